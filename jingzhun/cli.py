@@ -1,0 +1,61 @@
+"""The ``jingzhun`` command: global options and one command per area, registered here."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import typer
+
+from jingzhun import __version__
+from jingzhun.cli_common import AppState
+from jingzhun.i18n import set_lang
+
+app = typer.Typer(
+    name="jingzhun",
+    help="精准扶贫数据工具: 校验、识别、比对、帮扶、公示、审计、报告。\n\n"
+    "Targeted poverty-alleviation data toolkit for county offices.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# (command name, module with a ``command`` function). One place registers them all.
+COMMANDS: list[tuple[str, str]] = [
+    ("params", "jingzhun.params_cli"),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jingzhun {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    lang: str = typer.Option("zh", "--lang", help="zh 或 en / message language"),
+    config: Path | None = typer.Option(None, "--config", help="本次运行的参数文件 / run parameter file (TOML)"),
+    debug: bool = typer.Option(False, "--debug", help="出错时显示调用栈 / show tracebacks"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度和摘要 / no progress or summary"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本 / show version"),
+) -> None:
+    """精准扶贫数据工具 / targeted poverty-alleviation data toolkit."""
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang: zh | en")
+    set_lang(lang)
+    ctx.obj = AppState(lang=lang, config=config, debug=debug, quiet=quiet)
+
+
+for _name, _module in COMMANDS:
+    app.command(_name)(importlib.import_module(_module).command)
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()
