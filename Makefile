@@ -1,0 +1,29 @@
+# Two entry points (README): `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint bench clean setup
+
+# The stamp is also created by .ci/run after it installs the built wheel into its venv.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/jingzhun run data-sample --out $(OUT)
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/pip install --quiet ruff
+	$(BIN)/ruff check jingzhun tests benchmarks
+
+clean:
+	rm -rf $(OUT) dist build .pytest_cache

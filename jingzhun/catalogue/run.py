@@ -1,0 +1,46 @@
+"""Codes of the yearly pipeline (``jingzhun run``), monitoring report and verify."""
+
+from jingzhun.catalogue import Rule
+
+RULES = [
+    Rule(
+        "R-STEP-FAILED",
+        "error",
+        "步骤 {key} 未能完成: {detail}",
+        "step {key} could not finish: {detail}",
+        "流水线: 一个步骤失败时, 不依赖它的步骤继续运行",
+        "pipeline: steps that do not depend on a failed step still run",
+    ),
+    Rule(
+        "R-STEP-SKIPPED",
+        "warning",
+        "步骤 {key} 已跳过: {detail}",
+        "step {key} skipped: {detail}",
+        "流水线: 缺少所需的表或前一步失败",
+        "pipeline: a table it needs is missing or a step it depends on failed",
+    ),
+    Rule(
+        "R-VERIFY-CHANGED",
+        "error",
+        "输出文件 {value} 与 manifest.json 记录的哈希不一致",
+        "output file {value} differs from the hash in manifest.json",
+        "数据合同 §6: manifest 记录每个输出文件的 SHA-256",
+        "data contract §6: the manifest records every output's SHA-256",
+    ),
+    Rule(
+        "R-VERIFY-MISSING",
+        "error",
+        "manifest.json 列出的输出文件 {value} 不存在",
+        "output file {value} listed in manifest.json is missing",
+        "数据合同 §6",
+        "data contract §6",
+    ),
+    Rule(
+        "R-VERIFY-EXTRA",
+        "error",
+        "输出文件夹中有 manifest.json 未列出的文件 {value}",
+        "file {value} in the output folder is not listed in manifest.json",
+        "数据合同 §6",
+        "data contract §6",
+    ),
+]
