@@ -24,6 +24,7 @@ app = typer.Typer(
 # (command name, module with a ``command`` function). One place registers them all.
 COMMANDS: list[tuple[str, str]] = [
     ("params", "jingzhun.params_cli"),
+    ("verify", "jingzhun.verify_cli"),
 ]
 
 
