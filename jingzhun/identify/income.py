@@ -1,0 +1,121 @@
+"""Per-capita net income as the national form computes it (domain.md §1.4).
+
+    年收入 = 工资性 + 生产经营性 + 财产性 + 转移性 (counted components)
+    纯收入 = 年收入 − 生产经营性支出
+    人均纯收入 = 纯收入 / 家庭人口数
+
+Which transfer components count is the parameter ``identify.counted_transfers``
+(default: all but ``pension_benefit``, 国办发〔2016〕70号). When a household has no
+component filled, its ``transfer_income`` total is used as it is. A required component
+left empty makes the household's income incomplete: it is never taken as zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.params import Params
+
+REQUIRED_COMPONENTS: tuple[str, ...] = ("wage_income", "business_income", "property_income", "business_expense")
+TRANSFER_COMPONENTS: tuple[str, ...] = (
+    "family_planning_benefit",
+    "dibao_benefit",
+    "tekun_benefit",
+    "pension_benefit",
+    "eco_compensation",
+    "other_transfer",
+)
+
+INCOME_COLUMNS: tuple[str, ...] = (
+    "gross_income",
+    "transfer_counted",
+    "transfer_all",
+    "transfer_source",
+    "net_income",
+    "per_capita_net_income",
+    "income_complete",
+    "missing_components",
+    "size_ok",
+    "reported_per_capita_income",
+    "income_difference",
+    "income_mismatch",
+)
+
+
+def _money(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(np.nan, index=df.index, dtype="Float64")
+    return pd.to_numeric(df[col], errors="coerce").astype("Float64")
+
+
+def counted_transfers(params: Params) -> list[str]:
+    names = list(params.get("identify.counted_transfers"))
+    return [n for n in names if n in TRANSFER_COMPONENTS]
+
+
+def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Recomputed income per household, aligned to ``households`` (same index).
+
+    Columns: ``gross_income``, ``transfer_counted``, ``transfer_all`` (every component,
+    or the reported total), ``transfer_source`` (``components`` / ``total`` / ``none``),
+    ``net_income``, ``per_capita_net_income`` (2 decimals; NA when incomplete or the
+    household size is not a positive number), ``income_complete`` (bool),
+    ``missing_components`` (names of required components left empty, ``;``-joined),
+    ``size_ok`` (household_size ≥ 1), ``reported_per_capita_income``,
+    ``income_difference`` (reported − recomputed) and ``income_mismatch``
+    (|difference| > ``identify.income_tolerance``).
+    """
+    idx = households.index
+    counted = counted_transfers(params)
+    tolerance = float(params.get("identify.income_tolerance"))
+
+    required = {c: _money(households, c) for c in REQUIRED_COMPONENTS}
+    missing = pd.Series("", index=idx, dtype="str")
+    for c, s in required.items():
+        missing = missing + pd.Series(np.where(s.isna().to_numpy(), c + ";", ""), index=idx, dtype="str")
+    missing = missing.str.rstrip(";")
+    complete = (missing == "").astype(bool)
+
+    comps = {c: _money(households, c) for c in TRANSFER_COMPONENTS}
+    comp_frame = pd.DataFrame(comps, index=idx)
+    has_components = comp_frame.notna().any(axis=1).astype(bool)
+    comp_counted = comp_frame[counted].fillna(0).sum(axis=1).astype("Float64") if counted else pd.Series(0.0, index=idx, dtype="Float64")
+    comp_all = comp_frame.fillna(0).sum(axis=1).astype("Float64")
+    total = _money(households, "transfer_income")
+    has_total = total.notna().astype(bool)
+
+    transfer_counted = comp_counted.where(has_components, total.fillna(0))
+    transfer_all = comp_all.where(has_components, total.fillna(0))
+    source = pd.Series("none", index=idx, dtype="str")
+    source[has_total & ~has_components] = "total"
+    source[has_components] = "components"
+
+    gross = required["wage_income"] + required["business_income"] + required["property_income"] + transfer_counted
+    net = gross - required["business_expense"]
+
+    size = pd.to_numeric(households["household_size"], errors="coerce").astype("Float64") if "household_size" in households.columns else pd.Series(np.nan, index=idx, dtype="Float64")
+    size_ok = (size >= 1).fillna(False).astype(bool)
+    per_capita = (net / size.where(size_ok)).round(2).where(complete & size_ok)
+
+    reported = _money(households, "per_capita_net_income")
+    diff = (reported - per_capita).round(2)
+    mismatch = (diff.abs() > tolerance).fillna(False).astype(bool)
+
+    return pd.DataFrame(
+        {
+            "gross_income": gross.where(complete),
+            "transfer_counted": transfer_counted,
+            "transfer_all": transfer_all,
+            "transfer_source": source,
+            "net_income": net.where(complete),
+            "per_capita_net_income": per_capita,
+            "income_complete": complete,
+            "missing_components": missing.astype("str"),
+            "size_ok": size_ok,
+            "reported_per_capita_income": reported,
+            "income_difference": diff,
+            "income_mismatch": mismatch,
+        },
+        index=idx,
+    )

@@ -1,0 +1,57 @@
+"""Household members: who is a current member, and ages on a given day (vectorised)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jingzhun import ids
+
+# A member with one of these change reasons has left the household (data-contract §2).
+OUTGOING_REASONS: tuple[str, ...] = ("死亡", "嫁出", "出国定居", "判刑收监", "其他转出")
+INCOMING_REASONS: tuple[str, ...] = ("嫁入", "新生儿", "其他转入")
+
+
+def current_mask(members: pd.DataFrame) -> pd.Series:
+    """True for current members: no outgoing ``change_reason`` (NA reason = current)."""
+    if "change_reason" not in members.columns:
+        return pd.Series(True, index=members.index, dtype=bool)
+    reason = members["change_reason"].astype("str").str.strip()
+    return ~reason.isin(OUTGOING_REASONS).fillna(False).astype(bool)
+
+
+def normalized_ids(s: pd.Series) -> pd.Series:
+    """ID numbers as used for joins: normalised (full-width, x, spaces) and 15→18 upgraded."""
+    norm = ids.normalize(s)
+    return ids.upgrade15(norm).where(norm.notna())
+
+
+def birth_dates(members: pd.DataFrame) -> pd.Series:
+    """``birth_date`` where given, else the birth date encoded in the (normalised) ID."""
+    from_id = ids.birth_date(normalized_ids(members["id_number"])) if "id_number" in members.columns else None
+    if "birth_date" in members.columns:
+        bd = pd.to_datetime(members["birth_date"], errors="coerce")
+        if from_id is not None:
+            bd = bd.fillna(from_id.astype(bd.dtype) if from_id.dtype != bd.dtype else from_id)
+        return bd
+    if from_id is None:
+        return pd.Series(pd.NaT, index=members.index, dtype="datetime64[s]")
+    return from_id
+
+
+def age_on(birth_or_id: pd.DataFrame | pd.Series, on: pd.Timestamp | str) -> pd.Series:
+    """Completed years of age on ``on`` (Int64, NA where the birth date is unknown).
+
+    ``birth_or_id`` is a members frame (``birth_date`` with the ID as fallback), a
+    Series of dates, or a Series of ID numbers.
+    """
+    on = pd.Timestamp(on)
+    if isinstance(birth_or_id, pd.DataFrame):
+        birth = birth_dates(birth_or_id)
+    elif pd.api.types.is_datetime64_any_dtype(birth_or_id.dtype):
+        birth = birth_or_id
+    else:
+        birth = ids.birth_date(normalized_ids(birth_or_id))
+    years = on.year - birth.dt.year
+    not_yet = (birth.dt.month * 100 + birth.dt.day) > (on.month * 100 + on.day)
+    age = years - not_yet.astype("Int64")
+    return age.astype("Int64").where(birth.notna())
