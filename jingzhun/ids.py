@@ -1,23 +1,34 @@
 """居民身份证号码 (GB 11643-1999) and 区划代码 logic, vectorised over pandas Series.
 
 Plain-Python reference versions (``*_one``) exist for property tests; domain code uses
-the Series functions. Nothing here reports findings: callers decide what a failure means.
+the Series functions, which work on the pyarrow buffers and stay fast on millions of
+rows. Nothing here reports findings: callers decide what a failure means.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = "10X98765432"
+_CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X", "\u3000": " "})
+MIN_BIRTH_YEAR = 1900  # county check scripts: 1900 ≤ birth year ≤ current year (domain.md §10.1)
 
 # An ID that went through an Excel number cell: scientific notation, a trailing ".0",
 # or 18 digits ending in "000" with a wrong checksum (15 significant digits kept).
 _SCI = r"^\d(?:\.\d+)?[eE]\+?\d+$"
 _DOT0 = r"^\d+\.0+$"
+_SHAPE18 = r"[0-9]{17}[0-9X]"
 
+
+# ---- plain reference implementations ---------------------------------------------------
 
 def check_char_one(first17: str) -> str:
     s = sum(int(c) * w for c, w in zip(first17, WEIGHTS.tolist(), strict=True))
@@ -25,10 +36,10 @@ def check_char_one(first17: str) -> str:
 
 
 def normalize_one(raw: str | None) -> str | None:
-    """Trim, full-width → half-width, lower-case x → X, drop inner spaces (no 15→18)."""
+    """Trim, full-width → half-width, lower-case x → X, drop all white space (no 15→18)."""
     if raw is None:
         return None
-    s = str(raw).translate(_FULLWIDTH).replace(" ", "").replace("\t", "").strip().upper()
+    s = re.sub(r"\s+", "", str(raw).translate(_FULLWIDTH)).upper()
     return s or None
 
 
@@ -37,72 +48,153 @@ def upgrade15_one(id15: str) -> str:
     return body + check_char_one(body)
 
 
-def is_valid_one(id18: str, today: str = "99991231") -> bool:
-    if len(id18) != 18 or not id18[:17].isdigit() or id18[17] not in "0123456789X":
-        return False
-    if check_char_one(id18[:17]) != id18[17]:
-        return False
-    return _valid_date_one(id18[6:14], today)
+def checksum_ok_one(id18: str) -> bool:
+    return (len(id18) == 18 and id18[:17].isascii() and id18[:17].isdigit()
+            and id18[17] in "0123456789X" and check_char_one(id18[:17]) == id18[17])
+
+
+def birth_date_one(id18: str) -> _dt.date | None:
+    if len(id18) != 18 or not id18[6:14].isascii() or not id18[6:14].isdigit():
+        return None
+    try:
+        return _dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+    except ValueError:
+        return None
+
+
+def sex_one(id18: str) -> str | None:
+    if len(id18) != 18 or id18[16] not in "0123456789":
+        return None
+    return "男" if int(id18[16]) % 2 == 1 else "女"
 
 
 def _valid_date_one(ymd: str, today: str) -> bool:
-    try:
-        d = pd.Timestamp(f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:8]}")
-    except ValueError:
+    d = birth_date_one("000000" + ymd + "0000")
+    return d is not None and d.year >= MIN_BIRTH_YEAR and ymd <= today
+
+
+def is_valid_one(id18: str, today: str = "99991231") -> bool:
+    return checksum_ok_one(id18) and _valid_date_one(id18[6:14], today)
+
+
+def excel_damaged_one(raw: str | None) -> bool:
+    if raw is None:
         return False
-    return 1900 <= d.year and ymd <= today
+    t = str(raw).strip()
+    if re.fullmatch(_SCI, t) or re.fullmatch(_DOT0, t):
+        return True
+    return bool(re.fullmatch(r"[0-9]{15}000", t)) and not checksum_ok_one(t)
+
+
+def classify_one(raw: str | None, today: str = "99991231") -> tuple[str | None, str]:
+    """(normalized, status) for one raw value; see :func:`classify`."""
+    norm = normalize_one(raw)
+    if norm is None:
+        return None, "empty"
+    if excel_damaged_one(raw):
+        return norm, "excel_damaged"
+    is15 = bool(re.fullmatch(r"[0-9]{15}", norm))
+    up = upgrade15_one(norm) if is15 else norm
+    if not re.fullmatch(_SHAPE18, up):
+        return up, "bad_format"
+    if not checksum_ok_one(up):
+        return up, "bad_checksum"
+    if not _valid_date_one(up[6:14], today):
+        return up, "bad_date"
+    return up, "upgraded15" if is15 else "valid"
+
+
+def region_one(id_: str) -> str:
+    return id_[:6]
+
+
+def mask_one(raw: str | None) -> str:
+    norm = normalize_one(raw)
+    if norm is None:
+        return ""
+    if len(norm) < 15:
+        return "******"
+    return norm[:6] + "********" + norm[-4:]
 
 
 # ---- vectorised ----------------------------------------------------------------------
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype("str") if s.dtype != "str" else s
+    return s if s.dtype == "str" else s.astype("str")
+
+
+def _arrow(t: pd.Series) -> pa.Array:
+    a = t.array.__arrow_array__()
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
+def _series(a: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.array(a, dtype="str"), index=index)
+
+
+def _bool(mask: pd.Series) -> np.ndarray:
+    return np.array(mask.fillna(False).to_numpy(dtype=bool), dtype=bool, copy=True)
+
+
+def _digits(t: pd.Series, rows: np.ndarray, width: int) -> np.ndarray:
+    """Byte matrix (n, width) of the strings at ``rows`` (all ASCII, exactly ``width`` long)."""
+    a = pc.filter(_arrow(t), pa.array(rows))
+    if len(a) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    a = a.cast(pa.large_string())
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + len(a) + 1]
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[off[0] : off[-1]]
+    return data.reshape(-1, width)
 
 
 def normalize(s: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalize_one`: full-width, lower-case x, spaces. Empty → NA."""
-    t = _text(s).str.translate(_FULLWIDTH).str.replace(r"\s+", "", regex=True).str.upper()
+    """Vectorised :func:`normalize_one`: full-width, lower-case x, white space. Empty → NA."""
+    t = _text(s)
+    need = _bool(t.str.contains(r"[^0-9X]", regex=True))
+    if need.any():
+        t = t.copy()
+        t[need] = t[need].str.translate(_FULLWIDTH).str.replace(r"\s+", "", regex=True).str.upper()
     return t.where(t.str.len() > 0)
+
+
+def _check_bytes(digits17: np.ndarray) -> np.ndarray:
+    return _CHECK_BYTES[((digits17.astype(np.int64) - 48) @ WEIGHTS) % 11]
+
+
+def _checksum_ok_shaped(t: pd.Series, shape: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(t), dtype=bool)
+    if shape.any():
+        m = _digits(t, shape, 18)
+        out[shape] = _check_bytes(m[:, :17]) == m[:, 17]
+    return out
 
 
 def checksum_ok(s: pd.Series) -> pd.Series:
     """True where s is 17 digits + the right check character (no date check)."""
     t = _text(s)
-    shape = t.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).astype(bool)
-    out = pd.Series(False, index=s.index)
-    if not shape.any():
-        return out
-    good = t[shape]
-    digits = np.frombuffer("".join(good.str.slice(0, 17).tolist()).encode("ascii"), dtype=np.uint8)
-    digits = (digits - ord("0")).astype(np.int64).reshape(-1, 17)
-    rem = (digits @ WEIGHTS) % 11
-    expected = np.array(list(CHECK_CHARS))[rem]
-    out.loc[good.index] = expected == good.str.slice(17, 18).to_numpy(dtype=object)
-    return out
+    shape = _bool(t.str.fullmatch(_SHAPE18))
+    return pd.Series(_checksum_ok_shaped(t, shape), index=s.index)
 
 
 def check_char(first17: pd.Series) -> pd.Series:
     """Check character for 17-digit strings (NA where not 17 digits)."""
     t = _text(first17)
-    ok = t.str.fullmatch(r"[0-9]{17}").fillna(False).astype(bool)
-    out = pd.Series(pd.NA, index=first17.index, dtype="str")
+    ok = _bool(t.str.fullmatch(r"[0-9]{17}"))
+    out = np.full(len(t), None, dtype=object)
     if ok.any():
-        good = t[ok]
-        digits = np.frombuffer("".join(good.tolist()).encode("ascii"), dtype=np.uint8)
-        digits = (digits - ord("0")).astype(np.int64).reshape(-1, 17)
-        out.loc[good.index] = np.array(list(CHECK_CHARS))[(digits @ WEIGHTS) % 11]
-    return out
+        out[ok] = _check_bytes(_digits(t, ok, 17)).view("S1").astype("U1")
+    return pd.Series(out, index=first17.index, dtype="str")
 
 
 def upgrade15(s: pd.Series) -> pd.Series:
     """15-digit first-generation numbers → 18 digits; other values unchanged."""
     t = _text(s)
-    is15 = t.str.fullmatch(r"[0-9]{15}").fillna(False).astype(bool)
+    is15 = _bool(t.str.fullmatch(r"[0-9]{15}"))
     if not is15.any():
         return t
     body = t[is15].str.slice(0, 6) + "19" + t[is15].str.slice(6)
     out = t.copy()
-    out.loc[is15] = body + check_char(body)
+    out[is15] = body + check_char(body)
     return out
 
 
@@ -116,11 +208,11 @@ def birth_date(s: pd.Series) -> pd.Series:
 def sex(s: pd.Series) -> pd.Series:
     """'男' / '女' from digit 17 of an 18-digit ID (NA when not a digit)."""
     t = _text(s)
-    d = pd.to_numeric(t.str.slice(16, 17).where(t.str.len() == 18), errors="coerce")
-    out = pd.Series(pd.NA, index=s.index, dtype="str")
-    out[d.notna() & (d % 2 == 1)] = "男"
-    out[d.notna() & (d % 2 == 0)] = "女"
-    return out
+    d = t.str.slice(16, 17).where(t.str.len() == 18)
+    odd = _bool(d.isin(list("13579")))
+    even = _bool(d.isin(list("02468")))
+    out = np.where(odd, "男", np.where(even, "女", None))
+    return pd.Series(out, index=s.index, dtype="str")
 
 
 def region(s: pd.Series) -> pd.Series:
@@ -135,10 +227,15 @@ def excel_damaged(s: pd.Series) -> pd.Series:
     ``000`` whose checksum fails (Excel keeps 15 significant digits).
     """
     t = _text(s).str.strip()
-    sci = t.str.fullmatch(_SCI).fillna(False).astype(bool)
-    dot0 = t.str.fullmatch(_DOT0).fillna(False).astype(bool)
-    zeros = t.str.fullmatch(r"[0-9]{15}000").fillna(False).astype(bool) & ~checksum_ok(t)
-    return sci | dot0 | zeros
+    out = np.zeros(len(t), dtype=bool)
+    cand = _bool(t.str.contains(r"[.eE]|000$", regex=True))
+    if cand.any():
+        c = t[cand]
+        sci = _bool(c.str.fullmatch(_SCI)) | _bool(c.str.fullmatch(_DOT0))
+        z = _bool(c.str.fullmatch(r"[0-9]{15}000"))
+        z &= ~_checksum_ok_shaped(c, z)
+        out[cand] = sci | z
+    return pd.Series(out, index=s.index)
 
 
 def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -148,29 +245,57 @@ def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
     ``normalized`` (after full-width/x/space clean-up and 15→18 upgrade),
     ``status``: one of ``empty``, ``valid``, ``upgraded15`` (valid after 15→18),
     ``excel_damaged``, ``bad_checksum``, ``bad_date``, ``bad_format``.
+    A valid date is a real calendar date from :data:`MIN_BIRTH_YEAR` to ``today``.
     """
     today = today or pd.Timestamp.today().normalize()
-    norm = normalize(s)
-    status = pd.Series("bad_format", index=s.index, dtype="str")
-    empty = norm.isna()
-    damaged = excel_damaged(s.astype("str")) & ~empty
-    is15 = norm.str.fullmatch(r"[0-9]{15}").fillna(False).astype(bool)
+    raw = _text(s)
+    norm = normalize(raw)
+    empty = _bool(norm.isna())
+    damaged = excel_damaged(raw).to_numpy() & ~empty
+    is15 = _bool(norm.str.fullmatch(r"[0-9]{15}"))
     up = upgrade15(norm)
-    shape18 = up.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).astype(bool)
-    ck = checksum_ok(up)
+    shape18 = _bool(up.str.fullmatch(_SHAPE18))
+    ck = _checksum_ok_shaped(up, shape18)
     bd = birth_date(up)
-    date_ok = bd.notna() & (bd <= today) & (bd.dt.year >= 1900)
+    date_ok = _bool(bd.notna() & (bd <= today) & (bd.dt.year >= MIN_BIRTH_YEAR))
+    status = np.full(len(raw), "bad_format", dtype=object)
     status[shape18 & ~ck] = "bad_checksum"
     status[shape18 & ck & ~date_ok] = "bad_date"
     status[shape18 & ck & date_ok] = "valid"
     status[is15 & shape18 & ck & date_ok] = "upgraded15"
     status[damaged] = "excel_damaged"
     status[empty] = "empty"
-    return pd.DataFrame({"normalized": up.where(~empty), "status": status}, index=s.index)
+    return pd.DataFrame(
+        {"normalized": up.where(~empty), "status": pd.Series(status, index=s.index, dtype="str")},
+        index=s.index,
+    )
 
 
 def mask(s: pd.Series) -> pd.Series:
     """Mask for public notices: first 6 + 8 asterisks + last 4 (``421121********1234``)."""
     t = normalize(s)
-    masked = t.str.slice(0, 6) + "********" + t.str.slice(-4)
-    return masked.where(t.str.len() >= 15, "******").fillna("")
+    n = t.str.len()
+    long_ = _bool(n >= 15)
+    out = pd.Series(np.where(_bool(n > 0), "******", ""), index=s.index, dtype="str")
+    if long_.any():
+        lt = t[long_]
+        out[long_] = lt.str.slice(0, 6) + "********" + lt.str.slice(-4)
+    return out
+
+
+def compose(prefix: np.ndarray, birth_ymd: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """Build valid 18-digit IDs from 6-digit prefixes, YYYYMMDD ints and 3-digit sequence numbers.
+
+    Vectorised (used by ``jingzhun sample``): returns a numpy array of ``str``.
+    """
+    n = len(birth_ymd)
+    m = np.empty((n, 18), dtype=np.uint8)
+    m[:, :6] = np.frombuffer(np.asarray(prefix, dtype="S6").tobytes(), dtype=np.uint8).reshape(n, 6)
+    ymd = np.asarray(birth_ymd, dtype=np.int64)
+    sq = np.asarray(seq, dtype=np.int64)
+    for i in range(8):
+        m[:, 6 + i] = 48 + (ymd // 10 ** (7 - i)) % 10
+    for i in range(3):
+        m[:, 14 + i] = 48 + (sq // 10 ** (2 - i)) % 10
+    m[:, 17] = _check_bytes(m[:, :17])
+    return m.view("S18").ravel().astype("U18")
