@@ -1,0 +1,135 @@
+"""Household result from income against the line, exclusion hits and exit readiness.
+
+Boundaries (data-contract §5, issue 3):
+``poor``       income < line
+``edge``       line ≤ income < edge_multiplier × line (边缘易致贫户; 脱贫不稳定户 when
+               registered and exited)
+``not_poor``   the rest
+``excluded``   poor or edge by income, but a current member hits an enabled exclusion source
+``undetermined`` income incomplete or household size not a positive number
+Exit (registered, status 未脱贫 or 返贫): income > exit line and every guarantee holds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.identify.exclusion import SOURCE_CODES
+
+EXITED_PREFIX = "已脱贫"
+EDGE_NEW = "边缘易致贫户"
+EDGE_UNSTABLE = "脱贫不稳定户"
+GAP_CODES: dict[str, str] = {
+    "housing_gap": "I-GAP-HOUSING",
+    "education_gap": "I-GAP-EDUCATION",
+    "medical_gap": "I-GAP-MEDICAL",
+    "water_gap": "I-GAP-WATER",
+}
+
+
+def join_codes(index: pd.Index, parts: list[tuple[pd.Series | np.ndarray, str]]) -> pd.Series:
+    """Vectorised ``;``-join of the codes whose mask is True, in the given order."""
+    out = pd.Series("", index=index, dtype="str")
+    for mask, code in parts:
+        m = np.asarray(pd.Series(mask, index=index).fillna(False).astype(bool))
+        out = out + pd.Series(np.where(m, code + ";", ""), index=index, dtype="str")
+    return out.str.rstrip(";")
+
+
+def register_state(households: pd.DataFrame) -> pd.DataFrame:
+    """``registered`` (bool), ``exited`` (status 已脱贫…), ``active`` (registered, not exited)."""
+    idx = households.index
+    registered = (
+        households["registered"].astype("boolean").fillna(False).astype(bool)
+        if "registered" in households.columns
+        else pd.Series(False, index=idx)
+    )
+    status = households["status"].astype("str").str.strip() if "status" in households.columns else pd.Series(pd.NA, index=idx, dtype="str")
+    exited = status.str.startswith(EXITED_PREFIX).fillna(False).astype(bool)
+    return pd.DataFrame({"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx)
+
+
+def classify(
+    households: pd.DataFrame,
+    income: pd.DataFrame,
+    gaps: pd.DataFrame,
+    hit_sources: pd.Series,
+    lines: dict[str, float],
+) -> pd.DataFrame:
+    """Result, income_result, edge_kind, exit_ready, exit_blockers and reasons per household.
+
+    ``hit_sources`` maps household_id → ``;``-joined enabled exclusion sources hit.
+    ``lines`` holds ``line``, ``edge_line`` and ``exit_line`` of the income year.
+    """
+    idx = households.index
+    hid = households["household_id"].astype("str")
+    state = register_state(households)
+    pc = income["per_capita_net_income"]
+    determinable = income["income_complete"] & income["size_ok"]
+    line, edge_line, exit_line = lines["line"], lines["edge_line"], lines["exit_line"]
+
+    below = (determinable & (pc < line)).fillna(False).astype(bool)
+    edge = (determinable & (pc >= line) & (pc < edge_line)).fillna(False).astype(bool)
+    above = (determinable & (pc >= edge_line)).fillna(False).astype(bool)
+    sources = hid.map(hit_sources).astype("str")
+    has_hit = sources.notna() & (sources != "")
+    excluded = (below | edge) & has_hit
+
+    income_result = pd.Series("undetermined", index=idx, dtype="str")
+    income_result[below] = "poor"
+    income_result[edge] = "edge"
+    income_result[above] = "not_poor"
+    result = income_result.copy()
+    result[excluded] = "excluded"
+
+    edge_kind = pd.Series(pd.NA, index=idx, dtype="str")
+    edge_kind[edge & ~excluded] = EDGE_NEW
+    edge_kind[edge & ~excluded & state["exited"]] = EDGE_UNSTABLE
+
+    gap_true = {c: gaps[c].fillna(True).astype(bool) for c in GAP_CODES}  # unknown ≠ shown to hold
+    guarantees_hold = ~(gap_true["housing_gap"] | gap_true["education_gap"] | gap_true["medical_gap"] | gap_true["water_gap"])
+    income_ok = (determinable & (pc > exit_line)).fillna(False).astype(bool)
+    active = state["active"]
+    ready = active & income_ok & guarantees_hold
+    exit_ready = pd.Series(pd.NA, index=idx, dtype="boolean")
+    exit_ready[active] = ready[active]
+
+    size_bad = ~income["size_ok"]
+    missing = ~income["income_complete"]
+    blocker_parts: list[tuple[pd.Series, str]] = [
+        (active & missing, "I-INCOME-MISSING"),
+        (active & size_bad, "I-SIZE-INVALID"),
+        (active & determinable & ~income_ok, "I-EXIT-INCOME"),
+    ]
+    blocker_parts += [(active & gap_true[c], code) for c, code in GAP_CODES.items()]
+    exit_blockers = join_codes(idx, blocker_parts)
+
+    reason_parts: list[tuple[pd.Series, str]] = [
+        (missing, "I-INCOME-MISSING"),
+        (size_bad, "I-SIZE-INVALID"),
+        (below, "I-INCOME-BELOW-LINE"),
+        (edge, "I-INCOME-EDGE"),
+        (above, "I-INCOME-ABOVE-EDGE"),
+        (income["income_mismatch"], "I-INCOME-MISMATCH"),
+    ]
+    for source, code in SOURCE_CODES.items():
+        reason_parts.append((excluded & sources.str.contains(source, regex=False).fillna(False).astype(bool), code))
+    reason_parts += [(gaps[c].fillna(False).astype(bool), code) for c, code in GAP_CODES.items()]
+    reason_parts += [(active & determinable & ~income_ok, "I-EXIT-INCOME"), (ready, "I-EXIT-READY")]
+    reasons = join_codes(idx, reason_parts)
+
+    return pd.DataFrame(
+        {
+            "registered": state["registered"],
+            "exited": state["exited"],
+            "active": active,
+            "result": result,
+            "income_result": income_result,
+            "edge_kind": edge_kind,
+            "exit_ready": exit_ready,
+            "exit_blockers": exit_blockers,
+            "reasons": reasons,
+        },
+        index=idx,
+    )

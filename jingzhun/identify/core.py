@@ -1,0 +1,208 @@
+"""``identify``: the library entry point (frames + params in, result object out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from jingzhun.errors import InputError
+from jingzhun.findings import Findings
+from jingzhun.i18n import t
+from jingzhun.identify.classify import classify
+from jingzhun.identify.exclusion import exclusion_hits, hits_by_household
+from jingzhun.identify.guarantees import guarantee_gaps
+from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, per_capita_income
+from jingzhun.identify.members import current_mask
+from jingzhun.identify.villages import apply_quota, county_summary, village_table
+from jingzhun.params import Params
+
+# Household columns carried into the output as they are (when present).
+CARRIED = ("village_code", "village_name", "township_name", "head_name", "head_id_number", "household_size",
+           "category", "status")
+HOUSEHOLD_COLUMNS = [
+    "household_id", "township_code", "township_name", "village_code", "village_name", "head_name", "head_id_number",
+    "household_size", "population", "registered", "category", "status",
+    "per_capita_net_income", "line", "edge_line", "exit_line",
+    "result", "income_result", "edge_kind", "reasons", "exit_ready", "exit_blockers",
+    "housing_gap", "education_gap", "medical_gap", "water_gap", "education_gap_members", "medical_gap_members",
+    "exclusion_sources", "exclusion_members", "quota_rank", "village_quota", "beyond_quota",
+    "active", "exited", "remaining_poor",
+    *[c for c in INCOME_COLUMNS if c != "per_capita_net_income"],
+]
+
+
+@dataclass
+class IdentifyResult:
+    """What ``identify`` returns; every frame is sorted for reproducible output."""
+
+    households: pd.DataFrame
+    villages: pd.DataFrame
+    county: dict[str, Any]
+    findings: Findings
+    hits: pd.DataFrame
+    params: list[dict[str, Any]] = field(default_factory=list)
+    data_year: int = 0
+    income_year: int = 0
+
+    def townships(self) -> pd.DataFrame:
+        """Counts by township and result (for summaries)."""
+        hh = self.households
+        tab = pd.crosstab([hh["township_code"].fillna(""), hh["township_name"].fillna("")], hh["result"])
+        for r in ("poor", "edge", "not_poor", "excluded", "undetermined"):
+            if r not in tab.columns:
+                tab[r] = 0
+        tab = tab[["poor", "edge", "not_poor", "excluded", "undetermined"]]
+        tab.columns.name = None
+        return tab.reset_index()
+
+    def top_reasons(self, n: int = 10) -> pd.Series:
+        codes = self.households["reasons"].str.split(";").explode()
+        codes = codes[codes.notna() & (codes != "")]
+        return codes.value_counts().head(n)
+
+
+def lines_for(params: Params, income_year: int) -> dict[str, float]:
+    line = params.poverty_line(income_year)
+    return {
+        "line": line,
+        "edge_line": round(float(params.get("identify.edge_multiplier")) * line, 2),
+        "exit_line": params.exit_line(income_year),
+    }
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    if col in df.columns:
+        return df[col].astype("str")
+    return pd.Series(pd.NA, index=df.index, dtype="str")
+
+
+def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> IdentifyResult:
+    """Identify every household of one data year (income of year ``data_year - 1``).
+
+    ``frames``: typed frames by table name; ``households`` is required, ``members``,
+    ``villages`` and ``crosscheck`` are used when present.
+    """
+    households = frames.get("households")
+    if households is None:
+        raise InputError(t(f"{data_year} 年度没有农户表 (households)", f"data year {data_year} has no households table"),
+                         t("请放入 households.csv 或 农户信息.xlsx", "add households.csv or 农户信息.xlsx"))
+    if "household_id" not in households.columns:
+        raise InputError(t("农户表缺少必需列 户编号 (household_id)", "the households table has no household_id column"))
+    members = frames.get("members")
+    villages = frames.get("villages")
+    crosscheck = frames.get("crosscheck")
+    income_year = data_year - 1
+    lines = lines_for(params, income_year)
+    findings = Findings()
+
+    hh = households.reset_index(drop=True)
+    hid = hh["household_id"].astype("str")
+    income = per_capita_income(hh, params)
+    gaps = guarantee_gaps(hh, members, params, income_year)
+    hits = exclusion_hits(members, crosscheck, params)
+    by_hh = hits_by_household(hits)
+    cls = classify(hh, income, gaps, by_hh["exclusion_sources"], lines)
+
+    out = pd.DataFrame({"household_id": hid})
+    for c in CARRIED:
+        out[c] = hh[c] if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="Int64" if c == "household_size" else "str")
+    out["village_code"] = out["village_code"].astype("str")
+    out["township_code"] = out["village_code"].str.slice(0, 9)
+    out["population"] = _population(hh, members, income["size_ok"])
+    for k, v in lines.items():
+        out[k] = v
+    out = pd.concat([out, income, gaps, cls], axis=1)
+    out["exclusion_sources"] = hid.map(by_hh["exclusion_sources"]).fillna("").astype("str")
+    out["exclusion_members"] = hid.map(by_hh["exclusion_members"]).fillna("").astype("str")
+    out["remaining_poor"] = (out["result"] == "poor") | (
+        out["active"] & ~out["exit_ready"].fillna(False).astype(bool) & (out["result"] != "excluded")
+    )
+
+    per_hh, per_v = apply_quota(out, villages)
+    out = pd.concat([out, per_hh], axis=1)
+    out["reasons"] = (out["reasons"] + pd.Series(
+        out["beyond_quota"].fillna(False).astype(bool).map({True: ";I-QUOTA-BEYOND", False: ""}), dtype="str"
+    )).str.strip(";")
+    vt = village_table(out, villages, per_v, params)
+
+    _income_findings(findings, hh, income)
+    _exclusion_findings(findings, hits, cls, hid)
+    _quota_findings(findings, out, vt)
+    _village_findings(findings, hh, out, villages, vt)
+
+    out = out[HOUSEHOLD_COLUMNS].sort_values(["village_code", "household_id"], kind="stable", na_position="last")
+    county = county_summary(out, vt, params, {"data_year": data_year, "income_year": income_year, **lines,
+                                              "edge_multiplier": float(params.get("identify.edge_multiplier"))})
+    return IdentifyResult(out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year)
+
+
+def _population(hh: pd.DataFrame, members: pd.DataFrame | None, size_ok: pd.Series) -> pd.Series:
+    """household_size (as the national form counts), else the number of current members."""
+    size = pd.to_numeric(hh["household_size"], errors="coerce").astype("Int64") if "household_size" in hh.columns else None
+    counted = pd.Series(0, index=hh.index, dtype="Int64")
+    if members is not None and "household_id" in members.columns:
+        n = members.loc[current_mask(members), "household_id"].astype("str").value_counts()
+        counted = hh["household_id"].astype("str").map(n).fillna(0).astype("Int64")
+    if size is None:
+        return counted
+    return size.where(size_ok, counted).astype("Int64")
+
+
+def _rows(hh: pd.DataFrame, mask: pd.Series) -> Any:
+    return hh.loc[mask, "_row"] if "_row" in hh.columns else None
+
+
+def _income_findings(f: Findings, hh: pd.DataFrame, income: pd.DataFrame) -> None:
+    absent = [c for c in REQUIRED_COMPONENTS if c not in hh.columns]
+    for c in absent:
+        f.add("I-INCOME-COLUMN-MISSING", table="households", column=c)
+    if len(absent) < len(REQUIRED_COMPONENTS):
+        m = ~income["income_complete"]
+        f.add("I-INCOME-MISSING", table="households", row=_rows(hh, m), column=income.loc[m, "missing_components"],
+              key=hh.loc[m, "household_id"])
+    m = ~income["size_ok"]
+    size = hh["household_size"] if "household_size" in hh.columns else pd.Series(pd.NA, index=hh.index)
+    f.add("I-SIZE-INVALID", table="households", row=_rows(hh, m), column="household_size",
+          value=size[m], key=hh.loc[m, "household_id"])
+    m = income["income_mismatch"]
+    detail = (t("重算 ", "recomputed ") + income.loc[m, "per_capita_net_income"].astype("str")
+              + t(", 差额 ", ", difference ") + income.loc[m, "income_difference"].astype("str"))
+    f.add("I-INCOME-MISMATCH", table="households", row=_rows(hh, m), column="per_capita_net_income",
+          value=income.loc[m, "reported_per_capita_income"], key=hh.loc[m, "household_id"], detail=detail)
+
+
+def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid: pd.Series) -> None:
+    if hits.empty:
+        return
+    excluded = set(hid[cls["result"] == "excluded"])
+    h = hits[hits["household_id"].isin(excluded)]
+    for code, part in h.groupby("code", sort=True):
+        who = part["name"].fillna("") + "(" + part["id_number"] + ")"
+        f.add(str(code), table="members", row=part["member_row"], column="id_number", value=who,
+              key=part["household_id"], detail=part["source"] + ": " + part["detail"].fillna(""))
+
+
+def _quota_findings(f: Findings, out: pd.DataFrame, vt: pd.DataFrame) -> None:
+    m = out["beyond_quota"].fillna(False).astype(bool)
+    detail = (t("排名 ", "rank ") + out.loc[m, "quota_rank"].astype("str") + " / "
+              + t("规模 ", "quota ") + out.loc[m, "village_quota"].astype("str"))
+    f.add("I-QUOTA-BEYOND", table="households", column="per_capita_net_income",
+          value=out.loc[m, "per_capita_net_income"], key=out.loc[m, "household_id"], detail=detail)
+    for status, code in (("over", "I-QUOTA-OVER"), ("under", "I-QUOTA-UNDER")):
+        v = vt[vt["quota_status"] == status]
+        f.add(code, table="villages", column="household_quota", value=v["eligible_households"],
+              key=v["village_code"], detail=t("规模 ", "quota ") + v["household_quota"].astype("str"))
+
+
+def _village_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, villages: pd.DataFrame | None,
+                      vt: pd.DataFrame) -> None:
+    if villages is None or "village_code" not in villages.columns:
+        return
+    known = set(villages["village_code"].astype("str").dropna())
+    m = ~hh["village_code"].astype("str").isin(known) if "village_code" in hh.columns else pd.Series(False, index=hh.index)
+    f.add("I-VILLAGE-UNKNOWN", table="households", row=_rows(hh, m), column="village_code",
+          value=hh.loc[m, "village_code"] if m.any() else [], key=hh.loc[m, "household_id"])
+    m = vt["in_villages_table"] & vt["denominator"].isna()
+    f.add("I-VILLAGE-NO-POPULATION", table="villages", column="agricultural_population", key=vt.loc[m, "village_code"])

@@ -1,0 +1,79 @@
+"""两不愁三保障一安全: the guarantees checked for exit, listed for every household.
+
+A gap flag is True when the guarantee fails, False when it holds and NA when it cannot
+be decided (the column is absent, or the household has no current member rows).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jingzhun.identify.members import age_on, current_mask
+from jingzhun.params import Params
+
+# school_status values that mean "not in school" (empty counts too; data-contract §2).
+NOT_IN_SCHOOL: tuple[str, ...] = ("非在校生", "学龄前儿童")
+GAP_COLUMNS: tuple[str, ...] = ("housing_gap", "education_gap", "medical_gap", "water_gap")
+
+
+def _bool(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="boolean")
+    return df[col].astype("boolean")
+
+
+def _names(members: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    """``name(id)`` of the flagged members joined by 、 per household_id (flagged rows only)."""
+    sub = members.loc[mask]
+    if sub.empty:
+        return pd.Series(dtype="str")
+    name = sub["name"].astype("str").fillna("") if "name" in sub.columns else pd.Series("", index=sub.index, dtype="str")
+    ident = sub["id_number"].astype("str").fillna("") if "id_number" in sub.columns else pd.Series("", index=sub.index, dtype="str")
+    label = (name + "(" + ident + ")").astype("str")
+    return label.groupby(sub["household_id"].astype("str"), sort=True).agg("、".join)
+
+
+def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, params: Params, income_year: int) -> pd.DataFrame:
+    """Gap flags aligned to ``households``; member lists for the education and medical gaps."""
+    idx = households.index
+    hid = households["household_id"].astype("str")
+    out = pd.DataFrame(index=idx)
+    out["housing_gap"] = _bool(households, "dangerous_house")
+    water_safe = _bool(households, "drinking_water_safe")
+    out["water_gap"] = ~water_safe
+    out["education_gap"] = pd.Series(pd.NA, index=idx, dtype="boolean")
+    out["medical_gap"] = pd.Series(pd.NA, index=idx, dtype="boolean")
+    out["education_gap_members"] = pd.Series("", index=idx, dtype="str")
+    out["medical_gap_members"] = pd.Series("", index=idx, dtype="str")
+    if members is None or members.empty or "household_id" not in members.columns:
+        return out
+
+    cur = members.loc[current_mask(members)].copy()
+    cur["household_id"] = cur["household_id"].astype("str")
+    has_members = hid.isin(cur["household_id"].unique())
+
+    # Compulsory education: aged min..max on 31 December of the income year, not in school.
+    if "school_status" in cur.columns:
+        age = age_on(cur, pd.Timestamp(year=income_year, month=12, day=31))
+        lo, hi = int(params.get("identify.school_age_min")), int(params.get("identify.school_age_max"))
+        school_age = ((age >= lo) & (age <= hi)).fillna(False).astype(bool)
+        status = cur["school_status"].astype("str").str.strip()
+        out_of_school = (status.isna() | (status == "") | status.isin(NOT_IN_SCHOOL)).fillna(True).astype(bool)
+        flagged = school_age & out_of_school
+        if bool(params.get("identify.exempt_disabled_home_schooling")) and "health" in cur.columns:
+            disabled = cur["health"].astype("str").str.contains("残疾", regex=False).fillna(False).astype(bool)
+            flagged &= ~disabled
+        gap_ids = set(cur.loc[flagged, "household_id"])
+        out["education_gap"] = hid.isin(gap_ids).astype("boolean").where(has_members, pd.NA)
+        names = _names(cur, flagged)
+        out["education_gap_members"] = hid.map(names).fillna("").astype("str")
+
+    # Basic medical: every current member in 城乡居民基本医疗保险 (empty is not "true").
+    if "medical_insurance" in cur.columns:
+        insured = cur["medical_insurance"].astype("boolean").fillna(False).astype(bool)
+        flagged = ~insured
+        gap_ids = set(cur.loc[flagged, "household_id"])
+        out["medical_gap"] = hid.isin(gap_ids).astype("boolean").where(has_members, pd.NA)
+        names = _names(cur, flagged)
+        out["medical_gap_members"] = hid.map(names).fillna("").astype("str")
+    return out
