@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from jingzhun.errors import InputError, UsageError
+from jingzhun.findings import Findings
 from jingzhun.i18n import t
-from jingzhun.tables import FILE_EXTENSIONS, table_for_stem
+from jingzhun.io.read import SourceInfo, read_table
+from jingzhun.tables import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
 
 YEAR_RE = re.compile(r"^(19|20)\d{2}$")
 
@@ -70,3 +75,76 @@ class Dataset:
                 )
             found[table] = f
         return found
+
+
+@dataclass
+class YearData:
+    """Every table of one data year as typed frames (docs/DEVELOPING.md "Typed frames").
+
+    ``year`` is None for a single file read with :func:`load_file`.
+    """
+
+    year: int | None
+    frames: dict[str, pd.DataFrame]
+    findings: Findings
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+
+    def manifest_inputs(self) -> list[dict]:
+        """Input files for manifest.json: path, sha256, size, rows, format … per table."""
+        return [self.sources[t].to_dict() for t in sorted(self.sources)]
+
+
+def load_year(
+    dataset: Dataset,
+    year: int,
+    tables: Iterable[str] | None = None,
+    *,
+    encoding: str | None = None,
+) -> YearData:
+    """Read the tables of one year folder (all of contract §2 by default).
+
+    Optional tables that have no file are simply absent from ``frames``; a missing
+    required table (households, members) that was asked for raises :class:`InputError`.
+    """
+    wanted = list(TABLES) if tables is None else list(tables)
+    for tb in wanted:
+        if tb not in TABLES:
+            raise UsageError(
+                t(f"未知的表名 {tb}", f"unknown table {tb}"),
+                t(f"可用的表: {', '.join(TABLES)}", f"tables: {', '.join(TABLES)}"),
+            )
+    if not dataset.year_dir(year).is_dir():
+        dataset.resolve_year(year)  # raises with the years present
+    files = dataset.table_files(year)
+    missing = [tb for tb in wanted if tb in REQUIRED_TABLES and tb not in files]
+    if missing:
+        names = ", ".join(f"{tb} ({FILE_ALIASES[tb][1]})" for tb in missing)
+        raise InputError(
+            t(f"{year} 年度文件夹缺少必需的表: {names}", f"the {year} year folder lacks required table(s): {names}"),
+            t(f"请放入 {missing[0]}.csv / .xlsx / .parquet 或 {FILE_ALIASES[missing[0]][1]}.xlsx",
+              f"add {missing[0]}.csv / .xlsx / .parquet or {FILE_ALIASES[missing[0]][1]}.xlsx"),
+        )
+    findings = Findings()
+    frames: dict[str, pd.DataFrame] = {}
+    sources: dict[str, SourceInfo] = {}
+    for tb in wanted:
+        if tb not in files:
+            continue
+        res = read_table(files[tb], tb, encoding=encoding)
+        frames[tb] = res.frame
+        sources[tb] = res.info
+        findings.extend(res.findings)
+    return YearData(year=year, frames=frames, findings=findings, sources=sources)
+
+
+def load_file(
+    path: str | Path,
+    table: str | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> YearData:
+    """One table file given on the command line (``--table NAME`` when the file name does not say)."""
+    res = read_table(path, table, encoding=encoding, sheet=sheet)
+    tb = res.info.table
+    return YearData(year=None, frames={tb: res.frame}, findings=res.findings, sources={tb: res.info})

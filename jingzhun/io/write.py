@@ -1,0 +1,190 @@
+"""Writing results: CSV (UTF-8 with BOM), XLSX and JSON, byte-for-byte reproducible.
+
+Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
+written so that Excel and WPS show them as text and never run them as formulas (CSV
+injection): prefixed with ``'`` in CSV, a quote-prefixed string cell in XLSX. Plain
+numbers written as text (``-12.5``) are left alone: they cannot be formulas.
+Identifier columns stay text in XLSX, so Excel never shows ``4.21121E+17``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+FIXED_CREATED = dt.datetime(2000, 1, 1)
+MAX_SHEET_NAME = 31
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == "str" or s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+
+
+def needs_quote(value: Any) -> bool:
+    """True for a text value that a spreadsheet would treat as a formula."""
+    return isinstance(value, str) and value.startswith(DANGEROUS_START) and not _PLAIN_NUMBER.match(value)
+
+
+def defuse(s: pd.Series) -> pd.Series:
+    """Prefix formula-like text values with ``'`` (vectorised; NA stays NA)."""
+    text = s.astype("str")
+    danger = text.str.match(r"[=+\-@\t\r]").fillna(False).astype(bool)
+    danger &= ~text.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).astype(bool)
+    if not danger.any():
+        return s
+    out = text.copy()
+    out[danger] = "'" + text[danger]
+    return out.where(s.notna())
+
+
+def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if _is_text(s):
+            out[c] = defuse(s)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            has_time = (s.dropna() != s.dropna().dt.normalize()).any()
+            out[c] = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+        elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+            out[c] = s.map({True: "true", False: "false"}).astype("str")
+        else:
+            out[c] = s
+    return pd.DataFrame(out, columns=list(df.columns))
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """UTF-8 with BOM (Excel/WPS open it correctly), ``\\n`` line ends, no index."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    text = _csv_ready(df).to_csv(index=False, lineterminator="\n")
+    with open(p, "w", encoding="utf-8-sig", newline="") as f:
+        f.write(text)
+    return p
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "Sheet"
+    clean = clean[:MAX_SHEET_NAME]
+    base, i = clean, 2
+    while clean.lower() in used:
+        suffix = f"_{i}"
+        clean = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        i += 1
+    used.add(clean.lower())
+    return clean
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """One sheet per frame: bold frozen header, text columns as text cells, numbers as numbers."""
+    import xlsxwriter
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(
+        str(p),
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+    wb.set_properties({"created": FIXED_CREATED})
+    bold = wb.add_format({"bold": True})
+    text_fmt = wb.add_format({"num_format": "@"})
+    quoted = wb.add_format({"num_format": "@", "quote_prefix": True})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    used: set[str] = set()
+    for name, df in sheets.items():
+        ws = wb.add_worksheet(_sheet_name(name, used))
+        for j, col in enumerate(df.columns):
+            ws.write_string(0, j, str(col), bold)
+            width = min(40, max(10, 2 * len(str(col)) + 2))
+            s = df[col]
+            if _is_text(s):
+                ws.set_column(j, j, width, text_fmt)
+                for i, v in enumerate(s.tolist(), start=1):
+                    if v is None or (isinstance(v, float) and math.isnan(v)):
+                        continue
+                    v = str(v)
+                    ws.write_string(i, j, v, quoted if needs_quote(v) else text_fmt)
+            elif pd.api.types.is_datetime64_any_dtype(s):
+                ws.set_column(j, j, max(width, 12))
+                has_time = (s.dropna() != s.dropna().dt.normalize()).any()
+                fmt = datetime_fmt if has_time else date_fmt
+                for i, v in enumerate(s.tolist(), start=1):
+                    if v is not None and not pd.isna(v):
+                        ws.write_datetime(i, j, v.to_pydatetime(), fmt)
+            elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+                ws.set_column(j, j, width)
+                for i, v in enumerate(s.tolist(), start=1):
+                    if v is not None and not pd.isna(v):
+                        ws.write_boolean(i, j, bool(v))
+            else:
+                ws.set_column(j, j, width)
+                for i, v in enumerate(s.tolist(), start=1):
+                    if v is None or pd.isna(v):
+                        continue
+                    if isinstance(v, int | float | np.integer | np.floating):
+                        ws.write_number(i, j, float(v) if not isinstance(v, int | np.integer) else int(v))
+                    else:
+                        v = str(v)
+                        ws.write_string(i, j, v, quoted if needs_quote(v) else text_fmt)
+        ws.freeze_panes(1, 0)
+    wb.close()
+    return p
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in obj]
+        return sorted(items, key=str) if isinstance(obj, set | frozenset) else items
+    if isinstance(obj, pd.DataFrame):
+        return [_jsonable(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, pd.Series):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(obj, pd.Timestamp | dt.datetime):
+        return obj.date().isoformat() if obj.time() == dt.time() else obj.isoformat()
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return obj.as_posix()
+    return obj if isinstance(obj, str) else str(obj)
+
+
+def dumps_json(obj: Any) -> str:
+    return json.dumps(_jsonable(obj), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    """UTF-8, non-ASCII kept, sorted keys, indent 2, trailing newline; NaN → null."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with open(p, "w", encoding="utf-8", newline="\n") as f:
+        f.write(dumps_json(obj))
+    return p
