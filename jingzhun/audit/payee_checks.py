@@ -1,0 +1,184 @@
+"""Checks on who was paid: register, eligibility, duplicates, shared accounts, caps,
+favouritism and death (domain.md §8.2 check classes). All vectorised over payments.
+
+``pay`` is the ledger's payment frame enriched by :func:`enrich` with the resolved
+household and the register's fields; every function returns a findings part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.audit.parts import date_text, money_text, part
+from jingzhun.audit.register import EXITED_NO_POLICY, Register
+
+T = "payments"
+ONCE_STAGES_EXCLUDED = ("预付款", "进度款")  # instalments: not a repeat of the same benefit
+
+
+def enrich(pay: pd.DataFrame, reg: Register) -> pd.DataFrame:
+    """Attach the household each payment belongs to and that household's register fields."""
+    p = pay.copy()
+    hh_ids = reg.households["household_id"]
+    p["hh_given"] = p["household_id"].notna().to_numpy(dtype=bool)
+    p["hh_known"] = p["household_id"].isin(hh_ids).to_numpy(dtype=bool)
+    p["payee_household"] = p["payee_id"].map(reg.person_household).astype("str")
+    p["payee_in_register"] = p["payee_household"].notna().to_numpy(dtype=bool)
+    p["resolved_hh"] = p["household_id"].where(p["hh_known"], p["payee_household"]).astype("str")
+    # 到户: booked to a household, or a direct subsidy (no project) to a person or for a measure.
+    no_project = p["project_id"].isna()
+    p["to_household"] = (p["hh_given"] | (no_project & (p["payee_id"].notna() | p["measure"].notna()))).to_numpy(
+        dtype=bool)
+    h = reg.households.set_index("household_id")
+    for c in ("registered", "status", "exit_year", "family_key", "excluded"):
+        p["hh_" + c] = p["resolved_hh"].map(h[c])
+    p["hh_excluded"] = p["hh_excluded"].fillna(False).astype(bool)
+    p["kin_detail"] = p["resolved_hh"].map(reg.kin.set_index("household_id")["kin_detail"]).astype("str")
+    key = p["payee_id"].fillna("H" + p["resolved_hh"] + "|" + p["payee_name"].fillna(""))
+    p["payee_key"] = key.fillna("N" + p["payee_name"].fillna("") + "|" + p["payment_id"]).astype("str")
+    return p
+
+
+def not_registered(p: pd.DataFrame) -> pd.DataFrame:
+    bad_hh = p["hh_given"] & ~p["hh_known"]
+    bad_person = ~p["hh_given"] & ~p["payee_in_register"]
+    m = p["to_household"] & (bad_hh | bad_person)
+    f = p[m]
+    value = f["household_id"].fillna(f["payee_id_number"]).fillna(f["payee_name"])
+    return part("A-PAYEE-NOT-REGISTERED", f, table=T, key="payment_id",
+                column=np.where(f["hh_given"], "household_id", "payee_id_number"), value=value, amount=f["amount"])
+
+
+def not_member(p: pd.DataFrame) -> pd.DataFrame:
+    m = p["hh_known"] & p["payee_id"].notna() & (p["payee_household"].fillna("") != p["household_id"])
+    f = p[m]
+    return part("A-PAYEE-NOT-MEMBER", f, table=T, key="payment_id", column="payee_id_number",
+                value=f["payee_name"].fillna(f["payee_id_number"]), amount=f["amount"])
+
+
+def ineligible(p: pd.DataFrame, nonregistered_measures: list[str]) -> pd.DataFrame:
+    base = p["to_household"] & p["resolved_hh"].notna()
+    nonreg = (p["hh_registered"] == False) & ~p["measure"].isin(nonregistered_measures)  # noqa: E712 - NA is not False
+    nonreg = nonreg.fillna(False).astype(bool)
+    exited = (p["hh_status"] == EXITED_NO_POLICY) & (
+        p["hh_exit_year"].isna() | (p["pay_year"] > p["hh_exit_year"]).fillna(True)
+    )
+    exited = exited.fillna(False).astype(bool)
+    # A 村干部/财政供养 hit is reported as favouritism instead (the more specific finding).
+    excluded = p["hh_excluded"] & p["kin_detail"].isna()
+    m = base & (nonreg | exited | excluded)
+    f = p[m]
+    reasons = pd.DataFrame({
+        "a": np.where(nonreg[m], "非建档立卡户", ""),
+        "b": np.where(exited[m], "已脱贫(不再享受政策)", ""),
+        "c": np.where(excluded[m], "识别结果为排除(比对命中)", ""),
+    }, index=f.index)
+    detail = (reasons["a"] + "," + reasons["b"] + "," + reasons["c"]).str.replace(r",+", ",", regex=True).str.strip(",")
+    return part("A-PAYEE-INELIGIBLE", f, table=T, key="payment_id", column="household_id", value=f["resolved_hh"],
+                detail=detail, amount=f["amount"])
+
+
+def _ordered(p: pd.DataFrame) -> pd.DataFrame:
+    return p.sort_values(["pay_date", "payment_id"], na_position="last", kind="stable")
+
+
+def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
+    """Same payee, same project stage; same payee, measure and year; same account across households."""
+    o = _ordered(p[p["amount"].fillna(0) > 0])
+    flagged = pd.Series(False, index=o.index)
+    first = pd.Series(pd.NA, index=o.index, dtype="str")
+
+    stage_rows = o["project_id"].notna() & o["stage"].notna() & (o["stage"] != "进度款")
+    s = o[stage_rows]
+    keys = [s["payee_key"], s["project_id"], s["stage"]]
+    rep = s.groupby(keys, sort=False).cumcount() > 0
+    first.loc[s.index] = s.groupby(keys, sort=False)["payment_id"].transform("first")
+    flagged.loc[s.index[rep.to_numpy()]] = True
+
+    once = o["to_household"] & o["measure"].notna() & ~o["measure"].isin(recurring) & ~o["stage"].isin(
+        ONCE_STAGES_EXCLUDED) & o["pay_year"].notna()
+    b = o[once]
+    keys = [b["payee_key"], b["measure"], b["pay_year"]]
+    rep = b.groupby(keys, sort=False).cumcount() > 0
+    fb = b.groupby(keys, sort=False)["payment_id"].transform("first")
+    new = rep.to_numpy() & ~flagged.loc[b.index].to_numpy()
+    first.loc[b.index[new]] = fb[new]
+    flagged.loc[b.index[new]] = True
+
+    c = b[b["account"].notna()]
+    hh = c["resolved_hh"].fillna(c["payee_key"])
+    keys = [c["account"], c["measure"], c["pay_year"]]
+    first_hh = hh.groupby(keys, sort=False).transform("first")
+    fc = c.groupby(keys, sort=False)["payment_id"].transform("first")
+    new = (hh != first_hh).to_numpy() & ~flagged.loc[c.index].to_numpy()
+    first.loc[c.index[new]] = fc[new]
+    flagged.loc[c.index[new]] = True
+
+    f = o[flagged]
+    return part("A-DUPLICATE-PAYMENT", f, table=T, key="payment_id", column="payee_id_number",
+                value=f["payee_name"], detail=first[flagged], amount=f["amount"])
+
+
+def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
+    """One account paid for households of different families (village + surname)."""
+    a = p[p["to_household"] & p["account"].notna() & p["resolved_hh"].notna()]
+    if a.empty:
+        return part("A-SHARED-ACCOUNT", a, table=T, key="payment_id")
+    fam = a["hh_family_key"].fillna(a["resolved_hh"])
+    n_fam = fam.groupby(a["account"]).transform("nunique")
+    n_hh = a["resolved_hh"].groupby(a["account"]).transform("nunique")
+    s = a[(n_fam >= 2) & (n_hh >= min_households)]
+    if s.empty:
+        return part("A-SHARED-ACCOUNT", s, table=T, key="payment_id")
+    counts = s.groupby(["account", "resolved_hh"]).size().reset_index(name="n")
+    counts = counts.sort_values(["account", "n", "resolved_hh"], ascending=[True, False, True])
+    main = counts.drop_duplicates("account").set_index("account")["resolved_hh"]
+    f = s[s["resolved_hh"] != s["account"].map(main)]
+    n = f["account"].map(s.groupby("account")["resolved_hh"].nunique())
+    detail = n.astype("str") + "户, 主户 " + f["account"].map(main).astype("str")
+    return part("A-SHARED-ACCOUNT", f, table=T, key="payment_id", column="bank_account", value=f["bank_account"],
+                detail=detail, amount=f["amount"])
+
+
+def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
+    """Cumulative amount per household (or payee), measure and year above the measure's cap."""
+    cap = p["measure"].map({k: float(v) for k, v in caps.items()}).astype("Float64")
+    c = p[p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()].copy()
+    c["cap"] = cap[c.index]
+    c = _ordered(c)
+    who = c["resolved_hh"].fillna(c["payee_key"])
+    cum = c["amount"].groupby([who, c["measure"], c["pay_year"]], sort=False).cumsum()
+    over = cum - c["cap"]
+    m = (over > 0.005).fillna(False).astype(bool)
+    f = c[m]
+    excess = np.minimum(f["amount"].astype("float64"), over[m].astype("float64"))
+    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年累计 " + money_text(cum[m]) + " 元, 标准 "
+              + money_text(f["cap"]) + " 元/户·年")
+    return part("A-OVER-CAP", f, table=T, key="payment_id", column="amount", value=money_text(f["amount"]),
+                detail=detail, amount=excess)
+
+
+def kin_of_cadre(p: pd.DataFrame) -> pd.DataFrame:
+    f = p[p["to_household"] & p["kin_detail"].notna()]
+    return part("A-KIN-OF-CADRE", f, table=T, key="payment_id", column="household_id", value=f["resolved_hh"],
+                detail=f["kin_detail"], amount=f["amount"])
+
+
+def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
+    death = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
+    if len(reg.deaths_by_id):
+        death = p["payee_id"].map(reg.deaths_by_id).astype("datetime64[ns]")
+    by_name_tbl = reg.deaths_by_name[reg.deaths_by_name["household_id"].notna()]
+    if len(by_name_tbl):
+        keys = p[["resolved_hh", "payee_name"]].reset_index(drop=True)
+        by_name = keys.merge(
+            by_name_tbl.rename(columns={"household_id": "resolved_hh", "name": "payee_name"}),
+            on=["resolved_hh", "payee_name"], how="left")["death_date"].astype("datetime64[ns]")
+        by_name.index = p.index
+        by_name = by_name.where(keys["resolved_hh"].notna().to_numpy())
+        death = death.where(p["payee_id"].notna(), by_name)
+    m = (p["pay_date"] > death).fillna(False).astype(bool)
+    f = p[m]
+    return part("A-PAID-AFTER-DEATH", f, table=T, key="payment_id", column="pay_date", value=f["payee_name"],
+                detail="死亡日期 " + date_text(death[m]) + ", 拨付日期 " + date_text(f["pay_date"]), amount=f["amount"])

@@ -1,0 +1,97 @@
+"""The register as the audit sees it: who is a household, a member, dead, or flagged.
+
+Built once from the typed ``households``, ``members`` and ``crosscheck`` frames and the
+identification result (``result == "excluded"``), then joined to payments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from jingzhun.funds.ledger import _text, date, norm_id
+
+EXITED_NO_POLICY = "已脱贫(不再享受政策)"
+
+
+@dataclass
+class Register:
+    households: pd.DataFrame  # household_id, registered, status, exit_year, village_code, family_key, excluded
+    members: pd.DataFrame  # household_id, id, name, change_reason, change_date
+    kin: pd.DataFrame  # household_id, kin_detail: households with a 村干部/财政供养 hit
+    person_household: pd.Series  # normalised id -> household_id (first listed)
+    deaths_by_id: pd.Series  # normalised id -> death date
+    deaths_by_name: pd.DataFrame  # household_id, name, death_date
+
+
+def _bool(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="boolean")
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean")
+    t = _text(df, col)
+    return t.map({"true": True, "True": True, "是": True, "1": True, "false": False, "False": False,
+                  "否": False, "0": False}).astype("boolean")
+
+
+def build_register(
+    households: pd.DataFrame | None,
+    members: pd.DataFrame | None,
+    crosscheck: pd.DataFrame | None,
+    eligibility: pd.DataFrame | None,
+    kin_sources: list[str],
+) -> Register:
+    hh_in = households if households is not None else pd.DataFrame()
+    hh = pd.DataFrame({
+        "household_id": _text(hh_in, "household_id"),
+        "registered": _bool(hh_in, "registered"),
+        "status": _text(hh_in, "status"),
+        "exit_year": pd.to_numeric(hh_in["exit_year"], errors="coerce").astype("Int64")
+        if "exit_year" in hh_in.columns else pd.array([pd.NA] * len(hh_in), dtype="Int64"),
+        "village_code": _text(hh_in, "village_code"),
+        "township_name": _text(hh_in, "township_name"),
+    })
+    # 分户 of one family keeps the surname and the village: the audit's notion of "related".
+    surname = _text(hh_in, "head_name").str.slice(0, 1)
+    hh["family_key"] = (hh["village_code"].fillna("") + "|" + surname.fillna(hh["household_id"])).astype("str")
+    hh = hh[hh["household_id"].notna()].drop_duplicates("household_id").reset_index(drop=True)
+    excluded = pd.Series(False, index=hh.index)
+    if eligibility is not None and {"household_id", "result"} <= set(eligibility.columns):
+        ex_ids = eligibility.loc[eligibility["result"].astype("str") == "excluded", "household_id"].astype("str")
+        excluded = hh["household_id"].isin(ex_ids)
+    hh["excluded"] = excluded.to_numpy(dtype=bool)
+
+    m_in = members if members is not None else pd.DataFrame()
+    mem = pd.DataFrame({
+        "household_id": _text(m_in, "household_id"),
+        "id": norm_id(_text(m_in, "id_number")),
+        "name": _text(m_in, "name"),
+        "change_reason": _text(m_in, "change_reason"),
+        "change_date": date(m_in, "change_date"),
+    }).reset_index(drop=True)
+    with_id = mem[mem["id"].notna()]
+    person_household = with_id.drop_duplicates("id").set_index("id")["household_id"]
+
+    dead = mem[(mem["change_reason"] == "死亡") & mem["change_date"].notna()]
+    deaths_by_id = dead[dead["id"].notna()].groupby("id")["change_date"].min()
+    deaths_by_name = (
+        dead[dead["name"].notna()].groupby(["household_id", "name"], as_index=False)["change_date"].min()
+        .rename(columns={"change_date": "death_date"})
+    )
+
+    kin = pd.DataFrame({"household_id": pd.Series(dtype="str"), "kin_detail": pd.Series(dtype="str")})
+    if crosscheck is not None and len(crosscheck) and "source" in crosscheck.columns:
+        cc = pd.DataFrame({"id": norm_id(_text(crosscheck, "id_number")), "source": _text(crosscheck, "source")})
+        cc = cc[cc["source"].isin(kin_sources) & cc["id"].notna()].drop_duplicates()
+        hits = cc.merge(mem[["id", "household_id", "name"]].dropna(subset=["id"]), on="id", how="inner")
+        if len(hits):
+            hits["kin_detail"] = (hits["source"] + " " + hits["name"].fillna("")).astype("str")
+            kin = (
+                hits.sort_values(["household_id", "kin_detail"])
+                .groupby("household_id", as_index=False)["kin_detail"]
+                .agg(lambda s: "; ".join(dict.fromkeys(s)))
+            )
+    return Register(households=hh, members=mem, kin=kin, person_household=person_household,
+                    deaths_by_id=deaths_by_id, deaths_by_name=deaths_by_name)
