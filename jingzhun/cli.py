@@ -24,6 +24,8 @@ app = typer.Typer(
 # (command name, module with a ``command`` function). One place registers them all.
 COMMANDS: list[tuple[str, str]] = [
     ("params", "jingzhun.params_cli"),
+    ("identify", "jingzhun.identify.cli"),
+    ("diff", "jingzhun.identify.diff_cli"),
     ("verify", "jingzhun.verify_cli"),
 ]
 

@@ -1,0 +1,128 @@
+"""``jingzhun identify DATASET [--year Y]``: who is poor, why, who may exit, which villages qualify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    FailOnOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    XlsxOpt,
+    YearOpt,
+    check_fail_on,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.i18n import t
+from jingzhun.identify.core import IdentifyResult, identify
+from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+
+TABLES = ("households", "members", "villages", "crosscheck")
+RESULT_LABELS = {
+    "poor": ("贫困", "poor"),
+    "edge": ("边缘", "edge"),
+    "not_poor": ("非贫困", "not poor"),
+    "excluded": ("排除(疑点)", "excluded"),
+    "undetermined": ("无法判定", "undetermined"),
+}
+
+
+def run_identify(dataset: Path, year: int | None, config: Path | None) -> tuple[IdentifyResult, Findings, Params]:
+    """Load one year and identify; reading findings are kept with the identification ones."""
+    ds = Dataset.open(dataset)
+    data_year = ds.resolve_year(year)
+    params = Params.load(ds.root, config)
+    params.poverty_line(data_year - 1)  # a missing line stops before any reading
+    yd = load_year(ds, data_year, TABLES)
+    result = identify(yd.frames, params, data_year)
+    findings = Findings()
+    findings.extend([yd.findings, result.findings])
+    return result, findings, params
+
+
+def write_outputs(result: IdentifyResult, findings: Findings, out: Path, xlsx: bool) -> dict[str, Any]:
+    rendered = findings.render()
+    with output_dir(out, "identify") as d:
+        write_csv(result.households, d / "households.csv")
+        write_csv(result.villages, d / "villages.csv")
+        write_csv(rendered, d / "findings.csv")
+        write_json(result.county, d / "county.json")
+        write_json(result.params, d / "params.json")
+        if xlsx:
+            write_xlsx({"households": result.households, "villages": result.villages,
+                        "townships": result.townships(), "findings": rendered}, d / "identify.xlsx")
+    return {"rendered": rendered}
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    year: YearOpt = None,
+    out: OutOpt = Path("out"),
+    xlsx: XlsxOpt = False,
+    json_out: JsonOpt = False,
+    fail_on: FailOnOpt = "error",
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit readiness and poor villages."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    fail_on = check_fail_on(fail_on)
+    result, findings, _ = run_identify(dataset, year, run.config)
+    rendered = write_outputs(result, findings, out, xlsx)["rendered"]
+    counts = severity_counts(rendered)
+    if json_out:
+        print_json({**result.county, "findings": counts, "out": str(Path(out) / "identify"),
+                    "top_reasons": {k: int(v) for k, v in result.top_reasons().items()}})
+    _summary(run.err, result, counts, Path(out) / "identify")
+    raise typer.Exit(worst_exit_code(rendered, fail_on))
+
+
+def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where: Path) -> None:
+    c = result.county
+    console.print(t(
+        f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, 边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
+        f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
+    ))
+    table = Table(title=t("各乡镇识别结果 (户)", "results by township (households)"))
+    table.add_column(t("乡镇", "township"))
+    for r in RESULT_LABELS.values():
+        table.add_column(t(*r), justify="right")
+    for row in result.townships().itertuples(index=False):
+        table.add_row(f"{row.township_name or ''} {row.township_code}".strip(),
+                      *(str(getattr(row, r)) for r in RESULT_LABELS))
+    table.add_row(t("合计", "total"), *(str(c["results"][r]) for r in RESULT_LABELS), style="bold")
+    console.print(table)
+    top = result.top_reasons()
+    if len(top):
+        rt = Table(title=t("主要原因", "top reasons"))
+        rt.add_column(t("代码", "code"))
+        rt.add_column(t("户数", "households"), justify="right")
+        for code, n in top.items():
+            rt.add_row(str(code), str(int(n)))
+        console.print(rt)
+    inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
+    console.print(t(
+        f"建档立卡在册 {c['registered_active_households']} 户, 可退出 {c['exit_ready_households']} 户; 贫困人口 {c['poor_population']}, 贫困发生率 {inc}; 贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
+        f"registered not exited {c['registered_active_households']}, exit-ready {c['exit_ready_households']}; poor population {c['poor_population']}, incidence {inc}; poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
+    ))
+    console.print(t(
+        f"问题: 错误 {counts['error']}, 警告 {counts['warning']}, 提示 {counts['info']}; 结果已写入 {where}",
+        f"findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; written to {where}",
+    ))
