@@ -26,6 +26,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("params", "jingzhun.params_cli"),
     ("identify", "jingzhun.identify.cli"),
     ("diff", "jingzhun.identify.diff_cli"),
+    ("match", "jingzhun.match.cli"),
     ("verify", "jingzhun.verify_cli"),
 ]
 

@@ -1,0 +1,305 @@
+"""The linking passes and the one-to-one resolution.
+
+Each pass takes the roster rows and register persons still unlinked and returns
+candidate pairs ``(_r, _p, method, score, name_sim)``; :func:`resolve` keeps at most one
+pair per roster row and per person, best score first, and names the losers. Blocking
+keeps every pass far from all-pairs: integer ID joins, the edit neighbourhood of a
+damaged ID generated arithmetically, known-prefix + pinyin joins, village + pinyin joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.ids import WEIGHTS
+from jingzhun.match import names
+from jingzhun.match.prepare import POW10, RESIDUE_TO_CHECK, digits17
+
+CAND_COLUMNS = ["_r", "_p", "method", "score", "name_sim"]
+
+BASE_EXACT = 1.0
+BASE_NORMALIZED = 0.99
+BASE_FUZZY_EDIT = 0.96
+AMBIGUITY_FACTOR = 0.8
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    review: float = 0.9
+    name_confirm: float = 0.6
+    name_village_min: float = 0.85
+    unconfirmed: float = 0.85
+    relation_confirmed: float = 0.96
+
+
+def empty_candidates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "_r": pd.Series(dtype="int64"),
+            "_p": pd.Series(dtype="int64"),
+            "method": pd.Series(dtype="str"),
+            "score": pd.Series(dtype="float64"),
+            "name_sim": pd.Series(dtype="float64"),
+        }
+    )
+
+
+def _name_sim(pairs: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> np.ndarray:
+    cols = ["name_norm", "name_py", "name_loose"]
+    a = ros[cols].loc[pairs["_r"].to_numpy()].reset_index(drop=True)
+    b = per[cols].loc[pairs["_p"].to_numpy()].reset_index(drop=True)
+    return names.similarity(a, b)
+
+
+def _id_score(base: float, sim: np.ndarray) -> np.ndarray:
+    return base * (0.5 + 0.5 * sim)
+
+
+def _frame(r: np.ndarray, p: np.ndarray, method: str, score: np.ndarray, sim: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "_r": r.astype("int64"),
+            "_p": p.astype("int64"),
+            "method": pd.Series([method] * len(r), dtype="str"),
+            "score": score.astype("float64"),
+            "name_sim": sim.astype("float64"),
+        }
+    )
+
+
+def _join_codes(left_r: np.ndarray, left_code: np.ndarray, per: pd.DataFrame) -> pd.DataFrame:
+    """(_r, _p) where a roster code equals a register person's code17 (int64 join)."""
+    right = per.loc[per["code17"] >= 0, ["_p", "code17"]]
+    left = pd.DataFrame({"_r": left_r, "code17": left_code})
+    return left.merge(right, on="code17", how="inner")[["_r", "_p"]]
+
+
+def pass_id_exact(ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+    """The roster ID as written equals a register ID (after the register's own clean-up)."""
+    rr = ros[ros["id_status"] == "valid"]
+    exact = rr["id_exact_key"] == rr["id_norm"]
+    rr = rr[exact.fillna(False).astype(bool)]
+    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), per)
+    pairs = _same_check(pairs, ros, per)
+    sim = _name_sim(pairs, ros, per)
+    return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_exact", _id_score(BASE_EXACT, sim), sim)
+
+
+def pass_id_normalized(ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+    """Equal after full-width → half-width, lower-case x, spaces, 15 → 18 digits."""
+    rr = ros[ros["id_status"].isin(["valid", "upgraded15"]) & (ros["code17"] >= 0)]
+    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), per)
+    pairs = _same_check(pairs, ros, per)
+    sim = _name_sim(pairs, ros, per)
+    return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_normalized", _id_score(BASE_NORMALIZED, sim), sim)
+
+
+def _same_check(pairs: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+    a = ros["id_norm"].loc[pairs["_r"].to_numpy()].to_numpy(dtype=object)
+    b = per["id_norm"].loc[pairs["_p"].to_numpy()].to_numpy(dtype=object)
+    return pairs[a == b].reset_index(drop=True)
+
+
+def edit_neighbours(d: np.ndarray, check: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """IDs one substitution or one adjacent transposition away, as (row index, code17).
+
+    ``d`` is the (n, 17) digit array of the first 17 digits. With ``check`` (the written
+    check value, 0–10) the neighbour must carry that check value, or the check
+    character itself is the wrong one (neighbour = same 17 digits). Without ``check``
+    (a 15-digit number upgraded), the inserted ``19`` is never edited.
+    """
+    n = len(d)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    base = d @ POW10
+    wsum = d @ WEIGHTS
+    rows_out: list[np.ndarray] = []
+    codes_out: list[np.ndarray] = []
+    # substitutions: (n, 17, 10)
+    values = np.arange(10, dtype=np.int64)
+    delta = values[None, None, :] - d[:, :, None]
+    code = base[:, None, None] + delta * POW10[None, :, None]
+    s = wsum[:, None, None] + delta * WEIGHTS[None, :, None]
+    keep = delta != 0
+    if check is None:
+        keep &= ~np.isin(np.arange(17), [6, 7])[None, :, None]
+    else:
+        keep &= RESIDUE_TO_CHECK[s % 11] == check[:, None, None]
+    idx = np.broadcast_to(np.arange(n)[:, None, None], code.shape)
+    rows_out.append(idx[keep])
+    codes_out.append(code[keep])
+    # adjacent transpositions: (n, 16)
+    a, b = d[:, :-1], d[:, 1:]
+    tcode = base[:, None] + (b - a) * POW10[None, :-1] + (a - b) * POW10[None, 1:]
+    ts = wsum[:, None] + (b - a) * WEIGHTS[None, :-1] + (a - b) * WEIGHTS[None, 1:]
+    tkeep = a != b
+    if check is None:
+        tkeep &= ~np.isin(np.arange(16), [5, 6, 7])[None, :]
+    else:
+        tkeep &= RESIDUE_TO_CHECK[ts % 11] == check[:, None]
+    tidx = np.broadcast_to(np.arange(n)[:, None], tcode.shape)
+    rows_out.append(tidx[tkeep])
+    codes_out.append(tcode[tkeep])
+    if check is not None:
+        # the check character is the typo, or it was swapped with the 17th digit
+        rows_out.append(np.arange(n))
+        codes_out.append(base)
+        swapped = check <= 9
+        sw_d17 = check
+        sw_code = base - d[:, 16] + sw_d17
+        sw_sum = wsum + (sw_d17 - d[:, 16]) * WEIGHTS[16]
+        ok = swapped & (RESIDUE_TO_CHECK[sw_sum % 11] == d[:, 16])
+        rows_out.append(np.arange(n)[ok])
+        codes_out.append(sw_code[ok])
+    return np.concatenate(rows_out), np.concatenate(codes_out)
+
+
+def pass_id_fuzzy_edit(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds, chunk: int = 20_000) -> pd.DataFrame:
+    """A bad-checksum ID (or an unmatched 15-digit one) one edit from a register ID, name-confirmed."""
+    parts = []
+    bad = ros[ros["id_status"].isin(["bad_checksum", "bad_date"]) & ros["id_norm"].notna()]
+    old15 = ros[ros["id_status"] == "upgraded15"]
+    for frame, with_check in ((bad, True), (old15, False)):
+        if frame.empty:
+            continue
+        ok, d = digits17(frame["id_norm"])
+        rids = frame["_r"].to_numpy()[ok]
+        checks = frame["id_norm"].str.slice(17, 18).to_numpy(dtype=object)[ok]
+        cv = np.array([10 if c == "X" else int(c) for c in checks], dtype=np.int64) if with_check else None
+        for start in range(0, len(d), chunk):
+            sl = slice(start, start + chunk)
+            rows, codes = edit_neighbours(d[sl], cv[sl] if cv is not None else None)
+            pairs = _join_codes(rids[sl][rows], codes, per)
+            if not pairs.empty:
+                parts.append(pairs)
+    if not parts:
+        return empty_candidates()
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates()
+    sim = _name_sim(pairs, ros, per)
+    keep = sim >= th.name_confirm
+    pairs, sim = pairs[keep].reset_index(drop=True), sim[keep]
+    n_cand = pairs.groupby("_r")["_p"].transform("size").to_numpy()
+    score = _id_score(BASE_FUZZY_EDIT, sim) * np.where(n_cand > 1, AMBIGUITY_FACTOR, 1.0)
+    return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_fuzzy", score, sim)
+
+
+def _prefix_confidence(k: np.ndarray) -> np.ndarray:
+    return np.select([k >= 15, k >= 14, k >= 12], [1.0, 0.97, 0.92], 0.85)
+
+
+def pass_id_fuzzy_excel(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+    """An Excel-damaged ID: its known leading digits + the same pinyin name (+ village)."""
+    dam = ros[ros["id_prefix"].notna() & ros["name_py"].notna()]
+    dam = dam[dam["id_prefix"].str.len() >= 1]
+    if dam.empty:
+        return empty_candidates()
+    k_all = dam["id_prefix"].str.len().to_numpy()
+    pcodes = per["code17"].to_numpy()
+    has = pcodes >= 0
+    parts = []
+    for k in np.unique(k_all):
+        k = int(min(k, 17))
+        sub = dam[np.minimum(k_all, 17) == k]
+        prefix = pd.to_numeric(sub["id_prefix"].str.slice(0, k), errors="coerce").to_numpy()
+        div = np.int64(10 ** (17 - k))
+        reg_prefix = np.where(has, pcodes // div, -1)
+        cand_mask = has & np.isin(reg_prefix, prefix)
+        right = pd.DataFrame({"_p": per["_p"].to_numpy()[cand_mask], "pref": reg_prefix[cand_mask],
+                              "name_py": per["name_py"].to_numpy(dtype=object)[cand_mask]})
+        left = pd.DataFrame({"_r": sub["_r"].to_numpy(), "pref": prefix.astype("int64"),
+                             "name_py": sub["name_py"].to_numpy(dtype=object)})
+        pairs = left.merge(right, on=["pref", "name_py"], how="inner")[["_r", "_p"]]
+        pairs["k"] = k
+        parts.append(pairs)
+    pairs = pd.concat(parts, ignore_index=True)
+    if pairs.empty:
+        return empty_candidates()
+    rv = ros["village_code"].loc[pairs["_r"].to_numpy()].to_numpy(dtype=object)
+    pv = per["village_code"].loc[pairs["_p"].to_numpy()].to_numpy(dtype=object)
+    rv_known = ~pd.isna(rv)
+    same_village = rv_known & (rv == pv)
+    # A known village that differs rules the candidate out.
+    keep = ~rv_known | same_village
+    pairs = pairs[keep].reset_index(drop=True)
+    same_village = same_village[keep]
+    sim = _name_sim(pairs, ros, per)
+    conf = _prefix_confidence(pairs["k"].to_numpy())
+    conf = np.minimum(1.0, conf + np.where(same_village, 0.05, 0.0))
+    n_cand = pairs.groupby("_r")["_p"].transform("size").to_numpy()
+    score = conf * (0.5 + 0.5 * sim) * np.where(n_cand > 1, AMBIGUITY_FACTOR, 1.0)
+    return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_fuzzy", score, sim)
+
+
+def pass_name_village(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+    """Same village, similar name, confirmed by birth date (from a partial ID) or relation."""
+    rr = ros[ros["village_code"].notna() & ros["name_loose"].notna()]
+    if rr.empty:
+        return empty_candidates()
+    villages = rr["village_code"].unique()
+    pp = per[per["village_code"].isin(villages) & per["name_loose"].notna()]
+    key_r = pd.DataFrame({"_r": rr["_r"].to_numpy(), "village_code": rr["village_code"].to_numpy(dtype=object),
+                          "name_loose": rr["name_loose"].to_numpy(dtype=object)})
+    key_p = pd.DataFrame({"_p": pp["_p"].to_numpy(), "village_code": pp["village_code"].to_numpy(dtype=object),
+                          "name_loose": pp["name_loose"].to_numpy(dtype=object)})
+    by_name = key_r.merge(key_p, on=["village_code", "name_loose"], how="inner")[["_r", "_p"]]
+    # A name typed wrong beyond sound: the birth date known from a partial ID still blocks.
+    rb = rr[rr["birth"].notna()]
+    by_birth = pd.DataFrame({"_r": rb["_r"].to_numpy(), "village_code": rb["village_code"].to_numpy(dtype=object),
+                             "birth": rb["birth"].to_numpy(dtype=object)}).merge(
+        pd.DataFrame({"_p": pp["_p"].to_numpy(), "village_code": pp["village_code"].to_numpy(dtype=object),
+                      "birth": pp["birth"].to_numpy(dtype=object)}).dropna(),
+        on=["village_code", "birth"], how="inner")[["_r", "_p"]]
+    pairs = pd.concat([by_name, by_birth], ignore_index=True).drop_duplicates().reset_index(drop=True)
+    if pairs.empty:
+        return empty_candidates()
+    sim = _name_sim(pairs, ros, per)
+    r_idx, p_idx = pairs["_r"].to_numpy(), pairs["_p"].to_numpy()
+    rb_ = ros["birth"].loc[r_idx].to_numpy(dtype=object)
+    pb_ = per["birth"].loc[p_idx].to_numpy(dtype=object)
+    birth_known = ~pd.isna(rb_) & ~pd.isna(pb_)
+    birth_eq = birth_known & (rb_ == pb_)
+    rrel = ros["relation"].loc[r_idx].to_numpy(dtype=object)
+    prel = per["relation"].loc[p_idx].to_numpy(dtype=object)
+    rel_known = ~pd.isna(rrel) & ~pd.isna(prel)
+    rel_eq = rel_known & (rrel == prel)
+    conf = np.select([birth_eq, rel_eq], [1.0, th.relation_confirmed], th.unconfirmed)
+    conf = np.where(rel_known & ~rel_eq & ~birth_eq, th.unconfirmed * 0.95, conf)
+    min_sim = np.where(birth_eq, 0.5, th.name_village_min)
+    keep = (sim >= min_sim) & ~(birth_known & ~birth_eq)
+    pairs, sim, conf = pairs[keep].reset_index(drop=True), sim[keep], conf[keep]
+    score = sim * conf
+    # Two equally good people for one roster row: keep the pair for review, not certainty.
+    top = pd.Series(score).groupby(pairs["_r"].to_numpy()).transform("max").to_numpy()
+    n_top = pd.Series(np.isclose(score, top)).groupby(pairs["_r"].to_numpy()).transform("sum").to_numpy()
+    score = np.where(n_top > 1, score * AMBIGUITY_FACTOR, score)
+    return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "name_village", score, sim)
+
+
+def resolve(cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At most one pair per roster row and per person, best score first.
+
+    Repeatedly accepts the pairs that are the best remaining for both their roster row
+    and their person (the greedy matching, computed in rounds). Returns the accepted
+    pairs and the conflicts: roster rows whose best candidate went to another row.
+    """
+    if cands.empty:
+        return cands.copy(), pd.DataFrame({"_r": [], "_p": [], "winner_r": [], "score": [], "winner_score": []})
+    c = cands.sort_values(["score", "_r", "_p"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    c["rank"] = np.arange(len(c))
+    best_first = c.drop_duplicates("_r")[["_r", "_p", "score"]]
+    accepted = []
+    live = c
+    while not live.empty:
+        br = live.groupby("_r")["rank"].transform("min") == live["rank"]
+        bp = live.groupby("_p")["rank"].transform("min") == live["rank"]
+        take = live[br & bp]
+        accepted.append(take)
+        live = live[~live["_r"].isin(take["_r"]) & ~live["_p"].isin(take["_p"])]
+    acc = pd.concat(accepted, ignore_index=True).drop(columns="rank")
+    winner = acc.set_index("_p")[["_r", "score"]].rename(columns={"_r": "winner_r", "score": "winner_score"})
+    lost = best_first.merge(winner, left_on="_p", right_index=True, how="inner")
+    lost = lost[lost["winner_r"] != lost["_r"]].reset_index(drop=True)
+    return acc.sort_values(["_r"]).reset_index(drop=True), lost
