@@ -21,10 +21,12 @@ from jingzhun.schema import columns as reg
 # Full-width ASCII (U+FF01–U+FF5E) → ASCII, ideographic space → space.
 FULLWIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)} | {"\u3000": " "})
 
-_NUM_JUNK = re.compile(r"[,\s¥￥]")
-_NUM_UNIT = re.compile(r"(元|万元|亩|平方米|㎡|m2|m²|公里|km|千米|个月|月|人|户|年)$", re.IGNORECASE)
-_TIME_PART = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_YMD = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+# Patterns are plain strings so that pandas runs them in pyarrow (compiled patterns fall back to Python).
+_PLAIN = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_NUM_JUNK = r"[,\s¥￥]"
+_NUM_UNIT = r"(元|万元|亩|平方米|㎡|m2|m²|M2|公里|km|KM|千米|个月|月|人|户|年)$"
+_TIME_PART = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+_YMD = r"\d{4}-\d{1,2}-\d{1,2}"
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Excel serial dates accepted: 1910-01-01 .. 2099-12-31. Four-digit years (< 3654) never collide.
@@ -34,7 +36,14 @@ Parser = Callable[[pd.Series], tuple[pd.Series, np.ndarray]]
 
 
 def halfwidth(s: pd.Series) -> pd.Series:
-    return s.str.translate(FULLWIDTH)
+    """Full-width digits, letters and punctuation → ASCII (only rows that have any are touched)."""
+    s = s.astype("str")
+    wide = s.str.contains("[\uff01-\uff5e\u3000]", regex=True).fillna(False).astype(bool)
+    if not wide.any():
+        return s
+    out = s.copy()
+    out[wide] = s[wide].str.translate(FULLWIDTH)
+    return out
 
 
 def _bad(raw: pd.Series, parsed: pd.Series) -> np.ndarray:
@@ -43,9 +52,16 @@ def _bad(raw: pd.Series, parsed: pd.Series) -> np.ndarray:
 
 def parse_number(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Money and area: ``1,234.50``, ``1234.5元``, full-width digits, ``12亩``."""
-    s = halfwidth(raw).str.replace(_NUM_JUNK, "", regex=True).str.replace(_NUM_UNIT, "", regex=True)
-    num = pd.to_numeric(s.where(s.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")), errors="coerce")
-    out = pd.Series(num, index=raw.index).astype("Float64")
+    raw = raw.astype("str")
+    plain = raw.str.fullmatch(_PLAIN).fillna(False).astype(bool)
+    num = pd.Series(np.nan, index=raw.index, dtype="float64")
+    if plain.any():
+        num[plain] = pd.to_numeric(raw[plain], errors="coerce")
+    rest = raw.notna() & ~plain
+    if rest.any():
+        s = halfwidth(raw[rest]).str.replace(_NUM_JUNK, "", regex=True).str.replace(_NUM_UNIT, "", regex=True)
+        num[rest] = pd.to_numeric(s.where(s.str.fullmatch(_PLAIN)), errors="coerce")
+    out = num.astype("Float64")
     out = out.where(np.isfinite(out.fillna(0.0)))
     return out, _bad(raw, out)
 

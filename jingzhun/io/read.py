@@ -44,8 +44,8 @@ HEAD_BYTES = 256 * 1024
 HEAD_ROWS = 30
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计")
 ID_NUMBER_COLUMNS = ("id_number", "head_id_number", "payee_id_number")
-_SCI = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
-_DOT0 = r"^\d+\.0+$"
+_SCI = re.compile(r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$")
+_DOT0 = r"^[0-9]+\.0+$"
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
 
 
@@ -91,6 +91,7 @@ class _Grid:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    row_numbers: np.ndarray | None = None  # 1-based data row of each row of ``data`` when not 1..n
 
 
 # ---- entry point -------------------------------------------------------------------------
@@ -253,8 +254,10 @@ def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
     h, two_row = find_header(rows, _scoring_map(table))
     header_lines = h + (2 if two_row else 1)
     headers = combine_headers(rows, h, two_row, _scoring_map(table))
-    width = max([len(r) for r in rows[header_lines:]] + [len(headers)])
-    headers = headers + [""] * (width - len(headers))
+    # The usual field count of the data rows; rows with another count are reported, not guessed.
+    counts = [len(r) for r in rows[header_lines:] if r]
+    width = max(set(counts), key=lambda c: (counts.count(c), c)) if counts else len(headers)
+    headers = (headers + [""] * (width - len(headers)))[: max(width, len(headers))]
     consumed = "".join(lines[:header_lines])
     offset = len(consumed.encode(enc if enc != "utf-8-sig" else "utf-8"))
     if enc == "utf-8-sig":
@@ -268,24 +271,15 @@ def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
 
     names = [f"c{i}" for i in range(width)]
     arrow_enc = "utf8" if enc.replace("-", "").lower() in ("utf8", "utf8sig") else enc
-    with open(p, "rb") as f:
-        f.seek(offset)
-        try:
-            data = pacsv.read_csv(
-                f,
-                read_options=pacsv.ReadOptions(column_names=names, encoding=arrow_enc, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as e:
-            raise InputError(
-                t(f"{p} 无法按 CSV 读取 (编码 {enc}): {e}", f"{p} cannot be read as CSV (encoding {enc}): {e}"),
-                t("请用 --encoding 指定编码, 或检查文件是否为表格", "name the encoding with --encoding, or check the file is a table"),
-            ) from None
+    data = _arrow_csv(p, offset, names, arrow_enc, delim, on_invalid, enc, threads=True)
+    if bad and any(n is None for n, _ in bad):
+        # Rare: re-read on one thread, which numbers the rejected rows, so _row stays exact.
+        bad.clear()
+        data = _arrow_csv(p, offset, names, arrow_enc, delim, on_invalid, enc, threads=False)
+    row_numbers = None
+    if bad:
+        rejected = {n for n, _ in bad}
+        row_numbers = np.array([i for i in range(1, data.num_rows + len(rejected) + 1) if i not in rejected])
     title = [(i + 1, _row_text(rows[i])) for i in range(h) if _row_text(rows[i])]
     return _Grid(
         headers=headers,
@@ -297,6 +291,38 @@ def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
         bad_lines=bad,
         encoding=enc,
         delimiter=delim,
+        row_numbers=row_numbers,
+    )
+
+
+def _arrow_csv(
+    p: Path, offset: int, names: list[str], arrow_enc: str, delim: str, on_invalid: Any, enc: str, *, threads: bool
+) -> pa.Table:
+    with open(p, "rb") as f:
+        f.seek(offset)
+        try:
+            return pacsv.read_csv(
+                f,
+                read_options=pacsv.ReadOptions(
+                    column_names=names, encoding=arrow_enc, block_size=1 << 24, use_threads=threads
+                ),
+                parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+            if "Empty CSV" in str(e):
+                return pa.table({n: pa.array([], type=pa.string()) for n in names})
+            raise _csv_error(p, enc, e) from None
+
+
+def _csv_error(p: Path, enc: str, e: Exception) -> InputError:
+    return InputError(
+        t(f"{p} 无法按 CSV 读取 (编码 {enc}): {e}", f"{p} cannot be read as CSV (encoding {enc}): {e}"),
+        t("请用 --encoding 指定编码, 或检查文件是否为表格", "name the encoding with --encoding, or check the file is a table"),
     )
 
 
@@ -532,7 +558,8 @@ def _typed_frame(
 
     data = grid.data
     n_all = data.num_rows
-    rows = np.arange(1, n_all + 1)  # 1-based data row: the first row below the header is 1
+    # 1-based data row: the first row below the header is 1.
+    rows = grid.row_numbers if grid.row_numbers is not None else np.arange(1, n_all + 1)
 
     # Trim text columns once; drop rows with nothing in them.
     trimmed: dict[int, pa.ChunkedArray] = {}
