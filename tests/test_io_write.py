@@ -1,0 +1,111 @@
+"""Writers: CSV with BOM, XLSX with text identifiers, JSON; injection guard; reproducible bytes."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import openpyxl
+import pandas as pd
+
+from jingzhun.io.read import read_table
+from jingzhun.io.write import defuse, write_csv, write_json, write_xlsx
+
+
+def frame():
+    return pd.DataFrame(
+        {
+            "id_number": pd.Series(["421121199001011236", '=HYPERLINK("http://x","张三")', None], dtype="str"),
+            "name": pd.Series(["张三", "@SUM(A1)", "+cmd"], dtype="str"),
+            "note": pd.Series(["-100", "\tx", "-x"], dtype="str"),
+            "amount": pd.array([-12.5, 3.0, None], dtype="Float64"),
+            "size": pd.array([1, None, 3], dtype="Int64"),
+            "day": pd.to_datetime(["2016-03-01", None, "2016-01-02"]),
+            "ok": pd.array([True, None, False], dtype="boolean"),
+        }
+    )
+
+
+def test_csv_bom_lines_and_injection(tmp_path):
+    p = write_csv(frame(), tmp_path / "a.csv")
+    raw = p.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" not in raw
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["id_number", "name", "note", "amount", "size", "day", "ok"]
+    assert rows[1] == ["421121199001011236", "张三", "-100", "-12.5", "1", "2016-03-01", "true"]
+    assert rows[2][0] == "'" + '=HYPERLINK("http://x","张三")'
+    assert rows[2][1] == "'@SUM(A1)"
+    assert rows[2][2] == "'\tx"
+    assert rows[3][1] == "'+cmd"
+    assert rows[3][2] == "'-x"
+    assert rows[3][0] == ""
+
+
+def test_defuse_leaves_plain_text_and_numbers():
+    s = pd.Series(["abc", "-5", "+1.5", "=1+1", None], dtype="str")
+    assert defuse(s).tolist()[:4] == ["abc", "-5", "+1.5", "'=1+1"]
+    assert pd.isna(defuse(s).iloc[4])
+
+
+def test_csv_round_trip_through_reader(tmp_path):
+    df = pd.DataFrame({"户编号": ["0012", "42112110000101"], "户主姓名": ["张三", "䶮"], "工资性收入": [1.5, -2.0]})
+    p = write_csv(df, tmp_path / "households.csv")
+    back = read_table(p).frame
+    assert back["household_id"].tolist() == ["0012", "42112110000101"]
+    assert back["head_name"].tolist() == ["张三", "䶮"]
+    assert back["wage_income"].tolist() == [1.5, -2.0]
+
+
+def test_csv_deterministic(tmp_path):
+    a = write_csv(frame(), tmp_path / "a.csv").read_bytes()
+    b = write_csv(frame(), tmp_path / "b.csv").read_bytes()
+    assert a == b
+
+
+def test_xlsx_ids_text_numbers_numbers_and_formula_inert(tmp_path):
+    p = write_xlsx({"结果": frame()}, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(p)
+    ws = wb["结果"]
+    assert ws.freeze_panes == "A2"
+    assert ws["A1"].font.b
+    assert ws["A2"].data_type == "s" and ws["A2"].value == "421121199001011236"
+    assert ws["A3"].data_type == "s" and ws["A3"].value.startswith("=HYPERLINK")
+    assert ws["A3"].quotePrefix
+    assert ws["B3"].quotePrefix and ws["B3"].value == "@SUM(A1)"
+    assert ws["D2"].data_type == "n" and ws["D2"].value == -12.5
+    assert ws["C2"].data_type == "s" and ws["C2"].value == "-100"  # text column stays text
+    assert ws["G2"].value is True
+    assert ws["F2"].is_date
+    # no formula anywhere
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_xlsx_deterministic_and_sheet_names(tmp_path):
+    sheets = {"a/b:c" * 10: frame(), "A/B:C" * 10: frame().head(1)}
+    a = write_xlsx(sheets, tmp_path / "a.xlsx").read_bytes()
+    b = write_xlsx(sheets, tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+    names = openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames
+    assert len(names) == 2 and len(set(n.lower() for n in names)) == 2
+    assert all(len(n) <= 31 and "/" not in n and ":" not in n for n in names)
+
+
+def test_xlsx_round_trip_through_reader(tmp_path):
+    df = pd.DataFrame({"证件号码": ["421121199001011236"], "姓名": ['=HYPERLINK("http://x","张三")']})
+    p = write_xlsx({"members": df}, tmp_path / "members.xlsx")
+    back = read_table(p)
+    assert back.frame["id_number"].tolist() == ["421121199001011236"]
+    assert back.frame["name"].tolist() == ['=HYPERLINK("http://x","张三")']
+    assert "V-ID-EXCEL-DAMAGED" not in set(back.findings.frame()["code"])
+
+
+def test_json_sorted_utf8_nan_null(tmp_path):
+    obj = {"b": float("nan"), "a": [1, pd.Timestamp("2016-01-01"), pd.NA], "中": "文", "n": pd.array([1], dtype="Int64")[0]}
+    p = write_json(obj, tmp_path / "r.json")
+    text = p.read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    assert '"中": "文"' in text
+    assert text.index('"a"') < text.index('"b"') < text.index('"n"')
+    assert json.loads(text) == {"a": [1, "2016-01-01", None], "b": None, "n": 1, "中": "文"}
+    assert write_json(obj, tmp_path / "s.json").read_bytes() == p.read_bytes()
