@@ -24,10 +24,13 @@ app = typer.Typer(
 # (command name, module with a ``command`` function). One place registers them all.
 COMMANDS: list[tuple[str, str]] = [
     ("params", "jingzhun.params_cli"),
+    ("validate", "jingzhun.schema.cli"),
     ("identify", "jingzhun.identify.cli"),
     ("diff", "jingzhun.identify.diff_cli"),
     ("match", "jingzhun.match.cli"),
     ("verify", "jingzhun.verify_cli"),
+    ("plan", "jingzhun.plan.cli"),
+    ("notice", "jingzhun.plan.notice_cli"),
 ]
 
 

@@ -1,0 +1,114 @@
+"""``jingzhun notice DATASET --kind identification|exit|projects``: 两公示一公告."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    FailOnOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    YearOpt,
+    check_fail_on,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.errors import UsageError
+from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.i18n import t
+from jingzhun.io.write import write_csv
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+from jingzhun.plan.notice_docs import write_notices
+from jingzhun.plan.notices import KINDS, common, household_notices, project_notices
+
+KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认今天 / notice start and issue date")]
+TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / template folder overriding the packaged templates")]
+DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
+
+
+def parse_date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
+                         t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01")) from None
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    kind: KindOpt = "identification",
+    date_: DateOpt = None,
+    year: YearOpt = None,
+    out: OutOpt = Path("out"),
+    templates: TemplatesOpt = None,
+    docx: DocxOpt = True,
+    json_out: JsonOpt = False,
+    fail_on: FailOnOpt = "error",
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """公示公告: 拟识别、拟退出贫困户公示, 扶贫项目公告 / public notices per village."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    fail_on = check_fail_on(fail_on)
+    if kind not in KINDS:
+        raise UsageError(t(f"--kind 只能是 {' | '.join(KINDS)}", f"--kind must be one of {' | '.join(KINDS)}"))
+    start = parse_date(date_)
+    ds = Dataset.open(dataset)
+    data_year = ds.resolve_year(year)
+    params = Params.load(ds.root, run.config)
+    tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
+    yd = load_year(ds, data_year, tables)
+    frames = yd.frames
+    nc = common(kind, params, data_year, start)
+    findings = Findings()
+    findings.extend(yd.findings)
+    if kind == "projects":
+        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
+    elif kind == "identification":
+        prev = None
+        if (data_year - 1) in ds.years:
+            pyd = load_year(ds, data_year - 1, ["households"])
+            prev = pyd.frames["households"]
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=prev)
+    else:
+        from jingzhun.identify.core import identify
+
+        ident = identify(frames, params, data_year)
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=ident.households)
+    findings.extend(nset.findings)
+    rendered = findings.render()
+    with output_dir(Path(out) / "notice", kind) as d:
+        units, files = write_notices(nset, nc, d, templates, docx)
+        write_csv(units.rename(columns={"count": "households" if kind != "projects" else "projects"}), d / "summary.csv")
+        write_csv(rendered, d / "findings.csv")
+    counts = severity_counts(rendered)
+    made = int((units["file"] != "").sum())
+    empty = units.loc[units["file"] == "", "unit_name"].tolist()
+    where = Path(out) / "notice" / kind
+    if json_out:
+        print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
+                    "rows": int(len(nset.rows)), "period": [nc.start.isoformat(), nc.end.isoformat()],
+                    "findings": counts, "out": str(where)})
+    run.err.print(t(
+        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容 (见 summary.csv); 结果已写入 {where}",
+        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce (see summary.csv); written to {where}",
+    ), markup=False)
+    raise typer.Exit(worst_exit_code(rendered, fail_on))
+

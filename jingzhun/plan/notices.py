@@ -1,0 +1,238 @@
+"""两公示一公告: who is announced, and the notice models (pure; rendering elsewhere).
+
+- identification (拟识别贫困户公示), per village: registered households that are new this
+  data year: ``identified_year`` = the data year, or absent / not registered in the
+  previous year's folder.
+- exit (拟退出贫困户公示), per village: households that identification found exit-ready.
+- projects (扶贫项目公告公示), per township and for the county: the projects table.
+
+Nothing private goes into a notice model: no ID, phone, bank account or health detail
+(data-contract §6) — the models carry only the columns of domain.md §7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.findings import Findings
+from jingzhun.params import Params
+
+KINDS = ("identification", "exit", "projects")
+KIND_TITLES = {
+    "identification": "拟识别建档立卡贫困户名单公示",
+    "exit": "拟退出建档立卡贫困户名单公示",
+    "projects": "扶贫项目公告公示",
+}
+KIND_LABELS = {"identification": "拟识别贫困户", "exit": "拟退出贫困户", "projects": "扶贫项目"}
+
+HOUSEHOLD_COLUMNS = ["village_code", "township_code", "village_name", "township_name", "group_name", "head_name",
+                     "household_size", "category", "main_cause", "identified_year", "exit_year"]
+PROJECT_COLUMNS = ["project_id", "name", "place", "category", "fund_source", "budget", "implementer", "period",
+                   "beneficiary_households", "beneficiary_poor_households", "performance_target"]
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    if col in df.columns:
+        return df[col].astype("str").reset_index(drop=True)
+    return pd.Series(pd.NA, index=range(len(df)), dtype="str")
+
+
+def _registered(df: pd.DataFrame) -> pd.Series:
+    if "registered" not in df.columns:
+        return pd.Series(True, index=df.index)
+    return df["registered"].astype("boolean").fillna(False).astype(bool)
+
+
+def newly_identified(households: pd.DataFrame, previous: pd.DataFrame | None, data_year: int) -> pd.Series:
+    """Boolean mask over ``households``: registered and new in ``data_year``."""
+    reg = _registered(households)
+    new = pd.Series(False, index=households.index)
+    if "identified_year" in households.columns:
+        new |= (households["identified_year"].astype("Int64") == data_year).fillna(False).astype(bool)
+    if previous is not None and "household_id" in previous.columns:
+        before = previous.loc[_registered(previous), "household_id"].astype("str").str.strip()
+        new |= ~households["household_id"].astype("str").str.strip().isin(set(before.tolist()))
+    return reg & new
+
+
+def exit_candidates(households: pd.DataFrame, identified: pd.DataFrame | None) -> pd.Series:
+    """Boolean mask over ``households``: identification found them ready to exit."""
+    if identified is None or "exit_ready" not in identified.columns:
+        return pd.Series(False, index=households.index)
+    ready = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id")
+    ready = ready.set_index("household_id")["exit_ready"].astype("boolean")
+    return households["household_id"].astype("str").map(ready).astype("boolean").fillna(False).astype(bool)
+
+
+def household_rows(households: pd.DataFrame, mask: pd.Series, villages: pd.DataFrame | None, data_year: int) -> pd.DataFrame:
+    """The public columns of the announced households, sorted by village, group, name."""
+    h = households[mask.to_numpy(dtype=bool)].reset_index(drop=True)
+    out = pd.DataFrame({c: _text(h, c) for c in HOUSEHOLD_COLUMNS if c not in ("township_code", "household_size", "exit_year")})
+    out["township_code"] = out["village_code"].str.slice(0, 9)
+    out["household_size"] = h["household_size"].astype("Int64").astype("str") if "household_size" in h.columns else ""
+    out["exit_year"] = str(data_year)
+    out["household_id"] = _text(h, "household_id")
+    out = _place_names(out, villages)
+    out = out.fillna("")
+    return out.sort_values(["village_code", "group_name", "head_name", "household_id"], kind="stable").reset_index(drop=True)
+
+
+def _place_names(out: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
+    if villages is None or "village_code" not in villages.columns or out.empty:
+        return out
+    vt = villages.assign(village_code=villages["village_code"].astype("str")).drop_duplicates("village_code").set_index("village_code")
+    for col in ("village_name", "township_name"):
+        if col in vt.columns:
+            out[col] = out["village_code"].map(vt[col]).astype("str").fillna(out[col])
+    return out
+
+
+def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
+    """Every village known this year (households and the villages table) with names."""
+    parts = [pd.DataFrame({"village_code": _text(households, "village_code"), "village_name": _text(households, "village_name"),
+                           "township_name": _text(households, "township_name")})]
+    if villages is not None and "village_code" in villages.columns:
+        parts.insert(0, pd.DataFrame({c: _text(villages, c) for c in ("village_code", "village_name", "township_name")}))
+    u = pd.concat(parts, ignore_index=True)
+    u = u[u["village_code"].notna()].drop_duplicates("village_code").sort_values("village_code", kind="stable")
+    u["township_code"] = u["village_code"].str.slice(0, 9)
+    return u.fillna("").reset_index(drop=True)
+
+
+def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: str) -> pd.DataFrame:
+    """Projects with their unit: a township code (village projects too) or the county code."""
+    p = projects.reset_index(drop=True)
+    vcode = _text(p, "village_code").str.strip()
+    unit = vcode.str.slice(0, 9).where(vcode.str.len() >= 9, county_code).fillna(county_code)
+    vnames = villages.set_index("village_code")["village_name"] if len(villages) else pd.Series(dtype="str")
+    tnames = villages.drop_duplicates("township_code").set_index("township_code")["township_name"] if len(villages) else pd.Series(dtype="str")
+    place = vcode.map(vnames).astype("str")
+    place = (unit.map(tnames).astype("str").fillna("") + place.fillna("")).where(vcode.notna(), "县级")
+    start = _date_text(p, "start_date")
+    end = _date_text(p, "completion_date")
+    period = (start + "至" + end).where((start != "") & (end != ""), start.where(start != "", end))
+    budget = p["budget"].astype("Float64") if "budget" in p.columns else pd.Series(np.nan, index=p.index)
+    out = pd.DataFrame(
+        {
+            "unit": unit,
+            "project_id": _text(p, "project_id"),
+            "name": _text(p, "name"),
+            "place": place.replace("", pd.NA).fillna(vcode),
+            "category": _text(p, "category"),
+            "fund_source": _text(p, "fund_source"),
+            "budget": budget.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
+            "budget_value": budget.fillna(0).astype(float),
+            "implementer": _text(p, "implementer"),
+            "period": period,
+            "beneficiary_households": _text(p, "beneficiary_households"),
+            "beneficiary_poor_households": _text(p, "beneficiary_poor_households"),
+            "performance_target": _text(p, "performance_target"),
+        }
+    ).fillna("")
+    return out.sort_values(["unit", "project_id"], kind="stable").reset_index(drop=True)
+
+
+def _date_text(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series("", index=df.index, dtype="str")
+    d = pd.to_datetime(df[col], errors="coerce")
+    return d.dt.strftime("%Y-%m-%d").astype("str").fillna("")
+
+
+@dataclass
+class NoticeCommon:
+    """What every notice of one run shares: period, phones, issuer, standards."""
+
+    kind: str
+    year: int
+    start: date
+    end: date
+    days: int
+    issuer: str
+    county: dict[str, Any]
+    phones: list[tuple[str, str]]
+    standard: str
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "title": KIND_TITLES[self.kind], "year": self.year, "county": self.county,
+            "period": {"start": self.start, "end": self.end, "days": self.days},
+            "issuer": self.issuer, "issue_date": self.start, "phones": self.phones, "standard": self.standard,
+        }
+
+
+PHONE_LABELS = {"county": "县扶贫办", "township": "乡镇扶贫工作站", "village": "村委会", "national": "全国扶贫监督举报电话"}
+
+
+def common(kind: str, params: Params, data_year: int, start: date) -> NoticeCommon:
+    days = int(params.get("notice_days.projects" if kind == "projects" else "notice_days.households"))
+    phones = [(PHONE_LABELS.get(k, k), str(v)) for k, v in params.table("supervision_phones").items() if str(v).strip()]
+    income_year = data_year - 1
+    if kind == "identification":
+        standard = f"{income_year}年家庭人均纯收入低于国家扶贫标准 {params.poverty_line(income_year):,.0f} 元，综合考虑住房、教育、健康等情况"
+    elif kind == "exit":
+        standard = f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、不愁穿，义务教育、基本医疗、住房安全有保障"
+    else:
+        standard = ""
+    county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
+    return NoticeCommon(kind, data_year, start, start + timedelta(days=days - 1), days, str(params.get("county.issuer")),
+                        county, phones, standard)
+
+
+@dataclass
+class NoticeSet:
+    """Per unit (village, or township/county for projects): its rows; the empty units."""
+
+    kind: str
+    units: pd.DataFrame      # unit_code, unit_name, township_code, township_name, count, file
+    rows: pd.DataFrame       # household_rows or project_rows, with a unit column
+    findings: Findings
+
+
+def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFrame | None, data_year: int,
+                      previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
+    findings = Findings()
+    if kind == "identification":
+        mask = newly_identified(households, previous, data_year)
+        if previous is None:
+            findings.add("P-NOTICE-NO-PREVIOUS", table="households", detail=str(data_year))
+    else:
+        mask = exit_candidates(households, identified)
+    rows = household_rows(households, mask, villages, data_year)
+    rows["unit"] = rows["village_code"]
+    u = village_universe(households, villages)
+    counts = rows.groupby("unit").size()
+    units = pd.DataFrame({
+        "unit_code": u["village_code"], "unit_name": u["village_name"],
+        "township_code": u["township_code"], "township_name": u["township_name"],
+    })
+    units["count"] = units["unit_code"].map(counts).fillna(0).astype("int64")
+    empty = units[units["count"] == 0]
+    findings.add("P-NOTICE-EMPTY", table="households", key=(empty["unit_name"] + "(" + empty["unit_code"] + ")").str.lstrip("("),
+                 detail=KIND_LABELS[kind])
+    return NoticeSet(kind, units, rows, findings)
+
+
+def project_notices(projects: pd.DataFrame | None, households: pd.DataFrame, villages: pd.DataFrame | None,
+                    county: dict[str, Any]) -> NoticeSet:
+    findings = Findings()
+    u = village_universe(households, villages)
+    rows = project_rows(projects if projects is not None else pd.DataFrame(), u, str(county["code"]))
+    towns = u.drop_duplicates("township_code")
+    units = pd.concat([
+        pd.DataFrame({"unit_code": [str(county["code"])], "unit_name": [str(county["name"])], "township_code": [""], "township_name": [""]}),
+        pd.DataFrame({"unit_code": towns["township_code"], "unit_name": towns["township_name"],
+                      "township_code": towns["township_code"], "township_name": towns["township_name"]}),
+    ], ignore_index=True)
+    extra = sorted(set(rows["unit"]) - set(units["unit_code"]))
+    if extra:
+        units = pd.concat([units, pd.DataFrame({"unit_code": extra, "unit_name": "", "township_code": extra, "township_name": ""})], ignore_index=True)
+    units["count"] = units["unit_code"].map(rows.groupby("unit").size()).fillna(0).astype("int64")
+    empty = units[units["count"] == 0]
+    findings.add("P-NOTICE-EMPTY", table="projects", key=(empty["unit_name"] + "(" + empty["unit_code"] + ")"), detail=KIND_LABELS["projects"])
+    return NoticeSet("projects", units.reset_index(drop=True), rows, findings)

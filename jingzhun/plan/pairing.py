@@ -1,0 +1,144 @@
+"""结对帮扶: every household in the plan gets a responsible cadre.
+
+1. 不脱贫不脱钩: a pairing in force (``households.cadre_id`` naming a known cadre) is
+   kept while the household has not exited, even when it puts the cadre over the cap
+   (reported, never undone).
+2. The rest are paired within each cadre's cap (``max_households`` column, else
+   ``cadre_caps[rank]``, else ``cadre_caps.default``): first with cadres whose
+   ``township_code`` is the household's township, then county-wide.
+3. Load is spread evenly by water-filling: every free place of every cadre is a "slot"
+   with the level it would bring that cadre to; slots are taken in order of
+   (level, cadre_id), so nobody gets a second household before everyone has a first.
+
+All of it is sorting and grouping: O(n log n), deterministic, no pairwise loops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.findings import Findings
+
+CADRE_COLUMNS = ["cadre_id", "name", "unit", "rank", "township_code", "phone"]
+
+
+@dataclass
+class Pairing:
+    households: pd.DataFrame  # household_id, cadre_id (NA = unpaired), pairing: kept|new|none
+    cadres: pd.DataFrame      # cadre_id, name, unit, rank, township_code, cap, kept, new, load, over_cap
+    findings: Findings
+
+
+def cadre_caps(cadres: pd.DataFrame, caps: dict[str, int]) -> np.ndarray:
+    default = int(caps.get("default", 5))
+    rank = cadres["rank"].astype("str") if "rank" in cadres.columns else pd.Series(pd.NA, index=cadres.index, dtype="str")
+    by_rank = rank.map({k: int(v) for k, v in caps.items() if k != "default"}).astype("Float64").fillna(default)
+    if "max_households" in cadres.columns:
+        by_rank = cadres["max_households"].astype("Float64").fillna(by_rank)
+    return by_rank.clip(lower=0).to_numpy(dtype=np.int64)
+
+
+def _slots(cad: pd.DataFrame, group_col: str | None) -> pd.DataFrame:
+    """One row per free place: cadre position, level it brings the cadre to, group."""
+    free = np.maximum(cad["cap"].to_numpy(dtype=np.int64) - cad["load"].to_numpy(dtype=np.int64), 0)
+    pos = np.repeat(np.arange(len(cad)), free)
+    if len(pos) == 0:
+        return pd.DataFrame({"pos": pos, "level": pos, "group": pd.Series([], dtype="str"), "cid": pd.Series([], dtype="str")})
+    start = np.repeat(np.cumsum(free) - free, free)
+    level = cad["load"].to_numpy(dtype=np.int64)[pos] + (np.arange(len(pos)) - start) + 1
+    out = pd.DataFrame({"pos": pos, "level": level, "cid": cad["cadre_id"].to_numpy(dtype=object)[pos]})
+    out["group"] = cad[group_col].to_numpy(dtype=object)[pos] if group_col else ""
+    return out
+
+
+def _fill(need: pd.DataFrame, slots: pd.DataFrame, by_group: bool) -> pd.DataFrame:
+    """Give the k-th household of a group the k-th slot of that group (k from 0)."""
+    slots = slots.sort_values(["group", "level", "cid"] if by_group else ["level", "cid"], kind="stable")
+    key = ["group"] if by_group else []
+    slots = slots.assign(k=slots.groupby(key).cumcount() if by_group else np.arange(len(slots)))
+    need = need.assign(k=need.groupby(key).cumcount() if by_group else np.arange(len(need)))
+    on = ["group", "k"] if by_group else ["k"]
+    return need.merge(slots[on + ["pos"]], on=on, how="inner")
+
+
+def pair(
+    households: pd.DataFrame,
+    cadres: pd.DataFrame | None,
+    caps: dict[str, int],
+) -> Pairing:
+    """Pair the plan's households (already filtered to those not exited) with cadres.
+
+    ``households`` needs ``household_id`` and ``village_code``; ``cadre_id`` is the
+    pairing in force where present.
+    """
+    findings = Findings()
+    hid = households["household_id"].astype("str").reset_index(drop=True)
+    township = households["village_code"].astype("str").str.slice(0, 9).reset_index(drop=True)
+    current = (
+        households["cadre_id"].astype("str").str.strip().replace("", pd.NA).reset_index(drop=True)
+        if "cadre_id" in households.columns
+        else pd.Series(pd.NA, index=hid.index, dtype="str")
+    )
+    if cadres is None:
+        cad = pd.DataFrame({c: pd.Series([], dtype="str") for c in CADRE_COLUMNS})
+    else:
+        cad = cadres.copy()
+        for c in CADRE_COLUMNS:
+            if c not in cad.columns:
+                cad[c] = pd.Series(pd.NA, index=cad.index, dtype="str")
+        cad["cadre_id"] = cad["cadre_id"].astype("str").str.strip()
+        cad = cad[cad["cadre_id"].notna() & (cad["cadre_id"] != "")].drop_duplicates("cadre_id")
+        cad = cad.sort_values("cadre_id", kind="stable").reset_index(drop=True)
+    cad["cap"] = cadre_caps(cad, caps) if len(cad) else pd.Series([], dtype="int64")
+    cad["township_code"] = cad["township_code"].astype("str").str.strip().str.slice(0, 9)
+
+    known_ids = set(cad["cadre_id"].tolist()) if cadres is not None else None
+    if known_ids is None:
+        keep = current.notna().to_numpy(dtype=bool)
+    else:
+        keep = current.isin(known_ids).fillna(False).to_numpy(dtype=bool)
+        unknown = current.notna().to_numpy(dtype=bool) & ~keep
+        findings.add("P-CADRE-UNKNOWN", table="households", column="cadre_id", value=current[unknown], key=hid[unknown])
+
+    assigned = current.where(pd.Series(keep)).astype("object")
+    kept_counts = current[keep].value_counts()
+    cad["kept"] = cad["cadre_id"].map(kept_counts).fillna(0).astype("int64")
+    cad["load"] = cad["kept"]
+
+    need_idx = np.flatnonzero(~keep)
+    if len(need_idx) and len(cad):
+        need = pd.DataFrame({"idx": need_idx, "group": township.to_numpy(dtype=object)[need_idx], "hid": hid.to_numpy(dtype=object)[need_idx]})
+        need = need.sort_values(["group", "hid"], kind="stable")
+        # Step 1: cadres of the household's township.
+        local = _fill(need, _slots(cad, "township_code"), by_group=True)
+        _assign(assigned, cad, local)
+        # Step 2: whatever capacity is left anywhere, county-wide.
+        rest = need[~need["idx"].isin(local["idx"])]
+        if len(rest):
+            wide = _fill(rest, _slots(cad, None), by_group=False)
+            _assign(assigned, cad, wide)
+
+    assigned_s = pd.Series(assigned, dtype="str")
+    pairing = np.where(keep, "kept", np.where(assigned_s.notna().to_numpy(dtype=bool), "new", "none"))
+    out = pd.DataFrame({"household_id": hid, "cadre_id": assigned_s, "pairing": pd.Series(pairing, dtype="str")})
+
+    unpaired = out["pairing"] == "none"
+    findings.add("P-UNPAIRED", table="households", column="cadre_id", key=hid[unpaired])
+
+    cad["new"] = cad["load"] - cad["kept"]
+    cad["over_cap"] = cad["load"] > cad["cap"]
+    over = cad[cad["over_cap"]]
+    findings.add("P-CADRE-OVER-CAP", table="cadres", column="cadre_id", key=over["cadre_id"], value=over["load"], detail=over["cap"])
+    cols = CADRE_COLUMNS + ["cap", "kept", "new", "load", "over_cap"]
+    return Pairing(out, cad[cols].reset_index(drop=True), findings)
+
+
+def _assign(assigned: pd.Series, cad: pd.DataFrame, got: pd.DataFrame) -> None:
+    if got.empty:
+        return
+    pos = got["pos"].to_numpy(dtype=np.int64)
+    assigned.iloc[got["idx"].to_numpy(dtype=np.int64)] = cad["cadre_id"].to_numpy(dtype=object)[pos]
+    cad["load"] = cad["load"].to_numpy(dtype=np.int64) + np.bincount(pos, minlength=len(cad))
