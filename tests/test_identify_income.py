@@ -116,3 +116,12 @@ def test_age_on_birth_date_with_id_fallback():
     assert list(age_on(m, "2016-12-31")) == [67, 7, 67]
     assert list(age_on(m, "2016-12-30")) == [66, 6, 66]
     assert age_on(pd.Series(["bad"], dtype="str"), "2016-12-31").isna().all()
+
+
+def test_total_beyond_itemised_components_still_counts(params):
+    # total 800 with only the (not counted) pension 500 itemised: the other 300 counts
+    h = hh(transfer_income=money(800), pension_benefit=money(500))
+    r = per_capita_income(h, params).iloc[0]
+    assert r["transfer_counted"] == 300
+    assert r["transfer_all"] == 800
+    assert r["transfer_source"] == "components+total"

@@ -114,8 +114,8 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     for k, v in lines.items():
         out[k] = v
     out = pd.concat([out, income, gaps, cls], axis=1)
-    out["exclusion_sources"] = hid.map(by_hh["exclusion_sources"]).fillna("").astype("str")
-    out["exclusion_members"] = hid.map(by_hh["exclusion_members"]).fillna("").astype("str")
+    out["exclusion_sources"] = hid.map(by_hh["exclusion_sources"]).astype("str").fillna("")
+    out["exclusion_members"] = hid.map(by_hh["exclusion_members"]).astype("str").fillna("")
     out["remaining_poor"] = (out["result"] == "poor") | (
         out["active"] & ~out["exit_ready"].fillna(False).astype(bool) & (out["result"] != "excluded")
     )

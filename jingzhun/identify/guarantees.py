@@ -66,7 +66,7 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
         gap_ids = set(cur.loc[flagged, "household_id"])
         out["education_gap"] = hid.isin(gap_ids).astype("boolean").where(has_members, pd.NA)
         names = _names(cur, flagged)
-        out["education_gap_members"] = hid.map(names).fillna("").astype("str")
+        out["education_gap_members"] = hid.map(names).astype("str").fillna("")
 
     # Basic medical: every current member in 城乡居民基本医疗保险 (empty is not "true").
     if "medical_insurance" in cur.columns:
@@ -75,5 +75,5 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
         gap_ids = set(cur.loc[flagged, "household_id"])
         out["medical_gap"] = hid.isin(gap_ids).astype("boolean").where(has_members, pd.NA)
         names = _names(cur, flagged)
-        out["medical_gap_members"] = hid.map(names).fillna("").astype("str")
+        out["medical_gap_members"] = hid.map(names).astype("str").fillna("")
     return out

@@ -6,7 +6,8 @@
 
 Which transfer components count is the parameter ``identify.counted_transfers``
 (default: all but ``pension_benefit``, 国办发〔2016〕70号). When a household has no
-component filled, its ``transfer_income`` total is used as it is. A required component
+component filled, its ``transfer_income`` total is used as it is; when the total exceeds
+the filled components, the part not itemised counts too. A required component
 left empty makes the household's income incomplete: it is never taken as zero.
 """
 
@@ -85,11 +86,15 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     total = _money(households, "transfer_income")
     has_total = total.notna().astype(bool)
 
-    transfer_counted = comp_counted.where(has_components, total.fillna(0))
-    transfer_all = comp_all.where(has_components, total.fillna(0))
+    # A reported total larger than its filled components holds transfers not itemised:
+    # they count (nothing reported is dropped, nothing is counted twice).
+    remainder = (total.fillna(0) - comp_all).clip(lower=0)
+    transfer_counted = comp_counted + remainder
+    transfer_all = comp_all + remainder
     source = pd.Series("none", index=idx, dtype="str")
     source[has_total & ~has_components] = "total"
     source[has_components] = "components"
+    source[has_components & (remainder > 0).fillna(False).astype(bool)] = "components+total"
 
     gross = required["wage_income"] + required["business_income"] + required["property_income"] + transfer_counted
     net = gross - required["business_expense"]

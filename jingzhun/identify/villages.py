@@ -105,7 +105,7 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     agg.index = agg.index.astype("str")
 
     v = _village_frame(villages)
-    out = v.join(agg, how="outer", lsuffix="_villages")
+    out = v.join(agg, how="outer", suffixes=("_villages", ""))
     for c in ("village_name", "township_name"):
         if f"{c}_villages" in out.columns:
             out[c] = out[f"{c}_villages"].astype("str").fillna(out[c].astype("str"))
