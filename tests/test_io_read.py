@@ -351,3 +351,20 @@ def test_sheet_override(tmp_path):
     assert read_table(p, sheet=1).info.sheet == "数据"
     with pytest.raises(UsageError):
         read_table(p, sheet="无此表")
+
+
+def test_parallel_conversion_same_as_serial(tmp_path, monkeypatch):
+    import jingzhun.io.read as read_mod
+
+    text = "户编号,证件号码,姓名,性别,出生日期,与户主关系\n" + "".join(
+        f"{i},4211211990010112{i % 10}{i % 7},n{i},{'男女X'[i % 3]},{'2016-01-0' + str(i % 9 + 1) if i % 4 else 'bad'},本人\n"
+        for i in range(60)
+    )
+    p = _csv(tmp_path, text, name="members.csv")
+    monkeypatch.setattr(read_mod, "PARALLEL_ROWS", 10**9)
+    serial = read_table(p)
+    monkeypatch.setattr(read_mod, "PARALLEL_ROWS", 1)
+    parallel = read_table(p)
+    pd.testing.assert_frame_equal(serial.frame, parallel.frame)
+    pd.testing.assert_frame_equal(serial.findings.frame(), parallel.findings.frame())
+    assert {"V-ENUM-UNKNOWN", "V-VALUE-NOT-DATE"} <= set(codes(serial))

@@ -15,8 +15,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 HEAD_BYTES = 256 * 1024
 HEAD_ROWS = 30
+PARALLEL_ROWS = 50_000
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计")
 ID_NUMBER_COLUMNS = ("id_number", "head_id_number", "payee_id_number")
 _SCI = re.compile(r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$")
@@ -619,6 +622,20 @@ def _typed_frame(
     if key_name in chosen:
         key_values = parse.to_str_series(_as_text(trimmed[chosen[key_name]]))
 
+    # Columns convert independently (arrow kernels release the GIL): use both cores on big
+    # files; each column's findings are merged in registry order, so output stays deterministic.
+    todo = [(name, c) for name, c in cols.items() if name in chosen]
+    per_col = {name: Findings() for name, _ in todo}
+
+    def conv(item: tuple[str, reg.Column]) -> pd.Series:
+        name, c = item
+        return _convert(trimmed[chosen[name]], c, table, row_series, key_values, per_col[name])
+
+    if n >= PARALLEL_ROWS and len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            converted = dict(zip([nm for nm, _ in todo], pool.map(conv, todo), strict=True))
+    else:
+        converted = {nm: conv((nm, c)) for nm, c in todo}
     for name, c in cols.items():
         if name not in chosen:
             if c.required:
@@ -627,9 +644,9 @@ def _typed_frame(
                                       f"header e.g. '{c.aliases[0] if c.aliases else name}'"))
                 out[name] = _na_column(c.type, n)
             continue
-        j = chosen[name]
-        headers_out[name] = grid.headers[j]
-        out[name] = _convert(trimmed[j], c, table, row_series, key_values, findings)
+        headers_out[name] = grid.headers[chosen[name]]
+        out[name] = converted[name]
+        findings.extend(per_col[name])
 
     for j, h in unknown:
         findings.add("V-COLUMN-UNKNOWN", table=table, column=h)
