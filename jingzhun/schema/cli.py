@@ -1,0 +1,109 @@
+"""``jingzhun validate``: every table of a data year (or one table file) against the
+schemas and the cross-table rules; findings to ``validate/findings.csv`` and
+``validate/report.json``, a summary on stderr, ``--json`` on stdout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jingzhun import __version__
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    FailOnOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    YearOpt,
+    check_fail_on,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.dataset import YEAR_RE, Dataset, YearData, load_file, load_year
+from jingzhun.errors import UsageError
+from jingzhun.findings import worst_exit_code
+from jingzhun.findings_view import summary_table, totals_line
+from jingzhun.i18n import t
+from jingzhun.io.write import write_csv, write_json
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+from jingzhun.schema.validate import validate_year
+from jingzhun.tables import TABLES
+
+TableOpt = Annotated[
+    str | None,
+    typer.Option("--table", help="只校验这一张表; 单个文件时指明表名 / only this table; names the table of a single file"),
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="CSV 编码 (默认自动识别) / CSV encoding (default: detected)")
+]
+
+
+def _load(dataset: Path, year: int | None, table: str | None, encoding: str | None) -> tuple[YearData, Path]:
+    """Read a dataset year folder or one table file; return the data and the dataset root."""
+    if table is not None and table not in TABLES:
+        raise UsageError(
+            t(f"未知的表名 {table}", f"unknown table {table}"),
+            t(f"可用的表: {', '.join(TABLES)}", f"tables: {', '.join(TABLES)}"),
+        )
+    if dataset.is_file():
+        data = load_file(dataset, table, encoding=encoding)
+        parent = dataset.resolve().parent
+        in_year_folder = YEAR_RE.match(parent.name) is not None
+        data.year = year if year is not None else (int(parent.name) if in_year_folder else None)
+        return data, parent.parent if in_year_folder else parent
+    ds = Dataset.open(dataset)
+    data_year = ds.resolve_year(year)
+    return load_year(ds, data_year, [table] if table else None, encoding=encoding), ds.root
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    year: YearOpt = None,
+    table: TableOpt = None,
+    out: OutOpt = Path("out"),
+    json_out: JsonOpt = False,
+    fail_on: FailOnOpt = "error",
+    encoding: EncodingOpt = None,
+    lang: LangOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """校验一个年度的全部表 (或单个表文件) / validate every table of a data year (or one table file)."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    fail_on = check_fail_on(fail_on)
+    data, root = _load(dataset, year, table, encoding)
+    params = Params.load(root, run.config)
+    result = validate_year(data, params)
+    rendered = result.render(run.lang)
+    summary = result.summary(rendered)
+    summary["exit_code"] = worst_exit_code(rendered, fail_on)
+    report = {
+        "command": "validate",
+        "version": __version__,
+        "summary": summary,
+        "sources": data.manifest_inputs(),
+        "parameters": params.records(),
+        "fail_on": fail_on,
+    }
+    with output_dir(out, "validate") as d:
+        write_csv(rendered, d / "findings.csv")
+        write_json(report, d / "report.json")
+
+    err = run.err
+    title = t(f"校验结果 ({data.year} 年度)", f"validation ({data.year})") if data.year else t("校验结果", "validation")
+    if len(rendered):
+        err.print(summary_table(rendered, title=title))
+    err.print(totals_line(rendered), markup=False)
+    err.print(t(f"结果已写入 {out / 'validate'}", f"results written to {out / 'validate'}"), markup=False)
+    if json_out:
+        print_json(summary)
+    if summary["exit_code"]:
+        raise typer.Exit(summary["exit_code"])

@@ -1,0 +1,467 @@
+"""Cross-table and cross-row rules (data-contract §2; domain.md §1.6), vectorised.
+
+Each rule looks only at the tables it needs and is skipped when one of them (or one of
+its columns) is absent: a single-table run checks what that table alone can show.
+Every rule reports through a catalogued ``V-`` code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.findings import Findings
+from jingzhun.identify.income import per_capita_income
+from jingzhun.identify.members import age_on, current_mask
+from jingzhun.params import Params
+from jingzhun.schema.checks import multi_labels
+from jingzhun.schema.columns import KEY_COLUMNS, MULTI_SEPARATORS, WORK_STATUS
+from jingzhun.schema.idcheck import IdColumn, classify_column
+from jingzhun.schema.run import row_numbers
+
+HEAD, SPOUSE = "户主", "配偶"
+NO_LABOUR = ("无劳动力", "丧失劳动力")
+# 在校生状况 values that mean "not in school": 非在校生, and 学龄前儿童 (not yet enrolled).
+NOT_IN_SCHOOL = ("非在校生", "学龄前儿童")
+WORKING_AWAY = tuple(s for s in WORK_STATUS if s.endswith("务工") and s != "未外出务工")
+NOT_WORKING = ("未外出务工",)
+REGISTERED_FIELDS = ("category", "status", "main_cause")
+PROJECT_DATE_ORDER = ("approved_date", "start_date", "completion_date", "acceptance_date")
+PUBLICITY_ORDER = ("publicity_start", "publicity_end")
+LABOUR_AGE = (16, 59)
+EMPTY_MARK = "—"
+
+
+@dataclass
+class Context:
+    frames: dict[str, pd.DataFrame]
+    params: Params
+    ref_date: pd.Timestamp
+    ids: dict[tuple[str, str], IdColumn] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
+    _current: pd.Series | None = None
+
+    def frame(self, table: str, *columns: str) -> pd.DataFrame | None:
+        """The table when it is present and has every one of ``columns``."""
+        df = self.frames.get(table)
+        if df is None or any(c not in df.columns for c in columns):
+            return None
+        return df
+
+    def current(self) -> pd.Series:
+        """Current members (no outgoing change reason), computed once."""
+        if self._current is None:
+            self._current = current_mask(self.frames["members"])
+        return self._current
+
+    def id_column(self, table: str, column: str) -> IdColumn:
+        if (table, column) not in self.ids:
+            self.ids[(table, column)] = classify_column(self.frames[table], column)
+        return self.ids[(table, column)]
+
+    def add(
+        self,
+        code: str,
+        table: str,
+        mask: pd.Series | np.ndarray,
+        column: str | None,
+        *,
+        value: pd.Series | None = None,
+        key: pd.Series | str | None = None,
+        detail: pd.Series | str | None = None,
+    ) -> None:
+        """One finding per row of ``self.frames[table]`` where ``mask`` is true."""
+        df = self.frames[table]
+        m = np.asarray(pd.Series(mask, index=df.index).fillna(False), dtype=bool)
+        if not m.any():
+            return
+        if value is None and column is not None:
+            value = df[column]
+        if key is None:
+            key = KEY_COLUMNS.get(table)
+        key_values = df[key][m] if isinstance(key, str) and key in df.columns else None
+        self.findings.add(
+            code,
+            table=table,
+            row=row_numbers(df)[m],
+            column=column,
+            value=_text(value[m]) if value is not None else None,
+            key=key_values,
+            detail=_text(detail[m]) if isinstance(detail, pd.Series) else detail,
+        )
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Display text of flagged values (dates as YYYY-MM-DD, whole floats without .0)."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_float_dtype(s.dtype):
+        as_float = s.astype("float64")
+        whole = np.isfinite(as_float) & (as_float == np.round(as_float))
+        out = as_float.round(2).astype("str")
+        out[whole.to_numpy()] = as_float[whole.to_numpy()].astype("int64").astype("str")
+        return out.where(s.notna())
+    return s
+
+
+def _bool(s: pd.Series) -> pd.Series:
+    return s.fillna(False).astype(bool)
+
+
+def _isin(s: pd.Series, values: Sequence[str] | pd.Index | set[str]) -> pd.Series:
+    return _bool(s.isin(values))
+
+
+def _ymd(s: pd.Series) -> pd.Series:
+    """Dates as comparable YYYYMMDD integers (unit-independent)."""
+    d = pd.to_datetime(s, errors="coerce")
+    return (d.dt.year * 10000 + d.dt.month * 100 + d.dt.day).astype("Int64")
+
+
+# ---- members ↔ households -----------------------------------------------------------------
+
+
+def _member_household_links(c: Context) -> None:
+    h = c.frame("households", "household_id")
+    m = c.frame("members", "household_id")
+    if h is None or m is None:
+        return
+    known = pd.Index(h["household_id"].dropna().unique())
+    c.add("V-MEMBER-NO-HOUSEHOLD", "members", m["household_id"].notna() & ~_isin(m["household_id"], known),
+          "household_id", key="id_number")
+    with_members = pd.Index(m["household_id"].dropna().unique())
+    c.add("V-HOUSEHOLD-NO-MEMBERS", "households", h["household_id"].notna() & ~_isin(h["household_id"], with_members),
+          "household_id")
+
+
+def _relations(c: Context) -> None:
+    """One 户主 (and at least one), at most one 配偶, 户主 and 配偶 of opposite sex."""
+    m = c.frame("members", "household_id", "relation")
+    if m is None:
+        return
+    cur = c.current()
+    hid = m["household_id"]
+    is_head = cur & _bool(m["relation"] == HEAD)
+    is_spouse = cur & _bool(m["relation"] == SPOUSE)
+    heads = hid[is_head].value_counts()
+    spouses = hid[is_spouse].value_counts()
+
+    n_heads = hid.map(heads).fillna(0).astype("int64")
+    c.add("V-HEAD-MULTIPLE", "members", is_head & (n_heads > 1), "relation", key="household_id", detail=n_heads.astype("str"))
+    n_spouses = hid.map(spouses).fillna(0).astype("int64")
+    c.add("V-SPOUSE-MULTIPLE", "members", is_spouse & (n_spouses > 1), "relation", key="household_id",
+          detail=n_spouses.astype("str"))
+
+    h = c.frame("households", "household_id")
+    if h is not None:
+        has_members = _isin(h["household_id"], pd.Index(hid.dropna().unique()))
+        no_head = has_members & ~_isin(h["household_id"], heads.index)
+        c.add("V-HEAD-MISSING", "households", no_head, "household_id")
+
+    # Opposite sex: the ID's sex digit, falling back to the sex column.
+    sex = pd.Series(pd.NA, index=m.index, dtype="str")
+    if "id_number" in m.columns:
+        sex = c.id_column("members", "id_number").sex()
+    if "sex" in m.columns:
+        sex = sex.fillna(m["sex"])
+    head_sex = pd.Series(sex[is_head].to_numpy(), index=hid[is_head].to_numpy())
+    head_sex = head_sex[~head_sex.index.duplicated(keep="first")]
+    partner = hid.map(head_sex)
+    c.add("V-COUPLE-SAME-SEX", "members", is_spouse & _bool(sex == partner), "relation", value=sex, key="household_id")
+
+
+def _household_size(c: Context) -> None:
+    h = c.frame("households", "household_id", "household_size")
+    m = c.frame("members", "household_id")
+    if h is None or m is None:
+        return
+    counts = m["household_id"][c.current()].value_counts()
+    has_members = _isin(h["household_id"], pd.Index(m["household_id"].dropna().unique()))
+    n = h["household_id"].map(counts).fillna(0).astype("Int64")
+    size = h["household_size"]
+    c.add("V-SIZE-MISMATCH", "households", has_members & size.notna() & _bool(size != n), "household_size",
+          detail=n.astype("str"))
+
+
+def _id_uniqueness(c: Context) -> None:
+    """An ID in one household only, and once in it (current members)."""
+    m = c.frame("members", "household_id", "id_number")
+    if m is None:
+        return
+    nid = c.id_column("members", "id_number").comparable
+    cur = c.current() & nid.notna()
+    pairs = pd.DataFrame({"nid": nid[cur], "hid": m["household_id"][cur]})
+    dup_in_household = pd.Series(False, index=m.index)
+    dup_in_household[pairs.index] = pairs.duplicated(["nid", "hid"], keep=False).to_numpy()
+    c.add("V-ID-DUPLICATE", "members", dup_in_household, "id_number", key="household_id")
+
+    n_households = pairs.groupby("nid", sort=False)["hid"].nunique()
+    multi = n_households[n_households > 1]
+    if multi.empty:
+        return
+    spread = pairs[pairs["nid"].isin(multi.index)].drop_duplicates()
+    lists = spread.sort_values("hid").groupby("nid", sort=False)["hid"].agg(",".join)
+    flagged = pd.Series(False, index=m.index)
+    flagged[pairs.index] = pairs["nid"].isin(multi.index).to_numpy()
+    c.add("V-ID-MULTI-HOUSEHOLD", "members", flagged, "id_number", key="household_id",
+          detail=nid.map(lists).astype("str"))
+
+
+def _head_id(c: Context) -> None:
+    h = c.frame("households", "household_id", "head_id_number")
+    m = c.frame("members", "household_id", "relation", "id_number")
+    if h is None or m is None:
+        return
+    is_head = c.current() & _bool(m["relation"] == HEAD)
+    heads = pd.DataFrame({"hid": m["household_id"][is_head],
+                          "nid": c.id_column("members", "id_number").comparable[is_head],
+                          "raw": m["id_number"][is_head]})
+    single = heads[~heads["hid"].duplicated(keep=False)].set_index("hid")
+    head_nid = c.id_column("households", "head_id_number").comparable
+    member_nid = h["household_id"].map(single["nid"])
+    differs = head_nid.notna() & member_nid.notna() & _bool(head_nid != member_nid)
+    c.add("V-HEAD-ID-MISMATCH", "households", differs, "head_id_number",
+          detail=h["household_id"].map(single["raw"]).astype("str"))
+
+
+def _id_vs_columns(c: Context) -> None:
+    m = c.frame("members", "id_number")
+    if m is None:
+        return
+    info = c.id_column("members", "id_number")
+    if "sex" in m.columns:
+        id_sex = info.sex()
+        c.add("V-ID-SEX-MISMATCH", "members", id_sex.notna() & m["sex"].notna() & _bool(id_sex != m["sex"]), "sex",
+              detail=id_sex)
+    if "birth_date" in m.columns:
+        id_birth = info.birth_date()
+        a, b = _ymd(m["birth_date"]), _ymd(id_birth)
+        c.add("V-ID-BIRTH-MISMATCH", "members", a.notna() & b.notna() & _bool(a != b), "birth_date",
+              detail=_text(id_birth))
+
+
+def _education(c: Context) -> None:
+    m = c.frame("members", "education", "school_status")
+    if m is None:
+        return
+    cur = c.current()
+    school = m["school_status"]
+    student = school.notna() & ~_isin(school, NOT_IN_SCHOOL)
+    c.add("V-EDU-SCHOOL-BOTH", "members", cur & student & m["education"].notna(), "education", detail=school)
+    neither = m["education"].isna() & (school.isna() | _bool(school == "非在校生"))
+    c.add("V-EDU-SCHOOL-NONE", "members", cur & neither, "education")
+
+
+def _labour(c: Context) -> None:
+    m = c.frame("members", "labor")
+    if m is None:
+        return
+    cur = c.current()
+    no_labour = _isin(m["labor"], NO_LABOUR)
+    if "health" in m.columns and ("birth_date" in m.columns or "id_number" in m.columns):
+        age = age_on(m, c.ref_date)
+        healthy = _bool(m["health"] == "健康")
+        student = (m["school_status"].notna() & ~_isin(m["school_status"], NOT_IN_SCHOOL)
+                   if "school_status" in m.columns else pd.Series(False, index=m.index))
+        working_age = _bool((age >= LABOUR_AGE[0]) & (age <= LABOUR_AGE[1]))
+        c.add("V-LABOR-AGE", "members", cur & no_labour & healthy & ~student & working_age, "labor",
+              detail=age.astype("str"))
+    if "work_months" in m.columns:
+        months = m["work_months"]
+        c.add("V-LABOR-WORK", "members", cur & no_labour & _bool(months > 0), "labor", detail=months.astype("str"))
+
+
+def _work_months(c: Context) -> None:
+    m = c.frame("members", "work_status", "work_months")
+    if m is None:
+        return
+    cur = c.current()
+    status, months = m["work_status"], m["work_months"]
+    away = _isin(status, WORKING_AWAY)
+    not_away = status.isna() | _isin(status, NOT_WORKING)
+    c.add("V-WORK-MONTHS-NO-STATUS", "members", cur & _bool(months > 0) & not_away, "work_months",
+          detail=status.fillna(EMPTY_MARK))
+    no_months = months.isna() | _bool(months == 0)
+    c.add("V-WORK-STATUS-NO-MONTHS", "members", cur & away & no_months, "work_status",
+          detail=months.astype("str").fillna(EMPTY_MARK))
+
+
+# ---- households ----------------------------------------------------------------------------
+
+
+def _registered_fields(c: Context) -> None:
+    h = c.frame("households", "registered")
+    if h is None:
+        return
+    registered = _bool(h["registered"] == True)  # noqa: E712 - nullable boolean: NA is neither
+    not_registered = _bool(h["registered"] == False)  # noqa: E712
+    for col in REGISTERED_FIELDS:
+        if col not in h.columns:
+            if registered.any():
+                c.findings.add("V-REGISTERED-MISSING", table="households", column=col)
+            continue
+        c.add("V-REGISTERED-MISSING", "households", registered & h[col].isna(), col)
+        c.add("V-NONREGISTERED-FILLED", "households", not_registered & h[col].notna(), col)
+
+
+def _other_causes(c: Context) -> None:
+    h = c.frame("households", "other_causes")
+    if h is None:
+        return
+    other = h["other_causes"]
+    n = (other.str.count(MULTI_SEPARATORS) + 1).where(other.notna())
+    c.add("V-OTHER-CAUSES-MANY", "households", _bool(n > 2), "other_causes")
+    if "main_cause" not in h.columns:
+        return
+    both = other.notna() & h["main_cause"].notna()
+    if not both.any():
+        return
+    sub = pd.DataFrame({"labels": other[both].map(multi_labels), "main": h["main_cause"][both]}).explode("labels")
+    repeats = sub.index[_bool(sub["labels"] == sub["main"]).to_numpy()].unique()
+    mask = pd.Series(False, index=h.index)
+    mask[repeats] = True
+    c.add("V-OTHER-CAUSES-MAIN", "households", mask, "other_causes", detail=h["main_cause"])
+
+
+def _income(c: Context) -> None:
+    h = c.frame("households", "household_size", "per_capita_net_income")
+    if h is None:
+        return
+    inc = per_capita_income(h, c.params)
+    c.add("V-INCOME-MISMATCH", "households", inc["income_mismatch"], "per_capita_net_income",
+          detail=_text(inc["per_capita_net_income"]))
+
+
+# ---- villages, cadres ------------------------------------------------------------------------
+
+
+def _villages(c: Context) -> None:
+    county = str(c.params.get("county.code") or "")
+    v = c.frame("villages", "village_code")
+    known = pd.Index(v["village_code"].dropna().unique()) if v is not None else None
+    for table in ("households", "dibao", "projects", "villages"):
+        df = c.frame(table, "village_code")
+        if df is None:
+            continue
+        code = df["village_code"]
+        if known is not None and table != "villages":
+            c.add("V-VILLAGE-UNKNOWN", table, code.notna() & ~_isin(code, known), "village_code")
+        if county:
+            well_formed = _bool(code.str.fullmatch(r"\d{12}"))
+            c.add("V-VILLAGE-OUTSIDE-COUNTY", table, well_formed & _bool(code.str.slice(0, 6) != county), "village_code",
+                  detail=county)
+    v = c.frame("villages", "village_code", "township_code")
+    if v is not None:
+        first9 = v["village_code"].str.slice(0, 9)
+        given = v["township_code"].str.slice(0, 9)
+        bad = v["township_code"].notna() & v["village_code"].notna() & _bool(given != first9)
+        c.add("V-TOWNSHIP-CODE", "villages", bad, "township_code", detail=first9)
+
+
+def _cadres(c: Context) -> None:
+    h = c.frame("households", "cadre_id")
+    k = c.frame("cadres", "cadre_id")
+    if h is None or k is None:
+        return
+    known = pd.Index(k["cadre_id"].dropna().unique())
+    c.add("V-CADRE-UNKNOWN", "households", h["cadre_id"].notna() & ~_isin(h["cadre_id"], known), "cadre_id")
+
+
+# ---- dibao, projects, payments ----------------------------------------------------------------
+
+
+def _dibao(c: Context) -> None:
+    d = c.frame("dibao", "start_date", "end_date")
+    if d is not None:
+        start, end = _ymd(d["start_date"]), _ymd(d["end_date"])
+        c.add("V-DIBAO-DATES", "dibao", _bool(end < start), "end_date", detail=_text(d["start_date"]))
+    d = c.frame("dibao", "program", "dibao_class")
+    if d is not None:
+        c.add("V-DIBAO-CLASS", "dibao", _bool(d["program"] == "特困供养") & d["dibao_class"].notna(), "dibao_class")
+
+
+def _date_order(c: Context, table: str, order: Sequence[str]) -> None:
+    """Each date is not before the nearest earlier-stage date that is given."""
+    df = c.frames.get(table)
+    if df is None:
+        return
+    cols = [col for col in order if col in df.columns]
+    if len(cols) < 2:
+        return
+    ymd = pd.DataFrame({col: _ymd(df[col]).astype("float64") for col in cols}, index=df.index)
+    names = pd.DataFrame({col: np.where(ymd[col].notna(), col, None) for col in cols}, index=df.index)
+    prev_val = ymd.ffill(axis=1).shift(1, axis=1)
+    prev_name = names.ffill(axis=1).shift(1, axis=1)
+    for col in cols[1:]:
+        bad = _bool(ymd[col] < prev_val[col])
+        if not bad.any():
+            continue
+        earlier = pd.Series(pd.NA, index=df.index, dtype="object")
+        for src in cols:
+            pick = bad & _bool(prev_name[col] == src)
+            if pick.any():
+                earlier[pick] = src + " " + _text(df[src][pick])
+        c.add("V-PROJECT-DATE-ORDER", table, bad, col, detail=earlier.astype("str"))
+
+
+def _projects(c: Context) -> None:
+    _date_order(c, "projects", PROJECT_DATE_ORDER)
+    _date_order(c, "projects", PUBLICITY_ORDER)
+
+
+def _payments(c: Context) -> None:
+    p = c.frames.get("payments")
+    if p is None:
+        return
+    for col, table, code in (("project_id", "projects", "V-PAYMENT-PROJECT-UNKNOWN"),
+                             ("household_id", "households", "V-PAYMENT-HOUSEHOLD-UNKNOWN")):
+        ref = c.frame(table, col)
+        if col not in p.columns or ref is None:
+            continue
+        known = pd.Index(ref[col].dropna().unique())
+        c.add(code, "payments", p[col].notna() & ~_isin(p[col], known), col)
+
+
+RULES = (
+    _member_household_links,
+    _relations,
+    _household_size,
+    _id_uniqueness,
+    _head_id,
+    _id_vs_columns,
+    _education,
+    _labour,
+    _work_months,
+    _registered_fields,
+    _other_causes,
+    _income,
+    _villages,
+    _cadres,
+    _dibao,
+    _projects,
+    _payments,
+)
+
+
+def reference_date(data_year: int | None) -> pd.Timestamp:
+    """Ages are taken on 31 December of the income year (data year − 1), as identify does."""
+    if data_year is None:
+        return pd.Timestamp.today().normalize()
+    return pd.Timestamp(year=data_year - 1, month=12, day=31)
+
+
+def check_crosstable(
+    frames: dict[str, pd.DataFrame],
+    params: Params,
+    *,
+    data_year: int | None = None,
+    id_columns: dict[tuple[str, str], IdColumn] | None = None,
+) -> Findings:
+    """Every cross-table and cross-row rule over the tables present."""
+    c = Context(frames=frames, params=params, ref_date=reference_date(data_year), ids=dict(id_columns or {}))
+    for rule in RULES:
+        rule(c)
+    return c.findings

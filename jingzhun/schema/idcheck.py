@@ -1,0 +1,135 @@
+"""ID-number checks (GB 11643) on every ID column, with ``jingzhun.ids.classify``.
+
+A bad checksum, an impossible or future birth date and a malformed number are errors; a
+15-digit first-generation number is accepted (upgraded) with a warning; an address code
+outside the county is only information (domain.md §10.1: warn, do not reject). A
+残疾人证 number (the 18-digit ID plus 2 or 4 category/grade characters) is accepted when
+``id_type`` says 残疾人证. IDs the reader already reported as Excel-damaged are skipped.
+
+The classification is kept per column (:class:`IdColumn`) so the cross-table rules use
+the same normalised numbers, sex and birth dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jingzhun import ids
+from jingzhun.findings import Findings
+from jingzhun.schema.columns import KEY_COLUMNS
+from jingzhun.schema.run import row_numbers
+
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "members": ("id_number",),
+    "households": ("head_id_number",),
+    "dibao": ("id_number",),
+    "cadres": ("id_number",),
+    "crosscheck": ("id_number",),
+    "payments": ("payee_id_number",),
+}
+DISABILITY_TYPE = "残疾人证"
+USABLE = ("valid", "upgraded15")
+_STATUS_CODES = {"bad_checksum": "V-ID-CHECKSUM", "bad_date": "V-ID-DATE", "bad_format": "V-ID-FORMAT"}
+
+
+@dataclass
+class IdColumn:
+    """One ID column classified: aligned to the table's frame."""
+
+    normalized: pd.Series  # 18-character person ID (NA when empty); for 残疾人证 the ID part
+    status: pd.Series  # ids.classify status, or "bad_disability" for a malformed 残疾人证 number
+
+    @property
+    def usable(self) -> pd.Series:
+        """True where the number is a valid person ID (directly or after 15→18)."""
+        return self.status.isin(USABLE).astype(bool)
+
+    @property
+    def comparable(self) -> pd.Series:
+        """The normalised number where it can be compared with others (not empty, not Excel-damaged)."""
+        return self.normalized.where(~self.status.isin(("empty", "excel_damaged")).astype(bool))
+
+    def sex(self) -> pd.Series:
+        return ids.sex(self.normalized.where(self.usable))
+
+    def birth_date(self) -> pd.Series:
+        return ids.birth_date(self.normalized.where(self.usable))
+
+
+def classify_column(df: pd.DataFrame, column: str, today: pd.Timestamp | None = None) -> IdColumn:
+    """Classify ``df[column]``; 残疾人证 numbers are judged by their 18-character ID part."""
+    raw = df[column]
+    result = ids.classify(raw, today=today)
+    normalized = result["normalized"].astype("str")
+    status = result["status"].astype("str")
+    if "id_type" in df.columns:
+        disabled = (df["id_type"] == DISABILITY_TYPE).fillna(False).astype(bool)
+        long_form = normalized.str.len().isin((20, 22)).fillna(False).astype(bool)
+        cand = disabled & long_form & (status == "bad_format").astype(bool)
+        if cand.any():
+            head = normalized[cand].str.slice(0, 18)
+            tail_ok = normalized[cand].str.slice(18).str.fullmatch(r"[0-9A-Z]+").fillna(False).astype(bool)
+            sub = ids.classify(head, today=today)
+            sub_status = sub["status"].where(tail_ok, "bad_disability")
+            sub_status = sub_status.where(sub_status != "bad_format", "bad_disability")
+            normalized = normalized.copy()
+            status = status.copy()
+            normalized[cand] = sub["normalized"]
+            status[cand] = sub_status
+    return IdColumn(normalized=normalized, status=status)
+
+
+def _add(
+    findings: Findings,
+    code: str,
+    table: str,
+    df: pd.DataFrame,
+    column: str,
+    mask: pd.Series,
+    detail: pd.Series | None = None,
+) -> None:
+    m = np.asarray(mask.fillna(False), dtype=bool)
+    if not m.any():
+        return
+    key_col = KEY_COLUMNS.get(table)
+    findings.add(
+        code,
+        table=table,
+        row=row_numbers(df)[m],
+        column=column,
+        value=df[column][m],
+        key=df[key_col][m] if key_col in df.columns else None,
+        detail=detail[m] if detail is not None else None,
+    )
+
+
+def check_ids(
+    frames: dict[str, pd.DataFrame],
+    county_code: str,
+    today: pd.Timestamp | None = None,
+) -> tuple[Findings, dict[tuple[str, str], IdColumn]]:
+    """Findings for every ID column of every table present, and the classified columns."""
+    findings = Findings()
+    classified: dict[tuple[str, str], IdColumn] = {}
+    for table, columns in ID_COLUMNS.items():
+        df = frames.get(table)
+        if df is None:
+            continue
+        for column in columns:
+            if column not in df.columns:
+                continue
+            info = classify_column(df, column, today=today)
+            classified[(table, column)] = info
+            st = info.status
+            for status, code in _STATUS_CODES.items():
+                _add(findings, code, table, df, column, st == status)
+            _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
+            _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
+            if county_code:
+                prefix = info.normalized.str.slice(0, 6)
+                outside = info.usable & (prefix != county_code).fillna(False).astype(bool)
+                _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
+    return findings, classified
