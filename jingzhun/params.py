@@ -54,7 +54,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _type_ok(expected: Any, value: Any) -> bool:
     if isinstance(expected, bool) or isinstance(value, bool):
         return isinstance(expected, bool) and isinstance(value, bool)
-    if isinstance(expected, (int, float)):
+    if isinstance(expected, int):
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(expected, float):
         return isinstance(value, (int, float))
     if isinstance(expected, list):
         return isinstance(value, list) and all(isinstance(x, str) for x in value)
@@ -64,6 +66,8 @@ def _type_ok(expected: Any, value: Any) -> bool:
 def _type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "true/false"
+    if isinstance(v, int):
+        return t("整数", "whole number")
     if isinstance(v, (int, float)):
         return t("数字", "number")
     if isinstance(v, list):

@@ -33,15 +33,15 @@ def by_id(result):
     return result.households.set_index("household_id")
 
 
-@pytest.mark.parametrize(
-    ("income", "expected"),
-    [(LINE - 0.01, "poor"), (LINE, "edge"), (LINE + 0.01, "edge"), (EDGE - 0.01, "edge"), (EDGE, "not_poor"),
-     (EDGE + 0.01, "not_poor")],
-)
-def test_line_and_edge_boundaries(income, expected):
-    r = by_id(run(households([{"household_id": "h", "wage_income": income}])))
-    assert r.loc["h", "result"] == expected
-    assert r.loc["h", "line"] == LINE and r.loc["h", "edge_line"] == EDGE
+BOUNDARIES = [(LINE - 0.01, "poor"), (LINE, "edge"), (LINE + 0.01, "edge"), (EDGE - 0.01, "edge"), (EDGE, "not_poor"),
+              (EDGE + 0.01, "not_poor")]
+
+
+def test_line_and_edge_boundaries():
+    hh = households([{"household_id": f"h{i}", "wage_income": inc} for i, (inc, _) in enumerate(BOUNDARIES)])
+    r = by_id(run(hh))
+    assert list(r.loc[[f"h{i}" for i in range(len(BOUNDARIES))], "result"]) == [e for _, e in BOUNDARIES]
+    assert (r["line"] == LINE).all() and (r["edge_line"] == EDGE).all()
 
 
 def test_data_year_uses_previous_income_year_line():
@@ -79,25 +79,29 @@ def test_reasons_carry_codes_and_detail_columns():
     assert r.loc["h", "per_capita_net_income"] == 100.0
 
 
-@pytest.mark.parametrize(("source", "code"), [("财政供养", "I-EXCL-PAYROLL"), ("车辆", "I-EXCL-VEHICLE"),
-                                              ("商品房", "I-EXCL-HOUSE"), ("工商注册", "I-EXCL-BUSINESS"),
-                                              ("村干部", "I-EXCL-CADRE")])
-def test_each_exclusion_source(source, code):
-    pid = make_id("19800101")
-    hh = households([{"household_id": "h", "wage_income": 100.0}, {"household_id": "rich", "wage_income": 9000.0}])
-    mm = members([{"household_id": "h", "id_number": pid, "name": "甲"},
-                  {"household_id": "rich", "id_number": make_id("19800101", 3), "name": "乙"}])
-    cc = crosscheck([(pid.lower(), source, "详情"), (make_id("19800101", 3), source, "详情")])
-    res = run(hh, mm, cc)
+SOURCES = [("财政供养", "I-EXCL-PAYROLL"), ("车辆", "I-EXCL-VEHICLE"), ("商品房", "I-EXCL-HOUSE"),
+           ("工商注册", "I-EXCL-BUSINESS"), ("村干部", "I-EXCL-CADRE")]
+
+
+def test_each_exclusion_source():
+    hh, mm, cc = [], [], []
+    for i, (source, _) in enumerate(SOURCES):
+        pid, rich = make_id("19800101", 2 * i + 1), make_id("19810101", 2 * i + 1)
+        hh += [{"household_id": f"h{i}", "wage_income": 100.0}, {"household_id": f"rich{i}", "wage_income": 9000.0}]
+        mm += [{"household_id": f"h{i}", "id_number": pid, "name": f"甲{i}"},
+               {"household_id": f"rich{i}", "id_number": rich, "name": f"乙{i}"}]
+        cc += [(pid.lower(), source, "详情"), (rich, source, "详情")]
+    res = run(households(hh), members(mm), crosscheck(cc))
     r = by_id(res)
-    assert r.loc["h", "result"] == "excluded"
-    assert r.loc["h", "income_result"] == "poor"
-    assert code in r.loc["h", "reasons"].split(";")
-    assert source in r.loc["h", "exclusion_sources"] and "甲" in r.loc["h", "exclusion_members"]
-    assert r.loc["rich", "result"] == "not_poor"  # a hit only matters for income-eligible households
     f = res.findings.frame()
-    hits = f[f["code"] == code]
-    assert list(hits["key"]) == ["h"] and pid in hits.iloc[0]["value"]
+    for i, (source, code) in enumerate(SOURCES):
+        h = f"h{i}"
+        assert r.loc[h, "result"] == "excluded" and r.loc[h, "income_result"] == "poor"
+        assert code in r.loc[h, "reasons"].split(";")
+        assert r.loc[h, "exclusion_sources"] == source and f"甲{i}" in r.loc[h, "exclusion_members"]
+        assert r.loc[f"rich{i}", "result"] == "not_poor"  # a hit only matters for income-eligible households
+        hits = f[f["code"] == code]
+        assert list(hits["key"]) == [h] and make_id("19800101", 2 * i + 1) in hits.iloc[0]["value"]
 
 
 def test_disabled_source_and_former_member_do_not_exclude(tmp_path):
@@ -127,29 +131,32 @@ def _child(birth, school=None, health="健康", hid="h", seq=5):
             "health": health}
 
 
-@pytest.mark.parametrize(
-    ("birth", "gap"),
-    # age on 2013-12-31 (income year of data year 2014)
-    [("20070101", False),  # 6
-     ("20061231", True),   # 7 on 31 Dec
-     ("19981231", True),   # 15
-     ("19971231", False)],  # 16
-)
-def test_education_age_boundaries_on_31_december(birth, gap):
-    hh = households([{"household_id": "h", "wage_income": 5000.0, "registered": True, "status": "未脱贫"}])
-    mm = members([{"household_id": "h", "id_number": make_id("19700101")}, _child(birth)])
+AGES = [("20070101", False),  # 6 on 2013-12-31 (income year of data year 2014)
+        ("20061231", True),   # 7 on 31 Dec
+        ("19981231", True),   # 15
+        ("19971231", False)]  # 16
+SCHOOL = [(None, True), ("非在校生", True), ("学龄前儿童", True), ("小学", False), ("七年级", False)]
+
+
+def test_education_age_boundaries_on_31_december():
+    hh = households([{"household_id": f"h{i}", "wage_income": 5000.0, "registered": True, "status": "未脱贫"}
+                     for i in range(len(AGES))])
+    mm = members([m for i, (birth, _) in enumerate(AGES)
+                  for m in ({"household_id": f"h{i}", "id_number": make_id("19700101", 2 * i + 1)},
+                            _child(birth, hid=f"h{i}", seq=2 * i + 21))])
     r = by_id(run(hh, mm))
-    assert bool(r.loc["h", "education_gap"]) is gap
-    assert bool(r.loc["h", "exit_ready"]) is (not gap)
-    assert ("I-GAP-EDUCATION" in r.loc["h", "exit_blockers"]) is gap
+    for i, (_, gap) in enumerate(AGES):
+        h = f"h{i}"
+        assert bool(r.loc[h, "education_gap"]) is gap, h
+        assert bool(r.loc[h, "exit_ready"]) is (not gap)
+        assert ("I-GAP-EDUCATION" in r.loc[h, "exit_blockers"]) is gap
 
 
-@pytest.mark.parametrize(("school", "gap"), [(None, True), ("非在校生", True), ("学龄前儿童", True), ("小学", False),
-                                             ("七年级", False)])
-def test_education_school_status(school, gap):
-    hh = households([{"household_id": "h", "wage_income": 5000.0}])
-    mm = members([_child("20040101", school)])
-    assert bool(by_id(run(hh, mm)).loc["h", "education_gap"]) is gap
+def test_education_school_status():
+    hh = households([{"household_id": f"h{i}", "wage_income": 5000.0} for i in range(len(SCHOOL))])
+    mm = members([_child("20040101", school, hid=f"h{i}", seq=2 * i + 1) for i, (school, _) in enumerate(SCHOOL)])
+    r = by_id(run(hh, mm))
+    assert [bool(r.loc[f"h{i}", "education_gap"]) for i in range(len(SCHOOL))] == [g for _, g in SCHOOL]
 
 
 def test_disabled_home_schooling_exemption_is_off_by_default(tmp_path):
@@ -191,13 +198,15 @@ def test_medical_guarantee_every_current_member():
     assert bool(r.loc["c", "medical_gap"])      # empty is not insured
 
 
-@pytest.mark.parametrize(("income", "ready"), [(LINE - 0.01, False), (LINE, False), (LINE + 0.01, True)])
-def test_exit_line_is_strictly_above(income, ready):
-    hh = households([{"household_id": "h", "wage_income": income, "registered": True, "status": "未脱贫"}])
-    mm = members([{"household_id": "h", "id_number": make_id("19700101")}])
+def test_exit_line_is_strictly_above():
+    cases = [(LINE - 0.01, False), (LINE, False), (LINE + 0.01, True)]
+    hh = households([{"household_id": f"h{i}", "wage_income": inc, "registered": True, "status": "未脱贫"}
+                     for i, (inc, _) in enumerate(cases)])
+    mm = members([{"household_id": f"h{i}", "id_number": make_id("19700101", 2 * i + 1)} for i in range(len(cases))])
     r = by_id(run(hh, mm))
-    assert bool(r.loc["h", "exit_ready"]) is ready
-    assert ("I-EXIT-INCOME" in r.loc["h", "exit_blockers"]) is (not ready)
+    for i, (_, ready) in enumerate(cases):
+        assert bool(r.loc[f"h{i}", "exit_ready"]) is ready
+        assert ("I-EXIT-INCOME" in r.loc[f"h{i}", "exit_blockers"]) is (not ready)
 
 
 def test_exit_line_parameter_overrides_poverty_line(tmp_path):

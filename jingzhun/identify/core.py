@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from jingzhun.errors import InputError
+from jingzhun.errors import ConfigError, InputError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.identify.classify import classify
-from jingzhun.identify.exclusion import exclusion_hits, hits_by_household
+from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
 from jingzhun.identify.guarantees import guarantee_gaps
-from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, per_capita_income
+from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, TRANSFER_COMPONENTS, per_capita_income
 from jingzhun.identify.members import current_mask
 from jingzhun.identify.villages import apply_quota, county_summary, village_table
 from jingzhun.params import Params
@@ -63,6 +63,33 @@ class IdentifyResult:
         return codes.value_counts().head(n)
 
 
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "identify.counted_transfers": TRANSFER_COMPONENTS,
+    "identify.exclusion_sources": tuple(SOURCE_CODES),
+    "village_rule.mode": ("all", "two_of_three"),
+    "region.name": ("东部", "中部", "西部"),
+}
+
+
+def check_params(params: Params) -> None:
+    """Values outside their allowed set stop the run (exit 3) naming the parameter."""
+    for name, allowed in _CHOICES.items():
+        value = params.get(name)
+        values = value if isinstance(value, list) else [value]
+        bad = [str(v) for v in values if v not in allowed]
+        if bad:
+            raise ConfigError(
+                t(f"参数 {name} 的值 {', '.join(bad)} 无效 (来源 {params.origin_of(name)})",
+                  f"parameter {name}: invalid value {', '.join(bad)} (from {params.origin_of(name)})"),
+                t(f"可用的值: {', '.join(allowed)}", f"allowed: {', '.join(allowed)}"),
+            )
+    if float(params.get("identify.edge_multiplier")) < 1:
+        raise ConfigError(t("参数 identify.edge_multiplier 应不小于 1", "parameter identify.edge_multiplier must be at least 1"))
+    if int(params.get("identify.school_age_min")) > int(params.get("identify.school_age_max")):
+        raise ConfigError(t("参数 identify.school_age_min 大于 identify.school_age_max",
+                            "parameter identify.school_age_min is greater than identify.school_age_max"))
+
+
 def lines_for(params: Params, income_year: int) -> dict[str, float]:
     line = params.poverty_line(income_year)
     return {
@@ -94,6 +121,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     villages = frames.get("villages")
     crosscheck = frames.get("crosscheck")
     income_year = data_year - 1
+    check_params(params)
     lines = lines_for(params, income_year)
     findings = Findings()
 

@@ -1,0 +1,128 @@
+"""Policy parameters: defaults, dataset and run overrides, origins, errors (contract §4)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from jingzhun.cli import app
+from jingzhun.errors import ConfigError
+from jingzhun.params import DATASET_FILE, Params
+
+
+def dataset(tmp_path, toml: str | None = None, years=(2016,)):
+    for y in years:
+        (tmp_path / str(y)).mkdir()
+    if toml is not None:
+        (tmp_path / DATASET_FILE).write_text(toml, encoding="utf-8")
+    return tmp_path
+
+
+def test_defaults_keyed_by_income_year():
+    p = Params.load()
+    assert p.poverty_line(2013) == 2736
+    assert p.poverty_line(2020) == 4000
+    assert p.exit_line(2013) == 2736  # defaults to the poverty line
+    assert p.get("identify.edge_multiplier") == 1.5
+    assert "pension_benefit" not in p.get("identify.counted_transfers")
+    assert p.origin_of("poverty_line.2013") == "default"
+
+
+def test_run_file_beats_dataset_file_beats_default(tmp_path):
+    ds = dataset(tmp_path, "[identify]\nedge_multiplier = 1.8\nincome_tolerance = 2.0\n[poverty_line]\n2016 = 3000\n")
+    run = tmp_path / "run.toml"
+    run.write_text("[identify]\nedge_multiplier = 2.0\n", encoding="utf-8")
+    p = Params.load(ds, run)
+    assert p.get("identify.edge_multiplier") == 2.0 and p.origin_of("identify.edge_multiplier") == str(run)
+    assert p.get("identify.income_tolerance") == 2.0
+    assert p.origin_of("identify.income_tolerance") == str(ds / DATASET_FILE)
+    assert p.poverty_line(2016) == 3000
+    assert p.get("identify.school_age_min") == 7 and p.origin_of("identify.school_age_min") == "default"
+    recs = {r["name"]: r for r in p.records()}
+    assert recs["identify.edge_multiplier"] == {"name": "identify.edge_multiplier", "value": 2.0, "origin": str(run)}
+    assert [r["name"] for r in p.records()] == sorted(recs)
+
+
+def test_open_tables_accept_new_keys(tmp_path):
+    run = tmp_path / "run.toml"
+    run.write_text("[poverty_line]\n2021 = 4200\n[exit_line]\n2021 = 4500\n", encoding="utf-8")
+    p = Params.load(None, run)
+    assert p.poverty_line(2021) == 4200 and p.exit_line(2021) == 4500
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[identify]\nedge_multipler = 1.5\n", "identify.edge_multipler"),            # unknown key
+    ("[identify]\nedge_multiplier = \"1.5\"\n", "identify.edge_multiplier"),      # text for a number
+    ("[identify]\nexempt_disabled_home_schooling = 1\n", "identify.exempt_disabled_home_schooling"),
+    ("[identify]\nschool_age_min = 7.5\n", "identify.school_age_min"),           # fraction for a whole number
+    ("[identify]\ncounted_transfers = \"dibao_benefit\"\n", "identify.counted_transfers"),
+    ("[poverty_line]\n2016 = \"high\"\n", "poverty_line.2016"),
+    ("[cadre_caps]\n\"县处级\" = 2.5\n", "cadre_caps.县处级"),
+    ("[nonsense]\nx = 1\n", "nonsense.x"),
+])
+def test_bad_override_is_config_error_naming_the_key(tmp_path, text, needle):
+    ds = dataset(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    assert needle in e.value.message
+
+
+def test_invalid_toml_is_config_error(tmp_path):
+    ds = dataset(tmp_path, "[identify\n")
+    with pytest.raises(ConfigError, match="TOML|格式"):
+        Params.load(ds)
+
+
+def test_missing_run_file_is_config_error(tmp_path):
+    with pytest.raises(ConfigError):
+        Params.load(None, tmp_path / "nope.toml")
+
+
+def test_year_without_line_names_the_parameter():
+    with pytest.raises(ConfigError) as e:
+        Params.load().poverty_line(2009)
+    assert "poverty_line.2009" in e.value.message
+
+
+def test_whole_number_given_as_float_is_accepted(tmp_path):
+    run = tmp_path / "r.toml"
+    run.write_text("[identify]\nschool_age_max = 16.0\n", encoding="utf-8")
+    assert Params.load(None, run).get("identify.school_age_max") == 16
+
+
+runner = CliRunner()
+
+
+def test_params_command_shows_values_and_origins(tmp_path):
+    ds = dataset(tmp_path, "[poverty_line]\n2015 = 2900\n", years=(2015, 2016))
+    r = runner.invoke(app, ["params", str(ds), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["data_year"] == 2016 and out["income_year"] == 2015
+    assert out["poverty_line"] == 2900
+    rec = {x["name"]: x for x in out["parameters"]}
+    assert rec["poverty_line.2015"]["origin"].endswith(DATASET_FILE)
+    r = runner.invoke(app, ["params", str(ds), "--year", "2015", "--json"])
+    assert json.loads(r.stdout)["poverty_line"] == 2800  # income year 2014
+
+
+def test_params_command_exit_3_on_bad_dataset_file(tmp_path):
+    ds = dataset(tmp_path, "[identify]\nbogus = 1\n")
+    r = runner.invoke(app, ["params", str(ds)])
+    assert r.exit_code == 3
+    assert "identify.bogus" in r.stderr
+
+
+def test_params_command_exit_3_without_line_for_the_year(tmp_path):
+    ds = dataset(tmp_path, years=(2031,))
+    r = runner.invoke(app, ["params", str(ds)])
+    assert r.exit_code == 3
+    assert "poverty_line.2030" in r.stderr
+
+
+def test_params_command_missing_year_is_usage_error(tmp_path):
+    ds = dataset(tmp_path)
+    r = runner.invoke(app, ["params", str(ds), "--year", "2014"])
+    assert r.exit_code == 2
