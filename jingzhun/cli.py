@@ -31,6 +31,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("verify", "jingzhun.verify_cli"),
     ("plan", "jingzhun.plan.cli"),
     ("notice", "jingzhun.plan.notice_cli"),
+    ("audit", "jingzhun.audit.cli"),
+    ("sample", "jingzhun.sample.cli"),
 ]
 
 
