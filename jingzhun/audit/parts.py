@@ -23,9 +23,7 @@ def text(values: Any, n: int) -> pd.Series:
         s = pd.Series([values] * n, dtype="object")
     else:
         s = pd.Series(list(values), dtype="object")
-    if s.dtype == "str":
-        return s
-    return s.astype("str").where(s.notna(), pd.NA).astype("str")
+    return s if s.dtype == "str" else s.astype("str")  # missing stays missing
 
 
 def money_text(s: pd.Series) -> pd.Series:
@@ -56,6 +54,8 @@ def part(
     """One finding per row of ``frame`` (which carries ``_row`` and ``township_code``)."""
     rule(code)
     n = len(frame)
+    if n == 0:
+        return _EMPTY
     amt = amount.reset_index(drop=True) if isinstance(amount, pd.Series) else pd.Series([amount] * n, dtype="float64")
     return pd.DataFrame({
         "code": pd.Series([code] * n, dtype="str"),
@@ -70,9 +70,12 @@ def part(
     })
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "Float64" if c == "amount" else "str")
+                       for c in PART_COLUMNS})
+
+
 def collect(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "Float64" if c == "amount" else "str")
-                             for c in PART_COLUMNS})
+        return _EMPTY.copy()
     return pd.concat(parts, ignore_index=True)[PART_COLUMNS]

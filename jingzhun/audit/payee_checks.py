@@ -36,7 +36,8 @@ def enrich(pay: pd.DataFrame, reg: Register) -> pd.DataFrame:
     p["hh_excluded"] = p["hh_excluded"].fillna(False).astype(bool)
     p["kin_detail"] = p["resolved_hh"].map(reg.kin.set_index("household_id")["kin_detail"]).astype("str")
     key = p["payee_id"].fillna("H" + p["resolved_hh"] + "|" + p["payee_name"].fillna(""))
-    p["payee_key"] = key.fillna("N" + p["payee_name"].fillna("") + "|" + p["payment_id"]).astype("str")
+    key = key.fillna("N" + p["payee_name"])
+    p["payee_key"] = key.fillna("R" + p["payment_id"]).astype("str")
     return p
 
 

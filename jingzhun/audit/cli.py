@@ -1,0 +1,151 @@
+"""``jingzhun audit DATASET [--year Y] [--as-of DATE]``: the fund and project audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from jingzhun.audit.pipeline import TABLES, audit_year, write_report
+from jingzhun.audit.report import AuditReport
+from jingzhun.audit.truth import read_truth, score
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    FailOnOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    XlsxOpt,
+    YearOpt,
+    check_fail_on,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.errors import InputError, UsageError
+from jingzhun.findings import worst_exit_code
+from jingzhun.i18n import t
+from jingzhun.io.write import write_csv
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度12月31日 / audit date (default: 31 Dec of the data year)"),
+]
+TruthOpt = Annotated[
+    Path | None,
+    typer.Option("--truth", help="注入异常的真值文件, 打印各检查的查全率和查准率 / truth file: print recall and precision"),
+]
+TemplatesOpt = Annotated[
+    Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
+]
+
+
+def parse_as_of(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        raise UsageError(t(f"--as-of 不是日期: {value}", f"--as-of is not a date: {value}"),
+                         t("例如 --as-of 2017-12-31", "e.g. --as-of 2017-12-31")) from None
+
+
+def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Timestamp | None) -> AuditReport:
+    ds = Dataset.open(dataset)
+    data_year = ds.resolve_year(year)
+    params = Params.load(ds.root, config)
+    files = ds.table_files(data_year)
+    if "projects" not in files and "payments" not in files:
+        raise InputError(
+            t(f"{data_year} 年度文件夹中没有项目库 (projects) 或资金拨付 (payments) 表",
+              f"the {data_year} folder has neither a projects nor a payments table"),
+            t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
+        )
+    yd = load_year(ds, data_year, TABLES)
+    return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings)
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    year: YearOpt = None,
+    out: OutOpt = Path("out"),
+    as_of: AsOfOpt = None,
+    xlsx: XlsxOpt = False,
+    json_out: JsonOpt = False,
+    truth: TruthOpt = None,
+    templates: TemplatesOpt = None,
+    fail_on: FailOnOpt = "error",
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """扶贫资金和项目审计 / audit poverty funds and projects against the register."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    fail_on = check_fail_on(fail_on)
+    date = parse_as_of(as_of)
+    truth_frame = read_truth(truth) if truth is not None else None
+    report = run_audit(dataset, year, run.config, date)
+    scores = None
+    if truth_frame is not None:
+        scores = score(report.findings, truth_frame)
+        report.summary["truth"] = scores.astype("object").where(scores.notna(), None).to_dict("records")
+    with output_dir(out, "audit") as d:
+        write_report(report, d, xlsx, templates)
+        if scores is not None:
+            write_csv(scores, d / "truth_scores.csv")
+    if json_out:
+        print_json(report.summary)
+    _summary(run.err, report, Path(out) / "audit")
+    if scores is not None:
+        _scores(run.err, scores)
+    raise typer.Exit(worst_exit_code(report.findings, fail_on))
+
+
+def _summary(console: Any, report: AuditReport, where: Path) -> None:
+    s = report.summary
+    led = s["ledger"]
+    console.print(t(
+        f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, 合计 {led['amount_total']:,.2f} 元"
+        f" (金额无法识别 {led['amount_unparsed_rows']} 笔); 项目 {s['projects']['count']} 个",
+        f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments, {led['amount_total']:,.2f} in total"
+        f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
+    ))
+    table = Table(title=t("问题 (按检查项)", "findings by check"))
+    table.add_column(t("检查项", "check"))
+    table.add_column(t("代码", "code"))
+    table.add_column(t("问题数", "findings"), justify="right")
+    table.add_column(t("涉及金额(元)", "amount"), justify="right")
+    for c in s["by_check"]:
+        if c["findings"]:
+            table.add_row(c["title"], c["code"], str(c["findings"]), f"{c['amount']:,.2f}")
+    console.print(table)
+    f = s["findings"]
+    console.print(t(
+        f"问题: 错误 {f['error']}, 警告 {f['warning']}, 提示 {f['info']}; 结果已写入 {where}",
+        f"findings: {f['error']} errors, {f['warning']} warnings, {f['info']} info; written to {where}",
+    ))
+
+
+def _scores(console: Any, scores: pd.DataFrame) -> None:
+    table = Table(title=t("与注入异常比对", "against the injected anomalies"))
+    for c in ("expected_code", "injected", "found", "recall", "flagged", "other_injected", "false_positive",
+              "precision"):
+        table.add_column(c, justify="left" if c == "expected_code" else "right")
+    for r in scores.itertuples(index=False):
+        table.add_row(r.expected_code, str(r.injected), str(r.found), _pct(r.recall), str(r.flagged),
+                      str(r.other_injected), str(r.false_positive), _pct(r.precision))
+    console.print(table)
+
+
+def _pct(v: Any) -> str:
+    return "—" if v is None or pd.isna(v) else f"{float(v):.1%}"

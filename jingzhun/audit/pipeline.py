@@ -1,0 +1,90 @@
+"""One data year from typed frames to the audit report model, and the model to files.
+
+``audit_year`` is what ``jingzhun audit`` (and ``jingzhun run``) call: identification
+for eligibility, the checks, the fund summaries and the report model. ``write_report``
+renders the model: findings CSV, fund summary CSVs, JSON summary, HTML and XLSX.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from jingzhun.audit.core import audit
+from jingzhun.audit.report import HEADERS_ZH, AuditReport, build_report
+from jingzhun.errors import JingzhunError
+from jingzhun.findings import Findings
+from jingzhun.funds.summary import summarize, township_names
+from jingzhun.i18n import get_lang
+from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.params import Params
+from jingzhun.render import render, write_text
+
+TABLES = ("households", "members", "villages", "crosscheck", "projects", "payments")
+
+
+def eligibility_of(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> tuple[pd.DataFrame | None, str]:
+    """The identification result per household, or None with the reason it is unavailable."""
+    from jingzhun.identify.core import identify
+
+    if frames.get("households") is None:
+        return None, "no households"
+    try:
+        res = identify(frames, params, data_year)
+    except JingzhunError as e:
+        return None, e.message
+    return res.households[["household_id", "result"]], "identify"
+
+
+def audit_year(
+    frames: dict[str, pd.DataFrame],
+    params: Params,
+    data_year: int,
+    as_of: pd.Timestamp | None = None,
+    reading: Findings | None = None,
+) -> AuditReport:
+    """Audit one year and build the report model.
+
+    ``reading``: the findings of reading the files; the raw text of an amount that
+    could not be parsed is taken from there for ``A-AMOUNT-UNPARSED``.
+    """
+    elig, source = eligibility_of(frames, params, data_year)
+    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig)
+    if reading is not None and len(reading):
+        _raw_amounts(result.findings, reading.frame())
+    funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
+    tnames = township_names(frames.get("households"), frames.get("villages"))
+    county = str(params.values.get("county.name", ""))
+    report = build_report(result, funds, tnames, county=county, top_n=int(params.get("audit.top_findings")))
+    report.summary["eligibility_source"] = source
+    return report
+
+
+def _raw_amounts(findings: pd.DataFrame, reading: pd.DataFrame) -> None:
+    raw = reading[(reading["table"] == "payments") & (reading["column"] == "amount") & reading["value"].notna()]
+    if raw.empty:
+        return
+    by_row = raw.drop_duplicates("row").set_index("row")["value"]
+    m = (findings["code"] == "A-AMOUNT-UNPARSED") & findings["value"].isna()
+    findings.loc[m, "value"] = findings.loc[m, "row"].map(by_row).astype("str")
+
+
+def _headers(df: pd.DataFrame) -> pd.DataFrame:
+    if get_lang() == "en":
+        return df
+    return df.rename(columns={c: HEADERS_ZH[c] for c in df.columns if c in HEADERS_ZH})
+
+
+def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | None = None) -> list[Path]:
+    """Write every output of the model into folder ``d`` (the command's temp folder)."""
+    written = [write_csv(report.findings, d / "findings.csv")]
+    for name, frame in report.funds.frames().items():
+        written.append(write_csv(frame, d / name))
+    written.append(write_json(report.summary, d / "summary.json"))
+    html = render("audit/report.html", report.context(), templates)
+    write_text(d / "report.html", html)
+    written.append(d / "report.html")
+    if xlsx:
+        written.append(write_xlsx({k: _headers(v) for k, v in report.sheets.items()}, d / "audit.xlsx"))
+    return written

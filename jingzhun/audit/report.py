@@ -1,0 +1,220 @@
+"""The audit report model: built once from an :class:`AuditResult` and the fund
+summaries, then rendered as CSV, XLSX (one sheet per check, the auditor's 台账), JSON
+(``summary``) and HTML (``context()`` for ``templates/audit/report.html``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from jingzhun.audit.core import AuditResult
+from jingzhun.audit.parts import date_text, money_text
+from jingzhun.catalogue import CATALOGUE
+from jingzhun.catalogue.audit import AMOUNT_MEANING, DEFAULT_AMOUNT_MEANING, TITLES
+from jingzhun.findings import SEVERITIES
+from jingzhun.funds.summary import UNKNOWN_PLACE, FundSummaries
+from jingzhun.i18n import get_lang, t
+from jingzhun.ids import mask
+
+PAYMENT_EVIDENCE = ["payment_id", "project_id", "household_id", "payee_name", "payee_id_number", "bank_account",
+                    "amount", "pay_date", "measure", "purpose", "stage", "village_code"]
+PROJECT_EVIDENCE = ["project_id", "name", "village_code", "category", "fund_source", "budget", "paid",
+                    "approved_date", "contract_id", "publicity_start", "publicity_end", "start_date",
+                    "completion_date", "acceptance_date", "implementer"]
+# Chinese headers for the workbook (the contract's 中文表头 where there is one).
+HEADERS_ZH = {
+    "code": "问题代码", "severity": "级别", "table": "表", "row": "行号", "column": "字段", "value": "值",
+    "key": "编号", "message": "问题描述", "basis": "政策依据", "detail": "说明", "amount": "涉及金额(元)",
+    "township_code": "乡镇代码", "township_name": "乡镇", "payment_id": "拨付编号", "project_id": "项目编号",
+    "household_id": "户编号", "payee_name": "收款人", "payee_id_number": "收款人身份证号", "bank_account": "收款账号",
+    "pay_amount": "拨付金额(元)", "pay_date": "拨付日期", "measure": "帮扶措施", "purpose": "用途摘要", "stage": "拨付阶段",
+    "village_code": "行政村代码", "name": "项目名称", "category": "项目类别", "fund_source": "资金来源", "budget": "资金规模(元)",
+    "paid": "已拨付(元)", "approved_date": "审批日期", "contract_id": "合同编号", "publicity_start": "公示开始日期",
+    "publicity_end": "公示结束日期", "start_date": "开工日期", "completion_date": "完工日期", "acceptance_date": "验收日期",
+    "implementer": "实施单位", "check": "检查项", "findings": "问题数",
+}
+CHART_WIDTH = 420  # px of the longest bar in the inline SVG charts
+
+
+def _title(code: str) -> str:
+    zh, en = TITLES.get(code, (code, code))
+    return t(zh, en)
+
+
+def _bars(labels: list[str], values: list[float], counts: list[int] | None = None) -> list[dict[str, Any]]:
+    top = max([v for v in values if v > 0], default=0.0)
+    out = []
+    for i, (lab, v) in enumerate(zip(labels, values, strict=True)):
+        w = 0.0 if top <= 0 else max(v, 0.0) / top * CHART_WIDTH
+        out.append({"label": lab, "value": round(float(v), 2), "width": round(w, 1), "y": i * 22,
+                    "count": None if counts is None else int(counts[i])})
+    return out
+
+
+@dataclass
+class AuditReport:
+    summary: dict[str, Any]  # the --json summary and the HTML headline figures
+    findings: pd.DataFrame  # rendered findings: contract §3 fields + amount + township
+    sheets: dict[str, pd.DataFrame]  # workbook: overview, one sheet per check, fund summaries
+    top: pd.DataFrame  # the largest findings with their evidence
+    funds: FundSummaries
+    method: list[dict[str, Any]]
+    charts: dict[str, list[dict[str, Any]]]
+
+    def context(self) -> dict[str, Any]:
+        """Everything ``templates/audit/report.html`` uses."""
+        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return df.astype("object").where(df.notna(), None).to_dict("records")
+
+        return {
+            "lang": get_lang(),
+            "title": t(f"{self.summary['county']}{self.summary['data_year']}年度扶贫资金项目审计报告",
+                       f"{self.summary['county']} poverty fund and project audit, {self.summary['data_year']}"),
+            "s": self.summary,
+            "top": records(self.top),
+            "by_source": records(self.funds.by_source),
+            "by_category": records(self.funds.by_category),
+            "by_township": records(self.funds.by_township),
+            "completion": records(self.funds.completion),
+            "method": self.method,
+            "charts": self.charts,
+            "chart_width": CHART_WIDTH,
+        }
+
+
+def _evidence(result: AuditResult, f: pd.DataFrame) -> pd.DataFrame:
+    """Findings with the fields of the payment or project they point at (joined by row)."""
+    pay = result.payments[["_row", *[c for c in PAYMENT_EVIDENCE if c != "amount"], "amount"]].rename(
+        columns={"amount": "pay_amount"})
+    pay = pay.drop_duplicates("_row")
+    proj = result.projects[["_row", *PROJECT_EVIDENCE]].drop_duplicates("_row")
+    out = []
+    for table, ev in (("payments", pay), ("projects", proj)):
+        part = f[f["table"] == table]
+        if len(part):
+            ev = ev.rename(columns={c: f"ev_{c}" for c in ev.columns if c != "_row"})
+            merged = part.merge(ev, left_on="row", right_on="_row", how="left").drop(columns="_row")
+            merged.columns = [c[3:] if c.startswith("ev_") else c for c in merged.columns]
+            out.append(merged)
+    rest = f[~f["table"].isin(["payments", "projects"])]
+    if len(rest):
+        out.append(rest)
+    if not out:
+        return f
+    df = pd.concat(out, ignore_index=True)
+    keep = [c for c in df.columns if not (df[c].isna().all() and c not in f.columns)]
+    df = df[keep]
+    for c in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[c].dtype):
+            df[c] = date_text(df[c])
+    return df
+
+
+def _summary_of(result: AuditResult, funds: FundSummaries, f: pd.DataFrame, tnames: pd.Series,
+                county: str) -> dict[str, Any]:
+    pay = result.payments
+    sev = f["severity"].value_counts()
+    by_code = f.groupby("code").agg(findings=("code", "size"), amount=("amount", "sum"))
+    checks = []
+    for code in TITLES:
+        n = int(by_code["findings"].get(code, 0)) if len(by_code) else 0
+        amt = float(by_code["amount"].get(code, 0.0)) if len(by_code) else 0.0
+        checks.append({"code": code, "title": _title(code), "severity": CATALOGUE[code].severity, "findings": n,
+                       "amount": round(amt, 2)})
+    tw = f.assign(township_code=f["township_code"].fillna(UNKNOWN_PLACE)).groupby("township_code").agg(
+        findings=("code", "size"), amount=("amount", "sum")).reset_index()
+    towns = [{"township_code": r.township_code, "township_name": tnames.get(r.township_code, None),
+              "findings": int(r.findings), "amount": round(float(r.amount), 2)}
+             for r in tw.sort_values(["amount", "township_code"], ascending=[False, True]).itertuples()]
+    flagged_rows = f.loc[(f["table"] == "payments") & f["severity"].isin(["error", "warning"]), "row"].dropna()
+    flagged = pay[pay["_row"].isin(flagged_rows)]
+    return {
+        "county": county,
+        "data_year": result.data_year,
+        "as_of": result.as_of.strftime("%Y-%m-%d"),
+        "ledger": {
+            "payments": int(len(pay)),
+            "amount_total": round(float(pay["amount"].sum(skipna=True)), 2),
+            "amount_parsed_rows": int(pay["amount_ok"].sum()),
+            "amount_unparsed_rows": int((~pay["amount_ok"]).sum()),
+            "nonpositive_rows": int((pay["amount"] <= 0).fillna(False).sum()),
+            "households_paid": int(pay["resolved_hh"].nunique()),
+        },
+        "projects": {
+            "count": int(len(result.projects)),
+            "budget_total": round(float(result.projects["budget"].sum(skipna=True)), 2),
+            "paid_total": round(float(result.projects["paid"].sum()), 2),
+        },
+        "findings": {"total": int(len(f)), **{s: int(sev.get(s, 0)) for s in SEVERITIES}},
+        "flagged_payments": {"count": int(len(flagged)),
+                             "amount": round(float(flagged["amount"].clip(lower=0).sum(skipna=True)), 2)},
+        "by_check": checks,
+        "by_township": towns,
+        "funds_total_paid": funds.total_paid,
+        "parameters": result.parameters,
+    }
+
+
+def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | None = None, county: str = "",
+                 top_n: int = 20) -> AuditReport:
+    """The report model; ``tnames`` maps township_code → name."""
+    tnames = tnames if tnames is not None else pd.Series(dtype="str")
+    f = result.rendered()
+    f.insert(f.columns.get_loc("township_code") + 1, "township_name", f["township_code"].map(tnames).astype("str"))
+    summary = _summary_of(result, funds, f, tnames, county)
+
+    ev = _evidence(result, f)
+    sheets: dict[str, pd.DataFrame] = {t("概况", "overview"): pd.DataFrame(
+        [{"check": c["title"], "code": c["code"], "severity": c["severity"], "findings": c["findings"],
+          "amount": c["amount"]} for c in summary["by_check"]])}
+    for code in TITLES:
+        part = ev[ev["code"] == code]
+        if len(part):
+            sheets[code] = part.drop(columns=["code"]).reset_index(drop=True)
+    for name, frame in funds.frames().items():
+        sheets[name.removesuffix(".csv")] = frame
+
+    serious = ev[ev["severity"].isin(["error", "warning"])]
+    top = serious.sort_values(["amount", "code", "key"], ascending=[False, True, True], kind="stable").head(top_n)
+    top = top.assign(title=top["code"].map(_title), evidence=_evidence_text(top)).reset_index(drop=True)
+
+    method = []
+    for code in TITLES:
+        r = CATALOGUE[code]
+        zh, en = AMOUNT_MEANING.get(code, DEFAULT_AMOUNT_MEANING)
+        method.append({"code": code, "title": _title(code), "severity": r.severity, "basis": r.basis_for(get_lang()),
+                       "amount_meaning": t(zh, en)})
+
+    checks = [c for c in summary["by_check"] if c["findings"]]
+    checks.sort(key=lambda c: (-c["amount"], c["code"]))
+    towns = summary["by_township"][:15]
+    src = funds.by_source
+    charts = {
+        "by_check": _bars([c["title"] for c in checks], [c["amount"] for c in checks], [c["findings"] for c in checks]),
+        "by_township": _bars([(x["township_name"] or x["township_code"]) for x in towns], [x["amount"] for x in towns],
+                             [x["findings"] for x in towns]),
+        "paid_by_source": _bars(src["fund_source"].tolist(), [float(v) for v in src["paid"]],
+                                [int(v) for v in src["payments"]]),
+    }
+    return AuditReport(summary=summary, findings=f, sheets=sheets, top=top, funds=funds, method=method,
+                       charts=charts)
+
+
+def _evidence_text(top: pd.DataFrame) -> pd.Series:
+    """One readable line of evidence per finding (IDs and accounts masked: the report is printed)."""
+    def col(c: str) -> pd.Series:
+        return top[c].astype("str").fillna("") if c in top.columns else pd.Series("", index=top.index, dtype="str")
+
+    is_pay = top["table"] == "payments"
+    pay_amount = money_text(top["pay_amount"]) if "pay_amount" in top.columns else col("pay_amount")
+    payee_id = mask(col("payee_id_number").where(col("payee_id_number") != "", pd.NA).astype("str"))
+    pay_text = (t("收款人 ", "payee ") + col("payee_name") + " " + payee_id.fillna("") + t(", 金额 ", ", amount ")
+                + pay_amount.fillna("") + t(" 元, 日期 ", ", date ") + col("pay_date") + t(", 用途 ", ", purpose ")
+                + col("purpose") + t(", 项目 ", ", project ") + col("project_id"))
+    budget = money_text(top["budget"]) if "budget" in top.columns else col("budget")
+    proj_text = (col("name") + t(", 资金规模 ", ", budget ") + budget.fillna("") + t(" 元, 审批 ", ", approved ")
+                 + col("approved_date") + t(", 实施单位 ", ", implementer ") + col("implementer"))
+    return pay_text.where(is_pay, proj_text).str.replace(r"\s+", " ", regex=True).str.strip(" ,")
