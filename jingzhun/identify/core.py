@@ -157,7 +157,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
 
     _income_findings(findings, hh, income)
     _exclusion_findings(findings, hits, cls, hid)
-    _quota_findings(findings, out, vt)
+    _quota_findings(findings, hh, out, vt)
     _village_findings(findings, hh, out, villages, vt)
 
     out = out[HOUSEHOLD_COLUMNS].sort_values(["village_code", "household_id"], kind="stable", na_position="last")
@@ -212,11 +212,11 @@ def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid:
               key=part["household_id"], detail=part["source"] + ": " + part["detail"].fillna(""))
 
 
-def _quota_findings(f: Findings, out: pd.DataFrame, vt: pd.DataFrame) -> None:
+def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.DataFrame) -> None:
     m = out["beyond_quota"].fillna(False).astype(bool)
     detail = (t("排名 ", "rank ") + out.loc[m, "quota_rank"].astype("str") + " / "
               + t("规模 ", "quota ") + out.loc[m, "village_quota"].astype("str"))
-    f.add("I-QUOTA-BEYOND", table="households", column="per_capita_net_income",
+    f.add("I-QUOTA-BEYOND", table="households", row=_rows(hh, m), column="per_capita_net_income",
           value=out.loc[m, "per_capita_net_income"], key=out.loc[m, "household_id"], detail=detail)
     for status, code in (("over", "I-QUOTA-OVER"), ("under", "I-QUOTA-UNDER")):
         v = vt[vt["quota_status"] == status]
