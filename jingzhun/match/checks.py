@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.findings import Findings
+from jingzhun.match.frames import isin, join_by
 from jingzhun.match.prepare import months_in_year
 from jingzhun.params import Params
 
@@ -98,8 +99,8 @@ def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, h
     hh = households[_hh_registered(households)]
     covered = lf[lf["active"]]
     for cat, program, code in ((CAT_DIBAO, DIBAO, "M-DIBAO-HH-NOT-ON-ROSTER"), (CAT_TEKUN, TEKUN, "M-TEKUN-HH-NOT-ON-ROSTER")):
-        on = set(covered.loc[covered["r_program"] == program, "p_household_id"].dropna())
-        sel = hh[(hh["category"] == cat).fillna(False).astype(bool) & ~hh["household_id"].isin(on)]
+        on = covered.loc[covered["r_program"] == program, "p_household_id"]
+        sel = hh[(hh["category"] == cat).fillna(False).astype(bool).to_numpy() & ~isin(hh["household_id"], on)]
         head = _s(sel["head_name"]) if "head_name" in sel.columns else pd.Series("", index=sel.index)
         benefit_col = "dibao_benefit" if program == DIBAO else "tekun_benefit"
         benefit = _s(sel[benefit_col].round(2)) if benefit_col in sel.columns else pd.Series("", index=sel.index)
@@ -123,8 +124,7 @@ def check_missed(
         from jingzhun.identify.income import per_capita_income
     except ImportError:
         return
-    hids = set(p.loc[not_reg, "household_id"])
-    hh = households[households["household_id"].isin(hids)]
+    hh = households[isin(households["household_id"], p.loc[not_reg, "household_id"])]
     if hh.empty:
         return
     income = per_capita_income(hh, params)["per_capita_net_income"]
@@ -133,8 +133,8 @@ def check_missed(
     if below.empty:
         return
     inc = income[(income < line).fillna(False).astype(bool)]
-    sub = lf[not_reg & p["household_id"].isin(set(below["household_id"]))]
-    records = sub.groupby("p_household_id")["r_record_id"].agg(lambda s: ",".join(sorted(map(str, s))))
+    sub = lf[not_reg.to_numpy() & isin(p["household_id"], below["household_id"])]
+    records = join_by(sub["p_household_id"], sub["r_record_id"])
     hid = below["household_id"]
     detail = ("人均纯收入 " + _s(inc.round(2)).to_numpy() + " < 扶贫标准 " + f"{line:.0f}")
     f.add("M-MISSED-CANDIDATE", table="households", row=_s_row(below), column="per_capita_net_income",
@@ -153,20 +153,20 @@ def check_partial(f: Findings, lf: pd.DataFrame, per: pd.DataFrame) -> None:
     if cov.empty:
         return
     n_cov = cov.groupby("p_household_id")["_p"].nunique()
-    cur = per[per["current"] & per["household_id"].isin(n_cov.index)]
+    cur = per[per["current"].to_numpy() & isin(per["household_id"], n_cov.index.to_numpy())]
     n_cur = cur.groupby("household_id")["_p"].nunique()
     both = pd.DataFrame({"covered": n_cov, "current": n_cur}).dropna()
     part = both[both["covered"] < both["current"]]
     if part.empty:
         return
-    missing = cur[cur["household_id"].isin(part.index) & ~cur["_p"].isin(cov["_p"])]
-    names = missing.groupby("household_id")["name"].agg(lambda s: "、".join(map(str, s)))
+    missing = cur[isin(cur["household_id"], part.index.to_numpy()) & ~cur["_p"].isin(cov["_p"]).to_numpy()]
+    names = join_by(missing["household_id"], missing["name"], "、")
     hid = pd.Series(part.index, dtype="str")
     detail = ("名册 " + part["covered"].astype(int).astype(str).to_numpy() + " 人 / 家庭 "
               + part["current"].astype(int).astype(str).to_numpy() + " 人; 未在名册: " + hid.map(names).astype("str").fillna("").to_numpy())
-    f.add("M-PARTIAL-HOUSEHOLD", table="members", column="household_id", value=hid.map(
-        cov.groupby("p_household_id")["r_record_id"].agg(lambda s: ",".join(sorted(map(str, s))))).astype("str"),
-        key=hid, detail=pd.Series(detail))
+    records = join_by(cov["p_household_id"], cov["r_record_id"])
+    f.add("M-PARTIAL-HOUSEHOLD", table="members", column="household_id", value=hid.map(records).astype("str"),
+          key=hid, detail=pd.Series(detail))
 
 
 def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame, params: Params, data_year: int) -> None:
@@ -174,7 +174,7 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
     income_year = data_year - 1
     share = float(params.get("match.benefit_tolerance"))
     absolute = float(params.get("match.benefit_tolerance_abs"))
-    hh = households[households["household_id"].isin(set(per["household_id"].dropna()))]
+    hh = households[isin(households["household_id"], per["household_id"])]
     for program, col in ((DIBAO, "dibao_benefit"), (TEKUN, "tekun_benefit")):
         if col not in hh.columns:
             continue
@@ -184,7 +184,7 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
         expected = amount.groupby(rows["p_household_id"].to_numpy()).sum()
         detail_months = (rows["r_record_id"].astype("str") + " " + rows["r_monthly_amount"].astype("str")
                          + "元×" + months.astype("Int64").astype("str") + "月")
-        explain = detail_months.groupby(rows["p_household_id"].to_numpy()).agg(lambda s: ", ".join(sorted(s)))
+        explain = join_by(rows["p_household_id"], detail_months, ", ")
         reported = pd.to_numeric(hh[col], errors="coerce").astype("Float64")
         exp = hh["household_id"].map(expected).astype("Float64").fillna(0)
         consider = reported.notna() & ((reported > 0) | (exp > 0))

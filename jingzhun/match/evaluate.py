@@ -9,7 +9,8 @@ Per method: precision = right pairs of that method / pairs of that method. For r
 each true pair is charged to one method: the method that linked it when it was linked
 correctly, otherwise the method its roster ID calls for (a clean ID → ``id_exact``, one
 that needed clean-up or 15→18 → ``id_normalized``, an invalid or Excel-damaged ID →
-``id_fuzzy``, no ID → ``name_village``). Overall figures count every pair.
+``id_fuzzy``, no ID → ``name_village``). ``overall`` counts every pair, ``confident``
+only the pairs above the review threshold (those in review.xlsx left out).
 """
 
 from __future__ import annotations
@@ -86,4 +87,8 @@ def evaluate(pairs: pd.DataFrame, truth: pd.DataFrame, roster_ids: pd.DataFrame 
         if len(sub) or n_true:
             per_method[meth] = _prf(tp, len(sub), n_true)
     overall = _prf(int(m["correct"].sum()), len(m), len(positives))
-    return {"overall": overall, "by_method": per_method, "truth_rows": len(tr), "truth_positives": len(positives)}
+    result = {"overall": overall, "by_method": per_method, "truth_rows": len(tr), "truth_positives": len(positives)}
+    if "review" in pairs.columns:
+        sure = ~pairs["review"].fillna(True).astype(bool).to_numpy()
+        result["confident"] = _prf(int(m.loc[sure, "correct"].sum()), int(sure.sum()), len(positives))
+    return result

@@ -265,10 +265,11 @@ def pass_name_village(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> p
     prel = per["relation"].loc[p_idx].to_numpy(dtype=object)
     rel_known = ~pd.isna(rrel) & ~pd.isna(prel)
     rel_eq = rel_known & (rrel == prel)
+    id_ok = _known_digits_agree(ros.loc[r_idx], per.loc[p_idx])
     conf = np.select([birth_eq, rel_eq], [1.0, th.relation_confirmed], th.unconfirmed)
     conf = np.where(rel_known & ~rel_eq & ~birth_eq, th.unconfirmed * 0.95, conf)
     min_sim = np.where(birth_eq, 0.5, th.name_village_min)
-    keep = (sim >= min_sim) & ~(birth_known & ~birth_eq)
+    keep = (sim >= min_sim) & ~(birth_known & ~birth_eq) & id_ok
     pairs, sim, conf = pairs[keep].reset_index(drop=True), sim[keep], conf[keep]
     score = sim * conf
     # Two equally good people for one roster row: keep the pair for review, not certainty.
@@ -276,6 +277,32 @@ def pass_name_village(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> p
     n_top = pd.Series(np.isclose(score, top)).groupby(pairs["_r"].to_numpy()).transform("sum").to_numpy()
     score = np.where(n_top > 1, score * AMBIGUITY_FACTOR, score)
     return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "name_village", score, sim)
+
+
+MAX_DIGIT_MISMATCH = 2
+
+
+def _known_digits_agree(r: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
+    """False where the roster's known ID digits disagree with the register ID in > 2 places.
+
+    Known digits: the first 17 of an 18-character roster ID (valid or not), or the leading
+    digits an Excel-damaged ID kept. A register person without an ID is not ruled out.
+    """
+    known = r["id_norm"].str.slice(0, 17).where(r["id_norm"].str.len() == 18, r["id_prefix"].str.slice(0, 17))
+    known = known.astype("str").fillna("").to_numpy(dtype=object)
+    reg = p["id_norm"].astype("str").fillna("").to_numpy(dtype=object)
+    n = len(known)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    ka = np.frombuffer("".join(k.ljust(17, "?")[:17] for k in known).encode("utf-8", "replace"), dtype=np.uint8)
+    ra = np.frombuffer("".join(x.ljust(17, "?")[:17] for x in reg).encode("utf-8", "replace"), dtype=np.uint8)
+    if len(ka) != 17 * n or len(ra) != 17 * n:
+        return np.ones(n, dtype=bool)
+    ka, ra = ka.reshape(n, 17), ra.reshape(n, 17)
+    compared = (ka != ord("?")) & (ra != ord("?"))
+    mismatches = ((ka != ra) & compared).sum(axis=1)
+    reg_known = np.array([len(x) == 18 for x in reg], dtype=bool)
+    return ~reg_known | (mismatches <= MAX_DIGIT_MISMATCH)
 
 
 def resolve(cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -69,8 +69,8 @@ def _char_pinyin(c: str) -> str:
 
 
 def _distinct_chars(s: pd.Series) -> set[str]:
-    uniq = s.dropna().unique()
-    return set("".join(map(str, uniq)))
+    uniq = s.dropna().drop_duplicates().to_numpy(dtype=object)
+    return set("".join(uniq.tolist()))
 
 
 def _as_str(s: pd.Series) -> pd.Series:

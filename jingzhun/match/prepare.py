@@ -8,8 +8,6 @@ their first 17 digits so that the joins over millions of rows are integer joins.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -17,7 +15,6 @@ from jingzhun import ids
 from jingzhun.match import names
 
 OUTGOING = ("死亡", "嫁出", "出国定居", "判刑收监", "其他转出")
-CHECK_VALUE = {c: i for i, c in enumerate("0123456789")} | {"X": 10}
 # ISO 7064 MOD 11-2: residue → check value (X = 10), as in jingzhun.ids.CHECK_CHARS.
 RESIDUE_TO_CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)
 POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)  # place value of each of the 17 digits
@@ -184,5 +181,3 @@ def months_in_year(start: pd.Series, end: pd.Series, year: int) -> pd.Series:
     months = (hi - lo + 1).clip(lower=0)
     return months.where(s.notna(), 0).astype("Float64")
 
-
-_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")

@@ -1,0 +1,48 @@
+"""Small vectorised helpers over pyarrow-backed text columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _arrow(values: pd.Series | np.ndarray | Iterable) -> pa.Array:
+    if isinstance(values, pd.Series):
+        values = values.astype("str")
+        arr = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    else:
+        vals = list(values) if not isinstance(values, np.ndarray) else values.tolist()
+        arr = pa.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in vals],
+                       type=pa.large_string())
+    return arr
+
+
+def isin(s: pd.Series, values: pd.Series | np.ndarray | Iterable) -> np.ndarray:
+    """Boolean mask of ``s`` values found in ``values`` (text compare; NA never matches)."""
+    if len(s) == 0:
+        return np.zeros(0, dtype=bool)
+    vs = _arrow(values if isinstance(values, (pd.Series, np.ndarray)) else list(values))
+    vs = pc.unique(vs.drop_null())
+    if len(vs) == 0:
+        return np.zeros(len(s), dtype=bool)
+    out = pc.is_in(_arrow(s), value_set=vs)
+    return out.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def join_by(keys: pd.Series, values: pd.Series, sep: str = ",") -> pd.Series:
+    """Values joined per key (sorted by value), as a text Series indexed by key."""
+    df = pd.DataFrame({"k": keys.astype("str").to_numpy(dtype=object),
+                       "v": values.astype("str").fillna("").to_numpy(dtype=object)})
+    df = df[pd.notna(df["k"])].sort_values(["k", "v"], kind="stable")
+    if df.empty:
+        return pd.Series(dtype="str")
+    k = df["k"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    offsets = pa.array(np.r_[starts, len(k)].astype(np.int64), type=pa.int64())
+    lists = pa.LargeListArray.from_arrays(offsets, pa.array(df["v"].tolist(), type=pa.large_string()))
+    joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
+    return pd.Series(joined.to_pylist(), index=pd.Index(k[starts], dtype="str"), dtype="str")
