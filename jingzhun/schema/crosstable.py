@@ -42,14 +42,18 @@ class Context:
     ref_date: pd.Timestamp
     ids: dict[tuple[str, str], IdColumn] = field(default_factory=dict)
     findings: Findings = field(default_factory=Findings)
+    absent: set[tuple[str, str]] = field(default_factory=set)  # columns the reader reported missing
     _current: pd.Series | None = None
 
     def frame(self, table: str, *columns: str) -> pd.DataFrame | None:
         """The table when it is present and has every one of ``columns``."""
         df = self.frames.get(table)
-        if df is None or any(c not in df.columns for c in columns):
+        if df is None or any(c not in df.columns or (table, c) in self.absent for c in columns):
             return None
         return df
+
+    def has(self, table: str, column: str) -> bool:
+        return self.frame(table, column) is not None
 
     def current(self) -> pd.Series:
         """Current members (no outgoing change reason), computed once."""
@@ -163,9 +167,9 @@ def _relations(c: Context) -> None:
 
     # Opposite sex: the ID's sex digit, falling back to the sex column.
     sex = pd.Series(pd.NA, index=m.index, dtype="str")
-    if "id_number" in m.columns:
+    if c.has("members", "id_number"):
         sex = c.id_column("members", "id_number").sex()
-    if "sex" in m.columns:
+    if c.has("members", "sex"):
         sex = sex.fillna(m["sex"])
     head_sex = pd.Series(sex[is_head].to_numpy(), index=hid[is_head].to_numpy())
     head_sex = head_sex[~head_sex.index.duplicated(keep="first")]
@@ -232,11 +236,11 @@ def _id_vs_columns(c: Context) -> None:
     if m is None:
         return
     info = c.id_column("members", "id_number")
-    if "sex" in m.columns:
+    if c.has("members", "sex"):
         id_sex = info.sex()
         c.add("V-ID-SEX-MISMATCH", "members", id_sex.notna() & m["sex"].notna() & _bool(id_sex != m["sex"]), "sex",
               detail=id_sex)
-    if "birth_date" in m.columns:
+    if c.has("members", "birth_date"):
         id_birth = info.birth_date()
         a, b = _ymd(m["birth_date"]), _ymd(id_birth)
         c.add("V-ID-BIRTH-MISMATCH", "members", a.notna() & b.notna() & _bool(a != b), "birth_date",
@@ -261,15 +265,15 @@ def _labour(c: Context) -> None:
         return
     cur = c.current()
     no_labour = _isin(m["labor"], NO_LABOUR)
-    if "health" in m.columns and ("birth_date" in m.columns or "id_number" in m.columns):
+    if c.has("members", "health") and (c.has("members", "birth_date") or c.has("members", "id_number")):
         age = age_on(m, c.ref_date)
         healthy = _bool(m["health"] == "健康")
         student = (m["school_status"].notna() & ~_isin(m["school_status"], NOT_IN_SCHOOL)
-                   if "school_status" in m.columns else pd.Series(False, index=m.index))
+                   if c.has("members", "school_status") else pd.Series(False, index=m.index))
         working_age = _bool((age >= LABOUR_AGE[0]) & (age <= LABOUR_AGE[1]))
         c.add("V-LABOR-AGE", "members", cur & no_labour & healthy & ~student & working_age, "labor",
               detail=age.astype("str"))
-    if "work_months" in m.columns:
+    if c.has("members", "work_months"):
         months = m["work_months"]
         c.add("V-LABOR-WORK", "members", cur & no_labour & _bool(months > 0), "labor", detail=months.astype("str"))
 
@@ -299,7 +303,7 @@ def _registered_fields(c: Context) -> None:
     registered = _bool(h["registered"] == True)  # noqa: E712 - nullable boolean: NA is neither
     not_registered = _bool(h["registered"] == False)  # noqa: E712
     for col in REGISTERED_FIELDS:
-        if col not in h.columns:
+        if not c.has("households", col):
             if registered.any():
                 c.findings.add("V-REGISTERED-MISSING", table="households", column=col)
             continue
@@ -314,7 +318,7 @@ def _other_causes(c: Context) -> None:
     other = h["other_causes"]
     n = (other.str.count(MULTI_SEPARATORS) + 1).where(other.notna())
     c.add("V-OTHER-CAUSES-MANY", "households", _bool(n > 2), "other_causes")
-    if "main_cause" not in h.columns:
+    if not c.has("households", "main_cause"):
         return
     both = other.notna() & h["main_cause"].notna()
     if not both.any():
@@ -388,7 +392,7 @@ def _date_order(c: Context, table: str, order: Sequence[str]) -> None:
     df = c.frames.get(table)
     if df is None:
         return
-    cols = [col for col in order if col in df.columns]
+    cols = [col for col in order if c.has(table, col)]
     if len(cols) < 2:
         return
     ymd = pd.DataFrame({col: _ymd(df[col]).astype("float64") for col in cols}, index=df.index)
@@ -419,7 +423,7 @@ def _payments(c: Context) -> None:
     for col, table, code in (("project_id", "projects", "V-PAYMENT-PROJECT-UNKNOWN"),
                              ("household_id", "households", "V-PAYMENT-HOUSEHOLD-UNKNOWN")):
         ref = c.frame(table, col)
-        if col not in p.columns or ref is None:
+        if not c.has("payments", col) or ref is None:
             continue
         known = pd.Index(ref[col].dropna().unique())
         c.add(code, "payments", p[col].notna() & ~_isin(p[col], known), col)
@@ -459,9 +463,15 @@ def check_crosstable(
     *,
     data_year: int | None = None,
     id_columns: dict[tuple[str, str], IdColumn] | None = None,
+    absent: set[tuple[str, str]] | None = None,
 ) -> Findings:
-    """Every cross-table and cross-row rule over the tables present."""
-    c = Context(frames=frames, params=params, ref_date=reference_date(data_year), ids=dict(id_columns or {}))
+    """Every cross-table and cross-row rule over the tables present.
+
+    ``absent`` names (table, column) pairs to treat as missing although the frame has
+    them: the reader adds a missing required column as all NA and reports it once.
+    """
+    c = Context(frames=frames, params=params, ref_date=reference_date(data_year), ids=dict(id_columns or {}),
+                absent=set(absent or ()))
     for rule in RULES:
         rule(c)
     return c.findings
