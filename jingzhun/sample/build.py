@@ -30,7 +30,8 @@ def parse_years(text: str) -> list[int]:
 
 
 def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "csv", encoding: str = "utf-8",
-          dirty_rate: float = 0.0, villages_per_township: int | None = None) -> dict[int, dict[str, int]]:
+          dirty_rate: float = 0.0, villages_per_township: int | None = None,
+          name: str = "OUT") -> dict[int, dict[str, int]]:
     """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table."""
     if fmt not in FORMATS:
         raise UsageError(t(f"--format 只能是 {'/'.join(FORMATS)}", f"--format must be one of {', '.join(FORMATS)}"))
@@ -50,11 +51,39 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
             tables, defects, files = dirty.inject(dirty_rng, tables, dirty_rate, fmt, encoding)
             ys.truth["defects"] = defects
         counts[ys.year] = {}
-        for name, df in tables.items():
-            opt = files.get(name, {})
-            write_table(df, ydir / f"{name}.{fmt}", fmt, str(opt.get("encoding", encoding)),
+        for table, df in tables.items():
+            opt = files.get(table, {})
+            write_table(df, ydir / f"{table}.{fmt}", fmt, str(opt.get("encoding", encoding)),
                         title=opt.get("title"), total_row=bool(opt.get("total_row", False)))  # type: ignore[arg-type]
-            counts[ys.year][name] = len(df)
-        for name, df in ys.truth.items():
-            write_truth(df, out / "_truth" / str(ys.year) / f"{name}.csv")
+            counts[ys.year][table] = len(df)
+        for kind, df in ys.truth.items():
+            write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
+    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township)
     return counts
+
+
+def _readme(out: Path, name: str, households: int, years: list[int], seed: int, fmt: str, encoding: str,
+            dirty_rate: float, per_township: int | None) -> None:
+    cmd = (f"jingzhun sample {name} --households {households} "
+           f"--years {years[0]}-{years[-1]} --seed {seed} --format {fmt}")
+    cmd += f" --encoding {encoding}" if encoding != "utf-8" else ""
+    cmd += f" --dirty {dirty_rate}" if dirty_rate else ""
+    cmd += f" --villages-per-township {per_township}" if per_township else ""
+    text = f"""# 模拟数据集 / synthetic dataset
+
+本文件夹由 `jingzhun sample` 生成, 全部为虚构数据 (姓名、身份证号均为合成), 同样的参数总是生成逐字节相同的文件。
+This folder was made by `jingzhun sample`; every record is invented. The same arguments always give byte-identical files.
+
+```
+{cmd}
+```
+
+- `<年度>/<表>.{fmt}`: 数据契约 §2 的各表 / the contract tables of each data year.
+- `_truth/<年度>/`: 答案文件, 不是数据表 / truth files, not tables:
+  `dibao_pairs.csv` (低保名册记录 ↔ 户编号、真实身份证号 / roster record ↔ household and true ID; 含噪声类型 / with the noise kind),
+  `dibao_cases.csv` (有意设置的不一致 / deliberate mismatches), `changes.csv` (年度变化 / year-to-year changes),
+  `defects.csv` (仅 `--dirty`: 注入的缺陷及应报的问题代码 / injected defects and the expected finding code).
+- 低保名册默认带有现实噪声 (约 15% 身份证号缺失/15 位/错录/被 Excel 损坏, 约 10% 姓名同音字、繁体或缺少 ·)。
+  The 低保 roster carries realistic noise by default (about 15% damaged IDs, 10% name variants).
+"""
+    (out / "README.md").write_text(text, encoding="utf-8")

@@ -36,7 +36,7 @@ def command(
     started = time.perf_counter()
     out = out.resolve()
     with output_dir(out.parent, out.name) as tmp:
-        counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township)
+        counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name)
     elapsed = time.perf_counter() - started
     if json_out:
         print_json({"out": str(out), "years": year_list, "rows": counts, "seconds": round(elapsed, 1)})

@@ -17,7 +17,8 @@ UNITS = np.array(["财政局", "教育局", "卫生和计划生育局", "农业�
 
 def cadres(rng: np.random.Generator, vil: pd.DataFrame, n_poor: int) -> pd.DataFrame:
     """帮扶责任人, enough capacity for about 92% of the registered households."""
-    rank_i = rng.choice(len(RANKS), size=max(4, int(n_poor * 0.92 / float(RANK_P @ CAPS)) + 1), p=RANK_P)
+    rank_i = rng.choice(len(RANKS), size=max(4, int(n_poor * 0.9 / float(RANK_P @ CAPS)) + 2), p=RANK_P)
+    rank_i = rank_i[: max(2, int(np.searchsorted(np.cumsum(CAPS[rank_i] + 0.1), 0.88 * n_poor)))]
     n = len(rank_i)
     towns = vil.drop_duplicates("township_code")
     ti = rng.integers(0, len(towns), n)
@@ -30,7 +31,7 @@ def cadres(rng: np.random.Generator, vil: pd.DataFrame, n_poor: int) -> pd.DataF
     unit = np.where(county == "421121", np.char.replace(unit.astype(str), "县", "团风县", count=1), unit).astype(object)
     male = rng.random(n) < 0.7
     birth = np.datetime64("1960-01-01") + rng.integers(0, 365 * 32, n).astype("timedelta64[D]")
-    maxh = pd.Series(np.where(rng.random(n) < 0.05, CAPS[rank_i] + 2, 0), dtype="Int64")
+    maxh = pd.Series(np.where(rng.random(n) < 0.05, CAPS[rank_i] - 1, 0), dtype="Int64")
     return pd.DataFrame({
         "cadre_id": np.char.add("BF", np.char.zfill(np.arange(1, n + 1).astype(str), 6)).astype(object),
         "name": names.surnames(rng, n) + names.given_names(rng, male),

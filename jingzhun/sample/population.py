@@ -341,7 +341,7 @@ def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year
     pey[new] = data_year
     removed = np.zeros(n, dtype=bool)
     removed[removals] = True
-    removed &= reg & ~new & ~back
+    removed &= reg & ~new & ~back & ~exit_
     if not removed.any() and (reg & ~new & ~back & ~exit_).any():
         removed[rng.choice(np.flatnonzero(reg & ~new & ~back & ~exit_))] = True
     for arr in (cat, st, main, other):
