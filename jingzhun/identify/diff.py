@@ -222,7 +222,7 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     # the export's own reason first
     rb_in = reason_b.isin(INCOMING_REASONS).fillna(False).to_numpy(dtype=bool)
     rb_out = reason_b.isin(OUTGOING_REASONS).fillna(False).to_numpy(dtype=bool)
-    given_add = added & rb_in
+    given_add = (added | moved) & rb_in  # 嫁入 within the county shows as a move
     given_rm = removed & rb_out
     reason[given_add] = reason_b[given_add]
     reason[given_rm] = reason_b[given_rm]
