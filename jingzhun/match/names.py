@@ -116,8 +116,8 @@ def keys(names: pd.Series) -> pd.DataFrame:
     def spread(col: pd.Series) -> pd.Series:
         if len(u) == 0:
             return pd.Series(pd.NA, index=names.index, dtype="str")
-        out = pd.Series(col.to_numpy(dtype=object)[take], index=names.index, dtype="str")
-        return out.where(valid)
+        out = col.reset_index(drop=True).take(take).set_axis(names.index)
+        return out if valid.all() else out.where(valid)
 
     return pd.DataFrame({"name_norm": spread(norm), "name_py": spread(py), "name_loose": spread(loose)}, index=names.index)
 
