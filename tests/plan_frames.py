@@ -49,6 +49,9 @@ def households() -> pd.DataFrame:
     out["business_income"] = pd.array([1000.0] * 7, dtype="Float64")
     out["property_income"] = pd.array([0.0] * 7, dtype="Float64")
     out["business_expense"] = pd.array([500.0] * 7, dtype="Float64")
+    heads = members()
+    heads = heads[heads["relation"] == "户主"].set_index("household_id")["id_number"]
+    out["head_id_number"] = _s([heads[h] for h in out["household_id"]])
     out["_row"] = pd.array(range(1, len(out) + 1), dtype="Int64")
     return out
 
@@ -76,6 +79,7 @@ def members() -> pd.DataFrame:
     cols = ["household_id", "id_number", "name", "sex", "relation", "school_status", "health", "labor", "change_reason"]
     df = pd.DataFrame(rows, columns=cols)
     out = pd.DataFrame({c: _s(df[c].where(df[c].notna(), None).tolist()) for c in cols})
+    out["medical_insurance"] = pd.array([True] * len(out), dtype="boolean")
     out["_row"] = pd.array(range(1, len(out) + 1), dtype="Int64")
     return out
 

@@ -25,9 +25,22 @@ def _s(df: pd.DataFrame, col: str, n: int | None = None) -> pd.Series:
     return pd.Series([""] * (len(df) if n is None else n), dtype="str")
 
 
-def _counts(values: pd.Series) -> list[tuple[str, int]]:
-    vc = values.replace("", "未填").value_counts()
-    return sorted(((str(k), int(v)) for k, v in vc.items()), key=lambda kv: (-kv[1], kv[0]))
+# exit_blockers codes of identification, as the card says them.
+BLOCKER_LABELS = {
+    "I-EXIT-INCOME": "收入未稳定超过退出标准",
+    "I-GAP-HOUSING": "住房安全",
+    "I-GAP-EDUCATION": "义务教育",
+    "I-GAP-MEDICAL": "基本医疗",
+    "I-GAP-WATER": "饮水安全",
+}
+
+
+def blocker_text(s: pd.Series) -> pd.Series:
+    """``I-EXIT-INCOME;I-GAP-MEDICAL`` → ``收入未稳定超过退出标准、基本医疗`` (unknown codes kept)."""
+    out = s.fillna("").astype("str")
+    for code, label in BLOCKER_LABELS.items():
+        out = out.str.replace(code, label, regex=False)
+    return out.str.replace(";", "、", regex=False)
 
 
 def _member_records(members: pd.DataFrame | None, hids: pd.Series, data_year: int) -> list[list[dict[str, Any]]]:
@@ -158,7 +171,7 @@ def build(
             "planned_exit_year": p["planned_exit_year"].astype("str").fillna(""),
             "income": income_txt,
             "exit_ready": exit_ready.to_numpy(dtype=bool),
-            "exit_blockers": blockers.str.replace(";", "、", regex=False),
+            "exit_blockers": blocker_text(blockers),
             "cadre_name": p["cadre_name"].fillna(""),
             "cadre_unit": p["cadre_unit"].fillna(""),
             "cadre_phone": phones.fillna(""),
