@@ -116,6 +116,7 @@ def cadres() -> pd.DataFrame:
         "_row": _rows(1),
         "cadre_id": _s(["C1"]),
         "name": _s(["陈干部"]),
+        "id_number": _s([make_id("19780808", 71)]),
         "unit": _s(["县扶贫办"]),
         "rank": _s(["一般干部"]),
         "phone": _s(["13700000000"]),
