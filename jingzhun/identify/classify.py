@@ -29,12 +29,21 @@ GAP_CODES: dict[str, str] = {
 
 
 def join_codes(index: pd.Index, parts: list[tuple[pd.Series | np.ndarray, str]]) -> pd.Series:
-    """Vectorised ``;``-join of the codes whose mask is True, in the given order."""
-    out = pd.Series("", index=index, dtype="str")
-    for mask, code in parts:
-        m = np.asarray(pd.Series(mask, index=index).fillna(False).astype(bool))
-        out = out + pd.Series(np.where(m, code + ";", ""), index=index, dtype="str")
-    return out.str.rstrip(";")
+    """Vectorised ``;``-join of the codes whose mask is True, in the given order.
+
+    Rows are grouped by their pattern of true masks (few distinct patterns), the text
+    is built once per pattern and mapped back.
+    """
+    n = len(index)
+    if not parts or n == 0:
+        return pd.Series("", index=index, dtype="str")
+    m = np.column_stack([np.asarray(pd.Series(mask, index=index).fillna(False), dtype=bool) for mask, _ in parts])
+    packed = np.packbits(m, axis=1)
+    patterns, inverse = np.unique(packed, axis=0, return_inverse=True)
+    unpacked = np.unpackbits(patterns, axis=1, count=len(parts)).astype(bool)
+    codes = [code for _, code in parts]
+    texts = np.array([";".join(c for c, on in zip(codes, row, strict=True) if on) for row in unpacked], dtype=object)
+    return pd.Series(texts[inverse.ravel()], index=index, dtype="str")
 
 
 def register_state(households: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from jingzhun.identify.classify import classify
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
 from jingzhun.identify.guarantees import guarantee_gaps
 from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, TRANSFER_COMPONENTS, per_capita_income
-from jingzhun.identify.members import current_mask
+from jingzhun.identify.members import current_mask, isin
 from jingzhun.identify.villages import apply_quota, county_summary, village_table
 from jingzhun.params import Params
 
@@ -205,7 +205,7 @@ def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid:
     if hits.empty:
         return
     excluded = set(hid[cls["result"] == "excluded"])
-    h = hits[hits["household_id"].isin(excluded)]
+    h = hits[isin(hits["household_id"], excluded).to_numpy()]
     for code, part in h.groupby("code", sort=True):
         who = part["name"].fillna("") + "(" + part["id_number"] + ")"
         f.add(str(code), table="members", row=part["member_row"], column="id_number", value=who,
@@ -229,7 +229,7 @@ def _village_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, villages
     if villages is None or "village_code" not in villages.columns:
         return
     known = set(villages["village_code"].astype("str").dropna())
-    m = ~hh["village_code"].astype("str").isin(known) if "village_code" in hh.columns else pd.Series(False, index=hh.index)
+    m = ~isin(hh["village_code"], known) if "village_code" in hh.columns else pd.Series(False, index=hh.index)
     f.add("I-VILLAGE-UNKNOWN", table="households", row=_rows(hh, m), column="village_code",
           value=hh.loc[m, "village_code"] if m.any() else [], key=hh.loc[m, "household_id"])
     m = vt["in_villages_table"] & vt["denominator"].isna()

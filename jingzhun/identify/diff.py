@@ -26,7 +26,7 @@ import pandas as pd
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.identify.classify import join_codes, register_state
-from jingzhun.identify.members import INCOMING_REASONS, OUTGOING_REASONS, age_on, current_mask, normalized_ids
+from jingzhun.identify.members import INCOMING_REASONS, OUTGOING_REASONS, age_on, current_mask, isin, normalized_ids
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
 MEMBER_CHANGES = ("added", "removed", "moved", "changed")
@@ -113,7 +113,8 @@ def _changed_fields(a: pd.DataFrame, b: pd.DataFrame, cols: list[str]) -> pd.Ser
 def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     a, b = _hh_frame(old), _hh_frame(new)
     ids = a.index.union(b.index)
-    in_a, in_b = ids.isin(a.index), ids.isin(b.index)
+    in_a = isin(pd.Series(ids), a.index).to_numpy()
+    in_b = isin(pd.Series(ids), b.index).to_numpy()
     ra = a["_registered"].reindex(ids).fillna(False).to_numpy(dtype=bool)
     rb = b["_registered"].reindex(ids).fillna(False).to_numpy(dtype=bool)
     ea = a["_exited"].reindex(ids).fillna(False).to_numpy(dtype=bool)
@@ -231,8 +232,8 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     # inferred otherwise
     age = age_on(b.reindex(keys), pd.Timestamp(year=to_year - 1, month=12, day=31))
     newborn = (age <= max(to_year - from_year - 1, 0)).fillna(False).to_numpy(dtype=bool)
-    new_hh = ~hb.isin(hh_old_ids).fillna(False).to_numpy(dtype=bool)
-    gone_hh = ~ha.isin(hh_new_ids).fillna(False).to_numpy(dtype=bool)
+    new_hh = ~isin(hb, hh_old_ids).to_numpy()
+    gone_hh = ~isin(ha, hh_new_ids).to_numpy()
     inf = pd.Series(pd.NA, index=keys, dtype="str")
     inf[added & newborn] = "newborn"
     inf[added & ~newborn & new_hh] = "with_household"
@@ -290,8 +291,8 @@ def diff_years(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], from_
     if unknown.any() and not mem.empty:
         moved_out = mem.loc[mem["change"] == "moved", "from_household_id"].dropna().unique()
         left = mem.loc[(mem["change"] == "removed") & (mem["reason_source"] == "export"), "household_id"].unique()
-        hh.loc[unknown & hh["household_id"].isin(moved_out), "reason_code"] = "merged"
-        hh.loc[(hh["reason_code"] == "unknown") & hh["household_id"].isin(left), "reason_code"] = "members_left"
+        hh.loc[unknown & isin(hh["household_id"], moved_out), "reason_code"] = "merged"
+        hh.loc[(hh["reason_code"] == "unknown") & isin(hh["household_id"], left), "reason_code"] = "members_left"
     hh["reason"] = hh["reason_code"].map(reason_texts()).astype("str")
     gone = hh[hh["reason_code"] == "unknown"]
     findings.add("I-DIFF-DISAPPEARED", table="households", column="household_id", value=gone["household_id"],

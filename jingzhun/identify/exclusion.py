@@ -57,8 +57,9 @@ def hits_by_household(hits: pd.DataFrame) -> pd.DataFrame:
     if hits.empty:
         return pd.DataFrame({"exclusion_sources": pd.Series(dtype="str"), "exclusion_members": pd.Series(dtype="str")})
     who = (hits["name"].fillna("") + "(" + hits["id_number"] + "):" + hits["source"]).astype("str")
-    g = hits.assign(_who=who).groupby("household_id", sort=True)
+    hits = hits.assign(_who=who)
+    uniq = hits[["household_id", "source"]].drop_duplicates().sort_values(["household_id", "source"])
     return pd.DataFrame({
-        "exclusion_sources": g["source"].agg(lambda s: ";".join(sorted(set(s)))),
-        "exclusion_members": g["_who"].agg("、".join),
+        "exclusion_sources": (uniq["source"] + ";").groupby(uniq["household_id"], sort=True).sum().str.rstrip(";"),
+        "exclusion_members": (hits["_who"] + "、").groupby(hits["household_id"], sort=True).sum().str.rstrip("、"),
     }).astype("str")

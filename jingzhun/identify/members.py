@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from jingzhun import ids
@@ -55,3 +56,11 @@ def age_on(birth_or_id: pd.DataFrame | pd.Series, on: pd.Timestamp | str) -> pd.
     not_yet = (birth.dt.month * 100 + birth.dt.day) > (on.month * 100 + on.day)
     age = years - not_yet.astype("Int64")
     return age.astype("Int64").where(birth.notna())
+
+
+def isin(s: pd.Series, values: object) -> pd.Series:
+    """``s.isin(values)`` for many text values through a hash index (Arrow-backed ``isin``
+    converts every value to a Python scalar, far too slow for a million keys)."""
+    vals = values if isinstance(values, pd.Index | pd.Series | np.ndarray) else list(values)  # type: ignore[call-overload]
+    u = pd.Index(pd.Series(vals, dtype="str")).dropna().unique()
+    return pd.Series(u.get_indexer(s.astype("str")) >= 0, index=s.index)

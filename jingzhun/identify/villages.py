@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.identify.members import isin
 from jingzhun.params import Params
 
 
@@ -149,7 +150,7 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
 
     out = out.merge(quota, on="village_code", how="left")
     out["eligible_households"] = out["eligible_households"].fillna(0).astype("Int64")
-    out["in_villages_table"] = out["village_code"].isin(v.index).astype(bool)
+    out["in_villages_table"] = isin(out["village_code"], v.index)
     first = ["village_code", "village_name", "township_code", "township_name", "poor_population", "incidence",
              "criterion_incidence", "criterion_income", "criterion_collective", "poor_village_candidate", "exit_ready"]
     rest = [c for c in out.columns if c not in first]
