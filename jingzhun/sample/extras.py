@@ -86,7 +86,7 @@ def crosscheck(rng: np.random.Generator, hh: pd.DataFrame, m: pd.DataFrame, data
     t = pd.DataFrame({
         "id_number": np.concatenate([hit["id_number"].to_numpy(dtype=object),
                                      assign_ids(rng, np.full(strangers, "421121"), s_birth, s_male,
-                                                set(m["id_number"].tolist()))]),
+                                                pd.Index(m["id_number"].to_numpy()))]),
         "name": np.concatenate([hit["name"].to_numpy(dtype=object), names.surnames(rng, strangers) + names.given_names(rng, s_male)]),
         "source": np.concatenate([src, np.full(strangers, "车辆", dtype=object)]),
         "detail": np.concatenate([detail, np.char.add("小型轿车 鄂J·", np.char.zfill(rng.integers(0, 99999, strangers).astype(str), 5)).astype(object)]),

@@ -42,7 +42,7 @@ def generate(households: int, years: list[int], seed: int, villages_per_township
     y0 = years[0]
     vil, H, P = population.initial(rng, households, y0, villages_per_township, params.poverty_line(y0 - 1))
     n_out = max(1, households // 60)
-    outs = roster.outsiders(rng, vil, n_out, set(P["id_number"].tolist()), int(P["pid"].max()) + 10**6, y0)
+    outs = roster.outsiders(rng, vil, n_out, pd.Index(P["id_number"].to_numpy()), int(P["pid"].max()) + 10**6, y0)
     cad = extras.cadres(rng, vil, int(H["registered"].sum()))
     removals = np.zeros(0, dtype=int)
     for k, year in enumerate(years):

@@ -40,15 +40,18 @@ def _births(rng: np.random.Generator, age: np.ndarray, data_year: int) -> np.nda
 
 
 def assign_ids(rng: np.random.Generator, prefix: np.ndarray, birth: np.ndarray, male: np.ndarray,
-               taken: set[str] | None = None) -> np.ndarray:
+               taken: pd.Index | None = None) -> np.ndarray:
     """Valid, unique 18-digit IDs consistent with birth date and sex (odd sequence = 男)."""
     ymd = pd.DatetimeIndex(birth).strftime("%Y%m%d").astype(int).to_numpy()
     seq = 2 * rng.integers(0, 500, len(ymd)) + male.astype(int)
     out = ids.compose(prefix, ymd, seq).astype(object)
-    taken = set() if taken is None else taken
+    # object dtype on purpose: its hash table is fast; pyarrow-string isin builds Python lists.
+    taken_obj = np.asarray([] if taken is None else np.asarray(taken, dtype=object), dtype=object)
     for _ in range(50):
-        s = pd.Series(out)
-        dup = s.duplicated(keep="first").to_numpy() | (s.isin(taken).to_numpy() if taken else False)
+        s = pd.Series(out, dtype=object)
+        dup = s.duplicated(keep="first").to_numpy().copy()
+        if len(taken_obj):
+            dup |= s.isin(taken_obj).to_numpy()
         if not dup.any():
             break
         k = int(dup.sum())
@@ -290,7 +293,7 @@ def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year
     bsurname = head_name.reindex(bh).fillna("王").astype("str").str.slice(0, 1).to_numpy(dtype=object)
     bbirth = dates(len(mi))
     prefix = H["household_id"].str.slice(0, 6).to_numpy()[bh].astype(str)
-    taken = set(P["id_number"].tolist())
+    taken = pd.Index(P["id_number"].to_numpy())
     babies = pd.DataFrame({
         "hh": bh, "relation": brel, "male": bmale, "age": 0, "order": ROLE_ORDER["之子"] + 2 * is_dil,
         "pid": P["pid"].max() + 1 + np.arange(len(mi)), "birth": bbirth,

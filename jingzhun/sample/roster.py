@@ -184,7 +184,8 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
     return table, truth, pd.concat(cases, ignore_index=True)
 
 
-def outsiders(rng: np.random.Generator, vil: pd.DataFrame, n: int, taken: set[str], first_pid: int, data_year: int) -> pd.DataFrame:
+def outsiders(rng: np.random.Generator, vil: pd.DataFrame, n: int, taken: pd.Index, first_pid: int,
+              data_year: int) -> pd.DataFrame:
     """民政-only people: on the roster, not in the poverty register."""
     male = rng.random(n) < 0.5
     birth = np.datetime64("1930-01-01") + rng.integers(0, 365 * 80, n).astype("timedelta64[D]")
