@@ -212,7 +212,7 @@ def test_unknown_project_and_no_project():
 def test_no_contract_over_threshold():
     w = world()
     w["projects"] = set_cell(w["projects"], "project_id", "P1", "contract_id", pd.NA)
-    assert keys(run(w), "A-NO-CONTRACT") == ["P1"]
+    assert keys(run(w, audit__contract_threshold=100000.0), "A-NO-CONTRACT") == ["P1"]
     # below the threshold (parameter) nothing is required
     assert "A-NO-CONTRACT" not in codes(run(w, audit__contract_threshold=300000.0))
 

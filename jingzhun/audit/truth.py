@@ -44,6 +44,8 @@ def _keyed(table: pd.Series, key: pd.Series) -> pd.Series:
 def score(findings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """One row per expected code: injected, found, recall, flagged, false_positive, precision."""
     tr = truth.copy()
+    for c in ("payment_id", "project_id"):
+        tr[c] = tr[c].astype("str").str.strip().replace("", pd.NA)
     is_pay = tr["payment_id"].notna()
     tr["_k"] = _keyed(pd.Series(["payments" if x else "projects" for x in is_pay], index=tr.index),
                       tr["payment_id"].where(is_pay, tr["project_id"]))

@@ -1,0 +1,173 @@
+"""Bad input never crashes and never drops money; the report model and its renderings agree."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from test_audit_helpers import add_payment, codes, keys, run, set_cell, world
+from typer.testing import CliRunner
+
+from jingzhun.audit.report import build_report
+from jingzhun.audit.truth import score
+from jingzhun.cli import app
+from jingzhun.funds.summary import fund_summaries, summarize
+
+D = pd.Timestamp
+
+
+def _text_amounts(w: dict) -> dict:
+    """The payments ledger as an export would give it: amounts as text, one unreadable."""
+    pay = w["payments"].copy()
+    txt = pay["amount"].map(lambda v: f"{v:,.2f}元").astype("str")
+    txt[pay["payment_id"] == "F011"] = "四千元"
+    txt[pay["payment_id"] == "F012"] = "-500"
+    txt[pay["payment_id"] == "F013"] = "0"
+    pay["amount"] = txt
+    w = dict(w)
+    w["payments"] = pay
+    return w
+
+
+def test_bad_amounts_are_findings_and_totals_match_the_ledger():
+    w = _text_amounts(world())
+    r = run(w)
+    assert keys(r, "A-AMOUNT-UNPARSED") == ["F011"]
+    assert r.findings.loc[r.findings["code"] == "A-AMOUNT-UNPARSED", "value"].tolist() == ["四千元"]
+    assert keys(r, "A-AMOUNT-NONPOSITIVE") == ["F012", "F013"]
+    # the ledger's sum: every readable amount (the negative one too), the unreadable one counted apart
+    expected = 60000 + 80000 + 50000 + 3000 - 500 + 0 + 6000 + 3500 + 3000 + 500 + 500
+    assert r.ledger.total == pytest.approx(expected)
+    funds = summarize(r.ledger, w["households"], None, r.as_of)
+    rep = build_report(r, funds)
+    s = rep.summary
+    assert s["ledger"]["payments"] == len(w["payments"])
+    assert s["ledger"]["amount_total"] == pytest.approx(expected)
+    assert s["ledger"]["amount_unparsed_rows"] == 1
+    assert s["ledger"]["nonpositive_rows"] == 2
+    for frame in (funds.by_source, funds.by_category, funds.by_township, funds.by_village):
+        assert float(frame["paid"].sum()) == pytest.approx(expected)
+        assert int(frame["payments"].sum()) == len(w["payments"])
+        assert int(frame["unparsed"].sum()) == 1
+
+
+def test_unknown_project_zero_budget_future_dates_do_not_crash():
+    w = world()
+    w["payments"] = set_cell(w["payments"], "payment_id", "F002", "project_id", "P404")
+    w["payments"] = set_cell(w["payments"], "payment_id", "F020", "pay_date", D("2018-03-01"))
+    w["payments"] = set_cell(w["payments"], "payment_id", "F021", "pay_date", pd.NaT)
+    w["projects"] = set_cell(w["projects"], "project_id", "P3", "budget", 0.0)
+    w["projects"] = set_cell(w["projects"], "project_id", "P2", "budget", pd.NA)
+    w["projects"] = set_cell(w["projects"], "project_id", "P1", "acceptance_date", D("2018-02-01"))
+    r = run(w)
+    assert keys(r, "A-UNKNOWN-PROJECT") == ["F002"]
+    assert keys(r, "A-BUDGET-INVALID") == ["P2", "P3"]
+    assert "A-OVER-BUDGET" not in codes(r) and "A-IDLE-FUNDS" not in codes(r)
+    fut = r.findings[r.findings["code"] == "A-FUTURE-DATE"]
+    assert sorted(zip(fut["table"], fut["key"], fut["column"], strict=True)) == [
+        ("payments", "F020", "pay_date"), ("projects", "P1", "acceptance_date")]
+    assert keys(r, "A-PAY-DATE-MISSING") == ["F021"]
+    funds = summarize(r.ledger, w["households"], None, r.as_of)
+    assert float(funds.by_source["paid"].sum()) == pytest.approx(r.ledger.total)
+    assert "(项目库中无此项目)" in set(funds.by_source["fund_source"])
+
+
+def test_empty_and_missing_tables():
+    w = world()
+    w["payments"] = w["payments"].iloc[0:0]
+    r = run(w)
+    assert r.ledger.total == 0 and set(r.findings["code"]) <= {"A-NOT-PUBLICISED"}
+    r = run({"households": world()["households"]})
+    assert r.findings.empty
+
+
+def test_rendered_findings_keep_amounts_aligned():
+    w = world()
+    w["projects"] = set_cell(w["projects"], "project_id", "P1", "budget", 180000.0)
+    w = add_payment(w, payment_id="F900", household_id="H99", payee_name="某", amount=777.0,
+                    pay_date=D("2017-05-01"), measure="产业扶贫", purpose="产业", stage="一次性")
+    f = run(w).rendered()
+    assert list(f.columns[:10]) == ["code", "severity", "table", "row", "column", "value", "key", "message", "basis",
+                                    "detail"]
+    by_key = dict(zip(f["key"], f["amount"], strict=True))
+    assert by_key["F900"] == pytest.approx(777.0) and by_key["P1"] == pytest.approx(10000.0)
+    assert f.loc[f["key"] == "F900", "message"].iloc[0].startswith("拨付 F900")
+
+
+def test_truth_scores_recall_and_precision():
+    findings = pd.DataFrame({"code": ["A-OVER-CAP", "A-OVER-CAP", "A-OVER-CAP", "A-NO-CONTRACT"],
+                             "table": ["payments", "payments", "payments", "projects"],
+                             "key": ["F1", "F2", "F9", "P1"]})
+    truth = pd.DataFrame({"kind": ["over_cap", "over_cap", "duplicate", "no_contract"],
+                          "payment_id": ["F1", "F3", "F2", ""], "project_id": ["", "", "", "P1"],
+                          "expected_code": ["A-OVER-CAP", "A-OVER-CAP", "A-DUPLICATE-PAYMENT", "A-NO-CONTRACT"]})
+    s = score(findings, truth).set_index("expected_code")
+    assert s.loc["A-OVER-CAP", "recall"] == 0.5  # F1 found, F3 missed
+    assert s.loc["A-OVER-CAP", "other_injected"] == 1  # F2 was injected as a duplicate
+    assert s.loc["A-OVER-CAP", "false_positive"] == 1  # F9 was never injected
+    assert s.loc["A-OVER-CAP", "precision"] == 0.5
+    assert s.loc["A-NO-CONTRACT", "recall"] == 1.0 and s.loc["A-DUPLICATE-PAYMENT", "recall"] == 0.0
+
+
+def test_fund_summaries_api_and_completion():
+    s = fund_summaries(world(), 2017)
+    comp = s.completion.set_index("status")
+    assert comp.loc["已验收", "projects"] == 2 and comp.loc["已审批未开工", "projects"] == 1
+    tw = s.by_township.set_index("township_code")
+    assert tw.loc["421121101", "registered_households"] == 7  # H09–H14 and H16 (H15 is not registered)
+    assert tw.loc["421121101", "household_paid"] == pytest.approx(23500.0)
+    assert set(s.frames()) == {"funds_by_source.csv", "funds_by_category.csv", "funds_by_township.csv",
+                               "funds_by_village.csv", "funds_completion.csv"}
+
+
+def _write_dataset(root, frames: dict) -> None:
+    y = root / "2017"
+    y.mkdir(parents=True)
+    for name, df in frames.items():
+        out = df.drop(columns=["_row"], errors="ignore").copy()
+        for c in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[c].dtype):
+                out[c] = out[c].dt.strftime("%Y-%m-%d")
+        out.to_csv(y / f"{name}.csv", index=False, encoding="utf-8-sig")
+
+
+def test_cli_writes_outputs_and_json_equals_the_model(tmp_path):
+    w = _text_amounts(world())
+    w["projects"] = set_cell(w["projects"], "project_id", "P1", "contract_id", pd.NA)
+    _write_dataset(tmp_path / "ds", w)
+    res = CliRunner().invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "out"), "--json",
+                                   "--xlsx", "--config", str(_config(tmp_path))])
+    assert res.exit_code == 1, res.output  # error findings (an unreadable amount)
+    d = tmp_path / "out" / "audit"
+    for name in ("findings.csv", "report.html", "summary.json", "audit.xlsx", "funds_by_source.csv",
+                 "funds_by_township.csv", "funds_by_village.csv", "funds_by_category.csv", "funds_completion.csv"):
+        assert (d / name).is_file(), name
+    printed = json.loads(res.stdout)
+    assert printed == json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    assert printed["ledger"]["amount_unparsed_rows"] == 1
+    f = pd.read_csv(d / "findings.csv", dtype="str", encoding="utf-8-sig")
+    assert {"amount", "code", "severity", "message", "basis"} <= set(f.columns)
+    assert "四千元" in set(f.loc[f["code"] == "A-AMOUNT-UNPARSED", "value"])
+    assert "P1" in set(f.loc[f["code"] == "A-NO-CONTRACT", "key"])
+    html = (d / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html and "A-NO-CONTRACT" in html
+
+
+def _config(tmp_path):
+    p = tmp_path / "run.toml"
+    p.write_text("[audit]\ncontract_threshold = 100000.0\n", encoding="utf-8")
+    return p
+
+
+def test_cli_as_of_and_bad_as_of(tmp_path):
+    _write_dataset(tmp_path / "ds", world())
+    runner = CliRunner()
+    res = runner.invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "2018-06-30",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert s["as_of"] == "2018-06-30"
+    assert {c["code"]: c["findings"] for c in s["by_check"]}["A-IDLE-FUNDS"] == 1
+    res = runner.invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "明年"])
+    assert res.exit_code == 2 and "--as-of" in res.stderr
