@@ -138,9 +138,9 @@ def _summary(console: Any, report: AuditReport, where: Path) -> None:
 
 def _scores(console: Any, scores: pd.DataFrame) -> None:
     table = Table(title=t("与注入异常比对", "against the injected anomalies"))
-    for c in ("expected_code", "injected", "found", "recall", "flagged", "other_injected", "false_positive",
-              "precision"):
-        table.add_column(c, justify="left" if c == "expected_code" else "right")
+    table.add_column("code", no_wrap=True, min_width=24)
+    for c in ("injected", "found", "recall", "flagged", "other", "false+", "precision"):
+        table.add_column(c, justify="right", no_wrap=True)
     for r in scores.itertuples(index=False):
         table.add_row(r.expected_code, str(r.injected), str(r.found), _pct(r.recall), str(r.flagged),
                       str(r.other_injected), str(r.false_positive), _pct(r.precision))

@@ -8,7 +8,7 @@ import numpy as np
 
 from jingzhun.errors import UsageError
 from jingzhun.i18n import t
-from jingzhun.sample import dirty
+from jingzhun.sample import anomalies, dirty
 from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table, write_truth
 
@@ -31,7 +31,7 @@ def parse_years(text: str) -> list[int]:
 
 def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "csv", encoding: str = "utf-8",
           dirty_rate: float = 0.0, villages_per_township: int | None = None,
-          name: str = "OUT") -> dict[int, dict[str, int]]:
+          name: str = "OUT", anomaly_rate: float = 0.0) -> dict[int, dict[str, int]]:
     """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table."""
     if fmt not in FORMATS:
         raise UsageError(t(f"--format 只能是 {'/'.join(FORMATS)}", f"--format must be one of {', '.join(FORMATS)}"))
@@ -41,12 +41,17 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
         raise UsageError(t("--households 至少为 10", "--households must be at least 10"))
     if not 0.0 <= dirty_rate <= 0.5:
         raise UsageError(t("--dirty 应在 0 到 0.5 之间", "--dirty must be between 0 and 0.5"))
+    if not 0.0 <= anomaly_rate <= 0.1:
+        raise UsageError(t("--anomalies 应在 0 到 0.1 之间", "--anomalies must be between 0 and 0.1"))
     counts: dict[int, dict[str, int]] = {}
     dirty_rng = np.random.default_rng([seed, 1])
+    anomaly_rng = np.random.default_rng([seed, 2])
     for ys in generate(households, years, seed, villages_per_township):
         ydir = out / str(ys.year)
         tables = ys.tables
         files: dict[str, dict[str, object]] = {}
+        if anomaly_rate > 0:  # audit anomalies (jingzhun.sample.anomalies), truth in _truth/<year>/anomalies.csv
+            tables, ys.truth["anomalies"] = anomalies.inject(tables, anomaly_rng, anomaly_rate)
         if dirty_rate > 0:
             tables, defects, files = dirty.inject(dirty_rng, tables, dirty_rate, fmt, encoding)
             ys.truth["defects"] = defects
@@ -58,16 +63,17 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
             counts[ys.year][table] = len(df)
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
-    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township)
+    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate)
     return counts
 
 
 def _readme(out: Path, name: str, households: int, years: list[int], seed: int, fmt: str, encoding: str,
-            dirty_rate: float, per_township: int | None) -> None:
+            dirty_rate: float, per_township: int | None, anomaly_rate: float = 0.0) -> None:
     cmd = (f"jingzhun sample {name} --households {households} "
            f"--years {years[0]}-{years[-1]} --seed {seed} --format {fmt}")
     cmd += f" --encoding {encoding}" if encoding != "utf-8" else ""
     cmd += f" --dirty {dirty_rate}" if dirty_rate else ""
+    cmd += f" --anomalies {anomaly_rate}" if anomaly_rate else ""
     cmd += f" --villages-per-township {per_township}" if per_township else ""
     text = f"""# 模拟数据集 / synthetic dataset
 
