@@ -213,7 +213,9 @@ def _evidence_text(top: pd.DataFrame) -> pd.Series:
     payee_id = mask(col("payee_id_number").where(col("payee_id_number") != "", pd.NA).astype("str"))
     pay_text = (t("收款人 ", "payee ") + col("payee_name") + " " + payee_id.fillna("") + t(", 金额 ", ", amount ")
                 + pay_amount.fillna("") + t(" 元, 日期 ", ", date ") + col("pay_date") + t(", 用途 ", ", purpose ")
-                + col("purpose") + t(", 项目 ", ", project ") + col("project_id"))
+                + col("purpose"))
+    has_project = col("project_id") != ""
+    pay_text = pay_text.where(~has_project, pay_text + t(", 项目 ", ", project ") + col("project_id"))
     budget = money_text(top["budget"]) if "budget" in top.columns else col("budget")
     proj_text = (col("name") + t(", 资金规模 ", ", budget ") + budget.fillna("") + t(" 元, 审批 ", ", approved ")
                  + col("approved_date") + t(", 实施单位 ", ", implementer ") + col("implementer"))

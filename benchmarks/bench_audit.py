@@ -1,0 +1,104 @@
+"""Time ``jingzhun audit`` at scale: generate, read, audit, write; wall time and peak memory per step.
+
+    .venv/bin/python benchmarks/bench_audit.py 100000 --payments-per-household 2 --anomalies 0.01
+
+The sample generator makes about 0.4 payments per household; ``--payments-per-household``
+adds monthly 公益岗位 wages (12 a year, a recurring measure) to reach the ratio of the
+performance target (2,000,000 payments for 1,000,000 households). Peak memory is the
+process's ru_maxrss, which includes generation; the audit's own share is the growth
+during its step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.audit.pipeline import TABLES, audit_year, write_report
+from jingzhun.audit.truth import score
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.params import Params
+from jingzhun.sample.anomalies import inject
+from jingzhun.sample.generate import generate
+from jingzhun.sample.write import write_table
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def step(name: str, t0: float) -> float:
+    t1 = time.perf_counter()
+    print(f"{name:<28} {t1 - t0:8.2f} s   peak {peak_mb():8.0f} MB", flush=True)
+    return t1
+
+
+def monthly_wages(pay: pd.DataFrame, hh: pd.DataFrame, year: int, per_household: float, rng) -> pd.DataFrame:
+    """Add 12 monthly 公益岗位 payments for enough registered households to reach the ratio."""
+    want = int(per_household * len(hh)) - len(pay)
+    if want <= 0:
+        return pay
+    reg = hh[hh["registered"].astype(bool) & (hh["bank_account"] != "")]
+    n = min(len(reg), want // 12)
+    pick = reg.iloc[np.sort(rng.choice(len(reg), n, replace=False))]
+    months = np.tile(np.arange(1, 13), n)
+    idx = np.repeat(np.arange(n), 12)
+    dates = pd.to_datetime({"year": year, "month": months, "day": 25}).to_numpy().astype("datetime64[s]")
+    wages = pd.DataFrame({
+        "payment_id": np.char.add(f"GY{year}", np.char.zfill(np.arange(len(idx)).astype(str), 8)).astype(object),
+        "project_id": "", "household_id": pick["household_id"].to_numpy()[idx],
+        "payee_name": pick["head_name"].to_numpy()[idx], "payee_id_number": pick["head_id_number"].to_numpy()[idx],
+        "bank_account": pick["bank_account"].to_numpy()[idx], "amount": 500.0, "pay_date": dates,
+        "measure": "公益岗位", "purpose": "公益岗位工资", "stage": "一次性"})
+    return pd.concat([pay, wages.astype(pay.dtypes.to_dict())], ignore_index=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("households", type=int)
+    ap.add_argument("--year", type=int, default=2017)
+    ap.add_argument("--payments-per-household", type=float, default=2.0)
+    ap.add_argument("--anomalies", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=2016)
+    a = ap.parse_args()
+    params = Params.load()
+    t = time.perf_counter()
+    ys = next(generate(a.households, [a.year], a.seed))
+    tables = ys.tables
+    tables["payments"] = monthly_wages(tables["payments"], tables["households"], a.year, a.payments_per_household,
+                                       np.random.default_rng(a.seed))
+    truth = None
+    if a.anomalies > 0:
+        tables, truth = inject(tables, np.random.default_rng([a.seed, 2]), a.anomalies)
+    t = step("generate", t)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, df in tables.items():
+            write_table(df, root / str(a.year) / f"{name}.parquet", "parquet")
+        t = step("write sample (parquet)", t)
+        yd = load_year(Dataset.open(root), a.year, TABLES)
+        print(f"  households {len(yd.frames['households']):,}, payments {len(yd.frames['payments']):,}, "
+              f"projects {len(yd.frames['projects']):,}")
+        t = step("read (load_year)", t)
+        before = peak_mb()
+        report = audit_year(yd.frames, params, a.year, reading=yd.findings)
+        t = step("audit (identify+checks+model)", t)
+        print(f"  findings {len(report.findings):,}; peak grew {peak_mb() - before:.0f} MB during the audit")
+        out = root / "out"
+        out.mkdir()
+        write_report(report, out, xlsx=False)
+        t = step("write report (csv/json/html)", t)
+    if truth is not None:
+        s = score(report.findings, truth)
+        pd.set_option("display.width", 200)
+        print(s.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
