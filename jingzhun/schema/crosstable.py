@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jingzhun.findings import Findings
 from jingzhun.identify.income import per_capita_income
@@ -116,6 +118,18 @@ def _bool(s: pd.Series) -> pd.Series:
 
 
 def _isin(s: pd.Series, values: Sequence[str] | pd.Index | set[str]) -> pd.Series:
+    """``s.isin(values)`` with NA → False; text through Arrow's hash look-up.
+
+    pandas' ``isin`` on Arrow strings turns the value set into Python objects first,
+    which dominates the cross-table step at a million households.
+    """
+    if s.dtype == "str":
+        arr = pa.array(s)
+        value_set = pa.array(pd.Series(list(values) if isinstance(values, set) else values, dtype="str"))
+        if value_set.type != arr.type:
+            value_set = value_set.cast(arr.type)
+        hit = pc.is_in(arr, value_set=value_set).fill_null(False)
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
     return _bool(s.isin(values))
 
 
