@@ -63,6 +63,7 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
             counts[ys.year][table] = len(df)
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
+        del ys, tables, df
     _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate)
     return counts
 

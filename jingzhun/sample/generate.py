@@ -67,3 +67,5 @@ def generate(households: int, years: list[int], seed: int, villages_per_township
             "households": hh, "members": m, "villages": villages, "dibao": dib,
             "cadres": cad.drop(columns="_cap"), "crosscheck": cross, "projects": proj, "payments": pay,
         }, truth)
+        # Free this year's frames before the next year is built (peak memory = one year).
+        del m, attrs, hh, villages, cross, proj, pay, dib, pairs, cases, truth
