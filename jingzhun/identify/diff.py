@@ -113,14 +113,18 @@ def _changed_fields(a: pd.DataFrame, b: pd.DataFrame, cols: list[str]) -> pd.Ser
 def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     a, b = _hh_frame(old), _hh_frame(new)
     ids = a.index.union(b.index)
-    in_a = isin(pd.Series(ids), a.index).to_numpy()
-    in_b = isin(pd.Series(ids), b.index).to_numpy()
-    ra = a["_registered"].reindex(ids).fillna(False).to_numpy(dtype=bool)
-    rb = b["_registered"].reindex(ids).fillna(False).to_numpy(dtype=bool)
-    ea = a["_exited"].reindex(ids).fillna(False).to_numpy(dtype=bool)
-    eb = b["_exited"].reindex(ids).fillna(False).to_numpy(dtype=bool)
-    ta = a["_returned"].reindex(ids).fillna(False).to_numpy(dtype=bool)
-    tb = b["_returned"].reindex(ids).fillna(False).to_numpy(dtype=bool)
+    # one hash lookup per year; every column is then aligned by position
+    A = a.reindex(ids).reset_index(drop=True)
+    B = b.reindex(ids).reset_index(drop=True)
+    in_a = A["_registered"].notna().to_numpy()
+    in_b = B["_registered"].notna().to_numpy()
+
+    def flag(df: pd.DataFrame, col: str) -> np.ndarray:
+        return df[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    ra, rb = flag(A, "_registered"), flag(B, "_registered")
+    ea, eb = flag(A, "_exited"), flag(B, "_exited")
+    ta, tb = flag(A, "_returned"), flag(B, "_returned")
 
     change = np.full(len(ids), "", dtype=object)
     reason = np.full(len(ids), "", dtype=object)
@@ -138,10 +142,9 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
     common = [c for c in a.columns.intersection(b.columns) if c not in _SKIP and not c.startswith("_")]
     both = in_a & in_b
-    fields = pd.Series("", index=ids, dtype="str")
+    fields = pd.Series("", index=A.index, dtype="str")
     if both.any():
-        bid = ids[both]
-        fields.loc[bid] = _changed_fields(a.loc[bid, common], b.loc[bid, common], common).to_numpy()
+        fields[both] = _changed_fields(A.loc[both, common], B.loc[both, common], common).to_numpy()
     has_fields = (fields != "").to_numpy()
     exited_now = both_reg & eb & ~ea
     returned_now = both_reg & tb & ~ta
@@ -158,10 +161,9 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
                         "change": pd.Series(change[keep], dtype="str"),
                         "fields": pd.Series(fields.to_numpy()[keep], dtype="str"),
                         "reason_code": pd.Series(reason[keep], dtype="str")})
-    sel = ids[keep]
     for c in ("village_code", "township_name", "village_name", "head_name", "status"):
-        va = a[c].reindex(sel) if c in a.columns else pd.Series(pd.NA, index=sel, dtype="str")
-        vb = b[c].reindex(sel) if c in b.columns else pd.Series(pd.NA, index=sel, dtype="str")
+        va = A.loc[keep, c] if c in A.columns else pd.Series(pd.NA, index=A.index[keep], dtype="str")
+        vb = B.loc[keep, c] if c in B.columns else pd.Series(pd.NA, index=B.index[keep], dtype="str")
         if c == "status":
             out["status_from"] = va.astype("str").to_numpy()
             out["status_to"] = vb.astype("str").to_numpy()
@@ -195,11 +197,14 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
                  findings: Findings, hh_old_ids: pd.Index, hh_new_ids: pd.Index) -> pd.DataFrame:
     a, b = _member_frame(old, from_year, findings), _member_frame(new, to_year, findings)
     keys = a.index.union(b.index)
-    ca = a["_current"].reindex(keys).fillna(False).to_numpy(dtype=bool)
-    cb = b["_current"].reindex(keys).fillna(False).to_numpy(dtype=bool)
-    ha = a["household_id"].reindex(keys).astype("str")
-    hb = b["household_id"].reindex(keys).astype("str")
-    reason_b = b["change_reason"].reindex(keys).astype("str") if "change_reason" in b.columns else pd.Series(pd.NA, index=keys, dtype="str")
+    A = a.reindex(keys).reset_index(drop=True)
+    B = b.reindex(keys).reset_index(drop=True)
+    pos = A.index
+    ca = A["_current"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    cb = B["_current"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ha = A["household_id"].astype("str")
+    hb = B["household_id"].astype("str")
+    reason_b = B["change_reason"].astype("str") if "change_reason" in B.columns else pd.Series(pd.NA, index=pos, dtype="str")
 
     added = cb & ~ca
     removed = ca & ~cb
@@ -209,16 +214,15 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
 
     common = [c for c in a.columns.intersection(b.columns) if c not in _SKIP and not c.startswith("_")
               and c not in ("change_reason", "change_date")]
-    fields = pd.Series("", index=keys, dtype="str")
+    fields = pd.Series("", index=pos, dtype="str")
     if same.any():
-        k = keys[same]
-        fields.loc[k] = _changed_fields(a.loc[k, common], b.loc[k, common], common).to_numpy()
+        fields[same] = _changed_fields(A.loc[same, common], B.loc[same, common], common).to_numpy()
     changed = same & (fields != "").to_numpy()
 
     change = np.full(len(keys), "", dtype=object)
     change[added], change[removed], change[moved], change[changed] = "added", "removed", "moved", "changed"
-    reason = pd.Series(pd.NA, index=keys, dtype="str")
-    source = pd.Series(pd.NA, index=keys, dtype="str")
+    reason = pd.Series(pd.NA, index=pos, dtype="str")
+    source = pd.Series(pd.NA, index=pos, dtype="str")
 
     # the export's own reason first
     rb_in = reason_b.isin(INCOMING_REASONS).fillna(False).to_numpy(dtype=bool)
@@ -230,11 +234,11 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     source[given_add | given_rm] = "export"
 
     # inferred otherwise
-    age = age_on(b.reindex(keys), pd.Timestamp(year=to_year - 1, month=12, day=31))
+    age = age_on(B, pd.Timestamp(year=to_year - 1, month=12, day=31))
     newborn = (age <= max(to_year - from_year - 1, 0)).fillna(False).to_numpy(dtype=bool)
     new_hh = ~isin(hb, hh_old_ids).to_numpy()
     gone_hh = ~isin(ha, hh_new_ids).to_numpy()
-    inf = pd.Series(pd.NA, index=keys, dtype="str")
+    inf = pd.Series(pd.NA, index=pos, dtype="str")
     inf[added & newborn] = "newborn"
     inf[added & ~newborn & new_hh] = "with_household"
     inf[removed & gone_hh] = "household_gone"
@@ -251,11 +255,11 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
 
     keep = change != ""
     k = keys[keep]
-    bk, ak = b.reindex(k), a.reindex(k)
+    bk, ak = B[keep], A[keep]
 
     def pick(col: str) -> np.ndarray:
-        vb = bk[col].astype("str") if col in bk.columns else pd.Series(pd.NA, index=k, dtype="str")
-        va = ak[col].astype("str") if col in ak.columns else pd.Series(pd.NA, index=k, dtype="str")
+        vb = bk[col].astype("str") if col in bk.columns else pd.Series(pd.NA, index=bk.index, dtype="str")
+        va = ak[col].astype("str") if col in ak.columns else pd.Series(pd.NA, index=ak.index, dtype="str")
         return vb.fillna(va).to_numpy()
 
     out = pd.DataFrame({
@@ -264,8 +268,8 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
         "change": pd.Series(change[keep], dtype="str"),
         "reason": pd.Series(reason[keep].to_numpy(), dtype="str"),
         "reason_source": pd.Series(source[keep].to_numpy(), dtype="str"),
-        "from_household_id": pd.Series(ha[keep].where(pd.Series(ca[keep], index=k)).to_numpy(), dtype="str"),
-        "to_household_id": pd.Series(hb[keep].where(pd.Series(cb[keep], index=k)).to_numpy(), dtype="str"),
+        "from_household_id": pd.Series(ha[keep].where(ca[keep]).to_numpy(), dtype="str"),
+        "to_household_id": pd.Series(hb[keep].where(cb[keep]).to_numpy(), dtype="str"),
         "name": pd.Series(pick("name"), dtype="str"),
         "relation": pd.Series(pick("relation"), dtype="str"),
         "fields": pd.Series(fields[keep].to_numpy(), dtype="str"),
