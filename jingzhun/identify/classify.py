@@ -39,7 +39,13 @@ def join_codes(index: pd.Index, parts: list[tuple[pd.Series | np.ndarray, str]])
         return pd.Series("", index=index, dtype="str")
     m = np.column_stack([np.asarray(pd.Series(mask, index=index).fillna(False), dtype=bool) for mask, _ in parts])
     packed = np.packbits(m, axis=1)
-    patterns, inverse = np.unique(packed, axis=0, return_inverse=True)
+    if packed.shape[1] <= 8:  # the pattern fits one 64-bit key: hash it instead of sorting rows
+        wide = np.zeros((n, 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        inverse, uniq = pd.factorize(wide.view(np.uint64).ravel())
+        patterns = uniq.view(np.uint8).reshape(-1, 8)[:, : packed.shape[1]]
+    else:
+        patterns, inverse = np.unique(packed, axis=0, return_inverse=True)
     unpacked = np.unpackbits(patterns, axis=1, count=len(parts)).astype(bool)
     codes = [code for _, code in parts]
     texts = np.array([";".join(c for c, on in zip(codes, row, strict=True) if on) for row in unpacked], dtype=object)

@@ -188,8 +188,11 @@ def _member_frame(df: pd.DataFrame, year: int, findings: Findings) -> pd.DataFra
         findings.add("I-DIFF-MEMBER-NO-ID", table="members", row=m.loc[bad, "_row"] if "_row" in m.columns else None,
                      column="id_number", value=name, key=m.loc[bad, "household_id"], detail=str(year))
     m = m[~bad]
-    # a current row wins over an outgoing one for the same person
-    m = m.sort_values(["_key", "_current"], ascending=[True, False], kind="stable").drop_duplicates("_key")
+    # a current row wins over an outgoing one for the same person (few duplicates: sort only those)
+    dup = m["_key"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        d = m[dup].sort_values(["_key", "_current"], ascending=[True, False], kind="stable").drop_duplicates("_key")
+        m = pd.concat([m[~dup], d])
     return m.set_index("_key")
 
 
