@@ -46,6 +46,8 @@ class Context:
     findings: Findings = field(default_factory=Findings)
     absent: set[tuple[str, str]] = field(default_factory=set)  # columns the reader reported missing
     _current: pd.Series | None = None
+    _hh: HouseholdCodes | None = None
+    _hh_done: bool = False
 
     def frame(self, table: str, *columns: str) -> pd.DataFrame | None:
         """The table when it is present and has every one of ``columns``."""
@@ -62,6 +64,12 @@ class Context:
         if self._current is None:
             self._current = current_mask(self.frames["members"])
         return self._current
+
+    def hh(self) -> HouseholdCodes | None:
+        """Household codes of members and households, computed once (None without members)."""
+        if not self._hh_done:
+            self._hh, self._hh_done = _household_codes(self), True
+        return self._hh
 
     def id_column(self, table: str, column: str) -> IdColumn:
         if (table, column) not in self.ids:
@@ -142,107 +150,158 @@ def _ymd(s: pd.Series) -> pd.Series:
 # ---- members ↔ households -----------------------------------------------------------------
 
 
-def _member_household_links(c: Context) -> None:
-    h = c.frame("households", "household_id")
+@dataclass
+class HouseholdCodes:
+    """``household_id`` of members and households as integer codes over one shared set.
+
+    Counting with ``np.bincount`` over codes is what keeps the member ↔ household rules
+    linear and fast at a million households (string-keyed ``map`` is not).
+    """
+
+    members: np.ndarray  # code per member row, -1 where household_id is NA
+    households: np.ndarray | None  # code per household row, or None without households
+    size: int
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Members per code among the rows where ``mask`` is true."""
+        sel = self.members[mask & (self.members >= 0)]
+        return np.bincount(sel, minlength=self.size)
+
+    @staticmethod
+    def at(per_code: np.ndarray, codes: np.ndarray, fill: int = 0) -> np.ndarray:
+        """``per_code[codes]`` with ``fill`` where the code is -1."""
+        out = per_code[np.where(codes >= 0, codes, 0)]
+        return np.where(codes >= 0, out, fill)
+
+
+def _household_codes(c: Context) -> HouseholdCodes | None:
     m = c.frame("members", "household_id")
-    if h is None or m is None:
-        return
-    known = pd.Index(h["household_id"].dropna().unique())
-    c.add("V-MEMBER-NO-HOUSEHOLD", "members", m["household_id"].notna() & ~_isin(m["household_id"], known),
-          "household_id", key="id_number")
-    with_members = pd.Index(m["household_id"].dropna().unique())
-    c.add("V-HOUSEHOLD-NO-MEMBERS", "households", h["household_id"].notna() & ~_isin(h["household_id"], with_members),
-          "household_id")
-
-
-def _relations(c: Context) -> None:
-    """One 户主 (and at least one), at most one 配偶, 户主 and 配偶 of opposite sex."""
-    m = c.frame("members", "household_id", "relation")
     if m is None:
-        return
-    cur = c.current()
-    hid = m["household_id"]
-    is_head = cur & _bool(m["relation"] == HEAD)
-    is_spouse = cur & _bool(m["relation"] == SPOUSE)
-    heads = hid[is_head].value_counts()
-    spouses = hid[is_spouse].value_counts()
-
-    n_heads = hid.map(heads).fillna(0).astype("int64")
-    c.add("V-HEAD-MULTIPLE", "members", is_head & (n_heads > 1), "relation", key="household_id", detail=n_heads.astype("str"))
-    n_spouses = hid.map(spouses).fillna(0).astype("int64")
-    c.add("V-SPOUSE-MULTIPLE", "members", is_spouse & (n_spouses > 1), "relation", key="household_id",
-          detail=n_spouses.astype("str"))
-
+        return None
     h = c.frame("households", "household_id")
-    if h is not None:
-        has_members = _isin(h["household_id"], pd.Index(hid.dropna().unique()))
-        no_head = has_members & ~_isin(h["household_id"], heads.index)
-        c.add("V-HEAD-MISSING", "households", no_head, "household_id")
+    parts = [m["household_id"]] + ([h["household_id"]] if h is not None else [])
+    codes, uniques = pd.factorize(pd.concat(parts, ignore_index=True))
+    n = len(m)
+    return HouseholdCodes(members=codes[:n], households=codes[n:] if h is not None else None, size=len(uniques))
 
-    # Opposite sex: the ID's sex digit, falling back to the sex column.
+
+def _member_household_links(c: Context) -> None:
+    hc = c.hh()
+    if hc is None or hc.households is None:
+        return
+    in_households = np.bincount(hc.households[hc.households >= 0], minlength=hc.size) > 0
+    orphan = (hc.members >= 0) & ~HouseholdCodes.at(in_households, hc.members, 1).astype(bool)
+    c.add("V-MEMBER-NO-HOUSEHOLD", "members", orphan, "household_id", key="id_number")
+    with_members = hc.count(np.ones(len(hc.members), dtype=bool)) > 0
+    empty = (hc.households >= 0) & ~HouseholdCodes.at(with_members, hc.households, 1).astype(bool)
+    c.add("V-HOUSEHOLD-NO-MEMBERS", "households", empty, "household_id")
+
+
+def _sex_codes(c: Context) -> np.ndarray:
+    """Each member's sex as 1 (男) / 2 (女) / 0: the ID's sex digit, else the sex column."""
+    m = c.frames["members"]
     sex = pd.Series(pd.NA, index=m.index, dtype="str")
     if c.has("members", "id_number"):
         sex = c.id_column("members", "id_number").sex()
     if c.has("members", "sex"):
         sex = sex.fillna(m["sex"])
-    head_sex = pd.Series(sex[is_head].to_numpy(), index=hid[is_head].to_numpy())
-    head_sex = head_sex[~head_sex.index.duplicated(keep="first")]
-    partner = hid.map(head_sex)
-    c.add("V-COUPLE-SAME-SEX", "members", is_spouse & _bool(sex == partner), "relation", value=sex, key="household_id")
+    return np.where(_bool(sex == "男"), 1, np.where(_bool(sex == "女"), 2, 0))
+
+
+def _relations(c: Context) -> None:
+    """One 户主 (and at least one), at most one 配偶, 户主 and 配偶 of opposite sex."""
+    m = c.frame("members", "household_id", "relation")
+    hc = c.hh()
+    if m is None or hc is None:
+        return
+    cur = c.current().to_numpy(dtype=bool)
+    is_head = cur & _bool(m["relation"] == HEAD).to_numpy()
+    is_spouse = cur & _bool(m["relation"] == SPOUSE).to_numpy()
+    heads = hc.count(is_head)
+    spouses = hc.count(is_spouse)
+
+    n_heads = HouseholdCodes.at(heads, hc.members)
+    c.add("V-HEAD-MULTIPLE", "members", is_head & (n_heads > 1), "relation", key="household_id",
+          detail=pd.Series(n_heads, index=m.index).astype("str"))
+    n_spouses = HouseholdCodes.at(spouses, hc.members)
+    c.add("V-SPOUSE-MULTIPLE", "members", is_spouse & (n_spouses > 1), "relation", key="household_id",
+          detail=pd.Series(n_spouses, index=m.index).astype("str"))
+
+    if hc.households is not None:
+        any_member = hc.count(np.ones(len(m), dtype=bool)) > 0
+        no_head = HouseholdCodes.at(any_member & (heads == 0), hc.households).astype(bool)
+        c.add("V-HEAD-MISSING", "households", no_head, "household_id")
+
+    sex = _sex_codes(c)
+    head_sex = np.zeros(hc.size, dtype=np.int64)
+    head_sex[hc.members[is_head]] = sex[is_head]
+    partner = HouseholdCodes.at(head_sex, hc.members)
+    same = is_spouse & (sex > 0) & (sex == partner)
+    sex_label = pd.Series(np.where(sex == 1, "男", np.where(sex == 2, "女", "")), index=m.index, dtype="str")
+    c.add("V-COUPLE-SAME-SEX", "members", same, "relation", value=sex_label, key="household_id")
 
 
 def _household_size(c: Context) -> None:
     h = c.frame("households", "household_id", "household_size")
-    m = c.frame("members", "household_id")
-    if h is None or m is None:
+    hc = c.hh()
+    if h is None or hc is None or hc.households is None:
         return
-    counts = m["household_id"][c.current()].value_counts()
-    has_members = _isin(h["household_id"], pd.Index(m["household_id"].dropna().unique()))
-    n = h["household_id"].map(counts).fillna(0).astype("Int64")
+    current = hc.count(c.current().to_numpy(dtype=bool))
+    any_member = hc.count(np.ones(len(hc.members), dtype=bool)) > 0
+    n = HouseholdCodes.at(current, hc.households)
+    has_members = HouseholdCodes.at(any_member, hc.households).astype(bool)
     size = h["household_size"]
-    c.add("V-SIZE-MISMATCH", "households", has_members & size.notna() & _bool(size != n), "household_size",
-          detail=n.astype("str"))
+    c.add("V-SIZE-MISMATCH", "households", has_members & _bool(size != n).to_numpy(), "household_size",
+          detail=pd.Series(n, index=h.index).astype("str"))
 
 
 def _id_uniqueness(c: Context) -> None:
     """An ID in one household only, and once in it (current members)."""
     m = c.frame("members", "household_id", "id_number")
-    if m is None:
+    hc = c.hh()
+    if m is None or hc is None:
         return
     nid = c.id_column("members", "id_number").comparable
-    cur = c.current() & nid.notna()
-    pairs = pd.DataFrame({"nid": nid[cur], "hid": m["household_id"][cur]})
-    dup_in_household = pd.Series(False, index=m.index)
-    dup_in_household[pairs.index] = pairs.duplicated(["nid", "hid"], keep=False).to_numpy()
+    id_code, _ = pd.factorize(nid)
+    cur = c.current().to_numpy(dtype=bool) & (id_code >= 0) & (hc.members >= 0)
+    pairs = pd.DataFrame({"id": id_code[cur], "hh": hc.members[cur]})
+    dup = pairs.duplicated(["id", "hh"], keep=False).to_numpy()
+    dup_in_household = np.zeros(len(m), dtype=bool)
+    dup_in_household[np.flatnonzero(cur)[dup]] = True
     c.add("V-ID-DUPLICATE", "members", dup_in_household, "id_number", key="household_id")
 
-    n_households = pairs.groupby("nid", sort=False)["hid"].nunique()
-    multi = n_households[n_households > 1]
-    if multi.empty:
+    distinct = pairs.drop_duplicates()
+    n_households = np.bincount(distinct["id"].to_numpy(), minlength=int(id_code.max()) + 1 if len(id_code) else 0)
+    multi_ids = n_households > 1
+    if not multi_ids.any():
         return
-    spread = pairs[pairs["nid"].isin(multi.index)].drop_duplicates()
+    flagged = cur & HouseholdCodes.at(multi_ids, id_code).astype(bool)
+    spread = pd.DataFrame({"nid": nid[flagged], "hid": m["household_id"][flagged]}).drop_duplicates()
     lists = spread.sort_values("hid").groupby("nid", sort=False)["hid"].agg(",".join)
-    flagged = pd.Series(False, index=m.index)
-    flagged[pairs.index] = pairs["nid"].isin(multi.index).to_numpy()
     c.add("V-ID-MULTI-HOUSEHOLD", "members", flagged, "id_number", key="household_id",
-          detail=nid.map(lists).astype("str"))
+          detail=nid.where(flagged).map(lists).astype("str"))
 
 
 def _head_id(c: Context) -> None:
     h = c.frame("households", "household_id", "head_id_number")
     m = c.frame("members", "household_id", "relation", "id_number")
-    if h is None or m is None:
+    hc = c.hh()
+    if h is None or m is None or hc is None or hc.households is None:
         return
-    is_head = c.current() & _bool(m["relation"] == HEAD)
-    heads = pd.DataFrame({"hid": m["household_id"][is_head],
-                          "nid": c.id_column("members", "id_number").comparable[is_head],
-                          "raw": m["id_number"][is_head]})
-    single = heads[~heads["hid"].duplicated(keep=False)].set_index("hid")
+    is_head = c.current().to_numpy(dtype=bool) & _bool(m["relation"] == HEAD).to_numpy() & (hc.members >= 0)
+    single = hc.count(is_head) == 1
+    head_pos = np.full(hc.size, -1, dtype=np.int64)
+    head_pos[hc.members[is_head]] = np.flatnonzero(is_head)
+    head_pos[~single] = -1
+    pos = HouseholdCodes.at(head_pos, hc.households, -1)
+    member_nid = c.id_column("members", "id_number").comparable
+    take = pa.array(member_nid).take(pa.array(np.where(pos >= 0, pos, 0)))
+    member_head = pd.Series(take.to_pandas(), index=h.index, dtype="str").where(pos >= 0)
     head_nid = c.id_column("households", "head_id_number").comparable
-    member_nid = h["household_id"].map(single["nid"])
-    differs = head_nid.notna() & member_nid.notna() & _bool(head_nid != member_nid)
-    c.add("V-HEAD-ID-MISMATCH", "households", differs, "head_id_number",
-          detail=h["household_id"].map(single["raw"]).astype("str"))
+    differs = head_nid.notna() & member_head.notna() & _bool(head_nid != member_head)
+    raw = pd.Series(pa.array(m["id_number"]).take(pa.array(np.where(pos >= 0, pos, 0))).to_pandas(),
+                    index=h.index, dtype="str")
+    c.add("V-HEAD-ID-MISMATCH", "households", differs, "head_id_number", detail=raw)
 
 
 def _id_vs_columns(c: Context) -> None:
@@ -409,20 +468,22 @@ def _date_order(c: Context, table: str, order: Sequence[str]) -> None:
     cols = [col for col in order if c.has(table, col)]
     if len(cols) < 2:
         return
-    ymd = pd.DataFrame({col: _ymd(df[col]).astype("float64") for col in cols}, index=df.index)
-    names = pd.DataFrame({col: np.where(ymd[col].notna(), col, None) for col in cols}, index=df.index)
-    prev_val = ymd.ffill(axis=1).shift(1, axis=1)
-    prev_name = names.ffill(axis=1).shift(1, axis=1)
-    for col in cols[1:]:
-        bad = _bool(ymd[col] < prev_val[col])
-        if not bad.any():
-            continue
-        earlier = pd.Series(pd.NA, index=df.index, dtype="object")
-        for src in cols:
-            pick = bad & _bool(prev_name[col] == src)
-            if pick.any():
-                earlier[pick] = src + " " + _text(df[src][pick])
-        c.add("V-PROJECT-DATE-ORDER", table, bad, col, detail=earlier.astype("str"))
+    n = len(df)
+    prev_val = np.full(n, np.nan)
+    prev_idx = np.full(n, -1)
+    for j, col in enumerate(cols):  # a few stage columns, each vectorised over all rows
+        v = _ymd(df[col]).astype("float64").to_numpy(na_value=np.nan)
+        bad = ~np.isnan(v) & ~np.isnan(prev_val) & (v < np.nan_to_num(prev_val, nan=-np.inf))
+        if bad.any():
+            earlier = pd.Series(pd.NA, index=df.index, dtype="object")
+            for i, src in enumerate(cols[:j]):
+                pick = bad & (prev_idx == i)
+                if pick.any():
+                    earlier[pick] = src + " " + _text(df[src][pick])
+            c.add("V-PROJECT-DATE-ORDER", table, bad, col, detail=earlier.astype("str"))
+        has = ~np.isnan(v)
+        prev_val = np.where(has, v, prev_val)
+        prev_idx = np.where(has, j, prev_idx)
 
 
 def _projects(c: Context) -> None:
