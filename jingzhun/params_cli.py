@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from jingzhun.cli_common import ConfigOpt, DatasetArg, JsonOpt, LangOpt, QuietOpt, YearOpt, guarded, make_run, print_json
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    JsonOpt,
+    LangOpt,
+    QuietOpt,
+    YearOpt,
+    guarded,
+    make_run,
+    print_json,
+)
 from jingzhun.dataset import Dataset
 from jingzhun.i18n import t
 from jingzhun.params import Params
