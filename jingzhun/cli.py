@@ -33,6 +33,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("notice", "jingzhun.plan.notice_cli"),
     ("audit", "jingzhun.audit.cli"),
     ("sample", "jingzhun.sample.cli"),
+    ("report", "jingzhun.report.cli"),
 ]
 
 

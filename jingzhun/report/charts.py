@@ -1,0 +1,104 @@
+"""Chart geometry for the report's inline SVG (no JavaScript): the template only draws.
+
+Coordinates are SVG user units; the template scales the whole drawing to the page width.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LABEL_W = 120  # room for the labels left of the bars
+BAR_W = 420  # the longest bar
+VALUE_W = 130  # room for the value right of a bar
+ROW_H = 22
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def bars(labels: list[str], values: list[Any], texts: list[str], marker: float | None = None,
+         marker_text: str = "") -> dict[str, Any]:
+    """Horizontal bars; NA values get no bar but keep their row. ``marker``: a vertical line at that value."""
+    nums = [_num(v) for v in values]
+    top = max([v for v in nums if v is not None and v > 0] + ([marker] if marker else []), default=0.0)
+    rows = []
+    for i, (lab, v, txt) in enumerate(zip(labels, nums, texts, strict=True)):
+        w = 0.0 if (v is None or top <= 0) else max(v, 0.0) / top * BAR_W
+        rows.append({"label": lab, "text": txt, "y": i * ROW_H, "width": round(w, 1), "missing": v is None})
+    mx = None if (marker is None or top <= 0) else round(LABEL_W + marker / top * BAR_W, 1)
+    return {
+        "rows": rows,
+        "width": LABEL_W + BAR_W + VALUE_W,
+        "height": len(rows) * ROW_H + (18 if mx is not None else 6),
+        "x0": LABEL_W,
+        "marker_x": mx,
+        "marker_text": marker_text,
+    }
+
+
+def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    out = [round(start, 10)]
+    while out[-1] < hi - step * 1e-9:  # the last tick is at or above the highest value
+        out.append(round(out[-1] + step, 10))
+    return out
+
+
+def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct") -> dict[str, Any]:
+    """A line chart: ``series`` = [{"name", "values": {year: value}, "main": bool}], y from 0."""
+    left, right, top, bottom = 56, 110, 12, 28
+    plot_w, plot_h = 480, 200
+    vals = [_num(v) for s in series for v in s["values"].values()]
+    hi = max([v for v in vals if v is not None], default=0.0)
+    ticks = _ticks(0.0, hi if hi > 0 else 1.0)
+    y_max = ticks[-1] if ticks[-1] > 0 else 1.0
+
+    def x(year: int) -> float:
+        if len(years) == 1:
+            return left + plot_w / 2
+        return round(left + (years.index(year)) / (len(years) - 1) * plot_w, 1)
+
+    def y(v: float) -> float:
+        return round(top + plot_h - v / y_max * plot_h, 1)
+
+    out_series = []
+    for s in series:
+        pts = [(x(yr), y(v)) for yr in years if (v := _num(s["values"].get(yr))) is not None]
+        if not pts:
+            continue
+        out_series.append({
+            "name": s["name"], "main": bool(s.get("main")),
+            "points": " ".join(f"{a},{b}" for a, b in pts),
+            "dots": [{"x": a, "y": b} for a, b in pts],
+            "label_x": pts[-1][0] + 6, "label_y": pts[-1][1] + 4,
+        })
+    # Spread end labels that would overlap (sorted by height, at least 12 units apart).
+    order = sorted(range(len(out_series)), key=lambda i: out_series[i]["label_y"])
+    last = -1e9
+    for i in order:
+        out_series[i]["label_y"] = round(max(out_series[i]["label_y"], last + 12), 1)
+        last = out_series[i]["label_y"]
+
+    def label(v: float) -> str:
+        return f"{v * 100:.0f}%" if fmt == "pct" and y_max >= 0.05 else (f"{v * 100:.1f}%" if fmt == "pct" else f"{v:,.0f}")
+
+    return {
+        "width": left + plot_w + right, "height": top + plot_h + bottom,
+        "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h, "bottom_y": top + plot_h,
+        "yticks": [{"y": y(v), "label": label(v)} for v in ticks],
+        "xticks": [{"x": x(yr), "label": str(yr)} for yr in years],
+        "series": out_series,
+    }

@@ -1,0 +1,104 @@
+"""``jingzhun report DATASET [--year Y]``: monitoring indicators by village, township and
+county, the year-over-year trend and the township assessment (考核)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    XlsxOpt,
+    YearOpt,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.i18n import t
+from jingzhun.identify.core import identify
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+from jingzhun.report.inputs import MAIN_TABLES, slim_households, step_inputs, trend_years
+from jingzhun.report.model import ReportModel, build_report
+from jingzhun.report.write import existing_links, fmt, write_report
+
+TemplatesOpt = Annotated[
+    Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
+]
+
+
+def run_report(dataset: Path, year: int | None, config: Path | None) -> ReportModel:
+    """Load the year (and the earlier years for the trend), run the steps, build the model."""
+    ds = Dataset.open(dataset)
+    data_year = ds.resolve_year(year)
+    params = Params.load(ds.root, config)
+    params.poverty_line(data_year - 1)  # a missing line stops before any reading
+    yd = load_year(ds, data_year, MAIN_TABLES)
+    ident = identify(yd.frames, params, data_year)
+    steps = step_inputs(yd.frames, params, data_year, ident)
+    by_year, households, trend_notes = trend_years(ds, params, data_year, skip=(data_year,))
+    by_year[data_year] = ident
+    households[data_year] = slim_households(yd.frames.get("households"))
+    return build_report(
+        params=params, data_year=data_year, identify_by_year=by_year, households_by_year=households,
+        match_result=steps.match_result, plan_result=steps.pairing, funds=steps.funds,
+        audit_report=steps.audit_report, notes={**steps.notes, **trend_notes},
+    )
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    year: YearOpt = None,
+    out: OutOpt = Path("out"),
+    xlsx: XlsxOpt = False,
+    json_out: JsonOpt = False,
+    templates: TemplatesOpt = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """监测与考核指标报告 / monitoring indicators by village, township and county, trend and assessment."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    model = run_report(dataset, year, run.config)
+    links = existing_links(out)
+    with output_dir(out, "report") as d:
+        write_report(model, d, xlsx=xlsx, links=links, templates=templates)
+    if json_out:
+        print_json(model.summary())
+    _summary(run.err, model, Path(out) / "report")
+
+
+def _summary(console: Any, model: ReportModel, where: Path) -> None:
+    c = model.county()
+    console.print(t(f"{model.county_name} {model.data_year} 年度监测指标", f"{model.county_name} indicators, {model.data_year}"),
+                  style="bold")
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    for label, key in ((t("调查户数", "households"), "households"), (t("建档立卡户", "registered"), "registered_households"),
+                       (t("未脱贫户", "registered poor"), "registered_poor_households"),
+                       (t("贫困发生率", "incidence"), "incidence"), (t("当年脱贫户", "exits"), "exits_households"),
+                       (t("返贫户", "returned"), "returned_households"), (t("监测户", "edge"), "edge_households"),
+                       (t("低保覆盖率", "低保 coverage"), "dibao_coverage"), (t("结对覆盖率", "cadre coverage"), "cadre_coverage"),
+                       (t("审计问题金额(元)", "amount at risk"), "audit_amount_at_risk")):
+        table.add_row(label, fmt(key, c[key]))
+    console.print(table)
+    top = model.assessment.head(3)
+    if len(top):
+        names = ", ".join(f"{r.rank}. {r.township_name or r.township_code} ({fmt('score', r.score)})" for r in top.itertuples())
+        console.print(t("考核前三: ", "assessment top 3: ") + names)
+    missing = [k for k, v in model.inputs.items() if not v["available"]]
+    if missing:
+        console.print(t("缺少输入, 相关指标为空: ", "missing inputs, indicators left empty: ") + ", ".join(missing), style="yellow")
+    console.print(t(f"结果: {where}/index.html", f"outputs: {where}/index.html"))

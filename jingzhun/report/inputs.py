@@ -1,0 +1,134 @@
+"""The report's inputs computed from typed frames by the other areas' library functions.
+
+``jingzhun report`` calls these; ``jingzhun run``, which already has the results of its
+steps, passes them to :func:`jingzhun.report.model.build_report` directly and may use
+:func:`trend_years` for the other year folders. An optional step that cannot run (its
+table is absent or broken, or it fails) is skipped with a note; its indicators stay empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.errors import JingzhunError
+from jingzhun.i18n import t
+from jingzhun.identify.core import IdentifyResult, identify
+from jingzhun.params import Params
+
+# Tables read for the other years of the trend (identification only).
+TREND_TABLES = ("households", "members", "villages", "crosscheck")
+MAIN_TABLES = ("households", "members", "villages", "crosscheck", "dibao", "cadres", "projects", "payments")
+
+
+@dataclass
+class StepInputs:
+    match_result: Any = None
+    pairing: Any = None  # jingzhun.plan.pairing.Pairing
+    funds: Any = None  # jingzhun.funds.summary.FundSummaries
+    audit_report: Any = None  # jingzhun.audit.report.AuditReport
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def slim_households(households: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Only what the report reads from the households table besides identify: exit_year."""
+    if households is None or "household_id" not in households.columns:
+        return None
+    cols = [c for c in ("household_id", "exit_year") if c in households.columns]
+    return households[cols].copy()
+
+
+def _failed(e: BaseException) -> str:
+    if isinstance(e, JingzhunError):
+        return e.message
+    return t(f"步骤出错: {type(e).__name__}: {e}", f"step failed: {type(e).__name__}: {e}")
+
+
+def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int, ident: IdentifyResult) -> StepInputs:
+    """Run match, cadre pairing, fund summaries and the audit where their tables exist."""
+    out = StepInputs()
+    # Each optional step is independent: one failing must not stop the others or the report.
+    if frames.get("dibao") is not None:
+        try:
+            from jingzhun.match.core import match
+
+            out.match_result = match(frames, params, data_year)
+        except Exception as e:  # noqa: BLE001 - a failing optional step is reported, not fatal
+            out.notes["match"] = _failed(e)
+    else:
+        out.notes["match"] = t("没有低保名册 (dibao)", "no 低保 roster (dibao)")
+
+    hh = frames["households"]
+    if frames.get("cadres") is not None or "cadre_id" in hh.columns:
+        try:
+            from jingzhun.plan.core import plan_households
+            from jingzhun.plan.pairing import pair
+
+            caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+            out.pairing = pair(plan_households(hh), frames.get("cadres"), caps)
+            if frames.get("cadres") is None:
+                out.notes["pairing"] = t("没有帮扶责任人表 (cadres): 按户表中的帮扶责任人编号计算",
+                                         "no cadres table: the households' cadre_id is taken as is")
+        except Exception as e:  # noqa: BLE001 - a failing optional step is reported, not fatal
+            out.notes["pairing"] = _failed(e)
+    else:
+        out.notes["pairing"] = t("没有帮扶责任人表 (cadres) 和户表帮扶责任人列", "no cadres table and no cadre_id column")
+
+    if frames.get("projects") is not None or frames.get("payments") is not None:
+        try:
+            from jingzhun.funds.summary import fund_summaries
+
+            out.funds = fund_summaries(frames, data_year)
+        except Exception as e:  # noqa: BLE001 - a failing optional step is reported, not fatal
+            out.notes["funds"] = _failed(e)
+        try:
+            out.audit_report = _audit(frames, params, data_year, ident)
+        except Exception as e:  # noqa: BLE001 - a failing optional step is reported, not fatal
+            out.notes["audit"] = _failed(e)
+    else:
+        msg = t("没有项目库 (projects) 和资金拨付 (payments) 表", "no projects or payments table")
+        out.notes["funds"] = msg
+        out.notes["audit"] = msg
+    return out
+
+
+def _audit(frames: dict[str, pd.DataFrame], params: Params, data_year: int, ident: IdentifyResult) -> Any:
+    """``audit_year`` without running identify a second time (its result is at hand)."""
+    from jingzhun.audit.core import audit
+    from jingzhun.audit.report import build_report as build_audit_report
+    from jingzhun.funds.summary import summarize, township_names
+
+    elig = ident.households[["household_id", "result"]]
+    result = audit(frames, params, data_year, eligibility=elig)
+    funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
+    tnames = township_names(frames.get("households"), frames.get("villages"))
+    report = build_audit_report(result, funds, tnames, county=str(params.get("county.name")),
+                                top_n=int(params.get("audit.top_findings")))
+    report.summary["eligibility_source"] = "identify"
+    return report
+
+
+def trend_years(
+    dataset: Dataset, params: Params, data_year: int, skip: tuple[int, ...] = (),
+) -> tuple[dict[int, IdentifyResult], dict[int, pd.DataFrame | None], dict[str, str]]:
+    """Identify every other year folder up to ``data_year`` (except ``skip``) for the trend.
+
+    Returns identify results and slim households frames by year, and notes for the years
+    that could not be read (a broken year is left out of the trend, never fatal).
+    """
+    results: dict[int, IdentifyResult] = {}
+    households: dict[int, pd.DataFrame | None] = {}
+    notes: list[str] = []
+    for y in dataset.years:
+        if y > data_year or y in skip:
+            continue
+        try:
+            yd = load_year(dataset, y, TREND_TABLES)
+            results[y] = identify(yd.frames, params, y)
+            households[y] = slim_households(yd.frames.get("households"))
+        except JingzhunError as e:
+            notes.append(f"{y}: {e.message}")
+    return results, households, ({"trend": "; ".join(notes)} if notes else {})
