@@ -34,7 +34,16 @@ def test_every_id_column_is_checked(table, column):
     f[table][column] = f[table][column].astype("str")
     r = run(f)
     r = r[r["table"] == table]
-    assert list(r["code"]) == ["V-ID-CHECKSUM"] and list(r["column"]) == [column] and r["row"].iloc[0] == 1
+    expected = "V-ROSTER-ID-INVALID" if table == "dibao" else "V-ID-CHECKSUM"
+    assert list(r["code"]) == [expected] and list(r["column"]) == [column] and r["row"].iloc[0] == 1
+
+
+def test_roster_ids_are_warnings_for_matching():
+    f = year_frames()
+    f["dibao"].loc[1, "id_number"] = "42112119800101"
+    r = run(f)
+    assert only(r) == [("V-ROSTER-ID-INVALID", "dibao", 2, "warning")]
+    assert r.loc[0, "detail"] == "bad_format"
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,12 @@ RULES: list[Rule] = [
          "(18-digit ID plus 2 or 4 category/grade characters expected)",
          "数据契约 §2; domain.md §10.1 残疾人证号 [C10]",
          "data contract §2; domain.md §10.1 disability certificate number [C10]"),
+    Rule("V-ROSTER-ID-INVALID", "warning",
+         "{table} 第 {row} 行: 民政名册中的身份证号 {value} 无效 ({detail}), 比对时将按姓名和村匹配",
+         "{table} row {row}: roster ID number {value} is invalid ({detail}); matching will use name and village",
+         "数据契约 §2 dibao.id_number (可能缺失、15 位、录错或被 Excel 损坏: 比对因此存在); domain.md §5.3",
+         "data contract §2 dibao.id_number (may be missing, 15-digit, mistyped or Excel-damaged: that is why "
+         "matching exists); domain.md §5.3"),
     # ---- cross-table rules: members ↔ households ---------------------------------------
     Rule("V-MEMBER-NO-HOUSEHOLD", "error",
          "{table} 第 {row} 行: 成员的户编号 {value} 在本年度农户表中不存在",

@@ -33,6 +33,10 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
 DISABILITY_TYPE = "残疾人证"
 USABLE = ("valid", "upgraded15")
 _STATUS_CODES = {"bad_checksum": "V-ID-CHECKSUM", "bad_date": "V-ID-DATE", "bad_format": "V-ID-FORMAT"}
+# The 民政 roster's IDs are known to be noisy (data-contract §2 dibao.id_number): a bad one
+# is a warning for matching to work around, not an error that blocks submission.
+ROSTER_TABLES = ("dibao",)
+ROSTER_CODE = "V-ROSTER-ID-INVALID"
 
 
 @dataclass
@@ -124,9 +128,13 @@ def check_ids(
             info = classify_column(df, column, today=today)
             classified[(table, column)] = info
             st = info.status
-            for status, code in _STATUS_CODES.items():
-                _add(findings, code, table, df, column, st == status)
-            _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
+            if table in ROSTER_TABLES:
+                bad = st.isin([*_STATUS_CODES, "bad_disability"]).astype(bool)
+                _add(findings, ROSTER_CODE, table, df, column, bad, detail=st)
+            else:
+                for status, code in _STATUS_CODES.items():
+                    _add(findings, code, table, df, column, st == status)
+                _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
             _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
             if county_code:
                 prefix = info.normalized.str.slice(0, 6)
