@@ -49,6 +49,7 @@ class ReportModel:
     years: list[int] = field(default_factory=list)
     exit_threshold: float = 0.02
     parameters: list[dict[str, Any]] = field(default_factory=list)
+    html_village_rows: int = 600  # villages listed in index.html (report.html_village_rows)
 
     def level(self, name: str) -> pd.DataFrame:
         return self.indicators[self.indicators["level"] == name].reset_index(drop=True)
@@ -237,12 +238,13 @@ def build_report(
         "trend": len(years) > 1,
     }
     inputs = {k: {"available": bool(status[k]), "note": notes.get(k, "")} for k in INPUTS}
-    used = {"report.exit_year_offset", "region.name", "region.exit_incidence", "region.exit_incidence_west"}
+    used = {"report.exit_year_offset", "report.html_village_rows", "region.name", "region.exit_incidence", "region.exit_incidence_west"}
     parameters = [r for r in params.records() if r["name"] in used or r["name"].startswith("indicator_weights.")]
     return ReportModel(
         data_year=data_year, county_code=county[0], county_name=county[1], indicators=ind, trend=trend,
         assessment=assessment, criteria=criteria, inputs=inputs, years=years,
         exit_threshold=float(main.county.get("exit_threshold", 0.02)), parameters=parameters,
+        html_village_rows=int(params.get("report.html_village_rows")),
     )
 
 

@@ -192,9 +192,12 @@ def write_report(
     xlsx: bool,
     links: dict[str, str] | None,
     templates: str | Path | None = None,
-    village_rows: int = 600,
+    village_rows: int | None = None,
 ) -> list[Path]:
-    """Write the report files into ``folder`` (created if needed); returns the paths written."""
+    """Write the report files into ``folder`` (created if needed); returns the paths written.
+
+    ``village_rows``: villages listed in index.html (default ``report.html_village_rows``).
+    """
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
     written = [
@@ -202,7 +205,8 @@ def write_report(
         write_csv(model.trend, d / "trend.csv"),
         write_csv(model.assessment, d / "assessment.csv"),
     ]
-    html = render("report/index.html", context(model, links, village_rows), templates)
+    rows = model.html_village_rows if village_rows is None else village_rows
+    html = render("report/index.html", context(model, links, rows), templates)
     write_text(d / "index.html", html)
     written.append(d / "index.html")
     if xlsx:
