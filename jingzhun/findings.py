@@ -8,6 +8,7 @@ findings are rendered, so a code always means the same thing.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,14 +35,15 @@ def rule(code: str) -> Rule:
 
 def _as_text(values: Any, n: int) -> pd.Series:
     """Broadcast a scalar or align an array-like to n text values (NA stays NA)."""
-    if isinstance(values, pd.Series):
-        s = values.reset_index(drop=True)
-    elif values is None or np.isscalar(values):
-        s = pd.Series([values] * n, dtype="object")
-    else:
-        s = pd.Series(list(values), dtype="object")
+    if values is None:
+        return pd.Series(pd.NA, index=range(n), dtype="str")
+    if np.isscalar(values):
+        return pd.Series(str(values), index=range(n), dtype="str")
+    s = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
     if len(s) != n:
         raise ValueError(f"finding field has {len(s)} values, expected {n}")
+    if s.dtype == "str":
+        return s
     out = s.astype("str")
     return out.where(s.notna(), pd.NA)
 
@@ -89,7 +91,7 @@ class Findings:
             {
                 "code": pd.Series([code] * n, dtype="str"),
                 "table": _as_text(table, n),
-                "row": pd.array(_as_row(row, n), dtype="Int64"),
+                "row": _as_row(row, n),
                 "column": _as_text(column, n),
                 "value": _as_text(value, n),
                 "key": _as_text(key, n),
@@ -117,14 +119,14 @@ class Findings:
 
     def render(self, lang: str | None = None) -> pd.DataFrame:
         """Findings with severity, message and basis, sorted for reproducible output."""
-        return render_frame(self.frame(), lang)
+        return _render_parts(self._parts, lang)
 
 
-def _as_row(row: Any, n: int) -> list[Any]:
+def _as_row(row: Any, n: int) -> pd.Series:
     if row is None or np.isscalar(row):
-        return [row] * n
-    s = pd.Series(row).reset_index(drop=True)
-    return list(pd.to_numeric(s, errors="coerce").astype("Int64"))
+        return pd.Series(row, index=range(n), dtype="Int64")
+    s = row.reset_index(drop=True) if isinstance(row, pd.Series) else pd.Series(list(row))
+    return pd.to_numeric(s, errors="coerce").astype("Int64")
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -133,33 +135,65 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
 
 def render_frame(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Add severity, message and basis from the catalogue; sort deterministically."""
-    lang = lang or get_lang()
     if df.empty:
         return empty_frame(COLUMNS)
-    out = df.copy()
-    codes = out["code"].astype("str")
-    out["severity"] = codes.map(lambda c: CATALOGUE[c].severity).astype("str")
-    out["basis"] = codes.map(lambda c: CATALOGUE[c].basis_for(lang)).astype("str")
-    messages = pd.Series(pd.NA, index=out.index, dtype="object")
-    for code, idx in out.groupby(codes, sort=False).groups.items():
-        template = CATALOGUE[code].message_for(lang)
-        sub = out.loc[idx, ["table", "row", "column", "value", "key", "detail"]]
-        if not any("{" + f + "}" in template for f in sub.columns):
-            messages.loc[idx] = template
+    return _render_parts([part for _, part in df.groupby("code", sort=False)], lang)
+
+
+def _render_parts(parts: list[pd.DataFrame], lang: str | None) -> pd.DataFrame:
+    """Render parts that each hold one code: order by severity and code, then by place.
+
+    Working part by part keeps every step a column operation without re-indexing the
+    whole frame (the findings of a province-scale run can number in the millions).
+    """
+    lang = lang or get_lang()
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_frame(COLUMNS)
+    by_code: dict[str, list[pd.DataFrame]] = {}
+    for p in parts:
+        by_code.setdefault(str(p["code"].iloc[0]), []).append(p)
+    order = sorted(by_code, key=lambda c: (SEVERITY_RANK[CATALOGUE[c].severity], c))
+    pieces = []
+    for code in order:
+        r = CATALOGUE[code]
+        part = by_code[code][0] if len(by_code[code]) == 1 else pd.concat(by_code[code], ignore_index=True)
+        if not _in_place_order(part):
+            part = part.sort_values(["table", "row", "column", "key", "value"], na_position="first", kind="stable")
+        part = part.reset_index(drop=True)
+        part["severity"] = pd.Series(r.severity, index=part.index, dtype="str")
+        part["basis"] = pd.Series(r.basis_for(lang), index=part.index, dtype="str")
+        part["message"] = _format_messages(r.message_for(lang), part)
+        pieces.append(part[COLUMNS])
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _in_place_order(part: pd.DataFrame) -> bool:
+    """True when sorting would not change the order: one table and column, rows ascending
+    and distinct (a vectorised check over a frame already yields its findings so)."""
+    if part["table"].nunique(dropna=False) > 1 or part["column"].nunique(dropna=False) > 1:
+        return False
+    row = part["row"]
+    return bool(row.notna().all() and row.is_monotonic_increasing and row.is_unique)
+
+
+_FIELDS = ("table", "row", "column", "value", "key", "detail")
+
+
+def _format_messages(template: str, rows: pd.DataFrame) -> pd.Series:
+    """``template.format(**row)`` for every row, vectorised by concatenating columns."""
+    result = pd.Series("", index=rows.index, dtype="str")
+    for literal, field, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            result = result + literal
+        if field is None:
             continue
-        filled = sub.astype("object").where(sub.notna(), "")
-        messages.loc[idx] = [
-            template.format(table=t, row=r, column=c, value=v, key=k, detail=d)
-            for t, r, c, v, k, d in filled.itertuples(index=False, name=None)
-        ]
-    out["message"] = messages.astype("str")
-    out["_rank"] = out["severity"].map(SEVERITY_RANK)
-    out = out.sort_values(
-        ["_rank", "code", "table", "row", "column", "key", "value"],
-        na_position="first",
-        kind="stable",
-    ).drop(columns="_rank")
-    return out[COLUMNS].reset_index(drop=True)
+        if field not in _FIELDS:
+            raise KeyError(f"message template field {{{field}}} is not a finding field")
+        col = rows[field]
+        text = col.astype("Int64").astype("str") if field == "row" else col.astype("str")
+        result = result + text.fillna("")
+    return result
 
 
 def severity_counts(rendered: pd.DataFrame) -> dict[str, int]:
