@@ -257,8 +257,8 @@ def test_dataset_measures_file_overrides_packaged(tmp_path):
 def test_plan_outputs_are_byte_identical(tmp_path):
     ds = write_dataset(tmp_path / "ds")
     digests = []
-    for k in range(2):
+    for k in range(2):  # one process, then two workers: the same bytes
         out = tmp_path / f"out{k}"
-        assert CliRunner().invoke(app, ["plan", str(ds), "--out", str(out)]).exit_code == 0
+        assert CliRunner().invoke(app, ["plan", str(ds), "--out", str(out), "--jobs", str(k + 1)]).exit_code == 0
         digests.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert digests[0] == digests[1]

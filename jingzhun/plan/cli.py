@@ -39,6 +39,7 @@ TABLES = ("households", "members", "villages", "cadres", "crosscheck")
 MeasuresOpt = Annotated[Path | None, typer.Option("--measures", help="帮扶措施规则表 (CSV) / measure rule table")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹, 同名文件覆盖内置模板 / template folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成可编辑的 Word 村册 / also write editable DOCX books")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行进程数 (按乡镇分配) / worker processes for the documents")]
 BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成卡、册、簿、档 / write the documents")]
 
 
@@ -76,6 +77,7 @@ def command(
     templates: TemplatesOpt = None,
     docx: DocxOpt = True,
     books: BooksOpt = True,
+    jobs: JobsOpt = 1,
     xlsx: XlsxOpt = False,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
@@ -94,7 +96,7 @@ def command(
         write_csv(rendered, d / "findings.csv")
         if xlsx:
             write_xlsx({"plans": result.plans, "cadres": result.cadres, "findings": rendered}, d / "plan.xlsx")
-        files = write_books(model, d / "books", templates, docx) if books else []
+        files = write_books(model, d / "books", templates, docx, jobs) if books else []
     counts = severity_counts(rendered)
     s = summary(result)
     where = Path(out) / "plan"

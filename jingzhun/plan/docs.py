@@ -19,6 +19,13 @@ from jingzhun.plan.core import PlanResult
 MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status"]
 
 
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")`` without pandas' per-value boxing (arrow strings iterate slowly)."""
+    cols = [df[c].to_numpy(dtype=object, na_value=None) if df[c].dtype != bool else df[c].to_numpy() for c in df.columns]
+    keys = list(df.columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*cols, strict=True)]
+
+
 def _s(df: pd.DataFrame, col: str, n: int | None = None) -> pd.Series:
     if col in df.columns:
         return df[col].astype("str").reset_index(drop=True).fillna("")
@@ -70,9 +77,9 @@ def _member_records(members: pd.DataFrame | None, hids: pd.Series, data_year: in
     order = pd.Series(np.arange(n), index=hids.to_numpy(dtype=object))
     frame["_pos"] = frame["household_id"].map(order).to_numpy(dtype=np.int64)
     frame = frame.sort_values(["_pos", "_head"], kind="stable")
-    records = frame[MEMBER_FIELDS].to_dict("records")
-    bounds = np.searchsorted(frame["_pos"].to_numpy(dtype=np.int64), np.arange(n + 1))
-    return [records[bounds[i]: bounds[i + 1]] for i in range(n)]
+    recs = records(frame[MEMBER_FIELDS])
+    bounds = np.searchsorted(frame["_pos"].to_numpy(dtype=np.int64), np.arange(n + 1)).tolist()
+    return [recs[bounds[i]: bounds[i + 1]] for i in range(n)]
 
 
 @dataclass
@@ -90,18 +97,27 @@ class DocModel:
         v = self.village_rows[code]
         return {"year": self.year, "county": self.county, "village": v, "cards": self.cards[start:end]}
 
+    def township_codes(self) -> list[str]:
+        return sorted(self.villages["township_code"].unique().tolist())
+
+    def township_context(self, tcode: str) -> dict[str, Any]:
+        if not hasattr(self, "_tgroups"):
+            self._tgroups = {k: g for k, g in self.villages.groupby("township_code", sort=True)}
+        group = self._tgroups[tcode]
+        rows = [self.village_rows[v] for v in group["village_code"]]
+        households = [c for v in rows for c in self.cards[slice(*self.village_bounds[v["village_code"]])]]
+        township = {
+            "township_code": tcode,
+            "township_name": rows[0]["township_name"],
+            "households": int(group["households"].sum()),
+            "population": int(group["population"].sum()),
+            "unpaired": int(group["unpaired"].sum()),
+        }
+        return {"year": self.year, "county": self.county, "township": township, "villages": rows, "households": households}
+
     def townships(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        for tcode, group in self.villages.groupby("township_code", sort=True):
-            rows = group.to_dict("records")
-            households = [c for v in rows for c in self.cards[slice(*self.village_bounds[v["village_code"]])]]
-            township = {
-                "township_code": tcode,
-                "township_name": rows[0]["township_name"],
-                "households": int(group["households"].sum()),
-                "population": int(group["population"].sum()),
-                "unpaired": int(group["unpaired"].sum()),
-            }
-            yield tcode, {"year": self.year, "county": self.county, "township": township, "villages": rows, "households": households}
+        for tcode in self.township_codes():
+            yield tcode, self.township_context(tcode)
 
     @property
     def village_rows(self) -> dict[str, dict[str, Any]]:
@@ -179,7 +195,7 @@ def build(
             "measure_text": p["measures"].fillna("").str.replace(";", "、", regex=False),
         }
     )
-    cards = cards_df.to_dict("records")
+    cards = records(cards_df)
     items = result.items
     combos = result.combo.tolist()
     mem = _member_records(members, hid, data_year)

@@ -1,0 +1,132 @@
+"""Time `plan` (measures, pairing, all books) and notices at a given scale.
+
+    .venv/bin/python benchmarks/bench_plan.py 100000 [--no-docx] [--out DIR]
+
+Builds typed frames in memory (about 40 households per village, 4 members per
+household), then times each step and prints wall time and peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jingzhun.params import Params
+from jingzhun.plan import docs
+from jingzhun.plan.books import write_books
+from jingzhun.plan.core import make_plans
+from jingzhun.plan.notice_docs import write_notices
+from jingzhun.plan.notices import common, household_notices
+
+CAUSES = np.array(["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"])
+CATS = np.array(["一般贫困户", "低保贫困户", "特困供养贫困户"])
+HEALTH = np.array(["健康", "健康", "健康", "长期慢性病", "患有大病", "残疾"])
+LABOR = np.array(["普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力"])
+SCHOOL = np.array(["", "", "", "小学", "七年级", "高中一年级", "中职一年级"])
+
+
+def frames(n: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    n_v = max(1, n // 40)
+    vcodes = np.array([f"421121{1 + v // 40:03d}{1 + v % 40:03d}" for v in range(n_v)])
+    village = np.sort(rng.integers(0, n_v, n))
+    hid = np.array([f"H{i:08d}" for i in range(n)])
+    size = rng.integers(1, 7, n)
+    h = pd.DataFrame({
+        "household_id": pd.array(hid, dtype="str"),
+        "village_code": pd.array(vcodes[village], dtype="str"),
+        "village_name": pd.array(np.char.add("村", village.astype(str)), dtype="str"),
+        "township_name": pd.array(np.char.add("镇", (village // 40).astype(str)), dtype="str"),
+        "group_name": pd.array(np.char.add(rng.integers(1, 9, n).astype(str), "组"), dtype="str"),
+        "head_name": pd.array(np.char.add("户主", np.arange(n).astype(str)), dtype="str"),
+        "household_size": pd.array(size, dtype="Int64"),
+        "registered": pd.array(rng.random(n) < 0.9, dtype="boolean"),
+        "category": pd.array(CATS[rng.integers(0, 3, n)], dtype="str"),
+        "status": pd.array(np.where(rng.random(n) < 0.1, "已脱贫(不再享受政策)", "未脱贫"), dtype="str"),
+        "identified_year": pd.array(rng.integers(2014, 2017, n), dtype="Int64"),
+        "main_cause": pd.array(CAUSES[rng.integers(0, len(CAUSES), n)], dtype="str"),
+        "dangerous_house": pd.array(rng.random(n) < 0.1, dtype="boolean"),
+        "relocation_willing": pd.array(rng.random(n) < 0.05, dtype="boolean"),
+        "drinking_water_safe": pd.array(rng.random(n) < 0.9, dtype="boolean"),
+        "cadre_id": pd.array(np.where(rng.random(n) < 0.5, np.char.add("C", rng.integers(0, n // 5, n).astype(str)), None), dtype="str"),
+    })
+    m_h = np.repeat(np.arange(n), size)
+    k = len(m_h)
+    birth = pd.to_datetime("1940-01-01") + pd.to_timedelta(rng.integers(0, 365 * 70, k), unit="D")
+    m = pd.DataFrame({
+        "household_id": pd.array(hid[m_h], dtype="str"),
+        "id_number": pd.array(np.char.add("421121", birth.strftime("%Y%m%d").to_numpy(dtype=str)), dtype="str"),
+        "name": pd.array(np.char.add("成员", np.arange(k).astype(str)), dtype="str"),
+        "sex": pd.array(np.where(rng.random(k) < 0.5, "男", "女"), dtype="str"),
+        "relation": pd.array(np.where(np.r_[True, m_h[1:] != m_h[:-1]], "户主", "之子"), dtype="str"),
+        "birth_date": birth,
+        "health": pd.array(HEALTH[rng.integers(0, len(HEALTH), k)], dtype="str"),
+        "labor": pd.array(LABOR[rng.integers(0, len(LABOR), k)], dtype="str"),
+        "school_status": pd.array(SCHOOL[rng.integers(0, len(SCHOOL), k)], dtype="str"),
+    })
+    n_c = n // 5
+    c = pd.DataFrame({
+        "cadre_id": pd.array(np.char.add("C", np.arange(n_c).astype(str)), dtype="str"),
+        "name": pd.array(np.char.add("干部", np.arange(n_c).astype(str)), dtype="str"),
+        "unit": pd.array(["县直单位"] * n_c, dtype="str"),
+        "rank": pd.array(np.array(["一般干部", "乡科级副职", "村干部"])[rng.integers(0, 3, n_c)], dtype="str"),
+        "township_code": pd.array(np.array([v[:9] for v in vcodes])[rng.integers(0, n_v, n_c)], dtype="str"),
+    })
+    ident = pd.DataFrame({"household_id": h["household_id"], "exit_ready": pd.array(rng.random(n) < 0.15, dtype="boolean")})
+    return h, m, c, ident
+
+
+def mem_mb() -> float:
+    """Peak resident memory of this process or its largest worker, MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", type=int)
+    ap.add_argument("--no-docx", action="store_true")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--jobs", type=int, default=1)
+    a = ap.parse_args()
+    out = a.out or Path(tempfile.mkdtemp(prefix="bench_plan_"))
+    params = Params.load()
+    t0 = time.perf_counter()
+
+    def step(name: str, since: float) -> float:
+        now = time.perf_counter()
+        print(f"{name:<28} {now - since:8.2f} s   peak {mem_mb():8.0f} MB")
+        return now
+
+    h, m, c, ident = frames(a.n)
+    t = step(f"frames ({a.n} households)", t0)
+    start = t
+    result = make_plans(h, m, c, params, 2016, ident)
+    t = step("measures + pairing", t)
+    model = docs.build(result, h, m, c, None, {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"}, 2016, ident)
+    t = step("document model", t)
+    files = write_books(model, out / "books", None, docx=not a.no_docx, jobs=a.jobs)
+    t = step(f"books ({len(files)} files, {a.jobs} jobs)", t)
+    print(f"{'plan total':<28} {t - start:8.2f} s")
+    n0 = t
+    for kind in ("identification", "exit"):
+        ns = household_notices(kind, h, None, 2016, identified=ident)
+        nc = common(kind, params, 2016, date(2016, 3, 1))
+        _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx)
+        t = step(f"notices {kind} ({len(written)})", t)
+    print(f"{'notices total':<28} {t - n0:8.2f} s   peak {mem_mb():8.0f} MB")
+    if a.out is None:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
