@@ -81,6 +81,12 @@ RULES = [
          "it cannot be repaired: {value}",
          _ID_ZH + "; Excel 数字只保留 15 位有效数字",
          _ID_EN + "; Excel numbers keep only 15 significant digits"),
+    Rule("V-ROSTER-ID-EXCEL-DAMAGED", "warning",
+         "表 {table} 第 {row} 行 {column} 被 Excel 当作数字保存, 末位数字已丢失 (外部名册, 比对时按姓名等匹配): {value}",
+         "table {table} row {row} {column} was stored as a number by Excel and lost its last digits "
+         "(another department's roster; matched by other means): {value}",
+         _ID_ZH + "; 国办发〔2016〕70号 两项制度衔接: 民政名册由民政部门核实更正",
+         _ID_EN + "; 国办发〔2016〕70号: the civil-affairs roster is corrected by civil affairs"),
     Rule("V-ID-DOT0-REPAIRED", "info",
          "表 {table} 第 {row} 行 {column} 带有 Excel 数字格式的「.0」, 已去除: {value}",
          "table {table} row {row} {column} had an Excel number '.0' suffix, removed: {value}",
