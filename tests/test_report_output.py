@@ -215,3 +215,29 @@ def test_cli_bad_dataset_and_bad_weights(tmp_path):
 def test_cli_help():
     r = runner.invoke(app, ["report", "--help"])
     assert r.exit_code == 0 and "--xlsx" in r.stdout and "--year" in r.stdout
+
+
+def test_line_chart_axis_covers_values_and_labels_stay_readable():
+    from jingzhun.report import charts
+
+    series = [{"name": "县", "main": True, "values": {2015: 0.4958, 2016: 0.3}}]
+    c = charts.lines([2015, 2016], series)
+    top_tick = max(float(t["label"].rstrip("%")) for t in c["yticks"])
+    assert top_tick >= 49.58  # no line above the plot
+    assert all(c["top"] <= d["y"] <= c["bottom_y"] for s in c["series"] for d in s["dots"])
+    many = series + [{"name": f"乡{i}", "main": False, "values": {2015: 0.1, 2016: 0.1}} for i in range(20)]
+    c = charts.lines([2015, 2016], many)
+    assert c["unlabelled"] == 20 and [s["name"] for s in c["series"] if s["labelled"]] == ["县"]
+    few = charts.lines([2015, 2016], many[:6])
+    ys = sorted(s["label_y"] for s in few["series"])
+    assert few["unlabelled"] == 0 and all(b - a >= 12 for a, b in zip(ys, ys[1:], strict=False))
+    assert few["height"] >= ys[-1]
+
+
+def test_bar_chart_scales_to_largest_and_marks_missing():
+    from jingzhun.report import charts
+
+    c = charts.bars(["a", "b", "c"], [0.2, 0.1, None], ["20%", "10%", "—"], marker=0.02)
+    w = [r["width"] for r in c["rows"]]
+    assert w[0] == charts.BAR_W and w[1] == charts.BAR_W / 2 and c["rows"][2]["missing"]
+    assert c["marker_x"] == pytest.approx(charts.LABEL_W + 0.1 * charts.BAR_W)

@@ -57,8 +57,12 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return out
 
 
-def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct") -> dict[str, Any]:
-    """A line chart: ``series`` = [{"name", "values": {year: value}, "main": bool}], y from 0."""
+def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct", max_labels: int = 12) -> dict[str, Any]:
+    """A line chart: ``series`` = [{"name", "values": {year: value}, "main": bool}], y from 0.
+
+    With more than ``max_labels`` series only the main ones are labelled (the rest would
+    be an unreadable pile of names); the drawing grows to fit the labels it shows.
+    """
     left, right, top, bottom = 56, 110, 12, 28
     plot_w, plot_h = 480, 200
     vals = [_num(v) for s in series for v in s["values"].values()]
@@ -84,9 +88,11 @@ def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct") -> d
             "points": " ".join(f"{a},{b}" for a, b in pts),
             "dots": [{"x": a, "y": b} for a, b in pts],
             "label_x": pts[-1][0] + 6, "label_y": pts[-1][1] + 4,
+            "labelled": bool(s.get("main")) or len(series) <= max_labels,
         })
     # Spread end labels that would overlap (sorted by height, at least 12 units apart).
-    order = sorted(range(len(out_series)), key=lambda i: out_series[i]["label_y"])
+    order = sorted((i for i in range(len(out_series)) if out_series[i]["labelled"]),
+                   key=lambda i: out_series[i]["label_y"])
     last = -1e9
     for i in order:
         out_series[i]["label_y"] = round(max(out_series[i]["label_y"], last + 12), 1)
@@ -95,8 +101,10 @@ def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct") -> d
     def label(v: float) -> str:
         return f"{v * 100:.0f}%" if fmt == "pct" and y_max >= 0.05 else (f"{v * 100:.1f}%" if fmt == "pct" else f"{v:,.0f}")
 
+    height = max(top + plot_h + bottom, math.ceil(last) + 6)
     return {
-        "width": left + plot_w + right, "height": top + plot_h + bottom,
+        "width": left + plot_w + right, "height": height,
+        "unlabelled": sum(1 for s in out_series if not s["labelled"]),
         "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h, "bottom_y": top + plot_h,
         "yticks": [{"y": y(v), "label": label(v)} for v in ticks],
         "xticks": [{"x": x(yr), "label": str(yr)} for yr in years],

@@ -78,7 +78,8 @@ def fmt(col: str, v: Any) -> str:
     if col in PCT:
         return f"{float(v) * 100:.2f}%"
     if col in MONEY:
-        return f"{float(v):,.0f}" if abs(float(v)) >= 100 else f"{float(v):,.2f}"
+        x = float(v)
+        return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2f}"
     if col.endswith("_score"):
         return f"{float(v):.3f}"
     if col == "score":
@@ -111,7 +112,8 @@ def context(model: ReportModel, links: dict[str, str] | None, village_rows: int)
                "funds_paid", "funds_per_registered_household", "audit_amount_at_risk"]
     gaps = [f"{k}_gap_households" for k in GAP_KINDS]
 
-    ch_tw = tw.head(CHART_TOWNSHIPS)
+    ch_tw = tw.sort_values(["incidence", "code"], ascending=[False, True], na_position="last",
+                           kind="stable").head(CHART_TOWNSHIPS)
     tw_names = [str(n) if pd.notna(n) else str(c) for n, c in zip(ch_tw["name"], ch_tw["code"], strict=True)]
     thr = model.exit_threshold
     incidence_chart = charts.bars(tw_names, ch_tw["incidence"].tolist(),
@@ -182,6 +184,7 @@ def context(model: ReportModel, links: dict[str, str] | None, village_rows: int)
         "input_notes": notes,
         "exit_threshold": fmt("incidence", model.exit_threshold),
         "years": model.years,
+        "chart_rows": CHART_TOWNSHIPS,
     }
 
 
