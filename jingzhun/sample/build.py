@@ -44,6 +44,7 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
     if not 0.0 <= anomaly_rate <= 0.1:
         raise UsageError(t("--anomalies 应在 0 到 0.1 之间", "--anomalies must be between 0 and 0.1"))
     counts: dict[int, dict[str, int]] = {}
+    counties: set[str] = set()
     dirty_rng = np.random.default_rng([seed, 1])
     anomaly_rng = np.random.default_rng([seed, 2])
     for ys in generate(households, years, seed, villages_per_township):
@@ -56,6 +57,7 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
             tables, defects, files = dirty.inject(dirty_rng, tables, dirty_rate, fmt, encoding)
             ys.truth["defects"] = defects
         counts[ys.year] = {}
+        counties.update(tables["villages"]["village_code"].str.slice(0, 6).unique().tolist())
         for table, df in tables.items():
             opt = files.get(table, {})
             write_table(df, ydir / f"{table}.{fmt}", fmt, str(opt.get("encoding", encoding)),
@@ -64,8 +66,26 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
         del ys, tables, df
+    if len(counties) > 1:
+        _county_toml(out, sorted(counties))
     _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate)
     return counts
+
+
+def _county_toml(out: Path, counties: list[str]) -> None:
+    """A dataset larger than one county is checked as one area: the codes' common prefix."""
+    prefix = counties[0]
+    for c in counties[1:]:
+        while not c.startswith(prefix):
+            prefix = prefix[:-1]
+    prefix = prefix[: len(prefix) - len(prefix) % 2]  # whole province (2) or city (4) digits
+    text = (
+        "# Written by jingzhun sample: the synthetic data spans several counties "
+        f"({counties[0]} … {counties[-1]}),\n"
+        "# so the area code is their common prefix (county.code accepts a 2-, 4- or 6-digit prefix).\n"
+        f'[county]\ncode = "{prefix}"\nname = "模拟数据 ({len(counties)} 个县)"\n'
+    )
+    (out / "jingzhun.toml").write_text(text, encoding="utf-8")
 
 
 def _readme(out: Path, name: str, households: int, years: list[int], seed: int, fmt: str, encoding: str,

@@ -428,7 +428,7 @@ def _villages(c: Context) -> None:
             c.add("V-VILLAGE-UNKNOWN", table, code.notna() & ~_isin(code, known), "village_code")
         if county:
             well_formed = _bool(code.str.fullmatch(r"\d{12}"))
-            c.add("V-VILLAGE-OUTSIDE-COUNTY", table, well_formed & _bool(code.str.slice(0, 6) != county), "village_code",
+            c.add("V-VILLAGE-OUTSIDE-COUNTY", table, well_formed & _bool(code.str.slice(0, len(county)) != county), "village_code",
                   detail=county)
     v = c.frame("villages", "village_code", "township_code")
     if v is not None:

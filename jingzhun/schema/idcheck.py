@@ -137,7 +137,8 @@ def check_ids(
                 _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
             _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
             if county_code:
+                # county.code may be a shorter prefix (a city or province) for multi-county data
                 prefix = info.normalized.str.slice(0, 6)
-                outside = info.usable & (prefix != county_code).fillna(False).astype(bool)
+                outside = info.usable & (prefix.str.slice(0, len(county_code)) != county_code).fillna(False).astype(bool)
                 _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
     return findings, classified
