@@ -88,6 +88,8 @@ class YearData:
     frames: dict[str, pd.DataFrame]
     findings: Findings
     sources: dict[str, SourceInfo] = field(default_factory=dict)
+    # Optional tables that could not be read at all (tolerant loading): table → message.
+    broken: dict[str, str] = field(default_factory=dict)
 
     def manifest_inputs(self) -> list[dict]:
         """Input files for manifest.json: path, sha256, size, rows, format … per table."""
@@ -100,11 +102,14 @@ def load_year(
     tables: Iterable[str] | None = None,
     *,
     encoding: str | None = None,
+    tolerant: bool = False,
 ) -> YearData:
     """Read the tables of one year folder (all of contract §2 by default).
 
     Optional tables that have no file are simply absent from ``frames``; a missing
     required table (households, members) that was asked for raises :class:`InputError`.
+    With ``tolerant``, an optional table whose file cannot be read at all is left out
+    and its error kept in ``YearData.broken`` (the pipeline skips the steps needing it).
     """
     wanted = list(TABLES) if tables is None else list(tables)
     for tb in wanted:
@@ -127,14 +132,21 @@ def load_year(
     findings = Findings()
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, SourceInfo] = {}
+    broken: dict[str, str] = {}
     for tb in wanted:
         if tb not in files:
             continue
-        res = read_table(files[tb], tb, encoding=encoding)
+        try:
+            res = read_table(files[tb], tb, encoding=encoding)
+        except InputError as e:
+            if not tolerant or tb in REQUIRED_TABLES:
+                raise
+            broken[tb] = e.message
+            continue
         frames[tb] = res.frame
         sources[tb] = res.info
         findings.extend(res.findings)
-    return YearData(year=year, frames=frames, findings=findings, sources=sources)
+    return YearData(year=year, frames=frames, findings=findings, sources=sources, broken=broken)
 
 
 def load_file(
