@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -57,15 +58,20 @@ def run_identify(dataset: Path, year: int | None, config: Path | None) -> tuple[
 def write_outputs(result: IdentifyResult, findings: Findings, out: Path, xlsx: bool) -> dict[str, Any]:
     rendered = findings.render()
     with output_dir(out, "identify") as d:
-        write_csv(result.households, d / "households.csv")
-        write_csv(result.villages, d / "villages.csv")
-        write_csv(rendered, d / "findings.csv")
-        write_json(result.county, d / "county.json")
-        write_json(result.params, d / "params.json")
-        if xlsx:
-            write_xlsx({"households": result.households, "villages": result.villages,
-                        "townships": result.townships(), "findings": rendered}, d / "identify.xlsx")
+        write_files(result, rendered, d, xlsx)
     return {"rendered": rendered}
+
+
+def write_files(result: IdentifyResult, rendered: pd.DataFrame, d: Path, xlsx: bool) -> None:
+    """Every output of identify into folder ``d`` (shared with ``jingzhun run``)."""
+    write_csv(result.households, d / "households.csv")
+    write_csv(result.villages, d / "villages.csv")
+    write_csv(rendered, d / "findings.csv")
+    write_json(result.county, d / "county.json")
+    write_json(result.params, d / "params.json")
+    if xlsx:
+        write_xlsx({"households": result.households, "villages": result.villages,
+                    "townships": result.townships(), "findings": rendered}, d / "identify.xlsx")
 
 
 @guarded

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -68,6 +69,18 @@ def run_diff(dataset: Path, from_year: int | None, to_year: int | None) -> tuple
     return result, findings
 
 
+def write_files(result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool) -> None:
+    """Every output of diff into folder ``d`` (shared with ``jingzhun run``)."""
+    write_csv(result.households, d / "households.csv")
+    write_csv(result.members, d / "members.csv")
+    write_csv(result.townships, d / "townships.csv")
+    write_csv(rendered, d / "findings.csv")
+    write_json(result.summary(), d / "summary.json")
+    if xlsx:
+        write_xlsx({"households": result.households, "members": result.members,
+                    "townships": result.townships, "findings": rendered}, d / "diff.xlsx")
+
+
 @guarded
 def command(
     ctx: typer.Context,
@@ -87,14 +100,7 @@ def command(
     result, findings = run_diff(dataset, from_year, to_year)
     rendered = findings.render()
     with output_dir(out, "diff") as d:
-        write_csv(result.households, d / "households.csv")
-        write_csv(result.members, d / "members.csv")
-        write_csv(result.townships, d / "townships.csv")
-        write_csv(rendered, d / "findings.csv")
-        write_json(result.summary(), d / "summary.json")
-        if xlsx:
-            write_xlsx({"households": result.households, "members": result.members,
-                        "townships": result.townships, "findings": rendered}, d / "diff.xlsx")
+        write_files(result, rendered, d, xlsx)
     counts = severity_counts(rendered)
     if json_out:
         print_json({**result.summary(), "findings": counts, "out": str(Path(out) / "diff")})

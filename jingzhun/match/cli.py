@@ -109,6 +109,14 @@ def review_sheet(review: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None) -> None:
+    """Every output of match into folder ``d`` (shared with ``jingzhun run``)."""
+    write_csv(result.pairs, d / "pairs.csv")
+    write_csv(rendered, d / "findings.csv")
+    write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx")
+    write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
+
+
 def run_match(
     dataset: Path, year: int | None, config: Path | None, decisions_file: Path | None
 ) -> tuple[MatchResult, Findings, Dataset, pd.DataFrame | None, dict[str, pd.DataFrame]]:
@@ -154,10 +162,7 @@ def command(
     if metrics is not None:
         summary["metrics"] = metrics
     with output_dir(out, "match") as d:
-        write_csv(result.pairs, d / "pairs.csv")
-        write_csv(rendered, d / "findings.csv")
-        write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx")
-        write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
+        write_files(result, rendered, d, metrics)
     if new_decisions is not None and keep_decisions:
         kept_path = ds.root / dec.DECISIONS_FILE
         old = read_frame(kept_path) if kept_path.is_file() else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from jingzhun.cli_common import (
@@ -67,6 +68,17 @@ def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Pat
     return result, findings, model, params
 
 
+def write_files(result: PlanResult, rendered: pd.DataFrame, model: docs.DocModel, d: Path, *, xlsx: bool,
+                books: bool, templates: Path | None, docx: bool, jobs: int) -> list[Path]:
+    """Every output of plan into folder ``d`` (shared with ``jingzhun run``); returns the documents."""
+    write_csv(result.plans, d / "plans.csv")
+    write_csv(result.cadres, d / "cadres.csv")
+    write_csv(rendered, d / "findings.csv")
+    if xlsx:
+        write_xlsx({"plans": result.plans, "cadres": result.cadres, "findings": rendered}, d / "plan.xlsx")
+    return write_books(model, d / "books", templates, docx, jobs) if books else []
+
+
 @guarded
 def command(
     ctx: typer.Context,
@@ -91,12 +103,7 @@ def command(
     result, findings, model, _ = run_plan(dataset, year, run.config, measures)
     rendered = findings.render()
     with output_dir(out, "plan") as d:
-        write_csv(result.plans, d / "plans.csv")
-        write_csv(result.cadres, d / "cadres.csv")
-        write_csv(rendered, d / "findings.csv")
-        if xlsx:
-            write_xlsx({"plans": result.plans, "cadres": result.cadres, "findings": rendered}, d / "plan.xlsx")
-        files = write_books(model, d / "books", templates, docx, jobs) if books else []
+        files = write_files(result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, jobs=jobs)
     counts = severity_counts(rendered)
     s = summary(result)
     where = Path(out) / "plan"

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from jingzhun.cli_common import (
@@ -30,7 +31,7 @@ from jingzhun.io.write import write_csv
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, common, household_notices, project_notices
+from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认今天 / notice start and issue date")]
@@ -46,6 +47,26 @@ def parse_date(value: str | None) -> date:
     except ValueError:
         raise UsageError(t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
                          t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01")) from None
+
+
+def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc: NoticeCommon, *,
+                  previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
+    """The rows of one notice kind: newly identified (against ``previous``), exit-ready
+    (from ``identified``, the identify households) or projects."""
+    if kind == "projects":
+        return project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
+    if kind == "identification":
+        return household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
+    return household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+
+
+def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path,
+                templates: Path | None, docx: bool) -> tuple[pd.DataFrame, list[Path]]:
+    """Every output of one notice kind into folder ``d`` (shared with ``jingzhun run``)."""
+    units, files = write_notices(nset, nc, d, templates, docx)
+    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), d / "summary.csv")
+    write_csv(rendered, d / "findings.csv")
+    return units, files
 
 
 @guarded
@@ -79,25 +100,19 @@ def command(
     nc = common(kind, params, data_year, start)
     findings = Findings()
     findings.extend(yd.findings)
-    if kind == "projects":
-        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    elif kind == "identification":
-        prev = None
-        if (data_year - 1) in ds.years:
-            pyd = load_year(ds, data_year - 1, ["households"])
-            prev = pyd.frames["households"]
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=prev)
-    else:
+    prev = None
+    identified = None
+    if kind == "identification" and (data_year - 1) in ds.years:
+        prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
+    elif kind == "exit":
         from jingzhun.identify.core import identify
 
-        ident = identify(frames, params, data_year)
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=ident.households)
+        identified = identify(frames, params, data_year).households
+    nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
     with output_dir(Path(out) / "notice", kind) as d:
-        units, files = write_notices(nset, nc, d, templates, docx)
-        write_csv(units.rename(columns={"count": "households" if kind != "projects" else "projects"}), d / "summary.csv")
-        write_csv(rendered, d / "findings.csv")
+        units, files = write_files(nset, nc, rendered, d, templates, docx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     empty = units.loc[units["file"] == "", "unit_name"].tolist()

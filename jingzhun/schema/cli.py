@@ -5,8 +5,9 @@ schemas and the cross-table rules; findings to ``validate/findings.csv`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from jingzhun import __version__
@@ -32,7 +33,7 @@ from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.schema.validate import validate_year
+from jingzhun.schema.validate import ValidationResult, validate_year
 from jingzhun.tables import TABLES
 
 TableOpt = Annotated[
@@ -62,6 +63,28 @@ def _load(dataset: Path, year: int | None, table: str | None, encoding: str | No
     return load_year(ds, data_year, [table] if table else None, encoding=encoding), ds.root
 
 
+def validation_report(
+    result: ValidationResult, rendered: pd.DataFrame, data: YearData, params: Params, fail_on: str
+) -> dict[str, Any]:
+    """The content of ``validate/report.json``; its ``summary`` is what ``--json`` prints."""
+    summary = result.summary(rendered)
+    summary["exit_code"] = worst_exit_code(rendered, fail_on)
+    return {
+        "command": "validate",
+        "version": __version__,
+        "summary": summary,
+        "sources": data.manifest_inputs(),
+        "parameters": params.records(),
+        "fail_on": fail_on,
+    }
+
+
+def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path) -> None:
+    """Every output of validate into folder ``d`` (shared with ``jingzhun run``)."""
+    write_csv(rendered, d / "findings.csv")
+    write_json(report, d / "report.json")
+
+
 @guarded
 def command(
     ctx: typer.Context,
@@ -83,19 +106,10 @@ def command(
     params = Params.load(root, run.config)
     result = validate_year(data, params)
     rendered = result.render(run.lang)
-    summary = result.summary(rendered)
-    summary["exit_code"] = worst_exit_code(rendered, fail_on)
-    report = {
-        "command": "validate",
-        "version": __version__,
-        "summary": summary,
-        "sources": data.manifest_inputs(),
-        "parameters": params.records(),
-        "fail_on": fail_on,
-    }
+    report = validation_report(result, rendered, data, params, fail_on)
+    summary = report["summary"]
     with output_dir(out, "validate") as d:
-        write_csv(rendered, d / "findings.csv")
-        write_json(report, d / "report.json")
+        write_files(rendered, report, d)
 
     err = run.err
     title = t(f"校验结果 ({data.year} 年度)", f"validation ({data.year})") if data.year else t("校验结果", "validation")
