@@ -54,18 +54,25 @@ def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Pat
     params = Params.load(ds.root, config)
     rules = load_rules(rules_file(ds.root, measures))
     yd = load_year(ds, data_year, TABLES)
-    frames = yd.frames
-    ident = identify(frames, params, data_year)
-    result = make_plans(frames["households"], frames.get("members"), frames.get("cadres"), params, data_year,
-                        ident.households, rules)
+    ident = identify(yd.frames, params, data_year)
+    result, own, model = plan_frames(yd.frames, params, data_year, ident.households, rules)
     findings = Findings()
-    findings.extend(yd.findings)
+    findings.extend([yd.findings, own])
+    return result, findings, model, params
+
+
+def plan_frames(frames: dict[str, pd.DataFrame], params: Params, data_year: int, identified: pd.DataFrame,
+                rules: list) -> tuple[PlanResult, Findings, docs.DocModel]:
+    """Plans, pairing and the document model from typed frames and the identify households."""
+    result = make_plans(frames["households"], frames.get("members"), frames.get("cadres"), params, data_year,
+                        identified, rules)
+    findings = Findings()
     if "cadres" not in frames:
         findings.add("P-NO-CADRES", table="cadres", detail=str(data_year))
     findings.extend(result.findings)
     model = docs.build(result, frames["households"], frames.get("members"), frames.get("cadres"), frames.get("villages"),
-                       county_info(params), data_year, ident.households)
-    return result, findings, model, params
+                       county_info(params), data_year, identified)
+    return result, findings, model
 
 
 def write_files(result: PlanResult, rendered: pd.DataFrame, model: docs.DocModel, d: Path, *, xlsx: bool,
