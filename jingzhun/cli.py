@@ -28,6 +28,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("identify", "jingzhun.identify.cli"),
     ("diff", "jingzhun.identify.diff_cli"),
     ("match", "jingzhun.match.cli"),
+    ("run", "jingzhun.run_cli"),
     ("verify", "jingzhun.verify_cli"),
     ("plan", "jingzhun.plan.cli"),
     ("notice", "jingzhun.plan.notice_cli"),

@@ -100,6 +100,15 @@ class Findings:
         )
         self._parts.append(part)
 
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> Findings:
+        """Findings from a frame with the stored columns (e.g. a rendered findings file)."""
+        f = cls()
+        for code, part in df.groupby("code", sort=True):
+            rule(str(code))
+            f._parts.append(part[BASE_COLUMNS].reset_index(drop=True))
+        return f
+
     def extend(self, other: Findings | Iterable[Findings]) -> None:
         others = [other] if isinstance(other, Findings) else list(other)
         for o in others:

@@ -43,13 +43,19 @@ def audit_year(
     data_year: int,
     as_of: pd.Timestamp | None = None,
     reading: Findings | None = None,
+    identified: pd.DataFrame | None = None,
 ) -> AuditReport:
     """Audit one year and build the report model.
 
     ``reading``: the findings of reading the files; the raw text of an amount that
     could not be parsed is taken from there for ``A-AMOUNT-UNPARSED``.
+    ``identified``: the identify households when the caller has them (``jingzhun run``),
+    so identification is not computed twice.
     """
-    elig, source = eligibility_of(frames, params, data_year)
+    if identified is not None:
+        elig, source = identified[["household_id", "result"]], "identify"
+    else:
+        elig, source = eligibility_of(frames, params, data_year)
     result = audit(frames, params, data_year, as_of=as_of, eligibility=elig)
     if reading is not None and len(reading):
         _raw_amounts(result.findings, reading.frame())

@@ -44,3 +44,22 @@ RULES = [
         "data contract §6",
     ),
 ]
+
+RULES += [
+    Rule(
+        "R-STEP-NOT-APPLICABLE",
+        "info",
+        "步骤 {key} 不适用: {detail}",
+        "step {key} does not apply: {detail}",
+        "流水线: 可选的表不存在时, 用到它的步骤不运行",
+        "pipeline: a step whose optional table is absent does not run",
+    ),
+    Rule(
+        "R-TABLE-UNREADABLE",
+        "error",
+        "表 {key} 无法读取, 用到它的步骤已跳过: {detail}",
+        "table {key} cannot be read; the steps needing it were skipped: {detail}",
+        "数据合同 §1: 坏文件给出明确的问题, 其余照常运行",
+        "data contract §1: a bad file gives a clear finding and the rest runs",
+    ),
+]

@@ -1,0 +1,383 @@
+"""The yearly pipeline behind ``jingzhun run``.
+
+validate → identify → diff → match → plan → notice → audit → report, in one process,
+reading each table once. Every step writes into one temporary folder that replaces the
+output folder only when all is written, then ``manifest.json`` records what produced it.
+A step that fails is reported as a finding (``R-STEP-FAILED``) and the steps that
+depend on it are skipped (``R-STEP-SKIPPED``); the others still run.
+
+Like every domain step this module never prints: it reports progress through the
+``progress`` callback the command gives it.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jingzhun import __version__
+from jingzhun.dataset import Dataset, YearData, load_year
+from jingzhun.errors import JingzhunError
+from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.i18n import t
+from jingzhun.manifest import build_manifest, write_manifest
+from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+from jingzhun.runlock import locked
+from jingzhun.tables import TABLES
+
+# Tables of the previous year folder: diff, the identification notice and the trend.
+PREVIOUS_TABLES = ("households", "members", "villages", "crosscheck")
+
+
+@dataclass
+class RunOptions:
+    year: int | None = None
+    fail_on: str = "error"
+    xlsx: bool = False
+    notice_date: date | None = None
+    templates: Path | None = None
+    docx: bool = True
+    books: bool = True
+    jobs: int = 1
+    as_of: pd.Timestamp | None = None
+
+
+@dataclass
+class StepRecord:
+    name: str
+    status: str  # ok | failed | skipped | not_applicable
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    note: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
+                "peak_mb": round(self.peak_mb, 1), "note": self.note, "counts": self.counts}
+
+
+@dataclass
+class RunResult:
+    out: Path
+    year: int
+    steps: list[StepRecord]
+    findings: pd.DataFrame  # rendered, every step's findings
+    exit_code: int
+    summary: dict[str, Any]
+
+
+class Skip(Exception):
+    """A step that does not apply to this dataset (its table is absent)."""
+
+
+@dataclass
+class Context:
+    ds: Dataset
+    year: int
+    params: Params
+    options: RunOptions
+    data: YearData
+    tmp: Path
+    previous: YearData | None = None
+    previous_error: str = ""
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return self.data.frames
+
+    def need_table(self, *tables: str) -> None:
+        """Skip the step unless at least one of ``tables`` was read."""
+        if any(tb in self.frames for tb in tables):
+            return
+        broken = [f"{tb}: {self.data.broken[tb]}" for tb in tables if tb in self.data.broken]
+        if broken:
+            raise JingzhunError(t("表无法读取 ", "table unreadable ") + "; ".join(broken))
+        raise Skip(t(f"数据集中没有 {' / '.join(tables)} 表", f"the dataset has no {' / '.join(tables)} table"))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- the steps ------------------------------------------------------------------------
+# Each returns the step's own findings and a small summary; reading findings belong to
+# validate only, so a bad cell is counted once in the run.
+
+
+def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.schema.cli import validation_report, write_files
+    from jingzhun.schema.validate import validate_year
+
+    result = validate_year(c.data, c.params)
+    rendered = result.render()
+    d = c.tmp / "validate"
+    d.mkdir()
+    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on), d)
+    return result.findings, {"tables": result.tables}
+
+
+def step_identify(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.identify.cli import write_files
+    from jingzhun.identify.core import identify
+
+    result = identify(c.frames, c.params, c.year)
+    c.results["identify"] = result
+    d = c.tmp / "identify"
+    d.mkdir()
+    write_files(result, result.findings.render(), d, c.options.xlsx)
+    return result.findings, {"results": result.county.get("results", {})}
+
+
+def step_diff(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.identify.diff import diff_years
+    from jingzhun.identify.diff_cli import write_files
+
+    if c.previous is None:
+        if c.previous_error:
+            raise JingzhunError(c.previous_error)
+        raise Skip(t(f"没有 {c.year - 1} 年度文件夹", f"no {c.year - 1} year folder"))
+    result = diff_years(c.previous.frames, c.frames, c.year - 1, c.year)
+    d = c.tmp / "diff"
+    d.mkdir()
+    write_files(result, result.findings.render(), d, c.options.xlsx)
+    return result.findings, result.summary()
+
+
+def step_match(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.match.cli import load_decisions, write_files
+    from jingzhun.match.core import match
+
+    c.need_table("dibao")
+    applied, _ = load_decisions(c.ds.root, None)
+    result = match(c.frames, c.params, c.year, decisions=applied if not applied.empty else None)
+    c.results["match"] = result
+    d = c.tmp / "match"
+    d.mkdir()
+    write_files(result, result.findings.render(), d)
+    return result.findings, {"pairs": int(len(result.pairs))}
+
+
+def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.plan.cli import plan_frames, write_files
+    from jingzhun.plan.core import summary
+    from jingzhun.plan.measures import load_rules, rules_file
+
+    ident = c.results["identify"]
+    rules = load_rules(rules_file(c.ds.root, None))
+    result, findings, model = plan_frames(c.frames, c.params, c.year, ident.households, rules)
+    c.results["plan"] = result
+    d = c.tmp / "plan"
+    d.mkdir()
+    o = c.options
+    files = write_files(result, findings.render(), model, d, xlsx=o.xlsx, books=o.books, templates=o.templates,
+                        docx=o.docx, jobs=o.jobs)
+    return findings, {**summary(result), "documents": len(files)}
+
+
+def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.plan.notice_cli import build_notices, write_files
+    from jingzhun.plan.notices import common
+
+    start = c.options.notice_date or date.today()
+    ident = c.results["identify"]
+    previous = c.previous.frames.get("households") if c.previous is not None else None
+    findings = Findings()
+    made: dict[str, int] = {}
+    for kind in ("identification", "exit", "projects"):
+        if kind == "projects" and "projects" not in c.frames:
+            continue
+        nc = common(kind, c.params, c.year, start)
+        nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
+        d = c.tmp / "notice" / kind
+        d.mkdir(parents=True)
+        units, _ = write_files(nset, nc, nset.findings.render(), d, c.options.templates, c.options.docx)
+        made[kind] = int((units["file"] != "").sum())
+        findings.extend(nset.findings)
+    return findings, {"notices": made}
+
+
+def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.audit.pipeline import audit_year, write_report
+
+    c.need_table("payments", "projects")
+    report = audit_year(c.frames, c.params, c.year, as_of=c.options.as_of, reading=c.data.findings,
+                        identified=c.results["identify"].households)
+    c.results["audit"] = report
+    d = c.tmp / "audit"
+    d.mkdir()
+    write_report(report, d, c.options.xlsx, c.options.templates)
+    return Findings.from_frame(report.findings), {"checked": report.summary.get("payments")}
+
+
+def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
+    from jingzhun.identify.core import identify
+    from jingzhun.report import build_report, write_report
+    from jingzhun.report.inputs import slim_households, trend_years
+    from jingzhun.report.write import existing_links
+
+    by_year, households, notes = trend_years(c.ds, c.params, c.year, skip=(c.year, c.year - 1))
+    by_year[c.year] = c.results["identify"]
+    households[c.year] = slim_households(c.frames.get("households"))
+    if c.previous is not None:
+        try:
+            by_year[c.year - 1] = identify(c.previous.frames, c.params, c.year - 1)
+            households[c.year - 1] = slim_households(c.previous.frames.get("households"))
+        except JingzhunError as e:
+            notes["trend"] = f"{c.year - 1}: {e.message}"
+    audit = c.results.get("audit")
+    model = build_report(
+        params=c.params, data_year=c.year, identify_by_year=by_year, households_by_year=households,
+        match_result=c.results.get("match"), plan_result=c.results.get("plan"),
+        funds=None, audit_report=audit, notes=notes,
+    )
+    d = c.tmp / "report"
+    d.mkdir()
+    write_report(model, d, xlsx=c.options.xlsx, links=existing_links(c.tmp), templates=c.options.templates)
+    return Findings(), model.summary()
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    fn: Callable[[Context], tuple[Findings, dict[str, Any]]]
+    after: tuple[str, ...] = ()
+
+
+STEPS = (
+    Step("validate", step_validate),
+    Step("identify", step_identify),
+    Step("diff", step_diff),
+    Step("match", step_match),
+    Step("plan", step_plan, after=("identify",)),
+    Step("notice", step_notice, after=("identify",)),
+    Step("audit", step_audit, after=("identify",)),
+    Step("report", step_report, after=("identify",)),
+)
+
+Progress = Callable[[str, str, StepRecord | None], None]
+
+
+def _no_progress(step: str, event: str, record: StepRecord | None) -> None:
+    return None
+
+
+def _failure_text(e: BaseException) -> str:
+    if isinstance(e, JingzhunError):
+        return e.message
+    return f"{type(e).__name__}: {e}"
+
+
+def run_pipeline(
+    dataset: Path,
+    out: Path,
+    options: RunOptions,
+    config: Path | None = None,
+    progress: Progress = _no_progress,
+) -> RunResult:
+    """Run every step for one data year into ``out``; return what ran and the findings."""
+    started = datetime.now().astimezone().isoformat(timespec="seconds")
+    ds = Dataset.open(dataset)
+    year = ds.resolve_year(options.year)
+    params = Params.load(ds.root, config)
+    out = Path(out)
+    with locked(out):
+        progress("read", "start", None)
+        t0 = time.perf_counter()
+        data = load_year(ds, year, TABLES, tolerant=True)
+        previous, previous_error = None, ""
+        if year - 1 in ds.years:
+            try:
+                previous = load_year(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
+            except JingzhunError as e:
+                previous_error = e.message
+        read = StepRecord("read", "ok", time.perf_counter() - t0, _peak_mb(),
+                          counts={tb: len(df) for tb, df in sorted(data.frames.items())})
+        progress("read", "end", read)
+        records = [read]
+        own = Findings()
+        for tb, msg in sorted(data.broken.items()):
+            own.add("R-TABLE-UNREADABLE", table=tb, key=tb, detail=msg)
+        with output_dir(out.parent, out.name) as tmp:
+            c = Context(ds, year, params, options, data, tmp, previous, previous_error)
+            status: dict[str, str] = {}
+            for step in STEPS:
+                records.append(_run_step(step, c, status, own, progress))
+            rendered = _all_findings(c, own)
+            exit_code = worst_exit_code(rendered, options.fail_on)
+            summary = _summary(out, year, records, rendered, exit_code)
+            manifest = build_manifest(
+                tmp, command="run", dataset=ds.root, year=year,
+                inputs=data.manifest_inputs() + (previous.manifest_inputs() if previous else []),
+                parameters=params.records(), started=started,
+                finished=datetime.now().astimezone().isoformat(timespec="seconds"),
+                steps=[r.to_dict() for r in records],
+            )
+            manifest["summary"] = {k: v for k, v in summary.items() if k != "steps"}
+            write_manifest(tmp, manifest)
+    return RunResult(out=out, year=year, steps=records, findings=rendered, exit_code=exit_code, summary=summary)
+
+
+def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> StepRecord:
+    failed_before = [a for a in step.after if status.get(a) != "ok"]
+    if failed_before:
+        note = t(f"依赖的步骤未完成: {', '.join(failed_before)}", f"depends on unfinished step(s): {', '.join(failed_before)}")
+        own.add("R-STEP-SKIPPED", table="run", key=step.name, detail=note)
+        rec = StepRecord(step.name, "skipped", note=note)
+        status[step.name] = rec.status
+        progress(step.name, "end", rec)
+        return rec
+    progress(step.name, "start", None)
+    t0 = time.perf_counter()
+    try:
+        findings, info = step.fn(c)
+        c.results[f"{step.name}:findings"] = findings
+        rec = StepRecord(step.name, "ok", counts=_counts(findings))
+        c.results[f"{step.name}:summary"] = info
+    except Skip as e:
+        own.add("R-STEP-NOT-APPLICABLE", table="run", key=step.name, detail=str(e))
+        rec = StepRecord(step.name, "not_applicable", note=str(e))
+    except Exception as e:  # noqa: BLE001 - a failing step is reported; the independent ones still run
+        own.add("R-STEP-FAILED", table="run", key=step.name, detail=_failure_text(e))
+        rec = StepRecord(step.name, "failed", note=_failure_text(e))
+    rec.seconds = time.perf_counter() - t0
+    rec.peak_mb = _peak_mb()
+    status[step.name] = rec.status
+    progress(step.name, "end", rec)
+    return rec
+
+
+def _counts(findings: Findings) -> dict[str, int]:
+    return {"findings": len(findings)}
+
+
+def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
+    everything = Findings()
+    for step in STEPS:
+        f = c.results.get(f"{step.name}:findings")
+        if f is not None:
+            everything.extend(f)
+    everything.extend(own)
+    return everything.render()
+
+
+def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:
+    by_code = rendered.groupby(["severity", "code"]).size() if len(rendered) else pd.Series(dtype=int)
+    return {
+        "version": __version__,
+        "year": year,
+        "out": str(out),
+        "exit_code": exit_code,
+        "findings": severity_counts(rendered),
+        "by_code": {f"{s}:{c}": int(n) for (s, c), n in by_code.items()},
+        "steps": [{"name": r.name, "status": r.status, "note": r.note} for r in records],
+    }
+

@@ -1,0 +1,171 @@
+"""``jingzhun run``: the whole yearly pipeline, for pre-submission checks and cron."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from jingzhun.cli_common import (
+    ConfigOpt,
+    DatasetArg,
+    FailOnOpt,
+    JsonOpt,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    XlsxOpt,
+    YearOpt,
+    check_fail_on,
+    guarded,
+    make_run,
+    print_json,
+)
+from jingzhun.errors import InputError, UsageError
+from jingzhun.findings_view import summary_table, totals_line
+from jingzhun.i18n import t
+from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
+
+STEP_LABELS = {
+    "read": ("读取", "read"),
+    "validate": ("校验", "validate"),
+    "identify": ("识别", "identify"),
+    "diff": ("年度变化", "diff"),
+    "match": ("低保比对", "match"),
+    "plan": ("帮扶计划", "plan"),
+    "notice": ("公示", "notice"),
+    "audit": ("资金审计", "audit"),
+    "report": ("监测报告", "report"),
+}
+STATUS_LABELS = {
+    "ok": ("完成", "done"),
+    "failed": ("失败", "failed"),
+    "skipped": ("跳过", "skipped"),
+    "not_applicable": ("不适用", "not applicable"),
+}
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认今天 / notice start date (default: today)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度 12 月 31 日 / audit date")]
+TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates")]
+DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文档 / also write DOCX documents")]
+BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成户卡村册乡簿县档 / write the books")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="文档并行进程数 / worker processes for the documents")]
+LogOpt = Annotated[Path | None, typer.Option("--log", help="把带时间的运行日志追加到此文件 / append timestamped log lines to this file")]
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(t(f"{option} 日期格式错误: {value}", f"{option} is not a date: {value}"),
+                         t("请写成 YYYY-MM-DD", "write YYYY-MM-DD")) from None
+
+
+class Reporter:
+    """Progress: a live status line on a terminal, timestamped plain lines otherwise (cron)."""
+
+    def __init__(self, console: Any, quiet: bool, log: TextIO | None) -> None:
+        self.console = console
+        self.quiet = quiet
+        self.log = log
+        self.live = console.is_terminal and not quiet
+        self.status: Any = None
+
+    def line(self, text: str) -> None:
+        stamped = f"{datetime.now().isoformat(sep=' ', timespec='seconds')} {text}"
+        if self.log is not None:
+            self.log.write(stamped + "\n")
+            self.log.flush()
+        if self.quiet:
+            return
+        self.console.print(text if self.live else stamped, markup=False, highlight=False)
+
+    def __call__(self, step: str, event: str, record: StepRecord | None) -> None:
+        label = t(*STEP_LABELS.get(step, (step, step)))
+        if event == "start":
+            if self.live:
+                self.status = self.console.status(t(f"{label} …", f"{label} …"))
+                self.status.start()
+            elif self.log is not None:
+                self.line(t(f"开始 {label}", f"start {label}"))
+            return
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+        assert record is not None
+        state = t(*STATUS_LABELS.get(record.status, (record.status, record.status)))
+        note = f" ({record.note})" if record.note else ""
+        self.line(f"{label}: {state} {record.seconds:.1f} s, {record.peak_mb:.0f} MB{note}")
+
+
+@guarded
+def command(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    year: YearOpt = None,
+    out: OutOpt = Path("out"),
+    xlsx: XlsxOpt = False,
+    json_out: JsonOpt = False,
+    fail_on: FailOnOpt = "error",
+    date_: DateOpt = None,
+    as_of: AsOfOpt = None,
+    templates: TemplatesOpt = None,
+    docx: DocxOpt = True,
+    books: BooksOpt = True,
+    jobs: JobsOpt = 1,
+    log: LogOpt = None,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """年度全流程: 校验→识别→变化→比对→帮扶→公示→审计→报告, 生成 manifest.json / the whole yearly pipeline."""
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
+    options = RunOptions(
+        year=year, fail_on=check_fail_on(fail_on), xlsx=xlsx, notice_date=_parse_date(date_, "--date"),
+        templates=templates, docx=docx, books=books, jobs=jobs,
+        as_of=pd.Timestamp(d) if (d := _parse_date(as_of, "--as-of")) else None,
+    )
+    log_file = None
+    if log is not None:
+        try:
+            log_file = log.open("a", encoding="utf-8")
+        except OSError as e:
+            raise InputError(t(f"无法写日志文件 {log}: {e.strerror}", f"cannot write log file {log}: {e.strerror}")) from None
+    try:
+        reporter = Reporter(run.err, run.quiet, log_file)
+        result = run_pipeline(dataset, out, options, run.config, progress=reporter)
+        reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}"))
+    finally:
+        if log_file is not None:
+            log_file.close()
+    if json_out:
+        print_json(result.summary)
+    if not run.quiet:
+        _print_summary(run.err, result)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_summary(console: Any, result: Any) -> None:
+    table = Table(title=t(f"{result.year} 年度全流程", f"yearly pipeline {result.year}"))
+    table.add_column(t("步骤", "step"))
+    table.add_column(t("状态", "status"))
+    table.add_column(t("用时", "time"), justify="right")
+    table.add_column(t("问题数", "findings"), justify="right")
+    table.add_column(t("说明", "note"))
+    for r in result.steps:
+        table.add_row(t(*STEP_LABELS.get(r.name, (r.name, r.name))), t(*STATUS_LABELS[r.status]), f"{r.seconds:.1f} s",
+                      str(r.counts.get("findings", "")), r.note)
+    console.print(table)
+    if len(result.findings):
+        console.print(summary_table(result.findings, title=t("问题汇总", "findings"), examples=1))
+    console.print(totals_line(result.findings), markup=False)
+    console.print(t(f"全部结果在 {result.out} (manifest.json 记录了输入、参数和每个输出文件的哈希; 用 jingzhun verify 核对)",
+                    f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)"),
+                  markup=False)
+

@@ -1,0 +1,184 @@
+"""`jingzhun run`: the whole pipeline, its manifest, failure modes and cron use."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jingzhun.cli import app
+from jingzhun.runlock import locked
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data-sample"
+EXPECTED = [
+    "audit/findings.csv", "audit/report.html", "diff/households.csv", "diff/members.csv",
+    "identify/households.csv", "identify/villages.csv", "match/pairs.csv", "match/findings.csv",
+    "match/review.xlsx", "plan/plans.csv", "plan/books/index.html", "report/indicators.csv",
+    "report/index.html", "validate/findings.csv", "validate/report.json", "manifest.json",
+]
+
+
+def _run(args: list[str]):
+    return runner.invoke(app, ["run", *args])
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory) -> tuple[Path, Path, dict]:
+    base = tmp_path_factory.mktemp("run")
+    a, b = base / "a", base / "b"
+    r = _run([str(SAMPLE), "--out", str(a), "--date", "2016-03-01", "--json", "--quiet"])
+    assert r.exit_code in (0, 1), r.stderr
+    r2 = _run([str(SAMPLE), "--out", str(b), "--date", "2016-03-01", "--quiet"])
+    assert r2.exit_code == r.exit_code
+    return a, b, json.loads(r.stdout)
+
+
+def test_run_writes_every_output_and_a_manifest(two_runs):
+    a, _, summary = two_runs
+    for rel in EXPECTED:
+        assert (a / rel).is_file(), rel
+    assert any((a / "notice" / "exit").glob("*.html"))
+    statuses = {s["name"]: s["status"] for s in summary["steps"]}
+    assert all(v == "ok" for v in statuses.values()), statuses
+    manifest = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
+    tables = {i["table"] for i in manifest["inputs"]}
+    assert {"households", "members", "dibao", "payments"} <= tables
+    assert all(len(i["sha256"]) == 64 and i["rows"] >= 0 for i in manifest["inputs"])
+    names = {p["name"]: p["origin"] for p in manifest["parameters"]}
+    assert names["poverty_line.2015"] == "default"
+    assert {o["path"] for o in manifest["outputs"]} >= set(EXPECTED) - {"manifest.json"}
+
+
+def test_run_outputs_are_byte_identical(two_runs):
+    a, b, _ = two_runs
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        if rel.name == "manifest.json":
+            continue
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_verify_accepts_run_and_catches_tampering(two_runs, tmp_path):
+    a, _, _ = two_runs
+    assert runner.invoke(app, ["verify", str(a)]).exit_code == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(a, copy)
+    (copy / "identify" / "households.csv").write_text("x\n", encoding="utf-8")
+    r = runner.invoke(app, ["verify", str(copy), "--json"])
+    assert r.exit_code == 1
+    assert [p["code"] for p in json.loads(r.stdout)["problems"]] == ["R-VERIFY-CHANGED"]
+
+
+def test_summary_counts_match_findings(two_runs):
+    _, _, summary = two_runs
+    counts = summary["findings"]
+    assert summary["exit_code"] == (1 if counts["error"] else 0)
+    assert sum(v for k, v in summary["by_code"].items() if k.startswith("error:")) == counts["error"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """A one-year dataset of 40 households made by the sample generator (fast runs)."""
+    from jingzhun.sample.build import build
+
+    ds = tmp_path_factory.mktemp("tiny") / "ds"
+    ds.mkdir()
+    build(ds, households=40, years=[2016], seed=5)
+    return ds
+
+
+@pytest.fixture
+def small(tiny: Path, tmp_path: Path) -> Path:
+    ds = tmp_path / "ds"
+    shutil.copytree(tiny / "2016", ds / "2016")
+    return ds
+
+
+def test_broken_optional_table_skips_only_its_steps(small, tmp_path):
+    ds = small
+    (ds / "2016" / "dibao.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    out = tmp_path / "out"
+    r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
+    assert r.exit_code == 1, r.stderr
+    steps = {s["name"]: s["status"] for s in json.loads(r.stdout)["steps"]}
+    assert steps["match"] == "failed"
+    assert steps["identify"] == steps["audit"] == steps["report"] == "ok"
+    assert steps["diff"] == "not_applicable"
+    codes = json.loads(r.stdout)["by_code"]
+    assert "error:R-TABLE-UNREADABLE" in codes and "error:R-STEP-FAILED" in codes
+    assert (out / "report" / "index.html").is_file() and not (out / "match").exists()
+
+
+def test_missing_required_table_is_exit_3_and_leaves_nothing(small, tmp_path):
+    ds = small
+    (ds / "2016" / "members.csv").unlink()
+    out = tmp_path / "out"
+    r = _run([str(ds), "--out", str(out), "--quiet"])
+    assert r.exit_code == 3
+    assert "members" in r.stderr
+    assert not out.exists()
+
+
+def test_output_that_is_a_file_is_exit_3(small, tmp_path):
+    ds = small
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = _run([str(ds), "--out", str(blocker / "out"), "--quiet", "--no-books"])
+    assert r.exit_code == 3
+    assert "错误" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_second_run_while_locked_is_refused(small, tmp_path):
+    ds = small
+    out = tmp_path / "out"
+    with locked(out):
+        r = _run([str(ds), "--out", str(out), "--quiet"])
+    assert r.exit_code == 3
+    assert "另一个" in r.stderr
+    assert not out.exists()
+
+
+def test_failed_run_keeps_previous_complete_output(small, tmp_path):
+    ds = small
+    out = tmp_path / "out"
+    r = _run([str(ds), "--out", str(out), "--quiet", "--no-books"])
+    assert r.exit_code in (0, 1)
+    before = (out / "manifest.json").read_bytes()
+    (ds / "jingzhun.toml").write_text("[identify]\nedge_multiplier = \"high\"\n", encoding="utf-8")
+    r = _run([str(ds), "--out", str(out), "--quiet", "--no-books"])
+    assert r.exit_code == 3
+    assert "identify.edge_multiplier" in r.stderr
+    assert (out / "manifest.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")] == []
+
+
+def test_cron_mode_logs_plain_timestamped_lines(small, tmp_path):
+    ds = small
+    log = tmp_path / "run.log"
+    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--log", str(log), "--fail-on", "warning"])
+    assert r.exit_code == 1  # the sample data has warnings
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0][:4].isdigit() and "读取" in lines[1]
+    assert "退出码 1" in lines[-1]
+    assert "2016" in r.stderr and "\x1b[" not in r.stderr  # not a terminal: no live display
+
+
+def test_quiet_prints_nothing(small, tmp_path):
+    ds = small
+    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--quiet"])
+    assert r.exit_code in (0, 1)
+    assert r.stderr == ""
+
+
+def test_english_summary(small, tmp_path):
+    ds = small
+    r = runner.invoke(app, ["--lang", "en", "run", str(ds), "--out", str(tmp_path / "out"), "--no-books"])
+    assert r.exit_code in (0, 1)
+    assert "yearly pipeline" in r.stderr and "读取" not in r.stderr
