@@ -123,3 +123,15 @@ def test_missing_year_is_usage_error(tmp_path: Path):
     r = runner.invoke(app, ["params", str(tmp_path), "--year", "2019"])
     assert r.exit_code == 2
     assert "2019" in r.stderr
+
+
+def test_findings_doc_is_current():
+    from jingzhun.catalogue_doc import markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "findings.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "regenerate: python -m jingzhun.catalogue_doc > docs/findings.md"
+
+
+def test_every_code_used_has_a_basis():
+    missing = [c for c, r in CATALOGUE.items() if r.severity != "info" and not r.basis_zh]
+    assert missing == []
