@@ -147,6 +147,49 @@ def _digits(t: pd.Series, rows: np.ndarray, width: int) -> np.ndarray:
     return data.reshape(-1, width)
 
 
+def _ascii18(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(rows holding exactly 18 ASCII characters, their (k, 18) byte matrix), read from the arrow buffers.
+
+    The fast paths below handle these rows with numpy; other rows (rare in real data) go
+    through the general string code.
+    """
+    a = _arrow(t)
+    if not pa.types.is_large_string(a.type):
+        a = a.cast(pa.large_string())
+    n = len(a)
+    if n == 0 or a.buffers()[2] is None:
+        return np.zeros(n, dtype=bool), np.zeros((0, 18), dtype=np.uint8)
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
+    rows = np.diff(off) == 18
+    if a.null_count:
+        rows &= np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)
+    if not rows.any() or len(data) < 18:
+        return np.zeros(n, dtype=bool), np.zeros((0, 18), dtype=np.uint8)
+    m = np.lib.stride_tricks.sliding_window_view(data, 18)[off[:-1][rows]]
+    ascii_ = (m < 128).all(axis=1)
+    rows[np.flatnonzero(rows)[~ascii_]] = False
+    return rows, m[ascii_]
+
+
+def _is_digit(m: np.ndarray) -> np.ndarray:
+    return (m >= 48) & (m <= 57)
+
+
+def _number(m: np.ndarray) -> np.ndarray:
+    """Columns of ASCII digits → integers (row-wise)."""
+    out = np.zeros(len(m), dtype=np.int64)
+    for j in range(m.shape[1]):
+        out = out * 10 + (m[:, j].astype(np.int64) - 48)
+    return out
+
+
+def _real_date(y: np.ndarray, mo: np.ndarray, d: np.ndarray) -> np.ndarray:
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(mo, 0, 12)] + ((mo == 2) & leap)
+    return (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= dim)
+
+
 def normalize(s: pd.Series) -> pd.Series:
     """Vectorised :func:`normalize_one`: full-width, lower-case x, white space. Empty → NA."""
     t = _text(s)
@@ -198,20 +241,44 @@ def upgrade15(s: pd.Series) -> pd.Series:
     return out
 
 
+def _birth_date_text(t: pd.Series) -> pd.Series:
+    ymd = t.str.slice(6, 14).where(t.str.len() == 18)
+    return pd.to_datetime(ymd, format="%Y%m%d", errors="coerce")
+
+
 def birth_date(s: pd.Series) -> pd.Series:
     """Birth date from an 18-digit ID (NaT where the digits are not a real date)."""
     t = _text(s)
-    ymd = t.str.slice(6, 14).where(t.str.len() == 18)
-    return pd.to_datetime(ymd, format="%Y%m%d", errors="coerce")
+    rows, m = _ascii18(t)
+    digits = _is_digit(m[:, 6:14]).all(axis=1)
+    y = _number(m[:, 6:10])
+    fast = digits & (y >= 1000)
+    if not fast.any():
+        return _birth_date_text(t)
+    mo, d = _number(m[:, 10:12]), _number(m[:, 12:14])
+    real = fast & _real_date(y, mo, d)
+    out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[us]")
+    at = np.flatnonzero(rows)
+    days = (y[real] - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (mo[real] - 1)
+    out[at[real]] = days.astype("datetime64[D]") + (d[real] - 1)
+    slow = _bool(t.notna())
+    slow[at[fast]] = False
+    if slow.any():
+        out[slow] = _birth_date_text(t[slow]).to_numpy(dtype="datetime64[us]")
+    return pd.Series(out, index=s.index)
 
 
 def sex(s: pd.Series) -> pd.Series:
     """'男' / '女' from digit 17 of an 18-digit ID (NA when not a digit)."""
     t = _text(s)
-    d = t.str.slice(16, 17).where(t.str.len() == 18)
-    odd = _bool(d.isin(list("13579")))
-    even = _bool(d.isin(list("02468")))
-    out = np.where(odd, "男", np.where(even, "女", None))
+    rows, m = _ascii18(t)
+    code = np.full(len(t), -1, dtype=np.int64)
+    code[rows] = np.where(_is_digit(m[:, 16]), (m[:, 16].astype(np.int64) - 48) % 2, -1)
+    slow = _bool(t.notna()) & ~rows
+    if slow.any():
+        d = t[slow].str.slice(16, 17).where(t[slow].str.len() == 18)
+        code[slow] = np.where(_bool(d.isin(list("13579"))), 1, np.where(_bool(d.isin(list("02468"))), 0, -1))
+    out = np.where(code == 1, "男", np.where(code == 0, "女", None))
     return pd.Series(out, index=s.index, dtype="str")
 
 
@@ -249,6 +316,42 @@ def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
     """
     today = today or pd.Timestamp.today().normalize()
     raw = _text(s)
+    # Fast path: 17 digits + digit or X, the form nearly every value has. Checksum, date
+    # and Excel damage come straight from the bytes; other rows take the general path.
+    rows, m = _ascii18(raw)
+    clean = _is_digit(m[:, :17]).all(axis=1) & (_is_digit(m[:, 17]) | (m[:, 17] == 88))
+    if clean.any():
+        at = np.flatnonzero(rows)[clean]
+        m = m[clean]
+        ck = _check_bytes(m[:, :17]) == m[:, 17]
+        y, mo, d = _number(m[:, 6:10]), _number(m[:, 10:12]), _number(m[:, 12:14])
+        date_ok = _real_date(y, mo, d) & (y >= MIN_BIRTH_YEAR) & (y * 10000 + mo * 100 + d <= _ymd(today))
+        ends000 = (m[:, 15:18] == 48).all(axis=1)
+        fast_status = np.where(ck, np.where(date_ok, "valid", "bad_date"),
+                               np.where(ends000, "excel_damaged", "bad_checksum")).astype(object)
+        status = np.full(len(raw), "valid", dtype=object)
+        status[at] = fast_status
+        rest = np.ones(len(raw), dtype=bool)
+        rest[at] = False
+        if rest.any():
+            sub = _classify_general(raw[rest], today)
+            status[rest] = sub["status"].to_numpy(dtype=object)
+            normalized = raw.copy()
+            normalized.iloc[np.flatnonzero(rest)] = sub["normalized"].array
+        else:
+            normalized = raw
+        return pd.DataFrame(
+            {"normalized": normalized, "status": pd.Series(status, index=s.index, dtype="str")}, index=s.index
+        )
+    return _classify_general(raw, today)
+
+
+def _ymd(ts: pd.Timestamp) -> int:
+    return ts.year * 10000 + ts.month * 100 + ts.day
+
+
+def _classify_general(raw: pd.Series, today: pd.Timestamp) -> pd.DataFrame:
+    s = raw
     norm = normalize(raw)
     empty = _bool(norm.isna())
     damaged = excel_damaged(raw).to_numpy() & ~empty

@@ -725,14 +725,34 @@ def _convert(
     return typed.astype(dtype)
 
 
+def _masked(arr: pa.ChunkedArray, kind: str) -> pd.api.extensions.ExtensionArray:
+    """A typed arrow column as a pandas masked array, built from numpy buffers.
+
+    ``pd.array(arrow, dtype="Int64")`` goes through Python objects when the column has
+    nulls (seconds per million rows); this takes the values and the null mask directly.
+    A float NaN counts as missing, as it does in ``pd.array``.
+    """
+    a = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    mask = np.asarray(a.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if kind == "bool":
+        vals = pc.fill_null(a, False).to_numpy(zero_copy_only=False)
+        return pd.arrays.BooleanArray(np.asarray(vals, dtype=bool), mask)
+    if kind == "int":
+        vals = pc.fill_null(a, 0).to_numpy(zero_copy_only=False)
+        return pd.arrays.IntegerArray(np.asarray(vals, dtype=np.int64), mask)
+    vals = np.asarray(pc.fill_null(a, 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    mask |= np.isnan(vals)
+    return pd.arrays.FloatingArray(np.where(mask, 0.0, vals), mask)
+
+
 def _typed_fast_path(arr: pa.ChunkedArray, c: reg.Column) -> pd.Series | None:
     typ = arr.type
     if c.type in ("money", "area") and (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)):
-        return pd.Series(pd.array(pc.cast(arr, pa.float64()), dtype="Float64"))
+        return pd.Series(_masked(pc.cast(arr, pa.float64()), "float"))
     if c.type in ("int", "year") and pa.types.is_integer(typ):
-        return pd.Series(pd.array(pc.cast(arr, pa.int64()), dtype="Int64"))
+        return pd.Series(_masked(pc.cast(arr, pa.int64()), "int"))
     if c.type == "bool" and pa.types.is_boolean(typ):
-        return pd.Series(pd.array(arr, dtype="boolean"))
+        return pd.Series(_masked(arr, "bool"))
     if c.type == "date" and (pa.types.is_timestamp(typ) or pa.types.is_date(typ)):
         return pd.Series(pd.to_datetime(pc.cast(arr, pa.timestamp("ns")).to_pandas()), dtype="datetime64[ns]")
     return None
