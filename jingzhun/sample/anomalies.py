@@ -17,6 +17,14 @@ import pandas as pd
 from jingzhun import ids
 from jingzhun.params import Params
 
+
+def _isin(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``np.isin`` by hash table: numpy compares object arrays (IDs) pairwise or by sorting
+    with Python comparisons, minutes at province scale."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object).isin(
+        pd.Series(np.asarray(members, dtype=object), dtype=object)).to_numpy(dtype=bool)
+
+
 PAYEE_KINDS = {
     "not_registered": "A-PAYEE-NOT-REGISTERED",
     "ineligible": "A-PAYEE-INELIGIBLE",
@@ -141,7 +149,7 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     truths.append(_truth("ineligible", PAYEE_KINDS["ineligible"], pay.loc[r, "payment_id"]))
 
     # duplicate: the same subsidy paid again later in the year
-    has_once = np.isin(order, first_once.index.to_numpy())
+    has_once = _isin(order, first_once.index.to_numpy())
     hids = pool.take(k_pay, has_once)
     src = pay.loc[rows_of(hids, first_once)].copy()
     src["payment_id"] = new_ids(len(src))
@@ -150,7 +158,7 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     truths.append(_truth("duplicate", PAYEE_KINDS["duplicate"], src["payment_id"]))
 
     # duplicate via one account: the subsidy booked again to another household, into the first one's account
-    two = np.isin(order, n_pay[n_pay >= 2].index.to_numpy()) & has_once
+    two = _isin(order, n_pay[n_pay >= 2].index.to_numpy()) & has_once
     a_ids = pool.take(k_pay, two)
     b_ids = pool.take(len(a_ids))
     a_ids = a_ids[: len(b_ids)]
@@ -166,8 +174,8 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     truths.append(_truth("duplicate_account", "A-SHARED-ACCOUNT", src["payment_id"]))
 
     # shared account: payments of two other families paid into one household's account
-    a_ids = pool.take(k_pay, np.isin(order, n_pay[n_pay >= 2].index.to_numpy()))
-    b_ids = pool.take(2 * len(a_ids), ~np.isin(village.reindex(order).to_numpy(), village.loc[a_ids].to_numpy()))
+    a_ids = pool.take(k_pay, _isin(order, n_pay[n_pay >= 2].index.to_numpy()))
+    b_ids = pool.take(2 * len(a_ids), ~_isin(village.reindex(order).to_numpy(), village.loc[a_ids].to_numpy()))
     a_ids = a_ids[: len(b_ids) // 2]
     b_ids = b_ids[: 2 * len(a_ids)]
     r = rows_of(b_ids)
@@ -183,7 +191,7 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     truths.append(_truth("shared_account", PAYEE_KINDS["shared_account"], pay.loc[r, "payment_id"]))
 
     # over the cap of its measure
-    hids = pool.take(k_pay, np.isin(order, first_cap.index.to_numpy()))
+    hids = pool.take(k_pay, _isin(order, first_cap.index.to_numpy()))
     r = rows_of(hids, first_cap)
     cap = pay.loc[r, "measure"].map(caps).to_numpy(dtype=float)
     pay.loc[r, "amount"] = np.round(cap * rng.uniform(1.2, 2.0, len(r)), -1)
@@ -253,7 +261,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     k = max(1, round(rate * len(proj))) if len(cand) else 0
     J = proj.set_index("project_id")
     st = stats.reindex(jorder)
-    has_final = np.isin(jorder, company.loc[company["stage"] == "尾款", "project_id"].to_numpy())
+    has_final = _isin(jorder, company.loc[company["stage"] == "尾款", "project_id"].to_numpy())
     threshold = float(params.get("audit.contract_threshold"))
 
     def rows(pids: np.ndarray, frame: pd.DataFrame = company) -> pd.Index:
