@@ -12,6 +12,7 @@ import pandas as pd
 
 from jingzhun.audit.parts import date_text, money_text, part
 from jingzhun.audit.register import EXITED_NO_POLICY, Register
+from jingzhun.identify.members import lookup, positions
 
 T = "payments"
 ONCE_STAGES_EXCLUDED = ("预付款", "进度款")  # instalments: not a repeat of the same benefit
@@ -19,25 +20,33 @@ ONCE_STAGES_EXCLUDED = ("预付款", "进度款")  # instalments: not a repeat o
 
 def enrich(pay: pd.DataFrame, reg: Register) -> pd.DataFrame:
     """Attach the household each payment belongs to and that household's register fields."""
-    p = pay.copy()
-    hh_ids = reg.households["household_id"]
+    p = pay.copy(deep=False)  # new columns only: the ledger's frame is not copied
+    h = reg.households
     p["hh_given"] = p["household_id"].notna().to_numpy(dtype=bool)
-    p["hh_known"] = p["household_id"].isin(hh_ids).to_numpy(dtype=bool)
-    p["payee_household"] = p["payee_id"].map(reg.person_household).astype("str")
+    p["hh_known"] = (positions(p["household_id"], h["household_id"]) >= 0)
+    ph = reg.person_household
+    p["payee_household"] = lookup(pd.Series(ph.to_numpy(), dtype="str"), positions(p["payee_id"], ph.index),
+                                  p.index).astype("str")
     p["payee_in_register"] = p["payee_household"].notna().to_numpy(dtype=bool)
     p["resolved_hh"] = p["household_id"].where(p["hh_known"], p["payee_household"]).astype("str")
     # 到户: booked to a household, or a direct subsidy (no project) to a person or for a measure.
     no_project = p["project_id"].isna()
     p["to_household"] = (p["hh_given"] | (no_project & (p["payee_id"].notna() | p["measure"].notna()))).to_numpy(
         dtype=bool)
-    h = reg.households.set_index("household_id")
+    at = positions(p["resolved_hh"], h["household_id"])  # one hash look-up for every register field
     for c in ("registered", "status", "exit_year", "family_key", "excluded"):
-        p["hh_" + c] = p["resolved_hh"].map(h[c])
+        p["hh_" + c] = lookup(h[c], at, p.index)
     p["hh_excluded"] = p["hh_excluded"].fillna(False).astype(bool)
-    p["kin_detail"] = p["resolved_hh"].map(reg.kin.set_index("household_id")["kin_detail"]).astype("str")
+    kin = reg.kin.drop_duplicates("household_id")
+    p["kin_detail"] = lookup(kin["kin_detail"], positions(p["resolved_hh"], kin["household_id"]), p.index).astype("str")
     key = p["payee_id"].fillna("H" + p["resolved_hh"] + "|" + p["payee_name"].fillna(""))
     key = key.fillna("N" + p["payee_name"])
     p["payee_key"] = key.fillna("R" + p["payment_id"]).astype("str")
+    # the order of payment (date, then ID) sorted once, on two columns, for every check
+    keys = pd.DataFrame({"d": p["pay_date"], "i": p["payment_id"]})
+    rank = np.empty(len(p), dtype=np.int64)
+    rank[keys.sort_values(["d", "i"], na_position="last", kind="stable").index.to_numpy()] = np.arange(len(p))
+    p["pay_order"] = rank
     return p
 
 
@@ -80,13 +89,19 @@ def ineligible(p: pd.DataFrame, nonregistered_measures: list[str]) -> pd.DataFra
                 detail=detail, amount=f["amount"])
 
 
-def _ordered(p: pd.DataFrame) -> pd.DataFrame:
-    return p.sort_values(["pay_date", "payment_id"], na_position="last", kind="stable")
+def _ordered(p: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the rows of ``p`` under ``mask``, in payment order (date, then ID; see
+    :func:`enrich`): the rows are picked once, narrow, instead of sorting the wide frame."""
+    at = np.flatnonzero(np.asarray(mask, dtype=bool))
+    at = at[np.argsort(p["pay_order"].to_numpy()[at], kind="stable")]
+    return p[columns].iloc[at]
 
 
 def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
     """Same payee, same project stage; same payee, measure and year; same account across households."""
-    o = _ordered(p[p["amount"].fillna(0) > 0])
+    cols = ["_row", "township_code", "payment_id", "payee_key", "payee_name", "project_id", "stage", "measure",
+            "pay_year", "to_household", "account", "resolved_hh", "amount"]
+    o = _ordered(p, (p["amount"].fillna(0) > 0).to_numpy(dtype=bool), cols)
     flagged = pd.Series(False, index=o.index)
     first = pd.Series(pd.NA, index=o.index, dtype="str")
 
@@ -145,9 +160,10 @@ def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
 def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
     cap = p["measure"].map({k: float(v) for k, v in caps.items()}).astype("Float64")
-    c = p[p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()].copy()
-    c["cap"] = cap[c.index]
-    c = _ordered(c)
+    m = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(dtype=bool)
+    c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
+                        "amount"])
+    c = c.assign(cap=cap[c.index])
     who = c["resolved_hh"].fillna(c["payee_key"])
     cum = c["amount"].groupby([who, c["measure"], c["pay_year"]], sort=False).cumsum()
     over = cum - c["cap"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jingzhun import ids
 
@@ -58,9 +60,41 @@ def age_on(birth_or_id: pd.DataFrame | pd.Series, on: pd.Timestamp | str) -> pd.
     return age.astype("Int64").where(birth.notna())
 
 
+def _arrow_text(values: object) -> pa.Array | pa.ChunkedArray:
+    """Text values as an Arrow string array (pandas ``str`` columns are one already)."""
+    if not isinstance(values, pd.Series | pd.Index) or values.dtype != "str":
+        values = pd.Series(values if isinstance(values, pd.Series | pd.Index | np.ndarray) else list(values),  # type: ignore[call-overload]
+                           dtype="str")
+    return pa.array(values.array)
+
+
+def _value_set(values: object, like: pa.Array | pa.ChunkedArray) -> pa.Array:
+    v = _arrow_text(values)
+    if isinstance(v, pa.ChunkedArray):
+        v = v.combine_chunks()
+    return v if v.type == like.type else v.cast(like.type)
+
+
 def isin(s: pd.Series, values: object) -> pd.Series:
-    """``s.isin(values)`` for many text values through a hash index (Arrow-backed ``isin``
-    converts every value to a Python scalar, far too slow for a million keys)."""
-    vals = values if isinstance(values, pd.Index | pd.Series | np.ndarray) else list(values)  # type: ignore[call-overload]
-    u = pd.Index(pd.Series(vals, dtype="str")).dropna().unique()
-    return pd.Series(u.get_indexer(s.astype("str")) >= 0, index=s.index)
+    """``s.isin(values)`` for many text values through Arrow's C++ hash look-up (pandas
+    ``isin`` on Arrow strings converts every value to a Python object, far too slow for a
+    million keys). NA never matches."""
+    k = _arrow_text(s)
+    hit = pc.is_in(k, value_set=_value_set(values, k), skip_nulls=True)
+    return pd.Series(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool), index=s.index)
+
+
+def positions(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
+    """Position in ``values`` (first occurrence) of each key, -1 where absent or NA: one hash
+    look-up shared by every column then taken with :func:`lookup`."""
+    k = _arrow_text(keys)
+    at = pc.index_in(k, value_set=_value_set(values, k), skip_nulls=True).fill_null(-1)
+    return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def lookup(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` taken at ``pos`` (-1 gives NA) on ``index``, as ``keys.map(values)`` would."""
+    arr = values.array
+    if isinstance(arr, pd.arrays.NumpyExtensionArray):
+        arr = values.to_numpy()
+    return pd.Series(pd.api.extensions.take(arr, pos, allow_fill=True), index=index)
