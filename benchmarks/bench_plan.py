@@ -1,9 +1,14 @@
 """Time `plan` (measures, pairing, all books) and notices at a given scale.
 
-    .venv/bin/python benchmarks/bench_plan.py 100000 [--no-docx] [--out DIR]
+    .venv/bin/python benchmarks/bench_plan.py 100000 [--no-docx] [--out DIR] [--jobs N]
+    .venv/bin/python benchmarks/bench_plan.py 0 --dataset /tmp/bench100   # a `jingzhun sample` folder
 
-Builds typed frames in memory (about 40 households per village, 4 members per
-household), then times each step and prints wall time and peak memory (ru_maxrss).
+Without ``--dataset`` it builds typed frames in memory (about 40 households per village,
+4 members per household, 90% registered: a worst case for cards); with it, it reads a
+dataset folder (e.g. ``benchmarks/make_data.py`` output: 37% registered) and runs
+identification first, as ``jingzhun plan`` does. Each step prints wall time, CPU time
+(this process and its workers; wall time is unreliable on a loaded machine) and peak
+memory (ru_maxrss of this process or its largest worker).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import pandas as pd
 
 from jingzhun.params import Params
 from jingzhun.plan import docs
-from jingzhun.plan.books import write_books
+from jingzhun.plan.books import default_jobs, write_books
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import common, household_notices
@@ -91,39 +96,63 @@ def mem_mb() -> float:
     return max(own, kids) / 1024
 
 
+def cpu_s() -> float:
+    r = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(x.ru_utime + x.ru_stime for x in r)
+
+
+def from_dataset(root: Path, year: int, params: Params):
+    from jingzhun.dataset import Dataset, load_year
+    from jingzhun.identify.core import identify
+
+    yd = load_year(Dataset.open(root), year, ("households", "members", "villages", "cadres", "crosscheck"))
+    ident = identify(yd.frames, params, year).households
+    f = yd.frames
+    return f["households"], f.get("members"), f.get("cadres"), ident, f.get("villages")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int)
     ap.add_argument("--no-docx", action="store_true")
     ap.add_argument("--out", type=Path, default=None)
-    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: books.default_jobs())")
+    ap.add_argument("--dataset", type=Path, default=None, help="read this dataset folder instead of making frames")
+    ap.add_argument("--year", type=int, default=2016)
     a = ap.parse_args()
     out = a.out or Path(tempfile.mkdtemp(prefix="bench_plan_"))
     params = Params.load()
     t0 = time.perf_counter()
+    c0 = [cpu_s()]
 
     def step(name: str, since: float) -> float:
-        now = time.perf_counter()
-        print(f"{name:<28} {now - since:8.2f} s   peak {mem_mb():8.0f} MB")
+        now, c = time.perf_counter(), cpu_s()
+        print(f"{name:<34} {now - since:8.2f} s wall {c - c0[0]:8.2f} s cpu   peak {mem_mb():8.0f} MB", flush=True)
+        c0[0] = c
         return now
 
-    h, m, c, ident = frames(a.n)
-    t = step(f"frames ({a.n} households)", t0)
+    villages = None
+    if a.dataset is not None:
+        h, m, c, ident, villages = from_dataset(a.dataset, a.year, params)
+        t = step(f"read + identify ({len(h)} households)", t0)
+    else:
+        h, m, c, ident = frames(a.n)
+        t = step(f"frames ({a.n} households)", t0)
     start = t
-    result = make_plans(h, m, c, params, 2016, ident)
+    result = make_plans(h, m, c, params, a.year, ident)
     t = step("measures + pairing", t)
-    model = docs.build(result, h, m, c, None, {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"}, 2016, ident)
-    t = step("document model", t)
+    model = docs.build(result, h, m, c, villages, {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"}, a.year, ident)
+    t = step(f"document model ({len(model.cards)} cards)", t)
     files = write_books(model, out / "books", None, docx=not a.no_docx, jobs=a.jobs)
-    t = step(f"books ({len(files)} files, {a.jobs} jobs)", t)
-    print(f"{'plan total':<28} {t - start:8.2f} s")
+    t = step(f"books ({len(files)} files, {a.jobs or default_jobs()} jobs)", t)
+    print(f"{'plan total':<34} {t - start:8.2f} s", flush=True)
     n0 = t
     for kind in ("identification", "exit"):
-        ns = household_notices(kind, h, None, 2016, identified=ident)
-        nc = common(kind, params, 2016, date(2016, 3, 1))
+        ns = household_notices(kind, h, villages, a.year, identified=ident)
+        nc = common(kind, params, a.year, date(a.year, 3, 1))
         _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx)
         t = step(f"notices {kind} ({len(written)})", t)
-    print(f"{'notices total':<28} {t - n0:8.2f} s   peak {mem_mb():8.0f} MB")
+    print(f"{'notices total':<34} {t - n0:8.2f} s   peak {mem_mb():8.0f} MB")
     if a.out is None:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -360,12 +360,12 @@ def docx_bytes_parts(body_xml: str, title: str = "") -> list[tuple[str, str]]:
 
 def write_docx(path: str | Path, body_xml: str, title: str = "") -> None:
     """Pack a rendered WordprocessingML body into a .docx (deterministic bytes)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name, text in docx_bytes_parts(body_xml, title):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, text.encode("utf-8"))
+            z.writestr(info, text.encode("utf-8"), compresslevel=1)
 
 
 def render_docx(name: str, context: Mapping[str, Any], path: str | Path, user_dir: str | Path | None = None, title: str = "") -> None:

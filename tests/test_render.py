@@ -121,14 +121,14 @@ def _model():
 
 def _card() -> dict:
     model, _ = _model()
-    return model.cards[0]
+    return model.card(0)
 
 
 def test_golden_card():
     model, _ = _model()
     from jingzhun.plan.books import render_card
 
-    check_golden("card_H001.html", render_card(model.cards[0], 2016, model.county))
+    check_golden("card_H001.html", render_card(model.card(0), 2016, model.county))
 
 
 def test_golden_village_book():

@@ -1,11 +1,17 @@
 """Write 户有卡、村有册、乡有簿、县有档: one file per village, township and county.
 
 ``plan/books/<township_code>/<village_code>.html`` (+ ``.docx``) holds the village
-summary and every household card; ``plan/books/<township_code>/index.html`` is the
-township register; ``plan/books/index.html`` the county archive index. Templates are
-compiled once per process and reused for every village. With ``jobs > 1`` townships
-are rendered by forked worker processes (the model is inherited, not pickled); the
-files are the same whatever the number of jobs.
+summary, the 农户名册 (every surveyed household of the village) and a card for every
+carded household (see :mod:`jingzhun.plan.docs` for who gets one);
+``plan/books/<township_code>/index.html`` is the township register;
+``plan/books/index.html`` the county archive index.
+
+Each village book is one template call. The cards inside it come from
+:mod:`jingzhun.plan.cardtext` (the packaged card templates as column operations, made
+once per township) unless a user's template folder overrides the village book or card
+template, in which case every card is rendered through the Jinja macros. With
+``jobs > 1`` townships are rendered by forked worker processes (the model is inherited,
+not pickled); the files are the same whatever the number of jobs.
 """
 
 from __future__ import annotations
@@ -16,32 +22,68 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from jingzhun.plan.docs import DocModel
-from jingzhun.render import get_template, render_template, write_docx, write_text
+from markupsafe import Markup
+
+from jingzhun.plan import cardtext
+from jingzhun.plan.docs import CARD_FIELDS, ROSTER_FIELDS, DocModel, records
+from jingzhun.render import environment, get_template, render_template, template_path, write_docx, write_text
 
 _WORK: dict[str, Any] = {}  # set in the parent right before forking workers
+
+HTML_TEMPLATES = ("plan/village_book.html", "plan/_card.html")
+DOCX_TEMPLATES = ("plan/village_book.docx.xml", "plan/_card.docx.xml")
+
+
+def packaged(names: tuple[str, ...], templates: str | Path | None) -> bool:
+    """True when none of ``names`` is overridden by the user's template folder."""
+    if templates is None:
+        return True
+    packaged_dir = Path(environment(None).loader.searchpath[-1])  # type: ignore[union-attr]
+    return all(template_path(n, templates).parent.resolve().is_relative_to(packaged_dir.resolve()) for n in names)
 
 
 def _render_townships(tcodes: list[str], model: DocModel, books: Path, templates: str | Path | None, docx: bool) -> list[tuple[str, dict[str, Any], list[str]]]:
     village_html = get_template("plan/village_book.html", templates)
     village_docx = get_template("plan/village_book.docx.xml", templates) if docx else None
     township_html = get_template("plan/township_register.html", templates)
+    fast_html = packaged(HTML_TEMPLATES, templates)
+    fast_docx = docx and packaged(DOCX_TEMPLATES, templates)
     done = []
     for tcode in tcodes:
-        ctx = model.township_context(tcode)
+        vrows = model.township_villages(tcode)
+        a = model.village_bounds[vrows[0]["village_code"]][0]
+        b = model.village_bounds[vrows[-1]["village_code"]][1]
+        plain = records(model.cards.iloc[a:b][CARD_FIELDS])
+        ra = model.roster_bounds.get(vrows[0]["village_code"], (0, 0))[0]
+        rb = model.roster_bounds.get(vrows[-1]["village_code"], (0, 0))[1]
+        roster = records(model.roster.iloc[ra:rb][ROSTER_FIELDS])
+        html_frags = cardtext.html_cards(model, a, b) if fast_html else None
+        docx_frags = cardtext.docx_cards(model, a, b) if fast_docx else None
         folder = books / tcode
         folder.mkdir(exist_ok=True)
         written: list[str] = []
-        for v in ctx["villages"]:
-            vctx = model.village_context(v["village_code"])
-            path = folder / f"{v['village_code']}.html"
-            write_text(path, render_template(village_html, vctx))
+        for v in vrows:
+            code = v["village_code"]
+            va, vb = model.village_bounds[code]
+            xa, xb = model.roster_bounds.get(code, (ra, ra))
+            full = None if (fast_html and (fast_docx or not docx)) else model.card_records(va, vb)
+            ctx: dict[str, Any] = {"year": model.year, "county": model.county, "village": v,
+                                   "cards": plain[va - a: vb - a] if full is None else full,
+                                   "households": roster[xa - ra: xb - ra]}
+            html_ctx = {**ctx, "cards_html": Markup("".join(html_frags[va - a: vb - a]))} if html_frags is not None and vb > va else ctx
+            path = folder / f"{code}.html"
+            write_text(path, render_template(village_html, html_ctx))
             written.append(str(path))
             if village_docx is not None:
-                dpath = folder / f"{v['village_code']}.docx"
+                if docx_frags is not None and vb > va:
+                    dctx = {**ctx, "cards_docx": Markup("".join(docx_frags[va - a: vb - a]))}
+                else:
+                    dctx = {**ctx, "cards": full if full is not None else model.card_records(va, vb)}
+                dpath = folder / f"{code}.docx"
                 title = f"{v['township_name']}{v['village_name']} {model.year}年 精准扶贫村册"
-                write_docx(dpath, render_template(village_docx, vctx), title)
+                write_docx(dpath, render_template(village_docx, dctx), title)
                 written.append(str(dpath))
+        ctx = model.township_context(tcode, plain)
         path = folder / "index.html"
         write_text(path, render_template(township_html, ctx))
         written.append(str(path))
@@ -54,11 +96,15 @@ def _worker(tcodes: list[str]) -> list[tuple[str, dict[str, Any], list[str]]]:
 
 
 def default_jobs() -> int:
-    return max(1, min(8, (os.cpu_count() or 1)))
+    """Worker processes for the documents: every core, at most 4 (memory grows with each)."""
+    return max(1, min(4, (os.cpu_count() or 1)))
 
 
-def write_books(model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int = 1) -> list[Path]:
-    """Render every document of ``model`` under ``books``; returns the files written."""
+def write_books(model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int | None = None) -> list[Path]:
+    """Render every document of ``model`` under ``books``; returns the files written.
+
+    ``jobs``: worker processes (``None``: :func:`default_jobs`)."""
+    jobs = default_jobs() if jobs is None else jobs
     county_html = get_template("plan/county_index.html", templates)  # fail on a bad template before any work
     get_template("plan/village_book.html", templates)
     get_template("plan/township_register.html", templates)
@@ -78,7 +124,7 @@ def write_books(model: DocModel, books: Path, templates: str | Path | None = Non
         results = _render_townships(tcodes, model, books, templates, docx)
     results.sort(key=lambda r: r[0])
     written = [Path(p) for _, _, files in results for p in files]
-    townships = [{**info, "villages": model.township_context(t)["villages"]} for t, info, _ in results]
+    townships = [{**info, "villages": model.township_villages(t)} for t, info, _ in results]
     v = model.villages
     totals = {
         "households": int(v["households"].sum()) if len(v) else 0,

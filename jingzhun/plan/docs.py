@@ -1,13 +1,26 @@
 """Document models for 户有卡、村有册、乡有簿、县有档 (built once, rendered per village).
 
-Everything data-sized is prepared with column operations; the per-household Python
-objects the templates need are made in one pass and sliced per village.
+Who gets what:
+
+- **户有卡**: a card (帮扶明白卡) for every 建档立卡 household that has not exited for good
+  (``plan_households``: registered and not 已脱贫(不再享受政策)) — the households that have a
+  plan and a responsible cadre. Surveyed households that are not registered get no card,
+  even when identification finds them poor: they are candidates for the next
+  identification round and appear on the 拟识别 notice, not in the card file.
+- **村有册**: per village, the village summary, the cadres, the table of contents of its
+  cards, the 农户名册 (one compact line for every surveyed household of the village,
+  registered or not, with its identification result) and every card.
+- **乡有簿** / **县有档**: village summaries with the register of carded households / links.
+
+Everything data-sized is a column operation: the model keeps typed display columns
+(cards, members, roster) in village order with slice offsets; template records are made
+only for the rows of the village (or township) being rendered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,6 +30,15 @@ from jingzhun.identify.members import age_on, current_mask
 from jingzhun.plan.core import PlanResult
 
 MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status"]
+CARD_FIELDS = [
+    "household_id", "village_code", "village_name", "township_name", "group_name", "head_name", "household_size",
+    "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year", "income", "exit_ready",
+    "exit_blockers", "cadre_name", "cadre_unit", "cadre_phone", "cadre_id", "measure_text", "seq",
+]
+ROSTER_FIELDS = ["seq", "household_id", "group_name", "head_name", "household_size", "registered", "category", "status", "result", "card"]
+
+# identification results as the household list says them
+RESULT_LABELS = {"poor": "贫困", "edge": "边缘", "not_poor": "非贫困", "excluded": "排除(疑点)", "undetermined": "无法判定"}
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -30,6 +52,15 @@ def _s(df: pd.DataFrame, col: str, n: int | None = None) -> pd.Series:
     if col in df.columns:
         return df[col].astype("str").reset_index(drop=True).fillna("")
     return pd.Series([""] * (len(df) if n is None else n), dtype="str")
+
+
+def money_text(v: pd.Series) -> pd.Series:
+    """``1234.5`` → ``1,234.50``; missing → empty (one Python format per present value)."""
+    out = np.full(len(v), "", dtype=object)
+    x = v.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(x)
+    out[ok] = [f"{f:,.2f}" for f in x[ok].tolist()]
+    return pd.Series(out, dtype="str")
 
 
 # exit_blockers codes of identification, as the card says them.
@@ -50,22 +81,25 @@ def blocker_text(s: pd.Series) -> pd.Series:
     return out.str.replace(";", "、", regex=False)
 
 
-def _member_records(members: pd.DataFrame | None, hids: pd.Series, data_year: int) -> list[list[dict[str, Any]]]:
-    """Per household (aligned to ``hids``): its current members, 户主 first."""
+def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Current members of the carded households as display text, card order, 户主 first;
+    and the offsets: card ``i`` has rows ``bounds[i]:bounds[i + 1]``."""
     n = len(hids)
     if members is None or members.empty:
-        return [[] for _ in range(n)]
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in MEMBER_FIELDS}), np.zeros(n + 1, dtype=np.int64)
     m = members[current_mask(members)]
-    m = m[m["household_id"].astype("str").isin(hids)]
+    order = pd.Series(np.arange(n), index=pd.Index(hids.to_numpy(dtype=object)))
+    pos = m["household_id"].astype("str").map(order)
+    m = m[pos.notna().to_numpy()]
+    pos = pos[pos.notna()].to_numpy(dtype=np.int64)
     age = age_on(m, pd.Timestamp(year=data_year, month=1, day=1)) if ("birth_date" in m.columns or "id_number" in m.columns) else None
     idn = _s(m, "id_number")
     frame = pd.DataFrame(
         {
-            "household_id": m["household_id"].astype("str").to_numpy(dtype=object),
             "name": _s(m, "name"),
             "relation": _s(m, "relation"),
             "sex": _s(m, "sex"),
-            "age": age.astype("str").fillna("").reset_index(drop=True) if age is not None else "",
+            "age": age.astype("str").fillna("").reset_index(drop=True) if age is not None else pd.Series([""] * len(m), dtype="str"),
             "id_masked": (idn.str.slice(0, 6) + "********" + idn.str.slice(-4)).where(idn.str.len() >= 15, ""),
             "health": _s(m, "health").str.replace(",", "、", regex=False),
             "labor": _s(m, "labor"),
@@ -73,46 +107,92 @@ def _member_records(members: pd.DataFrame | None, hids: pd.Series, data_year: in
             "work_status": _s(m, "work_status"),
         }
     )
-    frame["_head"] = (frame["relation"] != "户主").astype(int)
-    order = pd.Series(np.arange(n), index=hids.to_numpy(dtype=object))
-    frame["_pos"] = frame["household_id"].map(order).to_numpy(dtype=np.int64)
-    frame = frame.sort_values(["_pos", "_head"], kind="stable")
-    recs = records(frame[MEMBER_FIELDS])
-    bounds = np.searchsorted(frame["_pos"].to_numpy(dtype=np.int64), np.arange(n + 1)).tolist()
-    return [recs[bounds[i]: bounds[i + 1]] for i in range(n)]
+    head = (frame["relation"] != "户主").to_numpy(dtype=bool).astype(np.int64)
+    sort = np.lexsort((head, pos))  # stable: card position, then 户主 first, then input order
+    frame = frame.take(sort).reset_index(drop=True)
+    bounds = np.searchsorted(pos[sort], np.arange(n + 1)).astype(np.int64)
+    return frame, bounds
+
+
+def _cuts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start/end offsets of the runs of equal values in sorted ``keys``."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    change = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    return change[:-1], change[1:]
 
 
 @dataclass
 class DocModel:
-    """Cards (one dict per household) in village order, plus per-level summaries."""
+    """Display columns in village order plus per-village summaries.
 
-    cards: list[dict[str, Any]]
+    ``cards`` has one row per carded household (CARD_FIELDS + ``combo``, the measure
+    combination code into ``items``); ``members`` the current members of the cards
+    (card ``i``: rows ``member_bounds[i]:member_bounds[i + 1]``); ``roster`` every surveyed
+    household of the villages (ROSTER_FIELDS + ``village_code``).
+    """
+
+    cards: pd.DataFrame
+    members: pd.DataFrame
+    member_bounds: np.ndarray
+    items: list[list[dict[str, str]]]
     village_bounds: dict[str, tuple[int, int]]   # village_code -> [start, end) in cards
+    roster: pd.DataFrame
+    roster_bounds: dict[str, tuple[int, int]]    # village_code -> [start, end) in roster
     villages: pd.DataFrame                        # one row per village: summary fields
     county: dict[str, Any]
     year: int
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def village_context(self, code: str) -> dict[str, Any]:
+    def card_records(self, start: int, end: int) -> list[dict[str, Any]]:
+        """Template records of cards ``start:end``, each with its ``members`` and ``measures`` lists."""
+        recs = records(self.cards.iloc[start:end][CARD_FIELDS])
+        mb = self.member_bounds
+        mem = records(self.members.iloc[mb[start]:mb[end]])
+        base = int(mb[start])
+        combos = self.cards["combo"].to_numpy()[start:end].tolist()
+        for k, c in enumerate(recs):
+            i = start + k
+            c["members"] = mem[mb[i] - base: mb[i + 1] - base]
+            c["measures"] = self.items[combos[k]]
+        return recs
+
+    def card(self, i: int) -> dict[str, Any]:
+        return self.card_records(i, i + 1)[0]
+
+    def village_range(self, code: str) -> tuple[int, int]:
+        return self.village_bounds[code]
+
+    def village_context(self, code: str, cards: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Everything the village book templates see (``cards``: records already made)."""
         start, end = self.village_bounds[code]
-        v = self.village_rows[code]
-        return {"year": self.year, "county": self.county, "village": v, "cards": self.cards[start:end]}
+        a, b = self.roster_bounds.get(code, (0, 0))
+        return {"year": self.year, "county": self.county, "village": self.village_rows[code],
+                "cards": self.card_records(start, end) if cards is None else cards,
+                "households": records(self.roster.iloc[a:b][ROSTER_FIELDS])}
 
     def township_codes(self) -> list[str]:
         return sorted(self.villages["township_code"].unique().tolist())
 
-    def township_context(self, tcode: str) -> dict[str, Any]:
-        if not hasattr(self, "_tgroups"):
-            self._tgroups = {k: g for k, g in self.villages.groupby("township_code", sort=True)}
-        group = self._tgroups[tcode]
-        rows = [self.village_rows[v] for v in group["village_code"]]
-        households = [c for v in rows for c in self.cards[slice(*self.village_bounds[v["village_code"]])]]
+    def township_villages(self, tcode: str) -> list[dict[str, Any]]:
+        if "tgroups" not in self._cache:
+            codes = self.villages["village_code"].tolist()
+            towns = self.villages["township_code"].to_numpy(dtype=object)
+            self._cache["tgroups"] = {str(towns[a]): codes[a:b] for a, b in zip(*_cuts(towns), strict=True)}
+        return [self.village_rows[v] for v in self._cache["tgroups"][tcode]]
+
+    def township_context(self, tcode: str, cards: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The township register's context (``cards``: the township's card records, if made)."""
+        rows = self.township_villages(tcode)
+        start, end = self.village_bounds[rows[0]["village_code"]][0], self.village_bounds[rows[-1]["village_code"]][1]
         township = {
             "township_code": tcode,
             "township_name": rows[0]["township_name"],
-            "households": int(group["households"].sum()),
-            "population": int(group["population"].sum()),
-            "unpaired": int(group["unpaired"].sum()),
+            "households": sum(int(v["households"]) for v in rows),
+            "population": sum(int(v["population"]) for v in rows),
+            "unpaired": sum(int(v["unpaired"]) for v in rows),
         }
+        households = records(self.cards.iloc[start:end][CARD_FIELDS]) if cards is None else cards
         return {"year": self.year, "county": self.county, "township": township, "villages": rows, "households": households}
 
     def townships(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -121,9 +201,9 @@ class DocModel:
 
     @property
     def village_rows(self) -> dict[str, dict[str, Any]]:
-        if not hasattr(self, "_vrows"):
-            self._vrows = {r["village_code"]: r for r in self.villages.to_dict("records")}
-        return self._vrows
+        if "vrows" not in self._cache:
+            self._cache["vrows"] = {r["village_code"]: r for r in self.villages.to_dict("records")}
+        return self._cache["vrows"]
 
 
 def build(
@@ -139,38 +219,47 @@ def build(
     p = result.plans
     n = len(p)
     hid = p["household_id"]
-    h = households.assign(household_id=households["household_id"].astype("str").str.strip()).drop_duplicates("household_id")
-    h = h.set_index("household_id").reindex(hid.to_numpy(dtype=object)).reset_index()
+    hh = households.assign(household_id=households["household_id"].astype("str").str.strip()).drop_duplicates("household_id")
+    h = hh.set_index("household_id").reindex(hid.to_numpy(dtype=object)).reset_index()
 
     # Names of places: the villages table first, the households' own columns next.
-    vnames = p["village_name"].fillna("")
-    tnames = p["township_name"].fillna("")
+    vt = None
     if villages is not None and "village_code" in villages.columns:
         vt = villages.assign(village_code=villages["village_code"].astype("str")).drop_duplicates("village_code").set_index("village_code")
-        if "village_name" in vt.columns:
-            vnames = p["village_code"].map(vt["village_name"]).astype("str").fillna(vnames).fillna("")
-        if "township_name" in vt.columns:
-            tnames = p["village_code"].map(vt["township_name"]).astype("str").fillna(tnames).fillna("")
 
-    income = pd.Series(np.nan, index=range(n))
-    if identified is not None and "per_capita_net_income" in identified.columns:
+    def place(codes: pd.Series, own: pd.Series, col: str) -> pd.Series:
+        own = own.fillna("")
+        if vt is not None and col in vt.columns:
+            return codes.map(vt[col]).astype("str").fillna(own).fillna("")
+        return own
+
+    vnames = place(p["village_code"], p["village_name"], "village_name")
+    tnames = place(p["village_code"], p["township_name"], "township_name")
+
+    ident = None
+    if identified is not None and "household_id" in identified.columns:
         ident = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id").set_index("household_id")
+    income = pd.Series(np.nan, index=range(n), dtype="Float64")
+    exit_ready = pd.Series(False, index=range(n))
+    blockers = pd.Series("", index=range(n), dtype="str")
+    if ident is not None and "per_capita_net_income" in ident.columns:
         income = hid.map(ident["per_capita_net_income"]).astype("Float64")
-        exit_ready = hid.map(ident["exit_ready"]).astype("boolean").fillna(False) if "exit_ready" in ident.columns else pd.Series(False, index=range(n))
-        blockers = hid.map(ident["exit_blockers"]).astype("str").fillna("") if "exit_blockers" in ident.columns else pd.Series("", index=range(n))
-    else:
-        if "per_capita_net_income" in h.columns:
-            income = h["per_capita_net_income"].astype("Float64")
-        exit_ready = pd.Series(False, index=range(n))
-        blockers = pd.Series("", index=range(n))
-    income_txt = income.astype("Float64").map(lambda v: "" if pd.isna(v) else f"{v:,.2f}") if n else pd.Series([], dtype="str")
+        if "exit_ready" in ident.columns:
+            exit_ready = hid.map(ident["exit_ready"]).astype("boolean").fillna(False)
+        if "exit_blockers" in ident.columns:
+            blockers = hid.map(ident["exit_blockers"]).astype("str").fillna("")
+    elif "per_capita_net_income" in h.columns:
+        income = h["per_capita_net_income"].astype("Float64")
 
     phones = pd.Series(pd.NA, index=range(n), dtype="str")
     if cadres is not None and "phone" in cadres.columns and len(cadres):
         cp = cadres.assign(cadre_id=cadres["cadre_id"].astype("str").str.strip()).drop_duplicates("cadre_id").set_index("cadre_id")["phone"]
         phones = p["cadre_id"].map(cp).astype("str")
 
-    cards_df = pd.DataFrame(
+    codes = p["village_code"].to_numpy(dtype=object)
+    starts, ends = _cuts(codes)
+    seq = np.arange(n, dtype=np.int64) + 1 - np.repeat(starts, ends - starts)
+    cards = pd.DataFrame(
         {
             "household_id": hid,
             "village_code": p["village_code"],
@@ -185,7 +274,7 @@ def build(
             "other_causes": _s(h, "other_causes", n).str.replace(",", "、", regex=False),
             "identified_year": _s(h, "identified_year", n),
             "planned_exit_year": p["planned_exit_year"].astype("str").fillna(""),
-            "income": income_txt,
+            "income": money_text(income),
             "exit_ready": exit_ready.to_numpy(dtype=bool),
             "exit_blockers": blocker_text(blockers),
             "cadre_name": p["cadre_name"].fillna(""),
@@ -193,25 +282,12 @@ def build(
             "cadre_phone": phones.fillna(""),
             "cadre_id": p["cadre_id"].fillna(""),
             "measure_text": p["measures"].fillna("").str.replace(";", "、", regex=False),
+            "seq": seq,
+            "combo": np.asarray(result.combo, dtype=np.int64),
         }
     )
-    cards = records(cards_df)
-    items = result.items
-    combos = result.combo.tolist()
-    mem = _member_records(members, hid, data_year)
-    for i, c in enumerate(cards):
-        c["measures"] = items[combos[i]]
-        c["members"] = mem[i]
-        c["seq"] = 0
-
-    codes = p["village_code"].to_numpy(dtype=object)
-    bounds: dict[str, tuple[int, int]] = {}
-    if n:
-        change = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
-        for a, b in zip(change[:-1], change[1:], strict=True):
-            bounds[str(codes[a])] = (int(a), int(b))
-            for k, c in enumerate(cards[a:b], start=1):
-                c["seq"] = k
+    mem, mbounds = _members_frame(members, hid, data_year)
+    bounds = {str(codes[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
 
     size = p["household_size"].astype("Float64").fillna(0)
     g = pd.DataFrame({"village_code": p["village_code"], "size": size, "unpaired": (p["pairing"] == "none"),
@@ -222,28 +298,69 @@ def build(
         "unpaired": g["unpaired"].sum().astype("int64"),
         "exit_ready": g["exit_ready"].sum().astype("int64"),
     }).reset_index()
-    first = cards_df.drop_duplicates("village_code").set_index("village_code")
+    first = cards.drop_duplicates("village_code").set_index("village_code")
     vs["village_name"] = vs["village_code"].map(first["village_name"]).fillna("")
     vs["township_name"] = vs["village_code"].map(first["township_name"]).fillna("")
     vs["township_code"] = vs["village_code"].str.slice(0, 9)
-    by_cat = _grouped_counts(p, "category")
-    by_cause = _grouped_counts(p, "main_cause")
-    by_status = _grouped_counts(p, "status")
     meas = p[["village_code", "measures"]].assign(measure=p["measures"].str.split(";")).explode("measure")
     meas = meas[meas["measure"].fillna("") != ""]
-    by_measure = _grouped_counts(meas, "measure")
-    cad_v = p[p["cadre_id"].notna()].groupby(["village_code", "cadre_id"], sort=True).size().rename("n").reset_index()
-    cad_v["cadre_name"] = cad_v["cadre_id"].map(p.drop_duplicates("cadre_id").set_index("cadre_id")["cadre_name"]).fillna("")
-    cad_v["cadre_unit"] = cad_v["cadre_id"].map(p.drop_duplicates("cadre_id").set_index("cadre_id")["cadre_unit"]).fillna("")
-    by_cadre = {k: grp[["cadre_id", "cadre_name", "cadre_unit", "n"]].to_dict("records") for k, grp in cad_v.groupby("village_code", sort=False)}
-    for col, d in (("by_category", by_cat), ("by_cause", by_cause), ("by_status", by_status), ("by_measure", by_measure), ("cadres", by_cadre)):
-        vs[col] = [d.get(v, []) for v in vs["village_code"]]
+    lists = {"by_category": _grouped_counts(p, "category"), "by_cause": _grouped_counts(p, "main_cause"),
+             "by_status": _grouped_counts(p, "status"), "by_measure": _grouped_counts(meas, "measure"),
+             "cadres": _village_cadres(p)}
+    for col, d in lists.items():
+        vs[col] = [d.get(v, []) for v in vs["village_code"].tolist()]
     vs["file"] = vs["township_code"] + "/" + vs["village_code"] + ".html"
-    return DocModel(cards, bounds, vs, county, data_year)
+    roster, rbounds = _roster(hh, set(bounds), hid, ident)
+    return DocModel(cards, mem, mbounds, result.items, bounds, roster, rbounds, vs, county, data_year)
 
 
 def _grouped_counts(df: pd.DataFrame, col: str) -> dict[str, list[tuple[str, int]]]:
+    """Per village: (value, households) pairs, most frequent first (ties by value)."""
     vals = df[col].astype("str").fillna("").replace("", "未填")
     c = pd.DataFrame({"v": df["village_code"].to_numpy(dtype=object), "k": vals.to_numpy(dtype=object)}).value_counts().rename("n").reset_index()
     c = c.sort_values(["v", "n", "k"], ascending=[True, False, True], kind="stable")
-    return {v: list(zip(g["k"].tolist(), g["n"].astype(int).tolist(), strict=True)) for v, g in c.groupby("v", sort=False)}
+    pairs = list(zip(c["k"].tolist(), c["n"].astype(int).tolist(), strict=True))
+    v = c["v"].to_numpy(dtype=object)
+    return {str(v[a]): pairs[a:b] for a, b in zip(*_cuts(v), strict=True)}
+
+
+def _village_cadres(p: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Per village: the cadres paired there and their household counts, by cadre id."""
+    cad = p[p["cadre_id"].notna()]
+    cv = cad.groupby(["village_code", "cadre_id"], sort=True).size().rename("n").reset_index()
+    first = cad.drop_duplicates("cadre_id").set_index("cadre_id")
+    cv["cadre_name"] = cv["cadre_id"].map(first["cadre_name"]).fillna("")
+    cv["cadre_unit"] = cv["cadre_id"].map(first["cadre_unit"]).fillna("")
+    recs = records(cv[["cadre_id", "cadre_name", "cadre_unit", "n"]].astype({"n": "int64"}))
+    for r in recs:
+        r["n"] = int(r["n"])
+    v = cv["village_code"].to_numpy(dtype=object)
+    return {str(v[a]): recs[a:b] for a, b in zip(*_cuts(v), strict=True)}
+
+
+def _roster(hh: pd.DataFrame, book_villages: set[str], carded: pd.Series, ident: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """农户名册: every surveyed household of the villages that have a book, by village, group, household."""
+    r = hh[hh["village_code"].astype("str").isin(book_villages).to_numpy(dtype=bool)]
+    n = len(r)
+    registered = r["registered"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "registered" in r.columns else np.ones(n, dtype=bool)
+    hid = r["household_id"].astype("str").reset_index(drop=True)
+    result = pd.Series([""] * n, dtype="str")
+    if ident is not None and "result" in ident.columns:
+        result = hid.map(ident["result"]).astype("str").map(RESULT_LABELS).astype("str").fillna("")
+    out = pd.DataFrame({
+        "village_code": _s(r, "village_code"),
+        "household_id": hid,
+        "group_name": _s(r, "group_name"),
+        "head_name": _s(r, "head_name"),
+        "household_size": r["household_size"].astype("Int64").astype("str").fillna("").reset_index(drop=True) if "household_size" in r.columns else pd.Series([""] * n, dtype="str"),
+        "registered": pd.Series(np.where(registered, "是", "否"), dtype="str"),
+        "category": _s(r, "category"),
+        "status": _s(r, "status"),
+        "result": result,
+        "card": hid.isin(set(carded.tolist())).to_numpy(dtype=bool),
+    })
+    out = out.sort_values(["village_code", "group_name", "household_id"], kind="stable").reset_index(drop=True)
+    v = out["village_code"].to_numpy(dtype=object)
+    starts, ends = _cuts(v)
+    out["seq"] = np.arange(n, dtype=np.int64) + 1 - np.repeat(starts, ends - starts)
+    return out, {str(v[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
