@@ -7,9 +7,10 @@ Who gets what:
   plan and a responsible cadre. Surveyed households that are not registered get no card,
   even when identification finds them poor: they are candidates for the next
   identification round and appear on the 拟识别 notice, not in the card file.
-- **村有册**: per village, the village summary, the cadres, the table of contents of its
-  cards, the 农户名册 (one compact line for every surveyed household of the village,
-  registered or not, with its identification result) and every card.
+- **村有册**: per village with at least one card: the village summary, the cadres, the
+  农户名册 (one compact line for every surveyed household of the village, registered or
+  not, with its identification result; carded households link to their card) and every
+  card. A village without a carded household has no book.
 - **乡有簿** / **县有档**: village summaries with the register of carded households / links.
 
 Everything data-sized is a column operation: the model keeps typed display columns
@@ -35,7 +36,8 @@ CARD_FIELDS = [
     "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year", "income", "exit_ready",
     "exit_blockers", "cadre_name", "cadre_unit", "cadre_phone", "cadre_id", "measure_text", "seq",
 ]
-ROSTER_FIELDS = ["seq", "household_id", "group_name", "head_name", "household_size", "registered", "category", "status", "result", "card"]
+ROSTER_FIELDS = ["seq", "household_id", "group_name", "head_name", "household_size", "registered", "category", "status", "result",
+                 "card", "cadre_name"]
 
 # identification results as the household list says them
 RESULT_LABELS = {"poor": "贫困", "edge": "边缘", "not_poor": "非贫困", "excluded": "排除(疑点)", "undetermined": "无法判定"}
@@ -310,7 +312,8 @@ def build(
     for col, d in lists.items():
         vs[col] = [d.get(v, []) for v in vs["village_code"].tolist()]
     vs["file"] = vs["township_code"] + "/" + vs["village_code"] + ".html"
-    roster, rbounds = _roster(hh, set(bounds), hid, ident)
+    roster, rbounds = _roster(hh, set(bounds), p, ident)
+    vs["surveyed"] = [b - a for a, b in (rbounds.get(v, (0, 0)) for v in vs["village_code"].tolist())]
     return DocModel(cards, mem, mbounds, result.items, bounds, roster, rbounds, vs, county, data_year)
 
 
@@ -338,7 +341,7 @@ def _village_cadres(p: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return {str(v[a]): recs[a:b] for a, b in zip(*_cuts(v), strict=True)}
 
 
-def _roster(hh: pd.DataFrame, book_villages: set[str], carded: pd.Series, ident: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+def _roster(hh: pd.DataFrame, book_villages: set[str], plans: pd.DataFrame, ident: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
     """农户名册: every surveyed household of the villages that have a book, by village, group, household."""
     r = hh[hh["village_code"].astype("str").isin(book_villages).to_numpy(dtype=bool)]
     n = len(r)
@@ -357,7 +360,8 @@ def _roster(hh: pd.DataFrame, book_villages: set[str], carded: pd.Series, ident:
         "category": _s(r, "category"),
         "status": _s(r, "status"),
         "result": result,
-        "card": hid.isin(set(carded.tolist())).to_numpy(dtype=bool),
+        "card": hid.isin(set(plans["household_id"].tolist())).to_numpy(dtype=bool),
+        "cadre_name": hid.map(plans.set_index("household_id")["cadre_name"]).astype("str").fillna(""),
     })
     out = out.sort_values(["village_code", "group_name", "household_id"], kind="stable").reset_index(drop=True)
     v = out["village_code"].to_numpy(dtype=object)

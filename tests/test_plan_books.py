@@ -1,0 +1,51 @@
+"""Who gets a card and who is on the village household list (户有卡、村有册)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from plan_frames import T1, V1, write_dataset
+from typer.testing import CliRunner
+
+from jingzhun.cli import app
+
+
+def _book(tmp_path, change=None) -> str:
+    ds = write_dataset(tmp_path / "ds", previous=False)
+    if change is not None:
+        f = ds / "2016" / "households.csv"
+        df = pd.read_csv(f, dtype=str)
+        change(df)
+        df.to_csv(f, index=False)
+    r = CliRunner().invoke(app, ["plan", str(ds), "--out", str(tmp_path / "out"), "--no-docx"])
+    assert r.exit_code == 0, r.output
+    return (tmp_path / "out" / "plan" / "books" / T1 / f"{V1}.html").read_text(encoding="utf-8")
+
+
+def _roster(book: str) -> list[list[str]]:
+    body = book.split("三、农户名册", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body)[1:]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+
+
+def test_every_registered_household_has_a_card_and_a_line(tmp_path):
+    book = _book(tmp_path)
+    assert re.findall(r'class="card page" id="h-(\w+)"', book) == ["H001", "H002", "H003"]
+    names = [r[2] for r in _roster(book)]
+    assert sorted(names) == sorted(["张三", "李𠀀明", "王䶮"])
+    assert '<a href="#h-H001">王䶮</a>' in book
+
+
+def test_unregistered_and_exited_households_are_listed_without_a_card(tmp_path):
+    def change(df):
+        df.loc[df["household_id"] == "H003", ["registered", "category", "status"]] = ["否", None, None]
+        df.loc[df["household_id"] == "H002", "status"] = "已脱贫(不再享受政策)"
+    book = _book(tmp_path, change)
+    assert re.findall(r'class="card page" id="h-(\w+)"', book) == ["H001"]
+    rows = {r[2]: r for r in _roster(book)}
+    assert set(rows) == {"王䶮", "李𠀀明", "张三"}          # the list keeps every surveyed household
+    assert rows["张三"][4] == "否" and rows["王䶮"][4] == "是"
+    assert rows["李𠀀明"][6] == "已脱贫(不再享受政策)"
+    assert '<a href="#h-H003">' not in book and '<a href="#h-H001">' in book
+    assert "<th>调查农户数</th><td>3</td><th>建档立卡户数（有卡）</th><td>1</td>" in book
