@@ -40,7 +40,7 @@ TABLES = ("households", "members", "villages", "cadres", "crosscheck")
 MeasuresOpt = Annotated[Path | None, typer.Option("--measures", help="帮扶措施规则表 (CSV) / measure rule table")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹, 同名文件覆盖内置模板 / template folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成可编辑的 Word 村册 / also write editable DOCX books")]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行进程数 (按乡镇分配) / worker processes for the documents")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数 (按乡镇分配; 默认 CPU 核数, 至多 4) / worker processes for the documents (default: cores, at most 4)")]
 BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成卡、册、簿、档 / write the documents")]
 
 
@@ -76,7 +76,7 @@ def plan_frames(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
 
 
 def write_files(result: PlanResult, rendered: pd.DataFrame, model: docs.DocModel, d: Path, *, xlsx: bool,
-                books: bool, templates: Path | None, docx: bool, jobs: int) -> list[Path]:
+                books: bool, templates: Path | None, docx: bool, jobs: int | None) -> list[Path]:
     """Every output of plan into folder ``d`` (shared with ``jingzhun run``); returns the documents."""
     write_csv(result.plans, d / "plans.csv")
     write_csv(result.cadres, d / "cadres.csv")
@@ -96,7 +96,7 @@ def command(
     templates: TemplatesOpt = None,
     docx: DocxOpt = True,
     books: BooksOpt = True,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     xlsx: XlsxOpt = False,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
