@@ -26,7 +26,15 @@ import pandas as pd
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.identify.classify import join_codes, register_state
-from jingzhun.identify.members import INCOMING_REASONS, OUTGOING_REASONS, age_on, current_mask, isin, normalized_ids
+from jingzhun.identify.members import (
+    INCOMING_REASONS,
+    OUTGOING_REASONS,
+    age_on,
+    current_mask,
+    isin,
+    lookup,
+    normalized_ids,
+)
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
 MEMBER_CHANGES = ("added", "removed", "moved", "changed")
@@ -85,15 +93,45 @@ class DiffResult:
         }
 
 
-def _hh_frame(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    df["household_id"] = df["household_id"].astype("str")
-    df = df[df["household_id"].notna()].drop_duplicates("household_id")
-    state = register_state(df)
-    df["_registered"] = state["registered"]
-    df["_exited"] = state["exited"]
-    df["_returned"] = (df["status"].astype("str").str.strip() == "返贫").fillna(False).astype(bool) if "status" in df.columns else False
-    return df.set_index("household_id")
+def _first_rows(keys: pd.Series) -> np.ndarray:
+    """Positions of the first row of each non-NA key."""
+    ok = keys.notna().to_numpy(dtype=bool)
+    first = ~keys.duplicated().to_numpy(dtype=bool)
+    return np.flatnonzero(ok & first)
+
+
+def _align(key_a: pd.Series, key_b: pd.Series) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The union of two unique key sets and, per union key, its position in each (-1: absent).
+
+    One factorisation of both years replaces an index union (a sort of text) and a
+    reindex of every column: columns are then taken by position only where needed.
+    """
+    codes, uniq = pd.factorize(pd.concat([key_a, key_b], ignore_index=True))
+    n = len(uniq)
+    pos_a = np.full(n, -1, dtype=np.int64)
+    pos_b = np.full(n, -1, dtype=np.int64)
+    pos_a[codes[: len(key_a)]] = np.arange(len(key_a))
+    pos_b[codes[len(key_a):]] = np.arange(len(key_b))
+    return pd.Index(uniq, dtype="str"), pos_a, pos_b
+
+
+def _at(values: np.ndarray, pos: np.ndarray, fill: object = False) -> np.ndarray:
+    """``values[pos]`` with ``fill`` where pos is -1."""
+    out = values[np.where(pos >= 0, pos, 0)] if len(values) else np.zeros(len(pos), dtype=values.dtype)
+    return np.where(pos >= 0, out, fill)
+
+
+def _col(df: pd.DataFrame, col: str, pos: np.ndarray) -> pd.Series:
+    """Column ``col`` (NA if absent) taken at ``pos`` (-1 gives NA), on a fresh range index."""
+    idx = pd.RangeIndex(len(pos))
+    if col not in df.columns:
+        return pd.Series(pd.NA, index=idx, dtype="str")
+    return lookup(df[col], pos, idx)
+
+
+def _rows(df: pd.DataFrame, cols: list[str], pos: np.ndarray) -> pd.DataFrame:
+    """``df[cols]`` at ``pos`` (all valid), on a fresh range index."""
+    return df[cols].take(pos).reset_index(drop=True)
 
 
 def _changed_fields(a: pd.DataFrame, b: pd.DataFrame, cols: list[str]) -> pd.Series:
@@ -110,21 +148,35 @@ def _changed_fields(a: pd.DataFrame, b: pd.DataFrame, cols: list[str]) -> pd.Ser
     return join_codes(a.index, parts)
 
 
+def _hh_state(df: pd.DataFrame) -> tuple[pd.Series, np.ndarray, dict[str, np.ndarray]]:
+    """(household IDs, positions of the first row of each, register flags at those rows)."""
+    hid = df["household_id"].astype("str")
+    rows = _first_rows(hid)
+    state = register_state(df)
+    returned = ((df["status"].astype("str").str.strip() == "返贫").fillna(False).to_numpy(dtype=bool)
+                if "status" in df.columns else np.zeros(len(df), dtype=bool))
+    flags = {"registered": state["registered"].to_numpy(dtype=bool)[rows],
+             "exited": state["exited"].to_numpy(dtype=bool)[rows], "returned": returned[rows]}
+    return hid.iloc[rows].reset_index(drop=True), rows, flags
+
+
+def _compared(old: pd.DataFrame, new: pd.DataFrame, extra_old: list[str], drop: tuple[str, ...] = ()) -> list[str]:
+    """Columns compared between years, in the order the old year lists them."""
+    a = old.columns.drop([c for c in drop if c in old.columns]).append(pd.Index(extra_old))
+    return [c for c in a.intersection(new.columns) if c not in _SKIP and not c.startswith("_")]
+
+
 def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    a, b = _hh_frame(old), _hh_frame(new)
-    ids = a.index.union(b.index)
-    # one hash lookup per year; every column is then aligned by position
-    A = a.reindex(ids).reset_index(drop=True)
-    B = b.reindex(ids).reset_index(drop=True)
-    in_a = A["_registered"].notna().to_numpy()
-    in_b = B["_registered"].notna().to_numpy()
-
-    def flag(df: pd.DataFrame, col: str) -> np.ndarray:
-        return df[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-    ra, rb = flag(A, "_registered"), flag(B, "_registered")
-    ea, eb = flag(A, "_exited"), flag(B, "_exited")
-    ta, tb = flag(A, "_returned"), flag(B, "_returned")
+    ka, rows_a, fa = _hh_state(old)
+    kb, rows_b, fb = _hh_state(new)
+    ids, ia, ib = _align(ka, kb)
+    pos_a = _at(rows_a, ia, -1)  # row in each year's frame (-1: absent)
+    pos_b = _at(rows_b, ib, -1)
+    in_a = pos_a >= 0
+    in_b = pos_b >= 0
+    ra, rb = _at(fa["registered"], ia), _at(fb["registered"], ib)
+    ea, eb = _at(fa["exited"], ia), _at(fb["exited"], ib)
+    ta, tb = _at(fa["returned"], ia), _at(fb["returned"], ib)
 
     change = np.full(len(ids), "", dtype=object)
     reason = np.full(len(ids), "", dtype=object)
@@ -140,12 +192,15 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     change[~ra & ~rb & in_a & ~in_b] = "disappeared"
     reason[~ra & ~rb & in_a & ~in_b] = "left_survey"
 
-    common = [c for c in a.columns.intersection(b.columns) if c not in _SKIP and not c.startswith("_")]
-    both = in_a & in_b
-    fields = pd.Series("", index=A.index, dtype="str")
-    if both.any():
-        fields[both] = _changed_fields(A.loc[both, common], B.loc[both, common], common).to_numpy()
-    has_fields = (fields != "").to_numpy()
+    # fields are listed for households present in both years that are reported: registered
+    # in both (``changed`` needs them) or already given a change; other rows are not compared
+    common = _compared(old, new, ["_registered", "_exited", "_returned"], drop=("household_id",))
+    fields = np.full(len(ids), "", dtype=object)
+    cmp_rows = np.flatnonzero(in_a & in_b & (both_reg | (change != "")))
+    if len(cmp_rows):
+        fields[cmp_rows] = _changed_fields(_rows(old, common, pos_a[cmp_rows]), _rows(new, common, pos_b[cmp_rows]),
+                                           common).to_numpy(dtype=object)
+    has_fields = fields != ""
     exited_now = both_reg & eb & ~ea
     returned_now = both_reg & tb & ~ta
     changed = both_reg & ~exited_now & ~returned_now & has_fields
@@ -156,19 +211,20 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     change[changed] = "changed"
     reason[changed] = "fields"
 
-    keep = change != ""
+    keep = np.flatnonzero(change != "")
+    ka_, kb_ = pos_a[keep], pos_b[keep]
     out = pd.DataFrame({"household_id": pd.Series(ids[keep], dtype="str"),
                         "change": pd.Series(change[keep], dtype="str"),
-                        "fields": pd.Series(fields.to_numpy()[keep], dtype="str"),
+                        "fields": pd.Series(fields[keep], dtype="str"),
                         "reason_code": pd.Series(reason[keep], dtype="str")})
     for c in ("village_code", "township_name", "village_name", "head_name", "status"):
-        va = A.loc[keep, c] if c in A.columns else pd.Series(pd.NA, index=A.index[keep], dtype="str")
-        vb = B.loc[keep, c] if c in B.columns else pd.Series(pd.NA, index=B.index[keep], dtype="str")
+        va = _col(old, c, ka_).astype("str")
+        vb = _col(new, c, kb_).astype("str")
         if c == "status":
-            out["status_from"] = va.astype("str").to_numpy()
-            out["status_to"] = vb.astype("str").to_numpy()
+            out["status_from"] = va.to_numpy()
+            out["status_to"] = vb.to_numpy()
         else:
-            out[c] = vb.astype("str").fillna(va.astype("str")).to_numpy()
+            out[c] = vb.fillna(va).to_numpy()
     out["registered_from"] = pd.array(ra[keep] & in_a[keep], dtype="boolean")
     out["registered_to"] = pd.array(rb[keep] & in_b[keep], dtype="boolean")
     out["in_from"] = in_a[keep]
@@ -177,37 +233,48 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _member_frame(df: pd.DataFrame, year: int, findings: Findings) -> pd.DataFrame:
-    m = df.copy()
-    m["household_id"] = m["household_id"].astype("str")
-    m["_key"] = normalized_ids(m["id_number"]) if "id_number" in m.columns else pd.Series(pd.NA, index=m.index, dtype="str")
-    m["_current"] = current_mask(m)
-    bad = m["_key"].isna()
+def _member_keys(df: pd.DataFrame, year: int, findings: Findings) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(normalised ID per person, the row chosen for each, current flag of every row).
+
+    A row without a usable ID is a finding; a current row wins over an outgoing one for
+    the same person, else the first row.
+    """
+    key = normalized_ids(df["id_number"]) if "id_number" in df.columns else pd.Series(pd.NA, index=df.index, dtype="str")
+    current = current_mask(df).to_numpy(dtype=bool)
+    bad = key.isna().to_numpy(dtype=bool)
     if bad.any():
-        name = m.loc[bad, "name"] if "name" in m.columns else None
-        findings.add("I-DIFF-MEMBER-NO-ID", table="members", row=m.loc[bad, "_row"] if "_row" in m.columns else None,
-                     column="id_number", value=name, key=m.loc[bad, "household_id"], detail=str(year))
-    m = m[~bad]
-    # a current row wins over an outgoing one for the same person (few duplicates: sort only those)
-    dup = m["_key"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        d = m[dup].sort_values(["_key", "_current"], ascending=[True, False], kind="stable").drop_duplicates("_key")
-        m = pd.concat([m[~dup], d])
-    return m.set_index("_key")
+        name = df.loc[bad, "name"] if "name" in df.columns else None
+        findings.add("I-DIFF-MEMBER-NO-ID", table="members", row=df.loc[bad, "_row"] if "_row" in df.columns else None,
+                     column="id_number", value=name, key=df.loc[bad, "household_id"].astype("str"), detail=str(year))
+    rows = np.flatnonzero(~bad)
+    k = key.iloc[rows].reset_index(drop=True)
+    dup = k.duplicated(keep=False).to_numpy(dtype=bool)
+    if dup.any():  # few duplicates: order only those (key, current first, row)
+        d = np.flatnonzero(dup)
+        codes = pd.factorize(k.iloc[d])[0]
+        order = np.lexsort((d, ~current[rows[d]], codes))
+        o, sorted_codes = d[order], codes[order]
+        first = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+        keep = np.concatenate([np.flatnonzero(~dup), o[first]])
+        keep.sort()
+        rows, k = rows[keep], k.iloc[keep].reset_index(drop=True)
+    return k, rows, current
 
 
-def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame, from_year: int, to_year: int,
-                 findings: Findings, hh_old_ids: pd.Index, hh_new_ids: pd.Index) -> pd.DataFrame:
-    a, b = _member_frame(old, from_year, findings), _member_frame(new, to_year, findings)
-    keys = a.index.union(b.index)
-    A = a.reindex(keys).reset_index(drop=True)
-    B = b.reindex(keys).reset_index(drop=True)
-    pos = A.index
-    ca = A["_current"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    cb = B["_current"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    ha = A["household_id"].astype("str")
-    hb = B["household_id"].astype("str")
-    reason_b = B["change_reason"].astype("str") if "change_reason" in B.columns else pd.Series(pd.NA, index=pos, dtype="str")
+def diff_members(old: pd.DataFrame, new: pd.DataFrame, from_year: int, to_year: int, findings: Findings,
+                 hh_old_ids: pd.Index, hh_new_ids: pd.Index) -> pd.DataFrame:
+    ka, rows_a, cur_a = _member_keys(old, from_year, findings)
+    kb, rows_b, cur_b = _member_keys(new, to_year, findings)
+    keys, ia, ib = _align(ka, kb)
+    pos_a = _at(rows_a, ia, -1)  # row in each year's frame (-1: absent)
+    pos_b = _at(rows_b, ib, -1)
+    n = len(keys)
+    pos = pd.RangeIndex(n)
+    ca = _at(cur_a, pos_a)
+    cb = _at(cur_b, pos_b)
+    ha = _col(old, "household_id", pos_a).astype("str")
+    hb = _col(new, "household_id", pos_b).astype("str")
+    reason_b = _col(new, "change_reason", pos_b).astype("str")
 
     added = cb & ~ca
     removed = ca & ~cb
@@ -215,14 +282,15 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     moved = both & (ha != hb).fillna(False).to_numpy(dtype=bool)
     same = both & ~moved
 
-    common = [c for c in a.columns.intersection(b.columns) if c not in _SKIP and not c.startswith("_")
-              and c not in ("change_reason", "change_date")]
+    common = _compared(old, new, ["_key", "_current"])
+    common = [c for c in common if c not in ("change_reason", "change_date")]
     fields = pd.Series("", index=pos, dtype="str")
-    if same.any():
-        fields[same] = _changed_fields(A.loc[same, common], B.loc[same, common], common).to_numpy()
+    at = np.flatnonzero(same)
+    if len(at):
+        fields[same] = _changed_fields(_rows(old, common, pos_a[at]), _rows(new, common, pos_b[at]), common).to_numpy()
     changed = same & (fields != "").to_numpy()
 
-    change = np.full(len(keys), "", dtype=object)
+    change = np.full(n, "", dtype=object)
     change[added], change[removed], change[moved], change[changed] = "added", "removed", "moved", "changed"
     reason = pd.Series(pd.NA, index=pos, dtype="str")
     source = pd.Series(pd.NA, index=pos, dtype="str")
@@ -236,9 +304,13 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     reason[given_rm] = reason_b[given_rm]
     source[given_add | given_rm] = "export"
 
-    # inferred otherwise
-    age = age_on(B, pd.Timestamp(year=to_year - 1, month=12, day=31))
-    newborn = (age <= max(to_year - from_year - 1, 0)).fillna(False).to_numpy(dtype=bool)
+    # inferred otherwise (age only matters for the added)
+    newborn = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(added)
+    if len(at):
+        born = _rows(new, [c for c in ("birth_date", "id_number") if c in new.columns], pos_b[at])
+        age = age_on(born, pd.Timestamp(year=to_year - 1, month=12, day=31))
+        newborn[at] = (age <= max(to_year - from_year - 1, 0)).fillna(False).to_numpy(dtype=bool)
     new_hh = ~isin(hb, hh_old_ids).to_numpy()
     gone_hh = ~isin(ha, hh_new_ids).to_numpy()
     inf = pd.Series(pd.NA, index=pos, dtype="str")
@@ -256,26 +328,25 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, hh_changes: pd.DataFrame,
     reason[unknown] = reason_text("unknown")
     source[unknown] = "inferred"
 
-    keep = change != ""
+    keep = np.flatnonzero(change != "")
     k = keys[keep]
-    bk, ak = B[keep], A[keep]
 
     def pick(col: str) -> np.ndarray:
-        vb = bk[col].astype("str") if col in bk.columns else pd.Series(pd.NA, index=bk.index, dtype="str")
-        va = ak[col].astype("str") if col in ak.columns else pd.Series(pd.NA, index=ak.index, dtype="str")
+        vb = _col(new, col, pos_b[keep]).astype("str")
+        va = _col(old, col, pos_a[keep]).astype("str")
         return vb.fillna(va).to_numpy()
 
     out = pd.DataFrame({
         "id_number": pd.Series(k, dtype="str"),
-        "household_id": pd.Series(np.where(removed[keep], ha[keep].to_numpy(), hb[keep].to_numpy()), dtype="str"),
+        "household_id": pd.Series(np.where(removed[keep], ha.to_numpy()[keep], hb.to_numpy()[keep]), dtype="str"),
         "change": pd.Series(change[keep], dtype="str"),
-        "reason": pd.Series(reason[keep].to_numpy(), dtype="str"),
-        "reason_source": pd.Series(source[keep].to_numpy(), dtype="str"),
-        "from_household_id": pd.Series(ha[keep].where(ca[keep]).to_numpy(), dtype="str"),
-        "to_household_id": pd.Series(hb[keep].where(cb[keep]).to_numpy(), dtype="str"),
+        "reason": pd.Series(reason.to_numpy()[keep], dtype="str"),
+        "reason_source": pd.Series(source.to_numpy()[keep], dtype="str"),
+        "from_household_id": pd.Series(ha.iloc[keep].where(ca[keep]).to_numpy(), dtype="str"),
+        "to_household_id": pd.Series(hb.iloc[keep].where(cb[keep]).to_numpy(), dtype="str"),
         "name": pd.Series(pick("name"), dtype="str"),
         "relation": pd.Series(pick("relation"), dtype="str"),
-        "fields": pd.Series(fields[keep].to_numpy(), dtype="str"),
+        "fields": pd.Series(fields.to_numpy()[keep], dtype="str"),
     })
     return out
 
@@ -287,7 +358,7 @@ def diff_years(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], from_
     ids_old = pd.Index(old["households"]["household_id"].astype("str"))
     ids_new = pd.Index(new["households"]["household_id"].astype("str"))
     if "members" in old and "members" in new:
-        mem = diff_members(old["members"], new["members"], hh, from_year, to_year, findings, ids_old, ids_new)
+        mem = diff_members(old["members"], new["members"], from_year, to_year, findings, ids_old, ids_new)
     else:
         mem = pd.DataFrame({c: pd.Series(dtype="str") for c in
                             ("id_number", "household_id", "change", "reason", "reason_source", "from_household_id",
