@@ -23,6 +23,7 @@ def _model(tricky: bool):
         h.loc[0, "head_name"] = "王<b>&\"'\x07䶮"          # markup, quotes and a control character
         h.loc[1, "group_name"] = None                      # no group
         h.loc[2, "other_causes"] = "缺技术,缺资金"
+        h.loc[2, "registered"] = False                     # listed in the 农户名册 without a card
         m = m[m["household_id"] != "H007"]                 # a card without members
         m = m.assign(health=m["health"].astype(object))
         m.loc[m.index[0], "health"] = "患有大病 & <慢病>"
@@ -47,10 +48,12 @@ def _model(tricky: bool):
 def test_fast_cards_equal_the_macros(tricky, village):
     model = _model(tricky)
     a, b = model.village_bounds[village]
+    ra, rb = model.roster_bounds[village]
     slow = model.village_context(village)
-    for name, key, frags in (("plan/village_book.html", "cards_html", cardtext.html_cards(model, a, b)),
-                             ("plan/village_book.docx.xml", "cards_docx", cardtext.docx_cards(model, a, b))):
-        fast = render.render(name, {**slow, key: Markup("".join(frags))})
+    for name, fmt in (("plan/village_book.html", "html"), ("plan/village_book.docx.xml", "docx")):
+        cards = getattr(cardtext, f"{fmt}_cards")(model, a, b)
+        rows = getattr(cardtext, f"{fmt}_roster")(model, ra, rb)
+        fast = render.render(name, {**slow, f"cards_{fmt}": Markup("".join(cards)), f"roster_{fmt}": Markup("".join(rows))})
         assert fast == render.render(name, slow)
 
 
@@ -59,6 +62,9 @@ def test_tricky_values_are_escaped_and_cleaned():
     a, b = model.village_bounds[V1]
     html = "".join(cardtext.html_cards(model, a, b))
     assert "王&lt;b&gt;&amp;&#34;&#39;䶮" in html and "\x07" not in html
+    ra, rb = model.roster_bounds[V1]
+    rows = cardtext.html_roster(model, ra, rb)
+    assert len(rows) == 3 and sum('<a href="#h-' in r for r in rows) == 2 and any("<td>否</td>" in r for r in rows)
     assert "患有大病 &amp; &lt;慢病&gt;" in html
     a, b = model.village_bounds[V3]
     html = "".join(cardtext.html_cards(model, a, b))

@@ -59,6 +59,8 @@ def _render_townships(tcodes: list[str], model: DocModel, books: Path, templates
         roster = records(model.roster.iloc[ra:rb][ROSTER_FIELDS])
         html_frags = cardtext.html_cards(model, a, b) if fast_html else None
         docx_frags = cardtext.docx_cards(model, a, b) if fast_docx else None
+        html_rows = cardtext.html_roster(model, ra, rb) if fast_html else None
+        docx_rows = cardtext.docx_roster(model, ra, rb) if fast_docx else None
         folder = books / tcode
         folder.mkdir(exist_ok=True)
         written: list[str] = []
@@ -70,13 +72,17 @@ def _render_townships(tcodes: list[str], model: DocModel, books: Path, templates
             ctx: dict[str, Any] = {"year": model.year, "county": model.county, "village": v,
                                    "cards": plain[va - a: vb - a] if full is None else full,
                                    "households": roster[xa - ra: xb - ra]}
-            html_ctx = {**ctx, "cards_html": Markup("".join(html_frags[va - a: vb - a]))} if html_frags is not None and vb > va else ctx
+            html_ctx = ctx
+            if html_frags is not None and html_rows is not None and vb > va:
+                html_ctx = {**ctx, "cards_html": Markup("".join(html_frags[va - a: vb - a])),
+                            "roster_html": Markup("".join(html_rows[xa - ra: xb - ra]))}
             path = folder / f"{code}.html"
             write_text(path, render_template(village_html, html_ctx))
             written.append(str(path))
             if village_docx is not None:
-                if docx_frags is not None and vb > va:
-                    dctx = {**ctx, "cards_docx": Markup("".join(docx_frags[va - a: vb - a]))}
+                if docx_frags is not None and docx_rows is not None and vb > va:
+                    dctx = {**ctx, "cards_docx": Markup("".join(docx_frags[va - a: vb - a])),
+                            "roster_docx": Markup("".join(docx_rows[xa - ra: xb - ra]))}
                 else:
                     dctx = {**ctx, "cards": full if full is not None else model.card_records(va, vb)}
                 dpath = folder / f"{code}.docx"

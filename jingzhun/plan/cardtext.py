@@ -1,4 +1,4 @@
-"""The packaged card templates as column operations (the fast path of the village books).
+"""The packaged card templates (and the 农户名册 rows) as column operations (the fast path of the village books).
 
 A village book holds a card for every carded household; rendering each card through a
 Jinja macro costs about a millisecond, which at county scale is most of the run. Here
@@ -199,3 +199,34 @@ def docx_cards(model: Any, start: int, end: int) -> list[str]:
         str(_W.p("帮扶责任人（签字）：　　　　　　　　　　户主（签字）：")) + "\n" + str(_W.p("年　　月　　日", "Right")) + "\n\n",
     )
     return out.to_pylist()
+
+
+def _roster(model: Any, start: int, end: int) -> dict[str, pa.Array]:
+    r = model.roster.iloc[start:end]
+    out = {k: esc(r[k]) for k in ("household_id", "group_name", "head_name", "household_size", "registered", "category", "status",
+                                   "result", "cadre_name")}
+    out["seq"] = pa.array(r["seq"].astype(str).to_numpy(dtype=object), pa.string())
+    out["card"] = pa.array(r["card"].to_numpy(dtype=bool))
+    return out
+
+
+def html_roster(model: Any, start: int, end: int) -> list[str]:
+    """The 农户名册 rows of ``plan/village_book.html`` for roster rows ``start:end``."""
+    if end <= start:
+        return []
+    r = _roster(model, start, end)
+    name = pc.if_else(r["card"], cat('<a href="#h-', r["household_id"], '">', r["head_name"], "</a>"), r["head_name"])
+    return cat('<tr><td class="num">', r["seq"], "</td><td>", r["group_name"], '</td><td class="nowrap">', name,
+               '</td><td class="num">', r["household_size"], "</td><td>", r["registered"], "</td><td>", r["category"],
+               "</td><td>", r["status"], "</td><td>", r["result"], "</td><td>", r["cadre_name"], "</td></tr>\n").to_pylist()
+
+
+def docx_roster(model: Any, start: int, end: int) -> list[str]:
+    """The 农户名册 rows of ``plan/village_book.docx.xml`` for roster rows ``start:end``."""
+    if end <= start:
+        return []
+    r = _roster(model, start, end)
+    body, end_ = _W._BODY, _W._END
+    cells = [x for f in ("seq", "group_name", "head_name", "household_size", "registered", "category", "status", "result", "cadre_name")
+             for x in (body, r[f], end_)]
+    return cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", *cells, "</w:tr>\n").to_pylist()
