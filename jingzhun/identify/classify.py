@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.identify.exclusion import SOURCE_CODES
+from jingzhun.identify.members import map_keys
 
 EXITED_PREFIX = "已脱贫"
 EDGE_NEW = "边缘易致贫户"
@@ -87,7 +88,7 @@ def classify(
     below = (determinable & (pc < line)).fillna(False).astype(bool)
     edge = (determinable & (pc >= line) & (pc < edge_line)).fillna(False).astype(bool)
     above = (determinable & (pc >= edge_line)).fillna(False).astype(bool)
-    sources = hid.map(hit_sources).astype("str")
+    sources = map_keys(hid, hit_sources).astype("str")
     has_hit = sources.notna() & (sources != "")
     excluded = (below | edge) & has_hit
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.errors import ConfigError, InputError
@@ -14,7 +15,7 @@ from jingzhun.identify.classify import classify
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
 from jingzhun.identify.guarantees import guarantee_gaps
 from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, TRANSFER_COMPONENTS, per_capita_income
-from jingzhun.identify.members import current_mask, isin
+from jingzhun.identify.members import current_mask, isin, map_keys
 from jingzhun.identify.villages import apply_quota, county_summary, village_table
 from jingzhun.params import Params
 
@@ -142,8 +143,8 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     for k, v in lines.items():
         out[k] = v
     out = pd.concat([out, income, gaps, cls], axis=1)
-    out["exclusion_sources"] = hid.map(by_hh["exclusion_sources"]).astype("str").fillna("")
-    out["exclusion_members"] = hid.map(by_hh["exclusion_members"]).astype("str").fillna("")
+    out["exclusion_sources"] = map_keys(hid, by_hh["exclusion_sources"]).astype("str").fillna("")
+    out["exclusion_members"] = map_keys(hid, by_hh["exclusion_members"]).astype("str").fillna("")
     out["remaining_poor"] = (out["result"] == "poor") | (
         out["active"] & ~out["exit_ready"].fillna(False).astype(bool) & (out["result"] != "excluded")
     )
@@ -160,7 +161,11 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     _quota_findings(findings, hh, out, vt)
     _village_findings(findings, hh, out, villages, vt)
 
-    out = out[HOUSEHOLD_COLUMNS].sort_values(["village_code", "household_id"], kind="stable", na_position="last")
+    out = out[HOUSEHOLD_COLUMNS]
+    order = out[["village_code", "household_id"]].sort_values(["village_code", "household_id"], kind="stable",
+                                                              na_position="last").index.to_numpy()
+    if (order != np.arange(len(order))).any():  # exports usually come sorted: no take of the wide frame then
+        out = out.take(order)
     county = county_summary(out, vt, params, {"data_year": data_year, "income_year": income_year, **lines,
                                               "edge_multiplier": float(params.get("identify.edge_multiplier"))})
     return IdentifyResult(out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year)
@@ -171,8 +176,12 @@ def _population(hh: pd.DataFrame, members: pd.DataFrame | None, size_ok: pd.Seri
     size = pd.to_numeric(hh["household_size"], errors="coerce").astype("Int64") if "household_size" in hh.columns else None
     counted = pd.Series(0, index=hh.index, dtype="Int64")
     if members is not None and "household_id" in members.columns:
-        n = members.loc[current_mask(members), "household_id"].astype("str").value_counts()
-        counted = hh["household_id"].astype("str").map(n).fillna(0).astype("Int64")
+        hid = hh["household_id"].astype("str")
+        mh = members["household_id"].astype("str")[current_mask(members).to_numpy(dtype=bool)]
+        codes, uniq = pd.factorize(pd.concat([hid, mh], ignore_index=True))
+        hc, mc = codes[: len(hid)], codes[len(hid):]
+        per_code = np.append(np.bincount(mc[mc >= 0], minlength=len(uniq)), 0)  # code -1 (NA) counts 0
+        counted = pd.Series(per_code[hc], index=hh.index, dtype="Int64")
     if size is None:
         return counted
     return size.where(size_ok, counted).astype("Int64")

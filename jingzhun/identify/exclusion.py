@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jingzhun.identify.members import current_mask, normalized_ids
+from jingzhun.identify.members import current_mask, isin, normalized_ids
 from jingzhun.params import Params
 
 SOURCE_CODES: dict[str, str] = {
@@ -39,13 +39,15 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
     }).dropna(subset=["id_number"])
     cc = cc.sort_values(["id_number", "source", "detail"], na_position="last").drop_duplicates(["id_number", "source"])
 
-    cur = members.loc[current_mask(members)]
+    used = [c for c in ("household_id", "_row", "id_number", "name") if c in members.columns]
+    cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]
     m = pd.DataFrame({
         "household_id": cur["household_id"].astype("str"),
         "member_row": cur["_row"].astype("str") if "_row" in cur.columns else pd.Series(pd.NA, index=cur.index, dtype="str"),
         "id_number": normalized_ids(cur["id_number"]),
         "name": cur["name"].astype("str") if "name" in cur.columns else pd.Series(pd.NA, index=cur.index, dtype="str"),
     }).dropna(subset=["id_number"])
+    m = m[isin(m["id_number"], cc["id_number"]).to_numpy()]  # the few members with a hit, before the merge
     hits = m.merge(cc, on="id_number", how="inner")
     hits["code"] = hits["source"].map(SOURCE_CODES).astype("str")
     hits = hits.sort_values(["household_id", "id_number", "source"]).reset_index(drop=True)

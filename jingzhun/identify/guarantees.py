@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jingzhun.identify.members import age_on, current_mask, isin
+from jingzhun.identify.members import age_on, current_mask, isin, map_keys
 from jingzhun.params import Params
 
 # school_status values that mean "not in school" (empty counts too; data-contract §2).
@@ -49,7 +49,9 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
     if members is None or members.empty or "household_id" not in members.columns:
         return out
 
-    cur = members.loc[current_mask(members)].copy()
+    used = [c for c in ("household_id", "name", "id_number", "birth_date", "school_status", "health",
+                        "medical_insurance") if c in members.columns]
+    cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]  # narrow: only the columns read here
     cur["household_id"] = cur["household_id"].astype("str")
     has_members = isin(hid, cur["household_id"])
 
@@ -66,7 +68,7 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
             flagged &= ~disabled
         out["education_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)
         names = _names(cur, flagged)
-        out["education_gap_members"] = hid.map(names).astype("str").fillna("")
+        out["education_gap_members"] = map_keys(hid, names).astype("str").fillna("")
 
     # Basic medical: every current member in 城乡居民基本医疗保险 (empty is not "true").
     if "medical_insurance" in cur.columns:
@@ -74,5 +76,5 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
         flagged = ~insured
         out["medical_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)
         names = _names(cur, flagged)
-        out["medical_gap_members"] = hid.map(names).astype("str").fillna("")
+        out["medical_gap_members"] = map_keys(hid, names).astype("str").fillna("")
     return out

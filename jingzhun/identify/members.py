@@ -30,15 +30,17 @@ def normalized_ids(s: pd.Series) -> pd.Series:
 
 def birth_dates(members: pd.DataFrame) -> pd.Series:
     """``birth_date`` where given, else the birth date encoded in the (normalised) ID."""
-    from_id = ids.birth_date(normalized_ids(members["id_number"])) if "id_number" in members.columns else None
+    has_id = "id_number" in members.columns
     if "birth_date" in members.columns:
         bd = pd.to_datetime(members["birth_date"], errors="coerce")
-        if from_id is not None:
+        missing = bd.isna().to_numpy(dtype=bool)
+        if has_id and missing.any():  # the ID is read only where the date is missing
+            from_id = ids.birth_date(normalized_ids(members["id_number"][missing]))
             bd = bd.fillna(from_id.astype(bd.dtype) if from_id.dtype != bd.dtype else from_id)
         return bd
-    if from_id is None:
+    if not has_id:
         return pd.Series(pd.NaT, index=members.index, dtype="datetime64[s]")
-    return from_id
+    return ids.birth_date(normalized_ids(members["id_number"]))
 
 
 def age_on(birth_or_id: pd.DataFrame | pd.Series, on: pd.Timestamp | str) -> pd.Series:
@@ -90,6 +92,11 @@ def positions(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
     k = _arrow_text(keys)
     at = pc.index_in(k, value_set=_value_set(values, k), skip_nulls=True).fill_null(-1)
     return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def map_keys(keys: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``keys.map(mapping)`` for a text-keyed ``mapping`` with unique keys, by Arrow hash look-up."""
+    return lookup(mapping.reset_index(drop=True), positions(keys, mapping.index), keys.index)
 
 
 def lookup(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
