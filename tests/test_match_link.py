@@ -174,3 +174,17 @@ def test_missing_roster_table_is_an_input_error(params):
     from jingzhun.errors import InputError
     with pytest.raises(InputError):
         match({"households": households(), "members": members()}, params, 2016)
+
+
+def test_a_person_who_moved_households_links_to_the_current_row(params):
+    # The year a marriage moves someone, the register has them twice: left (嫁出) and arrived.
+    mem = members()
+    moved = mem.iloc[[2]].assign(household_id="H2", relation="之儿媳", change_reason=None, _row=9)
+    mem.loc[2, "change_reason"] = "嫁出"
+    mem = pd.concat([mem, moved], ignore_index=True)
+    res = run([row("R1", "张小明", A3)], params, mem=mem)
+    assert linked(res)["R1"] == (A3, "id_exact")
+    assert res.pairs.set_index("record_id").loc["R1", "household_id"] == "H2"
+    # Without the move the same roster row stays with the only row there is.
+    res = run([row("R1", "张小明", A3)], params)
+    assert res.pairs.set_index("record_id").loc["R1", "household_id"] == "H1"

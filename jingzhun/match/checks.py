@@ -25,6 +25,13 @@ def _s(x: pd.Series) -> pd.Series:
     return x.astype("str").fillna("")
 
 
+ROSTER_TEXT_COLUMNS = ["record_id", "name", "id_raw", "program"]
+PERSON_TEXT_COLUMNS = ["household_id", "name", "id_norm", "category"]
+# What the checks read of each side of a linked pair.
+LINKED_ROSTER = ["d_row", "record_id", "name", "id_raw", "program", "start_date", "end_date", "monthly_amount"]
+LINKED_PERSON = ["household_id", "name", "id_norm", "category", "registered", "current", "change_reason", "change_date"]
+
+
 def roster_text(r: pd.DataFrame) -> pd.Series:
     """``record_id 姓名 身份证号 保障类型`` for the roster side of a finding."""
     return (_s(r["record_id"]) + " " + _s(r["name"]) + " " + _s(r["id_raw"]) + " " + _s(r["program"])).str.strip()
@@ -39,15 +46,15 @@ def person_text(p: pd.DataFrame) -> pd.Series:
 
 def linked_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
     """One row per accepted pair with roster columns (``r_``) and register columns (``p_``)."""
-    r = ros.take(links["_r"].to_numpy()).reset_index(drop=True).add_prefix("r_")
-    p = per.take(links["_p"].to_numpy()).reset_index(drop=True).add_prefix("p_")
+    r = ros[LINKED_ROSTER].take(links["_r"].to_numpy()).reset_index(drop=True).add_prefix("r_")
+    p = per[LINKED_PERSON].take(links["_p"].to_numpy()).reset_index(drop=True).add_prefix("p_")
     out = pd.concat([links.reset_index(drop=True), r, p], axis=1)
     return out
 
 
 def _rp(lf: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    r = lf.filter(like="r_", axis=1).rename(columns=lambda c: c[2:])
-    p = lf.filter(like="p_", axis=1).rename(columns=lambda c: c[2:])
+    r = lf[["r_" + c for c in LINKED_ROSTER]].rename(columns=lambda c: c[2:])
+    p = lf[["p_" + c for c in LINKED_PERSON]].rename(columns=lambda c: c[2:])
     return r, p
 
 
@@ -83,6 +90,8 @@ def check_all(
 def check_category(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFrame) -> None:
     registered = p["registered"].fillna(False).astype(bool)
     m = (lf["active"] & registered & (p["category"] == CAT_GENERAL).fillna(False)).to_numpy(dtype=bool)
+    if not m.any():
+        return
     f.add("M-CATEGORY-NOT-UPDATED", table="dibao", row=r["d_row"][m], column="program",
           value=roster_text(r[m]), key=p["household_id"][m], detail=person_text(p[m]))
 
@@ -96,11 +105,15 @@ def _hh_registered(households: pd.DataFrame) -> pd.Series:
 def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame) -> None:
     if "category" not in households.columns:
         return
-    hh = households[_hh_registered(households)]
+    cols = [c for c in ("_row", "household_id", "category", "head_name", "dibao_benefit", "tekun_benefit")
+            if c in households.columns]
+    hh = households[cols][_hh_registered(households).to_numpy(dtype=bool)]
     covered = lf[lf["active"]]
     for cat, program, code in ((CAT_DIBAO, DIBAO, "M-DIBAO-HH-NOT-ON-ROSTER"), (CAT_TEKUN, TEKUN, "M-TEKUN-HH-NOT-ON-ROSTER")):
         on = covered.loc[covered["r_program"] == program, "p_household_id"]
         sel = hh[(hh["category"] == cat).fillna(False).astype(bool).to_numpy() & ~isin(hh["household_id"], on)]
+        if sel.empty:
+            continue
         head = _s(sel["head_name"]) if "head_name" in sel.columns else pd.Series("", index=sel.index)
         benefit_col = "dibao_benefit" if program == DIBAO else "tekun_benefit"
         benefit = _s(sel[benefit_col].round(2)) if benefit_col in sel.columns else pd.Series("", index=sel.index)
@@ -142,6 +155,8 @@ def check_missed(
 
 
 def check_not_found(f: Findings, unlinked: pd.DataFrame) -> None:
+    if unlinked.empty:
+        return
     detail = _s(unlinked["village_code"]) + " " + _s(unlinked["village_name"])
     f.add("M-ROSTER-NOT-FOUND", table="dibao", row=unlinked["d_row"], column="id_number",
           value=roster_text(unlinked), key=unlinked["record_id"], detail=detail.str.strip())
@@ -153,7 +168,7 @@ def check_partial(f: Findings, lf: pd.DataFrame, per: pd.DataFrame) -> None:
     if cov.empty:
         return
     n_cov = cov.groupby("p_household_id")["_p"].nunique()
-    cur = per[per["current"].to_numpy() & isin(per["household_id"], n_cov.index.to_numpy())]
+    cur = per[["household_id", "_p", "name"]][per["current"].to_numpy() & isin(per["household_id"], n_cov.index.to_numpy())]
     n_cur = cur.groupby("household_id")["_p"].nunique()
     both = pd.DataFrame({"covered": n_cov, "current": n_cur}).dropna()
     part = both[both["covered"] < both["current"]]
@@ -174,7 +189,8 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
     income_year = data_year - 1
     share = float(params.get("match.benefit_tolerance"))
     absolute = float(params.get("match.benefit_tolerance_abs"))
-    hh = households[isin(households["household_id"], per["household_id"])]
+    cols = [c for c in ("_row", "household_id", "dibao_benefit", "tekun_benefit") if c in households.columns]
+    hh = households[cols][isin(households["household_id"], per["household_id"])]
     for program, col in ((DIBAO, "dibao_benefit"), (TEKUN, "tekun_benefit")):
         if col not in hh.columns:
             continue
@@ -182,9 +198,6 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
         months = months_in_year(rows["r_start_date"], rows["r_end_date"], income_year)
         amount = (rows["r_monthly_amount"].astype("Float64") * months).fillna(0)
         expected = amount.groupby(rows["p_household_id"].to_numpy()).sum()
-        detail_months = (rows["r_record_id"].astype("str") + " " + rows["r_monthly_amount"].astype("str")
-                         + "元×" + months.astype("Int64").astype("str") + "月")
-        explain = join_by(rows["p_household_id"], detail_months, ", ")
         reported = pd.to_numeric(hh[col], errors="coerce").astype("Float64")
         exp = hh["household_id"].map(expected).astype("Float64").fillna(0)
         consider = reported.notna() & ((reported > 0) | (exp > 0))
@@ -194,6 +207,10 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
         sel = hh[bad]
         if sel.empty:
             continue
+        shown = isin(rows["p_household_id"], sel["household_id"])
+        detail_months = (rows["r_record_id"][shown].astype("str") + " " + rows["r_monthly_amount"][shown].astype("str")
+                         + "元×" + months[shown].astype("Int64").astype("str") + "月")
+        explain = join_by(rows["p_household_id"][shown], detail_months, ", ")
         detail = (
             f"{income_year} 年 收入 " + _s(reported[bad].round(2)) + " 元, 名册 " + _s(exp[bad].round(2)) + " 元 ("
             + sel["household_id"].map(explain).astype("str").fillna("无名册记录") + ")"
@@ -210,6 +227,8 @@ def check_departed(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFra
     reason = p["change_reason"]
     for code, which in (("M-DEAD-ON-ROSTER", ["死亡"]), ("M-LEFT-ON-ROSTER", ["判刑收监", "出国定居"])):
         m = reason.isin(which).fillna(False).to_numpy(dtype=bool) & still & lf["active"].to_numpy(dtype=bool)
+        if not m.any():
+            continue
         detail = person_text(p[m]) + " " + _s(reason[m]) + " " + _s(changed[m].dt.strftime("%Y-%m-%d"))
         f.add(code, table="dibao", row=r["d_row"][m], column="record_id", value=roster_text(r[m]),
               key=p["household_id"][m], detail=detail.str.strip())
@@ -217,6 +236,8 @@ def check_departed(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFra
 
 def check_member_flags(f: Findings, per: pd.DataFrame) -> None:
     both = (per["on_dibao"].fillna(False) & per["on_tekun"].fillna(False)).astype(bool)
+    if not both.any():
+        return
     sel = per[both]
     f.add("M-DIBAO-AND-TEKUN", table="members", row=sel["m_row"], column="on_tekun", value="是否享受低保=是, 是否特困供养人员=是",
           key=sel["id_norm"], detail=person_text(sel))

@@ -99,8 +99,8 @@ def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) 
 
 
 def _pairs_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, review_at: float) -> pd.DataFrame:
-    r = ros.take(links["_r"].to_numpy()).reset_index(drop=True)
-    p = per.take(links["_p"].to_numpy()).reset_index(drop=True)
+    r = ros[["record_id", "name", "id_raw", "program"]].take(links["_r"].to_numpy()).reset_index(drop=True)
+    p = per[["household_id", "id_norm", "id_raw", "name", "village_code"]].take(links["_p"].to_numpy()).reset_index(drop=True)
     idn = p["id_norm"].where(p["id_norm"].notna(), p["id_raw"])
     score = links["score"].to_numpy(dtype=float).round(4)
     out = pd.DataFrame(
@@ -123,8 +123,10 @@ def _pairs_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, revi
 
 def _review_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, review_at: float) -> pd.DataFrame:
     low = links[links["score"] < review_at]
-    r = ros.take(low["_r"].to_numpy()).reset_index(drop=True)
-    p = per.take(low["_p"].to_numpy()).reset_index(drop=True)
+    r = ros[["record_id", "name", "id_raw", "village_name", "village_code", "relation", "program"]].take(
+        low["_r"].to_numpy()).reset_index(drop=True)
+    p = per[["household_id", "name", "id_norm", "id_raw", "village_code", "relation", "category"]].take(
+        low["_p"].to_numpy()).reset_index(drop=True)
     out = pd.DataFrame(
         {
             "record_id": r["record_id"].astype("str"),
@@ -150,9 +152,9 @@ def _review_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, rev
 def _conflict_findings(f: Findings, lost: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> None:
     if lost.empty:
         return
-    r = ros.take(lost["_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
-    p = per.take(lost["_p"].to_numpy().astype(np.int64)).reset_index(drop=True)
-    w = ros.take(lost["winner_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
+    r = ros[["d_row", "record_id"]].take(lost["_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
+    p = per[checks.PERSON_TEXT_COLUMNS].take(lost["_p"].to_numpy().astype(np.int64)).reset_index(drop=True)
+    w = ros[["record_id"]].take(lost["winner_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
     detail = ("保留 " + w["record_id"].astype("str") + " (" + lost["winner_score"].round(3).astype(str).to_numpy()
               + ") 而非本记录 (" + lost["score"].round(3).astype(str).to_numpy() + ")")
     f.add("M-LINK-CONFLICT", table="dibao", row=r["d_row"], column="id_number",
@@ -200,20 +202,24 @@ def match(
     r_free[manual["_r"].to_numpy()] = False
     p_free[manual["_p"].to_numpy()] = False
 
+    lros, lper = link.link_frames(ros, per)
+    pf_cols = ["_p", "code17", "v_code", "py_code", "loose_code", "birth_code"]
     passes = [
-        lambda r, p: link.pass_id_exact(r, p),
-        lambda r, p: link.pass_id_normalized(r, p),
-        lambda r, p: pd.concat([link.pass_id_fuzzy_edit(r, p, th), link.pass_id_fuzzy_excel(r, p, th)], ignore_index=True),
-        lambda r, p: link.pass_name_village(r, p, th),
+        lambda rf, pf: link.pass_id_exact(rf, pf, lros, lper),
+        lambda rf, pf: link.pass_id_normalized(rf, pf, lros, lper),
+        lambda rf, pf: pd.concat([link.pass_id_fuzzy_edit(rf, pf, lros, lper, th),
+                                  link.pass_id_fuzzy_excel(rf, pf, lros, lper, th)], ignore_index=True),
+        lambda rf, pf: link.pass_name_village(rf, pf, lros, lper, th),
     ]
+    current = per["current"].to_numpy(dtype=bool)
     for run_pass in passes:
         if not r_free.any():
             break
-        cands = run_pass(ros[r_free], per[p_free])
+        cands = run_pass(lros[r_free], lper[pf_cols][p_free])
         if not forbidden.empty and not cands.empty:
             key = cands[["_r", "_p"]].merge(forbidden.assign(_x=True), on=["_r", "_p"], how="left")["_x"]
             cands = cands[key.isna().to_numpy()]
-        acc, lost = link.resolve(cands)
+        acc, lost = link.resolve(cands, current)
         _conflict_findings(f, lost, ros, per)
         if acc.empty:
             continue
@@ -227,8 +233,8 @@ def match(
     id_methods = links["method"].isin(["id_exact", "id_normalized"])
     differs = links[id_methods & (links["name_sim"] < th.name_confirm)]
     if not differs.empty:
-        r = ros.take(differs["_r"].to_numpy()).reset_index(drop=True)
-        p = per.take(differs["_p"].to_numpy()).reset_index(drop=True)
+        r = ros[checks.ROSTER_TEXT_COLUMNS + ["d_row"]].take(differs["_r"].to_numpy()).reset_index(drop=True)
+        p = per[checks.PERSON_TEXT_COLUMNS].take(differs["_p"].to_numpy()).reset_index(drop=True)
         f.add("M-ID-NAME-DIFFERS", table="dibao", row=r["d_row"], column="name", value=r["name"],
               key=r["record_id"], detail=checks.roster_text(r) + " / " + checks.person_text(p))
 

@@ -12,8 +12,8 @@ import pyarrow.compute as pc
 
 def _arrow(values: pd.Series | np.ndarray | Iterable) -> pa.Array:
     if isinstance(values, pd.Series):
-        values = values.astype("str")
-        arr = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+        arr = pa.array(values.astype("str"))
+        arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
     else:
         vals = list(values) if not isinstance(values, np.ndarray) else values.tolist()
         arr = pa.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in vals],
@@ -46,3 +46,19 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ",") -> pd.Series:
     lists = pa.LargeListArray.from_arrays(offsets, pa.array(df["v"].tolist(), type=pa.large_string()))
     joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
     return pd.Series(joined.to_pylist(), index=pd.Index(k[starts], dtype="str"), dtype="str")
+
+
+def joint_codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Integer codes of text columns over one shared dictionary (equal text, equal code; NA → -1).
+
+    Lets the passes join and compare on int64 instead of text.
+    """
+    arrays = []
+    for col in columns:
+        a = pa.array(col.astype("str"))
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        arrays.append(a.cast(pa.large_string()))
+    lengths = np.cumsum([len(a) for a in arrays])[:-1]
+    enc = pa.concat_arrays(arrays).dictionary_encode()
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.split(idx, lengths)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from jingzhun.ids import WEIGHTS
 from jingzhun.match import names
+from jingzhun.match.frames import joint_codes
 from jingzhun.match.prepare import POW10, RESIDUE_TO_CHECK, digits17
 
 CAND_COLUMNS = ["_r", "_p", "method", "score", "name_sim"]
@@ -47,10 +48,30 @@ def empty_candidates() -> pd.DataFrame:
     )
 
 
+ROSTER_LINK_COLUMNS = ["_r", "id_status", "id_norm", "code17", "id_prefix", "name_norm", "name_py", "name_loose"]
+PERSON_LINK_COLUMNS = ["_p", "id_norm", "code17", "name_norm", "name_py", "name_loose"]
+
+
+def link_frames(ros: pd.DataFrame, per: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The columns the passes read, with the text keys they join on as shared int64 codes.
+
+    ``id_code`` (full normalised ID), ``v_code`` (village), ``py_code`` / ``loose_code``
+    (pinyin keys), ``birth_code`` and ``rel_code``: equal text gives the same code on both
+    sides, a missing value gives -1.
+    """
+    r = ros[ROSTER_LINK_COLUMNS].copy()
+    p = per[PERSON_LINK_COLUMNS].copy()
+    r["id_exact"] = (ros["id_exact_key"] == ros["id_norm"]).fillna(False).to_numpy(dtype=bool)
+    for code, col in (("id_code", "id_norm"), ("v_code", "village_code"), ("py_code", "name_py"),
+                      ("loose_code", "name_loose"), ("birth_code", "birth"), ("rel_code", "relation")):
+        r[code], p[code] = joint_codes(ros[col], per[col])
+    return r, p
+
+
 def _name_sim(pairs: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> np.ndarray:
     cols = ["name_norm", "name_py", "name_loose"]
-    a = ros[cols].loc[pairs["_r"].to_numpy()].reset_index(drop=True)
-    b = per[cols].loc[pairs["_p"].to_numpy()].reset_index(drop=True)
+    a = ros[cols].take(pairs["_r"].to_numpy()).reset_index(drop=True)
+    b = per[cols].take(pairs["_p"].to_numpy()).reset_index(drop=True)
     return names.similarity(a, b)
 
 
@@ -70,37 +91,36 @@ def _frame(r: np.ndarray, p: np.ndarray, method: str, score: np.ndarray, sim: np
     )
 
 
-def _join_codes(left_r: np.ndarray, left_code: np.ndarray, per: pd.DataFrame) -> pd.DataFrame:
-    """(_r, _p) where a roster code equals a register person's code17 (int64 join)."""
-    right = per.loc[per["code17"] >= 0, ["_p", "code17"]]
+def _join_codes(left_r: np.ndarray, left_code: np.ndarray, pf: pd.DataFrame) -> pd.DataFrame:
+    """(_r, _p) where a roster code equals a free register person's code17 (int64 join)."""
+    right = pf.loc[pf["code17"].to_numpy() >= 0, ["_p", "code17"]]
     left = pd.DataFrame({"_r": left_r, "code17": left_code})
     return left.merge(right, on="code17", how="inner")[["_r", "_p"]]
 
 
-def pass_id_exact(ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+def pass_id_exact(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
     """The roster ID as written equals a register ID (after the register's own clean-up)."""
-    rr = ros[ros["id_status"] == "valid"]
-    exact = rr["id_exact_key"] == rr["id_norm"]
-    rr = rr[exact.fillna(False).astype(bool)]
-    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), per)
+    rr = rf[(rf["id_status"] == "valid").to_numpy() & rf["id_exact"].to_numpy()]
+    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), pf)
     pairs = _same_check(pairs, ros, per)
     sim = _name_sim(pairs, ros, per)
     return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_exact", _id_score(BASE_EXACT, sim), sim)
 
 
-def pass_id_normalized(ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+def pass_id_normalized(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
     """Equal after full-width → half-width, lower-case x, spaces, 15 → 18 digits."""
-    rr = ros[ros["id_status"].isin(["valid", "upgraded15"]) & (ros["code17"] >= 0)]
-    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), per)
+    rr = rf[rf["id_status"].isin(["valid", "upgraded15"]).to_numpy() & (rf["code17"].to_numpy() >= 0)]
+    pairs = _join_codes(rr["_r"].to_numpy(), rr["code17"].to_numpy(), pf)
     pairs = _same_check(pairs, ros, per)
     sim = _name_sim(pairs, ros, per)
     return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_normalized", _id_score(BASE_NORMALIZED, sim), sim)
 
 
 def _same_check(pairs: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
-    a = ros["id_norm"].loc[pairs["_r"].to_numpy()].to_numpy(dtype=object)
-    b = per["id_norm"].loc[pairs["_p"].to_numpy()].to_numpy(dtype=object)
-    return pairs[a == b].reset_index(drop=True)
+    """The full IDs agree (the join was on the first 17 digits): compared as shared codes."""
+    a = ros["id_code"].to_numpy()[pairs["_r"].to_numpy()]
+    b = per["id_code"].to_numpy()[pairs["_p"].to_numpy()]
+    return pairs[(a == b) & (a >= 0)].reset_index(drop=True)
 
 
 def edit_neighbours(d: np.ndarray, check: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -157,11 +177,12 @@ def edit_neighbours(d: np.ndarray, check: np.ndarray | None) -> tuple[np.ndarray
     return np.concatenate(rows_out), np.concatenate(codes_out)
 
 
-def pass_id_fuzzy_edit(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds, chunk: int = 20_000) -> pd.DataFrame:
+def pass_id_fuzzy_edit(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds,
+                       chunk: int = 20_000) -> pd.DataFrame:
     """A bad-checksum ID (or an unmatched 15-digit one) one edit from a register ID, name-confirmed."""
     parts = []
-    bad = ros[ros["id_status"].isin(["bad_checksum", "bad_date"]) & ros["id_norm"].notna()]
-    old15 = ros[ros["id_status"] == "upgraded15"]
+    bad = rf[rf["id_status"].isin(["bad_checksum", "bad_date"]) & rf["id_norm"].notna()]
+    old15 = rf[rf["id_status"] == "upgraded15"]
     for frame, with_check in ((bad, True), (old15, False)):
         if frame.empty:
             continue
@@ -172,7 +193,7 @@ def pass_id_fuzzy_edit(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds, chu
         for start in range(0, len(d), chunk):
             sl = slice(start, start + chunk)
             rows, codes = edit_neighbours(d[sl], cv[sl] if cv is not None else None)
-            pairs = _join_codes(rids[sl][rows], codes, per)
+            pairs = _join_codes(rids[sl][rows], codes, pf)
             if not pairs.empty:
                 parts.append(pairs)
     if not parts:
@@ -190,14 +211,14 @@ def _prefix_confidence(k: np.ndarray) -> np.ndarray:
     return np.select([k >= 15, k >= 14, k >= 12], [1.0, 0.97, 0.92], 0.85)
 
 
-def pass_id_fuzzy_excel(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+def pass_id_fuzzy_excel(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
     """An Excel-damaged ID: its known leading digits + the same pinyin name (+ village)."""
-    dam = ros[ros["id_prefix"].notna() & ros["name_py"].notna()]
+    dam = rf[rf["id_prefix"].notna().to_numpy() & (rf["py_code"].to_numpy() >= 0)]
     dam = dam[dam["id_prefix"].str.len() >= 1]
     if dam.empty:
         return empty_candidates()
     k_all = dam["id_prefix"].str.len().to_numpy()
-    pcodes = per["code17"].to_numpy()
+    pcodes = pf["code17"].to_numpy()
     has = pcodes >= 0
     parts = []
     for k in np.unique(k_all):
@@ -207,19 +228,20 @@ def pass_id_fuzzy_excel(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) ->
         div = np.int64(10 ** (17 - k))
         reg_prefix = np.where(has, pcodes // div, -1)
         cand_mask = has & np.isin(reg_prefix, prefix)
-        right = pd.DataFrame({"_p": per["_p"].to_numpy()[cand_mask], "pref": reg_prefix[cand_mask],
-                              "name_py": per["name_py"].to_numpy(dtype=object)[cand_mask]})
+        right = pd.DataFrame({"_p": pf["_p"].to_numpy()[cand_mask], "pref": reg_prefix[cand_mask],
+                              "py_code": pf["py_code"].to_numpy()[cand_mask]})
+        right = right[right["py_code"].to_numpy() >= 0]
         left = pd.DataFrame({"_r": sub["_r"].to_numpy(), "pref": prefix.astype("int64"),
-                             "name_py": sub["name_py"].to_numpy(dtype=object)})
-        pairs = left.merge(right, on=["pref", "name_py"], how="inner")[["_r", "_p"]]
+                             "py_code": sub["py_code"].to_numpy()})
+        pairs = left.merge(right, on=["pref", "py_code"], how="inner")[["_r", "_p"]]
         pairs["k"] = k
         parts.append(pairs)
     pairs = pd.concat(parts, ignore_index=True)
     if pairs.empty:
         return empty_candidates()
-    rv = ros["village_code"].loc[pairs["_r"].to_numpy()].to_numpy(dtype=object)
-    pv = per["village_code"].loc[pairs["_p"].to_numpy()].to_numpy(dtype=object)
-    rv_known = ~pd.isna(rv)
+    rv = ros["v_code"].to_numpy()[pairs["_r"].to_numpy()]
+    pv = per["v_code"].to_numpy()[pairs["_p"].to_numpy()]
+    rv_known = rv >= 0
     same_village = rv_known & (rv == pv)
     # A known village that differs rules the candidate out.
     keep = ~rv_known | same_village
@@ -233,39 +255,34 @@ def pass_id_fuzzy_excel(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) ->
     return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_fuzzy", score, sim)
 
 
-def pass_name_village(ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+def pass_name_village(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
     """Same village, similar name, confirmed by birth date (from a partial ID) or relation."""
-    rr = ros[ros["village_code"].notna() & ros["name_loose"].notna()]
+    rr = rf[(rf["v_code"].to_numpy() >= 0) & (rf["loose_code"].to_numpy() >= 0)]
     if rr.empty:
         return empty_candidates()
-    villages = rr["village_code"].unique()
-    pp = per[per["village_code"].isin(villages) & per["name_loose"].notna()]
-    key_r = pd.DataFrame({"_r": rr["_r"].to_numpy(), "village_code": rr["village_code"].to_numpy(dtype=object),
-                          "name_loose": rr["name_loose"].to_numpy(dtype=object)})
-    key_p = pd.DataFrame({"_p": pp["_p"].to_numpy(), "village_code": pp["village_code"].to_numpy(dtype=object),
-                          "name_loose": pp["name_loose"].to_numpy(dtype=object)})
-    by_name = key_r.merge(key_p, on=["village_code", "name_loose"], how="inner")[["_r", "_p"]]
+    pv = pf["v_code"].to_numpy()
+    pp = pf[np.isin(pv, rr["v_code"].unique()) & (pv >= 0) & (pf["loose_code"].to_numpy() >= 0)]
+    by_name = rr[["_r", "v_code", "loose_code"]].merge(pp[["_p", "v_code", "loose_code"]], on=["v_code", "loose_code"],
+                                                       how="inner")[["_r", "_p"]]
     # A name typed wrong beyond sound: the birth date known from a partial ID still blocks.
-    rb = rr[rr["birth"].notna()]
-    by_birth = pd.DataFrame({"_r": rb["_r"].to_numpy(), "village_code": rb["village_code"].to_numpy(dtype=object),
-                             "birth": rb["birth"].to_numpy(dtype=object)}).merge(
-        pd.DataFrame({"_p": pp["_p"].to_numpy(), "village_code": pp["village_code"].to_numpy(dtype=object),
-                      "birth": pp["birth"].to_numpy(dtype=object)}).dropna(),
-        on=["village_code", "birth"], how="inner")[["_r", "_p"]]
+    rb = rr[rr["birth_code"].to_numpy() >= 0]
+    pb = pp[pp["birth_code"].to_numpy() >= 0]
+    by_birth = rb[["_r", "v_code", "birth_code"]].merge(pb[["_p", "v_code", "birth_code"]], on=["v_code", "birth_code"],
+                                                        how="inner")[["_r", "_p"]]
     pairs = pd.concat([by_name, by_birth], ignore_index=True).drop_duplicates().reset_index(drop=True)
     if pairs.empty:
         return empty_candidates()
     sim = _name_sim(pairs, ros, per)
     r_idx, p_idx = pairs["_r"].to_numpy(), pairs["_p"].to_numpy()
-    rb_ = ros["birth"].loc[r_idx].to_numpy(dtype=object)
-    pb_ = per["birth"].loc[p_idx].to_numpy(dtype=object)
-    birth_known = ~pd.isna(rb_) & ~pd.isna(pb_)
+    rb_ = ros["birth_code"].to_numpy()[r_idx]
+    pb_ = per["birth_code"].to_numpy()[p_idx]
+    birth_known = (rb_ >= 0) & (pb_ >= 0)
     birth_eq = birth_known & (rb_ == pb_)
-    rrel = ros["relation"].loc[r_idx].to_numpy(dtype=object)
-    prel = per["relation"].loc[p_idx].to_numpy(dtype=object)
-    rel_known = ~pd.isna(rrel) & ~pd.isna(prel)
+    rrel = ros["rel_code"].to_numpy()[r_idx]
+    prel = per["rel_code"].to_numpy()[p_idx]
+    rel_known = (rrel >= 0) & (prel >= 0)
     rel_eq = rel_known & (rrel == prel)
-    id_ok = _known_digits_agree(ros.loc[r_idx], per.loc[p_idx])
+    id_ok = _known_digits_agree(ros.take(r_idx), per.take(p_idx))
     conf = np.select([birth_eq, rel_eq], [1.0, th.relation_confirmed], th.unconfirmed)
     conf = np.where(rel_known & ~rel_eq & ~birth_eq, th.unconfirmed * 0.95, conf)
     min_sim = np.where(birth_eq, 0.5, th.name_village_min)
@@ -305,16 +322,22 @@ def _known_digits_agree(r: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     return ~reg_known | (mismatches <= MAX_DIGIT_MISMATCH)
 
 
-def resolve(cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve(cands: pd.DataFrame, current: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """At most one pair per roster row and per person, best score first.
 
     Repeatedly accepts the pairs that are the best remaining for both their roster row
-    and their person (the greedy matching, computed in rounds). Returns the accepted
-    pairs and the conflicts: roster rows whose best candidate went to another row.
+    and their person (the greedy matching, computed in rounds). Between equal scores a
+    current member wins over a row of someone who has left the household (``current``,
+    indexed by ``_p``: the same person appears twice in the year a marriage moves them).
+    Returns the accepted pairs and the conflicts: roster rows whose best candidate went
+    to another row.
     """
     if cands.empty:
         return cands.copy(), pd.DataFrame({"_r": [], "_p": [], "winner_r": [], "score": [], "winner_score": []})
-    c = cands.sort_values(["score", "_r", "_p"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    c = cands.copy()
+    c["_gone"] = ~current[c["_p"].to_numpy()] if current is not None else False
+    c = c.sort_values(["score", "_gone", "_r", "_p"], ascending=[False, True, True, True], kind="stable")
+    c = c.drop(columns="_gone").reset_index(drop=True)
     c["rank"] = np.arange(len(c))
     best_first = c.drop_duplicates("_r")[["_r", "_p", "score"]]
     accepted = []

@@ -4,16 +4,19 @@ Names on the 民政 roster and in the register differ by traditional forms (張�
 variant characters (峯/峰), homophones typed by ear (张伟/张玮), the separator dot of
 minority names (阿依古丽·买买提) and stray spaces. Every per-character conversion
 (OpenCC traditional→simplified, the variant table, pypinyin) is computed once per
-distinct character and applied to whole Series with ``str.translate``, so the cost
-grows with the alphabet, not with the number of names.
+distinct character and applied to whole columns with Arrow kernels, so the Python
+cost grows with the alphabet, not with the number of names.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
@@ -68,58 +71,79 @@ def _char_pinyin(c: str) -> str:
     return "".join(py).lower()
 
 
-def _distinct_chars(s: pd.Series) -> set[str]:
-    uniq = s.dropna().drop_duplicates().to_numpy(dtype=object)
-    return set("".join(uniq.tolist()))
-
-
 def _as_str(s: pd.Series) -> pd.Series:
     return s if s.dtype == "str" else s.astype("str")
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    arr = pa.array(_as_str(s))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(arr, dtype="str", index=index)
+
+
+def _map_chars(arr: pa.Array, convert: Callable[[str], str]) -> pa.Array:
+    """Every character of every string through ``convert`` (one call per distinct character).
+
+    Runs as Arrow kernels over character positions: slice position i of every string,
+    look the characters up in the alphabet, take their images, join the positions back.
+    NA stays NA.
+    """
+    if len(arr) == 0:
+        return arr
+    longest = pc.max(pc.utf8_length(arr)).as_py() or 0
+    if longest == 0:
+        return arr
+    columns = [pc.utf8_slice_codeunits(arr, i, i + 1) for i in range(longest)]
+    alphabet = pc.unique(pa.chunked_array(columns)).drop_null()
+    images = pa.array([convert(c) if c else "" for c in alphabet.to_pylist()], type=pa.large_string())
+    mapped = [pc.take(images, pc.index_in(col, value_set=alphabet)) for col in columns]
+    return pc.binary_join_element_wise(*mapped, pa.scalar("", type=pa.large_string()))
+
+
+def _non_empty(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.greater(pc.utf8_length(arr), 0), arr, pa.scalar(None, type=pa.large_string()))
+
+
 def normalize(names: pd.Series) -> pd.Series:
     """Simplified, variant-folded, separator-free names (NA stays NA, empty → NA)."""
-    s = _as_str(names)
-    table = {ord(c): _char_simplified(c) for c in _distinct_chars(s)}
-    out = s.str.translate(table)
-    return out.where(out.str.len() > 0)
+    return _series(_non_empty(_map_chars(_arrow(names), _char_simplified)), names.index)
 
 
 def pinyin_key(normalized: pd.Series) -> pd.Series:
     """Tone-less pinyin of a normalised name: homophones share it (张伟, 张玮 → zhangwei)."""
-    s = _as_str(normalized)
-    table = {ord(c): _char_pinyin(c) for c in _distinct_chars(s)}
-    return s.str.translate(table)
+    return _series(_map_chars(_arrow(normalized), _char_pinyin), normalized.index)
+
+
+def _loose(arr: pa.Array) -> pa.Array:
+    for a, b in _LOOSE:
+        arr = pc.replace_substring(arr, a, b)
+    return arr
 
 
 def loose_key(pinyin: pd.Series) -> pd.Series:
     """Pinyin with dialect confusions merged (zh/z, ch/c, sh/s, -ng/-n, n/l)."""
-    s = _as_str(pinyin)
-    for a, b in _LOOSE:
-        s = s.str.replace(a, b, regex=False)
-    return s
+    return _series(_loose(_arrow(pinyin)), pinyin.index)
 
 
 def keys(names: pd.Series) -> pd.DataFrame:
     """``name_norm``, ``name_py`` and ``name_loose`` for a Series of raw names.
 
-    Computed once per distinct name (names repeat a lot in a county) and spread back.
+    Computed once per distinct name (names repeat a lot in a county) with Arrow kernels
+    over character positions, then spread back; Python runs once per distinct character.
     """
-    codes, uniques = pd.factorize(_as_str(names))
-    u = pd.Series(uniques, dtype="str")
-    norm = normalize(u)
-    py = pinyin_key(norm)
-    loose = loose_key(py)
-    valid = codes >= 0
-    take = np.where(valid, codes, 0)
-
-    def spread(col: pd.Series) -> pd.Series:
-        if len(u) == 0:
-            return pd.Series(pd.NA, index=names.index, dtype="str")
-        out = col.reset_index(drop=True).take(take).set_axis(names.index)
-        return out if valid.all() else out.where(valid)
-
-    return pd.DataFrame({"name_norm": spread(norm), "name_py": spread(py), "name_loose": spread(loose)}, index=names.index)
+    enc = _arrow(names).dictionary_encode()
+    norm = _non_empty(_map_chars(enc.dictionary, _char_simplified))
+    py = _map_chars(norm, _char_pinyin)
+    loose = _loose(py)
+    idx = names.index
+    return pd.DataFrame({"name_norm": _series(pc.take(norm, enc.indices), idx),
+                         "name_py": _series(pc.take(py, enc.indices), idx),
+                         "name_loose": _series(pc.take(loose, enc.indices), idx)}, index=idx)
 
 
 def similarity(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jingzhun import ids
 from jingzhun.match import names
@@ -42,10 +44,13 @@ def digits17(id18: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def code17(id18: pd.Series) -> np.ndarray:
     """int64 value of the first 17 digits, -1 where they are not 17 digits."""
-    ok, d = digits17(id18)
+    arr = pa.array(id18.astype("str"))
+    arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
+    ok = pc.fill_null(pc.match_substring_regex(arr, "^[0-9]{17}"), False)
     out = np.full(len(id18), -1, dtype=np.int64)
-    if ok.any():
-        out[ok] = d @ POW10
+    if len(arr) and pc.any(ok).as_py():
+        body = pc.utf8_slice_codeunits(arr.filter(ok), 0, 17)
+        out[ok.to_numpy(zero_copy_only=False)] = pc.cast(body, pa.int64()).to_numpy()
     return out
 
 
@@ -98,7 +103,14 @@ def persons(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
         bd = pd.to_datetime(m["birth_date"], errors="coerce").dt.strftime("%Y%m%d").astype("str")
         birth = birth.where(birth.notna(), bd)
     p["birth"] = birth
-    p = p.merge(hh, on="household_id", how="left")
+    # Household fields by position (a left join on the unique household_id, in member order).
+    at = pc.index_in(pa.array(p["household_id"]), value_set=pa.array(hh["household_id"]))
+    at = at.combine_chunks() if isinstance(at, pa.ChunkedArray) else at
+    pos = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    found = pos >= 0
+    for c in hh_cols[1:]:
+        col = hh[c].reset_index(drop=True).take(np.where(found, pos, 0)).reset_index(drop=True)
+        p[c] = col.where(found) if not found.all() else col
     for c in ("village_code", "category"):
         if c not in p.columns:
             p[c] = pd.Series(pd.NA, index=p.index, dtype="str")
@@ -155,7 +167,10 @@ def roster(dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None
     r["id_norm"] = norm.where(status.isin(["valid", "upgraded15", "bad_checksum", "bad_date"]))
     r["id_exact_key"] = raw.astype("str").str.strip()
     r["code17"] = code17(r["id_norm"].where(status.isin(["valid", "upgraded15"])))
-    r["id_prefix"] = _damaged_prefix(raw).where(status == "excel_damaged")
+    damaged = (status == "excel_damaged").to_numpy(dtype=bool)
+    r["id_prefix"] = pd.Series(pd.NA, index=r.index, dtype="str")
+    if damaged.any():
+        r.loc[damaged, "id_prefix"] = _damaged_prefix(raw[damaged])
     birth = r["id_norm"].str.slice(6, 14).where(r["id_norm"].str.len() == 18)
     pref = r["id_prefix"]
     birth = birth.where(birth.notna(), pref.str.slice(6, 14).where(pref.str.len() >= 14))
