@@ -166,3 +166,22 @@ def test_findings_render_in_both_languages(params):
     en = res.findings.render("en")
     assert zh["message"].str.contains("一般贫困户").any()
     assert en["message"].str.contains("roster").any()
+
+
+def test_clean_sample_benefits_agree_except_the_deliberate_cases():
+    """data-sample: 低保金/特困供养金 only disagree with the roster where the truth says it was made to."""
+    from pathlib import Path
+
+    from jingzhun.match.cli import run_match
+
+    root = Path(__file__).resolve().parents[1] / "data-sample"
+    if not root.is_dir():
+        pytest.skip("data-sample not present")
+    result, *_ = run_match(root, 2016, None, None)
+    f = result.findings.frame()
+    flagged = set(f.loc[f["code"] == "M-BENEFIT-MISMATCH", "key"])
+    cases = pd.read_csv(root / "_truth" / "2016" / "dibao_cases.csv", dtype=str, encoding="utf-8-sig")
+    deliberate = set(cases["household_id"].dropna())
+    assert flagged and flagged <= deliberate
+    # The monthly amount is per covered person: a full-year household of n people gets n × amount × 12.
+    assert "42112100000058" not in flagged

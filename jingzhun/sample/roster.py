@@ -150,7 +150,9 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
     allr = pd.concat([reg, out.assign(program="农村低保", household_id="", id_true=out["id_number"], hh=-1)],
                      ignore_index=True)
     n = len(allr)
-    start = np.datetime64(f"{data_year - 3}-01-01") + rng.integers(0, 365 * 3, n).astype("timedelta64[D]")
+    # Covered since before the income year: the households' 低保金/特困供养金 (tables.py) are
+    # members × monthly amount × 12, so a start inside the income year would contradict them.
+    start = np.datetime64(f"{data_year - 3}-01-01") + (rng.integers(0, 365 * 3, n) * 2 // 3).astype("timedelta64[D]")
     ended = (rng.random(n) < 0.03) & (start < np.datetime64(f"{data_year - 1}-06-01"))
     end = np.where(ended, np.datetime64(f"{data_year - 1}-12-31"), np.datetime64("NaT"))
     ids_noisy, id_kind = id_noise(rng, pd.Series(allr["id_true"].to_numpy(), dtype="str"), ID_NOISE_RATE)
