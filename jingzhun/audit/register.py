@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from jingzhun.funds.ledger import _text, date, norm_id
+from jingzhun.identify.members import isin
 
 EXITED_NO_POLICY = "已脱贫(不再享受政策)"
 
@@ -60,7 +61,7 @@ def build_register(
     excluded = pd.Series(False, index=hh.index)
     if eligibility is not None and {"household_id", "result"} <= set(eligibility.columns):
         ex_ids = eligibility.loc[eligibility["result"].astype("str") == "excluded", "household_id"].astype("str")
-        excluded = hh["household_id"].isin(ex_ids)
+        excluded = isin(hh["household_id"], ex_ids)
     hh["excluded"] = excluded.to_numpy(dtype=bool)
 
     m_in = members if members is not None else pd.DataFrame()
@@ -85,13 +86,15 @@ def build_register(
     if crosscheck is not None and len(crosscheck) and "source" in crosscheck.columns:
         cc = pd.DataFrame({"id": norm_id(_text(crosscheck, "id_number")), "source": _text(crosscheck, "source")})
         cc = cc[cc["source"].isin(kin_sources) & cc["id"].notna()].drop_duplicates()
-        hits = cc.merge(mem[["id", "household_id", "name"]].dropna(subset=["id"]), on="id", how="inner")
+        m = mem[["id", "household_id", "name"]].dropna(subset=["id"])
+        m = m[isin(m["id"], cc["id"]).to_numpy()]  # the few members with a hit, before the merge
+        hits = cc.merge(m, on="id", how="inner")
         if len(hits):
             hits["kin_detail"] = (hits["source"] + " " + hits["name"].fillna("")).astype("str")
-            kin = (
-                hits.sort_values(["household_id", "kin_detail"])
-                .groupby("household_id", as_index=False)["kin_detail"]
-                .agg(lambda s: "; ".join(dict.fromkeys(s)))
-            )
+            # distinct details per household in sorted order, joined by "; " (grouped Arrow sum)
+            u = hits[["household_id", "kin_detail"]].sort_values(["household_id", "kin_detail"]).drop_duplicates()
+            joined = (u["kin_detail"] + "; ").groupby(u["household_id"], sort=True).sum().str.slice(0, -2)
+            kin = pd.DataFrame({"household_id": joined.index.astype("str"),
+                                "kin_detail": joined.to_numpy()}).astype("str")
     return Register(households=hh, members=mem, kin=kin, person_household=person_household,
                     deaths_by_id=deaths_by_id, deaths_by_name=deaths_by_name)

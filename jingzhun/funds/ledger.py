@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun import ids
+from jingzhun.identify.members import isin, map_keys
 from jingzhun.io.parse import parse_date, parse_number
 
 PROJECT_TEXT = ("project_id", "name", "village_code", "category", "fund_source", "implementer", "contract_id",
@@ -36,7 +37,11 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def money(df: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
-    """(Float64 amounts, raw text): numbers pass through, text is parsed (``1,234.5元``)."""
+    """(Float64 amounts, raw text): numbers pass through, text is parsed (``1,234.5元``).
+
+    The raw text of a numeric column is only written out where a finding shows it (an
+    amount of zero or less); turning every number into text costs seconds on millions.
+    """
     if col not in df.columns:
         na = pd.Series(pd.NA, index=df.index, dtype="Float64")
         return na, pd.Series(pd.NA, index=df.index, dtype="str")
@@ -44,7 +49,10 @@ def money(df: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         out = s.astype("Float64")
         out = out.where(np.isfinite(out.fillna(0.0)))
-        raw = out.astype("str").where(out.notna(), pd.NA)
+        raw = pd.Series(pd.NA, index=df.index, dtype="str")
+        shown = (out <= 0).fillna(False).to_numpy(dtype=bool)
+        if shown.any():
+            raw[shown] = out[shown].astype("str")
         return out, raw
     raw = _text(df, col)
     out, _ = parse_number(raw)
@@ -147,13 +155,13 @@ def build_ledger(
                       "acceptance_date": "project_accepted", "budget": "project_budget"})
     pj = pj[pj["project_id"].notna()]
     pay = pay.merge(pj, on="project_id", how="left")
-    pay["project_known"] = pay["project_id"].isin(pj["project_id"]).to_numpy(dtype=bool)
+    pay["project_known"] = isin(pay["project_id"], pj["project_id"]).to_numpy(dtype=bool)
     hh_village = pd.Series(dtype="str")
     if households is not None and "household_id" in households.columns and "village_code" in households.columns:
         h = pd.DataFrame({"household_id": _text(households, "household_id"),
                           "village_code": _text(households, "village_code")})
         hh_village = h.drop_duplicates("household_id").set_index("household_id")["village_code"]
-    pay["village_code"] = pay["household_id"].map(hh_village).astype("str")
+    pay["village_code"] = map_keys(pay["household_id"], hh_village).astype("str")
     pay["village_code"] = pay["village_code"].fillna(pay["project_village"]).astype("str")
     pay["township_code"] = pay["village_code"].str.slice(0, 9)
     return Ledger(projects=proj, payments=pay)
