@@ -358,3 +358,27 @@ def test_output_columns_of_the_contract():
     for c in ("village_code", "poor_population", "incidence", "criterion_incidence", "criterion_income",
               "criterion_collective", "poor_village_candidate", "exit_ready"):
         assert c in res.villages.columns
+
+
+def test_household_results_match_identify_without_the_rest():
+    """The audit's eligibility path (``household_results``) decides each result as identify does."""
+    from jingzhun.errors import JingzhunError
+    from jingzhun.identify.core import household_results
+
+    hh, mm, cc = [], [], []
+    for i, (source, _) in enumerate(SOURCES):
+        pid = make_id("19800101", 2 * i + 1)
+        hh.append({"household_id": f"x{i}", "wage_income": 100.0 + 1000 * i})
+        mm.append({"household_id": f"x{i}", "id_number": pid, "name": f"甲{i}"})
+        cc.append((pid, source, "详情"))
+    hh += [{"household_id": f"b{i}", "wage_income": inc} for i, (inc, _) in enumerate(BOUNDARIES)]
+    hh.append({"household_id": "missing", "wage_income": None})
+    frames = {"households": households(hh), "members": members(mm), "crosscheck": crosscheck(cc)}
+    got = household_results(frames, Params.load(), YEAR).set_index("household_id")["result"]
+    want = by_id(identify(frames, Params.load(), YEAR))["result"]
+    assert got.sort_index().to_dict() == want.sort_index().to_dict()
+    assert set(got) == {"excluded", "edge", "not_poor", "poor", "undetermined"}
+    with pytest.raises(JingzhunError):
+        household_results(frames, Params.load(), 1990)  # no line for the income year, as identify
+    with pytest.raises(JingzhunError):
+        identify(frames, Params.load(), 1990)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from jingzhun.audit.parts import date_text, money_text, part
 from jingzhun.audit.register import EXITED_NO_POLICY, Register
-from jingzhun.identify.members import lookup, positions
+from jingzhun.identify.members import lookup, map_keys, positions
 
 T = "payments"
 ONCE_STAGES_EXCLUDED = ("预付款", "进度款")  # instalments: not a repeat of the same benefit
@@ -136,14 +136,24 @@ def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
                 value=f["payee_name"], detail=first[flagged], amount=f["amount"])
 
 
+def _distinct_per(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Per row: the number of distinct ``value`` codes in its ``group`` (codes ≥ 0)."""
+    pairs = np.unique(group.astype(np.int64) * (int(value.max()) + 1) + value)
+    counts = np.bincount(pairs // (int(value.max()) + 1), minlength=int(group.max()) + 1)
+    return counts[group]
+
+
 def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
     """One account paid for households of different families (village + surname)."""
-    a = p[p["to_household"] & p["account"].notna() & p["resolved_hh"].notna()]
+    m = (p["to_household"] & p["account"].notna() & p["resolved_hh"].notna()).to_numpy(dtype=bool)
+    a = p.loc[m, ["_row", "township_code", "payment_id", "account", "bank_account", "resolved_hh", "hh_family_key",
+                  "amount"]]
     if a.empty:
         return part("A-SHARED-ACCOUNT", a, table=T, key="payment_id")
-    fam = a["hh_family_key"].fillna(a["resolved_hh"])
-    n_fam = fam.groupby(a["account"]).transform("nunique")
-    n_hh = a["resolved_hh"].groupby(a["account"]).transform("nunique")
+    # distinct families and households per account, counted on integer codes
+    acc = pd.factorize(a["account"])[0]
+    n_fam = _distinct_per(acc, pd.factorize(a["hh_family_key"].fillna(a["resolved_hh"]))[0])
+    n_hh = _distinct_per(acc, pd.factorize(a["resolved_hh"])[0])
     s = a[(n_fam >= 2) & (n_hh >= min_households)]
     if s.empty:
         return part("A-SHARED-ACCOUNT", s, table=T, key="payment_id")
@@ -159,7 +169,7 @@ def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
 
 def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
-    cap = p["measure"].map({k: float(v) for k, v in caps.items()}).astype("Float64")
+    cap = map_keys(p["measure"], pd.Series({k: float(v) for k, v in caps.items()}, dtype="float64")).astype("Float64")
     m = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(dtype=bool)
     c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
                         "amount"])
@@ -185,7 +195,7 @@ def kin_of_cadre(p: pd.DataFrame) -> pd.DataFrame:
 def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
     death = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
     if len(reg.deaths_by_id):
-        death = p["payee_id"].map(reg.deaths_by_id).astype("datetime64[ns]")
+        death = map_keys(p["payee_id"], reg.deaths_by_id).astype("datetime64[ns]")
     by_name_tbl = reg.deaths_by_name[reg.deaths_by_name["household_id"].notna()]
     if len(by_name_tbl):
         keys = p[["resolved_hh", "payee_name"]].reset_index(drop=True)

@@ -25,16 +25,19 @@ TABLES = ("households", "members", "villages", "crosscheck", "projects", "paymen
 
 
 def eligibility_of(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> tuple[pd.DataFrame | None, str]:
-    """The identification result per household, or None with the reason it is unavailable."""
-    from jingzhun.identify.core import identify
+    """The identification result per household, or None with the reason it is unavailable.
+
+    Only the result is computed (``household_results``: income and exclusion hits), not
+    the whole identification with its guarantees, villages and findings.
+    """
+    from jingzhun.identify.core import household_results
 
     if frames.get("households") is None:
         return None, "no households"
     try:
-        res = identify(frames, params, data_year)
+        return household_results(frames, params, data_year), "identify"
     except JingzhunError as e:
         return None, e.message
-    return res.households[["household_id", "result"]], "identify"
 
 
 def audit_year(

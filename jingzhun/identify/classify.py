@@ -66,24 +66,17 @@ def register_state(households: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx)
 
 
-def classify(
-    households: pd.DataFrame,
-    income: pd.DataFrame,
-    gaps: pd.DataFrame,
-    hit_sources: pd.Series,
-    lines: dict[str, float],
-) -> pd.DataFrame:
-    """Result, income_result, edge_kind, exit_ready, exit_blockers and reasons per household.
-
-    ``hit_sources`` maps household_id → ``;``-joined enabled exclusion sources hit.
-    ``lines`` holds ``line``, ``edge_line`` and ``exit_line`` of the income year.
-    """
+def income_results(
+    households: pd.DataFrame, income: pd.DataFrame, hit_sources: pd.Series, lines: dict[str, float]
+) -> dict[str, pd.Series]:
+    """The income bands (``below``, ``edge``, ``above``), ``sources`` hit, ``excluded``,
+    ``income_result`` and ``result`` per household: the part of :func:`classify` that
+    decides the result (the audit's eligibility needs only this)."""
     idx = households.index
     hid = households["household_id"].astype("str")
-    state = register_state(households)
     pc = income["per_capita_net_income"]
     determinable = income["income_complete"] & income["size_ok"]
-    line, edge_line, exit_line = lines["line"], lines["edge_line"], lines["exit_line"]
+    line, edge_line = lines["line"], lines["edge_line"]
 
     below = (determinable & (pc < line)).fillna(False).astype(bool)
     edge = (determinable & (pc >= line) & (pc < edge_line)).fillna(False).astype(bool)
@@ -98,6 +91,30 @@ def classify(
     income_result[above] = "not_poor"
     result = income_result.copy()
     result[excluded] = "excluded"
+    return {"below": below, "edge": edge, "above": above, "sources": sources, "excluded": excluded,
+            "income_result": income_result, "result": result}
+
+
+def classify(
+    households: pd.DataFrame,
+    income: pd.DataFrame,
+    gaps: pd.DataFrame,
+    hit_sources: pd.Series,
+    lines: dict[str, float],
+) -> pd.DataFrame:
+    """Result, income_result, edge_kind, exit_ready, exit_blockers and reasons per household.
+
+    ``hit_sources`` maps household_id → ``;``-joined enabled exclusion sources hit.
+    ``lines`` holds ``line``, ``edge_line`` and ``exit_line`` of the income year.
+    """
+    idx = households.index
+    state = register_state(households)
+    pc = income["per_capita_net_income"]
+    determinable = income["income_complete"] & income["size_ok"]
+    exit_line = lines["exit_line"]
+    r = income_results(households, income, hit_sources, lines)
+    below, edge, above, sources, excluded = r["below"], r["edge"], r["above"], r["sources"], r["excluded"]
+    income_result, result = r["income_result"], r["result"]
 
     edge_kind = pd.Series(pd.NA, index=idx, dtype="str")
     edge_kind[edge & ~excluded] = EDGE_NEW

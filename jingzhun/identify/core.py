@@ -11,7 +11,7 @@ import pandas as pd
 from jingzhun.errors import ConfigError, InputError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
-from jingzhun.identify.classify import classify
+from jingzhun.identify.classify import classify, income_results
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
 from jingzhun.identify.guarantees import guarantee_gaps
 from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, TRANSFER_COMPONENTS, per_capita_income
@@ -106,18 +106,38 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.Series(pd.NA, index=df.index, dtype="str")
 
 
-def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> IdentifyResult:
-    """Identify every household of one data year (income of year ``data_year - 1``).
-
-    ``frames``: typed frames by table name; ``households`` is required, ``members``,
-    ``villages`` and ``crosscheck`` are used when present.
-    """
+def _households(frames: dict[str, pd.DataFrame], data_year: int) -> pd.DataFrame:
     households = frames.get("households")
     if households is None:
         raise InputError(t(f"{data_year} 年度没有农户表 (households)", f"data year {data_year} has no households table"),
                          t("请放入 households.csv 或 农户信息.xlsx", "add households.csv or 农户信息.xlsx"))
     if "household_id" not in households.columns:
         raise InputError(t("农户表缺少必需列 户编号 (household_id)", "the households table has no household_id column"))
+    return households
+
+
+def household_results(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> pd.DataFrame:
+    """``household_id`` and ``result`` per household row, exactly as :func:`identify` decides
+    them (income against the lines, exclusion hits), without the guarantees, villages,
+    quota and findings: what the audit needs for eligibility. Same errors as ``identify``.
+    """
+    households = _households(frames, data_year)
+    check_params(params)
+    lines = lines_for(params, data_year - 1)
+    hh = households.reset_index(drop=True)
+    income = per_capita_income(hh, params)
+    by_hh = hits_by_household(exclusion_hits(frames.get("members"), frames.get("crosscheck"), params))
+    r = income_results(hh, income, by_hh["exclusion_sources"], lines)
+    return pd.DataFrame({"household_id": hh["household_id"].astype("str"), "result": r["result"]})
+
+
+def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) -> IdentifyResult:
+    """Identify every household of one data year (income of year ``data_year - 1``).
+
+    ``frames``: typed frames by table name; ``households`` is required, ``members``,
+    ``villages`` and ``crosscheck`` are used when present.
+    """
+    households = _households(frames, data_year)
     members = frames.get("members")
     villages = frames.get("villages")
     crosscheck = frames.get("crosscheck")
