@@ -1,7 +1,8 @@
 """Benchmark of ``jingzhun match``: speed, memory and quality against a known truth.
 
-Generates a county of N households (about 3.5 members each) and a 低保/特困 roster of
-about 8.5% of the members plus 民政-only people, with damaged IDs (missing, 15-digit,
+Generates a county of N households (about 3.5 members each) and a 低保/特困 roster in the
+target's proportion (300,000 roster rows per 3.5M members, 15% of them 民政-only people),
+with damaged IDs (missing, 15-digit,
 one mistyped digit, two swapped digits, Excel-damaged, full-width/space/lower-case x)
 and name variants (homophones, traditional forms, variant characters), then times
 ``match`` and scores it against the truth.
@@ -42,6 +43,10 @@ VARIANT = {
     "斌": "彬", "辉": "晖", "鹏": "朋", "飞": "菲", "宇": "雨", "新": "欣", "荣": "蓉", "志": "智", "清": "青",
     "德": "得", "成": "诚", "水": "氵", "珍": "贞", "莲": "蓮", "花": "华", "香": "湘", "秀": "琇", "超": "潮",
 }
+FULL_MEMBERS = 3_500_000
+FULL_ROSTER = 300_000
+OUTSIDE_SHARE = 0.15  # 民政-only roster people per roster person found in the register
+TAKE_IN_HOUSEHOLD = 0.93  # members of a covered household who are on the roster
 RELATIONS = ["户主", "配偶", "之子", "之女", "之孙子", "之孙女", "之父", "之母"]
 
 
@@ -157,12 +162,13 @@ def generate(n_households: int, seed: int = 7) -> tuple[dict[str, pd.DataFrame],
         "dibao_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
         "tekun_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
     })
-    # roster: ~8.5% of members (whole households mostly), plus 15% 民政-only people
-    hh_on = rng.random(n_households) < 0.085 * 3.5 / size.mean()
-    take = hh_on[m_hh] & (rng.random(n_mem) < 0.93)
+    # roster: FULL_ROSTER / FULL_MEMBERS of the members count, mostly whole households,
+    # of which OUTSIDE_SHARE are 民政-only people
+    hh_on = rng.random(n_households) < FULL_ROSTER / FULL_MEMBERS / (1 + OUTSIDE_SHARE) / TAKE_IN_HOUSEHOLD
+    take = hh_on[m_hh] & (rng.random(n_mem) < TAKE_IN_HOUSEHOLD)
     in_reg = np.flatnonzero(take)
     n_in = len(in_reg)
-    n_out = int(n_in * 0.15)
+    n_out = int(n_in * OUTSIDE_SHARE)
     out_ids = make_ids(rng, n_out, region="421121")
     out_ids = out_ids[~np.isin(out_ids, mid)]
     n_out = len(out_ids)
@@ -209,7 +215,9 @@ def main() -> None:
     t0 = time.perf_counter()
     frames, truth = generate(a.households, a.seed)
     t0 = step("generate", t0)
-    print(f"register members {len(frames['members']):,}, roster rows {len(frames['dibao']):,}")
+    n_mem, n_ros = len(frames["members"]), len(frames["dibao"])
+    print(f"register members {n_mem:,}, roster rows {n_ros:,} ({n_ros / n_mem:.2%}; target "
+          f"{FULL_ROSTER / FULL_MEMBERS:.2%})")
     if a.write:
         from jingzhun.io.write import write_csv
 
@@ -220,7 +228,10 @@ def main() -> None:
         write_csv(truth, a.write / "_truth" / "2016" / "dibao_pairs.csv")
         t0 = step("write dataset", t0)
     params = Params.load()
+    t_match = time.perf_counter()
     res = match(frames, params, 2016)
+    scale = FULL_MEMBERS / n_mem
+    print(f"match extrapolated linearly to {FULL_MEMBERS:,} members: {(time.perf_counter() - t_match) * scale:.0f} s")
     t0 = step("match", t0)
     m = evaluate(res.pairs, truth, frames["dibao"][["record_id", "id_number"]])
     step("evaluate", t0)

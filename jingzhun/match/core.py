@@ -212,6 +212,7 @@ def match(
         lambda rf, pf: link.pass_name_village(rf, pf, lros, lper, th),
     ]
     current = per["current"].to_numpy(dtype=bool)
+    person = link.person_keys(lper)
     for run_pass in passes:
         if not r_free.any():
             break
@@ -219,7 +220,7 @@ def match(
         if not forbidden.empty and not cands.empty:
             key = cands[["_r", "_p"]].merge(forbidden.assign(_x=True), on=["_r", "_p"], how="left")["_x"]
             cands = cands[key.isna().to_numpy()]
-        acc, lost = link.resolve(cands, current)
+        acc, lost = link.resolve(cands, current, person)
         _conflict_findings(f, lost, ros, per)
         if acc.empty:
             continue

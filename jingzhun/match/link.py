@@ -68,6 +68,16 @@ def link_frames(ros: pd.DataFrame, per: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     return r, p
 
 
+def person_keys(lper: pd.DataFrame) -> np.ndarray:
+    """For each register row, the first row with the same full ID (its own row without an ID)."""
+    key = np.arange(len(lper), dtype=np.int64)
+    code = lper["id_code"].to_numpy()
+    has = code >= 0
+    if has.any():
+        key[has] = pd.Series(key[has]).groupby(code[has]).transform("min").to_numpy()
+    return key
+
+
 def _name_sim(pairs: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame) -> np.ndarray:
     cols = ["name_norm", "name_py", "name_loose"]
     a = ros[cols].take(pairs["_r"].to_numpy()).reset_index(drop=True)
@@ -322,22 +332,27 @@ def _known_digits_agree(r: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     return ~reg_known | (mismatches <= MAX_DIGIT_MISMATCH)
 
 
-def resolve(cands: pd.DataFrame, current: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve(
+    cands: pd.DataFrame, current: np.ndarray | None = None, person: np.ndarray | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """At most one pair per roster row and per person, best score first.
 
     Repeatedly accepts the pairs that are the best remaining for both their roster row
-    and their person (the greedy matching, computed in rounds). Between equal scores a
-    current member wins over a row of someone who has left the household (``current``,
-    indexed by ``_p``: the same person appears twice in the year a marriage moves them).
-    Returns the accepted pairs and the conflicts: roster rows whose best candidate went
-    to another row.
+    and their person (the greedy matching, computed in rounds). The same person can be
+    on the register twice (the year a marriage moves them: the row they left and the row
+    they joined); ``person`` (indexed by ``_p``: the first row of that ID) groups those
+    rows, and between equal scores on one person the current member row (``current``)
+    wins. Returns the accepted pairs and the conflicts: roster rows whose best candidate
+    went to another row.
     """
     if cands.empty:
         return cands.copy(), pd.DataFrame({"_r": [], "_p": [], "winner_r": [], "score": [], "winner_score": []})
     c = cands.copy()
-    c["_gone"] = ~current[c["_p"].to_numpy()] if current is not None else False
-    c = c.sort_values(["score", "_gone", "_r", "_p"], ascending=[False, True, True, True], kind="stable")
-    c = c.drop(columns="_gone").reset_index(drop=True)
+    p = c["_p"].to_numpy()
+    c["_person"] = person[p] if person is not None else p
+    c["_gone"] = ~current[p] if current is not None else False
+    c = c.sort_values(["score", "_r", "_person", "_gone", "_p"], ascending=[False, True, True, True, True], kind="stable")
+    c = c.drop(columns=["_person", "_gone"]).reset_index(drop=True)
     c["rank"] = np.arange(len(c))
     best_first = c.drop_duplicates("_r")[["_r", "_p", "score"]]
     accepted = []
