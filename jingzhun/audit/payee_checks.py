@@ -23,17 +23,18 @@ def enrich(pay: pd.DataFrame, reg: Register) -> pd.DataFrame:
     p = pay.copy(deep=False)  # new columns only: the ledger's frame is not copied
     h = reg.households
     p["hh_given"] = p["household_id"].notna().to_numpy(dtype=bool)
-    p["hh_known"] = (positions(p["household_id"], h["household_id"]) >= 0)
-    ph = reg.person_household
-    p["payee_household"] = lookup(pd.Series(ph.to_numpy(), dtype="str"), positions(p["payee_id"], ph.index),
-                                  p.index).astype("str")
+    at = positions(p["household_id"], h["household_id"])  # the household's register row (-1: none)
+    p["hh_known"] = at >= 0
+    p["payee_household"] = reg.household_of_person(p["payee_id"]).astype("str")
     p["payee_in_register"] = p["payee_household"].notna().to_numpy(dtype=bool)
     p["resolved_hh"] = p["household_id"].where(p["hh_known"], p["payee_household"]).astype("str")
     # 到户: booked to a household, or a direct subsidy (no project) to a person or for a measure.
     no_project = p["project_id"].isna()
     p["to_household"] = (p["hh_given"] | (no_project & (p["payee_id"].notna() | p["measure"].notna()))).to_numpy(
         dtype=bool)
-    at = positions(p["resolved_hh"], h["household_id"])  # one hash look-up for every register field
+    # resolved through the payee: look those few up; every register field is then taken by position
+    via_payee = np.flatnonzero(~p["hh_known"].to_numpy(dtype=bool))
+    at[via_payee] = positions(p["resolved_hh"].iloc[via_payee], h["household_id"])
     for c in ("registered", "status", "exit_year", "family_key", "excluded"):
         p["hh_" + c] = lookup(h[c], at, p.index)
     p["hh_excluded"] = p["hh_excluded"].fillna(False).astype(bool)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from jingzhun.funds.ledger import _text, date, norm_id
-from jingzhun.identify.members import isin
+from jingzhun.identify.members import isin, lookup, positions
 
 EXITED_NO_POLICY = "已脱贫(不再享受政策)"
 
@@ -21,9 +21,12 @@ class Register:
     households: pd.DataFrame  # household_id, registered, status, exit_year, village_code, family_key, excluded
     members: pd.DataFrame  # household_id, id, name, change_reason, change_date
     kin: pd.DataFrame  # household_id, kin_detail: households with a 村干部/财政供养 hit
-    person_household: pd.Series  # normalised id -> household_id (first listed)
     deaths_by_id: pd.Series  # normalised id -> death date
     deaths_by_name: pd.DataFrame  # household_id, name, death_date
+
+    def household_of_person(self, ids: pd.Series) -> pd.Series:
+        """The household of each normalised ID (its first listed member row); NA when none."""
+        return lookup(self.members["household_id"], positions(ids, self.members["id"]), ids.index)
 
 
 def _bool(df: pd.DataFrame, col: str) -> pd.Series:
@@ -72,9 +75,6 @@ def build_register(
         "change_reason": _text(m_in, "change_reason"),
         "change_date": date(m_in, "change_date"),
     }).reset_index(drop=True)
-    with_id = mem[mem["id"].notna()]
-    person_household = with_id.drop_duplicates("id").set_index("id")["household_id"]
-
     dead = mem[(mem["change_reason"] == "死亡") & mem["change_date"].notna()]
     deaths_by_id = dead[dead["id"].notna()].groupby("id")["change_date"].min()
     deaths_by_name = (
@@ -96,5 +96,4 @@ def build_register(
             joined = (u["kin_detail"] + "; ").groupby(u["household_id"], sort=True).sum().str.slice(0, -2)
             kin = pd.DataFrame({"household_id": joined.index.astype("str"),
                                 "kin_detail": joined.to_numpy()}).astype("str")
-    return Register(households=hh, members=mem, kin=kin, person_household=person_household,
-                    deaths_by_id=deaths_by_id, deaths_by_name=deaths_by_name)
+    return Register(households=hh, members=mem, kin=kin, deaths_by_id=deaths_by_id, deaths_by_name=deaths_by_name)

@@ -170,9 +170,10 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
     sheets: dict[str, pd.DataFrame] = {t("概况", "overview"): pd.DataFrame(
         [{"check": c["title"], "code": c["code"], "severity": c["severity"], "findings": c["findings"],
           "amount": c["amount"]} for c in summary["by_check"]])}
+    by_code = dict(iter(ev.groupby("code", sort=False)))  # one split instead of a mask per check
     for code in TITLES:
-        part = ev[ev["code"] == code]
-        if len(part):
+        part = by_code.get(code)
+        if part is not None and len(part):
             sheets[code] = part.drop(columns=["code"]).reset_index(drop=True)
     for name, frame in funds.frames().items():
         sheets[name.removesuffix(".csv")] = frame
