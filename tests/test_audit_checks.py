@@ -285,6 +285,18 @@ def test_negative_list_in_purpose_and_project_name():
     assert f.loc["F002", "detail"] == "办公" and f.loc["P1", "detail"] == "景观"
 
 
+def test_negative_list_on_repeated_purposes_without_blanks():
+    """Each distinct purpose is matched once and spread to every payment that carries it."""
+    w = world()
+    w["payments"]["purpose"] = w["payments"]["purpose"].fillna("产业奖补")
+    for payment in ("F002", "F010"):
+        w["payments"] = set_cell(w["payments"], "payment_id", payment, "purpose", "乡政府办公楼维修")
+    r = run(w)
+    f = r.findings[(r.findings["code"] == "A-NEGATIVE-LIST") & (r.findings["table"] == "payments")]
+    assert sorted(f["key"]) == ["F002", "F010"] and set(f["detail"]) == {"办公"}
+    assert "工资" not in set(f["detail"])  # 公益岗位工资 stays allowed
+
+
 def test_negative_list_allows_public_welfare_jobs():
     r = run()  # F021/F022 purpose 公益岗位工资 contains 工资 but is a household measure
     assert "A-NEGATIVE-LIST" not in codes(r)

@@ -127,10 +127,13 @@ def negative_list(p: pd.DataFrame, j: pd.DataFrame, keywords: list[str], allow: 
     out = []
     for frame, table, col, key, amount in ((p, P, "purpose", "payment_id", "amount"), (j, J, "name", "project_id",
                                                                                        "budget")):
-        s = frame[col]
-        hit = s.str.contains("(?:" + pat[1:], regex=True).fillna(False).astype(bool)
+        # purposes repeat: match each distinct text once, then spread by its code
+        codes, uniq = pd.factorize(frame[col])
+        u = pd.Series(uniq, dtype="str")
+        hit_u = np.array(u.str.contains("(?:" + pat[1:], regex=True).fillna(False), dtype=bool)
         if ok is not None:
-            hit &= ~s.str.contains("(?:" + ok[1:], regex=True).fillna(False).astype(bool)
+            hit_u &= ~u.str.contains("(?:" + ok[1:], regex=True).fillna(False).to_numpy(dtype=bool)
+        hit = np.append(hit_u, False)[codes]  # code -1 (NA) never hits
         f = frame[hit]
         word = f[col].str.extract(pat, expand=False)
         out.append(part("A-NEGATIVE-LIST", f, table=table, key=key, column=col, value=f[col], detail=word,
