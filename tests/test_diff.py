@@ -120,3 +120,29 @@ def test_member_without_id_is_reported_not_compared():
     f = r.findings.frame()
     assert (f["code"] == "I-DIFF-MEMBER-NO-ID").sum() == 1
     assert r.members.set_index("id_number").loc[P[1], "change"] == "removed"
+
+
+def test_fields_listed_for_every_reported_household_present_in_both_years():
+    h = result().households.set_index("household_id")
+    # registered in one year only, but present in both: what changed is listed too
+    assert h.loc["newreg", "fields"] == "registered;category;status"
+    assert h.loc["dereg", "fields"] == "registered;category;status"
+    assert h.loc["exit", "fields"] == "category;status"
+    assert h.loc["came", "fields"] == "" and h.loc["gone", "fields"] == ""  # in one year only
+
+
+def test_current_row_wins_over_outgoing_row_of_the_same_person():
+    old, new = years()
+    extra = members([
+        {"household_id": "same", "id_number": P[1], "name": "甲", "change_reason": "嫁出"},   # outgoing row first
+        {"household_id": "chg", "id_number": P[1], "name": "甲", "change_reason": "嫁入"},    # current row second
+        {"household_id": "chg", "id_number": P[21], "name": "辛"},                            # current row first
+        {"household_id": "same", "id_number": P[21], "name": "辛", "change_reason": "死亡"},
+    ])
+    new["members"] = members([*new["members"].iloc[1:].to_dict("records"), *extra.to_dict("records")])
+    old["members"] = members([*old["members"].to_dict("records"),
+                              {"household_id": "same", "id_number": P[21], "name": "辛"}])
+    m = diff_years(old, new, 2016, 2017).members.set_index("id_number")
+    assert m.loc[P[1], "change"] == "moved" and m.loc[P[1], "to_household_id"] == "chg"
+    assert m.loc[P[1], "reason"] == "嫁入" and m.loc[P[1], "reason_source"] == "export"
+    assert m.loc[P[21], "change"] == "moved" and m.loc[P[21], "to_household_id"] == "chg"
