@@ -55,7 +55,8 @@ class AuditResult:
         # so the extra columns line up with the rendered rows.
         from jingzhun.catalogue import CATALOGUE
 
-        s = f.assign(_rank=f["code"].map(lambda c: SEVERITY_RANK[CATALOGUE[c].severity]))
+        rank = {c: SEVERITY_RANK[CATALOGUE[c].severity] for c in f["code"].unique()}  # per code, not per row
+        s = f.assign(_rank=f["code"].map(rank))
         s = s.sort_values(["_rank", "code", "table", "row", "column", "key", "value"], na_position="first",
                           kind="stable").reset_index(drop=True)
         out = render_frame(s[BASE_COLUMNS], lang)

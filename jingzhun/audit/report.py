@@ -179,6 +179,10 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
         sheets[name.removesuffix(".csv")] = frame
 
     serious = ev[ev["severity"].isin(["error", "warning"])]
+    amounts = serious["amount"]
+    if top_n > 0 and len(serious) > top_n and amounts.notna().all():
+        # only rows reaching the n-th largest amount can be in the top (ties kept): sort those
+        serious = serious[(amounts >= amounts.nlargest(top_n).iloc[-1]).to_numpy(dtype=bool)]
     top = serious.sort_values(["amount", "code", "key"], ascending=[False, True, True], kind="stable").head(top_n)
     top = top.assign(title=top["code"].map(_title), evidence=_evidence_text(top)).reset_index(drop=True)
 
