@@ -39,7 +39,7 @@ def normalize_one(raw: str | None) -> str | None:
     """Trim, full-width → half-width, lower-case x → X, drop all white space (no 15→18)."""
     if raw is None:
         return None
-    s = re.sub(r"\s+", "", str(raw).translate(_FULLWIDTH)).upper()
+    s = re.sub(r"\s+", "", str(raw).translate(_FULLWIDTH))
     return s or None
 
 
@@ -196,7 +196,7 @@ def normalize(s: pd.Series) -> pd.Series:
     need = _bool(t.str.contains(r"[^0-9X]", regex=True))
     if need.any():
         t = t.copy()
-        t[need] = t[need].str.translate(_FULLWIDTH).str.replace(r"\s+", "", regex=True).str.upper()
+        t[need] = t[need].str.translate(_FULLWIDTH).str.replace(r"\s+", "", regex=True)
     return t.where(t.str.len() > 0)
 
 
