@@ -46,7 +46,7 @@ class RunOptions:
     templates: Path | None = None
     docx: bool = True
     books: bool = True
-    jobs: int = 1
+    jobs: int | None = None  # None: every core, at most 4 (plan.books.default_jobs)
     as_of: pd.Timestamp | None = None
 
 
