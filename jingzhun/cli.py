@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from jingzhun import __version__
-from jingzhun.cli_common import AppState
+from jingzhun.cli_common import AppState, ConfigOpt, DebugOpt, QuietOpt
 from jingzhun.i18n import set_lang
 
 app = typer.Typer(
@@ -47,11 +47,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    lang: str = typer.Option("zh", "--lang", help="zh 或 en / message language"),
-    config: Path | None = typer.Option(None, "--config", help="本次运行的参数文件 / run parameter file (TOML)"),
-    debug: bool = typer.Option(False, "--debug", help="出错时显示调用栈 / show tracebacks"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度和摘要 / no progress or summary"),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本 / show version"),
+    lang: Annotated[str, typer.Option("--lang", help="zh 或 en / message language")] = "zh",
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+    quiet: QuietOpt = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本 / show version")] = False,
 ) -> None:
     """精准扶贫数据工具 / targeted poverty-alleviation data toolkit."""
     if lang not in ("zh", "en"):

@@ -129,6 +129,14 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def findings_written(counts: dict[str, int], where: Path | str) -> str:
+    """The closing line of a command: findings by severity and where the results are."""
+    return t(
+        f"问题: 错误 {counts['error']}, 警告 {counts['warning']}, 提示 {counts['info']}; 结果已写入 {where}",
+        f"findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; written to {where}",
+    )
+
+
 def check_fail_on(value: str) -> str:
     if value not in ("error", "warning"):
         raise typer.BadParameter(t("--fail-on 只能是 error 或 warning", "--fail-on must be error or warning"))

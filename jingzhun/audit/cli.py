@@ -23,6 +23,7 @@ from jingzhun.cli_common import (
     XlsxOpt,
     YearOpt,
     check_fail_on,
+    findings_written,
     guarded,
     make_run,
     print_json,
@@ -130,10 +131,7 @@ def _summary(console: Any, report: AuditReport, where: Path) -> None:
             table.add_row(c["title"], c["code"], str(c["findings"]), f"{c['amount']:,.2f}")
     console.print(table)
     f = s["findings"]
-    console.print(t(
-        f"问题: 错误 {f['error']}, 警告 {f['warning']}, 提示 {f['info']}; 结果已写入 {where}",
-        f"findings: {f['error']} errors, {f['warning']} warnings, {f['info']} info; written to {where}",
-    ))
+    console.print(findings_written(f, where), markup=False)
 
 
 def _scores(console: Any, scores: pd.DataFrame) -> None:

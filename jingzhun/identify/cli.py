@@ -20,6 +20,7 @@ from jingzhun.cli_common import (
     XlsxOpt,
     YearOpt,
     check_fail_on,
+    findings_written,
     guarded,
     make_run,
     print_json,
@@ -128,7 +129,4 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
         f"建档立卡在册 {c['registered_active_households']} 户, 可退出 {c['exit_ready_households']} 户; 贫困人口 {c['poor_population']}, 贫困发生率 {inc}; 贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
         f"registered not exited {c['registered_active_households']}, exit-ready {c['exit_ready_households']}; poor population {c['poor_population']}, incidence {inc}; poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
     ))
-    console.print(t(
-        f"问题: 错误 {counts['error']}, 警告 {counts['warning']}, 提示 {counts['info']}; 结果已写入 {where}",
-        f"findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; written to {where}",
-    ))
+    console.print(findings_written(counts, where), markup=False)

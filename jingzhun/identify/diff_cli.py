@@ -18,6 +18,7 @@ from jingzhun.cli_common import (
     QuietOpt,
     XlsxOpt,
     check_fail_on,
+    findings_written,
     guarded,
     make_run,
     print_json,
@@ -124,7 +125,4 @@ def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Pa
     table.add_row(t("合计", "total"), *(str(s["households"][c]) for c in HOUSEHOLD_CHANGES),
                   *(str(s["members"][c]) for c in MEMBER_CHANGES), style="bold")
     console.print(table)
-    console.print(t(
-        f"问题: 错误 {counts['error']}, 警告 {counts['warning']}, 提示 {counts['info']}; 结果已写入 {where}",
-        f"findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; written to {where}",
-    ))
+    console.print(findings_written(counts, where), markup=False)

@@ -25,6 +25,7 @@ from jingzhun.cli_common import (
     QuietOpt,
     YearOpt,
     check_fail_on,
+    findings_written,
     guarded,
     make_run,
     print_json,
@@ -211,7 +212,4 @@ def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | No
             mt.add_row(name, str(m["pairs"]), str(m["true_pairs"]), _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"]))
         console.print(mt)
     c = s["findings_by_severity"]
-    console.print(t(
-        f"问题: 错误 {c['error']}, 警告 {c['warning']}, 提示 {c['info']}; 结果已写入 {s['out']}",
-        f"findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info; written to {s['out']}",
-    ))
+    console.print(findings_written(c, s["out"]), markup=False)

@@ -19,6 +19,7 @@ from jingzhun.cli_common import (
     XlsxOpt,
     YearOpt,
     check_fail_on,
+    findings_written,
     guarded,
     make_run,
     print_json,
@@ -120,8 +121,5 @@ def command(
         f"{model.year} 年度帮扶计划: {s['households']} 户, {s['villages']} 个村; 保留结对 {s['paired_kept']} 户, 新结对 {s['paired_new']} 户, 未落实帮扶责任人 {s['unpaired']} 户; 超上限帮扶干部 {s['cadres_over_cap']} 人; 无措施 {s['without_measure']} 户",
         f"plans {model.year}: {s['households']} households in {s['villages']} villages; pairings kept {s['paired_kept']}, new {s['paired_new']}, unpaired {s['unpaired']}; cadres over cap {s['cadres_over_cap']}; without measures {s['without_measure']}",
     ), markup=False)
-    run.err.print(t(
-        f"文档 {len(files)} 个; 问题: 错误 {counts['error']}, 警告 {counts['warning']}, 提示 {counts['info']}; 结果已写入 {where}",
-        f"{len(files)} documents; findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; written to {where}",
-    ), markup=False)
+    run.err.print(t(f"文档 {len(files)} 个; ", f"{len(files)} documents; ") + findings_written(counts, where), markup=False)
     raise typer.Exit(worst_exit_code(rendered, fail_on))
