@@ -67,7 +67,7 @@ def test_identify_writes_outputs_and_summary(tmp_path):
     assert summary["data_year"] == 2016 and summary["line"] == 2855
     assert summary["results"] == {"poor": 2, "edge": 0, "not_poor": 0, "excluded": 1, "undetermined": 1}
     h = read(out / "identify" / "households.csv").set_index("household_id")
-    assert h.loc["H1", "per_capita_net_income"] == "2650.0"  # 300 of the 800 transfers count, not the pension
+    assert h.loc["H1", "per_capita_net_income"] == "2650"  # 300 of the 800 transfers count, not the pension
     assert h.loc["H2", "result"] == "excluded" and "车辆" in h.loc["H2", "exclusion_sources"]
     assert h.loc["H3", "result"] == "undetermined"
     assert h.loc["H1", "exit_ready"] == "false" and "I-GAP-EDUCATION" in h.loc["H1", "exit_blockers"]
@@ -100,7 +100,7 @@ def test_identify_records_overrides(tmp_path):
     params = {p["name"]: p for p in json.loads((out / "identify" / "params.json").read_text(encoding="utf-8"))}
     assert params["poverty_line.2015"]["value"] == 3000
     assert params["poverty_line.2015"]["origin"].endswith("jingzhun.toml")
-    assert read(out / "identify" / "households.csv")["line"].iloc[0] == "3000.0"
+    assert read(out / "identify" / "households.csv")["line"].iloc[0] == "3000"
 
 
 def test_identify_bad_config_exit_3_naming_key(tmp_path):

