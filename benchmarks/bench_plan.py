@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jingzhun.parallel import default_jobs
 from jingzhun.params import Params
 from jingzhun.plan import docs
-from jingzhun.plan.books import default_jobs, write_books
+from jingzhun.plan.books import write_books
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import common, household_notices
@@ -150,7 +151,7 @@ def main() -> None:
     for kind in ("identification", "exit"):
         ns = household_notices(kind, h, villages, a.year, identified=ident)
         nc = common(kind, params, a.year, date(a.year, 3, 1))
-        _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx)
+        _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx, jobs=a.jobs)
         t = step(f"notices {kind} ({len(written)})", t)
     print(f"{'notices total':<34} {t - n0:8.2f} s   peak {mem_mb():8.0f} MB")
     if a.out is None:

@@ -51,6 +51,9 @@ FailOnOpt = Annotated[
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / message language")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="本次运行的参数文件 (TOML) / run parameter file")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要 / no progress or summary")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1,
+    help="文档并行进程数 (按乡镇分配; 默认 CPU 核数, 至多 4) / worker processes for the documents (default: cores, at most 4)")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示调用栈 / show tracebacks")]
 
 

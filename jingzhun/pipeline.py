@@ -46,7 +46,7 @@ class RunOptions:
     templates: Path | None = None
     docx: bool = True
     books: bool = True
-    jobs: int | None = None  # None: every core, at most 4 (plan.books.default_jobs)
+    jobs: int | None = None  # None: every core, at most 4 (jingzhun.parallel.default_jobs)
     as_of: pd.Timestamp | None = None
 
 
@@ -199,7 +199,7 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
         d = c.tmp / "notice" / kind
         d.mkdir(parents=True)
-        units, _ = write_files(nset, nc, nset.findings.render(), d, c.options.templates, c.options.docx)
+        units, _ = write_files(nset, nc, nset.findings.render(), d, c.options.templates, c.options.docx, c.options.jobs)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
     return findings, {"notices": made}

@@ -14,6 +14,7 @@ from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
     FailOnOpt,
+    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
@@ -53,7 +54,6 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="审计基准日 YY
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文档 / also write DOCX documents")]
 BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成户卡村册乡簿县档 / write the books")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="文档并行进程数 (默认 CPU 核数, 至多 4) / worker processes for the documents (default: cores, at most 4)")]
 LogOpt = Annotated[Path | None, typer.Option("--log", help="把带时间的运行日志追加到此文件 / append timestamped log lines to this file")]
 
 

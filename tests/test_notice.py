@@ -141,3 +141,17 @@ def test_bad_date_and_kind_are_usage_errors(tmp_path):
     assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
     r = CliRunner().invoke(app, ["notice", str(ds), "--kind", "other", "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
+
+
+def test_notices_are_the_same_bytes_with_one_or_two_workers(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+    digests = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        for kind in ("identification", "exit", "projects"):
+            r = CliRunner().invoke(app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out),
+                                         "--jobs", str(jobs)])
+            assert r.exit_code == 0, r.output
+        digests.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert digests[0] == digests[1]
+    assert sum(name.endswith("_all.html") for name in digests[0]) >= 2  # combined files of more than one township

@@ -10,25 +10,21 @@ Each village book is one template call. The cards inside it come from
 :mod:`jingzhun.plan.cardtext` (the packaged card templates as column operations, made
 once per township) unless a user's template folder overrides the village book or card
 template, in which case every card is rendered through the Jinja macros. With
-``jobs > 1`` townships are rendered by forked worker processes (the model is inherited,
-not pickled); the files are the same whatever the number of jobs.
+``jobs > 1`` townships are rendered by forked worker processes (:mod:`jingzhun.parallel`);
+the files are the same whatever the number of jobs.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from jingzhun.parallel import chunks, default_jobs, fork_map
 from jingzhun.plan import cardtext
 from jingzhun.plan.docs import CARD_FIELDS, ROSTER_FIELDS, DocModel, records
 from jingzhun.render import environment, get_template, render_template, template_path, write_docx, write_text
-
-_WORK: dict[str, Any] = {}  # set in the parent right before forking workers
 
 HTML_TEMPLATES = ("plan/village_book.html", "plan/_card.html")
 DOCX_TEMPLATES = ("plan/village_book.docx.xml", "plan/_card.docx.xml")
@@ -42,7 +38,7 @@ def packaged(names: tuple[str, ...], templates: str | Path | None) -> bool:
     return all(template_path(n, templates).parent.resolve().is_relative_to(packaged_dir.resolve()) for n in names)
 
 
-def _render_townships(tcodes: list[str], model: DocModel, books: Path, templates: str | Path | None, docx: bool) -> list[tuple[str, dict[str, Any], list[str]]]:
+def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templates: str | Path | None, docx: bool) -> list[tuple[str, dict[str, Any], list[str]]]:
     village_html = get_template("plan/village_book.html", templates)
     village_docx = get_template("plan/village_book.docx.xml", templates) if docx else None
     township_html = get_template("plan/township_register.html", templates)
@@ -97,19 +93,10 @@ def _render_townships(tcodes: list[str], model: DocModel, books: Path, templates
     return done
 
 
-def _worker(tcodes: list[str]) -> list[tuple[str, dict[str, Any], list[str]]]:
-    return _render_townships(tcodes, _WORK["model"], _WORK["books"], _WORK["templates"], _WORK["docx"])
-
-
-def default_jobs() -> int:
-    """Worker processes for the documents: every core, at most 4 (memory grows with each)."""
-    return max(1, min(4, (os.cpu_count() or 1)))
-
-
 def write_books(model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int | None = None) -> list[Path]:
     """Render every document of ``model`` under ``books``; returns the files written.
 
-    ``jobs``: worker processes (``None``: :func:`default_jobs`)."""
+    ``jobs``: worker processes (``None``: :func:`jingzhun.parallel.default_jobs`)."""
     jobs = default_jobs() if jobs is None else jobs
     county_html = get_template("plan/county_index.html", templates)  # fail on a bad template before any work
     get_template("plan/village_book.html", templates)
@@ -118,16 +105,8 @@ def write_books(model: DocModel, books: Path, templates: str | Path | None = Non
         get_template("plan/village_book.docx.xml", templates)
     books.mkdir(parents=True, exist_ok=True)
     tcodes = model.township_codes()
-    if jobs > 1 and len(tcodes) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _WORK.update(model=model, books=books, templates=templates, docx=docx)
-        chunks = [tcodes[i::jobs * 4] for i in range(min(len(tcodes), jobs * 4))]
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = [r for part in pool.map(_worker, chunks) for r in part]
-        finally:
-            _WORK.clear()
-    else:
-        results = _render_townships(tcodes, model, books, templates, docx)
+    parts = fork_map(_render_townships, chunks(tcodes, jobs), jobs, model=model, books=books, templates=templates, docx=docx)
+    results = [r for part in parts for r in part]
     results.sort(key=lambda r: r[0])
     written = [Path(p) for _, _, files in results for p in files]
     townships = [{**info, "villages": model.township_villages(t)} for t, info, _ in results]

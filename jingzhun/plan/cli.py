@@ -12,6 +12,7 @@ from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
     FailOnOpt,
+    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
@@ -41,7 +42,6 @@ TABLES = ("households", "members", "villages", "cadres", "crosscheck")
 MeasuresOpt = Annotated[Path | None, typer.Option("--measures", help="帮扶措施规则表 (CSV) / measure rule table")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹, 同名文件覆盖内置模板 / template folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成可编辑的 Word 村册 / also write editable DOCX books")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行进程数 (按乡镇分配; 默认 CPU 核数, 至多 4) / worker processes for the documents (default: cores, at most 4)")]
 BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成卡、册、簿、档 / write the documents")]
 
 

@@ -13,6 +13,7 @@ from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
     FailOnOpt,
+    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
@@ -61,9 +62,9 @@ def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc
 
 
 def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path,
-                templates: Path | None, docx: bool) -> tuple[pd.DataFrame, list[Path]]:
+                templates: Path | None, docx: bool, jobs: int | None = None) -> tuple[pd.DataFrame, list[Path]]:
     """Every output of one notice kind into folder ``d`` (shared with ``jingzhun run``)."""
-    units, files = write_notices(nset, nc, d, templates, docx)
+    units, files = write_notices(nset, nc, d, templates, docx, jobs)
     write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), d / "summary.csv")
     write_csv(rendered, d / "findings.csv")
     return units, files
@@ -79,6 +80,7 @@ def command(
     out: OutOpt = Path("out"),
     templates: TemplatesOpt = None,
     docx: DocxOpt = True,
+    jobs: JobsOpt = None,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,
@@ -112,7 +114,7 @@ def command(
     findings.extend(nset.findings)
     rendered = findings.render()
     with output_dir(Path(out) / "notice", kind) as d:
-        units, files = write_files(nset, nc, rendered, d, templates, docx)
+        units, files = write_files(nset, nc, rendered, d, templates, docx, jobs)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     empty = units.loc[units["file"] == "", "unit_name"].tolist()

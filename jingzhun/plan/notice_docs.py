@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.parallel import chunks, default_jobs, fork_map
 from jingzhun.plan.notices import NoticeCommon, NoticeSet
 from jingzhun.render import get_template, render_template, write_docx, write_text
 
@@ -24,23 +25,33 @@ def _slices(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return {str(units[a]): records[a:b] for a, b in zip(cut[:-1], cut[1:], strict=True)}
 
 
-def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates: str | Path | None = None,
-                  docx: bool = True) -> tuple[pd.DataFrame, list[Path]]:
-    folder.mkdir(parents=True, exist_ok=True)
+def _township(unit: dict[str, Any]) -> str:
+    code = unit.get("township_code")
+    return "" if code is None or pd.isna(code) else str(code)
+
+
+def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, folder: Path,
+                  templates: str | Path | None, docx: bool, units: list[dict[str, Any]],
+                  per_unit: dict[str, list[dict[str, Any]]]) -> list[tuple[int, str, list[str]]]:
+    """The notices of the units of townships ``tcodes`` (and those townships' combined files).
+
+    Returns ``(position, file name, files written)``: a unit's position in ``units``, and
+    ``len(units) + k`` for the combined file of a township (k: its rank among townships)."""
     html_t = get_template("notice/notice.html", templates)
     combined_t = get_template("notice/combined.html", templates)
     docx_t = get_template("notice/notice.docx.xml", templates) if docx else None
     n = common.context()
     county = str(common.county["name"])
-    per_unit = _slices(nset.rows.sort_values("unit", kind="stable")) if nset.kind == "projects" else _slices(nset.rows)
-    units = nset.units.copy()
-    files: list[str] = []
-    written: list[Path] = []
+    wanted = set(tcodes)
+    order = sorted({_township(u) for u in units})
+    done: list[tuple[int, str, list[str]]] = []
     by_township: dict[str, list[dict[str, Any]]] = {}
-    for u in units.to_dict("records"):
+    for i, u in enumerate(units):
+        if _township(u) not in wanted:
+            continue
         rows = per_unit.get(u["unit_code"], [])
         if not rows:
-            files.append("")
+            done.append((i, "", []))
             continue
         if nset.kind == "projects":
             place = county if u["unit_code"] == str(common.county["code"]) else county + u["unit_name"]
@@ -53,18 +64,36 @@ def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates
         item = {"unit": unit, "rows": rows}
         path = folder / f"{u['unit_code']}.html"
         write_text(path, render_template(html_t, {"n": n, "unit": unit, "rows": rows}))
-        written.append(path)
+        written = [str(path)]
         if docx_t is not None:
             dpath = folder / f"{u['unit_code']}.docx"
             write_docx(dpath, render_template(docx_t, {"n": n, "items": [item]}), f"{place}{common.year}年{n['title']}")
-            written.append(dpath)
-        files.append(path.name)
+            written.append(str(dpath))
+        done.append((i, path.name, written))
         if nset.kind != "projects":
             by_township.setdefault(u["township_code"], []).append(item)
-    for tcode, items in sorted(by_township.items()):
+    for tcode, items in by_township.items():
         township = {"code": tcode, "place": county + items[0]["unit"]["township_name"]}
         path = folder / f"{tcode}_all.html"
         write_text(path, render_template(combined_t, {"n": n, "township": township, "items": items}))
-        written.append(path)
-    units["file"] = files
-    return units, written
+        done.append((len(units) + order.index(tcode), "", [str(path)]))
+    return done
+
+
+def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates: str | Path | None = None,
+                  docx: bool = True, jobs: int | None = 1) -> tuple[pd.DataFrame, list[Path]]:
+    """Every notice of ``nset`` under ``folder``; ``jobs`` worker processes (``None``: every core, at most 4)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("notice/notice.html", "notice/combined.html") + (("notice/notice.docx.xml",) if docx else ()):
+        get_template(name, templates)  # fail on a bad template before any work
+    per_unit = _slices(nset.rows.sort_values("unit", kind="stable")) if nset.kind == "projects" else _slices(nset.rows)
+    units = nset.units.copy()
+    records = units.to_dict("records")
+    tcodes = sorted({_township(u) for u in records})
+    parts = fork_map(_render_units, chunks(tcodes, 1 if jobs == 1 else (jobs or default_jobs())), jobs,
+                     nset=nset, common=common, folder=folder, templates=templates, docx=docx, units=records,
+                     per_unit=per_unit)
+    done = sorted((r for part in parts for r in part), key=lambda r: r[0])
+    files = {i: name for i, name, _ in done if i < len(records)}
+    units["file"] = [files.get(i, "") for i in range(len(records))]
+    return units, [Path(p) for _, _, paths in done for p in paths]
