@@ -29,11 +29,12 @@ _W = Docx()
 
 def esc(s: pd.Series | pa.Array) -> pa.Array:
     """Escaped text of a string column (missing → empty)."""
-    a = s if isinstance(s, pa.Array | pa.ChunkedArray) else pa.array(s.astype("str").to_numpy(dtype=object, na_value=""), pa.string())
+    a = s if isinstance(s, pa.Array | pa.ChunkedArray) else pa.array(s.astype("str"), pa.string(), from_pandas=True)
     a = pc.fill_null(a.cast(pa.string()), "")
-    a = pc.replace_substring_regex(a, _BAD, "")
-    for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ('"', "&#34;")):
-        a = pc.replace_substring(a, old, new)
+    if pc.any(pc.match_substring_regex(a, "[\\x00-\\x1f&<>'\"\\x{fffe}\\x{ffff}]")).as_py():  # one scan; most text needs nothing
+        a = pc.replace_substring_regex(a, _BAD, "")
+        for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ('"', "&#34;")):
+            a = pc.replace_substring(a, old, new)
     return a
 
 
