@@ -6,12 +6,19 @@ output folder only when all is written, then ``manifest.json`` records what prod
 A step that fails is reported as a finding (``R-STEP-FAILED``) and the steps that
 depend on it are skipped (``R-STEP-SKIPPED``); the others still run.
 
+The steps whose results no later step needs (validate, diff: ``Step.background``) run in
+one forked worker process while this process goes on with identify and match, so both
+cores work (with ``jobs=1`` everything runs here, one step after the other). The worker
+writes its steps' folders and sends back their records and findings; the outputs are
+the same either way.
+
 Like every domain step this module never prints: it reports progress through the
 ``progress`` callback the command gives it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
 from collections.abc import Callable
@@ -250,12 +257,13 @@ class Step:
     name: str
     fn: Callable[[Context], tuple[Findings, dict[str, Any]]]
     after: tuple[str, ...] = ()
+    background: bool = False  # no later step uses its results: may run in the worker process
 
 
 STEPS = (
-    Step("validate", step_validate),
+    Step("validate", step_validate, background=True),
     Step("identify", step_identify),
-    Step("diff", step_diff),
+    Step("diff", step_diff, background=True),
     Step("match", step_match),
     Step("plan", step_plan, after=("identify",)),
     Step("notice", step_notice, after=("identify",)),
@@ -309,8 +317,15 @@ def run_pipeline(
         with output_dir(out.parent, out.name) as tmp:
             c = Context(ds, year, params, options, data, tmp, previous, previous_error)
             status: dict[str, str] = {}
+            behind = [s for s in STEPS if s.background] if options.jobs != 1 and _can_fork() else []
+            worker = _Worker(behind, c) if behind else None
+            done: dict[str, StepRecord] = {}
             for step in STEPS:
-                records.append(_run_step(step, c, status, own, progress))
+                if step not in behind:
+                    done[step.name] = _run_step(step, c, status, own, progress)
+            if worker is not None:
+                done.update(worker.join(c, status, own, progress))
+            records.extend(done[s.name] for s in STEPS)
             rendered = _all_findings(c, own)
             exit_code = worst_exit_code(rendered, options.fail_on)
             summary = _summary(out, year, records, rendered, exit_code)
@@ -353,6 +368,57 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
     status[step.name] = rec.status
     progress(step.name, "end", rec)
     return rec
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _background(steps: list[Step], c: Context, conn: Any) -> None:
+    """In the worker: run ``steps`` and send back their records, findings and summaries."""
+    own = Findings()
+    status: dict[str, str] = {}
+    out = []
+    for step in steps:
+        rec = _run_step(step, c, status, own, _no_progress)
+        out.append((rec, c.results.get(f"{step.name}:findings"), c.results.get(f"{step.name}:summary")))
+    conn.send((out, own))
+    conn.close()
+
+
+class _Worker:
+    """The background steps in one forked process (started at once, joined at the end)."""
+
+    def __init__(self, steps: list[Step], c: Context) -> None:
+        self.steps = steps
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_background, args=(steps, c, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
+        try:
+            out, theirs = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join()
+            code = self.process.exitcode
+            note = t(f"后台进程意外结束 (退出码 {code})", f"the worker process ended unexpectedly (exit code {code})")
+            out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
+            for s in self.steps:
+                theirs.add("R-STEP-FAILED", table="run", key=s.name, detail=note)
+        self.process.join()
+        own.extend(theirs)
+        records = {}
+        for rec, findings, info in out:
+            if findings is not None:
+                c.results[f"{rec.name}:findings"] = findings
+            if info is not None:
+                c.results[f"{rec.name}:summary"] = info
+            status[rec.name] = rec.status
+            progress(rec.name, "end", rec)
+            records[rec.name] = rec
+        return records
 
 
 def _counts(findings: Findings) -> dict[str, int]:
