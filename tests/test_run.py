@@ -182,3 +182,39 @@ def test_english_summary(small, tmp_path):
     r = runner.invoke(app, ["--lang", "en", "run", str(ds), "--out", str(tmp_path / "out"), "--no-books"])
     assert r.exit_code in (0, 1)
     assert "yearly pipeline" in r.stderr and "读取" not in r.stderr
+
+
+def test_one_process_and_the_worker_give_the_same_outputs(small, tmp_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        r = _run([str(small), "--out", str(out), "--no-books", "--date", "2016-03-01", "--quiet", "--jobs", jobs])
+        assert r.exit_code in (0, 1), r.stderr
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                     if p.is_file() and p.name != "manifest.json"})
+    assert outs[0] == outs[1] and "validate/findings.csv" in outs[0]
+
+
+def _boom(c):
+    raise RuntimeError("validate broke")
+
+
+def _vanish(c):
+    import os
+
+    os._exit(9)
+
+
+@pytest.mark.parametrize(("fn", "note"), [(_boom, "validate broke"), (_vanish, "9")])
+def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, tmp_path, monkeypatch, fn, note):
+    from jingzhun import pipeline
+
+    steps = tuple(pipeline.Step(s.name, fn, s.after, s.background) if s.name == "validate" else s for s in pipeline.STEPS)
+    monkeypatch.setattr(pipeline, "STEPS", steps)
+    r = _run([str(small), "--out", str(tmp_path / "out"), "--no-books", "--json", "--quiet"])
+    assert r.exit_code == 1, r.stderr
+    summary = json.loads(r.stdout)
+    steps_ = {s["name"]: s for s in summary["steps"]}
+    assert steps_["validate"]["status"] == "failed" and note in steps_["validate"]["note"]
+    assert steps_["identify"]["status"] == steps_["audit"]["status"] == steps_["report"]["status"] == "ok"
+    assert "error:R-STEP-FAILED" in summary["by_code"]
