@@ -15,7 +15,7 @@ runs), then step by step (eligibility, checks, fund summaries, report model), th
 from __future__ import annotations
 
 import argparse
-import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,15 +35,8 @@ from jingzhun.sample.anomalies import inject
 from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def step(name: str, t0: float) -> float:
-    t1 = time.perf_counter()
-    print(f"{name:<28} {t1 - t0:8.2f} s   peak {peak_mb():8.0f} MB", flush=True)
-    return t1
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import peak_mb, step  # noqa: E402
 
 
 def monthly_wages(pay: pd.DataFrame, hh: pd.DataFrame, year: int, per_household: float, rng) -> pd.DataFrame:

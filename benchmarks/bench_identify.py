@@ -9,7 +9,6 @@ households: identify ≤ 20 s after reading, diff of two years ≤ 30 s, peak �
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -21,16 +20,8 @@ from jingzhun.identify.diff import diff_years
 from jingzhun.params import Params
 from jingzhun.sample.build import build
 
-
-def peak_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
-
-
-def step(name: str, t0: float) -> float:
-    now = time.perf_counter()
-    print(f"{name:<28} {now - t0:8.2f} s   peak {peak_mb():8.0f} MB", flush=True)
-    return now
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import step  # noqa: E402
 
 
 def main() -> None:

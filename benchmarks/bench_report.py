@@ -12,7 +12,6 @@ input is missing).
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -26,16 +25,8 @@ from jingzhun.report.model import build_report
 from jingzhun.report.write import write_report
 from jingzhun.sample.build import build
 
-
-def peak_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
-
-
-def step(name: str, t0: float) -> float:
-    now = time.perf_counter()
-    print(f"{name:<28} {now - t0:8.2f} s   peak {peak_mb():8.0f} MB", flush=True)
-    return now
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import step  # noqa: E402
 
 
 def main() -> None:
