@@ -124,7 +124,8 @@ def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
     from jingzhun.schema.cli import validation_report, write_files
     from jingzhun.schema.validate import validate_year
 
-    result = validate_year(c.data, c.params)
+    # One process here: in the run, validate is already beside identify and match.
+    result = validate_year(c.data, c.params, jobs=1)
     rendered = result.render()
     d = c.tmp / "validate"
     d.mkdir()

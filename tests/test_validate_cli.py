@@ -225,3 +225,22 @@ def test_excel_damaged_head_id_reported_once(tmp_path):
     on_cell = found[(found["table"] == "households") & (found["column"] == "head_id_number")]
     assert list(on_cell["code"]) == ["V-ID-EXCEL-DAMAGED"]
     assert HEAD1 not in set(on_cell["value"])
+
+
+def test_two_processes_find_exactly_what_one_finds(tmp_path):
+    from jingzhun.dataset import Dataset, load_year
+    from jingzhun.params import Params
+    from jingzhun.sample.build import build
+    from jingzhun.schema.validate import validate_year
+
+    ds = tmp_path / "dirty"
+    ds.mkdir()
+    build(ds, households=120, years=[2016], seed=11, dirty_rate=0.08)
+    data = load_year(Dataset.open(ds), 2016)
+    params = Params.load(ds)
+    one = validate_year(data, params, jobs=1)
+    two = validate_year(data, params, jobs=2)
+    a, b = one.render(), two.render()
+    assert len(a) > 50 and a["code"].nunique() > 10
+    pd.testing.assert_frame_equal(a, b)
+    assert set(two.seconds) == {"schema", "ids", "crosstable", "crosstable_ids"}

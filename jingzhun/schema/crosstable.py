@@ -7,7 +7,7 @@ Every rule reports through a catalogued ``V-`` code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -504,6 +504,10 @@ def _payments(c: Context) -> None:
         c.add(code, "payments", p[col].notna() & ~_isin(p[col], known), col)
 
 
+# The rules that look at ID numbers (sex and birth date from the ID, uniqueness, 户主):
+# validate can run them beside the others, in another process that also classifies the IDs.
+ID_RULES = (_relations, _id_uniqueness, _head_id, _id_vs_columns)
+
 RULES = (
     _member_household_links,
     _relations,
@@ -539,14 +543,15 @@ def check_crosstable(
     data_year: int | None = None,
     id_columns: dict[tuple[str, str], IdColumn] | None = None,
     absent: set[tuple[str, str]] | None = None,
+    rules: Sequence[Callable[[Context], None]] = RULES,
 ) -> Findings:
-    """Every cross-table and cross-row rule over the tables present.
+    """Every cross-table and cross-row rule (or those of ``rules``) over the tables present.
 
     ``absent`` names (table, column) pairs to treat as missing although the frame has
     them: the reader adds a missing required column as all NA and reports it once.
     """
     c = Context(frames=frames, params=params, ref_date=reference_date(data_year), ids=dict(id_columns or {}),
                 absent=set(absent or ()))
-    for rule in RULES:
+    for rule in rules:
         rule(c)
     return c.findings

@@ -18,8 +18,9 @@ from jingzhun.catalogue import CATALOGUE
 from jingzhun.dataset import YearData
 from jingzhun.findings import Findings
 from jingzhun.findings_view import summarize
+from jingzhun.parallel import fork_map
 from jingzhun.params import Params
-from jingzhun.schema.crosstable import check_crosstable
+from jingzhun.schema.crosstable import ID_RULES, RULES, check_crosstable
 from jingzhun.schema.idcheck import check_ids
 from jingzhun.schema.run import run_schema
 from jingzhun.tables import TABLES
@@ -81,6 +82,31 @@ def _without_reported(found: Findings, reading: pd.DataFrame) -> Findings:
     return out
 
 
+def _part(which: str, *, frames: dict[str, pd.DataFrame], params: Params, data_year: int | None,
+          absent: set[tuple[str, str]], county: str, today: pd.Timestamp | None,
+          ) -> tuple[dict[str, Findings], dict[str, float]]:
+    """One half of the checks: ``plain`` (schemas, the rules without IDs) or ``ids`` (IDs, the ID rules)."""
+    found = {"schema": Findings(), "ids": Findings(), "crosstable": Findings()}
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    if which == "plain":
+        for table, df in frames.items():
+            found["schema"].extend(run_schema(table, df))
+        seconds["schema"] = time.perf_counter() - start
+        start = time.perf_counter()
+        found["crosstable"] = check_crosstable(frames, params, data_year=data_year, absent=absent,
+                                               rules=[r for r in RULES if r not in ID_RULES])
+        seconds["crosstable"] = time.perf_counter() - start
+    else:
+        found["ids"], id_columns = check_ids(frames, county, today=today)
+        seconds["ids"] = time.perf_counter() - start
+        start = time.perf_counter()
+        found["crosstable"] = check_crosstable(frames, params, data_year=data_year, id_columns=id_columns,
+                                               absent=absent, rules=ID_RULES)
+        seconds["crosstable_ids"] = time.perf_counter() - start
+    return found, seconds
+
+
 def validate_frames(
     frames: dict[str, pd.DataFrame],
     params: Params,
@@ -89,32 +115,35 @@ def validate_frames(
     reading: Findings | None = None,
     sources: dict[str, Any] | None = None,
     today: pd.Timestamp | None = None,
+    jobs: int | None = None,
 ) -> ValidationResult:
     """Validate typed frames (``docs/DEVELOPING.md`` "Typed frames") of one data year.
 
     ``reading`` holds the reader's findings: they come first in the result and keep the
-    later steps from reporting the same broken cell twice.
+    later steps from reporting the same broken cell twice. The checks run in two forked
+    processes (schemas and the rules without IDs | the ID checks and the rules that use
+    them) unless ``jobs`` is 1; the findings are the same either way.
     """
     reading = reading or Findings()
     reading_frame = reading.frame()
     ordered = {tb: frames[tb] for tb in TABLES if tb in frames}
-    seconds: dict[str, float] = {}
-
-    start = time.perf_counter()
-    schema_findings = Findings()
-    for table, df in ordered.items():
-        schema_findings.extend(run_schema(table, df))
-    seconds["schema"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    id_findings, id_columns = check_ids(ordered, str(params.get("county.code") or ""), today=today)
-    seconds["ids"] = time.perf_counter() - start
-
-    start = time.perf_counter()
     _, broken_columns = _broken_cells(reading_frame)
-    cross = check_crosstable(ordered, params, data_year=data_year, id_columns=id_columns,
-                             absent=set(broken_columns.tolist()))
-    seconds["crosstable"] = time.perf_counter() - start
+    absent = set(broken_columns.tolist())
+    county = str(params.get("county.code") or "")
+    shared = {"frames": ordered, "params": params, "data_year": data_year, "absent": absent, "county": county,
+              "today": today}
+    if jobs != 1 and len(ordered) > 0:
+        # Two processes: schema + the rules without IDs | ID classification + the ID rules.
+        parts = fork_map(_part, ["plain", "ids"], 2, **shared)
+    else:
+        parts = [_part("plain", **shared), _part("ids", **shared)]
+    schema_findings, id_findings, cross = Findings(), Findings(), Findings()
+    seconds: dict[str, float] = {}
+    for found, took in parts:
+        schema_findings.extend(found["schema"])
+        id_findings.extend(found["ids"])
+        cross.extend(found["crosstable"])
+        seconds.update(took)
 
     findings = Findings()
     findings.extend(reading)
@@ -129,7 +158,8 @@ def validate_frames(
     )
 
 
-def validate_year(year_data: YearData, params: Params, *, today: pd.Timestamp | None = None) -> ValidationResult:
+def validate_year(year_data: YearData, params: Params, *, today: pd.Timestamp | None = None,
+                  jobs: int | None = None) -> ValidationResult:
     """Validate everything ``load_year``/``load_file`` read: the one call commands make."""
     return validate_frames(
         year_data.frames,
@@ -138,5 +168,6 @@ def validate_year(year_data: YearData, params: Params, *, today: pd.Timestamp | 
         reading=year_data.findings,
         sources=year_data.sources,
         today=today,
+        jobs=jobs,
     )
 
