@@ -7,8 +7,9 @@
 builds a copy of the dataset (other tables linked, not copied) whose payments of the run
 year are topped up with monthly 公益岗位 wages to reach the performance target's ratio
 (2,000,000 payments for 1,000,000 households). The run is a child process: its wall time
-and peak resident memory (``RUSAGE_CHILDREN``, the largest of the run and its document
-workers) are printed, then each step's seconds and peak from the run's ``manifest.json``.
+and peak resident memory (``RUSAGE_CHILDREN``, the largest of the run and its worker
+processes) are printed, with the peak proportional set size of all its processes together
+(sampled from /proc twice a second; shared pages counted once), then each step's seconds and peak from the run's ``manifest.json``.
 Target (issue 7): 1M households / 3.5M members / 300k roster / 2M payments in 6 minutes
 wall and 8 GB peak on 2 cores.
 """
@@ -55,6 +56,29 @@ def topped_up(src: Path, dst: Path, year: int, per_household: float, seed: int) 
     write_table(pay, dst / str(year) / "payments.parquet", "parquet")
 
 
+def tree_pss_mb(root: int) -> float:
+    """Proportional set size of ``root`` and its descendants (Linux /proc; shared pages split, not doubled)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", type=Path, help="a Parquet dataset of jingzhun sample (benchmarks/make_data.py)")
@@ -80,10 +104,18 @@ def main() -> None:
         if a.jobs is not None:
             args += ["--jobs", str(a.jobs)]
         t = time.perf_counter()
-        rc = subprocess.run(args).returncode
+        proc = subprocess.Popen(args)
+        pss = 0.0
+        while proc.poll() is None:
+            if Path("/proc").is_dir():
+                pss = max(pss, tree_pss_mb(proc.pid))
+            time.sleep(0.5)
+        rc = proc.returncode
         wall = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"jingzhun run (exit {rc})        wall {wall:8.1f} s   peak {peak:8.0f} MiB", flush=True)
+        print(f"jingzhun run (exit {rc})        wall {wall:8.1f} s   peak {peak:8.0f} MiB (largest process)", flush=True)
+        if pss:
+            print(f"  all processes together (PSS, sampled every 0.5 s): peak {pss:8.0f} MiB", flush=True)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         rows = {i["table"]: i.get("rows") for i in manifest.get("inputs", []) if f"/{year}/" in i.get("path", "")}
         print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(rows.items()) if v is not None))
