@@ -31,6 +31,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_audit import monthly_wages  # noqa: E402
+from benchlib import tree_pss_mb  # noqa: E402
 
 from jingzhun.dataset import Dataset  # noqa: E402
 from jingzhun.sample.write import write_table  # noqa: E402
@@ -54,29 +55,6 @@ def topped_up(src: Path, dst: Path, year: int, per_household: float, seed: int) 
                                                                           "head_name", "head_id_number"])
     pay = monthly_wages(pay, hh, year, per_household, np.random.default_rng(seed))
     write_table(pay, dst / str(year) / "payments.parquet", "parquet")
-
-
-def tree_pss_mb(root: int) -> float:
-    """Proportional set size of ``root`` and its descendants (Linux /proc; shared pages split, not doubled)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, []))
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-                    break
-        except OSError:
-            continue
-    return total
 
 
 def main() -> None:

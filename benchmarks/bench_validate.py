@@ -21,6 +21,9 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.params import Params
 from jingzhun.schema.validate import validate_year
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import PssSampler  # noqa: E402
+
 
 def peak_mb() -> float:
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -45,7 +48,8 @@ def main() -> None:
     formats = sorted({s.format for s in data.sources.values()})
 
     t1 = time.perf_counter()
-    result = validate_year(data, params)
+    with PssSampler() as pss:
+        result = validate_year(data, params)
     validate_s = time.perf_counter() - t1
     t2 = time.perf_counter()
     rendered = result.render()
@@ -60,7 +64,7 @@ def main() -> None:
     print(f"{'render':<12}{render_s:>10.2f}")
     total = read_s + validate_s + render_s
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest check worker)")
+    print(f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest check worker), {pss.peak:,.0f} MB (all processes together, PSS)")
     print(f"findings {len(rendered):,}: " + ", ".join(f"{k} {v}" for k, v in result.summary(rendered)["by_severity"].items()))
 
 

@@ -9,6 +9,7 @@ jobs.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -42,9 +43,12 @@ def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared:
     jobs = default_jobs() if jobs is None else jobs
     if jobs > 1 and len(parts) > 1 and "fork" in multiprocessing.get_all_start_methods():
         _SHARED.update(shared)
+        gc.collect()
+        gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copy-on-write of them
         try:
             with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork")) as pool:
                 return list(pool.map(_call, [(fn, p) for p in parts]))
         finally:
+            gc.unfreeze()
             _SHARED.clear()
     return [fn(p, **shared) for p in parts]

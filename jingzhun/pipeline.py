@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -397,18 +398,29 @@ class _Worker:
         self.process = ctx.Process(target=_background, args=(steps, c, child), daemon=True)
         self.process.start()
         child.close()
+        # Take the results as soon as they are sent, so the worker ends and frees its memory
+        # while this process is still busy with the other steps.
+        self.received: Any = None
+        self.receiver = threading.Thread(target=self._receive, daemon=True)
+        self.receiver.start()
+
+    def _receive(self) -> None:
+        try:
+            self.received = self.conn.recv()
+        except (EOFError, OSError):
+            self.received = None
+        self.process.join()
 
     def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
-        try:
-            out, theirs = self.conn.recv()
-        except (EOFError, OSError):
-            self.process.join()
+        self.receiver.join()
+        if self.received is not None:
+            out, theirs = self.received
+        else:
             code = self.process.exitcode
             note = t(f"后台进程意外结束 (退出码 {code})", f"the worker process ended unexpectedly (exit code {code})")
             out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
             for s in self.steps:
                 theirs.add("R-STEP-FAILED", table="run", key=s.name, detail=note)
-        self.process.join()
         own.extend(theirs)
         records = {}
         for rec, findings, info in out:
