@@ -8,8 +8,9 @@ builds a copy of the dataset (other tables linked, not copied) whose payments of
 year are topped up with monthly 公益岗位 wages to reach the performance target's ratio
 (2,000,000 payments for 1,000,000 households). The run is a child process: its wall time
 and peak resident memory (``RUSAGE_CHILDREN``, the largest of the run and its worker
-processes) are printed, with the peak proportional set size of all its processes together
-(sampled from /proc twice a second; shared pages counted once), then each step's seconds and peak from the run's ``manifest.json``.
+processes) are printed, with ``--pss`` the peak proportional set size of all its processes together
+(sampled from /proc twice a second; shared pages counted once; the sampling slows the
+run by about a tenth at full scale), then each step's seconds and peak from the run's ``manifest.json``.
 Target (issue 7): 1M households / 3.5M members / 300k roster / 2M payments in 6 minutes
 wall and 8 GB peak on 2 cores.
 """
@@ -66,6 +67,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--no-docx", action="store_true")
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--pss", action="store_true",
+                    help="also sample the memory of all run processes together (costs the run some CPU time)")
     a = ap.parse_args()
     year = a.year if a.year is not None else max(Dataset.open(a.dataset).years)
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +88,7 @@ def main() -> None:
         proc = subprocess.Popen(args)
         pss = 0.0
         while proc.poll() is None:
-            if Path("/proc").is_dir():
+            if a.pss and Path("/proc").is_dir():
                 pss = max(pss, tree_pss_mb(proc.pid))
             time.sleep(0.5)
         rc = proc.returncode
