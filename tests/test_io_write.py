@@ -140,3 +140,15 @@ def test_csv_quotes_only_what_needs_it_and_keeps_every_value(tmp_path):
 def test_csv_header_only_when_no_rows(tmp_path):
     df = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype="float64")})
     assert write_csv(df, tmp_path / "e.csv").read_bytes() == b"\xef\xbb\xbfa,b\n"
+
+
+def test_csv_categories_with_commas_and_values_arrow_cannot_print(tmp_path):
+    df = pd.DataFrame({
+        "kind": pd.Series(["a,b", "c"], dtype="category"),
+        "took": pd.to_timedelta(["1 days", None]),
+        "mixed": pd.Series([1, "x,y"], dtype=object),
+    })
+    body = write_csv(df, tmp_path / "c.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][0] == "a,b" and rows[2][0] == "c"
+    assert rows[1][1].startswith("1 days") and rows[2][2] == "x,y" and rows[1][2] == "1"

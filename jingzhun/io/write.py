@@ -66,29 +66,38 @@ def defuse(s: pd.Series) -> pd.Series:
 _NEEDS_QUOTES = r'[,"\r\n]'
 
 
-def _csv_cells(s: pd.Series) -> pa.Array:
+def _quoted(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """CSV cells of text: quoted (inner quotes doubled) where they hold a comma, quote or line break."""
+    quote = pc.match_substring_regex(text, _NEEDS_QUOTES)
+    if not pc.any(quote).as_py():
+        return text
+    q, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    return pc.if_else(quote, pc.binary_join_element_wise(q, pc.replace_substring(text, '"', '""'), q, empty), text)
+
+
+def _csv_cells(s: pd.Series) -> pa.Array | pa.ChunkedArray:
     """One column as CSV cell text (Arrow strings; NA → null, written as an empty cell).
 
     Text is defused and quoted where it holds a comma, quote or line break; dates without
     a time of day as ``YYYY-MM-DD``; booleans as ``true``/``false``; numbers as Arrow
     prints them (shortest round-trip form: ``3500``, ``2.5``, ``1e+20``)."""
     if _is_text(s):
-        text = _defuse_array(_text_array(s))
-        quote = pc.match_substring_regex(text, _NEEDS_QUOTES)
-        if pc.any(quote).as_py():
-            q = pa.scalar('"', pa.large_string())
-            quoted = pc.binary_join_element_wise(q, pc.replace_substring(text, '"', '""'), q, pa.scalar("", pa.large_string()))
-            text = pc.if_else(quote, quoted, text)
-        return text
+        return _quoted(_defuse_array(_text_array(s)))
     if pd.api.types.is_datetime64_any_dtype(s):
         has_time = (s.dropna() != s.dropna().dt.normalize()).any()
         s = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
     elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
         s = s.map({True: "true", False: "false"}).astype("str")
-    arr = pa.array(s, from_pandas=True)
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_decode()
-    return pc.cast(arr, pa.large_string())
+    elif pd.api.types.is_timedelta64_dtype(s.dtype):
+        s = s.astype("str").where(s.notna())
+    try:
+        arr = pa.array(s, from_pandas=True)
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        return _quoted(pc.cast(arr, pa.large_string()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        # anything Arrow cannot print (durations, mixed objects …): pandas' text of each value
+        return _quoted(_defuse_array(_text_array(s.astype("str"))))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -71,7 +71,7 @@ def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, f
             written.append(str(dpath))
         done.append((i, path.name, written))
         if nset.kind != "projects":
-            by_township.setdefault(u["township_code"], []).append(item)
+            by_township.setdefault(_township(u), []).append(item)
     for tcode, items in by_township.items():
         township = {"code": tcode, "place": county + items[0]["unit"]["township_name"]}
         path = folder / f"{tcode}_all.html"
