@@ -53,7 +53,8 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="本次运行�
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要 / no progress or summary")]
 JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1,
-    help="文档并行进程数 (按乡镇分配; 默认 CPU 核数, 至多 4) / worker processes for the documents (default: cores, at most 4)")]
+    help="并行进程数 (默认 CPU 核数, 至多 4; 1 = 只用一个进程, 结果相同) / worker processes "
+         "(default: cores, at most 4; 1 = one process, same results)")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示调用栈 / show tracebacks")]
 
 

@@ -52,3 +52,48 @@ def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared:
             gc.unfreeze()
             _SHARED.clear()
     return [fn(p, **shared) for p in parts]
+
+
+def _send(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+    try:
+        value: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
+        value = (False, e)
+    try:
+        conn.send(value)
+    except Exception as e:  # noqa: BLE001 - an unpicklable result or exception
+        conn.send((False, RuntimeError(f"{type(e).__name__}: {e}")))
+    conn.close()
+
+
+class Background:
+    """``fn(*args)`` in one forked process while this one goes on; :meth:`get` waits for it.
+
+    With ``enabled=False``, or without ``fork``, ``fn`` runs here at once. An exception in
+    the worker is raised again by :meth:`get`; a worker that dies raises ``RuntimeError``.
+    """
+
+    def __init__(self, fn: Callable[..., R], *args: Any, enabled: bool = True) -> None:
+        self.process: Any = None
+        self.value: Any = None
+        if enabled and "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            self.conn, child = ctx.Pipe(duplex=False)
+            self.process = ctx.Process(target=_send, args=(fn, args, child))
+            self.process.start()
+            child.close()
+        else:
+            self.value = fn(*args)
+
+    def get(self) -> Any:
+        if self.process is None:
+            return self.value
+        try:
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join()
+            raise RuntimeError(f"worker process ended with exit code {self.process.exitcode}") from None
+        self.process.join()
+        if not ok:
+            raise value
+        return value

@@ -16,6 +16,7 @@ from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
     FailOnOpt,
+    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
@@ -59,7 +60,8 @@ def parse_as_of(value: str | None) -> pd.Timestamp | None:
                          t("例如 --as-of 2017-12-31", "e.g. --as-of 2017-12-31")) from None
 
 
-def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Timestamp | None) -> AuditReport:
+def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Timestamp | None,
+              jobs: int | None = None) -> AuditReport:
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
@@ -71,7 +73,7 @@ def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Ti
             t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
         )
     yd = load_year(ds, data_year, TABLES)
-    return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings)
+    return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
 
 
 @guarded
@@ -85,6 +87,7 @@ def command(
     json_out: JsonOpt = False,
     truth: TruthOpt = None,
     templates: TemplatesOpt = None,
+    jobs: JobsOpt = None,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,
     lang: LangOpt = None,
@@ -95,7 +98,7 @@ def command(
     fail_on = check_fail_on(fail_on)
     date = parse_as_of(as_of)
     truth_frame = read_truth(truth) if truth is not None else None
-    report = run_audit(dataset, year, run.config, date)
+    report = run_audit(dataset, year, run.config, date, jobs)
     scores = None
     if truth_frame is not None:
         scores = score(report.findings, truth_frame)

@@ -99,17 +99,20 @@ def audit(
     data_year: int,
     as_of: pd.Timestamp | None = None,
     eligibility: pd.DataFrame | None = None,
+    ledger: Ledger | None = None,
 ) -> AuditResult:
     """Audit one data year's projects and payments against its register.
 
     ``frames``: typed frames by table name (``projects``, ``payments``, ``households``,
     ``members``, ``crosscheck``; any may be absent). ``eligibility``: the identification
     result per household (``household_id``, ``result``); ``excluded`` households are not
-    eligible. ``as_of``: the audit date (default 31 December of ``data_year``).
+    eligible. ``as_of``: the audit date (default 31 December of ``data_year``). ``ledger``: the
+    :func:`~jingzhun.funds.ledger.build_ledger` of these frames when the caller has made it.
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of(data_year)
     g = params.get
-    ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
+    if ledger is None:
+        ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
     reg = build_register(frames.get("households"), frames.get("members"), frames.get("crosscheck"), eligibility,
                          list(g("audit.kin_sources")))
     pay = pc.enrich(ledger.payments, reg)

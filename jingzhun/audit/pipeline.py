@@ -15,9 +15,11 @@ from jingzhun.audit.core import audit
 from jingzhun.audit.report import HEADERS_ZH, AuditReport, build_report
 from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings
+from jingzhun.funds.ledger import build_ledger
 from jingzhun.funds.summary import summarize, township_names
 from jingzhun.i18n import get_lang
 from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.parallel import Background
 from jingzhun.params import Params
 from jingzhun.render import render, write_text
 
@@ -47,19 +49,25 @@ def audit_year(
     as_of: pd.Timestamp | None = None,
     reading: Findings | None = None,
     identified: pd.DataFrame | None = None,
+    jobs: int | None = None,
 ) -> AuditReport:
     """Audit one year and build the report model.
 
     ``reading``: the findings of reading the files; the raw text of an amount that
     could not be parsed is taken from there for ``A-AMOUNT-UNPARSED``.
     ``identified``: the identify households when the caller has them (``jingzhun run``),
-    so identification is not computed twice.
+    so identification is not computed twice. Without it, the identification runs in a
+    forked worker beside the ledger unless ``jobs`` is 1.
     """
     if identified is not None:
         elig, source = identified[["household_id", "result"]], "identify"
+        ledger = None
     else:
-        elig, source = eligibility_of(frames, params, data_year)
-    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig)
+        # The identification for eligibility in a forked worker while the ledger is built here.
+        pending = Background(eligibility_of, frames, params, data_year, enabled=jobs != 1)
+        ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
+        elig, source = pending.get()
+    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger)
     if reading is not None and len(reading):
         _raw_amounts(result.findings, reading.frame())
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
