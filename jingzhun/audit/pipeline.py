@@ -67,7 +67,7 @@ def audit_year(
         pending = Background(eligibility_of, frames, params, data_year, enabled=jobs != 1)
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
         elig, source = pending.get()
-    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger)
+    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger, jobs=jobs)
     if reading is not None and len(reading):
         _raw_amounts(result.findings, reading.frame())
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
