@@ -1,10 +1,11 @@
-"""Documents rendered by forked worker processes, one chunk of townships each.
+"""Work in forked worker processes: :func:`fork_map` over parts (townships of the books and
+notices, validate's two halves, the audit's two groups of checks) and :class:`Background`
+for one call beside this process (the run's validate and diff, the audit's eligibility).
 
-The shared state (the document model, the notice rows) is inherited by ``fork``, never
-pickled; only the chunk and the workers' small results cross the process boundary.
-Where ``fork`` is not available, or with one job, the chunks run in this process.
-The results come back in chunk order, so the files are the same whatever the number of
-jobs.
+The shared state (frames, the document model) is inherited by ``fork``, never pickled;
+only the parts and the workers' results cross the process boundary. Where ``fork`` is
+not available, or with one job, the work runs in this process. Results come back in
+part order, so the outputs are the same whatever the number of jobs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -22,8 +24,12 @@ R = TypeVar("R")
 _SHARED: dict[str, Any] = {}  # set in the parent right before forking workers
 
 
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs() -> int:
-    """Worker processes for the documents: every core, at most 4 (memory grows with each)."""
+    """Worker processes: every core, at most 4 (memory grows with each)."""
     return max(1, min(4, (os.cpu_count() or 1)))
 
 
@@ -41,7 +47,7 @@ def _call(task: tuple[Callable[..., Any], Any]) -> Any:
 def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared: Any) -> list[R]:
     """``[fn(part, **shared) for part in parts]``, in up to ``jobs`` forked workers."""
     jobs = default_jobs() if jobs is None else jobs
-    if jobs > 1 and len(parts) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(parts) > 1 and can_fork():
         _SHARED.update(shared)
         gc.collect()
         gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copy-on-write of them
@@ -69,31 +75,45 @@ def _send(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
 class Background:
     """``fn(*args)`` in one forked process while this one goes on; :meth:`get` waits for it.
 
-    With ``enabled=False``, or without ``fork``, ``fn`` runs here at once. An exception in
-    the worker is raised again by :meth:`get`; a worker that dies raises ``RuntimeError``.
+    The result is taken by a thread as soon as it is sent, so the worker ends and frees
+    its memory while this process is still busy. With ``enabled=False``, or without
+    ``fork``, ``fn`` runs here at once. An exception in the worker is raised again by
+    :meth:`get`; a worker that dies raises ``RuntimeError`` (its code in :attr:`exitcode`).
     """
 
-    def __init__(self, fn: Callable[..., R], *args: Any, enabled: bool = True) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, enabled: bool = True) -> None:
         self.process: Any = None
         self.value: Any = None
-        if enabled and "fork" in multiprocessing.get_all_start_methods():
+        self.received: tuple[bool, Any] | None = None
+        if enabled and can_fork():
             ctx = multiprocessing.get_context("fork")
             self.conn, child = ctx.Pipe(duplex=False)
             self.process = ctx.Process(target=_send, args=(fn, args, child))
             self.process.start()
             child.close()
+            self.receiver = threading.Thread(target=self._receive, daemon=True)
+            self.receiver.start()
         else:
             self.value = fn(*args)
+
+    def _receive(self) -> None:
+        try:
+            self.received = self.conn.recv()
+        except (EOFError, OSError):
+            self.received = None
+        self.process.join()
+
+    @property
+    def exitcode(self) -> int | None:
+        return None if self.process is None else self.process.exitcode
 
     def get(self) -> Any:
         if self.process is None:
             return self.value
-        try:
-            ok, value = self.conn.recv()
-        except (EOFError, OSError):
-            self.process.join()
-            raise RuntimeError(f"worker process ended with exit code {self.process.exitcode}") from None
-        self.process.join()
+        self.receiver.join()
+        if self.received is None:
+            raise RuntimeError(f"worker process ended with exit code {self.exitcode}")
+        ok, value = self.received
         if not ok:
             raise value
         return value

@@ -18,9 +18,7 @@ Like every domain step this module never prints: it reports progress through the
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, write_manifest
 from jingzhun.outputs import output_dir
+from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
 from jingzhun.runlock import locked
 from jingzhun.tables import TABLES
@@ -319,7 +318,7 @@ def run_pipeline(
         with output_dir(out.parent, out.name) as tmp:
             c = Context(ds, year, params, options, data, tmp, previous, previous_error)
             status: dict[str, str] = {}
-            behind = [s for s in STEPS if s.background] if options.jobs != 1 and _can_fork() else []
+            behind = [s for s in STEPS if s.background] if options.jobs != 1 and can_fork() else []
             worker = _Worker(behind, c) if behind else None
             done: dict[str, StepRecord] = {}
             for step in STEPS:
@@ -372,20 +371,15 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
     return rec
 
 
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _background(steps: list[Step], c: Context, conn: Any) -> None:
-    """In the worker: run ``steps`` and send back their records, findings and summaries."""
+def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
+    """In the worker: run ``steps``; their records, findings and summaries go back to the run."""
     own = Findings()
     status: dict[str, str] = {}
     out = []
     for step in steps:
         rec = _run_step(step, c, status, own, _no_progress)
         out.append((rec, c.results.get(f"{step.name}:findings"), c.results.get(f"{step.name}:summary")))
-    conn.send((out, own))
-    conn.close()
+    return out, own
 
 
 class _Worker:
@@ -393,30 +387,13 @@ class _Worker:
 
     def __init__(self, steps: list[Step], c: Context) -> None:
         self.steps = steps
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_background, args=(steps, c, child), daemon=True)
-        self.process.start()
-        child.close()
-        # Take the results as soon as they are sent, so the worker ends and frees its memory
-        # while this process is still busy with the other steps.
-        self.received: Any = None
-        self.receiver = threading.Thread(target=self._receive, daemon=True)
-        self.receiver.start()
-
-    def _receive(self) -> None:
-        try:
-            self.received = self.conn.recv()
-        except (EOFError, OSError):
-            self.received = None
-        self.process.join()
+        self.pending = Background(_background, steps, c)
 
     def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
-        self.receiver.join()
-        if self.received is not None:
-            out, theirs = self.received
-        else:
-            code = self.process.exitcode
+        try:
+            out, theirs = self.pending.get()
+        except RuntimeError:
+            code = self.pending.exitcode
             note = t(f"后台进程意外结束 (退出码 {code})", f"the worker process ended unexpectedly (exit code {code})")
             out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
             for s in self.steps:

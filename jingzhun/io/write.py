@@ -95,7 +95,7 @@ def _csv_cells(s: pd.Series) -> pa.Array | pa.ChunkedArray:
         if pa.types.is_dictionary(arr.type):
             arr = arr.dictionary_decode()
         return _quoted(pc.cast(arr, pa.large_string()))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    except pa.ArrowException:
         # anything Arrow cannot print (durations, mixed objects …): pandas' text of each value
         return _quoted(_defuse_array(_text_array(s.astype("str"))))
 

@@ -90,7 +90,7 @@ def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates
     units = nset.units.copy()
     records = units.to_dict("records")
     tcodes = sorted({_township(u) for u in records})
-    parts = fork_map(_render_units, chunks(tcodes, 1 if jobs == 1 else (jobs or default_jobs())), jobs,
+    parts = fork_map(_render_units, chunks(tcodes, jobs or default_jobs()), jobs,
                      nset=nset, common=common, folder=folder, templates=templates, docx=docx, units=records,
                      per_unit=per_unit)
     done = sorted((r for part in parts for r in part), key=lambda r: r[0])
