@@ -6,6 +6,8 @@ file) so outputs can record the parameters they used (data-contract §4).
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,96 @@ OPEN_TABLES: dict[str, type] = {
     "subsidy_caps": float,
     "indicator_weights": float,
 }
+
+
+@dataclass(frozen=True)
+class Range:
+    """The valid values of a numeric parameter: ``lo ≤ v ≤ hi`` (``lo < v`` when ``lo_open``), finite."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+
+    def ok(self, v: float) -> bool:
+        return math.isfinite(v) and (v > self.lo if self.lo_open else v >= self.lo) and v <= self.hi
+
+    def text(self) -> str:
+        return f"{'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}]"
+
+
+FRACTION = Range(0, 1)                      # a share or a similarity
+MONEY = Range(0, 1e9)                       # 元, 0 allowed (0 = not evaluated / no minimum)
+MONEY_POS = Range(0, 1e9, lo_open=True)     # 元, above 0
+MULTIPLE = Range(0, 100, lo_open=True)      # a multiplier
+DAYS = Range(1, 365)                        # a notice period
+COUNT = Range(1, 1e7)                       # households, rows, findings
+YEAR = Range(2000, 2100)
+
+# Valid range of every numeric parameter (``table.*`` covers an open table's keys).
+# tests/test_params.py checks that every numeric default has one.
+RANGES: dict[str, Range] = {
+    "poverty_line.*": MONEY_POS,
+    "exit_line.*": MONEY_POS,
+    "identify.edge_multiplier": Range(1, 10),
+    "identify.income_tolerance": Range(0, 10000),
+    "identify.school_age_min": Range(0, 25),
+    "identify.school_age_max": Range(0, 25),
+    "region.exit_incidence": FRACTION,
+    "region.exit_incidence_west": FRACTION,
+    "village_rule.incidence_multiple": MULTIPLE,
+    "village_rule.income_share": FRACTION,
+    "village_rule.province_incidence": FRACTION,
+    "village_rule.province_avg_income": MONEY,
+    "notice_days.households": DAYS,
+    "notice_days.projects": DAYS,
+    "cadre_caps.*": Range(1, 1000),
+    "audit.contract_threshold": MONEY,
+    "audit.idle_share": FRACTION,
+    "audit.idle_days": Range(1, 3650),
+    "audit.equal_split_tolerance": FRACTION,
+    "audit.equal_split_min_households": Range(2, 1e7),
+    "audit.shared_account_min_households": Range(2, 1e7),
+    "audit.top_findings": Range(0, 1e6),
+    "subsidy_caps.*": MONEY_POS,
+    "plan.final_exit_year": YEAR,
+    "match.review_threshold": FRACTION,
+    "match.name_confirm": FRACTION,
+    "match.name_village_min": FRACTION,
+    "match.benefit_tolerance": Range(0, 10),
+    "match.benefit_tolerance_abs": MONEY,
+    "report.exit_year_offset": Range(0, 10),
+    "report.html_village_rows": COUNT,
+    "indicator_weights.*": Range(0, 100),
+}
+
+# Text parameters with a fixed form or a closed set of values.
+PATTERNS: dict[str, tuple[str, str]] = {
+    "county.code": (r"(\d\d){0,3}", "\"\" / 2、4、6 位数字 (2, 4 or 6 digits)"),
+    "region.name": (r"东部|中部|西部", "东部 / 中部 / 西部"),
+    "village_rule.mode": (r"all|two_of_three", "all / two_of_three"),
+}
+
+
+def range_of(name: str) -> Range | None:
+    """The declared range of parameter ``name`` (an exact entry, else its open table's ``table.*``)."""
+    return RANGES.get(name) or RANGES.get(name.split(".", 1)[0] + ".*")
+
+
+def check_value(name: str, value: Any, origin: str) -> None:
+    """ConfigError (exit 3) naming the key, the value, the allowed values and the file when ``value`` is out of range."""
+    allowed = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        rng = range_of(name)
+        if rng is not None and not rng.ok(float(value)):
+            allowed = rng.text()
+    elif isinstance(value, str) and name in PATTERNS and not re.fullmatch(PATTERNS[name][0], value):
+        allowed = PATTERNS[name][1]
+    if allowed:
+        raise ConfigError(
+            t(f"参数 {name} = {value!r} 超出允许范围 {allowed} (文件 {origin})",
+              f"parameter {name} = {value!r} is outside the allowed values {allowed} (in {origin})"),
+            t(f"请在 {origin} 中把 {name} 改为 {allowed} 之内的值", f"set {name} in {origin} to a value in {allowed}"),
+        )
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -119,6 +211,7 @@ class Params:
                             f"parameter {name} has the wrong type (in {origin}): expected {_type_name(self.values[name])}",
                         )
                     )
+            check_value(name, value, origin)
             self.values[name] = value
             self.origins[name] = origin
 

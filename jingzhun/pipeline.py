@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from jingzhun import __version__
+from jingzhun.county import county_record, posting_gaps, settle
 from jingzhun.dataset import Dataset, YearData, load_year
 from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
@@ -193,15 +194,20 @@ def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
 
 def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
     from jingzhun.plan.notice_cli import build_notices, write_files
-    from jingzhun.plan.notices import common
+    from jingzhun.plan.notices import KIND_TITLES, common
 
     start = c.options.notice_date or date.today()
     ident = c.results["identify"]
     previous = c.previous.frames.get("households") if c.previous is not None else None
     findings = Findings()
     made: dict[str, int] = {}
+    gaps = posting_gaps(c.params)  # nothing is posted without its issuer and a supervision phone
     for kind in ("identification", "exit", "projects"):
         if kind == "projects" and "projects" not in c.frames:
+            continue
+        if gaps:
+            for code in gaps:
+                findings.add(code, table="notice", key=kind, detail=KIND_TITLES[kind])
             continue
         nc = common(kind, c.params, c.year, start)
         nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
@@ -302,6 +308,7 @@ def run_pipeline(
         progress("read", "start", None)
         t0 = time.perf_counter()
         data = load_year(ds, year, TABLES, tolerant=True)
+        settle(params, data.frames)
         previous, previous_error = None, ""
         if year - 1 in ds.years:
             try:
@@ -330,6 +337,7 @@ def run_pipeline(
             rendered = _all_findings(c, own)
             exit_code = worst_exit_code(rendered, options.fail_on)
             summary = _summary(out, year, records, rendered, exit_code)
+            summary["county"] = county_record(params)
             manifest = build_manifest(
                 tmp, command="run", dataset=ds.root, year=year,
                 inputs=data.manifest_inputs() + (previous.manifest_inputs() if previous else []),

@@ -26,6 +26,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
@@ -165,6 +166,11 @@ def _print_summary(console: Any, result: Any) -> None:
     if len(result.findings):
         console.print(summary_table(result.findings, title=t("问题汇总", "findings"), examples=1))
     console.print(totals_line(result.findings), markup=False)
+    if result.summary.get("county", {}).get("origin", "").startswith(DERIVED):
+        c = result.summary["county"]
+        console.print(t(f"县: {c['name']} ({c['code']}), 由行政村代码推断; 可在 jingzhun.toml 的 [county] 中设置",
+                        f"county: {c['name']} ({c['code']}), derived from the village codes; set [county] in jingzhun.toml"),
+                      markup=False)
     console.print(t(f"全部结果在 {result.out} (manifest.json 记录了输入、参数和每个输出文件的哈希; 用 jingzhun verify 核对)",
                     f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)"),
                   markup=False)

@@ -29,6 +29,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import worst_exit_code
@@ -73,6 +74,7 @@ def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Ti
             t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
         )
     yd = load_year(ds, data_year, TABLES)
+    settle(params, yd.frames)
     return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
 
 

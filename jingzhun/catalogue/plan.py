@@ -7,6 +7,8 @@ from jingzhun.catalogue import Rule
 _PAIRING_ZH = "中共中央办公厅 国务院办公厅《关于创新机制扎实推进农村扶贫开发工作的意见》(2013): 建立精准扶贫工作机制, 每户有帮扶责任人; 不脱贫不脱钩"
 _PAIRING_EN = "CPC/State Council General Offices, innovating mechanisms for rural poverty alleviation (2013): every poor household has a responsible cadre; pairing stays until exit"
 _NOTICE_ZH = "《扶贫领域基层政务公开标准目录》(2019): 识别结果、退出结果公示公告; 国办《2018年政务公开工作要点》: 涉及个人隐私的信息去标识化"
+_POSTED_ZH = "《扶贫领域基层政务公开标准目录》(2019): 公示公告由发布单位署名, 并公布监督举报电话; 参数 county.issuer, supervision_phones"
+_POSTED_EN = "Standard catalogue of grassroots openness in poverty alleviation (2019): a notice names its issuer and the supervision phones; parameters county.issuer, supervision_phones"
 _NOTICE_EN = "Standard catalogue of grassroots openness in poverty alleviation (2019); 2018 government openness key points: de-identify personal data"
 
 RULES: list[Rule] = [
@@ -65,6 +67,22 @@ RULES: list[Rule] = [
         "{key} has nothing to announce ({detail}); no notice file was made",
         _NOTICE_ZH,
         _NOTICE_EN,
+    ),
+    Rule(
+        "P-NOTICE-ISSUER",
+        "error",
+        "没有发布单位 (参数 county.issuer), 未生成{detail}公示; 请在数据集的 jingzhun.toml 的 [county] 中设置 issuer",
+        "no issuer (parameter county.issuer): the {detail} notices were not written; set [county] issuer in the dataset's jingzhun.toml",
+        _POSTED_ZH,
+        _POSTED_EN,
+    ),
+    Rule(
+        "P-NOTICE-PHONE",
+        "error",
+        "没有监督举报电话 (参数表 supervision_phones), 未生成{detail}公示; 请在 jingzhun.toml 的 [supervision_phones] 中设置",
+        "no supervision phone (parameter table supervision_phones): the {detail} notices were not written; set them under [supervision_phones] in jingzhun.toml",
+        _POSTED_ZH,
+        _POSTED_EN,
     ),
     Rule(
         "P-NOTICE-NO-PREVIOUS",

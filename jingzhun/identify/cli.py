@@ -25,6 +25,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
@@ -50,6 +51,7 @@ def run_identify(dataset: Path, year: int | None, config: Path | None) -> tuple[
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)  # a missing line stops before any reading
     yd = load_year(ds, data_year, TABLES)
+    settle(params, yd.frames)
     result = identify(yd.frames, params, data_year)
     findings = Findings()
     findings.extend([yd.findings, result.findings])
@@ -91,7 +93,8 @@ def command(
     """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit readiness and poor villages."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings, _ = run_identify(dataset, year, run.config)
+    result, findings, params = run_identify(dataset, year, run.config)
+    say_county(run.err, params)
     rendered = write_outputs(result, findings, out, xlsx)["rendered"]
     counts = severity_counts(rendered)
     if json_out:

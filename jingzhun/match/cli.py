@@ -30,6 +30,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import InputError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
@@ -127,6 +128,7 @@ def run_match(
     params.poverty_line(data_year - 1)
     applied, new = load_decisions(ds.root, decisions_file)
     yd = load_year(ds, data_year, TABLES)
+    settle(params, yd.frames)
     result = match(yd.frames, params, data_year, decisions=applied if not applied.empty else None)
     findings = Findings()
     findings.extend([yd.findings, result.findings])

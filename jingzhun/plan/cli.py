@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from jingzhun import county
 from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
@@ -25,6 +26,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
@@ -46,7 +48,7 @@ BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成卡、
 
 
 def county_info(params: Params) -> dict[str, Any]:
-    return {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
+    return dict(county.county_info(params))
 
 
 def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Path | None) -> tuple[PlanResult, Findings, docs.DocModel, Params]:
@@ -55,6 +57,7 @@ def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Pat
     params = Params.load(ds.root, config)
     rules = load_rules(rules_file(ds.root, measures))
     yd = load_year(ds, data_year, TABLES)
+    settle(params, yd.frames)
     ident = identify(yd.frames, params, data_year)
     result, own, model = plan_frames(yd.frames, params, data_year, ident.households, rules)
     findings = Findings()
@@ -108,7 +111,8 @@ def command(
     """帮扶计划: 一户一策、结对帮扶、户卡村册乡簿县档 / household plans, cadre pairing and books."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings, model, _ = run_plan(dataset, year, run.config, measures)
+    result, findings, model, params = run_plan(dataset, year, run.config, measures)
+    say_county(run.err, params)
     rendered = findings.render()
     with output_dir(out, "plan") as d:
         files = write_files(result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, jobs=jobs)

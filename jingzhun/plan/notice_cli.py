@@ -24,6 +24,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import require_posting, say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
@@ -98,6 +99,9 @@ def command(
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     yd = load_year(ds, data_year, tables)
+    settle(params, yd.frames)
+    say_county(run.err, params)
+    require_posting(params)
     frames = yd.frames
     nc = common(kind, params, data_year, start)
     findings = Findings()

@@ -22,6 +22,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.i18n import t
 from jingzhun.identify.core import identify
@@ -43,6 +44,7 @@ def run_report(dataset: Path, year: int | None, config: Path | None) -> ReportMo
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)  # a missing line stops before any reading
     yd = load_year(ds, data_year, MAIN_TABLES)
+    settle(params, yd.frames)
     ident = identify(yd.frames, params, data_year)
     steps = step_inputs(yd.frames, params, data_year, ident)
     by_year, households, trend_notes = trend_years(ds, params, data_year, skip=(data_year,))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jingzhun.county import common_prefix, names_of
 from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.sample import anomalies, dirty
@@ -31,8 +32,12 @@ def parse_years(text: str) -> list[int]:
 
 def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "csv", encoding: str = "utf-8",
           dirty_rate: float = 0.0, villages_per_township: int | None = None,
-          name: str = "OUT", anomaly_rate: float = 0.0) -> dict[int, dict[str, int]]:
-    """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table."""
+          name: str = "OUT", anomaly_rate: float = 0.0, county: str | None = None) -> dict[int, dict[str, int]]:
+    """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table.
+
+    ``county`` (a GB/T 2260 county code, default 团风县 421121) holds the villages; the dataset's
+    ``jingzhun.toml`` names it with a sample issuer, so that notices can be made.
+    """
     if fmt not in FORMATS:
         raise UsageError(t(f"--format 只能是 {'/'.join(FORMATS)}", f"--format must be one of {', '.join(FORMATS)}"))
     if encoding not in ENCODINGS:
@@ -43,11 +48,14 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
         raise UsageError(t("--dirty 应在 0 到 0.5 之间", "--dirty must be between 0 and 0.5"))
     if not 0.0 <= anomaly_rate <= 0.1:
         raise UsageError(t("--anomalies 应在 0 到 0.1 之间", "--anomalies must be between 0 and 0.1"))
+    if county is not None and (len(county) != 6 or not names_of(county)["name"] or county.endswith("00")):
+        raise UsageError(t(f"--county 应为 GB/T 2260 中的 6 位县级区划代码, 如 421121: {county}",
+                           f"--county must be a 6-digit county code of GB/T 2260, e.g. 421121: {county}"))
     counts: dict[int, dict[str, int]] = {}
     counties: set[str] = set()
     dirty_rng = np.random.default_rng([seed, 1])
     anomaly_rng = np.random.default_rng([seed, 2])
-    for ys in generate(households, years, seed, villages_per_township):
+    for ys in generate(households, years, seed, villages_per_township, county=county):
         ydir = out / str(ys.year)
         tables = ys.tables
         files: dict[str, dict[str, object]] = {}
@@ -57,7 +65,8 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
             tables, defects, files = dirty.inject(dirty_rng, tables, dirty_rate, fmt, encoding)
             ys.truth["defects"] = defects
         counts[ys.year] = {}
-        counties.update(tables["villages"]["village_code"].str.slice(0, 6).unique().tolist())
+        codes = tables["villages"]["village_code"].dropna().astype(str)
+        counties.update(codes[codes.str.fullmatch(r"\d{12}")].str.slice(0, 6).unique().tolist())
         for table, df in tables.items():
             opt = files.get(table, {})
             write_table(df, ydir / f"{table}.{fmt}", fmt, str(opt.get("encoding", encoding)),
@@ -66,36 +75,41 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
         del ys, tables, df
-    if len(counties) > 1:
-        _county_toml(out, sorted(counties))
-    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate)
+    _county_toml(out, sorted(counties))
+    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate, county)
     return counts
 
 
 def _county_toml(out: Path, counties: list[str]) -> None:
-    """A dataset larger than one county is checked as one area: the codes' common prefix."""
-    prefix = counties[0]
-    for c in counties[1:]:
-        while not c.startswith(prefix):
-            prefix = prefix[:-1]
-    prefix = prefix[: len(prefix) - len(prefix) % 2]  # whole province (2) or city (4) digits
-    text = (
-        "# Written by jingzhun sample: the synthetic data spans several counties "
-        f"({counties[0]} … {counties[-1]}),\n"
-        "# so the area code is their common prefix (county.code accepts a 2-, 4- or 6-digit prefix).\n"
-        f'[county]\ncode = "{prefix}"\nname = "模拟数据 ({len(counties)} 个县)"\n'
-    )
+    """Name the county (or, for data larger than one county, the area of the codes' common prefix).
+
+    The issuer is invented like the data: a real office sets its own before posting notices.
+    """
+    if len(counties) == 1:
+        code = counties[0]
+        names = names_of(code)
+        head = "# Written by jingzhun sample: the county of the synthetic data and a sample issuer (发布单位).\n"
+    else:
+        code = common_prefix(counties)  # whole province (2) or city (4) digits
+        names = {**names_of(code), "name": f"模拟数据 ({len(counties)} 个县)"}
+        head = ("# Written by jingzhun sample: the synthetic data spans several counties "
+                f"({counties[0]} … {counties[-1]}),\n"
+                "# so the area code is their common prefix (county.code accepts a 2-, 4- or 6-digit prefix).\n")
+    issuer = f"{names['name'] if len(counties) == 1 else '模拟数据'}扶贫开发领导小组办公室"
+    text = (f'{head}[county]\ncode = "{code}"\nname = "{names["name"]}"\n'
+            f'prefecture = "{names["prefecture"]}"\nprovince = "{names["province"]}"\nissuer = "{issuer}"\n')
     (out / "jingzhun.toml").write_text(text, encoding="utf-8")
 
 
 def _readme(out: Path, name: str, households: int, years: list[int], seed: int, fmt: str, encoding: str,
-            dirty_rate: float, per_township: int | None, anomaly_rate: float = 0.0) -> None:
+            dirty_rate: float, per_township: int | None, anomaly_rate: float = 0.0, county: str | None = None) -> None:
     cmd = (f"jingzhun sample {name} --households {households} "
            f"--years {years[0]}-{years[-1]} --seed {seed} --format {fmt}")
     cmd += f" --encoding {encoding}" if encoding != "utf-8" else ""
     cmd += f" --dirty {dirty_rate}" if dirty_rate else ""
     cmd += f" --anomalies {anomaly_rate}" if anomaly_rate else ""
     cmd += f" --villages-per-township {per_township}" if per_township else ""
+    cmd += f" --county {county}" if county else ""
     text = f"""# 模拟数据集 / synthetic dataset
 
 本文件夹由 `jingzhun sample` 生成, 全部为虚构数据 (姓名、身份证号均为合成), 同样的参数总是生成逐字节相同的文件。

@@ -27,6 +27,7 @@ def command(
     anomaly_rate: Annotated[float, typer.Option("--anomalies", help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and projects given audit anomalies")] = 0.0,
     villages_per_township: Annotated[int | None, typer.Option("--villages-per-township",
                                                               help="每个乡镇的行政村数 / villages per township")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="县级区划代码 (GB/T 2260), 默认 421121 团风县; 写入 jingzhun.toml / county code, default 421121")] = None,
     json_out: JsonOpt = False,
     lang: LangOpt = None,
     quiet: QuietOpt = False,
@@ -38,7 +39,7 @@ def command(
     out = out.resolve()
     with output_dir(out.parent, out.name) as tmp:
         counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
-                       anomaly_rate=anomaly_rate)
+                       anomaly_rate=anomaly_rate, county=county)
     elapsed = time.perf_counter() - started
     if json_out:
         print_json({"out": str(out), "years": year_list, "rows": counts, "seconds": round(elapsed, 1)})

@@ -85,7 +85,7 @@ def crosscheck(rng: np.random.Generator, hh: pd.DataFrame, m: pd.DataFrame, data
     s_male = rng.random(strangers) < 0.6
     t = pd.DataFrame({
         "id_number": np.concatenate([hit["id_number"].to_numpy(dtype=object),
-                                     assign_ids(rng, np.full(strangers, "421121"), s_birth, s_male,
+                                     assign_ids(rng, np.full(strangers, str(hh["village_code"].iloc[0])[:6]), s_birth, s_male,
                                                 pd.Index(m["id_number"].to_numpy()))]),
         "name": np.concatenate([hit["name"].to_numpy(dtype=object), names.surnames(rng, strangers) + names.given_names(rng, s_male)]),
         "source": np.concatenate([src, np.full(strangers, "车辆", dtype=object)]),

@@ -35,12 +35,12 @@ def _changes_truth(year: int, H: pd.DataFrame, P: pd.DataFrame, changes: dict[st
 
 
 def generate(households: int, years: list[int], seed: int, villages_per_township: int | None = None,
-             params: Params | None = None) -> Iterator[YearSample]:
+             params: Params | None = None, county: str | None = None) -> Iterator[YearSample]:
     """Yield the sample of each data year in order (first year built, later years evolved)."""
     params = params or Params.load()
     rng = np.random.default_rng(seed)
     y0 = years[0]
-    vil, H, P = population.initial(rng, households, y0, villages_per_township, params.poverty_line(y0 - 1))
+    vil, H, P = population.initial(rng, households, y0, villages_per_township, params.poverty_line(y0 - 1), county)
     n_out = max(1, households // 60)
     outs = roster.outsiders(rng, vil, n_out, pd.Index(P["id_number"].to_numpy()), int(P["pid"].max()) + 10**6, y0)
     cad = extras.cadres(rng, vil, int(H["registered"].sum()))

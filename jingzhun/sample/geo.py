@@ -44,8 +44,9 @@ def _names(rng: np.random.Generator, n: int, parts1: str, parts2: str, suffix: s
 TOWNSHIP_CAPACITY = len(TUANFENG) + 12 * (len(COUNTIES) - 1)
 
 
-def build_villages(rng: np.random.Generator, n_villages: int, per_township: int) -> pd.DataFrame:
-    """``n_villages`` villages, ``per_township`` each, in Tuanfeng first, then further counties.
+def build_villages(rng: np.random.Generator, n_villages: int, per_township: int,
+                   county: str | None = None) -> pd.DataFrame:
+    """``n_villages`` villages, ``per_township`` each, in ``county`` (default Tuanfeng) first, then further counties.
 
     Village codes are 12-digit: township (9) + 200–399 (村委会 block).
     """
@@ -53,8 +54,9 @@ def build_villages(rng: np.random.Generator, n_villages: int, per_township: int)
     n_town = -(-n_villages // per_township)
     codes: list[str] = []
     tnames: list[str] = []
-    for county, _ in COUNTIES:
-        if county == "421121":
+    first = (county or COUNTIES[0][0],)
+    for code in first + tuple(c for c, _ in COUNTIES if c not in first):
+        if code == "421121":
             for c, name in TUANFENG:
                 codes.append(c)
                 tnames.append(name)
@@ -63,7 +65,7 @@ def build_villages(rng: np.random.Generator, n_villages: int, per_township: int)
             gen = _names(rng, k, _TOWN1, _TOWN1, "")
             for j in range(k):
                 is_xiang = j >= 9
-                codes.append(f"{county}{(200 + j - 9) if is_xiang else (100 + j):03d}")
+                codes.append(f"{code}{(200 + j - 9) if is_xiang else (100 + j):03d}")
                 tnames.append(str(gen[j])[:2] + ("乡" if is_xiang else "镇"))
         if len(codes) >= n_town:
             break

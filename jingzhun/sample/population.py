@@ -66,12 +66,12 @@ def _role_block(hh: np.ndarray, rel: str | np.ndarray, male: np.ndarray, age: np
 
 
 def initial(rng: np.random.Generator, n_households: int, data_year: int, per_township: int | None,
-            line: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Villages, households and people of the first data year."""
+            line: float, county: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Villages, households and people of the first data year (in ``county``, default 团风县)."""
     n_vil = max(1, round(n_households / 40))
     k = per_township or min(40, max(2, -(-n_vil // 10)))
     k = max(k, -(-n_vil // geo.TOWNSHIP_CAPACITY))
-    vil = geo.build_villages(rng, n_vil, k)
+    vil = geo.build_villages(rng, n_vil, k, county)
     vil["poverty"] = rng.beta(2.2, 4.5, n_vil)
     vil["poor_village"] = vil["poverty"].to_numpy() > np.quantile(vil["poverty"], 0.7)
     w = rng.gamma(5.0, 1.0, n_vil)

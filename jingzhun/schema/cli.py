@@ -25,6 +25,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import county_record, say_county, settle
 from jingzhun.dataset import YEAR_RE, Dataset, YearData, load_file, load_year
 from jingzhun.errors import UsageError
 from jingzhun.findings import worst_exit_code
@@ -75,6 +76,7 @@ def validation_report(
         "summary": summary,
         "sources": data.manifest_inputs(),
         "parameters": params.records(),
+        "county": county_record(params),
         "fail_on": fail_on,
     }
 
@@ -104,6 +106,7 @@ def command(
     fail_on = check_fail_on(fail_on)
     data, root = _load(dataset, year, table, encoding)
     params = Params.load(root, run.config)
+    settle(params, data.frames)
     result = validate_year(data, params)
     rendered = result.render(run.lang)
     report = validation_report(result, rendered, data, params, fail_on)
@@ -116,6 +119,7 @@ def command(
     if len(rendered):
         err.print(summary_table(rendered, title=title))
     err.print(totals_line(rendered), markup=False)
+    say_county(err, params)
     err.print(t(f"结果已写入 {out / 'validate'}", f"results written to {out / 'validate'}"), markup=False)
     if json_out:
         print_json(summary)
