@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
+from tuanfeng import TOML
 
 from jingzhun.ids import check_char_one
 
@@ -119,6 +121,7 @@ def write_dataset(root: Path, year: int = 2016, previous: bool = True) -> Path:
     """A dataset folder with households, members, cadres and projects (CSV, canonical headers)."""
     d = root / str(year)
     d.mkdir(parents=True)
+    shutil.copyfile(TOML, root / "jingzhun.toml")  # 团风县 with its issuer
     for name, df in (("households", households()), ("members", members()), ("cadres", cadres()), ("projects", projects())):
         df.drop(columns="_row").to_csv(d / f"{name}.csv", index=False, encoding="utf-8")
     if previous:

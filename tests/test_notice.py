@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from plan_frames import T1, V1, V3, households, write_dataset
+from tuanfeng import tuanfeng
 from typer.testing import CliRunner
 
 from jingzhun.cli import app
-from jingzhun.params import Params
 from jingzhun.plan.notices import common, exit_candidates, household_notices, newly_identified
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def test_exit_candidates_come_from_identification():
 
 
 def test_period_phones_and_issuer():
-    p = Params.load()
+    p = tuanfeng()
     p.values["supervision_phones.county"] = "0713-5312345"
     nc = common("identification", p, 2016, date(2016, 3, 1))
     assert (nc.start, nc.end, nc.days) == (date(2016, 3, 1), date(2016, 3, 7), 7)

@@ -126,3 +126,63 @@ def test_params_command_missing_year_is_usage_error(tmp_path):
     ds = dataset(tmp_path)
     r = runner.invoke(app, ["params", str(ds), "--year", "2014"])
     assert r.exit_code == 2
+
+
+# ---- ranges (issue 17 item 4) ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "key", "value", "allowed"), [
+    ("[notice_days]\nhouseholds = 0\n", "notice_days.households", "0", "[1, 365]"),             # days
+    ("[notice_days]\nprojects = -5\n", "notice_days.projects", "-5", "[1, 365]"),
+    ("[notice_days]\nhouseholds = 99999999\n", "notice_days.households", "99999999", "[1, 365]"),
+    ("[poverty_line]\n2015 = -1\n", "poverty_line.2015", "-1", "(0, 1e+09]"),                   # money > 0
+    ("[poverty_line]\n2015 = nan\n", "poverty_line.2015", "nan", "(0, 1e+09]"),                 # not finite
+    ("[subsidy_caps]\n\"新措施\" = inf\n", "subsidy_caps.新措施", "inf", "(0, 1e+09]"),          # open table, new key
+    ("[audit]\ncontract_threshold = -inf\n", "audit.contract_threshold", "-inf", "[0, 1e+09]"),
+    ("[region]\nexit_incidence = 1.5\n", "region.exit_incidence", "1.5", "[0, 1]"),             # fraction
+    ("[match]\nname_confirm = -0.1\n", "match.name_confirm", "-0.1", "[0, 1]"),
+    ("[village_rule]\nincidence_multiple = 0\n", "village_rule.incidence_multiple", "0", "(0, 100]"),  # multiplier
+    ("[identify]\nedge_multiplier = 0.5\n", "identify.edge_multiplier", "0.5", "[1, 10]"),
+    ("[cadre_caps]\n\"村干部\" = 0\n", "cadre_caps.村干部", "0", "[1, 1000]"),                  # count
+    ("[plan]\nfinal_exit_year = 20200\n", "plan.final_exit_year", "20200", "[2000, 2100]"),     # year
+    ("[county]\ncode = \"4211211\"\n", "county.code", "4211211", "2, 4 or 6 digits"),           # text form
+    ("[village_rule]\nmode = \"some\"\n", "village_rule.mode", "some", "all / two_of_three"),
+])
+def test_out_of_range_parameter_names_key_value_range_and_file(tmp_path, text, key, value, allowed):
+    ds = dataset(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    msg = e.value.message
+    assert key in msg and value in msg and allowed in msg and str(ds / DATASET_FILE) in msg
+
+
+def test_out_of_range_in_run_file_names_the_run_file(tmp_path):
+    run = tmp_path / "run.toml"
+    run.write_text("[notice_days]\nhouseholds = -5\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        Params.load(None, run)
+    assert str(run) in e.value.message
+
+
+def test_values_at_the_bounds_are_accepted(tmp_path):
+    ds = dataset(tmp_path, "[notice_days]\nhouseholds = 365\nprojects = 1\n[region]\nexit_incidence = 0\n"
+                           "[match]\nname_confirm = 1.0\n[county]\ncode = \"42\"\n")
+    p = Params.load(ds)
+    assert p.get("notice_days.households") == 365 and p.get("county.code") == "42"
+
+
+def test_every_numeric_default_has_a_range_and_lies_in_it():
+    from jingzhun.params import range_of
+
+    p = Params.load()
+    numeric = [k for k, v in p.values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert numeric
+    missing = [k for k in numeric if range_of(k) is None]
+    assert missing == []
+    assert all(range_of(k).ok(float(p.values[k])) for k in numeric)
+
+
+def test_cli_exit_3_on_out_of_range_parameter(tmp_path):
+    ds = dataset(tmp_path, "[notice_days]\nhouseholds = -5\n")
+    r = runner.invoke(app, ["params", str(ds)])
+    assert r.exit_code == 3
+    assert "notice_days.households" in r.stderr and "-5" in r.stderr and "[1, 365]" in r.stderr

@@ -12,12 +12,12 @@ import docx
 import pandas as pd
 import pytest
 from plan_frames import T1, V1, cadres, households, members, projects, write_dataset
+from tuanfeng import tuanfeng
 from typer.testing import CliRunner
 
 from jingzhun import render
 from jingzhun.cli import app
 from jingzhun.errors import TemplateError
-from jingzhun.params import Params
 from jingzhun.plan import docs
 from jingzhun.plan.cli import county_info
 from jingzhun.plan.core import make_plans
@@ -106,11 +106,11 @@ def test_cli_exits_3_naming_the_broken_user_template(tmp_path):
 # ---- golden documents (fixed inputs, identification not involved) -----------------
 
 def _county() -> dict:
-    return county_info(Params.load())
+    return county_info(tuanfeng())
 
 
 def _model():
-    p = Params.load()
+    p = tuanfeng()
     ident = pd.DataFrame({"household_id": ["H001", "H002", "H003", "H006", "H007"],
                           "per_capita_net_income": [1166.67, 500.0, 625.0, 750.0, 9500.0],
                           "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
@@ -140,7 +140,7 @@ def test_golden_village_book():
 
 @pytest.mark.parametrize("kind", ["identification", "exit", "projects"])
 def test_golden_notice(kind):
-    p = Params.load()
+    p = tuanfeng()
     model, ident = _model()
     nc = common(kind, p, 2016, date(2016, 3, 1))
     if kind == "projects":

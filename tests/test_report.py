@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import report_frames as rf
+from tuanfeng import tuanfeng
 
 from jingzhun.errors import ConfigError
 from jingzhun.identify.core import identify
@@ -15,10 +16,10 @@ from jingzhun.report.model import build_report
 
 def params(tmp_path=None, toml: str | None = None) -> Params:
     if toml is None:
-        return Params.load(None, None)
+        return tuanfeng(Params.load(None, None))
     f = tmp_path / "run.toml"
     f.write_text(toml, encoding="utf-8")
-    return Params.load(None, f)
+    return tuanfeng(Params.load(None, f))
 
 
 def full_model(p: Params | None = None):

@@ -8,6 +8,7 @@ year). The two tests here prove the clean year is clean.
 from __future__ import annotations
 
 import pandas as pd
+from tuanfeng import tuanfeng
 
 from jingzhun.ids import check_char_one
 from jingzhun.params import Params
@@ -195,7 +196,7 @@ def year_frames() -> dict[str, pd.DataFrame]:
 
 
 def params() -> Params:
-    return Params.load()
+    return tuanfeng()
 
 
 def codes_of(result) -> set[str]:
