@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,13 @@ def note(params: Params) -> str:
     if not origin.startswith(DERIVED):
         return ""
     code, name = str(params.get("county.code")), str(params.get("county.name"))
-    how = origin.removeprefix(f"{DERIVED}: ")
+    nums = [int(x) for x in re.findall(r"\d+", origin.removeprefix(f"{DERIVED}: "))]
+    if len(code) == 6 and len(nums) == 2:
+        how = t(f"{nums[0]}/{nums[1]} 个行政村的代码前 6 位", f"first 6 digits of {nums[0]} of {nums[1]} village codes")
+    elif len(nums) == 2:
+        how = t(f"行政村代码分属 {nums[0]} 个县, 共 {nums[1]} 个行政村", f"village codes of {nums[0]} counties, {nums[1]} villages")
+    else:
+        how = origin
     hint = t("如需更改, 请在数据集的 jingzhun.toml 中设置 [county] code、name、issuer",
              "to change it, set [county] code, name and issuer in the dataset's jingzhun.toml")
     what = t("县", "county") if len(code) == 6 else t("地区", "area")

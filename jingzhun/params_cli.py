@@ -16,7 +16,9 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.dataset import Dataset
+from jingzhun.county import settle
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.errors import JingzhunError
 from jingzhun.i18n import t
 from jingzhun.params import Params
 
@@ -36,6 +38,11 @@ def command(
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, run.config)
+    if "villages" in ds.table_files(data_year):  # the county the other commands derive (a small table)
+        try:
+            settle(params, load_year(ds, data_year, ["villages"]).frames)
+        except JingzhunError:
+            pass  # an unreadable villages table is reported by validate; here the county stays as the files say
     income_year = data_year - 1
     summary = {
         "data_year": data_year,

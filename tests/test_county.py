@@ -171,3 +171,34 @@ def test_notice_command_without_issuer_is_exit_3_with_a_hint(other_county, tmp_p
 def test_sample_refuses_an_unknown_county(tmp_path):
     r = runner.invoke(app, ["sample", str(tmp_path / "x"), "--county", "999999"])
     assert r.exit_code == 2 and "--county" in r.stderr
+
+
+def test_identify_gives_incidence_per_county_for_multi_county_data():
+    import report_frames as rf
+
+    from jingzhun.identify.core import identify
+
+    single = identify(rf.frames(), Params.load(), 2016).county
+    assert "by_county" not in single
+    fr = rf.frames()
+    for table in ("households", "villages"):
+        code = fr[table]["village_code"]
+        fr[table]["village_code"] = code.where(code != rf.V3, "421122102202")
+    p = Params.load()
+    settle(p, fr)
+    assert p.get("county.code") == "4211"
+    county = identify(fr, p, 2016).county
+    by = county["by_county"]
+    assert sorted(by) == ["421121", "421122"] and by["421122"]["name"] == "红安县"
+    assert sum(c["households"] for c in by.values()) == county["households"]
+    assert sum(c["poor_population"] for c in by.values()) == county["poor_population"]
+    assert all(c["incidence"] == round(c["poor_population"] / c["denominator"], 6) for c in by.values())
+
+
+def test_params_command_shows_the_derived_county(other_county):
+    ds, _, _ = other_county
+    r = runner.invoke(app, ["params", str(ds), "--json"])
+    assert r.exit_code == 0, r.output
+    rec = {x["name"]: x for x in json.loads(r.stdout)["parameters"]}
+    assert rec["county.code"]["value"] == "530102" and rec["county.code"]["origin"].startswith("data")
+    assert rec["county.name"]["value"] == "五华区" and rec["county.issuer"]["value"] == ""

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 import report_frames as rf
+from tuanfeng import tuanfeng
 from typer.testing import CliRunner
 
 from jingzhun.cli import app
@@ -20,7 +21,7 @@ runner = CliRunner()
 
 
 def _model(two_years: bool = True, full: bool = True):
-    p = Params.load(None, None)
+    p = tuanfeng(Params.load(None, None))
     f16 = rf.frames()
     by_year = {2016: identify(f16, p, 2016)}
     hh = {2016: f16["households"]}

@@ -217,8 +217,9 @@ RULES: list[Rule] = [
     Rule("V-VILLAGE-OUTSIDE-COUNTY", "warning",
          "{table} 第 {row} 行: 行政村代码 {value} 不属于本县 ({detail})",
          "{table} row {row}: village code {value} lies outside the county ({detail})",
-         "数据契约 §2 (区划代码前 6 位为县); 参数 county.code",
-         "data contract §2 (first 6 digits of the area code = county); parameter county.code"),
+         "数据契约 §2 (区划代码前 6 位为县); 参数 county.code (未设置时为多数行政村代码的前 6 位, 跨县数据为共同的市/省代码)",
+         "data contract §2 (first 6 digits of the area code = county); parameter county.code (when unset: the first "
+         "6 digits of most village codes, or the common prefecture/province prefix of multi-county data)"),
     Rule("V-TOWNSHIP-CODE", "error",
          "{table} 第 {row} 行: 乡镇代码 {value} 与行政村代码前 9 位 {detail} 不一致",
          "{table} row {row}: township code {value} differs from the first 9 digits of the village code {detail}",

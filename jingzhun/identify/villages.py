@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.county import names_of
 from jingzhun.identify.members import isin
 from jingzhun.params import Params
 
@@ -212,4 +213,26 @@ def county_summary(hh: pd.DataFrame, villages: pd.DataFrame, params: Params, ext
         "poor_village_candidates": int(villages["poor_village_candidate"].fillna(False).astype(bool).sum()),
         "villages_exit_ready": int(villages["exit_ready"].fillna(False).astype(bool).sum()),
         "beyond_quota_households": int(hh["beyond_quota"].fillna(False).astype(bool).sum()),
+        **_by_county(hh, villages, threshold),
     }
+
+
+def _by_county(hh: pd.DataFrame, villages: pd.DataFrame, threshold: float) -> dict[str, Any]:
+    """``by_county``: incidence and exit readiness per county (first 6 digits) when the data spans several."""
+    county_of = hh["village_code"].astype("str").str.slice(0, 6)
+    codes = sorted(c for c in county_of.dropna().unique() if len(c) == 6 and c.isdigit())
+    if len(codes) < 2:
+        return {}
+    v_county = villages["village_code"].astype("str").str.slice(0, 6)
+    out: dict[str, Any] = {}
+    for code in codes:
+        sub = hh[(county_of == code).fillna(False).astype(bool)]
+        vs = villages.loc[(v_county == code).fillna(False).astype(bool), "denominator"]
+        pop = sub["population"].astype("Float64")
+        poor_pop = int(pop.where(sub["remaining_poor"], 0).sum())
+        denom = int(vs.sum()) if vs.notna().any() else int(pop.fillna(0).sum())
+        incidence = round(poor_pop / denom, 6) if denom > 0 else None
+        out[code] = {"name": names_of(code)["name"], "households": len(sub), "poor_population": poor_pop,
+                     "denominator": denom, "incidence": incidence,
+                     "exit_ready": None if incidence is None else bool(incidence < threshold)}
+    return {"by_county": out}

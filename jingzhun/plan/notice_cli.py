@@ -98,10 +98,10 @@ def command(
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
+    require_posting(params)  # the issuer is never derived: say so before reading the data
     yd = load_year(ds, data_year, tables)
     settle(params, yd.frames)
     say_county(run.err, params)
-    require_posting(params)
     frames = yd.frames
     nc = common(kind, params, data_year, start)
     findings = Findings()
