@@ -168,8 +168,9 @@ def _print_summary(console: Any, result: Any) -> None:
     console.print(totals_line(result.findings), markup=False)
     if result.summary.get("county", {}).get("origin", "").startswith(DERIVED):
         c = result.summary["county"]
-        console.print(t(f"县: {c['name']} ({c['code']}), 由行政村代码推断; 可在 jingzhun.toml 的 [county] 中设置",
-                        f"county: {c['name']} ({c['code']}), derived from the village codes; set [county] in jingzhun.toml"),
+        what = t("县", "county") if len(c["code"]) == 6 else t("地区", "area")
+        console.print(t(f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), 由行政村代码推断; 可在 jingzhun.toml 的 [county] 中设置",
+                        f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), derived from the village codes; set [county] in jingzhun.toml"),
                       markup=False)
     console.print(t(f"全部结果在 {result.out} (manifest.json 记录了输入、参数和每个输出文件的哈希; 用 jingzhun verify 核对)",
                     f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)"),

@@ -85,6 +85,8 @@ def _county_toml(out: Path, counties: list[str]) -> None:
 
     The issuer is invented like the data: a real office sets its own before posting notices.
     """
+    if not counties:  # no well-formed village code: the county is left to the user
+        return
     if len(counties) == 1:
         code = counties[0]
         names = names_of(code)
