@@ -97,6 +97,10 @@ PATTERNS: dict[str, tuple[str, str]] = {
 }
 
 
+# Pairs that must be in order (low ≤ high).
+ORDERED: tuple[tuple[str, str], ...] = (("identify.school_age_min", "identify.school_age_max"),)
+
+
 def range_of(name: str) -> Range | None:
     """The declared range of parameter ``name`` (an exact entry, else its open table's ``table.*``)."""
     return RANGES.get(name) or RANGES.get(name.split(".", 1)[0] + ".*")
@@ -184,7 +188,18 @@ class Params:
                 p._merge(_flatten(_read_toml(ds_file)), str(ds_file), strict=True)
         if config is not None:
             p._merge(_flatten(_read_toml(Path(config))), str(config), strict=True)
+        p._check_order()
         return p
+
+    def _check_order(self) -> None:
+        for lo, hi in ORDERED:
+            if self.values[lo] > self.values[hi]:
+                where = ", ".join(sorted({self.origins[lo], self.origins[hi]}))
+                raise ConfigError(
+                    t(f"参数 {lo} = {self.values[lo]} 大于 {hi} = {self.values[hi]} (文件 {where})",
+                      f"parameter {lo} = {self.values[lo]} is above {hi} = {self.values[hi]} (in {where})"),
+                    t(f"{lo} 应不大于 {hi}", f"{lo} must not exceed {hi}"),
+                )
 
     def _merge(self, flat: dict[str, Any], origin: str, strict: bool) -> None:
         for name, value in flat.items():

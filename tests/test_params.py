@@ -186,3 +186,11 @@ def test_cli_exit_3_on_out_of_range_parameter(tmp_path):
     r = runner.invoke(app, ["params", str(ds)])
     assert r.exit_code == 3
     assert "notice_days.households" in r.stderr and "-5" in r.stderr and "[1, 365]" in r.stderr
+
+
+def test_school_age_min_above_max_is_config_error(tmp_path):
+    ds = dataset(tmp_path, "[identify]\nschool_age_min = 16\n")
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    assert "identify.school_age_min = 16" in e.value.message and "identify.school_age_max = 15" in e.value.message
+    assert str(ds / DATASET_FILE) in e.value.message
