@@ -28,7 +28,6 @@ from jingzhun.params import Params
 TABLE_FILE = Path(__file__).with_name("gb2260.csv")
 DERIVED = "data"            # origin of values derived here ("data: …")
 DOMINANT_SHARE = 0.9        # one county holding this share of the villages is the county
-NAME_KEYS = ("name", "prefecture", "province")
 
 
 @functools.cache

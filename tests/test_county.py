@@ -202,3 +202,13 @@ def test_params_command_shows_the_derived_county(other_county):
     rec = {x["name"]: x for x in json.loads(r.stdout)["parameters"]}
     assert rec["county.code"]["value"] == "530102" and rec["county.code"]["origin"].startswith("data")
     assert rec["county.name"]["value"] == "五华区" and rec["county.issuer"]["value"] == ""
+
+
+def test_gb2260_table_names_its_source_and_covers_every_province():
+    from jingzhun.county import TABLE_FILE, divisions
+
+    head = TABLE_FILE.read_text(encoding="utf-8").splitlines()[:6]
+    assert any("Source" in line and "GB2260" in line for line in head)
+    provinces = [c for c in divisions() if c.endswith("0000")]
+    assert len(provinces) == 34  # 31 mainland provinces, 台湾, 香港, 澳门
+    assert len(divisions()) > 3000
