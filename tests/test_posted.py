@@ -28,3 +28,34 @@ def test_user_template_cannot_run_commands(tmp_path):
     assert "PWNED-42" not in r.output
     assert "notice.html" in r.output and "不安全" in r.output
     assert not list((tmp_path / "out").rglob("*.html"))
+
+
+# ---- item 1: the posted folder holds notices only ----------------------------------------
+
+def test_notice_folder_holds_only_notices_findings_are_internal(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+    hh = ds / "2016" / "households.csv"
+    text = hh.read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].replace("一般贫困户", "干儿子户", 1)  # an unknown enum label: a reading finding quoting the row
+    hh.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for kind in ("identification", "exit", "projects"):
+        r = _notice(ds, out, kind)
+        assert r.exit_code in (0, 1), r.output
+        posted = sorted(p.name for p in (out / "notice" / kind).iterdir())
+        assert posted and all(p.endswith((".html", ".docx")) for p in posted), posted
+        kept = out / "notice-internal" / kind
+        assert (kept / "findings.csv").is_file() and (kept / "summary.csv").is_file()
+    findings = (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "V-ENUM-UNKNOWN" in findings
+    assert "notice-internal" in r.output
+
+
+def test_run_keeps_the_same_layout(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["run", str(ds), "--out", str(out), "--date", "2016-03-01", "--jobs", "1"])
+    assert r.exit_code in (0, 1), r.output
+    for kind in ("identification", "exit"):
+        assert all(p.suffix in (".html", ".docx") for p in (out / "notice" / kind).iterdir())
+        assert (out / "notice-internal" / kind / "summary.csv").is_file()

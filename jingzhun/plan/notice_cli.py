@@ -1,4 +1,10 @@
-"""``jingzhun notice DATASET --kind identification|exit|projects``: 两公示一公告."""
+"""``jingzhun notice DATASET --kind identification|exit|projects``: 两公示一公告.
+
+``notice/<kind>/`` holds the notices and nothing else: it is the folder meant for
+posting. What the office keeps for itself goes to ``notice-internal/<kind>/``:
+``summary.csv`` (every unit, its file or why none was written) and ``findings.csv``
+(the reading findings may hold full ID numbers: never post them).
+"""
 
 from __future__ import annotations
 
@@ -61,12 +67,17 @@ def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc
     return household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
 
 
-def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path,
+INTERNAL = "notice-internal"
+
+
+def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path, internal: Path,
                 templates: Path | None, docx: bool, jobs: int | None = None) -> tuple[pd.DataFrame, list[Path]]:
-    """Every output of one notice kind into folder ``d`` (shared with ``jingzhun run``)."""
+    """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
+    ``summary.csv`` and ``findings.csv`` into folder ``internal`` (kept by the office)."""
     units, files = write_notices(nset, nc, d, templates, docx, jobs)
-    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), d / "summary.csv")
-    write_csv(rendered, d / "findings.csv")
+    internal.mkdir(parents=True, exist_ok=True)
+    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), internal / "summary.csv")
+    write_csv(rendered, internal / "findings.csv")
     return units, files
 
 
@@ -113,19 +124,20 @@ def command(
     nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
-    with output_dir(Path(out) / "notice", kind) as d:
-        units, files = write_files(nset, nc, rendered, d, templates, docx, jobs)
+    with output_dir(Path(out) / INTERNAL, kind) as internal, output_dir(Path(out) / "notice", kind) as d:
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     empty = units.loc[units["file"] == "", "unit_name"].tolist()
     where = Path(out) / "notice" / kind
+    kept = Path(out) / INTERNAL / kind
     if json_out:
         print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
                     "rows": int(len(nset.rows)), "period": [nc.start.isoformat(), nc.end.isoformat()],
-                    "findings": counts, "out": str(where)})
+                    "findings": counts, "out": str(where), "internal": str(kept)})
     run.err.print(t(
-        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容 (见 summary.csv); 结果已写入 {where}",
-        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce (see summary.csv); written to {where}",
+        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; 公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
+        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
     ), markup=False)
     raise typer.Exit(worst_exit_code(rendered, fail_on))
 
