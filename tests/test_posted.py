@@ -4,12 +4,16 @@ decisions, and templates that cannot run commands."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
-from plan_frames import write_dataset
+import pandas as pd
+from plan_frames import T1, T2, V1, V3, write_dataset
 from typer.testing import CliRunner
 
 from jingzhun.cli import app
+from jingzhun.plan.posting import Scanner, strip_controls
 
 PAYLOAD = '{{ cycler.__init__.__globals__.os.popen("echo PWNED-$((6*7))").read() }}\n'
 
@@ -59,3 +63,99 @@ def test_run_keeps_the_same_layout(tmp_path):
     for kind in ("identification", "exit"):
         assert all(p.suffix in (".html", ".docx") for p in (out / "notice" / kind).iterdir())
         assert (out / "notice-internal" / kind / "summary.csv").is_file()
+
+
+# ---- item 2: one last scan of every value a notice prints -----------------------------------
+
+ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def _posted_texts(folder: Path) -> str:
+    parts = []
+    for p in sorted(folder.rglob("*")):
+        if p.suffix == ".html":
+            parts.append(p.read_text(encoding="utf-8"))
+        elif p.suffix == ".docx":
+            with zipfile.ZipFile(p) as z:
+                parts.append(z.read("word/document.xml").decode("utf-8"))
+    return "\n".join(parts)
+
+
+def _edit(ds: Path, table: str, fn) -> None:
+    path = ds / "2016" / f"{table}.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = fn(df)
+    df.to_csv(path, index=False, encoding="utf-8")
+
+
+def _summary(out: Path, kind: str) -> pd.DataFrame:
+    return pd.read_csv(out / "notice-internal" / kind / "summary.csv", dtype=str, encoding="utf-8-sig",
+                       keep_default_na=False).set_index("unit_code")
+
+
+def test_scanner_finds_ids_mobiles_accounts_and_health_words():
+    s = Scanner(("患有大病",))
+    kinds = lambda v: [h.kind for h in s.hits(v)]  # noqa: E731
+    assert kinds("421121199001011234") == ["id"] and kinds("42112119900101123X") == ["id"]
+    assert kinds("４２１１２１１９９００１０１１２３４") == ["id"]  # full-width digits
+    assert kinds("421121900101123") == ["id"]  # 15-digit
+    assert kinds("电话 138 1234 5678") == ["mobile"] and kinds("+8613812345678") == ["mobile"]
+    assert kinds("卡号 6222 0212 3456 7890 123") == ["account"]
+    assert kinds("户主患有大病") == ["health"]
+    assert kinds("因病") == [] and kinds("XM201600001") == [] and kinds("1,234,567,890.00") == []
+    assert kinds("2016-03-01至2016-12-31") == [] and kinds("0713-5312345") == []
+    assert s.hits("421121199001011234")[0].shown == "421121********1234"
+    assert strip_controls("王\u202e二\x00三\t四") == "王二三 四"
+
+
+def test_swapped_name_and_id_headers_publish_no_id(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+    _edit(ds, "households", lambda df: df.rename(columns={"head_name": "head_id_number", "head_id_number": "head_name"}))
+    out = tmp_path / "out"
+    r = _notice(ds, out, "identification")
+    assert r.exit_code == 3, r.output
+    assert "P-NOTICE-PRIVATE" in r.output and V1 in r.output
+    assert ID18.findall(_posted_texts(out / "notice")) == []
+    assert not (out / "notice" / "identification" / f"{V1}.html").exists()
+    summary = _summary(out, "identification")
+    assert summary.loc[V1, "file"] == "" and "head_name" in summary.loc[V1, "withheld"]
+    findings = (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "P-NOTICE-PRIVATE" in findings and "********" in findings
+
+
+def test_private_value_withholds_only_its_unit(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+
+    def phone_in_group(df):
+        df.loc[df["household_id"] == "H001", "group_name"] = "一组 13812345678"
+        return df
+    _edit(ds, "households", phone_in_group)
+    out = tmp_path / "out"
+    r = _notice(ds, out, "identification")
+    assert r.exit_code == 3, r.output
+    ident = out / "notice" / "identification"
+    assert not (ident / f"{V1}.html").exists() and not (ident / f"{V1}.docx").exists()
+    assert (ident / f"{V3}.html").is_file() and (ident / f"{V3}.docx").is_file()  # the rest goes on
+    assert "13812345678" not in _posted_texts(out / "notice")
+    assert "周七" in _posted_texts(out / "notice")
+
+
+def test_project_fields_bidi_removed_health_and_card_withheld(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+
+    def hostile(df):
+        df.loc[0, "name"] = "回龙村\u202e路硬化"
+        df.loc[1, "performance_target"] = "帮扶患有大病的户主"
+        df.loc[2, "implementer"] = "6228480012345678901"
+        return df
+    _edit(ds, "projects", hostile)
+    out = tmp_path / "out"
+    r = _notice(ds, out, "projects")
+    assert r.exit_code == 3, r.output
+    text = _posted_texts(out / "notice")
+    assert "\u202e" not in text and "患有大病" not in text and "6228480012345678901" not in text
+    findings = (out / "notice-internal" / "projects" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "P-NOTICE-CONTROL-CHAR" in findings and findings.count("P-NOTICE-PRIVATE") >= 2
+    summary = _summary(out, "projects")
+    assert summary.loc[T1, "file"] != "" and "回龙村路硬化" in text  # P1: cleaned and posted
+    assert summary.loc["421121", "file"] == "" and summary.loc[T2, "file"] == ""  # P2 health word, P3 card

@@ -67,6 +67,22 @@ RULES: list[Rule] = [
         _NOTICE_EN,
     ),
     Rule(
+        "P-NOTICE-PRIVATE",
+        "error",
+        "{key} 的 {column} 要公示的内容含不能公开的信息 ({detail}): {value}; 该单位的公示未生成 (多为列错位), 请更正数据后重新生成",
+        "{key}: {column} would post private data ({detail}): {value}; that unit's notice was not written (often swapped columns); correct the data and rerun",
+        _NOTICE_ZH + "; 公示不得出现身份证号、电话、银行卡号、健康状况 (健康用词见参数 notice.health_words)",
+        _NOTICE_EN + "; notices never show ID, phone or account numbers or health details (health words: parameter notice.health_words)",
+    ),
+    Rule(
+        "P-NOTICE-CONTROL-CHAR",
+        "warning",
+        "{key} 的 {column} 含控制字符或文字方向字符 (公示单位 {detail}), 已从公示中删除: {value}",
+        "{key}: {column} holds control or text-direction characters (notice unit {detail}); removed from the notice: {value}",
+        "文字方向字符 (如 U+202E) 可使张贴的文字与数据不同; 控制字符使 Word 文件无法打开",
+        "text-direction characters (e.g. U+202E) make posted text read differently from the data; control characters break Word files",
+    ),
+    Rule(
         "P-NOTICE-NO-PREVIOUS",
         "info",
         "没有上一年度数据, 新识别户仅按首次识别年度 = {detail} 判断",

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.console import Console
 
 from jingzhun.cli_common import (
     ConfigOpt,
@@ -31,14 +32,14 @@ from jingzhun.cli_common import (
     print_json,
 )
 from jingzhun.dataset import Dataset, load_year
-from jingzhun.errors import UsageError
+from jingzhun.errors import EXIT_INPUT, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices
+from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认今天 / notice start and issue date")]
@@ -59,12 +60,14 @@ def parse_date(value: str | None) -> date:
 def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc: NoticeCommon, *,
                   previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
     """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects."""
+    (from ``identified``, the identify households) or projects; screened (:func:`screen`)."""
     if kind == "projects":
-        return project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    if kind == "identification":
-        return household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
-    return household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
+    elif kind == "identification":
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
+    else:
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+    return screen(nset, nc)
 
 
 INTERNAL = "notice-internal"
@@ -128,16 +131,32 @@ def command(
         units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
-    empty = units.loc[units["file"] == "", "unit_name"].tolist()
+    withheld = units[units["withheld"] != ""]
+    empty = units.loc[(units["file"] == "") & (units["withheld"] == ""), "unit_name"].tolist()
     where = Path(out) / "notice" / kind
     kept = Path(out) / INTERNAL / kind
     if json_out:
         print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
                     "rows": int(len(nset.rows)), "period": [nc.start.isoformat(), nc.end.isoformat()],
-                    "findings": counts, "out": str(where), "internal": str(kept)})
+                    "withheld": len(withheld), "findings": counts, "out": str(where), "internal": str(kept)})
     run.err.print(t(
         f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; 公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
         f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
     ), markup=False)
+    if len(withheld):
+        _say_withheld(run.err, withheld, kept)
+        raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(worst_exit_code(rendered, fail_on))
+
+
+def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
+    """Name every notice not written and why (the values themselves are in the findings, masked)."""
+    run_err = [f"  {n or c} ({c}): {w}" for c, n, w in zip(withheld["unit_code"], withheld["unit_name"], withheld["withheld"], strict=True)]
+    err.print(t(
+        f"{len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+        f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+        f"{len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+        f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
+        f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+    ) + "\n" + "\n".join(run_err), markup=False)
 
