@@ -8,11 +8,15 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from plan_frames import T1, T2, V1, V3, write_dataset
+from plan_frames import T1, T2, V1, V3, households, write_dataset
 from typer.testing import CliRunner
 
 from jingzhun.cli import app
+from jingzhun.identify.core import identify
+from jingzhun.io.write import csv_bytes, write_xlsx
+from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, strip_controls
 
 PAYLOAD = '{{ cycler.__init__.__globals__.os.popen("echo PWNED-$((6*7))").read() }}\n'
@@ -159,3 +163,57 @@ def test_project_fields_bidi_removed_health_and_card_withheld(tmp_path):
     summary = _summary(out, "projects")
     assert summary.loc[T1, "file"] != "" and "回龙村路硬化" in text  # P1: cleaned and posted
     assert summary.loc["421121", "file"] == "" and summary.loc[T2, "file"] == ""  # P2 health word, P3 card
+
+
+# ---- item 3: absurd numbers never decide a public result -------------------------------------
+
+def test_absurd_inputs_are_undetermined_never_poor_or_exit_ready():
+    h = households()
+    h.loc[0, "wage_income"] = 1e308            # H001: per-capita income overflowed to inf before
+    h.loc[1, "household_size"] = 21            # H002
+    h.loc[2, "household_size"] = 10 ** 9       # H003
+    h.loc[5, "household_size"] = 10 ** 15      # H006
+    clean = identify({"households": households()}, Params.load(), 2016).households.set_index("household_id")
+    res = identify({"households": h}, Params.load(), 2016)
+    got = res.households.set_index("household_id")
+    for hid in ("H001", "H002", "H003", "H006"):
+        assert got.loc[hid, "result"] == "undetermined", hid
+        assert got.loc[hid, "exit_ready"] is not True and "I-INPUT-RANGE" in got.loc[hid, "reasons"]
+        assert pd.isna(got.loc[hid, "per_capita_net_income"])
+    assert got.loc["H003", "population"] < 100
+    for hid in ("H004", "H005", "H007"):  # untouched households keep their results
+        assert got.loc[hid, ["result", "exit_ready", "reasons"]].tolist() == clean.loc[hid, ["result", "exit_ready", "reasons"]].tolist()
+    assert set(res.findings.frame().query("code == 'I-INPUT-RANGE'")["key"]) == {"H001", "H002", "H003", "H006"}
+
+
+def test_absurd_inputs_stay_off_the_notices(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+
+    def absurd(df):
+        df.loc[df["household_id"] == "H001", "wage_income"] = "1e308"   # would be exit-ready (inf income)
+        df.loc[df["household_id"] == "H003", "household_size"] = "1000000000"  # new this year
+        return df
+    _edit(ds, "households", absurd)
+    out = tmp_path / "out"
+    assert _notice(ds, out, "exit").exit_code in (0, 1)
+    assert not (out / "notice" / "exit" / f"{V1}.html").exists()  # H001 was V1's only exit candidate
+    assert (out / "notice" / "exit" / f"{V3}.html").is_file()  # H007 still exits
+    r = _notice(ds, out, "identification")
+    assert r.exit_code == 1, r.output
+    text = _posted_texts(out / "notice" / "identification")
+    assert "周七" in text and "王䶮" not in text and "张三" not in text and "1000000000" not in text
+    findings = (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "P-NOTICE-LEFT-OUT" in findings and "H003" in findings
+    r = CliRunner().invoke(app, ["identify", str(ds), "--out", str(out), "--xlsx"])
+    assert r.exit_code in (0, 1), r.output
+    csv = (out / "identify" / "households.csv").read_text(encoding="utf-8-sig")
+    assert "inf" not in csv.lower()
+
+
+def test_writers_leave_non_finite_numbers_empty(tmp_path):
+    df = pd.DataFrame({"x": pd.array([1.5, np.inf, None, -np.inf], dtype="Float64"), "y": [1.0, np.inf, np.nan, 2.0]})
+    assert csv_bytes(df) == b"x,y\n1.5,1\n,\n,\n,2\n"
+    write_xlsx({"s": df}, tmp_path / "a.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "1/0" not in sheet and "inf" not in sheet.lower() and "<f>" not in sheet

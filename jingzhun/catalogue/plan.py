@@ -83,6 +83,14 @@ RULES: list[Rule] = [
         "text-direction characters (e.g. U+202E) make posted text read differently from the data; control characters break Word files",
     ),
     Rule(
+        "P-NOTICE-LEFT-OUT",
+        "error",
+        "户 {key} 的 {column} 超出合理范围, 结果无法判定 (undetermined), 未列入{detail}公示; 请核实数据",
+        "household {key}: {column} out of its range, the result is undetermined; left off the {detail} notice; check the data",
+        _NOTICE_ZH + "; 合理范围见 schemas/households.yaml",
+        _NOTICE_EN + "; ranges in schemas/households.yaml",
+    ),
+    Rule(
         "P-NOTICE-NO-PREVIOUS",
         "info",
         "没有上一年度数据, 新识别户仅按首次识别年度 = {detail} 判断",

@@ -23,6 +23,7 @@ import pandas as pd
 
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
+from jingzhun.identify.income import out_of_range
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
 
@@ -202,6 +203,18 @@ class NoticeSet:
     screened: bool = field(default=False)  # :func:`screen` ran: units has ``withheld``
 
 
+def _sane_only(households: pd.DataFrame, mask: pd.Series, findings: Findings, kind: str) -> pd.Series:
+    """``mask`` without the households whose inputs fail a range rule (undetermined:
+    never on a notice), each left out with a finding."""
+    bad = out_of_range(households)
+    left = mask & (bad != "").to_numpy(dtype=bool)
+    if left.any():
+        rows = households["_row"][left] if "_row" in households.columns else None
+        findings.add("P-NOTICE-LEFT-OUT", table="households", row=rows, column=bad[left],
+                     key=households.loc[left, "household_id"], detail=KIND_LABELS[kind])
+    return mask & ~left
+
+
 def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFrame | None, data_year: int,
                       previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
     findings = Findings()
@@ -211,6 +224,7 @@ def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFram
             findings.add("P-NOTICE-NO-PREVIOUS", table="households", detail=str(data_year))
     else:
         mask = exit_candidates(households, identified)
+    mask = _sane_only(households, mask, findings, kind)
     rows = household_rows(households, mask, villages, data_year)
     rows["unit"] = rows["village_code"]
     u = village_universe(households, villages)
