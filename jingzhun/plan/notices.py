@@ -295,9 +295,9 @@ def screen(nset: NoticeSet, nc: NoticeCommon) -> NoticeSet:
     for reason in _screen_common(nc, scanner, findings):
         units["withheld"] = units["withheld"].where(units["withheld"] != "", reason)
     units.loc[units["count"] == 0, "withheld"] = ""
-    out = NoticeSet(nset.kind, units, r.frame, nset.findings, screened=True)
-    out.findings.extend(findings)
-    return out
+    every = Findings()
+    every.extend([nset.findings, findings])
+    return NoticeSet(nset.kind, units, r.frame, every, screened=True)
 
 
 def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> list[str]:
