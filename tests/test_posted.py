@@ -217,3 +217,19 @@ def test_writers_leave_non_finite_numbers_empty(tmp_path):
     with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "1/0" not in sheet and "inf" not in sheet.lower() and "<f>" not in sheet
+
+
+def test_run_withholds_the_same_notice(tmp_path):
+    ds = write_dataset(tmp_path / "ds")
+
+    def phone_in_group(df):
+        df.loc[df["household_id"] == "H001", "group_name"] = "一组 13812345678"
+        return df
+    _edit(ds, "households", phone_in_group)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["run", str(ds), "--out", str(out), "--date", "2016-03-01", "--jobs", "1"])
+    assert r.exit_code == 1, r.output  # run: an error finding; the run itself completed
+    assert not (out / "notice" / "identification" / f"{V1}.html").exists()
+    assert (out / "notice" / "identification" / f"{V3}.html").is_file()
+    assert "13812345678" not in _posted_texts(out / "notice")
+    assert "P-NOTICE-PRIVATE" in (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
