@@ -84,6 +84,7 @@ RANGES: dict[str, Range] = {
     "match.name_village_min": FRACTION,
     "match.benefit_tolerance": Range(0, 10),
     "match.benefit_tolerance_abs": MONEY,
+    "match.name_max_length": Range(4, 1000),
     "report.exit_year_offset": Range(0, 10),
     "report.html_village_rows": COUNT,
     "indicator_weights.*": Range(0, 100),

@@ -193,7 +193,7 @@ def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
 
 
 def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.plan.notice_cli import build_notices, write_files
+    from jingzhun.plan.notice_cli import INTERNAL, build_notices, write_files
     from jingzhun.plan.notices import KIND_TITLES, common
 
     start = c.options.notice_date or date.today()
@@ -213,7 +213,8 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
         d = c.tmp / "notice" / kind
         d.mkdir(parents=True)
-        units, _ = write_files(nset, nc, nset.findings.render(), d, c.options.templates, c.options.docx, c.options.jobs)
+        units, _ = write_files(nset, nc, nset.findings.render(), d, c.tmp / INTERNAL / kind, c.options.templates,
+                               c.options.docx, c.options.jobs)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
     return findings, {"notices": made}

@@ -7,6 +7,9 @@
   the same relative name overrides the packaged one.
 - Every template problem (syntax error, unknown field, missing file) becomes a
   :class:`jingzhun.errors.TemplateError` (exit 3) naming the template file and line.
+- Sandboxed (``jinja2.sandbox.ImmutableSandboxedEnvironment``), packaged and user
+  templates alike: a template can read the fields it is given, never reach Python
+  internals (``__globals__``, ``os``) nor change the data; an attempt is a TemplateError.
 
 DOCX files are made the same way: a template renders ``word/document.xml`` (the body),
 and :func:`write_docx` packs it with fixed styles into a .docx that Word and WPS open.
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 import pandas as pd
 from markupsafe import Markup, escape
 
@@ -177,7 +181,7 @@ def _autoescape(name: str | None) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(user_dir: str | None) -> jinja2.Environment:
+def _environment(user_dir: str | None) -> jinja2.sandbox.ImmutableSandboxedEnvironment:
     paths: list[str] = []
     if user_dir is not None:
         p = Path(user_dir)
@@ -188,7 +192,7 @@ def _environment(user_dir: str | None) -> jinja2.Environment:
             )
         paths.append(str(p))
     paths.append(str(resource_dir("templates")))
-    env = jinja2.Environment(
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(paths, encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -269,6 +273,14 @@ def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> st
         raise TemplateError(
             t(f"模板 {where} 第 {line} 行使用了未知字段 {field}", f"template {where} line {line}: unknown field {field}"),
             t("可用字段见 docs 中的模板说明; 请检查拼写", "see the template fields in the docs; check the spelling"),
+        ) from None
+    except jinja2.sandbox.SecurityError as e:
+        file, line = _template_line(e)
+        where = file or template.filename or template.name
+        raise TemplateError(
+            t(f"模板 {where} 第 {line} 行试图访问不安全的内容, 已拒绝: {e}", f"template {where} line {line}: unsafe access refused: {e}"),
+            t("模板只能使用提供给它的字段, 不能调用系统功能; 请检查这个模板的来源",
+              "a template may only use the fields it is given, never system functions; check where this template came from"),
         ) from None
     except jinja2.TemplateSyntaxError as e:  # an {% include %} of a broken file
         raise TemplateError(

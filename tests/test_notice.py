@@ -81,7 +81,8 @@ def test_notice_files_per_village_and_township(rendered):
     assert (ident / f"{V1}.html").is_file() and (ident / f"{V1}.docx").is_file()
     assert (ident / f"{T1}_all.html").is_file()
     assert not (ident / f"{T1}002.html").exists()
-    summary = pd.read_csv(ident / "summary.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    summary = pd.read_csv(rendered.parent / "notice-internal" / "identification" / "summary.csv", dtype=str,
+                          encoding="utf-8-sig", keep_default_na=False)
     assert summary.set_index("unit_code").loc[T1 + "002", "file"] == ""
     html = (ident / f"{V1}.html").read_text(encoding="utf-8")
     assert "团风县回龙山镇回龙村2016年拟识别建档立卡贫困户名单公示" in html

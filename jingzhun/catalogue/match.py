@@ -128,6 +128,13 @@ RULES: list[Rule] = [
         _B70_ZH, _B70_EN,
     ),
     Rule(
+        "M-NAME-TOO-LONG", "warning",
+        "{table} 第 {row} 行 ({key}) 的姓名长达 {detail} 个字符, 超过参数 match.name_max_length, 不像姓名; 只用前面部分比对: {value}",
+        "{table} row {row} ({key}): the name is {detail} characters long, over parameter match.name_max_length, not a name; only its start is compared: {value}",
+        "姓名列的合理长度见参数 match.name_max_length (含少数民族姓名的间隔号); 超长值多为列错位或粘贴错误",
+        "sane name length: parameter match.name_max_length (minority names with their dot included); longer values are usually shifted columns or paste errors",
+    ),
+    Rule(
         "M-VILLAGE-UNKNOWN", "info",
         "名册记录 {key} 的村名 {value} 对应不到行政村代码",
         "roster record {key}: village name {value} maps to no village code",

@@ -6,7 +6,8 @@ Boundaries (data-contract §5, issue 3):
                registered and exited)
 ``not_poor``   the rest
 ``excluded``   poor or edge by income, but a current member hits an enabled exclusion source
-``undetermined`` income incomplete or household size not a positive number
+``undetermined`` income incomplete, household size not a positive number, or an input
+               outside its range rule (``I-INPUT-RANGE``: never poor, edge or exit-ready)
 Exit (registered, status 未脱贫 or 返贫): income > exit line and every guarantee holds.
 """
 
@@ -66,6 +67,14 @@ def register_state(households: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx)
 
 
+def determinable(income: pd.DataFrame) -> pd.Series:
+    """Income complete, household size positive and every input within its range rule."""
+    ok = income["income_complete"] & income["size_ok"]
+    if "in_range" in income.columns:
+        ok = ok & income["in_range"]
+    return ok.astype(bool)
+
+
 def income_results(
     households: pd.DataFrame, income: pd.DataFrame, hit_sources: pd.Series, lines: dict[str, float]
 ) -> dict[str, pd.Series]:
@@ -75,12 +84,12 @@ def income_results(
     idx = households.index
     hid = households["household_id"].astype("str")
     pc = income["per_capita_net_income"]
-    determinable = income["income_complete"] & income["size_ok"]
+    sure = determinable(income)
     line, edge_line = lines["line"], lines["edge_line"]
 
-    below = (determinable & (pc < line)).fillna(False).astype(bool)
-    edge = (determinable & (pc >= line) & (pc < edge_line)).fillna(False).astype(bool)
-    above = (determinable & (pc >= edge_line)).fillna(False).astype(bool)
+    below = (sure & (pc < line)).fillna(False).astype(bool)
+    edge = (sure & (pc >= line) & (pc < edge_line)).fillna(False).astype(bool)
+    above = (sure & (pc >= edge_line)).fillna(False).astype(bool)
     sources = map_keys(hid, hit_sources).astype("str")
     has_hit = sources.notna() & (sources != "")
     excluded = (below | edge) & has_hit
@@ -110,7 +119,7 @@ def classify(
     idx = households.index
     state = register_state(households)
     pc = income["per_capita_net_income"]
-    determinable = income["income_complete"] & income["size_ok"]
+    sure = determinable(income)
     exit_line = lines["exit_line"]
     r = income_results(households, income, hit_sources, lines)
     below, edge, above, sources, excluded = r["below"], r["edge"], r["above"], r["sources"], r["excluded"]
@@ -122,7 +131,7 @@ def classify(
 
     gap_true = {c: gaps[c].fillna(True).astype(bool) for c in GAP_CODES}  # unknown ≠ shown to hold
     guarantees_hold = ~(gap_true["housing_gap"] | gap_true["education_gap"] | gap_true["medical_gap"] | gap_true["water_gap"])
-    income_ok = (determinable & (pc > exit_line)).fillna(False).astype(bool)
+    income_ok = (sure & (pc > exit_line)).fillna(False).astype(bool)
     active = state["active"]
     ready = active & income_ok & guarantees_hold
     exit_ready = pd.Series(pd.NA, index=idx, dtype="boolean")
@@ -130,10 +139,12 @@ def classify(
 
     size_bad = ~income["size_ok"]
     missing = ~income["income_complete"]
+    ranged = ~income["in_range"] if "in_range" in income.columns else pd.Series(False, index=idx)
     blocker_parts: list[tuple[pd.Series, str]] = [
         (active & missing, "I-INCOME-MISSING"),
         (active & size_bad, "I-SIZE-INVALID"),
-        (active & determinable & ~income_ok, "I-EXIT-INCOME"),
+        (active & ranged, "I-INPUT-RANGE"),
+        (active & sure & ~income_ok, "I-EXIT-INCOME"),
     ]
     blocker_parts += [(active & gap_true[c], code) for c, code in GAP_CODES.items()]
     exit_blockers = join_codes(idx, blocker_parts)
@@ -141,6 +152,7 @@ def classify(
     reason_parts: list[tuple[pd.Series, str]] = [
         (missing, "I-INCOME-MISSING"),
         (size_bad, "I-SIZE-INVALID"),
+        (ranged, "I-INPUT-RANGE"),
         (below, "I-INCOME-BELOW-LINE"),
         (edge, "I-INCOME-EDGE"),
         (above, "I-INCOME-ABOVE-EDGE"),
@@ -149,7 +161,7 @@ def classify(
     for source, code in SOURCE_CODES.items():
         reason_parts.append((excluded & sources.str.contains(source, regex=False).fillna(False).astype(bool), code))
     reason_parts += [(gaps[c].fillna(False).astype(bool), code) for c, code in GAP_CODES.items()]
-    reason_parts += [(active & determinable & ~income_ok, "I-EXIT-INCOME"), (ready, "I-EXIT-READY")]
+    reason_parts += [(active & sure & ~income_ok, "I-EXIT-INCOME"), (ready, "I-EXIT-READY")]
     reasons = join_codes(idx, reason_parts)
 
     return pd.DataFrame(

@@ -159,7 +159,8 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
         out[c] = hh[c] if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="Int64" if c == "household_size" else "str")
     out["village_code"] = out["village_code"].astype("str")
     out["township_code"] = out["village_code"].str.slice(0, 9)
-    out["population"] = _population(hh, members, income["size_ok"])
+    size_sane = income["size_ok"] & ~income["out_of_range"].str.contains("household_size", regex=False).fillna(False)
+    out["population"] = _population(hh, members, size_sane.astype(bool))
     for k, v in lines.items():
         out[k] = v
     out = pd.concat([out, income, gaps, cls], axis=1)
@@ -223,11 +224,24 @@ def _income_findings(f: Findings, hh: pd.DataFrame, income: pd.DataFrame) -> Non
     size = hh["household_size"] if "household_size" in hh.columns else pd.Series(pd.NA, index=hh.index)
     f.add("I-SIZE-INVALID", table="households", row=_rows(hh, m), column="household_size",
           value=size[m], key=hh.loc[m, "household_id"])
+    m = ~income["in_range"]
+    if m.any():
+        cols = income.loc[m, "out_of_range"]
+        f.add("I-INPUT-RANGE", table="households", row=_rows(hh, m), column=cols, key=hh.loc[m, "household_id"],
+              value=_range_values(hh[m], cols))
     m = income["income_mismatch"]
     detail = (t("重算 ", "recomputed ") + income.loc[m, "per_capita_net_income"].astype("str")
               + t(", 差额 ", ", difference ") + income.loc[m, "income_difference"].astype("str"))
     f.add("I-INCOME-MISMATCH", table="households", row=_rows(hh, m), column="per_capita_net_income",
           value=income.loc[m, "reported_per_capita_income"], key=hh.loc[m, "household_id"], detail=detail)
+
+
+def _range_values(hh: pd.DataFrame, cols: pd.Series) -> list[str]:
+    """The failing inputs as ``column=value`` text (the values as read)."""
+    out = []
+    for (_, rec), names in zip(hh.iterrows(), cols, strict=True):
+        out.append("; ".join(f"{c}={rec[c]}" for c in str(names).split(";") if c in rec.index))
+    return out
 
 
 def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid: pd.Series) -> None:

@@ -9,14 +9,22 @@ Which transfer components count is the parameter ``identify.counted_transfers``
 component filled, its ``transfer_income`` total is used as it is; when the total exceeds
 the filled components, the part not itemised counts too. A required component
 left empty makes the household's income incomplete: it is never taken as zero.
+
+An input outside its range rule in ``schemas/households.yaml`` (household size 1–20,
+income components 0 to 1亿元, never inf/nan) makes the household's income
+undeterminable too: an absurd number never decides a public result (issue 17 item 3).
 """
 
 from __future__ import annotations
+
+import functools
+import math
 
 import numpy as np
 import pandas as pd
 
 from jingzhun.params import Params
+from jingzhun.schema.loader import read_yaml
 
 REQUIRED_COMPONENTS: tuple[str, ...] = ("wage_income", "business_income", "property_income", "business_expense")
 TRANSFER_COMPONENTS: tuple[str, ...] = (
@@ -44,6 +52,43 @@ INCOME_COLUMNS: tuple[str, ...] = (
 )
 
 
+# The inputs of the income computation whose range rules decide whether it can be made.
+RANGE_COLUMNS: tuple[str, ...] = (*REQUIRED_COMPONENTS, "transfer_income", *TRANSFER_COMPONENTS, "household_size")
+
+
+@functools.cache
+def input_ranges() -> dict[str, tuple[float, float]]:
+    """``column -> (min, max)`` of the range checks in ``schemas/households.yaml``."""
+    columns = read_yaml("households").get("columns") or {}
+    out: dict[str, tuple[float, float]] = {}
+    for col in RANGE_COLUMNS:
+        checks = (columns.get(col) or {}).get("checks") or {}
+        lo, hi = -math.inf, math.inf
+        for name, spec in checks.items():
+            spec = spec or {}
+            if name in ("in_range", "greater_than_or_equal_to", "greater_than") and "min_value" in spec:
+                lo = max(lo, float(spec["min_value"]))
+            if name in ("in_range", "less_than_or_equal_to", "less_than") and "max_value" in spec:
+                hi = min(hi, float(spec["max_value"]))
+        out[col] = (lo, hi)
+    return out
+
+
+def out_of_range(households: pd.DataFrame) -> pd.Series:
+    """Per household, the ``;``-joined inputs outside their range rule (or not finite);
+    empty text when every input present is sane. Empty inputs are not range failures."""
+    bad = pd.Series("", index=households.index, dtype="str")
+    for col, (lo, hi) in input_ranges().items():
+        if col not in households.columns:
+            continue
+        v = pd.to_numeric(households[col], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            fails = ~np.isnan(v) & (~np.isfinite(v) | (v < lo) | (v > hi))
+        if fails.any():
+            bad = bad + pd.Series(np.where(fails, col + ";", ""), index=households.index, dtype="str")
+    return bad.str.rstrip(";")
+
+
 def _money(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df.columns:
         return pd.Series(np.nan, index=df.index, dtype="Float64")
@@ -65,7 +110,9 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     ``missing_components`` (names of required components left empty, ``;``-joined),
     ``size_ok`` (household_size ≥ 1), ``reported_per_capita_income``,
     ``income_difference`` (reported − recomputed) and ``income_mismatch``
-    (|difference| > ``identify.income_tolerance``).
+    (|difference| > ``identify.income_tolerance``); not written out: ``out_of_range``
+    (inputs failing their range rule, :func:`out_of_range`) and ``in_range`` (none fails;
+    otherwise per-capita income is NA and the household undetermined).
     """
     idx = households.index
     counted = counted_transfers(params)
@@ -101,7 +148,12 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
 
     size = pd.to_numeric(households["household_size"], errors="coerce").astype("Float64") if "household_size" in households.columns else pd.Series(np.nan, index=idx, dtype="Float64")
     size_ok = (size >= 1).fillna(False).astype(bool)
-    per_capita = (net / size.where(size_ok)).round(2).where(complete & size_ok)
+    ranged = out_of_range(households)
+    in_range = (ranged == "").astype(bool)
+    usable = complete & size_ok & in_range
+    with np.errstate(over="ignore", invalid="ignore"):  # masked-out absurd values still pass through numpy
+        per_capita = (net.where(usable) / size.where(usable)).round(2)
+    per_capita = per_capita.where(np.isfinite(per_capita.to_numpy(dtype=float, na_value=np.nan)))
 
     reported = _money(households, "per_capita_net_income")
     diff = (reported - per_capita).round(2)
@@ -121,6 +173,8 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
             "reported_per_capita_income": reported,
             "income_difference": diff,
             "income_mismatch": mismatch,
+            "out_of_range": ranged,
+            "in_range": in_range,
         },
         index=idx,
     )

@@ -5,6 +5,8 @@ written so that Excel and WPS show them as text and never run them as formulas (
 injection): prefixed with ``'`` in CSV, a quote-prefixed string cell in XLSX. Plain
 numbers written as text (``-12.5``) are left alone: they cannot be formulas.
 Identifier columns stay text in XLSX, so Excel never shows ``4.21121E+17``.
+A number that is not finite (inf, nan) is an empty cell in both: never ``inf`` nor an
+Excel error formula.
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ def _csv_cells(s: pd.Series) -> pa.Array | pa.ChunkedArray:
         arr = pa.array(s, from_pandas=True)
         if pa.types.is_dictionary(arr.type):
             arr = arr.dictionary_decode()
+        if pa.types.is_floating(arr.type):  # inf / -inf: an empty cell, never "inf"
+            arr = pc.if_else(pc.is_finite(arr), arr, pa.scalar(None, arr.type))
         return _quoted(pc.cast(arr, pa.large_string()))
     except pa.ArrowException:
         # anything Arrow cannot print (durations, mixed objects …): pandas' text of each value
@@ -203,6 +207,8 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
                 for i, v in enumerate(s.tolist(), start=1):
                     if v is None or pd.isna(v):
                         continue
+                    if isinstance(v, float | np.floating) and not math.isfinite(v):
+                        continue  # inf: an empty cell, never a #DIV/0! formula
                     if isinstance(v, int | float | np.integer | np.floating):
                         ws.write_number(i, j, float(v) if not isinstance(v, int | np.integer) else int(v))
                     else:

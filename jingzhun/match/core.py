@@ -17,7 +17,7 @@ import pandas as pd
 from jingzhun.errors import InputError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
-from jingzhun.match import checks, link, prepare
+from jingzhun.match import checks, link, names, prepare
 from jingzhun.match.decisions import apply_decisions
 from jingzhun.params import Params
 
@@ -47,6 +47,17 @@ def thresholds(params: Params) -> link.Thresholds:
         name_confirm=float(params.get("match.name_confirm")),
         name_village_min=float(params.get("match.name_village_min")),
     )
+
+
+def _long_name_findings(f: Findings, per: pd.DataFrame, ros: pd.DataFrame, max_name: int) -> None:
+    """Names longer than ``match.name_max_length``: matched on their first characters."""
+    for table, df, row, key in (("members", per, "m_row", "household_id"), ("dibao", ros, "d_row", "record_id")):
+        m = names.too_long(df["name"], max_name)
+        if not m.any():
+            continue
+        name = df.loc[m, "name"].astype("str")
+        f.add("M-NAME-TOO-LONG", table=table, row=df.loc[m, row], column="name", key=df.loc[m, key],
+              value=name.str.slice(0, max_name) + "…", detail=name.str.len().astype("str"))
 
 
 def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) -> pd.Series:
@@ -188,9 +199,11 @@ def match(
     households, members, dibao, villages = _tables(frames)
     th = thresholds(params)
     f = Findings()
-    per = prepare.persons(households, members)
+    max_name = int(params.get("match.name_max_length"))
+    per = prepare.persons(households, members, max_name)
     lookup = prepare.village_lookup(households, villages)
-    ros = prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31))
+    ros = prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31), max_name=max_name)
+    _long_name_findings(f, per, ros, max_name)
     usable = _roster_input_findings(f, dibao, ros)
 
     accepted: list[pd.DataFrame] = []

@@ -6,6 +6,11 @@ minority names (阿依古丽·买买提) and stray spaces. Every per-character c
 (OpenCC traditional→simplified, the variant table, pypinyin) is computed once per
 distinct character and applied to whole columns with Arrow kernels, so the Python
 cost grows with the alphabet, not with the number of names.
+
+A name is compared on its first ``max_length`` characters (parameter
+``match.name_max_length``, default :data:`MAX_LENGTH`): the cost of the per-position
+kernels grows with the longest name, and one hostile 5 MB cell must not stall the run.
+The caller reports longer names (``M-NAME-TOO-LONG``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ _SEPARATORS = "·•・‧．.。-－_ 　\t"
 
 # Dialect-tolerant pinyin: zh/z, ch/c, sh/s, -ng/-n and n/l are merged (Hubei speech).
 _LOOSE = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ng", "n"), ("l", "n")]
+
+MAX_LENGTH = 50  # characters of a name that take part in matching
 
 SCORE_EXACT = 1.0
 SCORE_PINYIN = 0.95
@@ -105,13 +112,26 @@ def _map_chars(arr: pa.Array, convert: Callable[[str], str]) -> pa.Array:
     return pc.binary_join_element_wise(*mapped, pa.scalar("", type=pa.large_string()))
 
 
+def truncate(arr: pa.Array, max_length: int = MAX_LENGTH) -> pa.Array:
+    """The first ``max_length`` characters of every string (NA stays NA)."""
+    if len(arr) == 0 or (pc.max(pc.utf8_length(arr)).as_py() or 0) <= max_length:
+        return arr
+    return pc.utf8_slice_codeunits(arr, 0, max_length)
+
+
+def too_long(names: pd.Series, max_length: int = MAX_LENGTH) -> pd.Series:
+    """Boolean mask: names longer than ``max_length`` characters (compared truncated)."""
+    return (_as_str(names).str.len() > max_length).fillna(False).astype(bool)
+
+
 def _non_empty(arr: pa.Array) -> pa.Array:
     return pc.if_else(pc.greater(pc.utf8_length(arr), 0), arr, pa.scalar(None, type=pa.large_string()))
 
 
-def normalize(names: pd.Series) -> pd.Series:
-    """Simplified, variant-folded, separator-free names (NA stays NA, empty → NA)."""
-    return _series(_non_empty(_map_chars(_arrow(names), _char_simplified)), names.index)
+def normalize(names: pd.Series, max_length: int = MAX_LENGTH) -> pd.Series:
+    """Simplified, variant-folded, separator-free names (NA stays NA, empty → NA), of at
+    most ``max_length`` characters before folding."""
+    return _series(_non_empty(_map_chars(truncate(_arrow(names), max_length), _char_simplified)), names.index)
 
 
 def pinyin_key(normalized: pd.Series) -> pd.Series:
@@ -130,13 +150,14 @@ def loose_key(pinyin: pd.Series) -> pd.Series:
     return _series(_loose(_arrow(pinyin)), pinyin.index)
 
 
-def keys(names: pd.Series) -> pd.DataFrame:
+def keys(names: pd.Series, max_length: int = MAX_LENGTH) -> pd.DataFrame:
     """``name_norm``, ``name_py`` and ``name_loose`` for a Series of raw names.
 
     Computed once per distinct name (names repeat a lot in a county) with Arrow kernels
     over character positions, then spread back; Python runs once per distinct character.
+    Names are cut to their first ``max_length`` characters first.
     """
-    enc = _arrow(names).dictionary_encode()
+    enc = truncate(_arrow(names), max_length).dictionary_encode()
     norm = _non_empty(_map_chars(enc.dictionary, _char_simplified))
     py = _map_chars(norm, _char_pinyin)
     loose = _loose(py)

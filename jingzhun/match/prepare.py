@@ -76,7 +76,7 @@ def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> p
     return both[unique].drop_duplicates("vkey").reset_index(drop=True)
 
 
-def persons(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = names.MAX_LENGTH) -> pd.DataFrame:
     """Register side: one row per member row, with household fields and keys."""
     m = members.reset_index(drop=True)
     hh_cols = [c for c in ("household_id", "village_code", "village_name", "category", "registered",
@@ -117,7 +117,7 @@ def persons(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     if "registered" not in p.columns:
         p["registered"] = pd.Series(True, index=p.index, dtype="boolean")
     p["current"] = ~p["change_reason"].isin(OUTGOING).fillna(False).astype(bool)
-    p = pd.concat([p, names.keys(p["name"])], axis=1)
+    p = pd.concat([p, names.keys(p["name"], max_name)], axis=1)
     p["_p"] = np.arange(len(p), dtype=np.int64)
     return p
 
@@ -135,7 +135,8 @@ def _damaged_prefix(raw: pd.Series) -> pd.Series:
     return sci_known.where(sci, known)
 
 
-def roster(dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.DataFrame:
+def roster(dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None = None,
+           max_name: int = names.MAX_LENGTH) -> pd.DataFrame:
     """Roster side: one row per roster row, IDs classified, village resolved, keys."""
     d = dibao.reset_index(drop=True)
     r = pd.DataFrame(
@@ -180,7 +181,7 @@ def roster(dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None
     mapped = village_key(r["village_name"]).map(dict(zip(lookup["vkey"], lookup["village_code"], strict=True)))
     r["village_code"] = code.where(code.notna(), mapped.astype("str"))
     r["village_unknown"] = code.isna() & r["village_name"].notna() & r["village_code"].isna()
-    r = pd.concat([r, names.keys(r["name"])], axis=1)
+    r = pd.concat([r, names.keys(r["name"], max_name)], axis=1)
     r["_r"] = np.arange(len(r), dtype=np.int64)
     return r
 

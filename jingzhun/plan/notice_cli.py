@@ -1,4 +1,10 @@
-"""``jingzhun notice DATASET --kind identification|exit|projects``: 两公示一公告."""
+"""``jingzhun notice DATASET --kind identification|exit|projects``: 两公示一公告.
+
+``notice/<kind>/`` holds the notices and nothing else: it is the folder meant for
+posting. What the office keeps for itself goes to ``notice-internal/<kind>/``:
+``summary.csv`` (every unit, its file or why none was written) and ``findings.csv``
+(the reading findings may hold full ID numbers: never post them).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.console import Console
 
 from jingzhun.cli_common import (
     ConfigOpt,
@@ -26,14 +33,14 @@ from jingzhun.cli_common import (
 )
 from jingzhun.county import require_posting, say_county, settle
 from jingzhun.dataset import Dataset, load_year
-from jingzhun.errors import UsageError
+from jingzhun.errors import EXIT_INPUT, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices
+from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认今天 / notice start and issue date")]
@@ -54,20 +61,27 @@ def parse_date(value: str | None) -> date:
 def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc: NoticeCommon, *,
                   previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
     """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects."""
+    (from ``identified``, the identify households) or projects; screened (:func:`screen`)."""
     if kind == "projects":
-        return project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    if kind == "identification":
-        return household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
-    return household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
+    elif kind == "identification":
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
+    else:
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+    return screen(nset, nc)
 
 
-def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path,
+INTERNAL = "notice-internal"
+
+
+def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path, internal: Path,
                 templates: Path | None, docx: bool, jobs: int | None = None) -> tuple[pd.DataFrame, list[Path]]:
-    """Every output of one notice kind into folder ``d`` (shared with ``jingzhun run``)."""
+    """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
+    ``summary.csv`` and ``findings.csv`` into folder ``internal`` (kept by the office)."""
     units, files = write_notices(nset, nc, d, templates, docx, jobs)
-    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), d / "summary.csv")
-    write_csv(rendered, d / "findings.csv")
+    internal.mkdir(parents=True, exist_ok=True)
+    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), internal / "summary.csv")
+    write_csv(rendered, internal / "findings.csv")
     return units, files
 
 
@@ -117,19 +131,36 @@ def command(
     nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
-    with output_dir(Path(out) / "notice", kind) as d:
-        units, files = write_files(nset, nc, rendered, d, templates, docx, jobs)
+    with output_dir(Path(out) / INTERNAL, kind) as internal, output_dir(Path(out) / "notice", kind) as d:
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
-    empty = units.loc[units["file"] == "", "unit_name"].tolist()
+    withheld = units[units["withheld"] != ""]
+    empty = units.loc[(units["file"] == "") & (units["withheld"] == ""), "unit_name"].tolist()
     where = Path(out) / "notice" / kind
+    kept = Path(out) / INTERNAL / kind
     if json_out:
         print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
                     "rows": int(len(nset.rows)), "period": [nc.start.isoformat(), nc.end.isoformat()],
-                    "findings": counts, "out": str(where)})
+                    "withheld": len(withheld), "findings": counts, "out": str(where), "internal": str(kept)})
     run.err.print(t(
-        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容 (见 summary.csv); 结果已写入 {where}",
-        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce (see summary.csv); written to {where}",
+        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; 公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
+        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
     ), markup=False)
+    if len(withheld):
+        _say_withheld(run.err, withheld, kept)
+        raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(worst_exit_code(rendered, fail_on))
+
+
+def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
+    """Name every notice not written and why (the values themselves are in the findings, masked)."""
+    run_err = [f"  {n or c} ({c}): {w}" for c, n, w in zip(withheld["unit_code"], withheld["unit_name"], withheld["withheld"], strict=True)]
+    err.print(t(
+        f"{len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+        f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+        f"{len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+        f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
+        f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+    ) + "\n" + "\n".join(run_err), markup=False)
 

@@ -1,6 +1,8 @@
-"""Write the notices: one HTML + DOCX per village (or township/county for projects),
-one combined printable HTML per township, and ``summary.csv`` listing every unit
-(those with nothing to announce have an empty ``file``)."""
+"""Write the notices: one HTML + DOCX per village (or township/county for projects) and
+one combined printable HTML per township. Every value passed the last scan
+(:func:`jingzhun.plan.notices.screen`) first; a withheld unit gets no file. The units
+table returned lists every unit (those with nothing to announce, or withheld, have an
+empty ``file``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.parallel import chunks, default_jobs, fork_map
-from jingzhun.plan.notices import NoticeCommon, NoticeSet
+from jingzhun.plan.notices import RECORD_KEYS, NoticeCommon, NoticeSet, screen
 from jingzhun.render import get_template, render_template, write_docx, write_text
 
 
@@ -86,7 +88,10 @@ def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("notice/notice.html", "notice/combined.html") + (("notice/notice.docx.xml",) if docx else ()):
         get_template(name, templates)  # fail on a bad template before any work
-    per_unit = _slices(nset.rows.sort_values("unit", kind="stable")) if nset.kind == "projects" else _slices(nset.rows)
+    nset = screen(nset, common)
+    rows = nset.rows.drop(columns=[c for c in RECORD_KEYS if c in nset.rows.columns])
+    rows = rows[~rows["unit"].isin(set(nset.units.loc[nset.units["withheld"] != "", "unit_code"]))]
+    per_unit = _slices(rows.sort_values("unit", kind="stable")) if nset.kind == "projects" else _slices(rows)
     units = nset.units.copy()
     records = units.to_dict("records")
     tcodes = sorted({_township(u) for u in records})

@@ -7,12 +7,14 @@
 - projects (扶贫项目公告公示), per township and for the county: the projects table.
 
 Nothing private goes into a notice model: no ID, phone, bank account or health detail
-(data-contract §6) — the models carry only the columns of domain.md §7.
+(data-contract §6) — the models carry only the columns of domain.md §7, and
+:func:`screen` gives every value a notice can print one last scan
+(:mod:`jingzhun.plan.posting`) before anything is rendered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +22,10 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.findings import Findings
+from jingzhun.i18n import t
+from jingzhun.identify.income import out_of_range
 from jingzhun.params import Params
+from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
 
 KINDS = ("identification", "exit", "projects")
 KIND_TITLES = {
@@ -32,6 +37,8 @@ KIND_LABELS = {"identification": "拟识别贫困户", "exit": "拟退出贫困�
 
 HOUSEHOLD_COLUMNS = ["village_code", "township_code", "village_name", "township_name", "group_name", "head_name",
                      "household_size", "category", "main_cause", "identified_year", "exit_year"]
+# Record keys: kept for sorting and findings, never handed to a template (not public items).
+RECORD_KEYS = ("household_id", "project_id")
 PROJECT_COLUMNS = ["project_id", "name", "place", "category", "fund_source", "budget", "implementer", "period",
                    "beneficiary_households", "beneficiary_poor_households", "performance_target"]
 
@@ -157,6 +164,7 @@ class NoticeCommon:
     county: dict[str, Any]
     phones: list[tuple[str, str]]
     standard: str
+    health_words: tuple[str, ...] = ()
 
     def context(self) -> dict[str, Any]:
         return {
@@ -181,7 +189,7 @@ def common(kind: str, params: Params, data_year: int, start: date) -> NoticeComm
         standard = ""
     county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
     return NoticeCommon(kind, data_year, start, start + timedelta(days=days - 1), days, str(params.get("county.issuer")),
-                        county, phones, standard)
+                        county, phones, standard, tuple(str(w) for w in params.get("notice.health_words")))
 
 
 @dataclass
@@ -192,6 +200,19 @@ class NoticeSet:
     units: pd.DataFrame      # unit_code, unit_name, township_code, township_name, count, file
     rows: pd.DataFrame       # household_rows or project_rows, with a unit column
     findings: Findings
+    screened: bool = field(default=False)  # :func:`screen` ran: units has ``withheld``
+
+
+def _sane_only(households: pd.DataFrame, mask: pd.Series, findings: Findings, kind: str) -> pd.Series:
+    """``mask`` without the households whose inputs fail a range rule (undetermined:
+    never on a notice), each left out with a finding."""
+    bad = out_of_range(households)
+    left = mask & (bad != "").to_numpy(dtype=bool)
+    if left.any():
+        rows = households["_row"][left] if "_row" in households.columns else None
+        findings.add("P-NOTICE-LEFT-OUT", table="households", row=rows, column=bad[left],
+                     key=households.loc[left, "household_id"], detail=KIND_LABELS[kind])
+    return mask & ~left
 
 
 def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFrame | None, data_year: int,
@@ -203,6 +224,7 @@ def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFram
             findings.add("P-NOTICE-NO-PREVIOUS", table="households", detail=str(data_year))
     else:
         mask = exit_candidates(households, identified)
+    mask = _sane_only(households, mask, findings, kind)
     rows = household_rows(households, mask, villages, data_year)
     rows["unit"] = rows["village_code"]
     u = village_universe(households, villages)
@@ -236,3 +258,60 @@ def project_notices(projects: pd.DataFrame | None, households: pd.DataFrame, vil
     empty = units[units["count"] == 0]
     findings.add("P-NOTICE-EMPTY", table="projects", key=(empty["unit_name"] + "(" + empty["unit_code"] + ")"), detail=KIND_LABELS["projects"])
     return NoticeSet("projects", units.reset_index(drop=True), rows, findings)
+
+
+def _withhold(units: pd.DataFrame, reasons: dict[str, str]) -> None:
+    new = [have or reasons.get(str(code), "") for code, have in zip(units["unit_code"], units["withheld"], strict=True)]
+    units["withheld"] = pd.Series(new, index=units.index, dtype="str")
+
+
+def screen(nset: NoticeSet, nc: NoticeCommon) -> NoticeSet:
+    """The last check on what the notices print (data-contract §6), before any rendering.
+
+    Control and bidi characters are removed from every text (a warning each); a value
+    holding an ID, mobile, account number or health word withholds its unit's notice
+    (``units.withheld`` says why; an error finding names the value, masked). The shared
+    texts of ``nc`` (issuer, county name, phones) are cleaned in place; a private value
+    there withholds every notice. Idempotent.
+    """
+    if nset.screened:
+        return nset
+    scanner = Scanner(nc.health_words)
+    units = nset.units.copy()
+    units["withheld"] = ""
+    findings = Findings()
+    table = "projects" if nset.kind == "projects" else "households"
+    keycol = "project_id" if nset.kind == "projects" else "household_id"
+    rows = nset.rows
+    cols = [c for c in rows.columns if c not in RECORD_KEYS and c not in ("unit", "budget_value")]
+    r = screen_frame(rows, cols, scanner, table=table, unit=rows["unit"].astype("str"), key=rows[keycol].astype("str"))
+    findings.extend(r.findings)
+    _withhold(units, r.withheld)
+    code = units["unit_code"].astype("str")
+    u = screen_frame(units, ["unit_name", "township_name"], scanner, table=table, unit=code, key=code)
+    findings.extend(u.findings)
+    units[["unit_name", "township_name"]] = u.frame[["unit_name", "township_name"]]
+    _withhold(units, u.withheld)
+    for reason in _screen_common(nc, scanner, findings):
+        units["withheld"] = units["withheld"].where(units["withheld"] != "", reason)
+    units.loc[units["count"] == 0, "withheld"] = ""
+    every = Findings()
+    every.extend([nset.findings, findings])
+    return NoticeSet(nset.kind, units, r.frame, every, screened=True)
+
+
+def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> list[str]:
+    """Clean the shared texts in place; the reasons to withhold every notice (private values)."""
+    nc.issuer = strip_controls(nc.issuer)
+    nc.standard = strip_controls(nc.standard)
+    nc.county = {k: strip_controls(v) if isinstance(v, str) else v for k, v in nc.county.items()}
+    nc.phones = [(strip_controls(label), strip_controls(number)) for label, number in nc.phones]
+    texts = [("county.issuer", nc.issuer, True), ("county.name", str(nc.county.get("name", "")), True)]
+    texts += [(f"supervision_phones ({label})", number, False) for label, number in nc.phones]
+    reasons = []
+    for name, value, mobiles in texts:
+        for hit in scanner.hits(value, mobiles)[:1]:
+            findings.add("P-NOTICE-PRIVATE", table="parameters", column=name, key=name, value=hit.shown,
+                         detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"))
+            reasons.append(t(f"参数 {name} 含{kind_text(hit.kind)}", f"parameter {name} holds a {kind_text(hit.kind)}"))
+    return reasons
