@@ -164,12 +164,13 @@ def write_error(e: OSError, what: Path, tmp: Path | None = None, final: Path | N
 
 
 @contextmanager
-def output_dir(out: str | Path, name: str, *, marker: bool = True,
+def output_dir(out: str | Path, name: str, *, marker: bool = True, command: str | None = None,
                allow: frozenset[str] = frozenset()) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``out/name`` in one rename.
 
     ``out/name`` may be a symbolic link: its target is replaced and the link kept.
-    ``marker``: write the folder's ``manifest.json`` (``jingzhun run`` writes its own).
+    ``marker``: write the folder's ``manifest.json`` naming ``command`` (default ``name``);
+    ``jingzhun run`` writes its own.
     ``allow``: top-level files of the old folder that are not counted as foreign and are
     carried into the new one (the run's ``run.log``).
     """
@@ -189,7 +190,7 @@ def output_dir(out: str | Path, name: str, *, marker: bool = True,
     try:
         yield tmp
         if marker:
-            write_marker(tmp, name)
+            write_marker(tmp, command or name)
         check_replaceable(final, allow)  # nothing of the user's arrived while we wrote
         _swap(tmp, final, allow)
     except OSError as e:

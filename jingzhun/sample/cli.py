@@ -44,7 +44,7 @@ def command(
             t("请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
               "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)"),
         )
-    with output_dir(out.parent, out.name) as tmp:
+    with output_dir(out.parent, out.name, command="sample") as tmp:
         counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
                        anomaly_rate=anomaly_rate)
     elapsed = time.perf_counter() - started
