@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from jingzhun.cli import app
 from jingzhun.errors import InputError, UsageError
-from jingzhun.outputs import output_dir, replaced_file
-from jingzhun.runlock import lock_path, locked, pid_alive
+from jingzhun.outputs import output_dir
+from jingzhun.runlock import lock_path, locked
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,6 +272,7 @@ app()
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to find the worker")
 def test_kill_9_of_a_run_leaves_no_worker_no_lock_and_the_old_output_verifies(tiny, earlier, tmp_path):
     from jingzhun.parallel import can_fork
+    from jingzhun.runlock import pid_alive
 
     if not can_fork():
         pytest.skip("no fork: no worker process")
@@ -364,6 +365,8 @@ def test_a_full_disk_in_a_command_names_the_file_and_keeps_the_old_folder(ds, tm
 
 
 def test_replaced_file_keeps_the_old_file_whole_on_a_full_disk(tmp_path):
+    from jingzhun.outputs import replaced_file
+
     kept = tmp_path / "match_decisions.csv"
     kept.write_text("old\n", encoding="utf-8")
     with pytest.raises(InputError) as e:
