@@ -89,7 +89,7 @@ def _listed(manifest: Path) -> set[str] | None:
         return None
 
 
-def _known(folder: Path, manifests: list[Path]) -> set[Path]:
+def _known(manifests: list[Path]) -> set[Path]:
     """Every file the jingzhun manifests among ``manifests`` say jingzhun wrote."""
     known: set[Path] = set()
     for m in manifests:
@@ -101,24 +101,34 @@ def _known(folder: Path, manifests: list[Path]) -> set[Path]:
     return known
 
 
-def foreign_files(folder: Path, allow: frozenset[str] = frozenset(), *, owned: bool = True) -> list[str]:
-    """Files under ``folder`` that jingzhun did not write (relative paths, sorted).
+def foreign_files(folder: Path, allow: frozenset[str] = frozenset(), *, owned: bool = True,
+                  limit: int = 100) -> list[str]:
+    """Files under ``folder`` that jingzhun did not write (relative paths, at most ``limit``).
 
-    ``allow``: names at the top of ``folder`` that are not counted (a run's ``run.log``).
-    With ``owned=False`` the manifests are not consulted: every file counts (is it empty?).
+    The folder is walked from the top, so a manifest is read before the files it lists;
+    the walk stops at ``limit`` (a huge folder of the user's is refused quickly). A link
+    to a folder counts as one foreign file. ``allow``: names at the top of ``folder`` that
+    are not counted (a run's ``run.log``). With ``owned=False`` no manifest is consulted:
+    every file counts (is the folder empty?).
     """
     if not folder.is_dir():
         return []
-    files = [p for p in folder.rglob("*") if not p.is_dir()]
-    if not files:
-        return []
-    inside = [p for p in files if p.name == MANIFEST]
-    above = [folder.parent / MANIFEST, folder.parent.parent / MANIFEST]
-    known = _known(folder, inside + above) if owned else set()
-    return sorted(
-        p.relative_to(folder).as_posix() for p in files
-        if p not in known and p.name not in OS_LITTER and not (p.parent == folder and p.name in allow)
-    )
+    known = _known([folder.parent / MANIFEST, folder.parent.parent / MANIFEST]) if owned else set()
+    foreign: list[str] = []
+    for top, dirs, names in os.walk(folder):
+        here = Path(top)
+        dirs.sort()
+        if owned and MANIFEST in names:
+            known |= _known([here / MANIFEST])
+        links = [d for d in dirs if (here / d).is_symlink()]
+        for n in sorted(names) + links:
+            p = here / n
+            if p in known or n in OS_LITTER or (here == folder and n in allow):
+                continue
+            foreign.append(p.relative_to(folder).as_posix())
+            if len(foreign) >= limit:
+                return foreign
+    return foreign
 
 
 def check_replaceable(folder: Path, allow: frozenset[str] = frozenset()) -> None:
@@ -131,7 +141,8 @@ def check_replaceable(folder: Path, allow: frozenset[str] = frozenset()) -> None
         )
     foreign = foreign_files(folder, allow)
     if foreign:
-        shown = ", ".join(foreign[:_SHOWN]) + (t(f" 等 {len(foreign)} 个", f" and more ({len(foreign)})") if len(foreign) > _SHOWN else "")
+        count = f"{len(foreign)}+" if len(foreign) >= 100 else str(len(foreign))
+        shown = ", ".join(foreign[:_SHOWN]) + (t(f" 等 {count} 个", f" and more ({count})") if len(foreign) > _SHOWN else "")
         raise UsageError(
             t(f"输出文件夹 {folder} 中有不是 jingzhun 写的文件 ({shown}); jingzhun 只替换空文件夹或自己以前的输出",
               f"the output folder {folder} holds files jingzhun did not write ({shown}); jingzhun replaces only an empty folder or its own earlier output"),

@@ -139,6 +139,15 @@ def test_output_dir_never_deletes_foreign_files(tmp_path):
     assert "books/x.html" in e.value.message
     assert (tmp_path / "plan" / "books" / "x.html").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]  # its temporary folder removed
+    if os.name != "nt":
+        mine = tmp_path / "mine"
+        mine.mkdir()
+        (tmp_path / "audit").mkdir()
+        (tmp_path / "audit" / "link").symlink_to(mine, target_is_directory=True)
+        with pytest.raises(UsageError):
+            with output_dir(tmp_path, "audit"):
+                pass
+        assert (tmp_path / "audit" / "link").is_symlink()
 
 
 # ---- 10.2: sample ------------------------------------------------------------------------
