@@ -356,8 +356,10 @@ def run_pipeline(
 def check_out(out: Path, dataset: Path) -> None:
     """``--out`` must be neither the dataset, nor inside it, nor hold it: the run replaces it."""
     root = dataset.resolve()
-    if out == root or out.is_relative_to(root):
-        why = t(f"是数据集 {root} 或在它里面", f"is the dataset {root} or inside it")
+    if out == root:
+        why = t("就是数据集文件夹", "is the dataset folder")
+    elif out.is_relative_to(root):
+        why = t(f"在数据集 {root} 里面", f"is inside the dataset {root}")
     elif root.is_relative_to(out):
         why = t(f"包含数据集 {root}", f"contains the dataset {root}")
     else:
