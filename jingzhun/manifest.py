@@ -14,8 +14,10 @@ from jingzhun.findings import Findings
 from jingzhun.i18n import t
 
 MANIFEST = "manifest.json"
-# Files a run may leave beside its outputs that are not results (logs, the lock).
-NOT_OUTPUTS = {MANIFEST, "run.log", ".lock"}
+# Files at the top of an output folder that are not results: the manifest itself and the
+# log of ``jingzhun run --log <out>/run.log``. Every other file counts, hidden ones too
+# (jingzhun never writes a hidden name).
+NOT_OUTPUTS = {MANIFEST, "run.log"}
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -27,13 +29,24 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def output_files(root: Path) -> list[Path]:
-    """Every result file under root (relative, sorted), excluding the manifest and logs."""
+    """Every file under root (relative, sorted), hidden ones too, except the top manifest and run.log."""
     files = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if p.is_file() and rel.as_posix() not in NOT_OUTPUTS and not any(s.startswith(".") for s in rel.parts):
+        if not p.is_dir() and rel.as_posix() not in NOT_OUTPUTS:
             files.append(rel)
     return files
+
+
+def relative_inputs(inputs: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
+    """Input records with each path relative to the dataset folder ``root`` (posix), so that
+    moving the dataset does not change what is recorded."""
+    base = Path(root).resolve()
+    out = []
+    for rec in inputs:
+        path = Path(rec["path"]).resolve()
+        out.append({**rec, "path": path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name})
+    return out
 
 
 def build_manifest(

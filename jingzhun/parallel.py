@@ -13,7 +13,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -39,6 +41,33 @@ def chunks(items: Sequence[T], jobs: int) -> list[list[T]]:
     return [list(items[i::n]) for i in range(n)]
 
 
+def watch_parent(parent: int) -> None:
+    """In a worker: end this process as soon as ``parent`` is gone, so no worker outlives the run.
+
+    A thread polls the parent pid (portable); on Linux the kernel is also asked to kill
+    this process when its parent dies (``PR_SET_PDEATHSIG``).
+    """
+    if sys.platform.startswith("linux"):
+        _set_pdeathsig()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(70)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def _set_pdeathsig() -> None:
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _call(task: tuple[Callable[..., Any], Any]) -> Any:
     fn, chunk = task
     return fn(chunk, **_SHARED)
@@ -52,7 +81,8 @@ def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared:
         gc.collect()
         gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copy-on-write of them
         try:
-            with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
+                                     initializer=watch_parent, initargs=(os.getpid(),)) as pool:
                 return list(pool.map(_call, [(fn, p) for p in parts]))
         finally:
             gc.unfreeze()
@@ -60,7 +90,11 @@ def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared:
     return [fn(p, **shared) for p in parts]
 
 
-def _send(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+def _send(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any, parent: int, theirs: Any) -> None:
+    # The parent's end of the pipe was inherited by fork: closed here, or a dead parent would
+    # leave this process blocked on a pipe it is itself the reader of.
+    theirs.close()
+    watch_parent(parent)
     try:
         value: tuple[bool, Any] = (True, fn(*args))
     except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
@@ -88,7 +122,7 @@ class Background:
         if enabled and can_fork():
             ctx = multiprocessing.get_context("fork")
             self.conn, child = ctx.Pipe(duplex=False)
-            self.process = ctx.Process(target=_send, args=(fn, args, child))
+            self.process = ctx.Process(target=_send, args=(fn, args, child, os.getpid(), self.conn))
             self.process.start()
             child.close()
             self.receiver = threading.Thread(target=self._receive, daemon=True)
@@ -102,6 +136,12 @@ class Background:
         except (EOFError, OSError):
             self.received = None
         self.process.join()
+
+    def cancel(self) -> None:
+        """End the worker (the run stopped early: its result is no longer wanted)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
 
     @property
     def exitcode(self) -> int | None:

@@ -31,16 +31,18 @@ import pandas as pd
 from jingzhun import __version__
 from jingzhun.county import county_record, posting_gaps, settle
 from jingzhun.dataset import Dataset, YearData, load_year
-from jingzhun.errors import JingzhunError
+from jingzhun.errors import JingzhunError, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.manifest import build_manifest, write_manifest
-from jingzhun.outputs import output_dir
+from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
+from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
 from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
 from jingzhun.runlock import locked
 from jingzhun.tables import TABLES
 
+# Files at the top of a run's output that are carried into the new output (not results).
+KEPT = frozenset({RUN_LOG})
 # Tables of the previous year folder: diff, the identification notice and the trend.
 PREVIOUS_TABLES = ("households", "members", "villages", "crosscheck")
 
@@ -130,7 +132,7 @@ def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
     rendered = result.render()
     d = c.tmp / "validate"
     d.mkdir()
-    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on), d)
+    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root), d)
     return result.findings, {"tables": result.tables}
 
 
@@ -304,8 +306,10 @@ def run_pipeline(
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
     params = Params.load(ds.root, config)
-    out = Path(out)
-    with locked(out):
+    out = Path(out).resolve()  # a symbolic link: its target is locked and replaced, the link stays
+    check_out(out, ds.root)
+    with locked(out) as stale_lock:
+        check_replaceable(out, KEPT)
         progress("read", "start", None)
         t0 = time.perf_counter()
         data = load_year(ds, year, TABLES, tolerant=True)
@@ -321,19 +325,26 @@ def run_pipeline(
         progress("read", "end", read)
         records = [read]
         own = Findings()
+        if stale_lock is not None:
+            own.add("R-LOCK-STALE", table="run", key=str(stale_lock), value=str(stale_lock))
         for tb, msg in sorted(data.broken.items()):
             own.add("R-TABLE-UNREADABLE", table=tb, key=tb, detail=msg)
-        with output_dir(out.parent, out.name) as tmp:
+        with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
             c = Context(ds, year, params, options, data, tmp, previous, previous_error)
             status: dict[str, str] = {}
             behind = [s for s in STEPS if s.background] if options.jobs != 1 and can_fork() else []
             worker = _Worker(behind, c) if behind else None
             done: dict[str, StepRecord] = {}
-            for step in STEPS:
-                if step not in behind:
-                    done[step.name] = _run_step(step, c, status, own, progress)
-            if worker is not None:
-                done.update(worker.join(c, status, own, progress))
+            try:
+                for step in STEPS:
+                    if step not in behind:
+                        done[step.name] = _run_step(step, c, status, own, progress)
+                if worker is not None:
+                    done.update(worker.join(c, status, own, progress))
+            except BaseException:
+                if worker is not None:
+                    worker.pending.cancel()
+                raise
             records.extend(done[s.name] for s in STEPS)
             rendered = _all_findings(c, own)
             exit_code = worst_exit_code(rendered, options.fail_on)
@@ -341,7 +352,7 @@ def run_pipeline(
             summary["county"] = county_record(params)
             manifest = build_manifest(
                 tmp, command="run", dataset=ds.root, year=year,
-                inputs=data.manifest_inputs() + (previous.manifest_inputs() if previous else []),
+                inputs=relative_inputs(data.manifest_inputs() + (previous.manifest_inputs() if previous else []), ds.root),
                 parameters=params.records(), started=started,
                 finished=datetime.now().astimezone().isoformat(timespec="seconds"),
                 steps=[r.to_dict() for r in records],
@@ -349,6 +360,25 @@ def run_pipeline(
             manifest["summary"] = {k: v for k, v in summary.items() if k != "steps"}
             write_manifest(tmp, manifest)
     return RunResult(out=out, year=year, steps=records, findings=rendered, exit_code=exit_code, summary=summary)
+
+
+def check_out(out: Path, dataset: Path) -> None:
+    """``--out`` must be neither the dataset, nor inside it, nor hold it: the run replaces it."""
+    root = dataset.resolve()
+    if out == root:
+        why = t("就是数据集文件夹", "is the dataset folder")
+    elif out.is_relative_to(root):
+        why = t(f"在数据集 {root} 里面", f"is inside the dataset {root}")
+    elif root.is_relative_to(out):
+        why = t(f"包含数据集 {root}", f"contains the dataset {root}")
+    else:
+        return
+    raise UsageError(
+        t(f"输出文件夹 {out} {why}; 运行会替换整个输出文件夹, 所以不能这样用",
+          f"the output folder {out} {why}; a run replaces its whole output folder, so this is refused"),
+        t(f"请用数据集之外的文件夹, 如 --out {root.parent / (root.name + '-out')}",
+          f"use a folder outside the dataset, e.g. --out {root.parent / (root.name + '-out')}"),
+    )
 
 
 def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> StepRecord:
@@ -367,6 +397,11 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
         c.results[f"{step.name}:findings"] = findings
         rec = StepRecord(step.name, "ok", counts=_counts(findings))
         c.results[f"{step.name}:summary"] = info
+    except OSError as e:
+        if disk_full(e):
+            raise  # the whole run stops: nothing half-written replaces the previous output
+        own.add("R-STEP-FAILED", table="run", key=step.name, detail=_failure_text(e))
+        rec = StepRecord(step.name, "failed", note=_failure_text(e))
     except Skip as e:
         own.add("R-STEP-NOT-APPLICABLE", table="run", key=step.name, detail=str(e))
         rec = StepRecord(step.name, "not_applicable", note=str(e))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -30,6 +30,7 @@ from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
+from jingzhun.outputs import RUN_LOG
 from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
 
 STEP_LABELS = {
@@ -69,9 +70,14 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 
 class Reporter:
-    """Progress: a live status line on a terminal, timestamped plain lines otherwise (cron)."""
+    """Progress: a live status line on a terminal, timestamped plain lines otherwise (cron).
 
-    def __init__(self, console: Any, quiet: bool, log: TextIO | None) -> None:
+    Log lines are appended to ``log`` one at a time (opened and closed each time), so a
+    log inside the output folder (``<out>/run.log``) is never held open while the folder
+    is swapped, and it moves into the new output with it.
+    """
+
+    def __init__(self, console: Any, quiet: bool, log: Path | None) -> None:
         self.console = console
         self.quiet = quiet
         self.log = log
@@ -81,8 +87,9 @@ class Reporter:
     def line(self, text: str) -> None:
         stamped = f"{datetime.now().isoformat(sep=' ', timespec='seconds')} {text}"
         if self.log is not None:
-            self.log.write(stamped + "\n")
-            self.log.flush()
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            with self.log.open("a", encoding="utf-8") as f:
+                f.write(stamped + "\n")
         if self.quiet:
             return
         self.console.print(text if self.live else stamped, markup=False, highlight=False)
@@ -132,24 +139,40 @@ def command(
         templates=templates, docx=docx, books=books, jobs=jobs,
         as_of=pd.Timestamp(d) if (d := _parse_date(as_of, "--as-of")) else None,
     )
-    log_file = None
-    if log is not None:
-        try:
-            log_file = log.open("a", encoding="utf-8")
-        except OSError as e:
-            raise InputError(t(f"无法写日志文件 {log}: {e.strerror}", f"cannot write log file {log}: {e.strerror}")) from None
+    log_path = check_log(log, out)
+    reporter = Reporter(run.err, run.quiet, log_path)
+    result = run_pipeline(dataset, out, options, run.config, progress=reporter)
     try:
-        reporter = Reporter(run.err, run.quiet, log_file)
-        result = run_pipeline(dataset, out, options, run.config, progress=reporter)
         reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}"))
-    finally:
-        if log_file is not None:
-            log_file.close()
+    except OSError as e:
+        raise InputError(t(f"无法写日志文件 {log}: {e.strerror}", f"cannot write log file {log}: {e.strerror}")) from None
     if json_out:
         print_json(result.summary)
     if not run.quiet:
         _print_summary(run.err, result)
     raise typer.Exit(result.exit_code)
+
+
+def check_log(log: Path | None, out: Path) -> Path | None:
+    """The log file to append to. Inside ``--out`` only ``<out>/run.log`` is allowed: it is
+    carried into each new output (and is not a result: manifest and verify leave it out)."""
+    if log is None:
+        return None
+    path, out_r = log.resolve(), out.resolve()
+    if path.is_relative_to(out_r):
+        if path != out_r / RUN_LOG:
+            raise UsageError(
+                t(f"日志文件 {log} 在输出文件夹 {out} 里, 会随旧结果一起被替换",
+                  f"the log file {log} is inside the output folder {out} and would be replaced with the old results"),
+                t(f"请用 --log {out / RUN_LOG} (它会被带到新结果中), 或输出文件夹之外的文件",
+                  f"use --log {out / RUN_LOG} (it is carried into the new output) or a file outside the output folder"),
+            )
+        return path
+    try:
+        path.open("a", encoding="utf-8").close()
+    except OSError as e:
+        raise InputError(t(f"无法写日志文件 {log}: {e.strerror}", f"cannot write log file {log}: {e.strerror}")) from None
+    return path
 
 
 def _print_summary(console: Any, result: Any) -> None:

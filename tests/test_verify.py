@@ -55,3 +55,16 @@ def test_verify_without_manifest_is_input_error(tmp_path: Path):
     r = runner.invoke(app, ["verify", str(tmp_path)])
     assert r.exit_code == 3
     assert "manifest.json" in r.stderr
+
+
+def test_verify_counts_hidden_files_and_ignores_only_the_top_run_log(tmp_path: Path):
+    out = _make(tmp_path)
+    (out / "run.log").write_text("2016-03-01 00:00:00 start\n", encoding="utf-8")
+    assert runner.invoke(app, ["verify", str(out)]).exit_code == 0  # the log of --log <out>/run.log
+    (out / "report" / ".evil.html").write_text("<script>", encoding="utf-8")
+    (out / "report" / "run.log").write_text("x", encoding="utf-8")
+    (out / ".lock").write_text("1", encoding="utf-8")
+    r = runner.invoke(app, ["verify", str(out), "--json"])
+    assert r.exit_code == 1
+    extra = sorted(p["value"] for p in json.loads(r.stdout)["problems"] if p["code"] == "R-VERIFY-EXTRA")
+    assert extra == [".lock", "report/.evil.html", "report/run.log"]

@@ -62,4 +62,12 @@ RULES += [
         "数据合同 §1: 坏文件给出明确的问题, 其余照常运行",
         "data contract §1: a bad file gives a clear finding and the rest runs",
     ),
+    Rule(
+        "R-LOCK-STALE",
+        "info",
+        "上一次运行 (进程 {value}) 未正常结束, 它留下的锁已被接管; 以前的完整结果未受影响",
+        "an earlier run (process {value}) did not end normally; its lock was taken over; the previous complete results were not affected",
+        "数据合同 §5: 被中止的运行不留下看似完整的结果, 也不阻止以后的运行",
+        "data contract §5: a stopped run leaves nothing that looks complete and does not block later runs",
+    ),
 ]

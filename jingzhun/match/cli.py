@@ -39,7 +39,7 @@ from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.match import decisions as dec
 from jingzhun.match.core import METHODS, REVIEW_COLUMNS, MatchResult, match
 from jingzhun.match.evaluate import evaluate
-from jingzhun.outputs import output_dir
+from jingzhun.outputs import output_dir, replaced_file
 from jingzhun.params import Params
 
 TABLES = ("households", "members", "villages", "dibao")
@@ -87,10 +87,42 @@ def read_frame(path: Path) -> pd.DataFrame:
         ) from None
 
 
+def read_kept(path: Path) -> pd.DataFrame | None:
+    """The decisions kept in the dataset (``match_decisions.csv``), None when there are none.
+
+    jingzhun writes this file whole (replaced in one rename): every row has every column
+    and ends with a line break. A file cut short (a full disk, a kill, a copy that stopped)
+    is an error, never read as a shorter list of decisions.
+    """
+    if not path.is_file():
+        return None
+    try:
+        frame = read_frame(path)
+    except InputError:
+        frame = None
+    if frame is None or _damaged(path.read_bytes(), frame):
+        raise InputError(
+            t(f"保存的复核决定 {path} 已损坏 (文件不完整, 如最后一行被截断)",
+              f"the kept review decisions {path} are damaged (the file is incomplete, e.g. its last row is cut)"),
+            t("请从备份恢复该文件, 或删除它后用 jingzhun match --decisions 重新提供已填写的复核表; "
+              "若是手工编辑的, 每行 (包括最后一行) 都要以回车结束",
+              "restore the file from a backup, or delete it and give the filled-in review file again with jingzhun match --decisions; "
+              "if you edited it by hand, end every line (the last one too) with a line break"),
+        )
+    return frame
+
+
+def _damaged(raw: bytes, frame: pd.DataFrame) -> bool:
+    if not raw.strip(b"\xef\xbb\xbf \r\n"):
+        return False  # empty: no decisions
+    if not raw.endswith(b"\n") or not {"record_id", "decision"} <= set(frame.columns):
+        return True
+    return bool(frame.isna().any(axis=None))  # a row with fewer cells (every cell is text, "" when empty)
+
+
 def load_decisions(root: Path, new_file: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """(decisions to apply: kept ones + the new file, the new file's frame)."""
-    kept_path = root / dec.DECISIONS_FILE
-    kept = read_frame(kept_path) if kept_path.is_file() else None
+    kept = read_kept(root / dec.DECISIONS_FILE)
     new = read_frame(new_file) if new_file is not None else None
     if new is not None:
         renamed = new.rename(columns=lambda c: dec.HEADERS.get(str(c).strip(), str(c).strip()))
@@ -168,8 +200,9 @@ def command(
         write_files(result, rendered, d, metrics)
     if new_decisions is not None and keep_decisions:
         kept_path = ds.root / dec.DECISIONS_FILE
-        old = read_frame(kept_path) if kept_path.is_file() else None
-        write_csv(dec.merge_kept(old, new_decisions), kept_path)
+        merged = dec.merge_kept(read_kept(kept_path), new_decisions)
+        with replaced_file(kept_path) as tmp:  # the user's work: replaced whole or not at all
+            write_csv(merged, tmp)
         summary["decisions_kept"] = str(kept_path)
     if json_out:
         print_json(summary)

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from jingzhun.cli_common import JsonOpt, LangOpt, QuietOpt, guarded, make_run, print_json
+from jingzhun.errors import UsageError
 from jingzhun.i18n import t
-from jingzhun.outputs import output_dir
+from jingzhun.outputs import foreign_files, output_dir
 from jingzhun.sample.build import build, parse_years
 
 
@@ -28,6 +29,7 @@ def command(
     villages_per_township: Annotated[int | None, typer.Option("--villages-per-township",
                                                               help="每个乡镇的行政村数 / villages per township")] = None,
     county: Annotated[str | None, typer.Option("--county", help="县级区划代码 (GB/T 2260), 默认 421121 团风县; 写入 jingzhun.toml / county code, default 421121")] = None,
+    force: Annotated[bool, typer.Option("--force", help="替换以前由 jingzhun sample 生成的文件夹 / replace a folder jingzhun sample wrote before")] = False,
     json_out: JsonOpt = False,
     lang: LangOpt = None,
     quiet: QuietOpt = False,
@@ -37,7 +39,13 @@ def command(
     year_list = parse_years(years)
     started = time.perf_counter()
     out = out.resolve()
-    with output_dir(out.parent, out.name) as tmp:
+    if not force and foreign_files(out, frozenset(), owned=False):
+        raise UsageError(
+            t(f"文件夹 {out} 不是空的, 没有替换它", f"the folder {out} is not empty; it was not replaced"),
+            t("请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
+              "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)"),
+        )
+    with output_dir(out.parent, out.name, command="sample") as tmp:
         counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
                        anomaly_rate=anomaly_rate, county=county)
     elapsed = time.perf_counter() - started

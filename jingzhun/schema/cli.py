@@ -32,6 +32,7 @@ from jingzhun.findings import worst_exit_code
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json
+from jingzhun.manifest import relative_inputs
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.schema.validate import ValidationResult, validate_year
@@ -65,16 +66,19 @@ def _load(dataset: Path, year: int | None, table: str | None, encoding: str | No
 
 
 def validation_report(
-    result: ValidationResult, rendered: pd.DataFrame, data: YearData, params: Params, fail_on: str
+    result: ValidationResult, rendered: pd.DataFrame, data: YearData, params: Params, fail_on: str,
+    *, root: Path,
 ) -> dict[str, Any]:
-    """The content of ``validate/report.json``; its ``summary`` is what ``--json`` prints."""
+    """The content of ``validate/report.json``; its ``summary`` is what ``--json`` prints.
+
+    Source paths are relative to the dataset folder ``root``: moving it changes no byte."""
     summary = result.summary(rendered)
     summary["exit_code"] = worst_exit_code(rendered, fail_on)
     return {
         "command": "validate",
         "version": __version__,
         "summary": summary,
-        "sources": data.manifest_inputs(),
+        "sources": relative_inputs(data.manifest_inputs(), root),
         "parameters": params.records(),
         "county": county_record(params),
         "fail_on": fail_on,
@@ -109,7 +113,7 @@ def command(
     settle(params, data.frames)
     result = validate_year(data, params)
     rendered = result.render(run.lang)
-    report = validation_report(result, rendered, data, params, fail_on)
+    report = validation_report(result, rendered, data, params, fail_on, root=root)
     summary = report["summary"]
     with output_dir(out, "validate") as d:
         write_files(rendered, report, d)
