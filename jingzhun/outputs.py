@@ -84,7 +84,8 @@ def _listed(manifest: Path) -> set[str] | None:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or "jingzhun_version" not in data:
             return None
-        return {str(o["path"]) for o in data["outputs"]}
+        folder = str(data.get("folder", "."))  # a marker kept outside the folder it describes
+        return {os.path.normpath(os.path.join(folder, str(o["path"]))) for o in data["outputs"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -97,23 +98,25 @@ def _known(manifests: list[Path]) -> set[Path]:
         if listed is None:
             continue
         known.add(m)
-        known.update(m.parent / p for p in listed)
+        known.update(Path(os.path.normpath(m.parent / p)) for p in listed)
     return known
 
 
 def foreign_files(folder: Path, allow: frozenset[str] = frozenset(), *, owned: bool = True,
-                  limit: int = 100) -> list[str]:
+                  limit: int = 100, marker: Path | None = None) -> list[str]:
     """Files under ``folder`` that jingzhun did not write (relative paths, at most ``limit``).
 
     The folder is walked from the top, so a manifest is read before the files it lists;
     the walk stops at ``limit`` (a huge folder of the user's is refused quickly). A link
     to a folder counts as one foreign file. ``allow``: names at the top of ``folder`` that
     are not counted (a run's ``run.log``). With ``owned=False`` no manifest is consulted:
-    every file counts (is the folder empty?).
+    every file counts (is the folder empty?). ``marker``: a marker kept outside the folder
+    (a posting folder holds nothing but what is posted).
     """
     if not folder.is_dir():
         return []
-    known = _known([folder.parent / MANIFEST, folder.parent.parent / MANIFEST]) if owned else set()
+    candidates = [folder.parent / MANIFEST, folder.parent.parent / MANIFEST] + ([marker] if marker else [])
+    known = _known(candidates) if owned else set()
     foreign: list[str] = []
     for top, dirs, names in os.walk(folder):
         here = Path(top)
@@ -131,7 +134,7 @@ def foreign_files(folder: Path, allow: frozenset[str] = frozenset(), *, owned: b
     return foreign
 
 
-def check_replaceable(folder: Path, allow: frozenset[str] = frozenset()) -> None:
+def check_replaceable(folder: Path, allow: frozenset[str] = frozenset(), marker: Path | None = None) -> None:
     """Raise :class:`UsageError` unless ``folder`` is absent, empty or jingzhun's own."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(
@@ -139,7 +142,7 @@ def check_replaceable(folder: Path, allow: frozenset[str] = frozenset()) -> None
               f"the output {folder} is a file, not a folder; jingzhun does not replace it"),
             t("请换一个 --out 文件夹", "choose another --out folder"),
         )
-    foreign = foreign_files(folder, allow)
+    foreign = foreign_files(folder, allow, marker=marker)
     if foreign:
         count = f"{len(foreign)}+" if len(foreign) >= 100 else str(len(foreign))
         shown = ", ".join(foreign[:_SHOWN]) + (t(f" 等 {count} 个", f" and more ({count})") if len(foreign) > _SHOWN else "")
@@ -150,15 +153,20 @@ def check_replaceable(folder: Path, allow: frozenset[str] = frozenset()) -> None
         )
 
 
-def write_marker(folder: Path, command: str) -> None:
-    """The small ``manifest.json`` of a command's folder: what jingzhun wrote there (no times: reproducible)."""
+def write_marker(folder: Path, command: str, at: Path | None = None, relative: str = ".") -> None:
+    """The small ``manifest.json`` of a command's folder: what jingzhun wrote there (no times: reproducible).
+
+    ``at``: write it to this file instead, naming the folder by ``relative`` (its path from there).
+    """
     from jingzhun.io.write import dumps_json
     from jingzhun.manifest import output_files, sha256_file
 
     outputs = [{"path": rel.as_posix(), "sha256": sha256_file(folder / rel), "size": (folder / rel).stat().st_size}
                for rel in output_files(folder)]
-    text = dumps_json({"jingzhun_version": __version__, "command": command, "outputs": outputs})
-    (folder / MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+    record = {"jingzhun_version": __version__, "command": command, "outputs": outputs}
+    if at is not None:
+        record["folder"] = relative
+    (at or folder / MANIFEST).write_text(dumps_json(record), encoding="utf-8", newline="\n")
 
 
 def write_error(e: OSError, what: Path, tmp: Path | None = None, final: Path | None = None) -> InputError:
@@ -176,7 +184,7 @@ def write_error(e: OSError, what: Path, tmp: Path | None = None, final: Path | N
 
 @contextmanager
 def output_dir(out: str | Path, name: str, *, marker: bool = True, command: str | None = None,
-               allow: frozenset[str] = frozenset()) -> Iterator[Path]:
+               allow: frozenset[str] = frozenset(), marker_at: tuple[Path, Path] | None = None) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``out/name`` in one rename.
 
     ``out/name`` may be a symbolic link: its target is replaced and the link kept.
@@ -184,13 +192,16 @@ def output_dir(out: str | Path, name: str, *, marker: bool = True, command: str 
     ``jingzhun run`` writes its own.
     ``allow``: top-level files of the old folder that are not counted as foreign and are
     carried into the new one (the run's ``run.log``).
+    ``marker_at``: (where to write the marker now, where it will be found later), for a
+    folder meant for posting, which holds nothing but what is posted.
     """
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         final = (out / name).resolve()
         clean_leftovers(final.parent, final.name)
-        check_replaceable(final, allow)
+        kept = marker_at[1].resolve() if marker_at else None
+        check_replaceable(final, allow, kept)
         tmp = final.parent / _side_name(final.name, "tmp")
         tmp.mkdir()
     except OSError as e:
@@ -200,9 +211,11 @@ def output_dir(out: str | Path, name: str, *, marker: bool = True, command: str 
         ) from None
     try:
         yield tmp
-        if marker:
+        if marker_at is not None and kept is not None:
+            write_marker(tmp, command or name, marker_at[0], os.path.relpath(final, kept.parent))
+        elif marker:
             write_marker(tmp, command or name)
-        check_replaceable(final, allow)  # nothing of the user's arrived while we wrote
+        check_replaceable(final, allow, kept)  # nothing of the user's arrived while we wrote
         _swap(tmp, final, allow)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)

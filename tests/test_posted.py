@@ -57,6 +57,14 @@ def test_notice_folder_holds_only_notices_findings_are_internal(tmp_path):
     findings = (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
     assert "V-ENUM-UNKNOWN" in findings
     assert "notice-internal" in r.output
+    # the posting folder's own record is kept internally, so a second run knows the folder as jingzhun's
+    assert (out / "notice-internal" / "exit" / "posted-manifest.json").is_file()
+    again = _notice(ds, out, "exit")
+    assert again.exit_code in (0, 1), again.output
+    (out / "notice" / "exit" / "工作记录.docx").write_bytes(b"user")
+    refused = _notice(ds, out, "exit")
+    assert refused.exit_code == 2 and "工作记录.docx" in refused.output
+    assert (out / "notice" / "exit" / "工作记录.docx").read_bytes() == b"user"
 
 
 def test_run_keeps_the_same_layout(tmp_path):

@@ -72,6 +72,7 @@ def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc
 
 
 INTERNAL = "notice-internal"
+POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kind>/, kept beside the internal files
 
 
 def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path, internal: Path,
@@ -131,7 +132,9 @@ def command(
     nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
-    with output_dir(Path(out) / INTERNAL, kind) as internal, output_dir(Path(out) / "notice", kind) as d:
+    posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
+    with (output_dir(Path(out) / INTERNAL, kind) as internal,
+          output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d):
         units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
