@@ -34,6 +34,7 @@ from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, write_manifest
+from jingzhun.match.core import one_per_defect
 from jingzhun.outputs import output_dir
 from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
@@ -422,7 +423,7 @@ def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
         if f is not None:
             everything.extend(f)
     everything.extend(own)
-    return everything.render()
+    return one_per_defect(everything.render())
 
 
 def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:

@@ -83,6 +83,35 @@ def test_summary_counts_match_findings(two_runs):
     assert sum(v for k, v in summary["by_code"].items() if k.startswith("error:")) == counts["error"]
 
 
+def test_a_roster_id_defect_counts_once_in_the_run(two_runs):
+    """validate and match both report the roster's bad IDs; the run's totals count each defect once."""
+    import pandas as pd
+
+    a, _, summary = two_runs
+    codes = {k.split(":", 1)[1]: v for k, v in summary["by_code"].items()}
+    match_file = pd.read_csv(a / "match" / "findings.csv", dtype=str)
+    assert {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} <= set(match_file["code"])  # the step's own file
+    assert not {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} & set(codes)
+    validate_file = pd.read_csv(a / "validate" / "findings.csv", dtype=str)
+    roster = validate_file[validate_file["table"] == "dibao"]
+    for code in ("V-ROSTER-ID-INVALID", "V-ID-15", "V-ROSTER-ID-EXCEL-DAMAGED"):
+        assert codes[code] == (roster["code"] == code).sum() > 0
+
+
+def test_one_per_defect_keeps_a_match_finding_validate_did_not_make():
+    from jingzhun.findings import Findings
+    from jingzhun.match.core import one_per_defect
+
+    f = Findings()
+    f.add("V-ROSTER-ID-INVALID", table="dibao", row=[3, 5], column="id_number", value=["x", "y"], detail="bad_checksum")
+    f.add("M-ROSTER-ID-INVALID", table="dibao", row=[3, 7], column="id_number", value=["x", "z"], key=["R3", "R7"],
+          detail="bad_checksum")
+    f.add("M-ROSTER-ID-15", table="dibao", row=[5], column="id_number", value=["y"], key=["R5"], detail="1")
+    out = one_per_defect(f.render())
+    assert sorted(zip(out["code"], out["row"].tolist(), strict=True)) == [
+        ("M-ROSTER-ID-15", 5), ("M-ROSTER-ID-INVALID", 7), ("V-ROSTER-ID-INVALID", 3), ("V-ROSTER-ID-INVALID", 5)]
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     """A one-year dataset of 40 households made by the sample generator (fast runs)."""
