@@ -27,7 +27,8 @@ from jingzhun.cli_common import (
     print_json,
 )
 from jingzhun.errors import InputError, UsageError
-from jingzhun.findings_view import summary_table, totals_line
+from jingzhun.findings import severity_counts
+from jingzhun.findings_view import severity_label, summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
 
@@ -140,7 +141,8 @@ def command(
     try:
         reporter = Reporter(run.err, run.quiet, log_file)
         result = run_pipeline(dataset, out, options, run.config, progress=reporter)
-        reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}"))
+        reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}")
+                      + exit_reason(result.findings, result.exit_code, options.fail_on))
     finally:
         if log_file is not None:
             log_file.close()
@@ -169,3 +171,22 @@ def _print_summary(console: Any, result: Any) -> None:
                     f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)"),
                   markup=False)
 
+
+def exit_reason(findings: pd.DataFrame, exit_code: int, fail_on: str) -> str:
+    """Why the run ends with ``exit_code``: the severities that count under ``--fail-on`` and, when
+    the code is 1, their findings by code (the end-of-run line and the ``--log`` file)."""
+    levels = ["error", "warning"] if fail_on == "warning" else ["error"]
+    named = t("、", " or ").join(severity_label(s) for s in levels)
+    if exit_code == 0:
+        return t(f": 没有{named}级问题 (--fail-on {fail_on}); {totals_line(findings)}",
+                 f": no {named} findings (--fail-on {fail_on}); {totals_line(findings)}")
+    counts = severity_counts(findings)
+    parts = []
+    for sev in levels:
+        part = findings[findings["severity"] == sev]
+        if not len(part):
+            continue
+        by_code = part["code"].value_counts(sort=False).sort_index()
+        codes = ", ".join(f"{c} {n}" for c, n in list(by_code.items())[:20]) + (", …" if len(by_code) > 20 else "")
+        parts.append(f"{severity_label(sev)} {counts[sev]} ({codes})")
+    return t(f": 有{named}级问题 (--fail-on {fail_on}): ", f": {named} findings (--fail-on {fail_on}): ") + "; ".join(parts)
