@@ -193,10 +193,10 @@ def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
 
 
 def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.plan.notice_cli import build_notices, write_files
+    from jingzhun.plan.notice_cli import build_notices, default_notice_date, write_files
     from jingzhun.plan.notices import common
 
-    start = c.options.notice_date or date.today()
+    start = c.options.notice_date or default_notice_date(c.year)
     ident = c.results["identify"]
     previous = c.previous.frames.get("households") if c.previous is not None else None
     findings = Findings()
@@ -211,7 +211,7 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         units, _ = write_files(nset, nc, nset.findings.render(), d, c.options.templates, c.options.docx, c.options.jobs)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
-    return findings, {"notices": made}
+    return findings, {"notices": made, "date": start.isoformat()}
 
 
 def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
@@ -331,6 +331,7 @@ def run_pipeline(
             rendered = _all_findings(c, own)
             exit_code = worst_exit_code(rendered, options.fail_on)
             summary = _summary(out, year, records, rendered, exit_code)
+            summary["notice_date"] = _notice_date(options, year)
             manifest = build_manifest(
                 tmp, command="run", dataset=ds.root, year=year,
                 inputs=data.manifest_inputs() + (previous.manifest_inputs() if previous else []),
@@ -414,6 +415,13 @@ class _Worker:
 
 def _counts(findings: Findings) -> dict[str, int]:
     return {"findings": len(findings)}
+
+
+def _notice_date(options: RunOptions, year: int) -> str:
+    """The notices' start and issue date of this run: ``--date``, else 1 December of the data year."""
+    from jingzhun.plan.notice_cli import default_notice_date
+
+    return (options.notice_date or default_notice_date(year)).isoformat()
 
 
 def _all_findings(c: Context, own: Findings) -> pd.DataFrame:

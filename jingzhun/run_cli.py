@@ -50,7 +50,7 @@ STATUS_LABELS = {
     "not_applicable": ("不适用", "not applicable"),
 }
 
-DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认今天 / notice start date (default: today)")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start date (default: 1 December of the data year)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度 12 月 31 日 / audit date")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文档 / also write DOCX documents")]

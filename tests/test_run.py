@@ -231,6 +231,17 @@ def test_quiet_prints_nothing(small, tmp_path):
     assert r.stderr == ""
 
 
+def test_without_date_the_run_dates_notices_1_december_of_the_data_year_and_records_it(small, tmp_path):
+    out = tmp_path / "out"
+    r = _run([str(small), "--out", str(out), "--no-books", "--no-docx", "--quiet", "--json"])
+    assert r.exit_code in (0, 1), r.stderr
+    assert json.loads(r.stdout)["notice_date"] == "2016-12-01"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["notice_date"] == "2016-12-01"
+    pages = [p.read_text(encoding="utf-8") for p in (out / "notice").rglob("*.html")]
+    assert pages and all("2016年12月1日" in page for page in pages)
+
+
 def test_english_summary(small, tmp_path):
     ds = small
     r = runner.invoke(app, ["--lang", "en", "run", str(ds), "--out", str(tmp_path / "out"), "--no-books"])
