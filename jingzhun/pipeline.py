@@ -35,6 +35,7 @@ from jingzhun.errors import JingzhunError, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
+from jingzhun.match.core import one_per_defect
 from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
 from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
@@ -195,10 +196,10 @@ def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
 
 
 def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.plan.notice_cli import INTERNAL, build_notices, write_files
+    from jingzhun.plan.notice_cli import INTERNAL, build_notices, default_notice_date, write_files
     from jingzhun.plan.notices import KIND_TITLES, common
 
-    start = c.options.notice_date or date.today()
+    start = c.options.notice_date or default_notice_date(c.year)
     ident = c.results["identify"]
     previous = c.previous.frames.get("households") if c.previous is not None else None
     findings = Findings()
@@ -219,7 +220,7 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
                                c.options.docx, c.options.jobs)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
-    return findings, {"notices": made}
+    return findings, {"notices": made, "date": start.isoformat()}
 
 
 def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
@@ -350,6 +351,7 @@ def run_pipeline(
             exit_code = worst_exit_code(rendered, options.fail_on)
             summary = _summary(out, year, records, rendered, exit_code)
             summary["county"] = county_record(params)
+            summary["notice_date"] = _notice_date(options, year)
             manifest = build_manifest(
                 tmp, command="run", dataset=ds.root, year=year,
                 inputs=relative_inputs(data.manifest_inputs() + (previous.manifest_inputs() if previous else []), ds.root),
@@ -459,6 +461,13 @@ def _counts(findings: Findings) -> dict[str, int]:
     return {"findings": len(findings)}
 
 
+def _notice_date(options: RunOptions, year: int) -> str:
+    """The notices' start and issue date of this run: ``--date``, else 1 December of the data year."""
+    from jingzhun.plan.notice_cli import default_notice_date
+
+    return (options.notice_date or default_notice_date(year)).isoformat()
+
+
 def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
     everything = Findings()
     for step in STEPS:
@@ -466,7 +475,7 @@ def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
         if f is not None:
             everything.extend(f)
     everything.extend(own)
-    return everything.render()
+    return one_per_defect(everything.render())
 
 
 def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:

@@ -28,7 +28,8 @@ from jingzhun.cli_common import (
 )
 from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
-from jingzhun.findings_view import summary_table, totals_line
+from jingzhun.findings import severity_counts
+from jingzhun.findings_view import severity_label, summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.outputs import RUN_LOG
 from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
@@ -51,7 +52,7 @@ STATUS_LABELS = {
     "not_applicable": ("不适用", "not applicable"),
 }
 
-DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认今天 / notice start date (default: today)")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start date (default: 1 December of the data year)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度 12 月 31 日 / audit date")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文档 / also write DOCX documents")]
@@ -143,7 +144,8 @@ def command(
     reporter = Reporter(run.err, run.quiet, log_path)
     result = run_pipeline(dataset, out, options, run.config, progress=reporter)
     try:
-        reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}"))
+        reporter.line(t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}")
+                      + exit_reason(result.findings, result.exit_code, options.fail_on))
     except OSError as e:
         raise InputError(t(f"无法写日志文件 {log}: {e.strerror}", f"cannot write log file {log}: {e.strerror}")) from None
     if json_out:
@@ -199,3 +201,22 @@ def _print_summary(console: Any, result: Any) -> None:
                     f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)"),
                   markup=False)
 
+
+def exit_reason(findings: pd.DataFrame, exit_code: int, fail_on: str) -> str:
+    """Why the run ends with ``exit_code``: the severities that count under ``--fail-on`` and, when
+    the code is 1, their findings by code (the end-of-run line and the ``--log`` file)."""
+    levels = ["error", "warning"] if fail_on == "warning" else ["error"]
+    named = t("、", " or ").join(severity_label(s) for s in levels)
+    if exit_code == 0:
+        return t(f": 没有{named}级问题 (--fail-on {fail_on}); {totals_line(findings)}",
+                 f": no {named} findings (--fail-on {fail_on}); {totals_line(findings)}")
+    counts = severity_counts(findings)
+    parts = []
+    for sev in levels:
+        part = findings[findings["severity"] == sev]
+        if not len(part):
+            continue
+        by_code = part["code"].value_counts(sort=False).sort_index()
+        codes = ", ".join(f"{c} {n}" for c, n in list(by_code.items())[:20]) + (", …" if len(by_code) > 20 else "")
+        parts.append(f"{severity_label(sev)} {counts[sev]} ({codes})")
+    return t(f": 有{named}级问题 (--fail-on {fail_on}): ", f": {named} findings (--fail-on {fail_on}): ") + "; ".join(parts)

@@ -166,3 +166,19 @@ def test_help_for_both_commands():
     for cmd in ("identify", "diff"):
         r = runner.invoke(app, [cmd, "--help"])
         assert r.exit_code == 0 and "--out" in r.stdout
+
+
+def test_summary_line_says_what_each_count_counts(tmp_path):
+    """`建档立卡在册 72 户` was the not-exited count (111 registered); the line names both, and the incidence's parts."""
+    hh = HH_2016 + "H5,421121101201,淋山河镇,钱七,,1,是,已脱贫(享受政策),9000,0,0,0,,0,9000,否,是\n"
+    ds = write_dataset(tmp_path / "ds", {2016: hh}, {2016: M_2016})
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["identify", str(ds), "--out", str(out)])
+    h = read(out / "identify" / "households.csv")
+    county = json.loads((out / "identify" / "county.json").read_text(encoding="utf-8"))
+    registered = int((h["registered"] == "true").sum())
+    not_exited = int(((h["registered"] == "true") & ~h["status"].str.startswith("已脱贫")).sum())
+    assert (registered, not_exited) == (3, 2)
+    text = "".join(r.stderr.split())  # wrapped lines: compare without whitespace
+    assert f"建档立卡{registered}户,其中未脱贫{not_exited}户" in text
+    assert f"贫困人口{county['poor_population']}人" in text and f"发生率分母{county['denominator']}人" in text

@@ -74,6 +74,10 @@ def test_review_round_trip_applies_keeps_and_reports_stale(tmp_path):
     body = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert [b[0] for b in body] == ["R2"]  # name only, no relation: below the threshold
     assert body[0][header.index("建档立卡身份证号")] == B2 and body[0][-1] is None
+    rules = ws.data_validations.dataValidation
+    assert len(rules) == 1 and rules[0].type == "list" and rules[0].formula1 == '"确认,否认"'
+    col = openpyxl.utils.get_column_letter(len(header))
+    assert str(rules[0].sqref) == f"{col}2" and rules[0].allow_blank
     filled = tmp_path / "filled.xlsx"
     review.rename(filled)
     _fill(filled, {"R2": "确认"})

@@ -136,6 +136,21 @@ def test_data_sample_notices_are_private(tmp_path):
     assert _scan(tmp_path / "notice") == []
 
 
+def test_without_date_the_notice_is_dated_1_december_of_the_data_year_not_today(tmp_path):
+    """The demo's 2016 notices said 公示期 2026年: the default followed the clock."""
+    import json
+
+    ds = write_dataset(tmp_path / "ds")
+    r = CliRunner().invoke(app, ["notice", str(ds), "--kind", "exit", "--out", str(tmp_path / "o"), "--json", "--no-docx"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["date"] == "2016-12-01" and not summary["date_given"]
+    assert summary["period"] == ["2016-12-01", "2016-12-07"]
+    html = next((tmp_path / "o" / "notice" / "exit").rglob("*.html")).read_text(encoding="utf-8")
+    assert "公示期：2016年12月1日至2016年12月7日" in html and str(date.today().year) + "年" not in html.replace("2016年", "")
+    assert "12 月 1 日" in r.stderr
+
+
 def test_bad_date_and_kind_are_usage_errors(tmp_path):
     ds = write_dataset(tmp_path / "ds")
     r = CliRunner().invoke(app, ["notice", str(ds), "--date", "2016/3/1", "--out", str(tmp_path / "o")])

@@ -135,6 +135,26 @@ def test_planned_exit_year():
     assert planned_exit_years(h.iloc[[1]], np.array([False]), 2020, 2020).tolist() == [2020]
 
 
+def test_past_planned_exit_year_of_a_household_not_exited_is_a_finding_and_replaced(params):
+    """A 2016 plan kept 2015 for households not yet exited; exited households keep their past years."""
+    h = households()
+    h["planned_exit_year"] = pd.array([2015, 2014, 2016, 2015, None, 2018, None], dtype="Int64")
+    h.loc[h["household_id"] == "H003", "status"] = "返贫"
+    h.loc[h["household_id"] == "H004", ["status"]] = "已脱贫(享受政策)"
+    h["exit_year"] = pd.array([None, None, None, 2015, None, None, None], dtype="Int64")
+    ident = pd.DataFrame({"household_id": ["H002"], "exit_ready": pd.array([True], dtype="boolean")})
+    r = make_plans(h, members(), cadres(), params, YEAR, identified=ident)
+    years = dict(zip(r.plans["household_id"], r.plans["planned_exit_year"].tolist(), strict=True))
+    assert years["H001"] == YEAR + 1 and years["H002"] == YEAR   # replaced: next year / exit-ready this year
+    assert years["H003"] == YEAR and years["H004"] == 2015 and years["H006"] == 2018
+    assert all(y >= YEAR for hid, y in years.items() if hid != "H004")
+    f = r.findings.render()
+    past = f[f["code"] == "P-EXIT-YEAR-PAST"]
+    assert sorted(past["key"]) == ["H001", "H002"]
+    assert past.set_index("key").loc["H001", ["value", "detail"]].tolist() == ["2015", str(YEAR + 1)]
+    assert (past["severity"] == "warning").all()
+
+
 # ---- pairing ----------------------------------------------------------------------
 
 def _h(n: int, village: str, cadre=None) -> pd.DataFrame:

@@ -49,3 +49,37 @@ def test_unregistered_and_exited_households_are_listed_without_a_card(tmp_path):
     assert rows["李𠀀明"][6] == "已脱贫(不再享受政策)"
     assert '<a href="#h-H003">' not in book and '<a href="#h-H001">' in book
     assert "<th>调查农户数</th><td>3</td><th>建档立卡户数（有卡）</th><td>1</td>" in book
+
+
+def _card_of(book: str, hid: str) -> str:
+    return book.split(f'id="h-{hid}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_exited_household_card_says_exited_with_its_year_not_the_income_test(tmp_path):
+    """张胜 in data-sample: 已脱贫(享受政策) in 2015 — the card said 退出标准 未达到."""
+    def change(df):
+        df.loc[df["household_id"] == "H002", ["status", "exit_year"]] = ["已脱贫(享受政策)", "2015"]
+        df.loc[df["household_id"] == "H003", "status"] = "已脱贫(享受政策)"   # no exit year given
+    book = _book(tmp_path, change)
+    exited = _card_of(book, "H002")
+    assert "<th>退出情况</th><td>已脱贫（2015年）</td>" in exited and "未达到" not in exited
+    assert "<th>退出情况</th><td>已脱贫</td>" in _card_of(book, "H003")
+    assert "<th>退出情况</th><td>未达到退出标准" in _card_of(book, "H001")
+
+
+def test_word_card_says_the_same_as_the_html_card():
+    from plan_frames import cadres, households, members
+
+    from jingzhun.params import Params
+    from jingzhun.plan import cardtext, docs
+    from jingzhun.plan.cli import county_info
+    from jingzhun.plan.core import make_plans
+
+    h = households()
+    h.loc[h["household_id"] == "H002", "status"] = "已脱贫(享受政策)"
+    h["exit_year"] = pd.array([None, 2015, None, None, None, None, None], dtype="Int64")
+    p = Params.load()
+    model = docs.build(make_plans(h, members(), cadres(), p, 2016), h, members(), cadres(), None, county_info(p), 2016)
+    i = model.cards["household_id"].tolist().index("H002")
+    word = cardtext.docx_cards(model, i, i + 1)[0]
+    assert "退出情况" in word and "已脱贫（2015年）" in word and "未达到" not in word

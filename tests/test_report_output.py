@@ -242,3 +242,52 @@ def test_bar_chart_scales_to_largest_and_marks_missing():
     w = [r["width"] for r in c["rows"]]
     assert w[0] == charts.BAR_W and w[1] == charts.BAR_W / 2 and c["rows"][2]["missing"]
     assert c["marker_x"] == pytest.approx(charts.LABEL_W + 0.1 * charts.BAR_W)
+
+
+def _overview(html: str) -> dict[str, str]:
+    import re
+
+    table = html.split("一、总体情况", 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<th>(.*?)</th><td[^>]*>(?:<b>)?(.*?)(?:</b>)?</td>", table)
+    return dict(cells)
+
+
+def test_every_overview_figure_is_what_its_label_says(tmp_path):
+    """Recompute each headline figure from identify's households (and the other steps' inputs)."""
+    m = _model()
+    write_report(m, tmp_path / "report", xlsx=False, links=None)
+    fig = _overview((tmp_path / "report" / "index.html").read_text(encoding="utf-8"))
+    p = Params.load(None, None)
+    ident = identify(rf.frames(), p, 2016)
+    h = ident.households
+    pop = h["population"].astype(float).fillna(0)
+    reg = h["registered"].astype(bool)
+    status = h["status"].astype("str").fillna("")
+    not_exited = reg & ~status.str.startswith("已脱贫")
+    poor = (h["result"] == "poor") | (not_exited & ~h["exit_ready"].fillna(False).astype(bool) & (h["result"] != "excluded"))
+    poor_pop = int(pop[poor].sum())
+    denominator = int(ident.county["denominator"])
+    gap = reg & h[["housing_gap", "education_gap", "medical_gap", "water_gap"]].fillna(False).astype(bool).any(axis=1)
+    expected = {
+        "调查户数": len(h), "调查人口": int(pop.sum()),
+        "建档立卡户数(含已脱贫)": int(reg.sum()), "建档立卡人口(含已脱贫)": int(pop[reg].sum()),
+        "建档立卡未脱贫户数": int(not_exited.sum()), "建档立卡未脱贫人口": int(pop[not_exited].sum()),
+        "返贫户数": int((reg & (status == "返贫")).sum()),
+        "贫困人口(发生率分子)": poor_pop, "发生率分母(农业人口)": denominator,
+        "贫困发生率": f"{poor_pop / denominator * 100:.2f}%",
+        "监测户数": int((h["result"] == "edge").sum()),
+        "边缘易致贫户": int((h["edge_kind"] == "边缘易致贫户").sum()),
+        "脱贫不稳定户": int((h["edge_kind"] == "脱贫不稳定户").sum()),
+        "三保障一安全未达标户": int(gap.sum()),
+    }
+    for name, value in expected.items():
+        assert fig.pop(name) == (f"{value:,}" if isinstance(value, int) else value), name
+    assert ident.county["incidence"] == round(poor_pop / denominator, 6)
+    # The rest come from other steps' inputs: exits (exit_year), roster links, pairing, funds, audit.
+    county = m.county()
+    from jingzhun.report.write import fmt, label
+
+    for key in ("exits_households", "exits_population", "dibao_coverage", "cadre_coverage", "cadre_planned_coverage",
+                "funds_paid", "funds_per_registered_household", "audit_amount_at_risk"):
+        assert fig.pop(label(key)) == fmt(key, county[key]), key
+    assert set(fig) == {"行政村数", "乡镇数"}

@@ -83,6 +83,35 @@ def test_summary_counts_match_findings(two_runs):
     assert sum(v for k, v in summary["by_code"].items() if k.startswith("error:")) == counts["error"]
 
 
+def test_a_roster_id_defect_counts_once_in_the_run(two_runs):
+    """validate and match both report the roster's bad IDs; the run's totals count each defect once."""
+    import pandas as pd
+
+    a, _, summary = two_runs
+    codes = {k.split(":", 1)[1]: v for k, v in summary["by_code"].items()}
+    match_file = pd.read_csv(a / "match" / "findings.csv", dtype=str)
+    assert {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} <= set(match_file["code"])  # the step's own file
+    assert not {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} & set(codes)
+    validate_file = pd.read_csv(a / "validate" / "findings.csv", dtype=str)
+    roster = validate_file[validate_file["table"] == "dibao"]
+    for code in ("V-ROSTER-ID-INVALID", "V-ID-15", "V-ROSTER-ID-EXCEL-DAMAGED"):
+        assert codes[code] == (roster["code"] == code).sum() > 0
+
+
+def test_one_per_defect_keeps_a_match_finding_validate_did_not_make():
+    from jingzhun.findings import Findings
+    from jingzhun.match.core import one_per_defect
+
+    f = Findings()
+    f.add("V-ROSTER-ID-INVALID", table="dibao", row=[3, 5], column="id_number", value=["x", "y"], detail="bad_checksum")
+    f.add("M-ROSTER-ID-INVALID", table="dibao", row=[3, 7], column="id_number", value=["x", "z"], key=["R3", "R7"],
+          detail="bad_checksum")
+    f.add("M-ROSTER-ID-15", table="dibao", row=[5], column="id_number", value=["y"], key=["R5"], detail="1")
+    out = one_per_defect(f.render())
+    assert sorted(zip(out["code"], out["row"].tolist(), strict=True)) == [
+        ("M-ROSTER-ID-15", 5), ("M-ROSTER-ID-INVALID", 7), ("V-ROSTER-ID-INVALID", 3), ("V-ROSTER-ID-INVALID", 5)]
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     """A one-year dataset of 40 households made by the sample generator (fast runs)."""
@@ -162,12 +191,37 @@ def test_failed_run_keeps_previous_complete_output(small, tmp_path):
 def test_cron_mode_logs_plain_timestamped_lines(small, tmp_path):
     ds = small
     log = tmp_path / "run.log"
-    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--log", str(log), "--fail-on", "warning"])
+    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--log", str(log), "--fail-on", "warning", "--json"])
     assert r.exit_code == 1  # the sample data has warnings
     lines = log.read_text(encoding="utf-8").splitlines()
     assert lines[0][:4].isdigit() and "读取" in lines[1]
     assert "退出码 1" in lines[-1]
+    # The log says why: the severities that count under --fail-on, and their findings by code.
+    by_code = json.loads(r.stdout)["by_code"]
+    warnings = {k.split(":", 1)[1]: n for k, n in by_code.items() if k.startswith("warning:")}
+    assert warnings and "--fail-on warning" in lines[-1] and f"警告 {sum(warnings.values())} (" in lines[-1]
+    assert all(f"{code} {n}" in lines[-1] for code, n in warnings.items())
+    assert not any(k.split(":", 1)[1] in lines[-1] for k in by_code if k.startswith("info:"))
     assert "2016" in r.stderr and "\x1b[" not in r.stderr  # not a terminal: no live display
+
+
+def test_exit_reason_names_what_counts_under_fail_on():
+    import pandas as pd
+
+    from jingzhun.findings import Findings
+    from jingzhun.run_cli import exit_reason
+
+    f = Findings()
+    f.add("M-DEAD-ON-ROSTER", table="dibao", row=[1, 2], value=["R1", "R2"], key=["H1", "H2"])
+    f.add("P-UNPAIRED", key=["H3"])
+    f.add("V-ID-REGION", table="members", row=[4], column="id_number", value=["x"])
+    found = f.render()
+    error = exit_reason(found, 1, "error")
+    assert "--fail-on error" in error and "错误 2 (M-DEAD-ON-ROSTER 2)" in error and "P-UNPAIRED" not in error
+    assert "警告 1 (P-UNPAIRED 1)" in exit_reason(found, 1, "warning")
+    ok = exit_reason(found[found["severity"] != "error"].reset_index(drop=True), 0, "error")
+    assert "没有错误级问题 (--fail-on error)" in ok and "警告 1" in ok
+    assert exit_reason(pd.DataFrame(columns=found.columns), 0, "warning").startswith(": 没有错误、警告级问题")
 
 
 def test_quiet_prints_nothing(small, tmp_path):
@@ -175,6 +229,17 @@ def test_quiet_prints_nothing(small, tmp_path):
     r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--quiet"])
     assert r.exit_code in (0, 1)
     assert r.stderr == ""
+
+
+def test_without_date_the_run_dates_notices_1_december_of_the_data_year_and_records_it(small, tmp_path):
+    out = tmp_path / "out"
+    r = _run([str(small), "--out", str(out), "--no-books", "--no-docx", "--quiet", "--json"])
+    assert r.exit_code in (0, 1), r.stderr
+    assert json.loads(r.stdout)["notice_date"] == "2016-12-01"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["notice_date"] == "2016-12-01"
+    pages = [p.read_text(encoding="utf-8") for p in (out / "notice").rglob("*.html")]
+    assert pages and all("2016年12月1日" in page for page in pages)
 
 
 def test_english_summary(small, tmp_path):

@@ -141,7 +141,15 @@ def test_year_to_year_changes(clean):
     assert inc > 1.0
 
 
-def test_roster_noise_rates_and_truth(clean):
+@pytest.fixture(scope="module")
+def noisy_roster(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("noisy")
+    build(out, N, [2015, 2016], 2016, roster_noise=0.15)
+    return out
+
+
+def test_roster_noise_rates_and_truth(noisy_roster):
+    clean = noisy_roster
     d = _read(clean / "2016" / "dibao.csv")
     t = _read(clean / "_truth" / "2016" / "dibao_pairs.csv")
     assert d["record_id"].is_unique and list(t["record_id"]) == list(d["record_id"])
@@ -159,6 +167,28 @@ def test_roster_noise_rates_and_truth(clean):
     cases = _read(clean / "_truth" / "2016" / "dibao_cases.csv")
     assert {"general_household_on_roster", "dibao_household_not_on_roster", "dead_on_roster",
             "dibao_and_tekun"} <= set(cases["kind"])
+
+
+def test_clean_roster_ids_are_undamaged_but_names_vary(clean):
+    t = _read(clean / "_truth" / "2016" / "dibao_pairs.csv")
+    assert (t["id_noise"] == "").all()
+    assert (t["name_noise"] != "").any()
+
+
+@pytest.mark.parametrize(("households", "seed", "years"), [(10, 1, [2016]), (30, 2016, [2015, 2016]), (50, 7, [2016]),
+                                                       (70, 3, [2016]), (90, 11, [2016])])
+def test_sample_without_dirty_passes_validate_without_warnings(tmp_path, households, seed, years):
+    """Small sizes used to crash (empty crosscheck hits); the data itself raised roster-ID warnings."""
+    from jingzhun.dataset import Dataset, load_year
+    from jingzhun.params import Params
+    from jingzhun.schema.validate import validate_year
+
+    build(tmp_path, households, years, seed)
+    ds = Dataset.open(tmp_path)
+    for year in years:
+        found = validate_year(load_year(ds, year), Params.load(tmp_path), jobs=1).render()
+        bad = found[found["severity"] != "info"]
+        assert bad.empty, f"{households}/{seed}/{year}: {bad['code'].value_counts().to_dict()}"
 
 
 def test_optional_tables_are_plausible(clean):

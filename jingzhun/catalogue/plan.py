@@ -53,6 +53,17 @@ RULES: list[Rule] = [
         "one plan per household (help-measure card); rules in measures.csv",
     ),
     Rule(
+        "P-EXIT-YEAR-PAST",
+        "warning",
+        "户 {key} 尚未脱贫, 但计划脱贫年度 {value} 已经过去; 帮扶计划改为 {detail} 年, 请核实后更新农户表",
+        "household {key} has not exited but its planned exit year {value} is past; the plan proposes {detail} — "
+        "check and update the households table",
+        "中办 国办《关于建立贫困退出机制的意见》(厅字〔2016〕16号): 贫困户退出以户为单位, 按年度计划有序退出; "
+        "计划脱贫年度不早于本年度, 不晚于参数 plan.final_exit_year",
+        "CPC/State Council General Offices, opinions on a poverty exit mechanism (2016): households exit by yearly plan; "
+        "a planned exit year is not before the data year nor after parameter plan.final_exit_year",
+    ),
+    Rule(
         "P-MEASURE-INPUT-MISSING",
         "info",
         "帮扶措施规则 {key} 所需的字段 {column} 在数据中没有, 该条件按“否”处理",

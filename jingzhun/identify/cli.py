@@ -129,7 +129,12 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
         console.print(rt)
     inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
     console.print(t(
-        f"建档立卡在册 {c['registered_active_households']} 户, 可退出 {c['exit_ready_households']} 户; 贫困人口 {c['poor_population']}, 贫困发生率 {inc}; 贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
-        f"registered not exited {c['registered_active_households']}, exit-ready {c['exit_ready_households']}; poor population {c['poor_population']}, incidence {inc}; poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
+        f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 (达到退出标准 {c['exit_ready_households']} 户); "
+        f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ 发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
+        f"贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
+        f"registered {c['registered_households']} households, of them not exited {c['registered_active_households']} "
+        f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} (identified poor and "
+        f"not exited below the exit standard) ÷ denominator {c['denominator']} = incidence {inc}; "
+        f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
     ))
     console.print(findings_written(counts, where), markup=False)

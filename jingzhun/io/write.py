@@ -155,8 +155,13 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return clean
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """One sheet per frame: bold frozen header, text columns as text cells, numbers as numbers."""
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path,
+               choices: Mapping[str, Mapping[str, list[str]]] | None = None) -> Path:
+    """One sheet per frame: bold frozen header, text columns as text cells, numbers as numbers.
+
+    ``choices`` (sheet → column header → allowed values): those columns get a dropdown
+    (an Excel list validation; empty cells stay allowed) on every data row.
+    """
     import xlsxwriter
 
     p = Path(path)
@@ -214,6 +219,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
                     else:
                         v = str(v)
                         ws.write_string(i, j, v, quoted if needs_quote(v) else text_fmt)
+        _dropdowns(ws, df, (choices or {}).get(name, {}))
         ws.freeze_panes(1, 0)
     wb.close()
     return p
@@ -260,3 +266,16 @@ def write_json(obj: Any, path: str | Path) -> Path:
     with open(p, "w", encoding="utf-8", newline="\n") as f:
         f.write(dumps_json(obj))
     return p
+
+
+def _dropdowns(ws: Any, df: pd.DataFrame, lists: Mapping[str, list[str]]) -> None:
+    """A list validation (dropdown) on the data rows of each named column."""
+    for header, values in lists.items():
+        if header not in df.columns:
+            continue
+        j = list(df.columns).index(header)
+        ws.data_validation(1, j, max(len(df), 1), j, {
+            "validate": "list", "source": list(values), "ignore_blank": True,
+            "input_title": header[:32], "input_message": " / ".join(values)[:255],
+            "error_title": header[:32], "error_message": ("只能填写 / only: " + " / ".join(values))[:255],
+        })

@@ -147,7 +147,8 @@ def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: d
     """Every output of match into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.pairs, d / "pairs.csv")
     write_csv(rendered, d / "findings.csv")
-    write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx")
+    write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx",
+               choices={REVIEW_SHEET: {REVIEW_HEADERS["decision"]: [dec.CONFIRM, dec.REJECT]}})
     write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
 
 

@@ -60,6 +60,28 @@ def _long_name_findings(f: Findings, per: pd.DataFrame, ros: pd.DataFrame, max_n
               value=name.str.slice(0, max_name) + "…", detail=name.str.len().astype("str"))
 
 
+# The roster's ID defects that validate reports too (match code → validate code).
+SAME_AS_VALIDATE = {
+    "M-ROSTER-ID-INVALID": "V-ROSTER-ID-INVALID",
+    "M-ROSTER-ID-15": "V-ID-15",
+    "M-ROSTER-ID-EXCEL": "V-ROSTER-ID-EXCEL-DAMAGED",
+}
+
+
+def one_per_defect(rendered: pd.DataFrame) -> pd.DataFrame:
+    """Rendered findings of validate and match together (``jingzhun run``) without the match finding
+    on a roster cell that validate reported as the same defect: one finding per defect."""
+    if rendered.empty or not rendered["code"].isin(list(SAME_AS_VALIDATE)).any():
+        return rendered
+    place = (rendered["table"].astype("str").fillna("") + "|" + rendered["row"].astype("str").fillna("") + "|"
+             + rendered["column"].astype("str").fillna(""))
+    code = rendered["code"].astype("str")
+    validated = code + "|" + place
+    as_validate = code.map(SAME_AS_VALIDATE) + "|" + place
+    twin = as_validate.notna() & as_validate.isin(set(validated[code.str.startswith("V-")].tolist()))
+    return rendered[~twin.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
 def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) -> pd.Series:
     """Findings on the roster itself; returns the mask of rows that take part in linking."""
     usable = pd.Series(True, index=ros.index)

@@ -108,9 +108,7 @@ def html_cards(model: Any, start: int, end: int) -> list[str]:
     meas = _measures(model, combos, True)
     c = {k: esc(cards[k]) for k in ("household_id", "township_name", "village_name", "group_name", "head_name", "household_size",
                                      "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year",
-                                     "income", "exit_blockers", "cadre_name", "cadre_phone", "cadre_unit")}
-    ready = pa.array(cards["exit_ready"].to_numpy(dtype=bool))
-    exit_text = pc.if_else(ready, "已达到", pc.if_else(pc.equal(c["exit_blockers"], ""), "未达到", cat("未达到：", c["exit_blockers"])))
+                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit")}
     group = pc.if_else(pc.equal(c["group_name"], ""), "", cat(" ", c["group_name"]))
     cadre = pc.if_else(
         pc.equal(c["cadre_name"], ""),
@@ -127,7 +125,7 @@ def html_cards(model: Any, start: int, end: int) -> list[str]:
         "<tr><th>贫困户属性</th><td>", dash(c["category"]), "</td><th>脱贫状态</th><td>", dash(c["status"]), "</td></tr>\n",
         "<tr><th>主要致贫原因</th><td>", dash(c["main_cause"]), "</td><th>其他致贫原因</th><td>", dash(c["other_causes"]), "</td></tr>\n",
         "<tr><th>首次识别年度</th><td>", dash(c["identified_year"]), "</td><th>计划脱贫年度</th><td>", dash(c["planned_exit_year"]), "</td></tr>\n",
-        "<tr><th>人均纯收入（元）</th><td>", dash(c["income"]), "</td><th>退出标准</th><td>", exit_text, "</td></tr>\n</table>\n",
+        "<tr><th>人均纯收入（元）</th><td>", dash(c["income"]), "</td><th>退出情况</th><td>", c["exit_text"], "</td></tr>\n</table>\n",
         "<h3>二、家庭成员</h3>\n<table>\n<thead><tr><th>序号</th><th>姓名</th><th>与户主关系</th><th>性别</th><th>年龄</th><th>证件号码</th>"
         "<th>健康状况</th><th>劳动技能</th><th>在校生状况</th><th>务工状况</th></tr></thead>\n<tbody>\n",
         mem,
@@ -169,13 +167,11 @@ def docx_cards(model: Any, start: int, end: int) -> list[str]:
     meas = _measures(model, combos, False)
     c = {k: esc(cards[k]) for k in ("household_id", "township_name", "village_name", "group_name", "head_name", "household_size",
                                      "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year",
-                                     "income", "exit_blockers", "cadre_name", "cadre_phone", "cadre_unit", "cadre_id")}
-    ready = pa.array(cards["exit_ready"].to_numpy(dtype=bool))
-    exit_text = pc.if_else(ready, "已达到", pc.if_else(pc.equal(c["exit_blockers"], ""), "未达到", cat("未达到：", c["exit_blockers"])))
+                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit", "cadre_id")}
     kv1 = str(_W.table_start([], (1800, 3246, 1800, 3246)))
     basics = _kv_rows([("户主姓名", c["head_name"]), ("家庭人口数", c["household_size"]), ("贫困户属性", c["category"]), ("脱贫状态", c["status"]),
                        ("主要致贫原因", c["main_cause"]), ("其他致贫原因", c["other_causes"]), ("首次识别年度", c["identified_year"]),
-                       ("计划脱贫年度", c["planned_exit_year"]), ("人均纯收入（元）", c["income"]), ("退出标准", exit_text)])
+                       ("计划脱贫年度", c["planned_exit_year"]), ("人均纯收入（元）", c["income"]), ("退出情况", c["exit_text"])])
     cadre = pc.if_else(
         pc.equal(c["cadre_name"], ""),
         str(_W.p("暂未落实帮扶责任人（帮扶干部已达结对上限），请乡镇尽快安排。")) + "\n",

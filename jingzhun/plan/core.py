@@ -54,16 +54,29 @@ def plan_households(households: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["village_code", "household_id"], kind="stable").reset_index(drop=True)
 
 
+def _exited(h: pd.DataFrame) -> pd.Series:
+    if "status" not in h.columns:
+        return pd.Series(False, index=h.index)
+    return h["status"].astype("str").str.startswith("已脱贫").fillna(False).astype(bool)
+
+
+def past_planned_exit(h: pd.DataFrame, data_year: int) -> pd.Series:
+    """Households not yet exited whose given planned_exit_year lies before the data year."""
+    if "planned_exit_year" not in h.columns:
+        return pd.Series(False, index=h.index)
+    return (h["planned_exit_year"].astype("Int64") < data_year).fillna(False).astype(bool) & ~_exited(h)
+
+
 def planned_exit_years(h: pd.DataFrame, exit_ready: np.ndarray, data_year: int, final_year: int) -> pd.Series:
-    """Exited: exit_year; planned_exit_year when given; exit-ready: this year; else next year (≤ final_year, ≥ this year)."""
+    """Exited: exit_year; planned_exit_year when given and not past; exit-ready: this year; else next year
+    (≤ final_year, ≥ this year). A past year of a household not yet exited is replaced (P-EXIT-YEAR-PAST)."""
     default = max(data_year, min(data_year + 1, final_year))
     out = pd.Series(default, index=h.index, dtype="Int64")
     out[exit_ready] = data_year
     if "planned_exit_year" in h.columns:
-        out = h["planned_exit_year"].astype("Int64").fillna(out)
-    if "exit_year" in h.columns and "status" in h.columns:
-        exited = h["status"].astype("str").str.startswith("已脱贫").fillna(False).astype(bool)
-        out = out.mask(exited & h["exit_year"].notna(), h["exit_year"].astype("Int64"))
+        out = h["planned_exit_year"].astype("Int64").mask(past_planned_exit(h, data_year)).fillna(out)
+    if "exit_year" in h.columns:
+        out = out.mask(_exited(h) & h["exit_year"].notna(), h["exit_year"].astype("Int64"))
     return out.astype("Int64")
 
 
@@ -96,6 +109,12 @@ def make_plans(
     cad = pairing.cadres.set_index("cadre_id")
     cadre_id = pairing.households["cadre_id"]
     exit_ready = feats.get("exit_ready")
+    planned = planned_exit_years(h, exit_ready, data_year, int(params.get("plan.final_exit_year")))
+    past = past_planned_exit(h, data_year)
+    if past.any():
+        findings.add("P-EXIT-YEAR-PAST", table="households", row=h.loc[past, "_row"] if "_row" in h.columns else None,
+                     column="planned_exit_year", value=h.loc[past, "planned_exit_year"].astype("str"),
+                     key=h.loc[past, "household_id"], detail=planned[past].astype("str"))
     plans = pd.DataFrame(
         {
             "household_id": _text(h, "household_id"),
@@ -112,7 +131,7 @@ def make_plans(
             "main_cause": _text(h, "main_cause"),
             "measures": pd.Series(result.column("measures"), dtype="str"),
             "why": pd.Series(result.column("why"), dtype="str"),
-            "planned_exit_year": planned_exit_years(h, exit_ready, data_year, int(params.get("plan.final_exit_year"))).reset_index(drop=True),
+            "planned_exit_year": planned.reset_index(drop=True),
             "cadre_id": cadre_id,
             "cadre_name": cadre_id.map(cad["name"]).astype("str") if len(cad) else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),
             "cadre_unit": cadre_id.map(cad["unit"]).astype("str") if len(cad) else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),

@@ -34,7 +34,7 @@ MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor
 CARD_FIELDS = [
     "household_id", "village_code", "village_name", "township_name", "group_name", "head_name", "household_size",
     "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year", "income", "exit_ready",
-    "exit_blockers", "cadre_name", "cadre_unit", "cadre_phone", "cadre_id", "measure_text", "seq",
+    "exit_blockers", "exit_text", "cadre_name", "cadre_unit", "cadre_phone", "cadre_id", "measure_text", "seq",
 ]
 ROSTER_FIELDS = ["seq", "household_id", "group_name", "head_name", "household_size", "registered", "category", "status", "result",
                  "card", "cadre_name"]
@@ -81,6 +81,19 @@ def blocker_text(s: pd.Series) -> pd.Series:
     for code, label in BLOCKER_LABELS.items():
         out = out.str.replace(code, label, regex=False)
     return out.str.replace(";", "、", regex=False)
+
+
+def exit_text(status: pd.Series, exit_year: pd.Series, ready: pd.Series, blockers: pd.Series) -> pd.Series:
+    """The card's 退出情况: ``已脱贫（2015年）`` for an exited household (its status, not the income test,
+    decides); otherwise whether it meets the exit standard and what stands in the way."""
+    st = status.astype("str").fillna("").reset_index(drop=True)
+    year = exit_year.astype("Int64").astype("str").reset_index(drop=True)
+    exited = st.str.startswith("已脱贫").to_numpy(dtype=bool)
+    bl = blockers.astype("str").fillna("").reset_index(drop=True)
+    ok = ready.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    text = np.where(ok, "已达到退出标准", np.where(bl == "", "未达到退出标准", "未达到退出标准：" + bl))
+    done = ("已脱贫（" + year + "年）").fillna("已脱贫").to_numpy(dtype=object)
+    return pd.Series(np.where(exited, done, text), dtype="str")
 
 
 def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -279,6 +292,8 @@ def build(
             "income": money_text(income),
             "exit_ready": exit_ready.to_numpy(dtype=bool),
             "exit_blockers": blocker_text(blockers),
+            "exit_text": exit_text(p["status"], h["exit_year"] if "exit_year" in h.columns else pd.Series(pd.NA, index=range(n)),
+                                   exit_ready, blocker_text(blockers)),
             "cadre_name": p["cadre_name"].fillna(""),
             "cadre_unit": p["cadre_unit"].fillna(""),
             "cadre_phone": phones.fillna(""),

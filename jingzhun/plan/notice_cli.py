@@ -43,14 +43,23 @@ from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
-DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认今天 / notice start and issue date")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)")]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / template folder overriding the packaged templates")]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
 
 
-def parse_date(value: str | None) -> date:
+def default_notice_date(data_year: int) -> date:
+    """1 December of the data year: the year's 动态调整 (拟识别, 拟退出 and the year's project
+    results) is settled at the year's end — the exits a year folder records are those of the
+    year before (``report.exit_year_offset``) — and a 7- or 10-day 公示期 from 1 December ends
+    inside the year. Never today's date: the same data gives the same notices on any day."""
+    return date(data_year, 12, 1)
+
+
+def parse_date(value: str | None) -> date | None:
+    """``--date`` as a date; None when not given (then :func:`default_notice_date`)."""
     if value is None:
-        return date.today()
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -108,9 +117,10 @@ def command(
     fail_on = check_fail_on(fail_on)
     if kind not in KINDS:
         raise UsageError(t(f"--kind 只能是 {' | '.join(KINDS)}", f"--kind must be one of {' | '.join(KINDS)}"))
-    start = parse_date(date_)
+    given = parse_date(date_)
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
+    start = given or default_notice_date(data_year)
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     require_posting(params)  # the issuer is never derived: say so before reading the data
@@ -144,11 +154,16 @@ def command(
     kept = Path(out) / INTERNAL / kind
     if json_out:
         print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
-                    "rows": int(len(nset.rows)), "period": [nc.start.isoformat(), nc.end.isoformat()],
+                    "rows": int(len(nset.rows)), "date": start.isoformat(), "date_given": given is not None,
+                    "period": [nc.start.isoformat(), nc.end.isoformat()],
                     "withheld": len(withheld), "findings": counts, "out": str(where), "internal": str(kept)})
     run.err.print(t(
-        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; 公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
-        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
+        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; "
+        f"公示期 {nc.start.isoformat()} 至 {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
+        f"公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
+        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; "
+        f"period {nc.start.isoformat()} to {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
+        f"notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
     ), markup=False)
     if len(withheld):
         _say_withheld(run.err, withheld, kept)

@@ -88,8 +88,11 @@ def _summary(console: Any, model: ReportModel, where: Path) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim")
     table.add_column(justify="right")
-    for label, key in ((t("调查户数", "households"), "households"), (t("建档立卡户", "registered"), "registered_households"),
-                       (t("未脱贫户", "registered poor"), "registered_poor_households"),
+    for label, key in ((t("调查户数", "households"), "households"),
+                       (t("建档立卡户(含已脱贫)", "registered (any status)"), "registered_households"),
+                       (t("建档立卡未脱贫户", "registered, not exited"), "registered_poor_households"),
+                       (t("贫困人口(发生率分子)", "poor people (numerator)"), "poor_population"),
+                       (t("发生率分母(农业人口)", "denominator"), "denominator"),
                        (t("贫困发生率", "incidence"), "incidence"), (t("当年脱贫户", "exits"), "exits_households"),
                        (t("返贫户", "returned"), "returned_households"), (t("监测户", "edge"), "edge_households"),
                        (t("低保覆盖率", "低保 coverage"), "dibao_coverage"), (t("结对覆盖率", "cadre coverage"), "cadre_coverage"),

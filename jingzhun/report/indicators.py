@@ -7,7 +7,9 @@ Definitions (every count is of households unless it says population):
 - ``registered_*``: 建档立卡 households of any status.
 - ``registered_poor_*``: registered and not exited (status 未脱贫 or 返贫).
 - ``poor_*``, ``denominator``, ``incidence``: exactly as ``identify`` (贫困发生率 =
-  remaining poor population / 农业人口, falling back to 总人口; a village without either
+  poor_population / denominator; poor = identified poor, or registered, not exited and
+  not meeting the exit standard — so ``poor_*`` differs from ``registered_poor_*``;
+  denominator = 农业人口, falling back to 总人口; a village without either
   gives NA; a township or the county sums the denominators of its villages that have one
   and falls back to its household population when none has).
 - ``exits_*``: registered, status 已脱贫…, ``exit_year`` = data year − ``report.exit_year_offset``
@@ -75,12 +77,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "township_code": ("乡镇代码", "township code"), "township_name": ("乡镇", "township"),
     "villages": ("行政村数", "villages"),
     "households": ("调查户数", "households"), "population": ("调查人口", "people"),
-    "registered_households": ("建档立卡户数", "registered households"),
-    "registered_population": ("建档立卡人口", "registered people"),
-    "registered_poor_households": ("未脱贫户数", "registered poor households"),
-    "registered_poor_population": ("未脱贫人口", "registered poor people"),
-    "poor_households": ("贫困户数(识别)", "poor households (identify)"),
-    "poor_population": ("贫困人口(识别)", "poor people (identify)"),
+    "registered_households": ("建档立卡户数(含已脱贫)", "registered households (any status)"),
+    "registered_population": ("建档立卡人口(含已脱贫)", "registered people (any status)"),
+    "registered_poor_households": ("建档立卡未脱贫户数", "registered, not exited (households)"),
+    "registered_poor_population": ("建档立卡未脱贫人口", "registered, not exited (people)"),
+    "poor_households": ("贫困户数(发生率口径)", "poor households (incidence count)"),
+    "poor_population": ("贫困人口(发生率分子)", "poor people (incidence numerator)"),
     "exits_households": ("当年脱贫户数", "exits (households)"), "exits_population": ("当年脱贫人口", "exits (people)"),
     "returned_households": ("返贫户数", "returned households"), "returned_population": ("返贫人口", "returned people"),
     "edge_households": ("监测户数", "edge households"), "edge_new_households": ("边缘易致贫户", "edge, not registered"),
@@ -93,7 +95,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cadre_households": ("应结对户数", "households needing a cadre"),
     "cadre_covered_households": ("已结对户数", "with a cadre in force"),
     "cadre_planned_households": ("计划结对后户数", "with a cadre after the plan"),
-    "denominator": ("发生率分母(农业人口)", "incidence denominator"), "incidence": ("贫困发生率", "incidence"),
+    "denominator": ("发生率分母(农业人口)", "incidence denominator (rural population)"),
+    "incidence": ("贫困发生率", "incidence"),
     "exit_rate": ("脱贫率", "exit rate"), "return_rate": ("返贫率", "return rate"), "edge_rate": ("监测户占比", "edge share"),
     "gap_rate": ("保障未达标率", "guarantee gap rate"), "dibao_coverage": ("低保覆盖率", "低保 coverage"),
     "cadre_coverage": ("结对覆盖率", "cadre coverage"), "cadre_planned_coverage": ("计划结对覆盖率", "planned cadre coverage"),

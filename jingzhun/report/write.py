@@ -106,8 +106,8 @@ def context(model: ReportModel, links: dict[str, str] | None, village_rows: int)
     tw = model.level("township")
     vil = model.level("village")
     people = ["households", "population", "registered_households", "registered_poor_households",
-              "registered_poor_population", "denominator", "incidence", "exits_households", "returned_households",
-              "edge_households"]
+              "registered_poor_population", "poor_population", "denominator", "incidence", "exits_households",
+              "returned_households", "edge_households"]
     support = ["gap_households", "gap_rate", "dibao_coverage", "cadre_coverage", "cadre_planned_coverage",
                "funds_paid", "funds_per_registered_household", "audit_amount_at_risk"]
     gaps = [f"{k}_gap_households" for k in GAP_KINDS]

@@ -25,6 +25,7 @@ def command(
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
     encoding: Annotated[str, typer.Option("--encoding", help="CSV 编码 utf-8 (带 BOM) 或 gbk / CSV encoding")] = "utf-8",
     dirty_rate: Annotated[float, typer.Option("--dirty", help="注入缺陷的比例, 如 0.05 / share of rows given defects")] = 0.0,
+    roster_noise: Annotated[float, typer.Option("--roster-noise", help="低保名册中身份证号缺失/15 位/错录/被 Excel 损坏的比例, 如 0.15 / share of damaged IDs in the 低保 roster")] = 0.0,
     anomaly_rate: Annotated[float, typer.Option("--anomalies", help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and projects given audit anomalies")] = 0.0,
     villages_per_township: Annotated[int | None, typer.Option("--villages-per-township",
                                                               help="每个乡镇的行政村数 / villages per township")] = None,
@@ -47,7 +48,7 @@ def command(
         )
     with output_dir(out.parent, out.name, command="sample") as tmp:
         counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
-                       anomaly_rate=anomaly_rate, county=county)
+                       anomaly_rate=anomaly_rate, county=county, roster_noise=roster_noise)
     elapsed = time.perf_counter() - started
     if json_out:
         print_json({"out": str(out), "years": year_list, "rows": counts, "seconds": round(elapsed, 1)})

@@ -35,8 +35,12 @@ def _changes_truth(year: int, H: pd.DataFrame, P: pd.DataFrame, changes: dict[st
 
 
 def generate(households: int, years: list[int], seed: int, villages_per_township: int | None = None,
-             params: Params | None = None, county: str | None = None) -> Iterator[YearSample]:
-    """Yield the sample of each data year in order (first year built, later years evolved)."""
+             params: Params | None = None, county: str | None = None,
+             roster_noise: float = 0.0) -> Iterator[YearSample]:
+    """Yield the sample of each data year in order (first year built, later years evolved).
+
+    ``roster_noise``: share of damaged IDs in the 低保 roster (0: the data is clean).
+    """
     params = params or Params.load()
     rng = np.random.default_rng(seed)
     y0 = years[0]
@@ -59,7 +63,7 @@ def generate(households: int, years: list[int], seed: int, villages_per_township
         cross, excl = extras.crosscheck(rng, hh, m, year)
         removals = np.flatnonzero(H["household_id"].isin(set(excl)).to_numpy() & (rng.random(len(H)) < 0.6))
         proj, pay = extras.projects_payments(rng, vil, hh, m, year)
-        dib, pairs, cases = roster.roster(rng, m, P, H, hh, vil, outs, year)
+        dib, pairs, cases = roster.roster(rng, m, P, H, hh, vil, outs, year, roster_noise)
         truth = {"dibao_pairs": pairs, "dibao_cases": cases}
         if k > 0:
             truth["changes"] = _changes_truth(year, H, P, changes)

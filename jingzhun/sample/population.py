@@ -12,6 +12,7 @@ import pandas as pd
 
 from jingzhun import ids
 from jingzhun.sample import geo, names
+from jingzhun.sample.numtext import zfill
 
 CAUSES = ("因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后",
           "自身发展动力不足", "因婚", "因丧", "其他")
@@ -196,7 +197,7 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     main = np.array(CAUSES, dtype=object)[rng.choice(len(CAUSES), n, p=CAUSE_P / CAUSE_P.sum())]
     main[tekun] = "缺劳力"
     H = H.assign(
-        household_id=np.char.add(county.astype(str), np.char.zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
+        household_id=np.char.add(county.astype(str), zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
         registered=registered, category=category, status=status, pc=pc,
         dibao_family=dibao | nonreg_dibao, tekun_family=tekun,
         dibao_monthly=np.where(dibao | nonreg_dibao, rng.choice([120, 160, 200, 240, 280], n), 0),
@@ -210,10 +211,10 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
         H[col] = rng.random(n)
     H["phone"] = np.where(rng.random(n) < 0.9, np.char.add(
         np.array(["13", "15", "18", "17"])[rng.integers(0, 4, n)].astype(str),
-        np.char.zfill(rng.integers(0, 10**9, n).astype(str), 9)), "").astype(object)
+        zfill(rng.integers(0, 10**9, n).astype(str), 9)), "").astype(object)
     H["bank_account"] = np.where(registered | (rng.random(n) < 0.3), np.char.add(
         np.array(["6217", "6228", "6230"])[rng.integers(0, 3, n)].astype(str),
-        np.char.zfill(rng.integers(0, 10**15, n).astype(str), 15)), "").astype(object)
+        zfill(rng.integers(0, 10**15, n).astype(str), 15)), "").astype(object)
     H["group_name"] = np.char.add(rng.integers(1, 9, n).astype(str), "组").astype(object)
     # Health that explains the main cause.
     heads = P.index[P["relation"].to_numpy() == "户主"].to_numpy()

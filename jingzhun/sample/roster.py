@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.sample import names
+from jingzhun.sample.numtext import zfill
 from jingzhun.sample.population import assign_ids
 
-ID_NOISE_RATE = 0.15     # missing, 15-digit, mistyped or Excel-damaged IDs (issue 4)
+ID_NOISE_RATE = 0.15     # data-sample/: missing, 15-digit, mistyped or Excel-damaged IDs (sample --roster-noise)
 NAME_NOISE_RATE = 0.10   # homophone, traditional form or dropped ·
 TEKUN_MONTHLY = 350
 
@@ -26,10 +27,15 @@ def _traditional(s: pd.Series) -> pd.Series:
 
 
 def id_noise(rng: np.random.Generator, ids_: pd.Series, rate: float) -> tuple[pd.Series, np.ndarray]:
-    """Damage ``rate`` of the IDs: missing, 15-digit, one digit changed, two swapped, Excel-damaged."""
+    """Damage ``rate`` of the IDs: missing, 15-digit, one digit changed, two swapped, Excel-damaged.
+
+    The draws are those of at least ``ID_NOISE_RATE`` whatever ``rate`` is, so that a lower
+    rate (0: none) changes only the roster's IDs, not the random stream of what follows.
+    """
     n = len(ids_)
     kind = np.full(n, "", dtype=object)
-    hit = rng.random(n) < rate
+    u = rng.random(n)
+    hit = u < max(rate, ID_NOISE_RATE)
     k = rng.choice(6, n, p=[0.27, 0.23, 0.17, 0.16, 0.09, 0.08])
     s = ids_.astype("str").copy()
     is19 = s.str.slice(6, 8).eq("19").to_numpy()
@@ -65,6 +71,9 @@ def id_noise(rng: np.random.Generator, ids_: pd.Series, rate: float) -> tuple[pd
             new = v.str.slice(0, 15) + "000"
         s[sel] = new
         kind[sel] = label
+    spared = hit & (u >= rate)
+    s[spared] = ids_.astype("str")[spared]
+    kind[spared] = ""
     # A mistype that happens to leave the ID unchanged (swap of equal digits) is no noise.
     unchanged = (s.fillna("") == ids_.astype("str").fillna("")).to_numpy() & (kind != "")
     kind[unchanged] = ""
@@ -100,8 +109,13 @@ def name_noise(rng: np.random.Generator, nm: pd.Series, rate: float) -> tuple[pd
 
 
 def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.DataFrame, hh: pd.DataFrame,
-           vil: pd.DataFrame, outsiders: pd.DataFrame, data_year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(dibao table, dibao_pairs truth, deliberate mismatch cases) for one data year."""
+           vil: pd.DataFrame, outsiders: pd.DataFrame, data_year: int,
+           id_rate: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(dibao table, dibao_pairs truth, deliberate mismatch cases) for one data year.
+
+    ``id_rate`` of the roster's IDs are damaged (validate warns about them); names always
+    carry realistic variants, which no check reports.
+    """
     pid = P["pid"].to_numpy()
     hidx = P["hh"].to_numpy()
     cat = H["category"].to_numpy()[hidx]
@@ -133,7 +147,7 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
         "monthly": np.where(prog == "特困供养", TEKUN_MONTHLY, np.where(monthly[rows] > 0, monthly[rows], 160)),
         "village": H["village"].to_numpy()[hidx[rows]],
     })
-    reg["record_id"] = np.char.add(np.char.add("MZ", np.char.zfill(reg["pid"].to_numpy().astype(str), 9)),
+    reg["record_id"] = np.char.add(np.char.add("MZ", zfill(reg["pid"].to_numpy().astype(str), 9)),
                                    np.where(prog == "特困供养", "T", "D")).astype(object)
     for kind, idx in (("general_household_on_roster", in_general), ("dead_on_roster", dead_i),
                       ("dibao_and_tekun", both)):
@@ -145,7 +159,7 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
                                "household_id": dh["household_id"].to_numpy(), "id_number": ""}))
     reg = reg.drop_duplicates("record_id")
     out = outsiders.copy()
-    out["record_id"] = np.char.add("MZ", np.char.zfill(out["pid"].to_numpy().astype(str), 9)).astype(object)
+    out["record_id"] = np.char.add("MZ", zfill(out["pid"].to_numpy().astype(str), 9)).astype(object)
     out["record_id"] = out["record_id"] + "D"
     allr = pd.concat([reg, out.assign(program="农村低保", household_id="", id_true=out["id_number"], hh=-1)],
                      ignore_index=True)
@@ -155,7 +169,7 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
     start = np.datetime64(f"{data_year - 3}-01-01") + (rng.integers(0, 365 * 3, n) * 2 // 3).astype("timedelta64[D]")
     ended = (rng.random(n) < 0.03) & (start < np.datetime64(f"{data_year - 1}-06-01"))
     end = np.where(ended, np.datetime64(f"{data_year - 1}-12-31"), np.datetime64("NaT"))
-    ids_noisy, id_kind = id_noise(rng, pd.Series(allr["id_true"].to_numpy(), dtype="str"), ID_NOISE_RATE)
+    ids_noisy, id_kind = id_noise(rng, pd.Series(allr["id_true"].to_numpy(), dtype="str"), id_rate)
     nm_noisy, nm_kind = name_noise(rng, pd.Series(allr["name"].to_numpy(), dtype="str"), NAME_NOISE_RATE)
     vi = allr["village"].to_numpy()
     has_code = rng.random(n) < 0.8
@@ -166,8 +180,8 @@ def roster(rng: np.random.Generator, m: pd.DataFrame, P: pd.DataFrame, H: pd.Dat
         "village_code": np.where(has_code, vil["village_code"].to_numpy()[vi], "").astype(object),
         "village_name": vil["village_name"].to_numpy()[vi],
         "family_ref": np.where(allr["hh"].to_numpy() >= 0,
-                               np.char.add("MZH", np.char.zfill(allr["hh"].to_numpy().astype(str), 8)),
-                               np.char.add("MZX", np.char.zfill(allr["pid"].to_numpy().astype(str), 9))).astype(object),
+                               np.char.add("MZH", zfill(allr["hh"].to_numpy().astype(str), 8)),
+                               np.char.add("MZX", zfill(allr["pid"].to_numpy().astype(str), 9))).astype(object),
         "relation": allr["relation"].to_numpy(),
         "program": allr["program"].to_numpy(),
         "dibao_class": np.where(allr["program"].to_numpy() == "农村低保", _class(allr["monthly"].to_numpy()), "").astype(object),
