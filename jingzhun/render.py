@@ -117,6 +117,8 @@ class Docx:
     @staticmethod
     def _t(v: Any) -> str:
         if v.__class__ is not str:
+            if v.__class__ is Markup:  # already escaped (``lines``, ``keep_hyphens``, text joined with ``~`` to Markup)
+                return _clean(str(v))
             if _is_missing(v):
                 return ""
             v = str(v)
@@ -126,6 +128,17 @@ class Docx:
         ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
         return Markup(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p>')
 
+    _RUN_SPLIT = '</w:t>{}<w:t xml:space="preserve">'
+
+    def lines(self, *parts: Any) -> Markup:
+        """Text with a line break between the parts and none inside them (a title that
+        wraps between place and name, never inside a word)."""
+        return Markup(self._RUN_SPLIT.format("<w:br/>").join(self._t(x) for x in parts))
+
+    def keep_hyphens(self, text: Any) -> Markup:
+        """Text whose hyphens never end a line (dates like 2016-03-01 stay whole)."""
+        return Markup(self._t(text).replace("-", self._RUN_SPLIT.format("<w:noBreakHyphen/>")))
+
     def page_break(self) -> Markup:
         return Markup('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
@@ -134,6 +147,7 @@ class Docx:
     _HEAD = '<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E8E8E8"/></w:tcPr><w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">'
     _BODY = '<w:tc><w:p><w:r><w:t xml:space="preserve">'
     _END = "</w:t></w:r></w:p></w:tc>"
+    _SPAN3 = '<w:tc><w:tcPr><w:gridSpan w:val="3"/></w:tcPr><w:p><w:r><w:t xml:space="preserve">'
 
     def _cell(self, text: Any, width: int = 0, head: bool = False) -> str:
         return (self._HEAD if head else self._BODY) + self._t(text) + self._END
@@ -151,6 +165,11 @@ class Docx:
         cells = "".join([start + t(v) + end for v in values])
         return Markup(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
 
+    def span_row(self, text: Any, columns: int) -> Markup:
+        """One centred cell across ``columns`` grid columns (\"no rows\" lines, like HTML's colspan)."""
+        return Markup(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="{columns}"/></w:tcPr>'
+                      f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p></w:tc></w:tr>')
+
     def table_end(self) -> Markup:
         return Markup("</w:tbl><w:p/>")
 
@@ -158,11 +177,13 @@ class Docx:
         return Markup(str(self.table_start(headers, widths)) + "".join(str(self.row(r, widths)) for r in rows) + "</w:tbl><w:p/>")
 
     def kv(self, pairs: list[tuple[Any, Any]], widths: list[int] = (1500, 3000, 1500, 3000)) -> Markup:  # type: ignore[assignment]
-        """Label/value pairs, two pairs per row, labels shaded."""
+        """Label/value pairs, two pairs per row, labels shaded; a last odd pair's value spans the rest of its row."""
         body = []
         for i in range(0, len(pairs), 2):
-            chunk = list(pairs[i:i + 2]) + [("", "")] * (2 - len(pairs[i:i + 2]))
+            chunk = list(pairs[i:i + 2])
             cells = "".join(self._cell(k, widths[j * 2], True) + self._cell(v, widths[j * 2 + 1]) for j, (k, v) in enumerate(chunk))
+            if len(chunk) == 1:
+                cells = self._cell(chunk[0][0], 0, True) + self._SPAN3 + self._t(chunk[0][1]) + self._END
             body.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
         return Markup(str(self.table_start([], widths)) + "".join(body) + "</w:tbl><w:p/>")
 
