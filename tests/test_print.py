@@ -128,12 +128,13 @@ def headings(page_html: str) -> set[str]:
 
 
 def no_stranded_heading(pages: list[Page], page_html: str, name: str) -> None:
-    """No page but the last ends with a heading (it belongs with the text that follows)."""
+    """No page but the last ends with a heading, or a heading and one line (it belongs
+    with the text that follows)."""
     heads = headings(page_html)
     for i, p in enumerate(pages[:-1], 1):
-        lines = p.lines()
-        last = "".join(w.text for w in lines[-1]) if lines else ""
-        assert last not in heads, f"{name} page {i} ends with the heading {last!r}"
+        for line in p.lines()[-2:]:
+            text = "".join(w.text for w in line)
+            assert text not in heads, f"{name} page {i} ends with the heading {text!r}"
 
 
 def check(pdf: Path, page_html: str, name: str, margin_mm: float = 16) -> list[Page]:
@@ -270,3 +271,20 @@ def test_notices(printed, kind):
         pdf, text, sections = printed[f"notice_{kind}_all"]
         pages = check(pdf, text, f"{kind} notices of a township", margin_mm=margin)
         assert len(pages) == sections  # one page per village
+
+
+def test_trend_chart_of_many_townships(tmp_path):
+    """A sample county with many townships: every township line named at its end, no names piled up."""
+    runner = CliRunner()
+    r = runner.invoke(app, ["sample", str(tmp_path / "ds"), "--households", "600", "--years", "2015-2016", "--quiet"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["report", str(tmp_path / "ds"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert r.exit_code in (0, 1), r.output
+    page = tmp_path / "out" / "report" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    trend = text[text.index("<polyline"):]
+    trend = trend[:trend.index("</svg>")]
+    assert trend.count("<polyline") >= 8 and len(set(re.findall(r'stroke-dasharray="([^"]+)"', trend))) >= 7
+    pages = check(print_pdf(page, tmp_path / "report.pdf"), text, "report (many townships)")
+    names = [w.text for p in pages[:2] for w in p.words]
+    assert all(any(n.startswith(t) for n in names) for t in re.findall(r'class="slab[^"]*">([^<…]+)', trend))

@@ -137,7 +137,7 @@ def test_township_register_is_landscape_with_a_wide_measures_column():
 
 def test_headings_never_end_a_page():
     css = render.render("base/print.css", {})
-    assert re.search(r"h1, h2, h3, \.title, \.keep-next \{ break-after: avoid; page-break-after: avoid; \}", css)
+    assert re.search(r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}", css)
     book = render.render("plan/village_book.html", _model().village_context(V1))
     assert re.search(r'<h2>三、农户名册</h2>\n<p class="muted keep-next">', book)
     # Word: every heading style keeps with the next paragraph
