@@ -82,6 +82,8 @@ def test_word_card_has_the_html_cards_content():
     for c in [*cards, bare]:
         h, x = html_text(_card_html(c, model)), docx_text(_card_xml(c, model))
         assert h == x, c["household_id"]
+    book = model.village_context(V1)
+    assert html_text(render.render("plan/village_book.html", book)) == docx_text(render.render("plan/village_book.docx.xml", book))
     x = _card_xml(cards[0], model)
     assert "务工状况" in x and "与户主关系" in x and "帮扶责任人编号" not in x
     assert "无成员信息" in _card_xml(bare, model) and "—" in _card_xml(bare, model)
@@ -140,11 +142,12 @@ def test_headings_never_end_a_page():
     assert re.search(r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}", css)
     book = render.render("plan/village_book.html", _model().village_context(V1))
     assert re.search(r'<h2>三、农户名册</h2>\n<p class="muted keep-next">', book)
-    # Word: every heading style keeps with the next paragraph
-    for style in ("Heading1", "Heading2"):
+    # Word: every heading style (and the note under one) keeps with the next paragraph
+    for style in ("Title", "Subtitle", "Heading1", "Heading2", "Note"):
         assert re.search(rf'w:styleId="{style}">.*?<w:keepNext/>.*?</w:style>', render._STYLES)
     xml = render.render("plan/village_book.docx.xml", _model().village_context(V1))
     assert '<w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t xml:space="preserve">三、农户名册' in xml
+    assert re.search('三、农户名册</w:t></w:r></w:p>\n<w:p><w:pPr><w:pStyle w:val="Note"/>', xml)
 
 
 def test_project_period_says_a_missing_date_and_dates_never_break_at_the_hyphen():

@@ -187,7 +187,7 @@ def docx_cards(model: Any, start: int, end: int) -> list[str]:
             "</w:tbl><w:p/>\n"),
     )
     county = _e(model.county["name"])
-    right = str(_W.p("@@", "Right")).split("@@")
+    right = str(_W.p("@@", "Subtitle")).split("@@")
     out = cat(
         str(_W.page_break()) + "\n" + str(_W.p(f"{model.year}年 精准扶贫帮扶明白卡", "Title")) + "\n",
         right[0], county, " ", c["township_name"], " ", c["village_name"], group, "　户编号 ", c["household_id"], right[1], "\n",
