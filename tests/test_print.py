@@ -164,6 +164,17 @@ def _big_register(register: str, households: int) -> str:
     return head + "二、建档立卡户名册" + rest[:body_start] + "".join(many) + rest[body_end:]
 
 
+def _by_title(folder: Path, words: str, required: bool = True) -> list[Path]:
+    """The HTML files under ``folder`` whose <title> holds ``words`` (file names are not relied on)."""
+    found = []
+    for p in sorted(folder.rglob("*.html")):
+        m = re.search(r"<title>(.*?)</title>", p.read_text(encoding="utf-8"), re.S)
+        if m and words in m.group(1):
+            found.append(p)
+    assert found or not required, f"no document titled …{words}… under {folder}"
+    return found
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> dict[str, tuple[Path, str, int]]:
     """name -> (pdf, the printed HTML, sections or cards it holds) for each document."""
@@ -174,24 +185,24 @@ def printed(tmp_path_factory) -> dict[str, tuple[Path, str, int]]:
     r = CliRunner().invoke(app, ["run", str(SAMPLE), "--out", str(out), "--date", "2016-03-01", "--quiet"])
     assert r.exit_code in (0, 1), r.output
     books = out / "plan" / "books"
-    township = sorted(p for p in books.iterdir() if p.is_dir())[0]
-    village = sorted(p for p in township.glob("*.html") if p.name != "index.html")[0]
+    township = _by_title(books, "精准扶贫乡簿")[0]
+    village = _by_title(township.parent, "精准扶贫村册")[0]
     docs: dict[str, Path] = {
         "report": out / "report" / "index.html",
         "audit": out / "audit" / "report.html",
         "village_book": village,
-        "township_book": township / "index.html",
+        "township_book": township,
     }
     (base / "card.html").write_text(_card_page(village.read_text(encoding="utf-8")), encoding="utf-8")
     docs["card"] = base / "card.html"
-    (base / "township455.html").write_text(_big_register((township / "index.html").read_text(encoding="utf-8"), 455), encoding="utf-8")
+    (base / "township455.html").write_text(_big_register(township.read_text(encoding="utf-8"), 455), encoding="utf-8")
     docs["township_455"] = base / "township455.html"
     for kind in ("identification", "exit", "projects"):
         folder = out / "notice" / kind
-        single = sorted(p for p in folder.glob("*.html") if not p.name.endswith("_all.html"))
+        combined = _by_title(folder, "（汇总打印）", required=False)
+        single = sorted(set(_by_title(folder, "")) - set(combined))
         assert single, f"no {kind} notice in data-sample's run"
         docs[f"notice_{kind}"] = single[0]
-        combined = sorted(folder.glob("*_all.html"))
         if combined and kind == "identification":  # one township's combined print is enough (each takes seconds)
             docs[f"notice_{kind}_all"] = combined[0]
     jobs = max(1, min(2, os.cpu_count() or 1))
