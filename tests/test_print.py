@@ -33,9 +33,11 @@ SAMPLE = ROOT / "data-sample"
 CHROMIUM = Path("/usr/bin/chromium")
 MM = 72 / 25.4  # PDF points per millimetre
 
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")  # fonts-noto-cjk: page counts assume it
+
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
-    reason="needs /usr/bin/chromium and poppler-utils (apt-get install chromium fonts-noto-cjk poppler-utils; .ci/run does)",
+    not CHROMIUM.exists() or not CJK_FONT.exists() or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+    reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk poppler-utils; .ci/run does)",
 )
 
 
