@@ -121,6 +121,8 @@ class Docx:
     @staticmethod
     def _t(v: Any) -> str:
         if v.__class__ is not str:
+            if v.__class__ is Markup:  # already escaped (``lines``, ``keep_hyphens``, text joined with ``~`` to Markup)
+                return _clean(str(v))
             if _is_missing(v):
                 return ""
             v = str(v)
@@ -130,6 +132,17 @@ class Docx:
         ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
         return Markup(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p>')
 
+    _RUN_SPLIT = '</w:t>{}<w:t xml:space="preserve">'
+
+    def lines(self, *parts: Any) -> Markup:
+        """Text with a line break between the parts and none inside them (a title that
+        wraps between place and name, never inside a word)."""
+        return Markup(self._RUN_SPLIT.format("<w:br/>").join(self._t(x) for x in parts))
+
+    def keep_hyphens(self, text: Any) -> Markup:
+        """Text whose hyphens never end a line (dates like 2016-03-01 stay whole)."""
+        return Markup(self._t(text).replace("-", self._RUN_SPLIT.format("<w:noBreakHyphen/>")))
+
     def page_break(self) -> Markup:
         return Markup('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
@@ -138,6 +151,7 @@ class Docx:
     _HEAD = '<w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E8E8E8"/></w:tcPr><w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">'
     _BODY = '<w:tc><w:p><w:r><w:t xml:space="preserve">'
     _END = "</w:t></w:r></w:p></w:tc>"
+    _SPAN3 = '<w:tc><w:tcPr><w:gridSpan w:val="3"/></w:tcPr><w:p><w:r><w:t xml:space="preserve">'
 
     def _cell(self, text: Any, width: int = 0, head: bool = False) -> str:
         return (self._HEAD if head else self._BODY) + self._t(text) + self._END
@@ -155,6 +169,11 @@ class Docx:
         cells = "".join([start + t(v) + end for v in values])
         return Markup(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
 
+    def span_row(self, text: Any, columns: int) -> Markup:
+        """One centred cell across ``columns`` grid columns (\"no rows\" lines, like HTML's colspan)."""
+        return Markup(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="{columns}"/></w:tcPr>'
+                      f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p></w:tc></w:tr>')
+
     def table_end(self) -> Markup:
         return Markup("</w:tbl><w:p/>")
 
@@ -162,11 +181,13 @@ class Docx:
         return Markup(str(self.table_start(headers, widths)) + "".join(str(self.row(r, widths)) for r in rows) + "</w:tbl><w:p/>")
 
     def kv(self, pairs: list[tuple[Any, Any]], widths: list[int] = (1500, 3000, 1500, 3000)) -> Markup:  # type: ignore[assignment]
-        """Label/value pairs, two pairs per row, labels shaded."""
+        """Label/value pairs, two pairs per row, labels shaded; a last odd pair's value spans the rest of its row."""
         body = []
         for i in range(0, len(pairs), 2):
-            chunk = list(pairs[i:i + 2]) + [("", "")] * (2 - len(pairs[i:i + 2]))
+            chunk = list(pairs[i:i + 2])
             cells = "".join(self._cell(k, widths[j * 2], True) + self._cell(v, widths[j * 2 + 1]) for j, (k, v) in enumerate(chunk))
+            if len(chunk) == 1:
+                cells = self._cell(chunk[0][0], 0, True) + self._SPAN3 + self._t(chunk[0][1]) + self._END
             body.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
         return Markup(str(self.table_start([], widths)) + "".join(body) + "</w:tbl><w:p/>")
 
@@ -344,9 +365,11 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:pPrDefault><w:pPr><w:spacing w:after="60" w:line="300" w:lineRule="auto"/></w:pPr></w:pPrDefault>
 </w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
-<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/></w:pPr><w:rPr><w:rFonts w:eastAsia="SimHei"/><w:b/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/></w:pPr><w:rPr><w:rFonts w:eastAsia="SimHei"/><w:b/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:rFonts w:eastAsia="SimHei"/><w:b/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="60"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:rFonts w:eastAsia="SimHei"/><w:b/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:jc w:val="center"/></w:pPr><w:rPr><w:color w:val="444444"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Note"><w:name w:val="Note"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/></w:pPr><w:rPr><w:color w:val="444444"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Right"><w:name w:val="Right"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="right"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="Cell"><w:name w:val="Cell"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>
 <w:style w:type="table" w:styleId="Grid"><w:name w:val="Table Grid"/><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders><w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>

@@ -82,7 +82,7 @@ def _measures(model: Any, combos: np.ndarray, html: bool) -> pa.Array:
             body, end = _W._BODY, _W._END
             rows = cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", body, k, end, body, f["measure"], end, body, f["content"], end,
                        body, f["rules"], end, "</w:tr>\n")
-            empty = str(_W.row(["", "", "未匹配到帮扶措施，请帮扶责任人入户后制定", ""])) + "\n"
+            empty = str(_W.span_row("未匹配到帮扶措施，请帮扶责任人入户后制定", 4)) + "\n"
         model._cache[key] = np.array(_group_join(rows.to_pylist(), bounds, empty).to_pylist(), dtype=object)
     return pa.array(model._cache[key][combos], pa.string())
 
@@ -140,14 +140,15 @@ def html_cards(model: Any, start: int, end: int) -> list[str]:
 
 
 def _kv_rows(pairs: list[tuple[str, Any]]) -> Any:
-    """Rows of ``w.kv``: two label/value pairs per row; labels literal, values arrays or literals."""
+    """Rows of ``w.kv``: two label/value pairs per row (a last odd value spans the row); labels literal,
+    values arrays or literals."""
     head, body, end = _W._HEAD, _W._BODY, _W._END
     parts: list[Any] = []
     for i in range(0, len(pairs), 2):
-        chunk = list(pairs[i:i + 2]) + [("", "")] * (2 - len(pairs[i:i + 2]))
+        chunk = list(pairs[i:i + 2])
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for k, v in chunk:
-            parts += [head + _e(k) + end + body, v, end]
+            parts += [head + _e(k) + end + (body if len(chunk) == 2 else _W._SPAN3), v, end]
         parts.append("</w:tr>")
     return parts
 
@@ -161,32 +162,35 @@ def docx_cards(model: Any, start: int, end: int) -> list[str]:
     body, cend = _W._BODY, _W._END
     m = {c: esc(members[c]) for c in members.columns}
     mrows = cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", body, _index(len(members), mb), cend,
-                *[x for f in ("name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status") for x in (body, m[f], cend)],
+                *[x for f in ("name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status")
+                  for x in (body, m[f], cend)],
                 "</w:tr>\n")
-    mem = _group_join(mrows.to_pylist(), mb, "")
+    mem = _group_join(mrows.to_pylist(), mb, str(_W.span_row("无成员信息", 10)) + "\n")
     meas = _measures(model, combos, False)
     c = {k: esc(cards[k]) for k in ("household_id", "township_name", "village_name", "group_name", "head_name", "household_size",
                                      "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year",
-                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit", "cadre_id")}
+                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit")}
     kv1 = str(_W.table_start([], (1800, 3246, 1800, 3246)))
-    basics = _kv_rows([("户主姓名", c["head_name"]), ("家庭人口数", c["household_size"]), ("贫困户属性", c["category"]), ("脱贫状态", c["status"]),
-                       ("主要致贫原因", c["main_cause"]), ("其他致贫原因", c["other_causes"]), ("首次识别年度", c["identified_year"]),
-                       ("计划脱贫年度", c["planned_exit_year"]), ("人均纯收入（元）", c["income"]), ("退出情况", c["exit_text"])])
+    group = pc.if_else(pc.equal(c["group_name"], ""), "", cat(" ", c["group_name"]))
+    basics = _kv_rows([("户主姓名", c["head_name"]), ("家庭人口数", c["household_size"]), ("贫困户属性", dash(c["category"])),
+                       ("脱贫状态", dash(c["status"])), ("主要致贫原因", dash(c["main_cause"])), ("其他致贫原因", dash(c["other_causes"])),
+                       ("首次识别年度", dash(c["identified_year"])), ("计划脱贫年度", dash(c["planned_exit_year"])),
+                       ("人均纯收入（元）", dash(c["income"])), ("退出情况", c["exit_text"])])
     cadre = pc.if_else(
         pc.equal(c["cadre_name"], ""),
         str(_W.p("暂未落实帮扶责任人（帮扶干部已达结对上限），请乡镇尽快安排。")) + "\n",
-        cat(kv1, *_kv_rows([("姓名", c["cadre_name"]), ("联系电话", c["cadre_phone"]), ("工作单位", c["cadre_unit"]), ("帮扶责任人编号", c["cadre_id"])]),
+        cat(kv1, *_kv_rows([("姓名", c["cadre_name"]), ("联系电话", dash(c["cadre_phone"])), ("工作单位", dash(c["cadre_unit"]))]),
             "</w:tbl><w:p/>\n"),
     )
     county = _e(model.county["name"])
-    right = str(_W.p("@@", "Right")).split("@@")
+    right = str(_W.p("@@", "Subtitle")).split("@@")
     out = cat(
         str(_W.page_break()) + "\n" + str(_W.p(f"{model.year}年 精准扶贫帮扶明白卡", "Title")) + "\n",
-        right[0], county, " ", c["township_name"], " ", c["village_name"], " ", c["group_name"], "　户编号 ", c["household_id"], right[1], "\n",
+        right[0], county, " ", c["township_name"], " ", c["village_name"], group, "　户编号 ", c["household_id"], right[1], "\n",
         str(_W.p("一、家庭基本情况", "Heading2")) + "\n" + kv1, *basics, "</w:tbl><w:p/>\n",
         str(_W.p("二、家庭成员", "Heading2")) + "\n"
-        + str(_W.table_start(["序号", "姓名", "关系", "性别", "年龄", "证件号码", "健康状况", "劳动技能", "在校生状况"],
-                             (600, 1100, 900, 600, 600, 2200, 1400, 1500, 1192))) + "\n",
+        + str(_W.table_start(["序号", "姓名", "与户主关系", "性别", "年龄", "证件号码", "健康状况", "劳动技能", "在校生状况", "务工状况"],
+                             (500, 1000, 1000, 500, 500, 2000, 1200, 1200, 1100, 1092))) + "\n",
         mem,
         str(_W.table_end()) + "\n" + str(_W.p("三、帮扶措施（一户一策）", "Heading2")) + "\n"
         + str(_W.table_start(["序号", "帮扶措施", "措施内容", "依据（规则）"], (700, 1800, 5592, 2000))) + "\n",

@@ -122,7 +122,8 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
     place = (unit.map(tnames).astype("str").fillna("") + place.fillna("")).where(vcode.notna(), "县级")
     start = _date_text(p, "start_date")
     end = _date_text(p, "completion_date")
-    period = (start + "至" + end).where((start != "") & (end != ""), start.where(start != "", end))
+    # A missing date is said, not dropped: a start date alone would read as a one-day project.
+    period = (start.where(start != "", "（开工日期未定）") + "至" + end.where(end != "", "（完成日期未定）")).where((start != "") | (end != ""), "")
     budget = p["budget"].astype("Float64") if "budget" in p.columns else pd.Series(np.nan, index=p.index)
     out = pd.DataFrame(
         {

@@ -57,13 +57,47 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return out
 
 
+# Print-safe line styles (they survive a black-and-white printer): a dash pattern per
+# series, then a second grey for more series than patterns. The county line is solid,
+# black and thick; no township line is solid.
+DASHES = ("6 3", "2 2", "9 3 2 3", "1 3", "12 4", "4 2 1 2", "8 2 2 2 2 2", "3 5")
+SHADES = ("#333", "#888")
+MAIN_STYLE = {"stroke": "#000", "dash": "", "width": 3.0}
+LABEL_GAP = 13  # label lines at least this far apart (font 12px)
+
+
+def line_style(k: int) -> dict[str, Any]:
+    """The style of the k-th (0-based) non-main series."""
+    return {"stroke": SHADES[(k // len(DASHES)) % len(SHADES)], "dash": DASHES[k % len(DASHES)], "width": 1.5}
+
+
+def spread(anchors: list[float], gap: float = LABEL_GAP, low: float = -math.inf) -> list[float]:
+    """Positions for labels wanted at ``anchors`` (ascending), at least ``gap`` apart and
+    not above ``low``: overlapping labels form a block centred on their anchors (least
+    squares), so each stays as close to its own line end as the others allow."""
+    blocks: list[tuple[float, list[float]]] = []  # (top, anchors of the block)
+    for a in anchors:
+        blocks.append((a, [a]))
+        while len(blocks) > 1 and blocks[-2][0] + len(blocks[-2][1]) * gap > blocks[-1][0]:
+            (_, a1), (_, a2) = blocks[-2], blocks.pop()
+            ys = a1 + a2
+            blocks[-1] = (sum(y - k * gap for k, y in enumerate(ys)) / len(ys), ys)
+    out = [top + k * gap for top, ys in blocks for k in range(len(ys))]
+    for i, y in enumerate(out):  # keep inside the drawing, still ``gap`` apart
+        out[i] = max(y, low if i == 0 else out[i - 1] + gap)
+    return [round(y, 1) for y in out]
+
+
 def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct", max_labels: int = 12) -> dict[str, Any]:
     """A line chart: ``series`` = [{"name", "values": {year: value}, "main": bool}], y from 0.
 
-    With more than ``max_labels`` series only the main ones are labelled (the rest would
-    be an unreadable pile of names); the drawing grows to fit the labels it shows.
+    Every series has its own print-safe style (``stroke``, ``dash``, ``width``; the main
+    one solid, black and bold) and its name at its line end; names that would overlap are
+    spread around their line ends and joined to them by a short leader. With more than
+    ``max_labels`` series only the main ones are labelled (the rest would be an
+    unreadable pile of names); the drawing grows to fit the labels it shows.
     """
-    left, right, top, bottom = 56, 110, 12, 28
+    left, right, top, bottom = 56, 136, 12, 28
     plot_w, plot_h = 480, 200
     vals = [_num(v) for s in series for v in s["values"].values()]
     hi = max([v for v in vals if v is not None], default=0.0)
@@ -79,24 +113,32 @@ def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct", max_
         return round(top + plot_h - v / y_max * plot_h, 1)
 
     out_series = []
+    k = 0
     for s in series:
         pts = [(x(yr), y(v)) for yr in years if (v := _num(s["values"].get(yr))) is not None]
         if not pts:
             continue
+        main = bool(s.get("main"))
+        style = MAIN_STYLE if main else line_style(k)
+        k += 0 if main else 1
         out_series.append({
-            "name": s["name"], "main": bool(s.get("main")),
+            "name": s["name"], "main": main, **style,
             "points": " ".join(f"{a},{b}" for a, b in pts),
             "dots": [{"x": a, "y": b} for a, b in pts],
-            "label_x": pts[-1][0] + 6, "label_y": pts[-1][1] + 4,
-            "labelled": bool(s.get("main")) or len(series) <= max_labels,
+            "end_x": pts[-1][0], "end_y": pts[-1][1],
+            "label_x": pts[-1][0] + 22, "label_y": pts[-1][1] + 4, "leader": None,
+            "labelled": main or len(series) <= max_labels,
         })
-    # Spread end labels that would overlap (sorted by height, at least 12 units apart).
+    # Names at the line ends; overlapping ones spread around them (centre = baseline - 4).
     order = sorted((i for i in range(len(out_series)) if out_series[i]["labelled"]),
-                   key=lambda i: out_series[i]["label_y"])
-    last = -1e9
-    for i in order:
-        out_series[i]["label_y"] = round(max(out_series[i]["label_y"], last + 12), 1)
-        last = out_series[i]["label_y"]
+                   key=lambda i: (out_series[i]["end_y"], i))
+    centres = spread([out_series[i]["end_y"] for i in order], LABEL_GAP, low=top)
+    last = 0.0
+    for i, c in zip(order, centres, strict=True):
+        s = out_series[i]
+        s["label_y"] = round(c + 4, 1)
+        s["leader"] = {"x1": s["end_x"] + 3, "y1": s["end_y"], "x2": s["label_x"] - 2, "y2": c}
+        last = c + 4
 
     def label(v: float) -> str:
         return f"{v * 100:.0f}%" if fmt == "pct" and y_max >= 0.05 else (f"{v * 100:.1f}%" if fmt == "pct" else f"{v:,.0f}")
