@@ -86,3 +86,17 @@ def test_no_output_holds_a_control_character(tmp_path):
             path = Path(d) / name
             if path.suffix in (".csv", ".html", ".json"):
                 assert not BAD.search(path.read_text(encoding="utf-8")), path
+
+
+def test_the_fast_byte_look_never_misses_a_control_character():
+    import pyarrow as pa
+
+    from jingzhun.io.clean import CONTROL, _may_hold_controls
+
+    points = [*range(0x3000), 0xFEFF]
+    for cp in points:
+        ch = chr(cp)
+        if CONTROL.search(ch):
+            for v in (ch, "张" + ch + "三", "a" + ch):  # inside and ending the buffer
+                assert _may_hold_controls(pa.chunked_array([pa.array(["x", v])])), hex(cp)
+    assert not _may_hold_controls(pa.chunked_array([pa.array(["阿卜杜·热合曼", "一—二“三”", "a\tb\r\n", None])]))
