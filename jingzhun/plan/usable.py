@@ -14,7 +14,7 @@ import pandas as pd
 
 from jingzhun.findings import Findings
 
-VILLAGE_CODE = r"\d{12}"
+VILLAGE_CODE = r"[0-9]{12}"  # ASCII digits only (a full-width code is not a file name)
 
 # table -> (key column or None, village code may be empty)
 RULES: dict[str, tuple[str | None, bool]] = {
