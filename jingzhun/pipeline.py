@@ -475,7 +475,8 @@ def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
         if f is not None:
             everything.extend(f)
     everything.extend(own)
-    return one_per_defect(everything.render())
+    # plan and each notice kind report the same rows left out of documents: count them once
+    return one_per_defect(everything.render().drop_duplicates(ignore_index=True))
 
 
 def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:

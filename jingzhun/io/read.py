@@ -34,7 +34,7 @@ from jingzhun import ids
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
-from jingzhun.io import parse
+from jingzhun.io import clean, parse
 from jingzhun.schema import columns as reg
 from jingzhun.tables import TABLES, table_for_stem
 
@@ -607,6 +607,7 @@ def _typed_frame(
         for j in list(trimmed):
             trimmed[j] = trimmed[j].slice(0, n)
 
+    clean.strip_control_chars(trimmed, {j: nm for nm, j in chosen.items()}, grid.headers, table, rows, findings, reg.key_column(table))
     for r, text in grid.bad_lines:
         findings.add("V-READ-BAD-LINE", table=table, row=r, value=text)
 

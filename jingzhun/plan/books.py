@@ -1,6 +1,7 @@
 """Write 户有卡、村有册、乡有簿、县有档: one file per village, township and county.
 
-``plan/books/<township_code>/<village_code>.html`` (+ ``.docx``) holds the village
+``plan/books/<township_code>/<village_code>.html`` (+ ``.docx``; names through
+:func:`jingzhun.safename.safe_filename`) holds the village
 summary, the 农户名册 (every surveyed household of the village) and a card for every
 carded household (see :mod:`jingzhun.plan.docs` for who gets one);
 ``plan/books/<township_code>/index.html`` is the township register;
@@ -25,6 +26,7 @@ from jingzhun.parallel import chunks, default_jobs, fork_map
 from jingzhun.plan import cardtext
 from jingzhun.plan.docs import CARD_FIELDS, ROSTER_FIELDS, DocModel, records
 from jingzhun.render import environment, get_template, render_template, template_path, write_docx, write_text
+from jingzhun.safename import safe_filename
 
 HTML_TEMPLATES = ("plan/village_book.html", "plan/_card.html")
 DOCX_TEMPLATES = ("plan/village_book.docx.xml", "plan/_card.docx.xml")
@@ -57,7 +59,7 @@ def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templa
         docx_frags = cardtext.docx_cards(model, a, b) if fast_docx else None
         html_rows = cardtext.html_roster(model, ra, rb) if fast_html else None
         docx_rows = cardtext.docx_roster(model, ra, rb) if fast_docx else None
-        folder = books / tcode
+        folder = books / safe_filename(tcode)
         folder.mkdir(exist_ok=True)
         written: list[str] = []
         for v in vrows:
@@ -72,7 +74,7 @@ def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templa
             if html_frags is not None and html_rows is not None and vb > va:
                 html_ctx = {**ctx, "cards_html": Markup("".join(html_frags[va - a: vb - a])),
                             "roster_html": Markup("".join(html_rows[xa - ra: xb - ra]))}
-            path = folder / f"{code}.html"
+            path = folder / f"{v['stem']}.html"
             write_text(path, render_template(village_html, html_ctx))
             written.append(str(path))
             if village_docx is not None:
@@ -81,7 +83,7 @@ def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templa
                             "roster_docx": Markup("".join(docx_rows[xa - ra: xb - ra]))}
                 else:
                     dctx = {**ctx, "cards": full if full is not None else model.card_records(va, vb)}
-                dpath = folder / f"{code}.docx"
+                dpath = folder / f"{v['stem']}.docx"
                 title = f"{v['township_name']}{v['village_name']} {model.year}年 精准扶贫村册"
                 write_docx(dpath, render_template(village_docx, dctx), title)
                 written.append(str(dpath))

@@ -38,6 +38,7 @@ from jingzhun.plan import docs
 from jingzhun.plan.books import write_books
 from jingzhun.plan.core import PlanResult, make_plans, summary
 from jingzhun.plan.measures import load_rules, rules_file
+from jingzhun.plan.usable import for_documents
 
 TABLES = ("households", "members", "villages", "cadres", "crosscheck")
 
@@ -67,10 +68,15 @@ def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Pat
 
 def plan_frames(frames: dict[str, pd.DataFrame], params: Params, data_year: int, identified: pd.DataFrame,
                 rules: list) -> tuple[PlanResult, Findings, docs.DocModel]:
-    """Plans, pairing and the document model from typed frames and the identify households."""
+    """Plans, pairing and the document model from typed frames and the identify households.
+
+    Households and villages that cannot go into a document (duplicate or missing key, bad
+    village code) are left out first, with findings (:mod:`jingzhun.plan.usable`)."""
+    frames, left_out = for_documents(frames, ("households", "villages"))
     result = make_plans(frames["households"], frames.get("members"), frames.get("cadres"), params, data_year,
                         identified, rules)
     findings = Findings()
+    findings.extend(left_out)
     if "cadres" not in frames:
         findings.add("P-NO-CADRES", table="cadres", detail=str(data_year))
     findings.extend(result.findings)

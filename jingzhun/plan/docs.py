@@ -29,6 +29,7 @@ import pandas as pd
 
 from jingzhun.identify.members import age_on, current_mask
 from jingzhun.plan.core import PlanResult
+from jingzhun.safename import safe_filename
 
 MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status"]
 CARD_FIELDS = [
@@ -202,6 +203,7 @@ class DocModel:
         start, end = self.village_bounds[rows[0]["village_code"]][0], self.village_bounds[rows[-1]["village_code"]][1]
         township = {
             "township_code": tcode,
+            "folder": safe_filename(tcode),
             "township_name": rows[0]["township_name"],
             "households": sum(int(v["households"]) for v in rows),
             "population": sum(int(v["population"]) for v in rows),
@@ -326,7 +328,10 @@ def build(
              "cadres": _village_cadres(p)}
     for col, d in lists.items():
         vs[col] = [d.get(v, []) for v in vs["village_code"].tolist()]
-    vs["file"] = vs["township_code"] + "/" + vs["village_code"] + ".html"
+    # File names come from codes only through safe_filename (a code is data, not a path).
+    vs["folder"] = pd.Series([safe_filename(c) for c in vs["township_code"].tolist()], dtype="str", index=vs.index)
+    vs["stem"] = pd.Series([safe_filename(c) for c in vs["village_code"].tolist()], dtype="str", index=vs.index)
+    vs["file"] = vs["folder"] + "/" + vs["stem"] + ".html"
     roster, rbounds = _roster(hh, set(bounds), p, ident)
     vs["surveyed"] = [b - a for a, b in (rbounds.get(v, (0, 0)) for v in vs["village_code"].tolist())]
     return DocModel(cards, mem, mbounds, result.items, bounds, roster, rbounds, vs, county, data_year)

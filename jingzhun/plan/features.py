@@ -157,7 +157,9 @@ class Features:
                 agg = flags.groupby("household_id", sort=False).any()
                 agg["_n"] = flags.groupby("household_id", sort=False).size()
                 agg = agg.reindex(hid.to_numpy(dtype=object))
+                n = agg.pop("_n").fillna(0)  # a household without member rows: no flags, no members
                 agg = agg.fillna(False).infer_objects()
+                agg["_n"] = n
             agg["no_labour"] = ~agg["labour"].astype(bool) & (agg["_n"].astype(float) > 0)
             self._member = agg.reset_index(drop=True)
         return self._member

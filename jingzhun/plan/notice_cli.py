@@ -41,6 +41,7 @@ from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
+from jingzhun.plan.usable import for_documents
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)")]
@@ -70,13 +71,16 @@ def parse_date(value: str | None) -> date | None:
 def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc: NoticeCommon, *,
                   previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
     """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects; screened (:func:`screen`)."""
+    (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
+    that cannot go into a document (:mod:`jingzhun.plan.usable`) are left out, with findings."""
+    frames, left_out = for_documents(frames, ("households", "villages") + (("projects",) if kind == "projects" else ()))
     if kind == "projects":
         nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
     elif kind == "identification":
         nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
     else:
         nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
+    nset.findings.extend(left_out)
     return screen(nset, nc)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from jingzhun.parallel import chunks, default_jobs, fork_map
 from jingzhun.plan.notices import RECORD_KEYS, NoticeCommon, NoticeSet, screen
 from jingzhun.render import get_template, render_template, write_docx, write_text
+from jingzhun.safename import safe_filename
 
 
 def _slices(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -64,11 +65,12 @@ def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, f
         unit = {"code": u["unit_code"], "name": u["unit_name"], "place": place, "total": total,
                 "township_code": u["township_code"], "township_name": u["township_name"]}
         item = {"unit": unit, "rows": rows}
-        path = folder / f"{u['unit_code']}.html"
+        stem = safe_filename(u["unit_code"])
+        path = folder / f"{stem}.html"
         write_text(path, render_template(html_t, {"n": n, "unit": unit, "rows": rows}))
         written = [str(path)]
         if docx_t is not None:
-            dpath = folder / f"{u['unit_code']}.docx"
+            dpath = folder / f"{stem}.docx"
             write_docx(dpath, render_template(docx_t, {"n": n, "items": [item]}), f"{place}{common.year}年{n['title']}")
             written.append(str(dpath))
         done.append((i, path.name, written))
@@ -76,7 +78,7 @@ def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, f
             by_township.setdefault(_township(u), []).append(item)
     for tcode, items in by_township.items():
         township = {"code": tcode, "place": county + items[0]["unit"]["township_name"]}
-        path = folder / f"{tcode}_all.html"
+        path = folder / f"{safe_filename(tcode)}_all.html"
         write_text(path, render_template(combined_t, {"n": n, "township": township, "items": items}))
         done.append((len(units) + order.index(tcode), "", [str(path)]))
     return done
