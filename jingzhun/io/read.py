@@ -21,8 +21,8 @@ import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -499,7 +499,7 @@ def _read_excel_grid(
         raise _not_a_table(p)
     if sheet is not None:
         return _excel_sheet_grid(p, wb, _named_sheet(p, names, sheet), table, parts, limits)
-    hidden = [m.name for m in meta if "Visible" not in str(m.visible)]
+    hidden = [m.name for m in meta if not str(m.visible).endswith(".Visible")]
     visible = [n for n in names if n not in hidden]
     if not visible:
         raise InputError(t(f"{p} 的工作表都是隐藏的: {', '.join(names)}", f"every sheet of {p} is hidden: {', '.join(names)}"),
@@ -899,6 +899,9 @@ def _typed_frame(
             trimmed[j] = parse.trim(col)
         else:
             trimmed[j] = col
+    # A contract column the reader could not take (a nested Parquet type) has its own finding: all NA here.
+    unread = {name for name, j in chosen.items() if j not in trimmed}
+    chosen = {name: j for name, j in chosen.items() if name not in unread}
     keep = None
     if data.num_columns and n_all:
         empty = None
@@ -967,6 +970,9 @@ def _typed_frame(
     else:
         converted = {nm: conv((nm, c)) for nm, c in todo}
     for name, c in cols.items():
+        if name in unread:
+            out[name] = _na_column(c.type, n)
+            continue
         if name not in chosen:
             if c.required:
                 findings.add("V-COLUMN-MISSING", table=table, column=name,
@@ -1094,7 +1100,11 @@ def _typed_fast_path(arr: pa.ChunkedArray, c: reg.Column) -> pd.Series | None:
     if c.type == "bool" and pa.types.is_boolean(typ):
         return pd.Series(_masked(arr, "bool"))
     if c.type == "date" and (pa.types.is_timestamp(typ) or pa.types.is_date(typ)):
-        return pd.Series(pd.to_datetime(pc.cast(arr, pa.timestamp("ns")).to_pandas()), dtype="datetime64[ns]")
+        try:
+            ns = pc.cast(arr, pa.timestamp("ns"))
+        except pa.ArrowInvalid:  # a date the ns unit cannot hold (2916-03-01): parsed as text, reported
+            return None
+        return pd.Series(pd.to_datetime(ns.to_pandas()), dtype="datetime64[ns]")
     return None
 
 

@@ -19,6 +19,7 @@ from jingzhun.cli_common import (
     LangOpt,
     OutOpt,
     QuietOpt,
+    SheetOpt,
     YearOpt,
     check_fail_on,
     guarded,
@@ -45,15 +46,23 @@ EncodingOpt = Annotated[
 ]
 
 
-def _load(dataset: Path, year: int | None, table: str | None, encoding: str | None) -> tuple[YearData, Path]:
+def _load(
+    dataset: Path, year: int | None, table: str | None, encoding: str | None, sheet: str | None = None
+) -> tuple[YearData, Path]:
     """Read a dataset year folder or one table file; return the data and the dataset root."""
     if table is not None and table not in TABLES:
         raise UsageError(
             t(f"未知的表名 {table}", f"unknown table {table}"),
             t(f"可用的表: {', '.join(TABLES)}", f"tables: {', '.join(TABLES)}"),
         )
+    if sheet is not None and not dataset.is_file():
+        raise UsageError(
+            t("--sheet 只用于单个 Excel 文件", "--sheet applies to a single Excel file"),
+            t("数据集文件夹中的工作簿按表头选择工作表; 或单独校验该文件", "workbooks in a dataset folder are read by their "
+              "header; or validate that one file"),
+        )
     if dataset.is_file():
-        data = load_file(dataset, table, encoding=encoding)
+        data = load_file(dataset, table, encoding=encoding, sheet=sheet)
         parent = dataset.resolve().parent
         in_year_folder = YEAR_RE.match(parent.name) is not None
         data.year = year if year is not None else (int(parent.name) if in_year_folder else None)
@@ -95,6 +104,7 @@ def command(
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
     lang: LangOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -102,7 +112,7 @@ def command(
     """校验一个年度的全部表 (或单个表文件) / validate every table of a data year (or one table file)."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    data, root = _load(dataset, year, table, encoding)
+    data, root = _load(dataset, year, table, encoding, sheet)
     params = Params.load(root, run.config)
     result = validate_year(data, params)
     rendered = result.render(run.lang)
