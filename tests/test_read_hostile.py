@@ -81,7 +81,7 @@ def test_empty_file_is_a_finding(tmp_path, suffix):
     assert codes(read_table(p)) == ["V-READ-EMPTY-FILE"]
 
 
-@pytest.mark.parametrize(("table", "command"), [("members", "validate"), ("households", "match")])
+@pytest.mark.parametrize(("table", "command"), [("members", "validate"), ("households", "match"), ("projects", "audit")])
 def test_header_only_table_does_not_crash_the_steps(tmp_path, data_sample, table, command):
     ds = tmp_path / "ds"
     shutil.copytree(data_sample / "2016", ds / "2016")
@@ -316,3 +316,26 @@ def test_utf16_tab_separated_csv(tmp_path, encoding):
 def test_dataset_toml_in_gbk(tmp_path, encoding):
     (tmp_path / "jingzhun.toml").write_bytes('# 县级参数\n[county]\nname = "麻城市"\n'.encode(encoding))
     assert Params.load(tmp_path).get("county.name") == "麻城市"
+
+
+def test_validate_names_an_input_changed_during_the_run(tmp_path, monkeypatch):
+    import jingzhun.schema.cli as validate_cli
+
+    y = tmp_path / "ds" / "2016"
+    y.mkdir(parents=True)
+    (y / "households.csv").write_text("\n".join(",".join(r) for r in (HEAD, ROW1)) + "\n", encoding="utf-8")
+    (y / "members.csv").write_text("户编号,证件号码,姓名\n42112110000101,421121199001011236,张三\n", encoding="utf-8")
+    real = validate_cli.load_year
+
+    def load_then_change(dataset, year, *args, **kwargs):
+        yd = real(dataset, year, *args, **kwargs)
+        f = dataset.root / str(year) / "households.csv"
+        f.write_bytes(f.read_bytes() + b"\n")  # another program saves the file during the run
+        return yd
+
+    monkeypatch.setattr(validate_cli, "load_year", load_then_change)
+    out = tmp_path / "out"
+    result = invoke("validate", str(tmp_path / "ds"), "--out", str(out))
+    assert result.exit_code == 3
+    assert "households.csv" in result.output and "修改" in result.output and "内部错误" not in result.output
+    assert not (out / "validate" / "report.json").exists()
