@@ -242,7 +242,7 @@ def _far_cell_xlsx(path, cell, dimension=None):
     return path
 
 
-@pytest.mark.parametrize(("cell", "dimension"), [("XFD1048576", None), ("GR1048576", None), ("XFD1048576", "A1:L2")])
+@pytest.mark.parametrize(("cell", "dimension"), [("XFD1048576", None), ("GR1048576", None), ("XFD1048576", "A1:L2"), ("ZZ1048576", "A1:L2")])
 def test_huge_sheet_range_is_refused_before_reading(tmp_path, cell, dimension):
     p = _far_cell_xlsx(tmp_path / "households.xlsx", cell, dimension)
     assert p.stat().st_size < 10_000

@@ -578,7 +578,19 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,})\d')
+
+
+def _cells_beyond(last: bytes) -> re.Pattern[bytes]:
+    """A pattern for cell references whose column lies beyond column ``last`` (e.g. b"AR").
+
+    Honest files have none, so the scan finds nothing and costs no Python work per cell.
+    """
+    n = len(last)
+    alts = [rb"[A-Z]{%d,}" % (n + 1)]
+    for i, ch in enumerate(last):
+        if ch < ord("Z"):
+            alts.append(last[:i] + b"[" + bytes([ch + 1]) + b"-Z]" + (rb"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""))
+    return re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="(' + b"|".join(alts) + rb')\d')
 
 
 def _too_big(p: Path, what_zh: str, what_en: str) -> InputError:
@@ -654,6 +666,7 @@ def check_sheet_size(p: Path, z: zipfile.ZipFile, member: str, name: str, limits
         return
     rows = cols = 0
     tail = b""
+    beyond = _cells_beyond(b"Z")
     with f:
         while chunk := f.read(1 << 22):
             buf = tail + chunk
@@ -661,11 +674,12 @@ def check_sheet_size(p: Path, z: zipfile.ZipFile, member: str, name: str, limits
                 m = _DIMENSION.search(buf[:65536])
                 if m and m.group(3):
                     cols, rows = _col_number(m.group(3)), int(m.group(4))
+                    beyond = _cells_beyond(max(m.group(3), b"Z", key=_col_number))
             last = max(buf.rfind(b"<row"), buf.rfind(b":row"))
             m = _ROW_TAG.search(buf, max(0, last - 8)) if last >= 0 else None
             if m:
                 rows = max(rows, int(m.group(1)))
-            for letters in set(_WIDE_CELL.findall(buf)):
+            for letters in set(beyond.findall(buf)):
                 cols = max(cols, _col_number(letters))
             tail = buf[-64:] or b" "
     cols = max(cols, 26 if rows else 0)
