@@ -339,3 +339,25 @@ def test_validate_names_an_input_changed_during_the_run(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "households.csv" in result.output and "修改" in result.output and "内部错误" not in result.output
     assert not (out / "validate" / "report.json").exists()
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_xlsx_cell_beyond_excels_limit_is_refused_before_reading(tmp_path, inline):
+    # One 2-million-character string used by many cells: calamine would copy it into each.
+    p = tmp_path / "households.xlsx"
+    big = "长" * 2_000_000
+    if inline:
+        _xlsx(p, {"Sheet1": [HEAD, ROW1]})  # openpyxl writes shared strings: add an inline one
+        buf = io.BytesIO()
+        with zipfile.ZipFile(p) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b"</sheetData>", f'<row r="9"><c r="A9" t="inlineStr"><is><t>{big}</t></is></c></row></sheetData>'.encode())
+                zout.writestr(info, data)
+        p.write_bytes(buf.getvalue())
+    else:
+        _xlsx(p, {"Sheet1": [HEAD, *[[*ROW1[:2], big, *ROW1[3:]] for _ in range(50)]]})
+    assert p.stat().st_size < 200_000
+    with pytest.raises(InputError, match="households.xlsx.*max_cell_chars"):
+        read_table(p)

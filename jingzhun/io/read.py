@@ -639,7 +639,56 @@ def xlsx_sheets(p: Path, raw: bytes, limits: Limits) -> _Xlsx:
         rid = next((v for k, v in a.items() if k.endswith(b":id")), None)
         if b"name" in a and rid in targets:
             out[_xml_unescape(a[b"name"].decode("utf-8", "replace"))] = targets[rid]
+    _check_shared_strings(p, z, limits)
     return _Xlsx(z, out)
+
+
+EXCEL_CELL_CHARS = 32767  # Excel's own limit: a longer text is not from Excel
+
+
+class _LongRuns:
+    """Finds a text run (between tags) longer than ``limit`` characters in a stream of XML chunks."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pattern = re.compile(rb"(?<=>)[^<]{%d,}" % limit)  # text between a tag's end and the next tag
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> int | None:
+        """The length of an over-long run found so far, else None."""
+        buf = self.carry + chunk
+        self.carry = b""
+        for m in self.pattern.finditer(buf):
+            if m.end() - m.start() > 4 * self.limit:
+                return (m.end() - m.start()) // 4  # at least this many characters
+            if m.end() == len(buf):
+                self.carry = buf[m.start() - 1:]  # may go on in the next chunk (with its '>')
+                return None
+            n = len(m.group().decode("utf-8", "replace"))
+            if n > self.limit:
+                return n
+        i = buf.rfind(b"<")
+        self.carry = buf[i:] if i >= 0 else buf
+        return None
+
+
+def _long_cell(p: Path, n: int, limit: int) -> InputError:
+    return _too_big(p, f"有 {n} 字以上的单元格, 上限 {limit} 字 (max_cell_chars; Excel 单元格最多 32767 字)",
+                    f"a cell of {n}+ characters, limit {limit} (max_cell_chars; an Excel cell holds at most 32,767)")
+
+
+def _check_shared_strings(p: Path, z: zipfile.ZipFile, limits: Limits) -> None:
+    """No shared string beyond Excel's cell limit: calamine copies it into every cell that uses it."""
+    limit = max(limits.max_cell_chars, EXCEL_CELL_CHARS)
+    try:
+        f = z.open("xl/sharedStrings.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError):
+        return
+    runs = _LongRuns(limit)
+    with f:
+        while chunk := f.read(1 << 22):
+            if (n := runs.feed(chunk)) is not None:
+                raise _long_cell(p, n, limit)
 
 
 def _xml_unescape(s: str) -> str:
@@ -667,8 +716,12 @@ def check_sheet_size(p: Path, z: zipfile.ZipFile, member: str, name: str, limits
     rows = cols = 0
     tail = b""
     beyond = _cells_beyond(b"Z")
+    limit = max(limits.max_cell_chars, EXCEL_CELL_CHARS)
+    runs = _LongRuns(limit)
     with f:
         while chunk := f.read(1 << 22):
+            if (n := runs.feed(chunk)) is not None:  # an inline string beyond Excel's cell limit
+                raise _long_cell(p, n, limit)
             buf = tail + chunk
             if not tail:
                 m = _DIMENSION.search(buf[:65536])
