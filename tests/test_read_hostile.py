@@ -361,3 +361,16 @@ def test_xlsx_cell_beyond_excels_limit_is_refused_before_reading(tmp_path, inlin
     assert p.stat().st_size < 200_000
     with pytest.raises(InputError, match="households.xlsx.*max_cell_chars"):
         read_table(p)
+
+
+def test_parquet_repeated_huge_value_is_checked_in_its_dictionary(tmp_path):
+    # 20,000 rows sharing one 100,000-character name: small on disk, 6 GB if decoded row by row.
+    n = 20_000
+    names = pa.DictionaryArray.from_arrays(pa.array([0] * (n - 1) + [1], pa.int32()), pa.array(["长" * 100_000, "李四"]))
+    p = tmp_path / "households.parquet"
+    pq.write_table(pa.table({"household_id": pa.array([str(i) for i in range(n)]), "head_name": names}), p)
+    assert p.stat().st_size < 1_000_000
+    res = read_table(p)
+    f = res.findings.frame().query("code == 'V-READ-CELL-TOO-LONG'")
+    assert len(f) == n - 1 and f["row"].iloc[0] == 1 and (f["column"] == "head_name").all()
+    assert res.frame["head_name"].isna().sum() == n - 1 and res.frame["head_name"].iloc[-1] == "李四"

@@ -449,7 +449,7 @@ def _arrow_csv(
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+    except (pa.ArrowInvalid, UnicodeDecodeError, MemoryError) as e:
         if "Empty CSV" in str(e):
             return pa.table({n: pa.array([], type=pa.string()) for n in include})
         raise _csv_error(p, enc, e) from None
@@ -783,30 +783,79 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
     if not headers:
         return _Grid(headers=[], data=pa.table({}), first_data_row=1, header_row=None)
     tb = table or infer_table(headers, p)
+    hmap = reg.header_map(tb)
+
+    def name(j: int) -> str:
+        return match_header(headers[j], hmap) or headers[j]
+
     wanted = []
     for j in _wanted_columns(headers, tb):
         typ = schema.field(j).type
         if pa.types.is_nested(typ) or pa.types.is_dictionary(typ) and pa.types.is_nested(typ.value_type):
-            findings.add("V-READ-COLUMN-TYPE", table=tb, column=headers[j], value=str(typ))
+            findings.add("V-READ-COLUMN-TYPE", table=tb, column=name(j), value=str(typ))
         else:
             wanted.append(j)
+    unique = len(set(headers)) == len(headers)
+    # Text columns stay dictionary-encoded while read: one huge value repeated on every row
+    # (a few KB on disk) is checked once in the dictionary instead of copied into each row.
+    texts = [headers[j] for j in wanted if unique and _is_text(schema.field(j).type)]
     try:
-        if len(set(headers)) == len(headers):
+        if texts:
+            pf = pq.ParquetFile(pa.BufferReader(raw), read_dictionary=texts)
+        if unique:
             data = pf.read(columns=[headers[j] for j in wanted], use_threads=True)
         else:  # repeated names: read all, pick by position
             data = pf.read(use_threads=True).select(wanted)
-    except (pa.ArrowException, OSError) as e:
-        raise InputError(t(f"无法读取 Parquet 文件 {p}: {e}", f"cannot read the Parquet file {p}: {e}")) from None
+    except (pa.ArrowException, OSError, MemoryError) as e:
+        raise InputError(t(f"无法读取 Parquet 文件 {p}: {type(e).__name__}: {e}",
+                           f"cannot read the Parquet file {p}: {type(e).__name__}: {e}")) from None
     data = data.rename_columns([f"c{j}" for j in wanted])
     cols = []
     for j, col in zip(wanted, data.columns, strict=True):
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        if pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
+            col = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
+        if _is_text(col.type):
             col, bad = _valid_utf8(col)
             if bad:
-                findings.add("V-READ-BAD-TEXT", table=tb, column=headers[j], value=str(bad))
+                findings.add("V-READ-BAD-TEXT", table=tb, column=name(j), value=str(bad))
         cols.append(col)
     data = pa.table(cols, names=data.column_names)
     return _Grid(headers=headers, data=data, first_data_row=1, header_row=None, table=tb)
+
+
+def _is_text(typ: pa.DataType) -> bool:
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
+def _decode_short(col: pa.ChunkedArray, table: str, column: str, limit: int, findings: Findings) -> pa.ChunkedArray:
+    """A dictionary-encoded text column decoded, its values over ``limit`` characters reported and left empty."""
+    chunks, start = [], 0
+    for chunk in col.chunks:
+        d = chunk.dictionary
+        lens = pc.utf8_length(d) if not _has_bad_utf8(d) else pc.binary_length(d)
+        long = pc.fill_null(pc.greater(lens, limit), False)
+        if pc.any(long).as_py():
+            hit = np.asarray(pc.fill_null(pc.take(long, chunk.indices), False).to_numpy(zero_copy_only=False), dtype=bool)
+            idx = np.flatnonzero(hit)
+            which = chunk.indices.take(pa.array(idx)).to_numpy(zero_copy_only=False)
+            heads = [d[int(k)].as_py()[:40] for k in which[:1000]]  # the first ones in full detail
+            heads += [heads[-1]] * (len(idx) - len(heads))
+            sizes = lens.take(pa.array(which)).to_pylist()
+            findings.add("V-READ-CELL-TOO-LONG", table=table, row=(idx + start + 1).tolist(), column=column,
+                         value=[f"{h}… ({n})" for h, n in zip(heads, sizes, strict=True)], detail=str(limit))
+            short = pc.if_else(long, pa.scalar(None, d.type), d)
+            chunk = pa.DictionaryArray.from_arrays(chunk.indices, short)
+        chunks.append(chunk.dictionary_decode())
+        start += len(chunk)
+    return pa.chunked_array(chunks, type=col.type.value_type) if chunks else pa.chunked_array([], col.type.value_type)
+
+
+def _has_bad_utf8(arr: pa.Array) -> bool:
+    try:
+        arr.validate(full=True)
+        return False
+    except pa.ArrowInvalid:
+        return True
 
 
 def _valid_utf8(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
