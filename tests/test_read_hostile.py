@@ -49,6 +49,7 @@ def _xlsx(path, sheets: dict[str, list[list]], hidden=()):
 
 
 def _write(kind, path_stem, header, rows):
+    path_stem.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
         p = path_stem.with_suffix(".csv")
         p.write_text("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n", encoding="utf-8")
@@ -374,3 +375,42 @@ def test_parquet_repeated_huge_value_is_checked_in_its_dictionary(tmp_path):
     f = res.findings.frame().query("code == 'V-READ-CELL-TOO-LONG'")
     assert len(f) == n - 1 and f["row"].iloc[0] == 1 and (f["column"] == "head_name").all()
     assert res.frame["head_name"].isna().sum() == n - 1 and res.frame["head_name"].iloc[-1] == "李四"
+
+
+# ---- the corpus: every hostile file through `validate FILE` ----------------------------------------
+
+def _corpus(d):
+    """name → file: CSV, xlsx and Parquet variants with hostile shapes and values."""
+    rows = [ROW1, ROW2]
+    hostile = [[*ROW1[:2], v, *ROW1[3:]] for v in ("=1+1", "../../x", "\x00名", "\u202e名", "李\r四", "1e308", "nan")]
+    out = {}
+    for kind in ("csv", "xlsx", "parquet"):
+        out[f"{kind}-header-only"] = _write(kind, d / f"{kind}-h" / "households", HEAD, [])
+        values = [r for r in hostile if kind != "xlsx" or "\x00" not in r[2]]  # a worksheet cannot hold NUL
+        out[f"{kind}-values"] = _write(kind, d / f"{kind}-v" / "households", HEAD, rows + values)
+        out[f"{kind}-dates"] = _write(kind, d / f"{kind}-d" / "payments", PAY_HEAD,
+                                      [[f"P{i}", "x", "1", v, "y"] for i, v in enumerate(BAD_DATES + ["inf"])])
+        out[f"{kind}-wide"] = _write(kind, d / f"{kind}-w" / "households", HEAD + [f"x{i}" for i in range(50)],
+                                     [r + [""] * 50 for r in rows])
+    for name, data in {"cr-only": "\r".join(",".join(r) for r in (HEAD, ROW1)).encode(),
+                       "utf16": "\n".join("\t".join(r) for r in (HEAD, ROW1)).encode("utf-16"),
+                       "empty": b"", "bom-only": b"\xef\xbb\xbf", "binary": bytes(range(256)) * 4}.items():
+        (d / name).mkdir(parents=True)
+        out[name] = d / name / "households.csv"
+        out[name].write_bytes(data)
+    (d / "xfd").mkdir(parents=True)
+    out["xlsx-xfd"] = _far_cell_xlsx(d / "xfd" / "households.xlsx", "GR1048576")
+    return out
+
+
+def test_hostile_corpus_never_ends_in_an_internal_error(tmp_path):
+    ran = []
+    for name, path in _corpus(tmp_path / "in").items():
+        result = invoke("validate", str(path), "--out", str(tmp_path / "out" / name))
+        assert result.exit_code in (0, 1, 3), (name, result.output)
+        assert "内部错误" not in result.output and "Traceback" not in result.output, (name, result.output)
+        ran.append((name, result.exit_code))
+    print("\n".join(f"{n}: exit {c}" for n, c in ran))
+    assert len(ran) == 18
+    assert dict(ran)["xlsx-xfd"] == 3 and dict(ran)["binary"] == 3
+    assert all(c in (0, 1) for n, c in ran if n not in ("xlsx-xfd", "binary"))

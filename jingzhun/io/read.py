@@ -334,7 +334,8 @@ def _read_csv_grid(p: Path, raw: bytes, table: str | None, encoding: str | None)
         raise UsageError(t(f"未知的编码 {enc}", f"unknown encoding {enc}"), t("例如 gbk、gb18030、utf-8", "e.g. gbk, gb18030, utf-8")) from None
     if enc == "utf-16":  # the BOM decides; name the byte order so that a slice after the header decodes
         enc = "utf-16-be" if raw.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
-    if b"\x00" in raw[:8192] and not enc.startswith("utf-16"):
+    head = raw[:8192]
+    if head.count(0) > max(2, len(head) // 1000) and not enc.startswith("utf-16"):  # a stray NUL in a name is text
         raise _not_a_table(p)
     bom = _bom_length(raw, enc)
     head_bytes = raw[bom:bom + HEAD_BYTES]
