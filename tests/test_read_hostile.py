@@ -297,6 +297,8 @@ def test_sheet_option_of_validate(tmp_path):
     assert sources[0]["sheet"] == "旧数据" and sources[0]["rows"] == 2
     bad = invoke("validate", str(p), "--sheet", "无此表", "--out", str(out))
     assert bad.exit_code == 2 and "无此表" in bad.output
+    folder = invoke("validate", str(tmp_path), "--sheet", "农户", "--out", str(out))
+    assert folder.exit_code == 2 and "--sheet" in folder.output
 
 
 # ---- issue 17 item 17: UTF-16 "Unicode text" exports ----------------------------------------------
