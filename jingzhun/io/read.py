@@ -309,8 +309,12 @@ def detect_encoding(source: Path | bytes) -> str:
             return "utf-16-le"
         if even > len(head) // 4 and odd == 0:
             return "utf-16-be"
-    try:
-        raw.decode("utf-8")
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(raw)
+    try:  # in slices: no full-size copy of a big file
+        for i in range(0, len(view), 1 << 23):
+            dec.decode(view[i:i + (1 << 23)])
+        dec.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
         return "gb18030"
