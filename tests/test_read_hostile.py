@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from jingzhun.cli import app
 from jingzhun.dataset import Dataset, load_year
-from jingzhun.errors import InputError
+from jingzhun.errors import ConfigError, InputError
 from jingzhun.io.read import Limits, read_table
 from jingzhun.params import Params
 
@@ -219,9 +219,18 @@ def test_cells_over_the_size_limit_are_findings(tmp_path, kind):
     assert res.frame["head_name"].isna().tolist() == [True, False]
 
 
-def test_limits_are_parameters():
+def test_limits_are_parameters(tmp_path):
     limits = Params.load().table("limits")
     assert limits["max_cell_chars"] == 32767 and {"max_rows", "max_excel_cells", "max_unpacked_mb"} <= set(limits)
+    (tmp_path / "2016").mkdir()
+    for name, header, row in (("households", HEAD, ROW1), ("members", ["户编号", "证件号码", "姓名"], ["1", "x", "张三三"])):
+        (tmp_path / "2016" / f"{name}.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    (tmp_path / "jingzhun.toml").write_text("[limits]\nmax_cell_chars = 2\n", encoding="utf-8")
+    f = load_year(Dataset.open(tmp_path), 2016).findings.frame().query("code == 'V-READ-CELL-TOO-LONG'")
+    assert set(f["table"]) == {"households", "members"} and "张三三… (3)" in f["value"].tolist()
+    (tmp_path / "jingzhun.toml").write_text("[limits]\nmax_cell_chars = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="limits.max_cell_chars"):
+        load_year(Dataset.open(tmp_path), 2016)
 
 
 # ---- issue 17 item 12: declared sizes checked before reading ---------------------------------------

@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from jingzhun import ids
-from jingzhun.errors import InputError, UsageError
+from jingzhun.errors import ConfigError, InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.io import parse
@@ -104,11 +104,15 @@ class Limits:
     max_cell_chars: int = 32767
     max_rows: int = 20_000_000
     max_excel_cells: int = 50_000_000
-    max_unpacked_mb: int = 2048
+    max_unpacked_mb: int = 4096
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> Limits:
         known = {f.name for f in fields(cls)}
+        for k, v in values.items():
+            if k in known and not (isinstance(v, int | float) and not isinstance(v, bool) and 1 <= v < 2**53):
+                raise ConfigError(t(f"参数 limits.{k} 应为正整数, 而不是 {v}", f"parameter limits.{k} must be a positive "
+                                    f"whole number, not {v}"))
         return cls(**{k: int(v) for k, v in values.items() if k in known})
 
 
