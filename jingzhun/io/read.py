@@ -599,7 +599,8 @@ def _cells_beyond(last: bytes) -> re.Pattern[bytes]:
     for i, ch in enumerate(last):
         if ch < ord("Z"):
             alts.append(last[:i] + b"[" + bytes([ch + 1]) + b"-Z]" + (rb"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""))
-    return re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="(' + b"|".join(alts) + rb')\d')
+    # A literal start (' r="') lets the regex engine skip ahead fast; rows have digits there, cells letters.
+    return re.compile(rb' r="(' + b"|".join(alts) + rb')\d')
 
 
 def _too_big(p: Path, what_zh: str, what_en: str) -> InputError:
@@ -660,7 +661,7 @@ class _LongRuns:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.pattern = re.compile(rb"(?<=>)[^<]{%d,}" % limit)  # text between a tag's end and the next tag
+        self.pattern = re.compile(rb">[^<]{%d,}" % limit)  # text between a tag's end and the next tag
         self.carry = b""
 
     def feed(self, chunk: bytes) -> int | None:
@@ -668,12 +669,12 @@ class _LongRuns:
         buf = self.carry + chunk
         self.carry = b""
         for m in self.pattern.finditer(buf):
-            if m.end() - m.start() > 4 * self.limit:
-                return (m.end() - m.start()) // 4  # at least this many characters
+            if m.end() - m.start() - 1 > 4 * self.limit:
+                return (m.end() - m.start() - 1) // 4  # at least this many characters
             if m.end() == len(buf):
-                self.carry = buf[m.start() - 1:]  # may go on in the next chunk (with its '>')
+                self.carry = buf[m.start():]  # may go on in the next chunk
                 return None
-            n = len(m.group().decode("utf-8", "replace"))
+            n = len(m.group()[1:].decode("utf-8", "replace"))
             if n > self.limit:
                 return n
         i = buf.rfind(b"<")
@@ -727,11 +728,13 @@ def check_sheet_size(p: Path, z: zipfile.ZipFile, member: str, name: str, limits
     beyond = _cells_beyond(b"Z")
     limit = max(limits.max_cell_chars, EXCEL_CELL_CHARS)
     runs = _LongRuns(limit)
+    inline = False
     with f:
         while chunk := f.read(1 << 22):
-            if (n := runs.feed(chunk)) is not None:  # an inline string beyond Excel's cell limit
-                raise _long_cell(p, n, limit)
             buf = tail + chunk
+            inline = inline or b"inlineStr" in buf  # text in the sheet itself (most files share strings)
+            if inline and (n := runs.feed(chunk)) is not None:  # an inline string beyond Excel's cell limit
+                raise _long_cell(p, n, limit)
             if not tail:
                 m = _DIMENSION.search(buf[:65536])
                 if m and m.group(3):
