@@ -425,3 +425,14 @@ def test_hostile_corpus_never_ends_in_an_internal_error(tmp_path):
     assert len(ran) == 18
     assert dict(ran)["xlsx-xfd"] == 3 and dict(ran)["binary"] == 3
     assert all(c in (0, 1) for n, c in ran if n not in ("xlsx-xfd", "binary"))
+
+
+def test_dataset_finds_unicode_text_exports(tmp_path):
+    y = tmp_path / "2016"
+    y.mkdir()
+    (y / "农户信息.txt").write_bytes("\r\n".join("\t".join(r) for r in (HEAD, ROW1)).encode("utf-16"))
+    (y / "家庭成员.tsv").write_bytes("户编号\t证件号码\t姓名\r\n42112110000101\t421121199001011236\t张三\r\n".encode("utf-16"))
+    yd = load_year(Dataset.open(tmp_path), 2016)
+    assert yd.frames["households"]["head_name"].tolist() == ["张三"]
+    assert yd.frames["members"]["name"].tolist() == ["张三"]
+    assert yd.sources["members"].encoding == "utf-16-le"
