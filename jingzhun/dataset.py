@@ -171,8 +171,9 @@ def load_file(
     *,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> YearData:
     """One table file given on the command line (``--table NAME`` when the file name does not say)."""
-    res = read_table(path, table, encoding=encoding, sheet=sheet)
+    res = read_table(path, table, encoding=encoding, sheet=sheet, limits=limits)
     tb = res.info.table
     return YearData(year=None, frames={tb: res.frame}, findings=res.findings, sources={tb: res.info})

@@ -26,7 +26,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.dataset import YEAR_RE, Dataset, YearData, load_file, load_year
+from jingzhun.dataset import YEAR_RE, Dataset, YearData, dataset_limits, load_file, load_year
 from jingzhun.errors import UsageError
 from jingzhun.findings import worst_exit_code
 from jingzhun.findings_view import summary_table, totals_line
@@ -62,11 +62,12 @@ def _load(
               "header; or validate that one file"),
         )
     if dataset.is_file():
-        data = load_file(dataset, table, encoding=encoding, sheet=sheet)
         parent = dataset.resolve().parent
         in_year_folder = YEAR_RE.match(parent.name) is not None
+        root = parent.parent if in_year_folder else parent
+        data = load_file(dataset, table, encoding=encoding, sheet=sheet, limits=dataset_limits(root))
         data.year = year if year is not None else (int(parent.name) if in_year_folder else None)
-        return data, parent.parent if in_year_folder else parent
+        return data, root
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     return load_year(ds, data_year, [table] if table else None, encoding=encoding), ds.root
