@@ -1128,6 +1128,9 @@ def _refuse_long_cells(
     """Cells longer than ``max_cell_chars`` become findings (the start of the value) and are left empty."""
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or not len(arr):
         return arr
+    longest = pc.max(pc.binary_length(arr)).as_py()  # bytes ≥ characters: the usual case stops here
+    if longest is None or longest <= limits.max_cell_chars:
+        return arr
     over = pc.greater(pc.utf8_length(arr), limits.max_cell_chars)
     if not pc.any(over).as_py():
         return arr
