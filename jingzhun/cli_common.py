@@ -55,6 +55,11 @@ JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1,
     help="并行进程数 (默认 CPU 核数, 至多 4; 1 = 只用一个进程, 结果相同) / worker processes "
          "(default: cores, at most 4; 1 = one process, same results)")]
+SheetOpt = Annotated[str | None, typer.Option(
+    "--sheet",
+    help="读取 Excel 文件的这个工作表 (名称或从 0 起的序号; 默认: 表头相符的第一个非隐藏工作表) / "
+         "the sheet of an Excel file to read (name or 0-based index; default: the first visible sheet whose "
+         "header fits)")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示调用栈 / show tracebacks")]
 
 

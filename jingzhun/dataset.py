@@ -12,7 +12,7 @@ import pandas as pd
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
-from jingzhun.io.read import SourceInfo, read_table
+from jingzhun.io.read import Limits, SourceInfo, default_limits, read_table
 from jingzhun.tables import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
 
 YEAR_RE = re.compile(r"^(19|20)\d{2}$")
@@ -92,8 +92,23 @@ class YearData:
     broken: dict[str, str] = field(default_factory=dict)
 
     def manifest_inputs(self) -> list[dict]:
-        """Input files for manifest.json: path, sha256, size, rows, format … per table."""
+        """Input files for manifest.json: path, sha256, size, rows, format … per table.
+
+        The hash is of the bytes that were parsed; a file removed or changed since it was
+        read is an :class:`InputError` (the outputs would not match the recorded input).
+        """
+        for tb in sorted(self.sources):
+            self.sources[tb].check_unchanged()
         return [self.sources[t].to_dict() for t in sorted(self.sources)]
+
+
+def dataset_limits(root: Path) -> Limits:
+    """The reading limits: ``[limits]`` of the dataset's ``jingzhun.toml`` over the packaged ones."""
+    from jingzhun.params import DATASET_FILE, Params
+
+    if not (root / DATASET_FILE).is_file():
+        return default_limits()
+    return Limits.from_values(Params.load(root).table("limits"))
 
 
 def load_year(
@@ -133,11 +148,12 @@ def load_year(
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, SourceInfo] = {}
     broken: dict[str, str] = {}
+    limits = dataset_limits(dataset.root)
     for tb in wanted:
         if tb not in files:
             continue
         try:
-            res = read_table(files[tb], tb, encoding=encoding)
+            res = read_table(files[tb], tb, encoding=encoding, limits=limits)
         except InputError as e:
             if not tolerant or tb in REQUIRED_TABLES:
                 raise
@@ -155,8 +171,9 @@ def load_file(
     *,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> YearData:
     """One table file given on the command line (``--table NAME`` when the file name does not say)."""
-    res = read_table(path, table, encoding=encoding, sheet=sheet)
+    res = read_table(path, table, encoding=encoding, sheet=sheet, limits=limits)
     tb = res.info.table
     return YearData(year=None, frames={tb: res.frame}, findings=res.findings, sources={tb: res.info})

@@ -88,6 +88,10 @@ RANGES: dict[str, Range] = {
     "report.exit_year_offset": Range(0, 10),
     "report.html_village_rows": COUNT,
     "indicator_weights.*": Range(0, 100),
+    "limits.max_cell_chars": Range(1, 1e8),
+    "limits.max_rows": Range(1, 1e10),
+    "limits.max_excel_cells": Range(1, 1e12),
+    "limits.max_unpacked_mb": Range(1, 1e7),
 }
 
 # Text parameters with a fixed form or a closed set of values.
@@ -136,11 +140,26 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file saved as UTF-8 (with or without BOM), GBK or GB18030 (Windows Notepad)."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(t(f"找不到参数文件 {path}", f"parameter file {path} not found")) from None
+    except OSError as e:
+        raise ConfigError(t(f"无法读取参数文件 {path}: {e.strerror or e}", f"cannot read the parameter file {path}: {e.strerror or e}")) from None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ConfigError(
+            t(f"参数文件 {path} 的编码无法识别", f"the encoding of parameter file {path} is not recognised"),
+            t("请另存为 UTF-8 编码", "save it as UTF-8"),
+        )
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(
             t(f"参数文件 {path} 格式错误: {e}", f"parameter file {path} is not valid TOML: {e}"),

@@ -17,7 +17,7 @@ FILE_ALIASES: dict[str, tuple[str, ...]] = {
     "payments": ("payments", "资金拨付", "报账台账", "资金台账"),
 }
 
-FILE_EXTENSIONS = (".csv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
+FILE_EXTENSIONS = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xls")
 
 
 def table_for_stem(stem: str) -> str | None:

@@ -59,7 +59,11 @@ def project_totals(proj: pd.DataFrame, p: pd.DataFrame, as_of: pd.Timestamp) -> 
     by_asof = k[~(k["pay_date"] > as_of).fillna(False).astype(bool)].groupby("project_id")["amount"].sum()
     tot = pd.DataFrame({"paid": by["amount"].sum(), "first_pay": by["pay_date"].min(), "n_pay": by.size()})
     tot["paid_asof"] = by_asof
-    out = proj.join(tot, on="project_id")
+    if tot.empty:  # no payment names a known project (or a header-only projects file): nothing to join
+        out = proj.assign(paid=pd.NA, first_pay=pd.NaT, n_pay=0, paid_asof=pd.NA)
+        out["first_pay"] = out["first_pay"].astype("datetime64[ns]")
+    else:
+        out = proj.join(tot, on="project_id")
     out["paid"] = out["paid"].astype("Float64").fillna(0.0)
     out["paid_asof"] = out["paid_asof"].astype("Float64").fillna(0.0)
     out["n_pay"] = out["n_pay"].fillna(0).astype("int64")

@@ -31,6 +31,8 @@ _YMD = r"\d{4}-\d{1,2}-\d{1,2}"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Excel serial dates accepted: 1910-01-01 .. 2099-12-31. Four-digit years (< 3654) never collide.
 SERIAL_MIN, SERIAL_MAX = 3654, 73050
+# Typed date columns are datetime64[ns]; a date outside its range (a typo like 2916-03-01) is unparsed.
+NS_MIN, NS_MAX = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 
 Parser = Callable[[pd.Series], tuple[pd.Series, np.ndarray]]
 
@@ -94,10 +96,10 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     ymd = dashed.str.fullmatch(_YMD).fillna(False).astype(bool)
     if ymd.any():
-        out[ymd] = pd.to_datetime(dashed[ymd], format="%Y-%m-%d", errors="coerce")
+        out[ymd] = _in_ns_range(pd.to_datetime(dashed[ymd], format="%Y-%m-%d", errors="coerce"))
     compact = s.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
     if compact.any():
-        out[compact] = pd.to_datetime(s[compact], format="%Y%m%d", errors="coerce")
+        out[compact] = _in_ns_range(pd.to_datetime(s[compact], format="%Y%m%d", errors="coerce"))
     serial_like = s.str.fullmatch(r"\d{4,5}(\.\d+)?").fillna(False).astype(bool) & ~compact
     if serial_like.any():
         num = pd.to_numeric(s[serial_like], errors="coerce")
@@ -105,6 +107,12 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         days = np.floor(num[ok].to_numpy(dtype=float))
         out[ok[ok].index] = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
     return out, _bad(raw, out)
+
+
+def _in_ns_range(parsed: pd.Series) -> pd.Series:
+    """Parsed dates as datetime64[ns]; dates the unit cannot hold become NaT (and so findings)."""
+    ok = (parsed >= NS_MIN) & (parsed <= NS_MAX)
+    return parsed.where(ok).astype("datetime64[ns]")
 
 
 def parse_enum(raw: pd.Series, mapping: dict[str, str]) -> tuple[pd.Series, np.ndarray]:

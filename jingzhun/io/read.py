@@ -17,9 +17,11 @@ import hashlib
 import io
 import os
 import re
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from jingzhun import ids
-from jingzhun.errors import InputError, UsageError
+from jingzhun.errors import ConfigError, InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.io import clean, parse
@@ -68,9 +70,58 @@ class SourceInfo:
     header_row: int | None = None  # 1-based file row of the (last) header row
     skipped_rows: list[int] = field(default_factory=list)  # 1-based file rows: title and total rows
     columns: dict[str, str] = field(default_factory=dict)  # frame column → header as in the file
+    # (size, mtime_ns) of the file when its bytes were read: to tell a file changed during the run.
+    stamp: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("stamp")
+        return d
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`InputError` when the file was removed or changed since it was read."""
+        if self.stamp is None:
+            return
+        p = Path(self.path)
+        try:
+            st = p.stat()
+        except OSError:
+            raise InputError(
+                t(f"输入文件 {p} 在运行中被删除或移走", f"input file {p} was removed or moved during the run"),
+                t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+            ) from None
+        if (st.st_size, st.st_mtime_ns) != self.stamp:
+            raise InputError(
+                t(f"输入文件 {p} 在运行中被修改", f"input file {p} was changed during the run"),
+                t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+            )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits checked before a file is read (``[limits]`` in params_default.toml)."""
+
+    max_cell_chars: int = 32767
+    max_rows: int = 20_000_000
+    max_excel_cells: int = 50_000_000
+    max_unpacked_mb: int = 4096
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> Limits:
+        known = {f.name for f in fields(cls)}
+        for k, v in values.items():
+            if k in known and not (isinstance(v, int | float) and not isinstance(v, bool) and 1 <= v < 2**53):
+                raise ConfigError(t(f"参数 limits.{k} 应为正整数, 而不是 {v}", f"parameter limits.{k} must be a positive "
+                                    f"whole number, not {v}"))
+        return cls(**{k: int(v) for k, v in values.items() if k in known})
+
+
+@cache
+def default_limits() -> Limits:
+    """The packaged ``[limits]`` (a dataset's ``jingzhun.toml`` may change them, see ``load_year``)."""
+    from jingzhun.params import Params
+
+    return Limits.from_values(Params.load().table("limits"))
 
 
 @dataclass
@@ -95,6 +146,8 @@ class _Grid:
     delimiter: str | None = None
     sheet: str | None = None
     row_numbers: np.ndarray | None = None  # 1-based data row of each row of ``data`` when not 1..n
+    table: str | None = None  # the table, when the reader had to infer it to choose the columns
+    extra: list[int] = field(default_factory=list)  # headerless columns with values (reported, not read)
 
 
 # ---- entry point -------------------------------------------------------------------------
@@ -105,12 +158,14 @@ def read_table(
     *,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """Read a table file into a typed frame with its reading findings and source info.
 
     ``table`` is inferred from the file name (canonical or Chinese alias) and else from
     the headers; pass it when neither says. ``encoding`` overrides CSV detection;
-    ``sheet`` (name or 0-based index) overrides the first sheet of a workbook.
+    ``sheet`` (name or 0-based index) overrides the sheet choice of a workbook. The
+    file is read once: ``info.sha256`` is the hash of the very bytes parsed.
     """
     p = Path(path)
     if not p.is_file():
@@ -120,13 +175,15 @@ def read_table(
             t(f"未知的表名 {table}", f"unknown table {table}"),
             t(f"可用的表: {', '.join(TABLES)}", f"tables: {', '.join(TABLES)}"),
         )
+    limits = limits or default_limits()
     table = table or table_for_stem(p.stem)
-    fmt = detect_format(p)
-    size = p.stat().st_size
-    info = SourceInfo(path=str(p), table=table or "", format=fmt, sha256=sha256_file(p), size=size)
+    raw, stamp = read_bytes(p)
+    fmt = detect_format(p, raw[:8])
+    info = SourceInfo(path=str(p), table=table or "", format=fmt, sha256=hashlib.sha256(raw).hexdigest(),
+                      size=len(raw), stamp=stamp)
     findings = Findings()
 
-    if _is_blank(p, fmt):
+    if _is_blank(raw, fmt):
         if table is None:
             raise InputError(
                 t(f"文件 {p} 是空的", f"file {p} is empty"),
@@ -137,11 +194,12 @@ def read_table(
         return ReadResult(frame, findings, info)
 
     if fmt == "csv":
-        grid = _read_csv_grid(p, table, encoding)
+        grid = _read_csv_grid(p, raw, table, encoding)
     elif fmt == "excel":
-        grid = _read_excel_grid(p, table, sheet)
+        grid = _read_excel_grid(p, raw, table, sheet, limits, findings)
     else:
-        grid = _read_parquet_grid(p)
+        grid = _read_parquet_grid(p, raw, table, limits, findings)
+    del raw
 
     if not any(grid.headers) and grid.data.num_columns == 0:
         if table is None:
@@ -149,25 +207,49 @@ def read_table(
         info.sheet = grid.sheet
         findings.add("V-READ-EMPTY-FILE", table=table, detail=p.name)
         return ReadResult(_empty_frame(table), findings, info)
+    table = grid.table or table
     if table is None:
         table = infer_table(grid.headers, p)
     info.table = table
     info.encoding, info.delimiter, info.sheet = grid.encoding, grid.delimiter, grid.sheet
     info.header_row = grid.header_row
 
-    frame, skipped, headers = _typed_frame(grid, table, findings, p.name)
+    frame, skipped, headers = _typed_frame(grid, table, findings, p.name, limits)
     info.rows = len(frame)
     info.skipped_rows = sorted([r for r, _ in grid.title_rows] + skipped)
     info.columns = headers
     return ReadResult(frame, findings, info)
 
 
+def read_bytes(p: Path) -> tuple[bytes, tuple[int, int]]:
+    """The whole file and its (size, mtime_ns); a file that vanishes or changes while read is an InputError."""
+    try:
+        before = p.stat()
+        raw = p.read_bytes()
+        after = p.stat()
+    except FileNotFoundError:
+        raise InputError(
+            t(f"输入文件 {p} 在读取时被删除或移走", f"input file {p} was removed or moved while being read"),
+            t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+        ) from None
+    except OSError as e:
+        raise InputError(t(f"无法读取文件 {p}: {e.strerror or e}", f"cannot read the file {p}: {e.strerror or e}")) from None
+    stamp = (after.st_size, after.st_mtime_ns)
+    if len(raw) != after.st_size or stamp != (before.st_size, before.st_mtime_ns):
+        raise InputError(
+            t(f"输入文件 {p} 在读取时被修改", f"input file {p} changed while being read"),
+            t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+        )
+    return raw, stamp
+
+
 # ---- format, encoding, hashing -----------------------------------------------------------
 
-def detect_format(p: Path) -> str:
+def detect_format(p: Path, head: bytes | None = None) -> str:
     """``csv``, ``excel`` or ``parquet`` from the suffix, checked against the file's first bytes."""
-    with open(p, "rb") as f:
-        head = f.read(8)
+    if head is None:
+        with open(p, "rb") as f:
+            head = f.read(8)
     suffix = p.suffix.lower()
     if head.startswith(b"PAR1"):
         return "parquet"
@@ -200,71 +282,110 @@ def sha256_file(p: Path) -> str:
     return h.hexdigest()
 
 
-def _is_blank(p: Path, fmt: str) -> bool:
-    if p.stat().st_size == 0:
+def _is_blank(raw: bytes, fmt: str) -> bool:
+    if not raw:
         return True
-    if fmt != "csv" or p.stat().st_size > 4096:
+    if fmt != "csv" or len(raw) > 4096:
         return False
-    raw = p.read_bytes().lstrip(codecs.BOM_UTF8)
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if raw.startswith(bom):
+            raw = raw[len(bom):]
+            break
     return raw.strip(b" \t\r\n,;\x00") == b""
 
 
-def detect_encoding(p: Path) -> str:
-    """UTF-8 with BOM, strict UTF-8, else GB18030 (a superset of GBK and GB2312)."""
-    with open(p, "rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        f.seek(0)
-        dec = codecs.getincrementaldecoder("utf-8")("strict")
-        try:
-            for chunk in iter(lambda: f.read(1 << 23), b""):
-                dec.decode(chunk)
-            dec.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "gb18030"
+def detect_encoding(source: Path | bytes) -> str:
+    """UTF-16 (by its BOM, or NULs in every other byte), UTF-8 with BOM, strict UTF-8, else GB18030.
+
+    GB18030 is a superset of GBK and GB2312. Excel's "Unicode text" export is UTF-16 LE with a BOM.
+    """
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if raw.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    head = raw[:8192]
+    if len(head) >= 4 and b"\x00" in head:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if odd > len(head) // 4 and even == 0:
+            return "utf-16-le"
+        if even > len(head) // 4 and odd == 0:
+            return "utf-16-be"
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(raw)
+    try:  # in slices: no full-size copy of a big file
+        for i in range(0, len(view), 1 << 23):
+            dec.decode(view[i:i + (1 << 23)])
+        dec.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _bom_length(raw: bytes, enc: str) -> int:
+    boms = {"utf-8-sig": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    bom = boms.get(enc.lower())
+    if enc.lower().replace("_", "-") in ("utf-8", "utf8") and raw.startswith(codecs.BOM_UTF8):
+        bom = codecs.BOM_UTF8
+    return len(bom) if bom is not None and raw.startswith(bom) else 0
 
 
 # ---- CSV ---------------------------------------------------------------------------------
 
-def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
-    with open(p, "rb") as f:
-        head_bytes = f.read(HEAD_BYTES)
-    if b"\x00" in head_bytes[:8192]:
-        raise _not_a_table(p)
-    enc = encoding or detect_encoding(p)
+def _read_csv_grid(p: Path, raw: bytes, table: str | None, encoding: str | None) -> _Grid:
+    enc = encoding or detect_encoding(raw)
     try:
-        codecs.lookup(enc)
+        enc = codecs.lookup(enc).name
     except LookupError:
         raise UsageError(t(f"未知的编码 {enc}", f"unknown encoding {enc}"), t("例如 gbk、gb18030、utf-8", "e.g. gbk, gb18030, utf-8")) from None
-    complete = len(head_bytes) < HEAD_BYTES
+    if enc == "utf-16":  # the BOM decides; name the byte order so that a slice after the header decodes
+        enc = "utf-16-be" if raw.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
+    head = raw[:8192]
+    if head.count(0) > max(2, len(head) // 1000) and not enc.startswith("utf-16"):  # a stray NUL in a name is text
+        raise _not_a_table(p)
+    bom = _bom_length(raw, enc)
+    head_bytes = raw[bom:bom + HEAD_BYTES]
+    complete = bom + HEAD_BYTES >= len(raw)
+    text_enc = "utf-8" if enc == "utf-8-sig" else enc
     try:
-        text = head_bytes.decode(enc, errors="strict" if complete else "ignore")
+        text = head_bytes.decode(text_enc, errors="strict" if complete else "ignore")
     except UnicodeDecodeError:
         raise InputError(
             t(f"{p} 无法按 {enc} 编码读取", f"{p} cannot be decoded as {enc}"),
             t("请用 --encoding 指定编码, 或检查文件是否为表格", "name the encoding with --encoding, or check the file is a table"),
         ) from None
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text, bom = text[1:], bom + len("\ufeff".encode(text_enc))
     if not complete:
-        text = text[: text.rfind("\n") + 1] if "\n" in text else text
-    lines = text.splitlines(keepends=True)[: HEAD_ROWS + 2]
-    delim = sniff_delimiter(lines)
-    rows = [r for r in csv.reader(io.StringIO("".join(lines)), delimiter=delim)]
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        text = text[: cut + 1] if cut >= 0 else text
+    # CR, LF and CRLF all end a row (old Mac and WPS exports); quoted fields may hold line breaks.
+    sio = io.StringIO(text, newline="")
+    reader = csv.reader(sio, delimiter=sniff_delimiter(text.splitlines()[:HEAD_ROWS]))
+    delim = reader.dialect.delimiter
+    rows: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for r in reader:
+            rows.append(r)
+            ends.append(sio.tell())
+            if len(rows) >= HEAD_ROWS + 2:
+                break
+    except csv.Error:
+        pass  # a broken row in the sample: arrow reports it below
     if not rows:
         raise _not_a_table(p)
     h, two_row = find_header(rows, _scoring_map(table))
-    header_lines = h + (2 if two_row else 1)
+    header_lines = min(h + (2 if two_row else 1), len(rows))
     headers = combine_headers(rows, h, two_row, _scoring_map(table))
+    table = table or infer_table(headers, p)
     # The usual field count of the data rows; rows with another count are reported, not guessed.
     counts = [len(r) for r in rows[header_lines:] if r]
     width = max(set(counts), key=lambda c: (counts.count(c), c)) if counts else len(headers)
     headers = (headers + [""] * (width - len(headers)))[: max(width, len(headers))]
-    consumed = "".join(lines[:header_lines])
-    offset = len(consumed.encode(enc if enc != "utf-8-sig" else "utf-8"))
-    if enc == "utf-8-sig":
-        offset += len(codecs.BOM_UTF8)
+    offset = bom + len(text[: ends[header_lines - 1]].encode(text_enc))
 
     bad: list[tuple[int | None, str]] = []
 
@@ -273,12 +394,14 @@ def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    arrow_enc = "utf8" if enc.replace("-", "").lower() in ("utf8", "utf8sig") else enc
-    data = _arrow_csv(p, offset, names, arrow_enc, delim, on_invalid, enc, threads=True)
+    wanted = _wanted_columns(headers[:width], table)
+    arrow_enc = "utf8" if text_enc.replace("-", "").lower() == "utf8" else enc
+    body = pa.py_buffer(raw)[offset:]
+    data = _arrow_csv(p, body, names, wanted, arrow_enc, delim, on_invalid, enc, threads=True)
     if bad and any(n is None for n, _ in bad):
         # Rare: re-read on one thread, which numbers the rejected rows, so _row stays exact.
         bad.clear()
-        data = _arrow_csv(p, offset, names, arrow_enc, delim, on_invalid, enc, threads=False)
+        data = _arrow_csv(p, body, names, wanted, arrow_enc, delim, on_invalid, enc, threads=False)
     row_numbers = None
     if bad:
         rejected = {n for n, _ in bad}
@@ -295,31 +418,50 @@ def _read_csv_grid(p: Path, table: str | None, encoding: str | None) -> _Grid:
         encoding=enc,
         delimiter=delim,
         row_numbers=row_numbers,
+        table=table,
+        extra=_headerless_with_values(headers, rows[header_lines:], wanted),
     )
 
 
+def _wanted_columns(headers: list[str], table: str) -> list[int]:
+    """Positions to read: the contract's columns, and the first column (a 合计 label is often there)."""
+    hmap = reg.header_map(table)
+    keep = [j for j, h in enumerate(headers) if match_header(h, hmap) is not None]
+    return sorted(set(keep) | ({0} if headers else set()))
+
+
+def _headerless_with_values(headers: list[str], sample: list[list[Any]], wanted: list[int]) -> list[int]:
+    """Columns without a header that hold values in the first rows (reported, not read)."""
+    skip = set(wanted)
+    return [j for j, h in enumerate(headers)
+            if not h and j not in skip and any(j < len(r) and r[j] not in (None, "") and str(r[j]).strip() for r in sample)]
+
+
 def _arrow_csv(
-    p: Path, offset: int, names: list[str], arrow_enc: str, delim: str, on_invalid: Any, enc: str, *, threads: bool
+    p: Path, body: pa.Buffer, names: list[str], wanted: list[int], arrow_enc: str, delim: str, on_invalid: Any,
+    enc: str, *, threads: bool,
 ) -> pa.Table:
-    with open(p, "rb") as f:
-        f.seek(offset)
-        try:
-            return pacsv.read_csv(
-                f,
-                read_options=pacsv.ReadOptions(
-                    column_names=names, encoding=arrow_enc, block_size=1 << 24, use_threads=threads
-                ),
-                parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as e:
-            if "Empty CSV" in str(e):
-                return pa.table({n: pa.array([], type=pa.string()) for n in names})
-            raise _csv_error(p, enc, e) from None
+    """The data rows (after the header) as strings; only the ``wanted`` columns are kept."""
+    include = [names[j] for j in wanted if j < len(names)]
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(
+                column_names=names, encoding=arrow_enc, block_size=1 << 24, use_threads=threads
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid,
+                                              newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(include, pa.string()),
+                include_columns=include,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, MemoryError) as e:
+        if "Empty CSV" in str(e):
+            return pa.table({n: pa.array([], type=pa.string()) for n in include})
+        raise _csv_error(p, enc, e) from None
 
 
 def _csv_error(p: Path, enc: str, e: Exception) -> InputError:
@@ -346,38 +488,73 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 # ---- Excel -------------------------------------------------------------------------------
 
-def _read_excel_grid(p: Path, table: str | None, sheet: str | int | None) -> _Grid:
+def _read_excel_grid(
+    p: Path, raw: bytes, table: str | None, sheet: str | int | None, limits: Limits, findings: Findings
+) -> _Grid:
     import python_calamine as calamine
 
+    parts = xlsx_sheets(p, raw, limits)
     try:
-        wb = calamine.CalamineWorkbook.from_path(str(p))
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        meta = list(wb.sheets_metadata)
     except Exception as e:  # calamine raises its own error types for zip/xml/format faults
         raise InputError(
             t(f"无法打开 Excel 文件 {p}: {e}", f"cannot open the Excel file {p}: {e}"),
             t("文件可能已损坏或不是 Excel 文件; 请用 Excel/WPS 打开后另存为 .xlsx",
               "the file may be damaged or not an Excel file; open it in Excel/WPS and save as .xlsx"),
         ) from None
-    names = list(wb.sheet_names)
+    names = [m.name for m in meta]
     if not names:
         raise _not_a_table(p)
-    if sheet is None:
-        name = names[0]
-    elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+    if sheet is not None:
+        return _excel_sheet_grid(p, wb, _named_sheet(p, names, sheet), table, parts, limits)
+    hidden = [m.name for m in meta if not str(m.visible).endswith(".Visible")]
+    visible = [n for n in names if n not in hidden]
+    if not visible:
+        raise InputError(t(f"{p} 的工作表都是隐藏的: {', '.join(names)}", f"every sheet of {p} is hidden: {', '.join(names)}"),
+                         t("请用 --sheet 指定要读的工作表", "name the sheet to read with --sheet"))
+    # The first visible sheet whose header fits the table; else the best fitting one; else the first.
+    best: _Grid | None = None
+    best_score = -1
+    for name in visible:
+        grid = _excel_sheet_grid(p, wb, name, table, parts, limits)
+        score = _score(grid.headers, _scoring_map(table))
+        if score > best_score:
+            best, best_score = grid, score
+        if score >= 2:
+            break
+    assert best is not None
+    tb = table or best.table or table_for_stem(p.stem)
+    for name in hidden:
+        findings.add("V-READ-HIDDEN-SHEET", table=tb or "", value=name,
+                     detail=t(f"{p.name}, 已读工作表「{best.sheet}」", f"{p.name}, read sheet '{best.sheet}'"))
+    return best
+
+
+def _named_sheet(p: Path, names: list[str], sheet: str | int) -> str:
+    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         i = int(sheet)
         if not 0 <= i < len(names):
             raise UsageError(t(f"{p.name} 没有第 {i} 个工作表", f"{p.name} has no sheet {i}"),
                              t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"))
-        name = names[i]
-    elif sheet in names:
-        name = sheet
-    else:
-        raise UsageError(t(f"{p.name} 没有工作表 {sheet}", f"{p.name} has no sheet {sheet}"),
-                         t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"))
+        return names[i]
+    if sheet in names:
+        return sheet
+    raise UsageError(t(f"{p.name} 没有工作表 {sheet}", f"{p.name} has no sheet {sheet}"),
+                     t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"))
+
+
+def _excel_sheet_grid(
+    p: Path, wb: Any, name: str, table: str | None, parts: _Xlsx, limits: Limits
+) -> _Grid:
+    if parts.zip is not None and name in parts.sheets:
+        check_sheet_size(p, parts.zip, parts.sheets[name], name, limits)
     try:
         raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as e:  # calamine errors on damaged sheet XML
         raise InputError(t(f"无法读取 {p} 的工作表 {name}: {e}", f"cannot read sheet {name} of {p}: {e}")) from None
     rows = [[cell_text(v) for v in r] for r in raw]
+    del raw
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
@@ -389,11 +566,197 @@ def _read_excel_grid(p: Path, table: str | None, sheet: str | int | None) -> _Gr
     body = rows[start:]
     width = max([len(headers)] + [len(r) for r in body[:1]])
     headers = headers + [""] * (width - len(headers))
-    cols = {f"c{j}": pa.array([r[j] if j < len(r) else None for r in body], type=pa.string()) for j in range(width)}
-    data = pa.table(cols) if cols else pa.table({})
     title = [(i + 1, _row_text(rows[i])) for i in range(h) if _row_text(rows[i])]
-    return _Grid(headers=headers, data=data, first_data_row=start + 1, header_row=start, title_rows=title,
+    grid = _Grid(headers=headers, data=pa.table({}), first_data_row=start + 1, header_row=start, title_rows=title,
                  two_row=two_row, sheet=name)
+    tb = table
+    if tb is None:
+        if _score(headers, _UNION) < 2:
+            return grid  # not this sheet (the caller tries the next one or infers the table)
+        tb = infer_table(headers, p)
+    wanted = _wanted_columns(headers, tb)
+    grid.data = pa.table({f"c{j}": pa.array([r[j] if j < len(r) else None for r in body], type=pa.string())
+                          for j in wanted})
+    grid.table, grid.extra = tb, _headerless_with_values(headers, body[:HEAD_ROWS], wanted)
+    return grid
+
+
+# ---- size checks before reading (hostile files) ------------------------------------------
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+
+
+def _cells_beyond(last: bytes) -> re.Pattern[bytes]:
+    """A pattern for cell references whose column lies beyond column ``last`` (e.g. b"AR").
+
+    Honest files have none, so the scan finds nothing and costs no Python work per cell.
+    """
+    n = len(last)
+    alts = [rb"[A-Z]{%d,}" % (n + 1)]
+    for i, ch in enumerate(last):
+        if ch < ord("Z"):
+            alts.append(last[:i] + b"[" + bytes([ch + 1]) + b"-Z]" + (rb"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""))
+    # A literal start (' r="') lets the regex engine skip ahead fast; rows have digits there, cells letters.
+    return re.compile(rb' r="(' + b"|".join(alts) + rb')\d')
+
+
+def _too_big(p: Path, what_zh: str, what_en: str) -> InputError:
+    return InputError(
+        t(f"{p} 超出读取上限, 未读入: {what_zh}", f"{p} is over a reading limit and was not read: {what_en}"),
+        t("如确是真实数据, 可在 jingzhun.toml 的 [limits] 中调高上限; 否则请检查文件 (可能已损坏或被篡改)",
+          "if the data is real, raise the limit under [limits] in jingzhun.toml; else check the file "
+          "(it may be damaged or crafted)"),
+    )
+
+
+@dataclass
+class _Xlsx:
+    zip: zipfile.ZipFile | None = None
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → its XML member
+
+
+def xlsx_sheets(p: Path, raw: bytes, limits: Limits) -> _Xlsx:
+    """Check an xlsx zip's unpacked size and map its sheets to their XML members (nothing for .xls)."""
+    if not raw.startswith(b"PK"):
+        return _Xlsx()
+    try:
+        z = zipfile.ZipFile(io.BytesIO(raw))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return _Xlsx()  # calamine reports the damage
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_mb * 1024 * 1024:
+        mb = total // (1024 * 1024)
+        raise _too_big(p, f"解压后 {mb} MB, 上限 {limits.max_unpacked_mb} MB (max_unpacked_mb)",
+                       f"{mb} MB unpacked, limit {limits.max_unpacked_mb} MB (max_unpacked_mb)")
+    try:
+        book = z.read("xl/workbook.xml")
+        rels = z.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return _Xlsx(z)
+    targets = {}
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        a = dict(_ATTR.findall(tag))
+        if b"Id" in a and b"Target" in a:
+            target = a[b"Target"].decode("utf-8", "replace").lstrip("/")
+            targets[a[b"Id"]] = target if target.startswith("xl/") else "xl/" + target
+    out: dict[str, str] = {}
+    for tag in _SHEET_TAG.findall(book):
+        a = dict(_ATTR.findall(tag))
+        rid = next((v for k, v in a.items() if k.endswith(b":id")), None)
+        if b"name" in a and rid in targets:
+            out[_xml_unescape(a[b"name"].decode("utf-8", "replace"))] = targets[rid]
+    _check_shared_strings(p, z, limits)
+    return _Xlsx(z, out)
+
+
+EXCEL_CELL_CHARS = 32767  # Excel's own limit: a longer text is not from Excel
+
+
+class _LongRuns:
+    """Finds a text run (between tags) longer than ``limit`` characters in a stream of XML chunks."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pattern = re.compile(rb">[^<]{%d,}" % limit)  # text between a tag's end and the next tag
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> int | None:
+        """The length of an over-long run found so far, else None."""
+        buf = self.carry + chunk
+        self.carry = b""
+        for m in self.pattern.finditer(buf):
+            if m.end() - m.start() - 1 > 4 * self.limit:
+                return (m.end() - m.start() - 1) // 4  # at least this many characters
+            if m.end() == len(buf):
+                self.carry = buf[m.start():]  # may go on in the next chunk
+                return None
+            n = len(m.group()[1:].decode("utf-8", "replace"))
+            if n > self.limit:
+                return n
+        i = buf.rfind(b"<")
+        self.carry = buf[i:] if i >= 0 else buf
+        return None
+
+
+def _long_cell(p: Path, n: int, limit: int) -> InputError:
+    return _too_big(p, f"有 {n} 字以上的单元格, 上限 {limit} 字 (max_cell_chars; Excel 单元格最多 32767 字)",
+                    f"a cell of {n}+ characters, limit {limit} (max_cell_chars; an Excel cell holds at most 32,767)")
+
+
+def _check_shared_strings(p: Path, z: zipfile.ZipFile, limits: Limits) -> None:
+    """No shared string beyond Excel's cell limit: calamine copies it into every cell that uses it."""
+    limit = max(limits.max_cell_chars, EXCEL_CELL_CHARS)
+    try:
+        f = z.open("xl/sharedStrings.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError):
+        return
+    runs = _LongRuns(limit)
+    with f:
+        while chunk := f.read(1 << 22):
+            if (n := runs.feed(chunk)) is not None:
+                raise _long_cell(p, n, limit)
+
+
+def _xml_unescape(s: str) -> str:
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_sheet_size(p: Path, z: zipfile.ZipFile, member: str, name: str, limits: Limits) -> None:
+    """Rows × columns of one sheet, from its declared dimension and its cells, within the limits.
+
+    One streaming pass over the sheet XML (zlib and regular expressions in C; Python work
+    only for cells beyond column Z): calamine allocates the whole range, so a single cell
+    at XFD1048576 would otherwise abort the process.
+    """
+    try:
+        f = z.open(member)
+    except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError):
+        return
+    rows = cols = 0
+    tail = b""
+    beyond = _cells_beyond(b"Z")
+    limit = max(limits.max_cell_chars, EXCEL_CELL_CHARS)
+    runs = _LongRuns(limit)
+    inline = False
+    with f:
+        while chunk := f.read(1 << 22):
+            buf = tail + chunk
+            inline = inline or b"inlineStr" in buf  # text in the sheet itself (most files share strings)
+            if inline and (n := runs.feed(chunk)) is not None:  # an inline string beyond Excel's cell limit
+                raise _long_cell(p, n, limit)
+            if not tail:
+                m = _DIMENSION.search(buf[:65536])
+                if m and m.group(3):
+                    cols, rows = _col_number(m.group(3)), int(m.group(4))
+                    beyond = _cells_beyond(max(m.group(3), b"Z", key=_col_number))
+            last = max(buf.rfind(b"<row"), buf.rfind(b":row"))
+            m = _ROW_TAG.search(buf, max(0, last - 8)) if last >= 0 else None
+            if m:
+                rows = max(rows, int(m.group(1)))
+            for letters in set(beyond.findall(buf)):
+                cols = max(cols, _col_number(letters))
+            tail = buf[-64:] or b" "
+    cols = max(cols, 26 if rows else 0)
+    cells = rows * cols
+    if rows > limits.max_rows or cells > limits.max_excel_cells:
+        raise _too_big(
+            p,
+            f"工作表「{name}」的范围有 {rows} 行 × {cols} 列 = {cells} 个单元格, 上限 {limits.max_excel_cells} "
+            f"(max_excel_cells) 和 {limits.max_rows} 行 (max_rows)",
+            f"sheet '{name}' spans {rows} rows × {cols} columns = {cells} cells; limits {limits.max_excel_cells} "
+            f"(max_excel_cells) and {limits.max_rows} rows (max_rows)",
+        )
 
 
 def cell_text(v: Any) -> str | None:
@@ -419,14 +782,105 @@ def cell_text(v: Any) -> str | None:
 
 # ---- Parquet -----------------------------------------------------------------------------
 
-def _read_parquet_grid(p: Path) -> _Grid:
+def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, findings: Findings) -> _Grid:
     try:
-        data = pq.read_table(p)
-    except (pa.ArrowInvalid, OSError) as e:
+        pf = pq.ParquetFile(pa.BufferReader(raw))
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError) as e:
         raise InputError(t(f"无法读取 Parquet 文件 {p}: {e}", f"cannot read the Parquet file {p}: {e}")) from None
-    headers = list(data.column_names)
-    data = data.rename_columns([f"c{i}" for i in range(len(headers))])
-    return _Grid(headers=headers, data=data, first_data_row=1, header_row=None)
+    n = pf.metadata.num_rows
+    if n > limits.max_rows:
+        raise _too_big(p, f"{n} 行, 上限 {limits.max_rows} 行 (max_rows)", f"{n} rows, limit {limits.max_rows} (max_rows)")
+    headers = list(schema.names)
+    if not headers:
+        return _Grid(headers=[], data=pa.table({}), first_data_row=1, header_row=None)
+    tb = table or infer_table(headers, p)
+    hmap = reg.header_map(tb)
+
+    def name(j: int) -> str:
+        return match_header(headers[j], hmap) or headers[j]
+
+    wanted = []
+    for j in _wanted_columns(headers, tb):
+        typ = schema.field(j).type
+        if pa.types.is_nested(typ) or pa.types.is_dictionary(typ) and pa.types.is_nested(typ.value_type):
+            findings.add("V-READ-COLUMN-TYPE", table=tb, column=name(j), value=str(typ))
+        else:
+            wanted.append(j)
+    unique = len(set(headers)) == len(headers)
+    # Text columns stay dictionary-encoded while read: one huge value repeated on every row
+    # (a few KB on disk) is checked once in the dictionary instead of copied into each row.
+    texts = [headers[j] for j in wanted if unique and _is_text(schema.field(j).type)]
+    try:
+        if texts:
+            pf = pq.ParquetFile(pa.BufferReader(raw), read_dictionary=texts)
+        if unique:
+            data = pf.read(columns=[headers[j] for j in wanted], use_threads=True)
+        else:  # repeated names: read all, pick by position
+            data = pf.read(use_threads=True).select(wanted)
+    except (pa.ArrowException, OSError, MemoryError) as e:
+        raise InputError(t(f"无法读取 Parquet 文件 {p}: {type(e).__name__}: {e}",
+                           f"cannot read the Parquet file {p}: {type(e).__name__}: {e}")) from None
+    data = data.rename_columns([f"c{j}" for j in wanted])
+    cols = []
+    for j, col in zip(wanted, data.columns, strict=True):
+        if pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
+            col = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
+        if _is_text(col.type):
+            col, bad = _valid_utf8(col)
+            if bad:
+                findings.add("V-READ-BAD-TEXT", table=tb, column=name(j), value=str(bad))
+        cols.append(col)
+    data = pa.table(cols, names=data.column_names)
+    return _Grid(headers=headers, data=data, first_data_row=1, header_row=None, table=tb)
+
+
+def _is_text(typ: pa.DataType) -> bool:
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
+def _decode_short(col: pa.ChunkedArray, table: str, column: str, limit: int, findings: Findings) -> pa.ChunkedArray:
+    """A dictionary-encoded text column decoded, its values over ``limit`` characters reported and left empty."""
+    chunks, start = [], 0
+    for chunk in col.chunks:
+        d = chunk.dictionary
+        lens = pc.utf8_length(d) if not _has_bad_utf8(d) else pc.binary_length(d)
+        long = pc.fill_null(pc.greater(lens, limit), False)
+        if pc.any(long).as_py():
+            hit = np.asarray(pc.fill_null(pc.take(long, chunk.indices), False).to_numpy(zero_copy_only=False), dtype=bool)
+            idx = np.flatnonzero(hit)
+            which = chunk.indices.take(pa.array(idx)).to_numpy(zero_copy_only=False)
+            heads = [d[int(k)].as_py()[:40] for k in which[:1000]]  # the first ones in full detail
+            heads += [heads[-1]] * (len(idx) - len(heads))
+            sizes = lens.take(pa.array(which)).to_pylist()
+            findings.add("V-READ-CELL-TOO-LONG", table=table, row=(idx + start + 1).tolist(), column=column,
+                         value=[f"{h}… ({n})" for h, n in zip(heads, sizes, strict=True)], detail=str(limit))
+            short = pc.if_else(long, pa.scalar(None, d.type), d)
+            chunk = pa.DictionaryArray.from_arrays(chunk.indices, short)
+        chunks.append(chunk.dictionary_decode())
+        start += len(chunk)
+    return pa.chunked_array(chunks, type=col.type.value_type) if chunks else pa.chunked_array([], col.type.value_type)
+
+
+def _has_bad_utf8(arr: pa.Array) -> bool:
+    try:
+        arr.validate(full=True)
+        return False
+    except pa.ArrowInvalid:
+        return True
+
+
+def _valid_utf8(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
+    """A text column with invalid UTF-8 repaired (U+FFFD) and how many values needed it."""
+    try:
+        col.validate(full=True)
+        return col, 0
+    except pa.ArrowInvalid:
+        pass
+    raw = pc.cast(col, pa.large_binary()).to_pylist()
+    fixed = [None if b is None else b.decode("utf-8", "replace") for b in raw]
+    bad = sum(1 for b, f in zip(raw, fixed, strict=True) if b is not None and "\ufffd" in f and b"\xef\xbf\xbd" not in b)
+    return pa.chunked_array([pa.array(fixed, type=pa.large_string())]), bad
 
 
 # ---- header detection --------------------------------------------------------------------
@@ -533,7 +987,7 @@ def _na_column(type_: str, n: int) -> pd.Series:
 
 
 def _typed_frame(
-    grid: _Grid, table: str, findings: Findings, file_name: str
+    grid: _Grid, table: str, findings: Findings, file_name: str, limits: Limits
 ) -> tuple[pd.DataFrame, list[int], dict[str, str]]:
     cols = reg.columns(table)
     hmap = reg.header_map(table)
@@ -564,14 +1018,18 @@ def _typed_frame(
     # 1-based data row: the first row below the header is 1.
     rows = grid.row_numbers if grid.row_numbers is not None else np.arange(1, n_all + 1)
 
-    # Trim text columns once; drop rows with nothing in them.
+    # Trim text columns once; drop rows with nothing in them. Only the columns read are here
+    # (the contract's and the first one): ``c<j>`` is the j-th column of the file.
     trimmed: dict[int, pa.ChunkedArray] = {}
-    for j in range(data.num_columns):
-        col = data.column(j)
+    for cname, col in zip(data.column_names, data.columns, strict=True):
+        j = int(cname[1:])
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_null(col.type):
             trimmed[j] = parse.trim(col)
         else:
             trimmed[j] = col
+    # A contract column the reader could not take (a nested Parquet type) has its own finding: all NA here.
+    unread = {name for name, j in chosen.items() if j not in trimmed}
+    chosen = {name: j for name, j in chosen.items() if name not in unread}
     keep = None
     if data.num_columns and n_all:
         empty = None
@@ -614,6 +1072,9 @@ def _typed_frame(
     if n == 0:
         findings.add("V-READ-NO-ROWS", table=table, detail=file_name)
 
+    for name, j in chosen.items():
+        trimmed[j] = _refuse_long_cells(trimmed[j], table, name, rows, limits, findings)
+
     row_series = pd.Series(pd.array(rows, dtype="Int64"), name="_row")
     out: dict[str, pd.Series] = {"_row": row_series}
     headers_out: dict[str, str] = {}
@@ -638,6 +1099,9 @@ def _typed_frame(
     else:
         converted = {nm: conv((nm, c)) for nm, c in todo}
     for name, c in cols.items():
+        if name in unread:
+            out[name] = _na_column(c.type, n)
+            continue
         if name not in chosen:
             if c.required:
                 findings.add("V-COLUMN-MISSING", table=table, column=name,
@@ -649,23 +1113,36 @@ def _typed_frame(
         out[name] = converted[name]
         findings.extend(per_col[name])
 
-    for j, h in unknown:
+    # Columns outside the contract are reported and not read (a wide export stays cheap).
+    for _, h in unknown:
         findings.add("V-COLUMN-UNKNOWN", table=table, column=h)
-        label = h if h not in out else f"{h}#{j + 1}"
-        out[label] = parse.to_str_series(_as_text(trimmed[j]))
-        headers_out[label] = h
-    # Columns without a header that hold values are kept as 列N.
-    named = set(chosen.values()) | {j for j, _ in unknown}
-    for j in order:
-        if j in named or j >= len(grid.headers) or pc.all(pc.is_null(trimmed[j])).as_py() in (True, None):
-            continue
-        label = t(f"列{j + 1}", f"column{j + 1}")
-        findings.add("V-COLUMN-UNKNOWN", table=table, column=label)
-        out[label] = parse.to_str_series(_as_text(trimmed[j]))
-        headers_out[label] = ""
+    for j in grid.extra:
+        findings.add("V-COLUMN-UNKNOWN", table=table, column=t(f"列{j + 1}", f"column{j + 1}"))
 
     frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()})
     return frame, skipped, headers_out
+
+
+def _refuse_long_cells(
+    arr: pa.ChunkedArray, table: str, column: str, rows: np.ndarray, limits: Limits, findings: Findings
+) -> pa.ChunkedArray:
+    """Cells longer than ``max_cell_chars`` become findings (the start of the value) and are left empty."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or not len(arr):
+        return arr
+    longest = pc.max(pc.binary_length(arr)).as_py()  # bytes ≥ characters: the usual case stops here
+    if longest is None or longest <= limits.max_cell_chars:
+        return arr
+    over = pc.greater(pc.utf8_length(arr), limits.max_cell_chars)
+    if not pc.any(over).as_py():
+        return arr
+    idx = np.flatnonzero(np.asarray(pc.fill_null(over, False).to_numpy(zero_copy_only=False), dtype=bool))
+    values = arr.take(pa.array(idx))
+    heads = pc.utf8_slice_codeunits(values, 0, 40).to_pylist()
+    lens = pc.utf8_length(values).to_pylist()
+    findings.add("V-READ-CELL-TOO-LONG", table=table, row=[int(rows[i]) for i in idx], column=column,
+                 value=[f"{h}… ({n})" for h, n in zip(heads, lens, strict=True)],
+                 detail=str(limits.max_cell_chars))
+    return pc.if_else(over, pa.scalar(None, arr.type), arr)
 
 
 def _as_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -755,7 +1232,11 @@ def _typed_fast_path(arr: pa.ChunkedArray, c: reg.Column) -> pd.Series | None:
     if c.type == "bool" and pa.types.is_boolean(typ):
         return pd.Series(_masked(arr, "bool"))
     if c.type == "date" and (pa.types.is_timestamp(typ) or pa.types.is_date(typ)):
-        return pd.Series(pd.to_datetime(pc.cast(arr, pa.timestamp("ns")).to_pandas()), dtype="datetime64[ns]")
+        try:
+            ns = pc.cast(arr, pa.timestamp("ns"))
+        except pa.ArrowInvalid:  # a date the ns unit cannot hold (2916-03-01): parsed as text, reported
+            return None
+        return pd.Series(pd.to_datetime(ns.to_pandas()), dtype="datetime64[ns]")
     return None
 
 

@@ -109,6 +109,9 @@ def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = nam
     pos = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     found = pos >= 0
     for c in hh_cols[1:]:
+        if len(hh) == 0:  # a header-only households file: no household fields to carry
+            p[c] = pd.Series(pd.NA, index=p.index, dtype=hh[c].dtype)
+            continue
         col = hh[c].reset_index(drop=True).take(np.where(found, pos, 0)).reset_index(drop=True)
         p[c] = col.where(found) if not found.all() else col
     for c in ("village_code", "category"):

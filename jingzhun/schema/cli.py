@@ -19,6 +19,7 @@ from jingzhun.cli_common import (
     LangOpt,
     OutOpt,
     QuietOpt,
+    SheetOpt,
     YearOpt,
     check_fail_on,
     guarded,
@@ -26,7 +27,7 @@ from jingzhun.cli_common import (
     print_json,
 )
 from jingzhun.county import county_record, say_county, settle
-from jingzhun.dataset import YEAR_RE, Dataset, YearData, load_file, load_year
+from jingzhun.dataset import YEAR_RE, Dataset, YearData, dataset_limits, load_file, load_year
 from jingzhun.errors import UsageError
 from jingzhun.findings import worst_exit_code
 from jingzhun.findings_view import summary_table, totals_line
@@ -47,19 +48,28 @@ EncodingOpt = Annotated[
 ]
 
 
-def _load(dataset: Path, year: int | None, table: str | None, encoding: str | None) -> tuple[YearData, Path]:
+def _load(
+    dataset: Path, year: int | None, table: str | None, encoding: str | None, sheet: str | None = None
+) -> tuple[YearData, Path]:
     """Read a dataset year folder or one table file; return the data and the dataset root."""
     if table is not None and table not in TABLES:
         raise UsageError(
             t(f"未知的表名 {table}", f"unknown table {table}"),
             t(f"可用的表: {', '.join(TABLES)}", f"tables: {', '.join(TABLES)}"),
         )
+    if sheet is not None and not dataset.is_file():
+        raise UsageError(
+            t("--sheet 只用于单个 Excel 文件", "--sheet applies to a single Excel file"),
+            t("数据集文件夹中的工作簿按表头选择工作表; 或单独校验该文件", "workbooks in a dataset folder are read by their "
+              "header; or validate that one file"),
+        )
     if dataset.is_file():
-        data = load_file(dataset, table, encoding=encoding)
         parent = dataset.resolve().parent
         in_year_folder = YEAR_RE.match(parent.name) is not None
+        root = parent.parent if in_year_folder else parent
+        data = load_file(dataset, table, encoding=encoding, sheet=sheet, limits=dataset_limits(root))
         data.year = year if year is not None else (int(parent.name) if in_year_folder else None)
-        return data, parent.parent if in_year_folder else parent
+        return data, root
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     return load_year(ds, data_year, [table] if table else None, encoding=encoding), ds.root
@@ -101,6 +111,7 @@ def command(
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
     lang: LangOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -108,7 +119,7 @@ def command(
     """校验一个年度的全部表 (或单个表文件) / validate every table of a data year (or one table file)."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    data, root = _load(dataset, year, table, encoding)
+    data, root = _load(dataset, year, table, encoding, sheet)
     params = Params.load(root, run.config)
     settle(params, data.frames)
     result = validate_year(data, params)

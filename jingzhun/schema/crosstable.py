@@ -286,7 +286,7 @@ def _head_id(c: Context) -> None:
     h = c.frame("households", "household_id", "head_id_number")
     m = c.frame("members", "household_id", "relation", "id_number")
     hc = c.hh()
-    if h is None or m is None or hc is None or hc.households is None:
+    if h is None or m is None or hc is None or hc.households is None or len(m) == 0:
         return
     is_head = c.current().to_numpy(dtype=bool) & _bool(m["relation"] == HEAD).to_numpy() & (hc.members >= 0)
     single = hc.count(is_head) == 1
