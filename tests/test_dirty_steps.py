@@ -71,5 +71,5 @@ def test_duplicate_household_id_is_left_out_of_plans_books_and_notices(duplicate
     assert r.exit_code == 1, r.output
     notice = (out / "notice" / "identification" / f"{V1}.html").read_text(encoding="utf-8")
     assert "张三" in notice and "王䶮" not in notice and "重复户" not in notice
-    nf = _csv(out / "notice" / "identification" / "findings.csv")
+    nf = _csv(out / "notice-internal" / "identification" / "findings.csv")
     assert set(nf.loc[nf["code"] == "P-DOC-KEY-DUPLICATE", "key"]) == {"H001"}

@@ -181,7 +181,7 @@ def test_hostile_rows_are_findings_and_the_rest_is_produced(hostile_runs):
         assert (where / "plan" / "books" / T1 / f"{V1}.html").is_file()
         assert (where / "notice" / "identification" / f"{V1}.html").is_file()
         assert (where / "notice" / "projects" / f"{V3[:9]}.html").is_file()
-        proj = pd.read_csv(where / "notice" / "projects" / "findings.csv", dtype=str, keep_default_na=False)
+        proj = pd.read_csv(where / "notice-internal" / "projects" / "findings.csv", dtype=str, keep_default_na=False)
         assert "../../../../x" in set(proj.loc[(proj["code"] == "P-DOC-VILLAGE-CODE") & (proj["table"] == "projects"), "value"])
         plans = pd.read_csv(where / "plan" / "plans.csv", dtype=str, keep_default_na=False)
         assert plans["village_code"].str.fullmatch(r"\d{12}").all()
