@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun import ids
+from jingzhun.sample.population import zero_pad
 from jingzhun.sample.write import to_text
 
 # kind -> (table, column, expected finding code in jingzhun/catalogue)
@@ -152,7 +153,7 @@ class _Injector:
         # A member whose household is missing: a new row, appended.
         src = self.pick("members", nonhead, k=self.n_m)
         extra = m.iloc[src].copy()
-        fake = np.char.add("9", np.char.zfill(np.arange(1, len(src) + 1).astype(str), 13)).astype(object)
+        fake = np.char.add("9", zero_pad(np.arange(1, len(src) + 1), 13)).astype(object)
         extra["household_id"] = fake
         extra["relation"] = "户主"
         born = pd.to_datetime(extra["birth_date"], format="mixed", errors="coerce")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.sample import names
-from jingzhun.sample.population import assign_ids
+from jingzhun.sample.population import assign_ids, zero_pad
 
 RANKS = np.array(["县处级", "乡科级正职", "乡科级副职", "一般干部", "村干部"], dtype=object)
 RANK_P = np.array([0.04, 0.1, 0.16, 0.58, 0.12])
@@ -33,7 +33,7 @@ def cadres(rng: np.random.Generator, vil: pd.DataFrame, n_poor: int) -> pd.DataF
     birth = np.datetime64("1960-01-01") + rng.integers(0, 365 * 32, n).astype("timedelta64[D]")
     maxh = pd.Series(np.where(rng.random(n) < 0.05, CAPS[rank_i] - 1, 0), dtype="Int64")
     return pd.DataFrame({
-        "cadre_id": np.char.add("BF", np.char.zfill(np.arange(1, n + 1).astype(str), 6)).astype(object),
+        "cadre_id": np.char.add("BF", zero_pad(np.arange(1, n + 1), 6)).astype(object),
         "name": names.surnames(rng, n) + names.given_names(rng, male),
         "id_number": assign_ids(rng, county.astype(str), birth, male),
         "unit": unit,
@@ -41,7 +41,7 @@ def cadres(rng: np.random.Generator, vil: pd.DataFrame, n_poor: int) -> pd.DataF
         "rank": RANKS[rank_i],
         "township_code": np.where(rng.random(n) < 0.85, tcode, "").astype(object),
         "max_households": maxh.where(maxh > 0).array,
-        "phone": np.char.add("13", np.char.zfill(rng.integers(0, 10**9, n).astype(str), 9)).astype(object),
+        "phone": np.char.add("13", zero_pad(rng.integers(0, 10**9, n), 9)).astype(object),
         "_cap": np.where(maxh.fillna(0).to_numpy() > 0, maxh.fillna(0).to_numpy(), CAPS[rank_i]),
     })
 
@@ -74,7 +74,7 @@ def crosscheck(rng: np.random.Generator, hh: pd.DataFrame, m: pd.DataFrame, data
     n = len(hit)
     src = np.array(["车辆", "财政供养", "商品房", "工商注册", "村干部"], dtype=object)[
         rng.choice(5, n, p=[0.35, 0.15, 0.2, 0.2, 0.1])]
-    plate = np.char.add("鄂J·", np.char.zfill(rng.integers(0, 99999, n).astype(str), 5))
+    plate = np.char.add("鄂J·", zero_pad(rng.integers(0, 99999, n), 5))
     detail = np.select(
         [src == "车辆", src == "财政供养", src == "商品房", src == "工商注册"],
         [np.char.add("小型轿车 ", plate), np.full(n, "县直单位 在编人员"),
@@ -89,7 +89,7 @@ def crosscheck(rng: np.random.Generator, hh: pd.DataFrame, m: pd.DataFrame, data
                                                 pd.Index(m["id_number"].to_numpy()))]),
         "name": np.concatenate([hit["name"].to_numpy(dtype=object), names.surnames(rng, strangers) + names.given_names(rng, s_male)]),
         "source": np.concatenate([src, np.full(strangers, "车辆", dtype=object)]),
-        "detail": np.concatenate([detail, np.char.add("小型轿车 鄂J·", np.char.zfill(rng.integers(0, 99999, strangers).astype(str), 5)).astype(object)]),
+        "detail": np.concatenate([detail, np.char.add("小型轿车 鄂J·", zero_pad(rng.integers(0, 99999, strangers), 5)).astype(object)]),
     })
     excl = hit["household_id"].to_numpy()[np.isin(src, ["车辆", "财政供养", "商品房", "工商注册"]) & on_reg[pick]]
     return t, excl
@@ -130,7 +130,7 @@ def projects_payments(rng: np.random.Generator, vil: pd.DataFrame, hh: pd.DataFr
     vname = vil["village_name"].to_numpy()[vi]
     tname = vil["township_name"].to_numpy()[vi]
     works = pd.Series(cat).map(WORKS).to_numpy(dtype=object)
-    pid = np.char.add(f"XM{data_year}", np.char.zfill(np.arange(1, n + 1).astype(str), 5)).astype(object)
+    pid = np.char.add(f"XM{data_year}", zero_pad(np.arange(1, n + 1), 5)).astype(object)
     implementer = np.where(rng.random(n) < 0.6, tname + "人民政府", vname + "村民委员会").astype(object)
     big = budget >= CONTRACT_THRESHOLD
     ben = rng.integers(20, 300, n)
@@ -143,7 +143,7 @@ def projects_payments(rng: np.random.Generator, vil: pd.DataFrame, hh: pd.DataFr
         "budget": budget,
         "implementer": implementer,
         "approved_date": approved.astype("datetime64[s]"),
-        "contract_id": np.where(big | (rng.random(n) < 0.2), np.char.add(f"HT{data_year}-", np.char.zfill(np.arange(1, n + 1).astype(str), 5)), "").astype(object),
+        "contract_id": np.where(big | (rng.random(n) < 0.2), np.char.add(f"HT{data_year}-", zero_pad(np.arange(1, n + 1), 5)), "").astype(object),
         "publicity_start": pub_s.astype("datetime64[s]"),
         "publicity_end": pub_e.astype("datetime64[s]"),
         "start_date": start.astype("datetime64[s]"),
@@ -156,7 +156,7 @@ def projects_payments(rng: np.random.Generator, vil: pd.DataFrame, hh: pd.DataFr
     # Stage payments: 预付款 30% after start, 进度款 40%, 尾款 30% after acceptance (or one 一次性).
     company = np.char.add(np.char.add("湖北", np.array(list(names.SURNAMES))[rng.integers(0, 40, n)].astype(str)), "氏建筑工程有限公司")
     payee = np.where(big, company, implementer).astype(object)
-    acct = np.char.add("4200", np.char.zfill(rng.integers(0, 10**15, n).astype(str), 15)).astype(object)
+    acct = np.char.add("4200", zero_pad(rng.integers(0, 10**15, n), 15)).astype(object)
     once = ~big & (rng.random(n) < 0.5)
     rows = []
     for stage, share, when in (("预付款", 0.3, start + day(n, 1, 10)), ("进度款", 0.4, start + day(n, 20, 40)),
@@ -188,6 +188,6 @@ def projects_payments(rng: np.random.Generator, vil: pd.DataFrame, hh: pd.DataFr
         "purpose": (mname + "补助").astype(object), "stage": "一次性"}))
     pay = pd.concat(rows, ignore_index=True)
     pay = pay.sort_values(["pay_date", "project_id", "household_id"], kind="stable").reset_index(drop=True)
-    pay.insert(0, "payment_id", np.char.add(f"PZ{data_year}", np.char.zfill(np.arange(1, len(pay) + 1).astype(str), 7)).astype(object))
+    pay.insert(0, "payment_id", np.char.add(f"PZ{data_year}", zero_pad(np.arange(1, len(pay) + 1), 7)).astype(object))
     pay["pay_date"] = pay["pay_date"].astype("datetime64[s]")
     return proj, pay

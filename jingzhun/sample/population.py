@@ -223,6 +223,11 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     return vil, H, P
 
 
+def zero_pad(values: np.ndarray, width: int) -> np.ndarray:
+    """Integers as zero-padded digit strings; unlike ``np.char.zfill`` it accepts an empty array."""
+    return np.char.mod(f"%0{width}d", np.asarray(values, dtype=np.int64))
+
+
 def _other_causes(rng: np.random.Generator, main: np.ndarray, registered: np.ndarray) -> np.ndarray:
     n = len(main)
     k = np.where(registered, rng.choice(3, n, p=[0.55, 0.3, 0.15]), 0)
