@@ -109,7 +109,10 @@ def persons(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     pos = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     found = pos >= 0
     for c in hh_cols[1:]:
-        col = hh[c].reset_index(drop=True).take(np.where(found, pos, 0)).reset_index(drop=True)
+        if len(hh) == 0:  # no household to take from (a header-only households file): all missing
+            col = hh[c].reset_index(drop=True).reindex(range(len(p)))
+        else:
+            col = hh[c].reset_index(drop=True).take(np.where(found, pos, 0)).reset_index(drop=True)
         p[c] = col.where(found) if not found.all() else col
     for c in ("village_code", "category"):
         if c not in p.columns:
