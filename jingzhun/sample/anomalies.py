@@ -217,8 +217,9 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     died = theirs.groupby("payee_id_number")["pay_date"].min()
     died = died - _days(rng, len(died), 5, 40)
     m = mem["id_number"].isin(died.index) & mem["household_id"].isin(hids)
-    mem.loc[m, "change_reason"] = "死亡"
-    mem.loc[m, "change_date"] = mem.loc[m, "id_number"].map(died).to_numpy()
+    if m.any():  # mapping through an empty ``died`` fails in pandas (tiny datasets)
+        mem.loc[m, "change_reason"] = "死亡"
+        mem.loc[m, "change_date"] = mem.loc[m, "id_number"].map(died).to_numpy()
     truths.append(_truth("after_death", PAYEE_KINDS["after_death"], theirs["payment_id"]))
 
     # bad input: a date after the audit date, unreadable and non-positive amounts
