@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from jingzhun.sample.build import build
-from jingzhun.sample.population import zero_pad
+from jingzhun.sample.numtext import zfill
 
 
-def test_zero_pad_matches_zfill_and_accepts_empty():
+def test_zfill_matches_numpy_and_accepts_empty():
     values = np.array([0, 7, 12345, 999999])
-    assert zero_pad(values, 5).tolist() == np.char.zfill(values.astype(str), 5).tolist()
-    assert zero_pad(np.array([], dtype=np.int64), 5).tolist() == []
+    assert zfill(values.astype(str), 5).tolist() == np.char.zfill(values.astype(str), 5).tolist()
+    assert zfill(np.array([], dtype=np.int64).astype(str), 5).tolist() == []
 
 
 @pytest.mark.parametrize(("households", "dirty", "anomalies"), [

@@ -826,6 +826,9 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
     for j, col in zip(wanted, data.columns, strict=True):
         if pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
             col = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
+        if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+            col = pa.chunked_array([c.view(pa.large_string()) for c in col.cast(pa.large_binary()).chunks],
+                                   type=pa.large_string())  # bytes read as text, checked below
         if _is_text(col.type):
             col, bad = _valid_utf8(col)
             if bad:
