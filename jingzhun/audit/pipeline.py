@@ -13,11 +13,11 @@ import pandas as pd
 
 from jingzhun.audit.core import audit
 from jingzhun.audit.report import HEADERS_ZH, AuditReport, build_report
+from jingzhun.catalogue.audit import TITLES
 from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings
 from jingzhun.funds.ledger import build_ledger
 from jingzhun.funds.summary import summarize, township_names
-from jingzhun.catalogue.audit import TITLES
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.parallel import Background
