@@ -121,3 +121,5 @@ def test_audit_workbook_is_chinese(tmp_path):
         assert not any("_" in str(h) or str(h).isascii() for h in header), (ws.title, header)
     header, rows = _sheet(tmp_path / "out" / "audit" / "audit.xlsx", "概况")
     assert {r[header.index("级别")].value for r in rows} <= {"错误", "警告", "提示"}
+    html = (tmp_path / "out" / "audit" / "report.html").read_text(encoding="utf-8")
+    assert "全部问题按检查项分表见 audit.xlsx" in html and "(--xlsx)" not in html

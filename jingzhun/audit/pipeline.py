@@ -99,7 +99,7 @@ def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | Non
     for name, frame in report.funds.frames().items():
         written.append(write_csv(frame, d / name))
     written.append(write_json(report.summary, d / "summary.json"))
-    html = render("audit/report.html", report.context(), templates)
+    html = render("audit/report.html", {**report.context(), "xlsx": xlsx}, templates)
     write_text(d / "report.html", html)
     written.append(d / "report.html")
     if xlsx:
