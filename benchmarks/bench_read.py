@@ -85,7 +85,7 @@ def make(root: Path, households: int, fmt: str, seed: int = 1) -> None:
         elif fmt == "xlsx":
             from jingzhun.io.write import write_xlsx
 
-            write_xlsx({name: df}, year / f"{name}.xlsx")
+            write_xlsx({name: df}, year / f"{name}.xlsx", labels=False)  # input data, not a person's output
         else:
             enc = "gbk" if fmt == "csv-gbk" else "utf-8"
             # GBK cannot encode 䶮; such a file is GB18030, which the reader detects the same way.

@@ -43,7 +43,9 @@ DatasetArg = Annotated[
 YearOpt = Annotated[int | None, typer.Option("--year", help="数据年度, 默认最新 / data year (default: latest)")]
 OutOpt = Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 摘要 / print a JSON summary on stdout")]
-XlsxOpt = Annotated[bool, typer.Option("--xlsx", help="另存 Excel 工作簿 / also write an .xlsx workbook")]
+XlsxOpt = Annotated[bool, typer.Option(
+    "--xlsx/--no-xlsx",
+    help="同时写 Excel 工作簿 (中文表头, 身份证号为文本; 默认写) / also write the .xlsx workbook (default: on)")]
 FailOnOpt = Annotated[
     str,
     typer.Option("--fail-on", help="error 或 warning: 哪一级问题使退出码为 1 / severity that makes the exit code 1"),

@@ -52,7 +52,7 @@ PREVIOUS_TABLES = ("households", "members", "villages", "crosscheck")
 class RunOptions:
     year: int | None = None
     fail_on: str = "error"
-    xlsx: bool = False
+    xlsx: bool = True
     notice_date: date | None = None
     templates: Path | None = None
     docx: bool = True

@@ -119,7 +119,7 @@ def command(
     dataset: DatasetArg,
     year: YearOpt = None,
     out: OutOpt = Path("out"),
-    xlsx: XlsxOpt = False,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     date_: DateOpt = None,

@@ -162,3 +162,29 @@ def test_truth_option_prints_metrics(tmp_path):
     res = invoke(str(ds), "--out", str(tmp_path / "out"), "--truth", str(tmp_path / "truth.csv"), "--json")
     m = json.loads(res.stdout)["metrics"]
     assert m["overall"]["precision"] == 1.0 and m["overall"]["recall"] == 1.0
+
+
+def test_english_review_file_round_trips(tmp_path):
+    """--lang en writes review.xlsx with English titles and values; match --decisions reads them back."""
+    ds = make_dataset(tmp_path, ROWS)
+    out = tmp_path / "out"
+    try:
+        invoke(str(ds), "--out", str(out), "--lang", "en")
+        review = out / "match" / "review.xlsx"
+        wb = openpyxl.load_workbook(review)
+        assert wb.sheetnames == ["review"]
+        ws = wb.active
+        header = [c.value for c in ws[1]]
+        assert header[0] == "roster record ID" and header[-1] == "decision (confirm/reject)"
+        assert ws.cell(2, header.index("method") + 1).value == "name + village"
+        assert ws.data_validations.dataValidation[0].formula1 == '"confirm,reject"'
+        ws.cell(2, len(header)).value = "confirm"
+        filled = tmp_path / "filled.xlsx"
+        wb.save(filled)
+        invoke(str(ds), "--out", str(out), "--decisions", str(filled), "--lang", "en")
+    finally:
+        from jingzhun.i18n import set_lang
+
+        set_lang("zh")
+    pairs = pd.read_csv(out / "match" / "pairs.csv", dtype=str, encoding="utf-8-sig").set_index("record_id")
+    assert pairs.loc["R2", "method"] == "manual" and pairs.loc["R2", "id_number"] == B2

@@ -96,6 +96,9 @@ def test_village_rows_limit(tmp_path):
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "仅列出前 2 个村, 全部 3 个村见 indicators.csv" in html
     assert "杜皮村" not in html  # the third village is only in the CSV
+    write_report(_model(), tmp_path, xlsx=True, links=None, village_rows=2)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "仅列出前 2 个村, 全部 3 个村见 indicators.xlsx" in html
 
 
 def test_two_runs_identical_bytes(tmp_path):
@@ -112,6 +115,8 @@ def test_existing_links(tmp_path):
     (tmp_path / "plan" / "books").mkdir(parents=True)
     (tmp_path / "plan" / "books" / "index.html").write_text("x", encoding="utf-8")
     assert existing_links(tmp_path) == {"identify/households.csv": "", "plan/books/index.html": ""}
+    (tmp_path / "identify" / "identify.xlsx").write_text("x", encoding="utf-8")  # the workbook replaces the CSV
+    assert existing_links(tmp_path) == {"identify/identify.xlsx": "", "plan/books/index.html": ""}
 
 
 # ---- the command -------------------------------------------------------------------------

@@ -54,6 +54,17 @@ def test_run_writes_every_output_and_a_manifest(two_runs):
     assert {o["path"] for o in manifest["outputs"]} >= set(EXPECTED) - {"manifest.json"}
 
 
+def test_run_writes_the_workbooks_by_default_and_the_report_links_them(two_runs):
+    a, _, _ = two_runs
+    books = ["identify/identify.xlsx", "diff/diff.xlsx", "plan/plan.xlsx", "audit/audit.xlsx", "report/indicators.xlsx"]
+    for rel in books:
+        assert (a / rel).is_file(), rel
+    html = (a / "report" / "index.html").read_text(encoding="utf-8")
+    for rel in ("identify/identify.xlsx", "diff/diff.xlsx", "plan/plan.xlsx", "audit/audit.xlsx", "match/review.xlsx"):
+        assert f'href="../{rel}"' in html, rel
+    assert 'href="../identify/households.csv"' not in html and 'href="../plan/plans.csv"' not in html
+
+
 def test_run_outputs_are_byte_identical(two_runs):
     a, b, _ = two_runs
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())

@@ -85,7 +85,7 @@ def command(
     year: YearOpt = None,
     out: OutOpt = Path("out"),
     as_of: AsOfOpt = None,
-    xlsx: XlsxOpt = False,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     truth: TruthOpt = None,
     templates: TemplatesOpt = None,

@@ -13,11 +13,12 @@ import pandas as pd
 
 from jingzhun.audit.core import audit
 from jingzhun.audit.report import HEADERS_ZH, AuditReport, build_report
+from jingzhun.catalogue.audit import TITLES
 from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings
 from jingzhun.funds.ledger import build_ledger
 from jingzhun.funds.summary import summarize, township_names
-from jingzhun.i18n import get_lang
+from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.parallel import Background
 from jingzhun.params import Params
@@ -87,10 +88,9 @@ def _raw_amounts(findings: pd.DataFrame, reading: pd.DataFrame) -> None:
     findings.loc[m, "value"] = findings.loc[m, "row"].map(by_row).astype("str")
 
 
-def _headers(df: pd.DataFrame) -> pd.DataFrame:
-    if get_lang() == "en":
-        return df
-    return df.rename(columns={c: HEADERS_ZH[c] for c in df.columns if c in HEADERS_ZH})
+def _sheet(name: str) -> str:
+    """A check's sheet is named by its title; the others by their key (labelled by the writer)."""
+    return t(*TITLES[name]) if name in TITLES else name
 
 
 def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | None = None) -> list[Path]:
@@ -99,9 +99,9 @@ def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | Non
     for name, frame in report.funds.frames().items():
         written.append(write_csv(frame, d / name))
     written.append(write_json(report.summary, d / "summary.json"))
-    html = render("audit/report.html", report.context(), templates)
+    html = render("audit/report.html", {**report.context(), "xlsx": xlsx}, templates)
     write_text(d / "report.html", html)
     written.append(d / "report.html")
     if xlsx:
-        written.append(write_xlsx({k: _headers(v) for k, v in report.sheets.items()}, d / "audit.xlsx"))
+        written.append(write_xlsx({_sheet(k): v for k, v in report.sheets.items()}, d / "audit.xlsx", titles=HEADERS_ZH))
     return written

@@ -35,6 +35,11 @@ HEADERS_ZH = {
     "paid": "已拨付(元)", "approved_date": "审批日期", "contract_id": "合同编号", "publicity_start": "公示开始日期",
     "publicity_end": "公示结束日期", "start_date": "开工日期", "completion_date": "完工日期", "acceptance_date": "验收日期",
     "implementer": "实施单位", "check": "检查项", "findings": "问题数",
+    # fund summaries
+    "projects": "项目数", "payments": "拨付笔数", "unparsed": "金额无法识别笔数", "paid_share": "拨付比例",
+    "household_paid": "到户资金(元)", "registered_households": "建档立卡户数", "village_name": "行政村",
+    "paid_per_registered_household": "户均拨付(元)", "household_paid_per_registered_household": "户均到户资金(元)",
+    "status": "项目状态",
 }
 CHART_WIDTH = 420  # px of the longest bar in the inline SVG charts
 

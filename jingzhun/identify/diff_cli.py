@@ -89,7 +89,7 @@ def command(
     from_year: FromOpt = None,
     to_year: ToOpt = None,
     out: OutOpt = Path("out"),
-    xlsx: XlsxOpt = False,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     lang: LangOpt = None,

@@ -156,13 +156,25 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path,
-               choices: Mapping[str, Mapping[str, list[str]]] | None = None) -> Path:
+               choices: Mapping[str, Mapping[str, list[str]]] | None = None, *,
+               labels: bool = True, titles: Mapping[str, Any] | None = None) -> Path:
     """One sheet per frame: bold frozen header, text columns as text cells, numbers as numbers.
 
-    ``choices`` (sheet → column header → allowed values): those columns get a dropdown
-    (an Excel list validation; empty cells stay allowed) on every data row.
+    The workbook is the person's file: with ``labels`` (the default) sheet names, column
+    headers and coded values are the labels of :mod:`jingzhun.labels` in the user's
+    language (``titles``: this workbook's own column titles, column → (zh, en) or zh);
+    the frames given are not changed. ``choices`` (sheet key → column name → allowed
+    values, both as given before labelling): those columns get a dropdown (an Excel list
+    validation; empty cells stay allowed) on every data row.
     """
     import xlsxwriter
+
+    if labels:
+        from jingzhun.labels import column_title, for_person, sheet_title
+
+        choices = {sheet_title(k): {column_title(c, k, titles): v for c, v in cols.items()}
+                   for k, cols in (choices or {}).items()}
+        sheets = {sheet_title(k): for_person(df, k, titles) for k, df in sheets.items()}
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +199,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path,
         for j, col in enumerate(df.columns):
             ws.write_string(0, j, str(col), bold)
             width = min(40, max(10, 2 * len(str(col)) + 2))
-            s = df[col]
+            s = df.iloc[:, j]
             if _is_text(s):
                 ws.set_column(j, j, width, text_fmt)
                 for i, v in enumerate(s.tolist(), start=1):

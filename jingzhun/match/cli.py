@@ -43,8 +43,7 @@ from jingzhun.outputs import output_dir, replaced_file
 from jingzhun.params import Params
 
 TABLES = ("households", "members", "villages", "dibao")
-REVIEW_SHEET = "复核"
-REVIEW_HEADERS = {v: k for k, v in dec.HEADERS.items() if k != "决定"}
+REVIEW_SHEET = "review"  # labelled by the writer: 复核 / review
 
 DecisionsOpt = Annotated[
     Path | None,
@@ -125,7 +124,7 @@ def load_decisions(root: Path, new_file: Path | None) -> tuple[pd.DataFrame, pd.
     kept = read_kept(root / dec.DECISIONS_FILE)
     new = read_frame(new_file) if new_file is not None else None
     if new is not None:
-        renamed = new.rename(columns=lambda c: dec.HEADERS.get(str(c).strip(), str(c).strip()))
+        renamed = new.rename(columns=dec.canonical_header)
         if "record_id" not in renamed.columns or "decision" not in renamed.columns:
             raise InputError(
                 t(f"{new_file} 不是复核表: 缺少 名册记录编号 或 决定 列", f"{new_file} is not a review file: no record_id or decision column"),
@@ -139,8 +138,8 @@ def load_decisions(root: Path, new_file: Path | None) -> tuple[pd.DataFrame, pd.
 
 
 def review_sheet(review: pd.DataFrame) -> pd.DataFrame:
-    out = review[REVIEW_COLUMNS].rename(columns=REVIEW_HEADERS)
-    return out
+    """The review pairs under their canonical names (the writer gives them the person's titles)."""
+    return review[REVIEW_COLUMNS]
 
 
 def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None) -> None:
@@ -148,7 +147,7 @@ def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: d
     write_csv(result.pairs, d / "pairs.csv")
     write_csv(rendered, d / "findings.csv")
     write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx",
-               choices={REVIEW_SHEET: {REVIEW_HEADERS["decision"]: [dec.CONFIRM, dec.REJECT]}})
+               choices={REVIEW_SHEET: {"decision": [t(dec.CONFIRM, "confirm"), t(dec.REJECT, "reject")]}})
     write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from jingzhun import ids
 from jingzhun.findings import Findings
+from jingzhun.labels import canonical_headers
 from jingzhun.match import names
 
 DECISIONS_FILE = "match_decisions.csv"
@@ -24,8 +25,9 @@ REJECT = "否认"
 _CONFIRM_WORDS = {"确认", "是", "对", "同一人", "confirm", "confirmed", "yes", "y", "true", "1", "√", "✓"}
 _REJECT_WORDS = {"否认", "否", "不是", "不是同一人", "reject", "rejected", "no", "n", "false", "0", "×", "✗"}
 
-# Headers of review.xlsx (Chinese first) → canonical names.
+# Headers of review.xlsx (its titles in both languages, see jingzhun.labels; and older ones) → canonical names.
 HEADERS: dict[str, str] = {
+    **canonical_headers("review"),
     "名册记录编号": "record_id",
     "名册姓名": "roster_name",
     "名册身份证号": "roster_id_number",
@@ -45,6 +47,12 @@ HEADERS: dict[str, str] = {
 }
 
 
+def canonical_header(header: object) -> str:
+    """A review.xlsx header (Chinese or English title, or the canonical name) → canonical name."""
+    text = str(header).strip()
+    return HEADERS.get(text, text)
+
+
 def canonical_decision(s: pd.Series) -> pd.Series:
     """确认 / 否认 / NA (left empty) / the raw text when it is neither."""
     t = s.astype("str").str.strip()
@@ -57,7 +65,7 @@ def canonical_decision(s: pd.Series) -> pd.Series:
 
 def normalize_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Rename review.xlsx headers to canonical names; keep the decision columns as text."""
-    d = df.rename(columns=lambda c: HEADERS.get(str(c).strip(), str(c).strip()))
+    d = df.rename(columns=canonical_header)
     out = pd.DataFrame(index=d.index)
     for c in DECISION_COLUMNS:
         out[c] = d[c].astype("str") if c in d.columns else pd.Series(pd.NA, index=d.index, dtype="str")

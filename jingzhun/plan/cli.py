@@ -107,7 +107,7 @@ def command(
     docx: DocxOpt = True,
     books: BooksOpt = True,
     jobs: JobsOpt = None,
-    xlsx: XlsxOpt = False,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,

@@ -63,7 +63,7 @@ def command(
     dataset: DatasetArg,
     year: YearOpt = None,
     out: OutOpt = Path("out"),
-    xlsx: XlsxOpt = False,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     templates: TemplatesOpt = None,
     config: ConfigOpt = None,

@@ -4,7 +4,7 @@
 ``report`` folder, e.g. the temporary one from ``output_dir(out, "report")``):
 ``indicators.csv``, ``trend.csv``, ``assessment.csv``, ``index.html`` and with ``xlsx``
 ``indicators.xlsx``. ``links`` maps an output path relative to the run's output folder
-(``identify/households.csv``) to its label ("" = the built-in label); the page links to
+(``identify/identify.xlsx``) to its label ("" = the built-in label); the page links to
 ``../<path>`` for exactly those.
 """
 
@@ -23,24 +23,34 @@ from jingzhun.report.assessment import CRITERIA
 from jingzhun.report.indicators import GAP_KINDS, INDICATOR_COLUMNS, LABELS
 from jingzhun.report.model import ReportModel
 
-# Outputs of the other commands a report can link to: path under the output folder → label.
-KNOWN_OUTPUTS: dict[str, tuple[str, str]] = {
-    "validate/findings.csv": ("数据校验问题清单", "validation findings"),
-    "identify/households.csv": ("农户识别结果", "household identification"),
-    "identify/villages.csv": ("行政村识别指标", "village identification figures"),
-    "diff/households.csv": ("年度变化(农户)", "year-to-year changes (households)"),
-    "match/pairs.csv": ("低保比对结果", "低保 linkage pairs"),
-    "match/findings.csv": ("低保比对问题清单", "低保 linkage findings"),
-    "match/review.xlsx": ("低保比对待确认", "低保 pairs to review"),
-    "plan/plans.csv": ("帮扶计划(一户一策)", "assistance plans"),
-    "plan/books/index.html": ("帮扶档案(户有卡、村有册、乡有簿、县有档)", "plan books"),
-    "notice/identification": ("识别公示", "identification notices"),
-    "notice/exit": ("脱贫公示", "exit notices"),
-    "notice/projects": ("项目公告", "project notices"),
-    "audit/report.html": ("扶贫资金项目审计报告", "fund and project audit report"),
-    "audit/findings.csv": ("审计问题清单", "audit findings"),
-    "manifest.json": ("运行清单 (manifest)", "run manifest"),
-}
+# Outputs of the other commands a report can link to, in page order: the workbook a person
+# opens (xlsx: Chinese headers, IDs as text) and, when it was not written (--no-xlsx), the
+# CSV files it holds. Path under the output folder → label.
+OUTPUT_GROUPS: tuple[tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]], ...] = (
+    ({"validate/validate.xlsx": ("数据校验问题清单", "validation findings"),
+      "validate/findings.xlsx": ("数据校验问题清单", "validation findings")},
+     {"validate/findings.csv": ("数据校验问题清单", "validation findings")}),
+    ({"identify/identify.xlsx": ("农户与行政村识别结果", "household and village identification")},
+     {"identify/households.csv": ("农户识别结果", "household identification"),
+      "identify/villages.csv": ("行政村识别指标", "village identification figures")}),
+    ({"diff/diff.xlsx": ("年度变化", "year-to-year changes")},
+     {"diff/households.csv": ("年度变化(农户)", "year-to-year changes (households)")}),
+    ({"match/match.xlsx": ("低保比对结果", "低保 linkage")},
+     {"match/pairs.csv": ("低保比对结果", "低保 linkage pairs"),
+      "match/findings.csv": ("低保比对问题清单", "低保 linkage findings")}),
+    ({"match/review.xlsx": ("低保比对待确认", "低保 pairs to review")}, {}),
+    ({"plan/plan.xlsx": ("帮扶计划(一户一策)", "assistance plans")},
+     {"plan/plans.csv": ("帮扶计划(一户一策)", "assistance plans")}),
+    ({"plan/books/index.html": ("帮扶档案(户有卡、村有册、乡有簿、县有档)", "plan books")}, {}),
+    ({"notice/identification": ("识别公示", "identification notices")}, {}),
+    ({"notice/exit": ("脱贫公示", "exit notices")}, {}),
+    ({"notice/projects": ("项目公告", "project notices")}, {}),
+    ({"audit/report.html": ("扶贫资金项目审计报告", "fund and project audit report")}, {}),
+    ({"audit/audit.xlsx": ("审计问题台账", "audit workbook")},
+     {"audit/findings.csv": ("审计问题清单", "audit findings")}),
+    ({"manifest.json": ("运行清单 (manifest)", "run manifest")}, {}),
+)
+KNOWN_OUTPUTS: dict[str, tuple[str, str]] = {p: lab for group in OUTPUT_GROUPS for part in group for p, lab in part.items()}
 FILES = ("indicators.csv", "trend.csv", "assessment.csv", "index.html")
 PCT = {"incidence", "exit_rate", "return_rate", "edge_rate", "gap_rate", "dibao_coverage", "cadre_coverage",
        "cadre_planned_coverage", "audit_risk_share"}
@@ -49,9 +59,18 @@ CHART_TOWNSHIPS = 40
 
 
 def existing_links(out: str | Path) -> dict[str, str]:
-    """The known outputs that exist under ``out`` (the run's output folder), built-in labels."""
+    """The known outputs that exist under ``out`` (the run's output folder), built-in labels.
+
+    A workbook is linked instead of its CSV files; the CSVs only when it is missing."""
     base = Path(out)
-    return {p: "" for p in KNOWN_OUTPUTS if (base / p).exists()}
+    links: dict[str, str] = {}
+    for main, fallback in OUTPUT_GROUPS:
+        found = next((p for p in main if (base / p).exists()), None)
+        if found is not None:
+            links[found] = ""
+        else:
+            links.update({p: "" for p in fallback if (base / p).exists()})
+    return links
 
 
 def label(col: str) -> str:
@@ -59,14 +78,13 @@ def label(col: str) -> str:
     return t(zh, en)
 
 
-def _headers(df: pd.DataFrame) -> pd.DataFrame:
-    if get_lang() == "en":
-        return df
-    names = {c: label(c) for c in df.columns if c in LABELS}
-    names.update({"year": "年度", "score": "得分", "rank": "排名"})
+def xlsx_titles() -> dict[str, tuple[str, str]]:
+    """Column titles of indicators.xlsx (zh, en): the indicator labels and the assessment's."""
+    names = {**LABELS, "year": ("年度", "year"), "score": ("得分", "score"), "rank": ("排名", "rank"),
+             "code": ("代码", "code"), "name": ("名称", "name")}
     for name, crit in CRITERIA.items():
-        names[f"{name}_score"] = f"{crit.zh}(标准化)"
-    return df.rename(columns=names)
+        names[f"{name}_score"] = (f"{crit.zh}(标准化)", f"{name} (standardised)")
+    return names
 
 
 def fmt(col: str, v: Any) -> str:
@@ -100,8 +118,9 @@ def _place(r: dict[str, Any]) -> str:
     return r["name"] if r["name"] not in (None, "—", "") else (r["code"] or t("(未知)", "(unknown)"))
 
 
-def context(model: ReportModel, links: dict[str, str] | None, village_rows: int) -> dict[str, Any]:
-    """Everything ``templates/report/index.html`` uses."""
+def context(model: ReportModel, links: dict[str, str] | None, village_rows: int,
+            table_file: str = "indicators.csv") -> dict[str, Any]:
+    """Everything ``templates/report/index.html`` uses (``table_file``: where every village is listed)."""
     county = model.county()
     tw = model.level("township")
     vil = model.level("village")
@@ -172,6 +191,7 @@ def context(model: ReportModel, links: dict[str, str] | None, village_rows: int)
                                                               ["code", "name", "township_name", *people])],
         "villages_total": len(vil),
         "village_rows": village_rows,
+        "table_file": table_file,
         "trend_cols": trend_cols,
         "county_trend": _rows(county_trend, trend_cols),
         "township_trend": [{"place": _place(r), **r} for r in _rows(tw_trend, ["code", "name", *trend_cols])],
@@ -209,16 +229,17 @@ def write_report(
         write_csv(model.assessment, d / "assessment.csv"),
     ]
     rows = model.html_village_rows if village_rows is None else village_rows
-    html = render("report/index.html", context(model, links, rows), templates)
+    table_file = "indicators.xlsx" if xlsx else "indicators.csv"
+    html = render("report/index.html", context(model, links, rows, table_file), templates)
     write_text(d / "index.html", html)
     written.append(d / "index.html")
     if xlsx:
         sheets = {
-            t("县", "county"): _headers(model.level("county")),
-            t("乡镇", "townships"): _headers(model.level("township")),
-            t("行政村", "villages"): _headers(model.level("village")),
-            t("年度趋势", "trend"): _headers(model.trend),
-            t("乡镇考核", "assessment"): _headers(model.assessment),
+            t("县", "county"): model.level("county"),
+            t("乡镇", "townships"): model.level("township"),
+            t("行政村", "villages"): model.level("village"),
+            t("年度趋势", "trend"): model.trend,
+            t("乡镇考核", "assessment"): model.assessment,
         }
-        written.append(write_xlsx(sheets, d / "indicators.xlsx"))
+        written.append(write_xlsx(sheets, d / "indicators.xlsx", titles=xlsx_titles()))
     return written
