@@ -1,0 +1,98 @@
+"""What a person reads names things in words: no rule ids, table or column names, ID
+classification codes or spec references in cards, messages, terminal tables and bases."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pandas as pd
+from test_render import _model
+from test_validate_cli import findings_csv, invoke, write_dataset
+from test_validate_fixtures import year_frames
+
+from jingzhun.catalogue import CATALOGUE
+from jingzhun.findings import Findings
+from jingzhun.findings_view import summary_table
+from jingzhun.i18n import set_lang
+from jingzhun.match.cli import METHOD_LABELS
+from jingzhun.match.core import METHODS
+from jingzhun.plan.books import render_card
+from jingzhun.plan.measures import PACKAGED
+
+
+def _rule_ids() -> list[str]:
+    with PACKAGED.open(encoding="utf-8") as fh:
+        return [r["rule_id"] for r in csv.DictReader(fh)]
+
+
+def test_card_basis_column_names_reasons_not_rule_ids():
+    model, _ = _model()
+    html = render_card(model.card(0), 2016, model.county)
+    cells = re.findall(r'<td class="muted">([^<]*)</td>', html)
+    assert cells, "the card lists measures"
+    words = {w for c in cells for w in re.split(r"[、,]", c)}
+    assert not words & set(_rule_ids()), words
+    assert "危房户" in words
+
+
+def test_roster_id_message_names_the_roster_and_the_defect_in_words(tmp_path):
+    f = year_frames()
+    f["dibao"].loc[0, "id_number"] = f["dibao"].loc[0, "id_number"][:17] + (
+        "0" if f["dibao"].loc[0, "id_number"][17] != "0" else "1")
+    ds = write_dataset(tmp_path / "ds", f)
+    invoke("validate", str(ds), "--out", str(tmp_path / "out"))
+    df = findings_csv(tmp_path / "out")
+    row = df[df["code"] == "V-ROSTER-ID-INVALID"].iloc[0]
+    assert row["table"] == "dibao" and row["column"] == "id_number"  # machine columns stay canonical
+    assert row["message"].startswith("低保名册 第 1 行")
+    assert "dibao" not in row["message"] and "bad_checksum" not in row["message"]
+    assert "校验码错误" in row["message"]
+
+
+def test_column_names_in_messages_are_chinese_headers_and_english_stays_english():
+    f = Findings()
+    f.add("M-BENEFIT-MISMATCH", table="households", key="H1", column="dibao_benefit", detail="x")
+    zh = f.render("zh")["message"].iloc[0]
+    assert "低保金" in zh and "dibao_benefit" not in zh
+    assert "dibao_benefit" in f.render("en")["message"].iloc[0]
+
+
+def _table_text(table) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(table)
+    return console.export_text()
+
+
+def test_terminal_summary_shows_titles_with_the_code_in_brackets():
+    set_lang("zh")
+    f = Findings()
+    f.add("I-INCOME-ABOVE-EDGE", key=["H1", "H2"], value=["9000", "9100"], detail="边缘线 4282.5 元")
+    text = _table_text(summary_table(f.render("zh")))
+    assert "收入超过边缘线 (I-INCOME-ABOVE-EDGE)" in text
+
+
+def test_match_passes_have_chinese_labels():
+    set_lang("zh")
+    from jingzhun.i18n import t
+
+    labels = {m: t(*METHOD_LABELS[m]) for m in METHODS}
+    assert labels["id_exact"] == "身份证号一致" and labels["name_village"] == "姓名+村一致"
+    assert not any(re.search(r"[a-z]+_[a-z]+", v) for v in labels.values())
+
+
+def test_every_code_has_a_chinese_title():
+    for code, r in CATALOGUE.items():
+        title = r.title_for("zh")
+        assert title and "{" not in title and not re.search(r"[a-z]+_[a-z]+", title), code
+
+
+def test_displayed_table_names_leave_the_stored_frame_alone():
+    f = Findings()
+    f.add("V-REQUIRED-EMPTY", table="members", row=3, column="name")
+    r = f.render("zh")
+    assert r["table"].iloc[0] == "members" and r["column"].iloc[0] == "name"
+    assert r["message"].iloc[0] == "家庭成员 第 3 行: 必填项 姓名 为空"
+    assert isinstance(r, pd.DataFrame)
