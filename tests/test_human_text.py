@@ -96,3 +96,30 @@ def test_displayed_table_names_leave_the_stored_frame_alone():
     assert r["table"].iloc[0] == "members" and r["column"].iloc[0] == "name"
     assert r["message"].iloc[0] == "家庭成员 第 3 行: 必填项 姓名 为空"
     assert isinstance(r, pd.DataFrame)
+
+
+_SPEC_REF = re.compile(r"domain\.md|data-contract §|§\s*\d|\[[SC]\d+\]|\b[SC]\d{1,2}\b")
+
+
+def test_no_basis_cites_the_developer_specs():
+    for code, r in CATALOGUE.items():
+        for text in (r.basis_zh, r.basis_en):
+            assert text, code
+            assert not _SPEC_REF.search(text), (code, text)
+    toml = (PACKAGED.parent.parent / "params_default.toml").read_text(encoding="utf-8")
+    assert "domain.md" not in toml
+
+
+def test_cited_documents_are_listed_in_docs_sources():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sources = (root / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert "docs/sources.md" in (root / "README.md").read_text(encoding="utf-8")
+    numbers = {n for r in CATALOGUE.values() for n in re.findall(r"[^\s(（;]+〔\d{4}〕\d+号", r.basis_zh)}
+    assert numbers, "bases cite documents by number"
+    for n in numbers:
+        assert n in sources, n
+    titles = {t for r in CATALOGUE.values() for t in re.findall(r"《[^》]+》", r.basis_zh)}
+    for title in titles:
+        assert title.strip("《》") in sources, title
