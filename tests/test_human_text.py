@@ -123,3 +123,32 @@ def test_cited_documents_are_listed_in_docs_sources():
     titles = {t for r in CATALOGUE.values() for t in re.findall(r"《[^》]+》", r.basis_zh)}
     for title in titles:
         assert title.strip("《》") in sources, title
+
+
+def _notes(n: int) -> Findings:
+    f = Findings()
+    f.add("V-ID-REGION", table="members", row=list(range(1, n + 1)), column="id_number",
+          value=[f"4211001990010{i:05d}" for i in range(n)], detail="421100")
+    f.add("V-HEAD-MISSING", table="members", key="H1")
+    return f
+
+
+def test_terminal_summary_of_500_identical_notes_is_one_line_with_a_count():
+    set_lang("zh")
+    text = _table_text(summary_table(_notes(500).render("zh")))
+    lines = [ln for ln in text.splitlines() if "V-ID-REGION" in ln]
+    assert len(lines) == 1 and "500" in lines[0]
+    assert text.count("4211001990010") == 1  # one example for a note; every row is in the findings file
+
+
+def test_run_findings_page_has_one_line_per_code_and_names_the_file():
+    from jingzhun.findings_view import findings_page
+
+    set_lang("zh")
+    html = findings_page(_notes(500).render("zh"), {"V-ID-REGION": "validate/findings.csv"}, "2016 年度问题汇总")
+    rows = [r for r in html.split("<tr>") if "V-ID-REGION" in r]
+    assert len(rows) == 1
+    assert '<td class="num">500</td>' in rows[0] and "等 497 条" in rows[0]
+    assert 'href="../validate/findings.csv"' in rows[0]
+    assert html.count("4211001990010") == 3
+    assert html.index("户没有户主") < html.index("证件号码地址码不属于本县")  # errors before notes

@@ -19,7 +19,7 @@ EXPECTED = [
     "audit/findings.csv", "audit/report.html", "diff/households.csv", "diff/members.csv",
     "identify/households.csv", "identify/villages.csv", "match/pairs.csv", "match/findings.csv",
     "match/review.xlsx", "plan/plans.csv", "plan/books/index.html", "report/indicators.csv",
-    "report/index.html", "validate/findings.csv", "validate/report.json", "manifest.json",
+    "report/index.html", "report/findings.html", "validate/findings.csv", "validate/report.json", "manifest.json",
 ]
 
 

@@ -25,6 +25,7 @@ from jingzhun.report.model import ReportModel
 
 # Outputs of the other commands a report can link to: path under the output folder → label.
 KNOWN_OUTPUTS: dict[str, tuple[str, str]] = {
+    "report/findings.html": ("问题汇总 (每类问题一行)", "findings summary (one line per kind)"),
     "validate/findings.csv": ("数据校验问题清单", "validation findings"),
     "identify/households.csv": ("农户识别结果", "household identification"),
     "identify/villages.csv": ("行政村识别指标", "village identification figures"),
