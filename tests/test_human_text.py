@@ -152,3 +152,23 @@ def test_run_findings_page_has_one_line_per_code_and_names_the_file():
     assert 'href="../validate/findings.csv"' in rows[0]
     assert html.count("4211001990010") == 3
     assert html.index("户没有户主") < html.index("证件号码地址码不属于本县")  # errors before notes
+
+
+def test_identify_and_match_terminal_tables_print_titles_not_bare_codes(tmp_path):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from jingzhun.cli import app
+
+    sample = Path(__file__).resolve().parent.parent / "data-sample"
+    runner = CliRunner()
+    env = {"COLUMNS": "220"}
+    r = runner.invoke(app, ["identify", str(sample), "--out", str(tmp_path / "i"), "--lang", "zh"], env=env)
+    assert r.exit_code in (0, 1), r.stderr
+    assert "(I-INCOME-" in r.stderr
+    assert not re.search(r"│ [IVMPAR]-[A-Z0-9-]+ ", r.stderr), r.stderr
+    m = runner.invoke(app, ["match", str(sample), "--out", str(tmp_path / "m"), "--lang", "zh"], env=env)
+    assert m.exit_code in (0, 1), m.stderr
+    assert "身份证号一致" in m.stderr and "姓名+村一致" in m.stderr
+    assert not re.search(r"│ (id_exact|name_village|id_fuzzy|[IVMPAR]-[A-Z0-9-]+) ", m.stderr), m.stderr
