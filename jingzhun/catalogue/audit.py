@@ -15,7 +15,7 @@ _NAO = "审计署扶贫审计结果 (审计署2017年第6号公告《158个贫�
 _NAO_EN = "National Audit Office poverty audits (NAO announcement 2017 No. 6, audit of 158 poor counties; 2016 and 2018 audit work reports)"
 _PUBLICITY = "扶贫资金项目公告公示: 乡镇、村、实施单位公开栏原则上不少于10天 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017)); 参数 notice_days.projects"
 _PUBLICITY_EN = "Fund/project publicity at least 10 days (State Council Leading Group Office of Poverty Alleviation and Ministry of Finance, guideline on fund and project publicity (2017)); parameter notice_days.projects"
-_LEDGER = "报账制: 专账核算、专款专用, 每笔拨付须有金额和日期 (" + _FUND_RULES + ")"
+_LEDGER = "报账制: 专账核算、专款专用, 每笔拨付须有金额和日期; " + _FUND_RULES
 _LEDGER_EN = "Reimbursement system: every disbursement needs an amount and a date (" + _FUND_RULES_EN + ")"
 
 RULES = [
@@ -39,7 +39,7 @@ RULES = [
     Rule("A-UNKNOWN-PROJECT", "error",
          "拨付 {key} 引用的项目 {value} 不在项目库中",
          "payment {key} refers to project {value}, which is not in the project library",
-         "项目审批制: 资金跟项目走, 无入库项目不得拨付 (" + _FUND_RULES + ")",
+         "项目审批制: 资金跟项目走, 无入库项目不得拨付; " + _FUND_RULES,
          "approval system: money follows an approved project (" + _FUND_RULES_EN + ")"),
     Rule("A-BUDGET-INVALID", "warning",
          "项目 {key} 的资金规模为空或为 {value} 元, 无法核对拨付进度和超预算",
@@ -49,7 +49,7 @@ RULES = [
     Rule("A-PAYMENT-NO-PROJECT", "error",
          "拨付 {key} 既无项目编号也不是到户补助 (收款人 {value})",
          "payment {key} has neither a project nor a household payee ({value})",
-         "项目审批制: 仅直接到户补助可无项目编号 (" + _FUND_RULES + ")",
+         "项目审批制: 仅直接到户补助可无项目编号; " + _FUND_RULES,
          "approval system: only direct household subsidies may lack a project (" + _FUND_RULES_EN + ")"),
     # ---- who was paid -------------------------------------------------------------------
     Rule("A-PAYEE-NOT-REGISTERED", "error",
@@ -92,15 +92,15 @@ RULES = [
     Rule("A-PROJECT-UNAPPROVED", "error",
          "拨付 {key} 所属项目 {value} 没有审批日期 (未审批即拨付)",
          "payment {key}: project {value} has no approval date (paid without approval)",
-         "项目审批制: 项目审批权限下放到县 (" + _FUND_RULES + ")", "approval system (" + _FUND_RULES_EN + ")"),
+         "项目审批制: 项目审批权限下放到县; " + _FUND_RULES, "approval system (" + _FUND_RULES_EN + ")"),
     Rule("A-PAID-BEFORE-APPROVAL", "error",
          "拨付 {key} ({detail}) 早于项目 {value} 的审批日期",
          "payment {key} ({detail}) precedes the approval of project {value}",
-         "项目审批制 (" + _FUND_RULES + ")", "approval system (" + _FUND_RULES_EN + ")"),
+         "项目审批制; " + _FUND_RULES, "approval system (" + _FUND_RULES_EN + ")"),
     Rule("A-NO-CONTRACT", "warning",
          "项目 {key} 资金规模 {value} 元超过合同限额 {detail} 元, 但没有合同编号",
          "project {key}: budget {value} above the contract threshold {detail} but no contract number",
-         "项目合同制: 招投标/政府采购 (" + _FUND_RULES + "); 参数 audit.contract_threshold",
+         "项目合同制: 招投标/政府采购; " + _FUND_RULES + "; 参数 audit.contract_threshold",
          "contract system (" + _FUND_RULES_EN + "); parameter audit.contract_threshold"),
     Rule("A-NOT-PUBLICISED", "warning",
          "项目 {key} 已开工或已拨付, 但没有公示记录",
@@ -114,11 +114,11 @@ RULES = [
     Rule("A-PAID-BEFORE-ACCEPTANCE", "error",
          "拨付 {key} 为尾款, 但项目 {value} {detail}",
          "payment {key} is a final payment but project {value} {detail}",
-         "项目竣工验收制: 验收后方可拨付尾款 (" + _FUND_RULES + ")", "acceptance system: final payment after acceptance (" + _FUND_RULES_EN + ")"),
+         "项目竣工验收制: 验收后方可拨付尾款; " + _FUND_RULES, "acceptance system: final payment after acceptance (" + _FUND_RULES_EN + ")"),
     Rule("A-OVER-BUDGET", "error",
          "项目 {key} 已拨付 {value} 元, 超过资金规模 {detail} 元",
          "project {key}: paid {value}, more than its budget {detail}",
-         "资金跟项目、拨款按进度 (" + _FUND_RULES + ")", "money follows the project and its progress (" + _FUND_RULES_EN + ")"),
+         "资金跟项目、拨款按进度; " + _FUND_RULES, "money follows the project and its progress (" + _FUND_RULES_EN + ")"),
     Rule("A-IDLE-FUNDS", "warning",
          "资金闲置: 项目 {key} 审批已 {detail} 天, 拨付比例仅 {value}",
          "idle funds: project {key} approved {detail} days ago, only {value} paid",

@@ -206,8 +206,8 @@ RULES: list[Rule] = [
     Rule("V-INCOME-MISMATCH", "warning",
          "{table} 第 {row} 行: 户 {key} 填报人均纯收入 {value} 元, 按收入构成重算为 {detail} 元",
          "{table} row {row}: household {key} reports per-capita net income {value}, recomputed {detail}",
-         "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 农户 人均纯收入; 人均纯收入 = (各项收入 − 生产经营性支出) / 家庭人口数 "
-         "(《扶贫开发建档立卡指标体系》贫困户登记表 收入指标); 参数 identify.income_tolerance, identify.counted_transfers",
+         "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 农户 人均纯收入; 人均纯收入 = (各项收入 − 生产经营性支出) / 家庭人口数, 见"
+         "《扶贫开发建档立卡指标体系》贫困户登记表 收入指标; 参数 identify.income_tolerance, identify.counted_transfers",
          "jingzhun data contract (docs/data-contract.md), part 2; per-capita net income = (incomes − business expense) / household size "
          "(建档立卡 indicator system, household form income block); parameters identify.income_tolerance, identify.counted_transfers"),
     Rule("V-VILLAGE-UNKNOWN", "error",
