@@ -213,7 +213,7 @@ def test_findings_never_show_pandera_output(tmp_path):
     row = found[found["code"] == "V-RANGE"].iloc[0]
     assert (row["row"], row["column"], row["value"], row["key"]) == ("1", "household_size", "99", "H1")
     assert "in_range" not in row["message"] and "failure" not in row["message"]
-    assert row["basis"].startswith("数据契约 §2")
+    assert row["basis"].startswith("jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分")
 
 
 def test_excel_damaged_head_id_reported_once(tmp_path):
