@@ -27,7 +27,7 @@ def markdown() -> str:
     lines = [
         "# 问题代码目录 / Finding catalogue",
         "",
-        "每条问题 (finding) 都有稳定的代码、级别、中英文说明和政策依据 (data-contract §3)。",
+        "每条问题 (finding) 都有稳定的代码、级别、中英文说明和政策依据; 依据所引文件见 [sources.md](sources.md)。",
         "`error` 阻止上报 (退出码 1), `warning` 需核实 (`--fail-on warning` 时也使退出码为 1), `info` 仅提示。",
         "Every finding has a stable code, a severity, a zh/en message and its policy basis.",
         "This page is generated from `jingzhun/catalogue/` (`python -m jingzhun.catalogue_doc`).",

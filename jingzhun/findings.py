@@ -172,7 +172,7 @@ def _render_parts(parts: list[pd.DataFrame], lang: str | None) -> pd.DataFrame:
         part = part.reset_index(drop=True)
         part["severity"] = pd.Series(r.severity, index=part.index, dtype="str")
         part["basis"] = pd.Series(r.basis_for(lang), index=part.index, dtype="str")
-        part["message"] = _format_messages(r.message_for(lang), part)
+        part["message"] = _format_messages(r.message_for(lang), _displayed(part, lang))
         pieces.append(part[COLUMNS])
     return pd.concat(pieces, ignore_index=True)
 
@@ -187,6 +187,74 @@ def _in_place_order(part: pd.DataFrame) -> bool:
 
 
 _FIELDS = ("table", "row", "column", "value", "key", "detail")
+
+# What a person reads for a table name in a message (the stored ``table`` stays canonical).
+TABLE_TITLES: dict[str, tuple[str, str]] = {
+    "households": ("农户", "households"),
+    "members": ("家庭成员", "members"),
+    "villages": ("村基础信息", "villages"),
+    "dibao": ("低保名册", "低保 roster"),
+    "cadres": ("帮扶责任人", "cadres"),
+    "crosscheck": ("比对数据", "crosscheck"),
+    "projects": ("项目库", "projects"),
+    "payments": ("资金拨付", "payments"),
+}
+# ID classifications (jingzhun.ids.classify) as words, for ``detail``/``value`` cells holding one.
+ID_STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "bad_checksum": ("校验码错误", "wrong check character"),
+    "bad_date": ("出生日期无效", "invalid birth date"),
+    "bad_format": ("格式错误", "malformed"),
+    "excel_damaged": ("被 Excel 损坏", "damaged by Excel"),
+    "upgraded15": ("15 位已升为 18 位", "15 digits, upgraded to 18"),
+    "empty": ("为空", "empty"),
+}
+
+
+def table_title(table: str, lang: str | None = None) -> str:
+    """The name a person reads for a canonical table name (unknown names unchanged)."""
+    names = TABLE_TITLES.get(table)
+    if names is None:
+        return table
+    return names[1] if (lang or get_lang()) == "en" else names[0]
+
+
+def column_title(table: str | None, column: str, lang: str | None = None) -> str:
+    """A column's Chinese header (its first alias in the registry) in Chinese, the name in English.
+
+    ``column`` may list several columns joined by ``,``; a name outside the registry is kept."""
+    if (lang or get_lang()) == "en":
+        return column
+    return "、".join(_column_zh(table, c.strip()) for c in column.split(","))
+
+
+def _column_zh(table: str | None, name: str) -> str:
+    from jingzhun.schema.columns import COLUMNS
+
+    cols = COLUMNS.get(table or "", {})
+    col = cols.get(name) or next((c[name] for c in COLUMNS.values() if name in c), None)
+    return col.aliases[0] if col is not None and col.aliases else name
+
+
+def _displayed(part: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The fields as a message shows them: table and column names as people call them, ID
+    classification codes as words. Mapped once per distinct value, never per row."""
+    out = part.copy(deep=False)
+    tables = part["table"]
+    out["table"] = _map_unique(tables, lambda v: table_title(v, lang))
+    column = part["column"]
+    if column.notna().any():
+        pair = tables.fillna("") + "\x1f" + column
+        out["column"] = _map_unique(pair, lambda v: column_title(v.split("\x1f")[0] or None, v.split("\x1f")[1], lang))
+    words = {k: (zh if lang != "en" else en) for k, (zh, en) in ID_STATUS_WORDS.items()}
+    hit = part["detail"].isin(list(words))
+    if hit.any():
+        out["detail"] = part["detail"].where(~hit, part["detail"].map(words))
+    return out
+
+
+def _map_unique(col: pd.Series, fn: Any) -> pd.Series:
+    names = {v: fn(v) for v in col.dropna().unique()}
+    return col.map(names).astype("str") if names else col
 
 
 def _format_messages(template: str, rows: pd.DataFrame) -> pd.Series:

@@ -12,8 +12,9 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
+from jingzhun.catalogue import CATALOGUE
 from jingzhun.findings import SEVERITIES, SEVERITY_RANK, severity_counts
-from jingzhun.i18n import t
+from jingzhun.i18n import get_lang, t
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -35,6 +36,12 @@ def severity_label(severity: str) -> str:
     }.get(severity, severity)
 
 
+def code_label(code: str, lang: str | None = None) -> str:
+    """A finding code as a person reads it: its title, the code in brackets for lookup."""
+    r = CATALOGUE.get(code)
+    return r.label_for(lang or get_lang()) if r is not None else code
+
+
 def code_groups(rendered: pd.DataFrame, examples: int = 3) -> list[dict[str, Any]]:
     """One entry per code: severity, count and the first ``examples`` messages, worst first."""
     if rendered.empty:
@@ -44,6 +51,7 @@ def code_groups(rendered: pd.DataFrame, examples: int = 3) -> list[dict[str, Any
         groups.append(
             {
                 "code": str(code),
+                "label": code_label(str(code)),
                 "severity": str(part["severity"].iloc[0]),
                 "count": len(part),
                 "examples": [str(m) for m in part["message"].head(examples)],
@@ -54,9 +62,10 @@ def code_groups(rendered: pd.DataFrame, examples: int = 3) -> list[dict[str, Any
 
 
 def summary_table(rendered: pd.DataFrame, title: str | None = None, examples: int = 3) -> Table:
-    """Rich table of findings grouped by code: severity, count and a few examples."""
+    """Rich table of findings grouped by code: severity, count and a few examples (one for a
+    note: notes repeat per row, the findings file has them all)."""
     table = Table(title=title or t("问题汇总", "findings summary"), show_lines=False, expand=False)
-    table.add_column(t("代码", "code"), no_wrap=True)
+    table.add_column(t("问题", "finding"))
     table.add_column(t("级别", "severity"), no_wrap=True)
     table.add_column(t("数量", "count"), justify="right")
     table.add_column(t("示例", "examples"))
@@ -64,10 +73,10 @@ def summary_table(rendered: pd.DataFrame, title: str | None = None, examples: in
         style = SEVERITY_STYLE.get(g["severity"], "")
         # Text cells: messages may hold "[" (ranges, codes) that rich must not read as markup.
         table.add_row(
-            Text(g["code"]),
+            Text(g["label"]),
             Text(severity_label(g["severity"]), style=style),
             Text(str(g["count"])),
-            Text("\n".join(g["examples"])),
+            Text("\n".join(g["examples"][:1] if g["severity"] == "info" else g["examples"])),
         )
     return table
 
@@ -76,3 +85,20 @@ def totals_line(rendered: pd.DataFrame) -> str:
     counts = severity_counts(rendered)
     parts = [f"{severity_label(s)} {counts[s]}" for s in SEVERITIES]
     return t("共 {n} 条问题: ", "{n} findings: ").format(n=len(rendered)) + ", ".join(parts)
+
+
+def findings_page(rendered: pd.DataFrame, files: dict[str, str], title: str, templates: Any = None,
+                  base: str = "../") -> str:
+    """The findings summary page (HTML): one line per code, by severity; ``files`` maps a code
+    to the findings file (relative to the output folder) holding its rows."""
+    from jingzhun.render import render
+
+    counts = severity_counts(rendered)
+    groups = code_groups(rendered, examples=3)
+    for g in groups:
+        g["file"] = files.get(g["code"], "")
+        g["href"] = base + g["file"] if g["file"] else ""
+    levels = [{"label": severity_label(s), "count": counts[s], "groups": [g for g in groups if g["severity"] == s]}
+              for s in SEVERITIES]
+    context = {"title": title, "lang": get_lang(), "totals": totals_line(rendered), "levels": levels}
+    return render("report/findings.html", context, templates)

@@ -259,7 +259,8 @@ def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
     )
     d = c.tmp / "report"
     d.mkdir()
-    write_report(model, d, xlsx=c.options.xlsx, links=existing_links(c.tmp), templates=c.options.templates)
+    links = {FINDINGS_PAGE: "", **existing_links(c.tmp)}  # the findings page is written when every step is done
+    write_report(model, d, xlsx=c.options.xlsx, links=links, templates=c.options.templates)
     return Findings(), model.summary()
 
 
@@ -348,6 +349,7 @@ def run_pipeline(
                 raise
             records.extend(done[s.name] for s in STEPS)
             rendered = _all_findings(c, own)
+            _findings_page(c, rendered)
             exit_code = worst_exit_code(rendered, options.fail_on)
             summary = _summary(out, year, records, rendered, exit_code)
             summary["county"] = county_record(params)
@@ -477,6 +479,27 @@ def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
     everything.extend(own)
     # plan and each notice kind report the same rows left out of documents: count them once
     return one_per_defect(everything.render().drop_duplicates(ignore_index=True))
+
+
+FINDINGS_PAGE = "report/findings.html"
+
+
+def _findings_page(c: Context, rendered: pd.DataFrame) -> None:
+    """Beside the report: the run's findings one line per code, each naming its findings file
+    (a note repeated on every row is one line there, its rows only in the file)."""
+    from jingzhun.findings_view import findings_page
+    from jingzhun.render import write_text
+
+    if not (c.tmp / "report").is_dir():
+        return
+    files: dict[str, str] = {}
+    for step in STEPS:
+        f = c.results.get(f"{step.name}:findings")
+        path = f"{step.name}/findings.csv"
+        if f is not None and (c.tmp / path).is_file():
+            files.update({code: path for code in sorted(f.codes()) if code not in files})
+    title = t(f"{c.year} 年度问题汇总", f"findings {c.year}")
+    write_text(c.tmp / FINDINGS_PAGE, findings_page(rendered, files, title, c.options.templates))
 
 
 def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:

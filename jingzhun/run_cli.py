@@ -29,7 +29,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import severity_counts
-from jingzhun.findings_view import severity_label, summary_table, totals_line
+from jingzhun.findings_view import code_label, severity_label, summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.outputs import RUN_LOG
 from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
@@ -217,6 +217,6 @@ def exit_reason(findings: pd.DataFrame, exit_code: int, fail_on: str) -> str:
         if not len(part):
             continue
         by_code = part["code"].value_counts(sort=False).sort_index()
-        codes = ", ".join(f"{c} {n}" for c, n in list(by_code.items())[:20]) + (", …" if len(by_code) > 20 else "")
+        codes = ", ".join(f"{code_label(c)} {n}" for c, n in list(by_code.items())[:20]) + (", …" if len(by_code) > 20 else "")
         parts.append(f"{severity_label(sev)} {counts[sev]} ({codes})")
     return t(f": 有{named}级问题 (--fail-on {fail_on}): ", f": {named} findings (--fail-on {fail_on}): ") + "; ".join(parts)

@@ -19,7 +19,7 @@ EXPECTED = [
     "audit/findings.csv", "audit/report.html", "diff/households.csv", "diff/members.csv",
     "identify/households.csv", "identify/villages.csv", "match/pairs.csv", "match/findings.csv",
     "match/review.xlsx", "plan/plans.csv", "plan/books/index.html", "report/indicators.csv",
-    "report/index.html", "validate/findings.csv", "validate/report.json", "manifest.json",
+    "report/index.html", "report/findings.html", "validate/findings.csv", "validate/report.json", "manifest.json",
 ]
 
 
@@ -213,7 +213,7 @@ def test_cron_mode_logs_plain_timestamped_lines(small, tmp_path):
     by_code = json.loads(r.stdout)["by_code"]
     warnings = {k.split(":", 1)[1]: n for k, n in by_code.items() if k.startswith("warning:")}
     assert warnings and "--fail-on warning" in lines[-1] and f"警告 {sum(warnings.values())} (" in lines[-1]
-    assert all(f"{code} {n}" in lines[-1] for code, n in warnings.items())
+    assert all(f"({code}) {n}" in lines[-1] for code, n in warnings.items())
     assert not any(k.split(":", 1)[1] in lines[-1] for k in by_code if k.startswith("info:"))
     assert "2016" in r.stderr and "\x1b[" not in r.stderr  # not a terminal: no live display
 
@@ -230,8 +230,8 @@ def test_exit_reason_names_what_counts_under_fail_on():
     f.add("V-ID-REGION", table="members", row=[4], column="id_number", value=["x"])
     found = f.render()
     error = exit_reason(found, 1, "error")
-    assert "--fail-on error" in error and "错误 2 (M-DEAD-ON-ROSTER 2)" in error and "P-UNPAIRED" not in error
-    assert "警告 1 (P-UNPAIRED 1)" in exit_reason(found, 1, "warning")
+    assert "--fail-on error" in error and "错误 2 (死亡人员仍在名册上 (M-DEAD-ON-ROSTER) 2)" in error and "P-UNPAIRED" not in error
+    assert "警告 1 (没有可用的帮扶责任人 (P-UNPAIRED) 1)" in exit_reason(found, 1, "warning")
     ok = exit_reason(found[found["severity"] != "error"].reset_index(drop=True), 0, "error")
     assert "没有错误级问题 (--fail-on error)" in ok and "警告 1" in ok
     assert exit_reason(pd.DataFrame(columns=found.columns), 0, "warning").startswith(": 没有错误、警告级问题")

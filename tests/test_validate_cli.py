@@ -129,7 +129,7 @@ def test_messages_chinese_by_default_english_with_lang(tmp_path):
     invoke("validate", str(ds), "--out", str(tmp_path / "zh"))
     zh = findings_csv(tmp_path / "zh")
     msg = zh.loc[zh["code"] == "V-MEMBER-NO-HOUSEHOLD", "message"].iloc[0]
-    assert msg == "members 第 6 行: 成员的户编号 H9 在本年度农户表中不存在"
+    assert msg == "家庭成员 第 6 行: 成员的户编号 H9 在本年度农户表中不存在"
     result = invoke("validate", str(ds), "--out", str(tmp_path / "en"), "--lang", "en")
     en = findings_csv(tmp_path / "en")
     msg = en.loc[en["code"] == "V-MEMBER-NO-HOUSEHOLD", "message"].iloc[0]
@@ -213,7 +213,7 @@ def test_findings_never_show_pandera_output(tmp_path):
     row = found[found["code"] == "V-RANGE"].iloc[0]
     assert (row["row"], row["column"], row["value"], row["key"]) == ("1", "household_size", "99", "H1")
     assert "in_range" not in row["message"] and "failure" not in row["message"]
-    assert row["basis"].startswith("数据契约 §2")
+    assert row["basis"].startswith("jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分")
 
 
 def test_excel_damaged_head_id_reported_once(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass
 
 
@@ -24,6 +25,22 @@ class Rule:
     en: str
     basis_zh: str = ""
     basis_en: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+
+    def title_for(self, lang: str) -> str:
+        """A short name for summaries: the given title (``titles.TITLES_ZH``, the audit
+        ``TITLES``), else the message without its fields."""
+        from jingzhun.catalogue.audit import TITLES
+        from jingzhun.catalogue.titles import TITLES_ZH
+
+        if lang == "en":
+            return self.title_en or TITLES.get(self.code, ("", ""))[1] or derived_title(self.en)
+        return self.title_zh or TITLES_ZH.get(self.code) or TITLES.get(self.code, ("", ""))[0] or derived_title(self.zh)
+
+    def label_for(self, lang: str) -> str:
+        """What a person reads for the code: its title, the code after it for lookup."""
+        return f"{self.title_for(lang)} ({self.code})"
 
     def message_for(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -32,6 +49,20 @@ class Rule:
         if lang == "en":
             return self.basis_en or self.basis_zh
         return self.basis_zh
+
+
+_PLACE = re.compile(r"^[^:：]*\{(?:table|row|key)\}[^:：]*[:：]\s*")
+_BRACKETED = re.compile(r"\s*[(（][^)）]*\{\w+\}[^)）]*[)）]")
+
+
+def derived_title(template: str) -> str:
+    """A message template as a title: no leading place ("{table} 第 {row} 行: "), no bracket
+    holding a field, no fields, up to the first ";"."""
+    s = _PLACE.sub("", template)
+    s = _BRACKETED.sub("", s)
+    s = re.sub(r"\{\w+\}", "", s).split(";")[0].split("; ")[0]
+    s = re.sub(r"\s+", " ", s).strip(" :：,，.")
+    return re.sub(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+", "", s) if s else template
 
 
 def _load() -> dict[str, Rule]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from jingzhun.catalogue import Rule
 
-_FUND_RULES = "《中央财政专项扶贫资金管理办法》(财农〔2017〕8号) (domain.md §8.1 [S33])"
-_FUND_RULES_EN = "Central special poverty fund rules 2017 (domain.md §8.1 [S33])"
-_NAO = "审计署扶贫审计结果 (domain.md §8.2 [S39]–[S43])"
-_NAO_EN = "National Audit Office poverty-fund audits (domain.md §8.2 [S39]–[S43])"
-_PUBLICITY = "扶贫资金项目公告公示: 乡镇、村、实施单位公开栏原则上不少于10天 (domain.md §7.2 [S35]); 参数 notice_days.projects"
-_PUBLICITY_EN = "Fund/project publicity at least 10 days (domain.md §7.2 [S35]); parameter notice_days.projects"
-_LEDGER = "报账制: 专账核算、专款专用, 每笔拨付须有金额和日期 (domain.md §8.1)"
-_LEDGER_EN = "Reimbursement system: every disbursement needs an amount and a date (domain.md §8.1)"
+_FUND_RULES = "《中央财政专项扶贫资金管理办法》(财农〔2017〕8号, 财政部等六部门, 2017)"
+_FUND_RULES_EN = "Measures for the Administration of Central Special Poverty Alleviation Funds (财农〔2017〕8号, Ministry of Finance and five other departments, 2017)"
+_NAO = "审计署扶贫审计结果 (审计署2017年第6号公告《158个贫困县扶贫审计结果》; 2016、2018年中央预算执行审计工作报告)"
+_NAO_EN = "National Audit Office poverty audits (NAO announcement 2017 No. 6, audit of 158 poor counties; 2016 and 2018 audit work reports)"
+_PUBLICITY = "扶贫资金项目公告公示: 乡镇、村、实施单位公开栏原则上不少于10天 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017)); 参数 notice_days.projects"
+_PUBLICITY_EN = "Fund/project publicity at least 10 days (State Council Leading Group Office of Poverty Alleviation and Ministry of Finance, guideline on fund and project publicity (2017)); parameter notice_days.projects"
+_LEDGER = "报账制: 专账核算、专款专用, 每笔拨付须有金额和日期; " + _FUND_RULES
+_LEDGER_EN = "Reimbursement system: every disbursement needs an amount and a date (" + _FUND_RULES_EN + ")"
 
 RULES = [
     # ---- the ledger itself (bad input) --------------------------------------------------
@@ -39,18 +39,18 @@ RULES = [
     Rule("A-UNKNOWN-PROJECT", "error",
          "拨付 {key} 引用的项目 {value} 不在项目库中",
          "payment {key} refers to project {value}, which is not in the project library",
-         "项目审批制: 资金跟项目走, 无入库项目不得拨付 (domain.md §8.1)",
-         "approval system: money follows an approved project (domain.md §8.1)"),
+         "项目审批制: 资金跟项目走, 无入库项目不得拨付; " + _FUND_RULES,
+         "approval system: money follows an approved project (" + _FUND_RULES_EN + ")"),
     Rule("A-BUDGET-INVALID", "warning",
          "项目 {key} 的资金规模为空或为 {value} 元, 无法核对拨付进度和超预算",
          "project {key}: budget empty or {value}; progress and over-budget checks cannot run",
-         "年度扶贫资金项目计划须列资金来源及规模 (domain.md §7.2 [S34])",
-         "the yearly project plan states each project's funds (domain.md §7.2 [S34])"),
+         "年度扶贫资金项目计划须列资金来源及规模 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017))",
+         "the yearly project plan states each project's funds (State Council Leading Group Office of Poverty Alleviation and Ministry of Finance, guideline on fund and project publicity (2017))"),
     Rule("A-PAYMENT-NO-PROJECT", "error",
          "拨付 {key} 既无项目编号也不是到户补助 (收款人 {value})",
          "payment {key} has neither a project nor a household payee ({value})",
-         "项目审批制: 数据约定项目编号仅直接到户补助可空 (domain.md §8.1)",
-         "approval system: only direct household subsidies may lack a project (domain.md §8.1)"),
+         "项目审批制: 仅直接到户补助可无项目编号; " + _FUND_RULES,
+         "approval system: only direct household subsidies may lack a project (" + _FUND_RULES_EN + ")"),
     # ---- who was paid -------------------------------------------------------------------
     Rule("A-PAYEE-NOT-REGISTERED", "error",
          "拨付 {key} 的收款户或收款人不在本年度农户名册中 ({value})",
@@ -63,8 +63,8 @@ RULES = [
     Rule("A-PAYEE-INELIGIBLE", "warning",
          "拨付 {key} 的收款户不符合享受条件: {detail}",
          "payment {key}: the payee household is not eligible: {detail}",
-         _NAO + ": 向不符合条件人员发放; 已脱贫(不再享受政策)户不再享受到户扶持 (domain.md §4.4)",
-         _NAO_EN + ": paid to ineligible people (domain.md §4.4)"),
+         _NAO + ": 向不符合条件人员发放; 已脱贫(不再享受政策)户不再享受到户扶持 (中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》(厅字〔2016〕16号, 2016): 脱贫不脱政策的过渡期)",
+         _NAO_EN + ": paid to ineligible people"),
     Rule("A-DUPLICATE-PAYMENT", "error",
          "重复享受: 拨付 {key} 与 {detail} 为同一收款人同年同一措施或同一项目阶段",
          "duplicate benefit: payment {key} repeats {detail} (same payee, measure or project stage, year)",
@@ -77,13 +77,13 @@ RULES = [
     Rule("A-OVER-CAP", "error",
          "超标准: {key} 的 {detail}",
          "over the standard: {key}: {detail}",
-         "补助标准 (参数 subsidy_caps, 元/户·年; 扶贫小额信贷 5万元以下, domain.md §6.2 [S60]); " + _NAO,
-         "subsidy caps (parameter subsidy_caps; micro-credit ≤ 50,000, domain.md §6.2 [S60]); " + _NAO_EN),
+         "补助标准 (参数 subsidy_caps, 元/户·年; 扶贫小额信贷 5万元以下, 国开办发〔2014〕78号《关于创新发展扶贫小额信贷的指导意见》(国务院扶贫办等, 2014)); " + _NAO,
+         "subsidy caps (parameter subsidy_caps; micro-credit ≤ 50,000, 国开办发〔2014〕78号, guideline on poverty-alleviation micro-credit (2014)); " + _NAO_EN),
     Rule("A-KIN-OF-CADRE", "warning",
          "优亲厚友疑点: 拨付 {key} 的收款户有成员在比对中为 {detail}",
          "favouritism signal: payment {key} goes to a household with a member flagged as {detail}",
-         "严禁优亲厚友 (domain.md §3.4 [S18]); 审计署2017年第6号公告: 村干部分户拆户纳入亲属 (domain.md §8.2 [S40])",
-         "no favouritism (domain.md §3.4 [S18]); NAO 2017 No. 6: cadres' relatives registered (domain.md §8.2 [S40])"),
+         "国务院扶贫办《扶贫开发建档立卡工作方案》(国开办发〔2014〕24号, 2014)及各地实施方案: 严禁优亲厚友; 审计署2017年第6号公告《158个贫困县扶贫审计结果》(2017): 村干部分户拆户纳入亲属",
+         "State Council Leading Group Office of Poverty Alleviation, 建档立卡 work plan (国开办发〔2014〕24号, 2014) and local plans: no favouritism; NAO announcement 2017 No. 6 (158 poor counties): cadres' relatives registered"),
     Rule("A-PAID-AFTER-DEATH", "error",
          "拨付 {key} 在收款人 {value} 死亡 ({detail}) 之后发放",
          "payment {key} was made after the payee {value} died ({detail})",
@@ -92,20 +92,20 @@ RULES = [
     Rule("A-PROJECT-UNAPPROVED", "error",
          "拨付 {key} 所属项目 {value} 没有审批日期 (未审批即拨付)",
          "payment {key}: project {value} has no approval date (paid without approval)",
-         "项目审批制: 项目审批权限下放到县 (domain.md §8.1 [S33])", "approval system (domain.md §8.1 [S33])"),
+         "项目审批制: 项目审批权限下放到县; " + _FUND_RULES, "approval system (" + _FUND_RULES_EN + ")"),
     Rule("A-PAID-BEFORE-APPROVAL", "error",
          "拨付 {key} ({detail}) 早于项目 {value} 的审批日期",
          "payment {key} ({detail}) precedes the approval of project {value}",
-         "项目审批制 (domain.md §8.1 [S33])", "approval system (domain.md §8.1 [S33])"),
+         "项目审批制; " + _FUND_RULES, "approval system (" + _FUND_RULES_EN + ")"),
     Rule("A-NO-CONTRACT", "warning",
          "项目 {key} 资金规模 {value} 元超过合同限额 {detail} 元, 但没有合同编号",
          "project {key}: budget {value} above the contract threshold {detail} but no contract number",
-         "项目合同制: 招投标/政府采购 (domain.md §8.1); 参数 audit.contract_threshold",
-         "contract system (domain.md §8.1); parameter audit.contract_threshold"),
+         "项目合同制: 招投标/政府采购; " + _FUND_RULES + "; 参数 audit.contract_threshold",
+         "contract system (" + _FUND_RULES_EN + "); parameter audit.contract_threshold"),
     Rule("A-NOT-PUBLICISED", "warning",
          "项目 {key} 已开工或已拨付, 但没有公示记录",
          "project {key} started or was paid but was never publicised",
-         _PUBLICITY + "; 审计署2017年第6号公告: 568个项目未按规定公开公示 (domain.md §8.2 [S40])",
+         _PUBLICITY + "; 审计署2017年第6号公告《158个贫困县扶贫审计结果》(2017): 568个项目未按规定公开公示",
          _PUBLICITY_EN + "; NAO 2017 No. 6: 568 projects not publicised"),
     Rule("A-PUBLICITY-SHORT", "warning",
          "项目 {key} 公示 {value} 天后即开工或拨付 ({detail}), 不足规定天数",
@@ -114,11 +114,11 @@ RULES = [
     Rule("A-PAID-BEFORE-ACCEPTANCE", "error",
          "拨付 {key} 为尾款, 但项目 {value} {detail}",
          "payment {key} is a final payment but project {value} {detail}",
-         "项目竣工验收制: 验收后方可拨付尾款 (domain.md §8.1)", "acceptance system: final payment after acceptance (domain.md §8.1)"),
+         "项目竣工验收制: 验收后方可拨付尾款; " + _FUND_RULES, "acceptance system: final payment after acceptance (" + _FUND_RULES_EN + ")"),
     Rule("A-OVER-BUDGET", "error",
          "项目 {key} 已拨付 {value} 元, 超过资金规模 {detail} 元",
          "project {key}: paid {value}, more than its budget {detail}",
-         "资金跟项目、拨款按进度 (domain.md §8.1)", "money follows the project and its progress (domain.md §8.1)"),
+         "资金跟项目、拨款按进度; " + _FUND_RULES, "money follows the project and its progress (" + _FUND_RULES_EN + ")"),
     Rule("A-IDLE-FUNDS", "warning",
          "资金闲置: 项目 {key} 审批已 {detail} 天, 拨付比例仅 {value}",
          "idle funds: project {key} approved {detail} days ago, only {value} paid",

@@ -9,22 +9,32 @@ from __future__ import annotations
 
 from jingzhun.catalogue import Rule
 
-_LINE_ZH = "扶贫开发建档立卡工作方案 (2014): 以上年度农民人均纯收入低于国家扶贫标准为识别标准 (domain.md §3.1, S1, S4)"
-_LINE_EN = "建档立卡 work plan (2014): identification by previous-year per-capita net income below the national line (domain.md §3.1, S1, S4)"
-_EDGE_ZH = "防止返贫监测和帮扶机制指导意见 (2020): 收入低于扶贫标准 1.5 倍的边缘易致贫户、脱贫不稳定户 (domain.md §4, S25, S26)"
-_EDGE_EN = "monitoring guideline (2020): edge and unstable households below 1.5 × the line (domain.md §4, S25, S26)"
-_INCOME_ZH = "贫困户登记表 收入指标: 人均纯收入 = (工资性+生产经营性+财产性+转移性−生产经营性支出)/家庭人口数 (domain.md §1.4, C2); 基础养老金不计入 (国办发〔2016〕70号, S28)"
-_INCOME_EN = "household form income block: per-capita net income = (wage+business+property+transfers−business expense)/household size (domain.md §1.4, C2); basic pension not counted (国办发〔2016〕70号, S28)"
-_EXCL_ZH = "各地精准识别 不得纳入 / 一票否决 规定, 比对结果为疑点须核实 (domain.md §3.4, S20, S21, S44)"
-_EXCL_EN = "local exclusion lists (不得纳入); a crosscheck hit is a point to verify, not proof (domain.md §3.4, S20, S21, S44)"
-_EXIT_ZH = "关于建立贫困退出机制的意见 (2016): 人均纯收入稳定超过国家扶贫标准且两不愁三保障 (domain.md §4.1, S22, S61)"
-_EXIT_EN = "exit mechanism opinion (2016): income steadily above the line and 两不愁三保障 (domain.md §4.1, S22, S61)"
-_QUOTA_ZH = "工作方案: 县为单位、规模控制, 规模分解到村 (domain.md §3.2, S1, S14)"
-_QUOTA_EN = "work plan: county unit, scale control, quota decomposed to villages (domain.md §3.2, S1, S14)"
-_VILLAGE_ZH = "贫困村识别 一高一低一无 (domain.md §3.6, S2, S14); 贫困村退出: 贫困发生率降至2%以下 (西部3%) (domain.md §4.2, S22)"
-_VILLAGE_EN = "poor-village criteria 一高一低一无 (domain.md §3.6, S2, S14); village exit below 2% incidence (3% west) (domain.md §4.2, S22)"
-_DIFF_ZH = "工作方案: 动态管理, 有进有出 (domain.md §3.2, S1); 人员变更原因 (domain.md §1.3, C8)"
-_DIFF_EN = "work plan: dynamic management (domain.md §3.2, S1); member change reasons (domain.md §1.3, C8)"
+_WP_ZH = "国务院扶贫办《扶贫开发建档立卡工作方案》(国开办发〔2014〕24号, 2014)"
+_WP_EN = "State Council Leading Group Office of Poverty Alleviation, 建档立卡 work plan (国开办发〔2014〕24号, 2014)"
+_EXITDOC_ZH = "中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》(厅字〔2016〕16号, 2016)"
+_EXITDOC_EN = "CPC Central Committee and State Council General Offices, opinion on the poverty exit mechanism (厅字〔2016〕16号, 2016)"
+_B70_ZH = "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民政部等部门, 2016)"
+_B70_EN = "State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with poverty alleviation (2016)"
+_LINE_ZH = _WP_ZH + ": 以上年度农民人均纯收入低于国家扶贫标准为识别标准 (国家统计局公布的各年农村贫困标准)"
+_LINE_EN = _WP_EN + ": identification by previous-year per-capita net income below the national line (NBS yearly rural poverty line)"
+_EDGE_ZH = ("国务院扶贫开发领导小组《关于建立防止返贫监测和帮扶机制的指导意见》(国开发〔2020〕6号, 2020): "
+            "收入低于扶贫标准 1.5 倍左右的边缘易致贫户、脱贫不稳定户")
+_EDGE_EN = ("State Council Leading Group for Poverty Alleviation, guideline on monitoring to prevent a return to poverty "
+            "(国开发〔2020〕6号, 2020): edge and unstable households below about 1.5 × the line")
+_INCOME_ZH = ("《扶贫开发建档立卡指标体系》贫困户登记表 收入指标: 人均纯收入 = (工资性+生产经营性+财产性+转移性−生产经营性支出)/家庭人口数; "
+              "基础养老金不计入 (" + _B70_ZH + ")")
+_INCOME_EN = ("建档立卡 indicator system, household form income block: per-capita net income = "
+              "(wage+business+property+transfers−business expense)/household size; basic pension not counted (" + _B70_EN + ")")
+_EXCL_ZH = "各地精准识别实施方案中的不得纳入 / 一票否决规定 (如江西 七清四严); 比对结果为疑点须核实"
+_EXCL_EN = "local identification plans' exclusion lists (不得纳入, e.g. Jiangxi 七清四严); a crosscheck hit is a point to verify, not proof"
+_EXIT_ZH = _EXITDOC_ZH + ": 人均纯收入稳定超过国家扶贫标准且吃穿不愁, 义务教育、基本医疗、住房安全有保障"
+_EXIT_EN = _EXITDOC_EN + ": income steadily above the line and food, clothing, education, health care and housing assured"
+_QUOTA_ZH = _WP_ZH + ": 县为单位、规模控制, 规模分解到村"
+_QUOTA_EN = _WP_EN + ": county unit, scale control, quota decomposed to villages"
+_VILLAGE_ZH = _WP_ZH + ": 贫困村识别 一高一低一无; " + _EXITDOC_ZH + ": 贫困村退出 贫困发生率降至2%以下 (西部3%)"
+_VILLAGE_EN = _WP_EN + ": poor-village criteria 一高一低一无; " + _EXITDOC_EN + ": village exit below 2% incidence (3% west)"
+_DIFF_ZH = _WP_ZH + ": 动态管理, 有进有出; 人员变更原因 (全国扶贫开发信息系统代码表)"
+_DIFF_EN = _WP_EN + ": dynamic management; member change reasons (national poverty information system code list)"
 
 RULES = [
     # ---- reasons: income against the line ------------------------------------------
@@ -42,7 +52,7 @@ RULES = [
          _EDGE_ZH, _EDGE_EN),
     # ---- income problems (findings) ------------------------------------------------
     Rule("I-INCOME-MISSING", "warning",
-         "户 {key} 收入项为空: {column}; 无法判定, 结果记为 undetermined",
+         "户 {key} 收入项为空: {column}; 结果记为无法判定",
          "household {key}: income component(s) empty: {column}; result is undetermined",
          _INCOME_ZH, _INCOME_EN),
     Rule("I-INCOME-COLUMN-MISSING", "warning",
@@ -50,11 +60,11 @@ RULES = [
          "table {table} has no income column {column}; no household's income can be determined",
          _INCOME_ZH, _INCOME_EN),
     Rule("I-SIZE-INVALID", "error",
-         "户 {key} 家庭人口数无效 ({value}); 无法计算人均纯收入, 结果记为 undetermined",
+         "户 {key} 家庭人口数无效 ({value}); 无法计算人均纯收入, 结果记为无法判定",
          "household {key}: household size is not a positive number ({value}); result is undetermined",
          _INCOME_ZH, _INCOME_EN),
     Rule("I-INPUT-RANGE", "error",
-         "户 {key} 的 {column} 超出合理范围 ({value}); 不据此判定, 结果记为 undetermined, 不列为贫困户或拟退出户, 不上公示",
+         "户 {key} 的 {column} 超出合理范围 ({value}); 不据此判定, 结果记为无法判定, 不列为贫困户或拟退出户, 不上公示",
          "household {key}: {column} out of its range ({value}); not used: the result is undetermined, never poor or exit-ready, never on a notice",
          _INCOME_ZH + "; 合理范围见 schemas/households.yaml (家庭人口数 1–20, 收入各项 0 至 1 亿元)",
          _INCOME_EN + "; ranges in schemas/households.yaml (household size 1–20, income items 0 to 100 million 元)"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from jingzhun.catalogue import Rule
 
-_READ_ZH = "数据契约 §1 读取文件"
-_READ_EN = "data contract §1, reading files"
-_COLS_ZH = "数据契约 §2 表与列"
-_COLS_EN = "data contract §2, tables and columns"
-_ID_ZH = "数据契约 §1: 身份证号等标识列按文本读取; GB 11643-1999 公民身份号码 18 位"
-_ID_EN = "data contract §1: identifiers are read as text; GB 11643-1999 citizen ID numbers have 18 characters"
+_READ_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分 读取文件"
+_READ_EN = "jingzhun data contract (docs/data-contract.md), part 1, reading files"
+_COLS_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 表与列"
+_COLS_EN = "jingzhun data contract (docs/data-contract.md), part 2, tables and columns"
+_ID_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 身份证号等标识列按文本读取; GB 11643-1999 公民身份号码 18 位"
+_ID_EN = "jingzhun data contract (docs/data-contract.md), part 1: identifiers are read as text; GB 11643-1999 citizen ID numbers have 18 characters"
 
 RULES = [
     Rule("V-READ-TITLE-ROWS", "warning",
@@ -73,17 +73,17 @@ RULES = [
     Rule("V-VALUE-NOT-NUMBER", "error",
          "表 {table} 第 {row} 行 {column} 不是数值: {value}",
          "table {table} row {row} {column} is not a number: {value}",
-         "数据契约 §1: 金额接受 1,234.50 和 1234.5元", "data contract §1: amounts accept 1,234.50 and 1234.5元"),
+         "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 金额接受 1,234.50 和 1234.5元", "jingzhun data contract (docs/data-contract.md), part 1: amounts accept 1,234.50 and 1234.5元"),
     Rule("V-VALUE-NOT-BOOL", "error",
          "表 {table} 第 {row} 行 {column} 不是 是/否: {value}",
          "table {table} row {row} {column} is not yes/no: {value}",
-         "数据契约 §1: 是否类字段接受 是/否、有/无、Y/N、1/0、true/false",
-         "data contract §1: yes/no fields accept 是/否, 有/无, Y/N, 1/0, true/false"),
+         "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 是否类字段接受 是/否、有/无、Y/N、1/0、true/false",
+         "jingzhun data contract (docs/data-contract.md), part 1: yes/no fields accept 是/否, 有/无, Y/N, 1/0, true/false"),
     Rule("V-VALUE-NOT-DATE", "error",
          "表 {table} 第 {row} 行 {column} 不是日期: {value}",
          "table {table} row {row} {column} is not a date: {value}",
-         "数据契约 §1: 日期接受 2016-03-01、2016/3/1、2016年3月1日、20160301 和 Excel 日期序号",
-         "data contract §1: dates accept 2016-03-01, 2016/3/1, 2016年3月1日, 20160301 and Excel serial dates"),
+         "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 日期接受 2016-03-01、2016/3/1、2016年3月1日、20160301 和 Excel 日期序号",
+         "jingzhun data contract (docs/data-contract.md), part 1: dates accept 2016-03-01, 2016/3/1, 2016年3月1日, 20160301 and Excel serial dates"),
     Rule("V-VALUE-NOT-YEAR", "error",
          "表 {table} 第 {row} 行 {column} 不是年份: {value}",
          "table {table} row {row} {column} is not a year: {value}",
@@ -91,8 +91,8 @@ RULES = [
     Rule("V-ENUM-UNKNOWN", "error",
          "表 {table} 第 {row} 行 {column} 的值「{value}」不在代码表中",
          "table {table} row {row} {column}: '{value}' is not one of the listed labels",
-         "数据契约 §2 代码表 (全国扶贫开发信息系统指标体系)",
-         "data contract §2 label lists (national poverty-alleviation information system indicators)"),
+         "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 代码表 (全国扶贫开发信息系统指标体系)",
+         "jingzhun data contract (docs/data-contract.md), part 2 label lists (national poverty-alleviation information system indicators)"),
     Rule("V-ID-EXCEL-DAMAGED", "error",
          "表 {table} 第 {row} 行 {column} 被 Excel 当作数字保存, 末位数字已丢失, 无法修复: {value}",
          "table {table} row {row} {column} was stored as a number by Excel and lost its last digits; "

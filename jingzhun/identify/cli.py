@@ -28,6 +28,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.findings_view import code_label
 from jingzhun.i18n import t
 from jingzhun.identify.core import IdentifyResult, identify
 from jingzhun.io.write import write_csv, write_json, write_xlsx
@@ -122,10 +123,10 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
     top = result.top_reasons()
     if len(top):
         rt = Table(title=t("主要原因", "top reasons"))
-        rt.add_column(t("代码", "code"))
+        rt.add_column(t("原因", "reason"))
         rt.add_column(t("户数", "households"), justify="right")
         for code, n in top.items():
-            rt.add_row(str(code), str(int(n)))
+            rt.add_row(code_label(str(code)), str(int(n)))
         console.print(rt)
     inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
     console.print(t(

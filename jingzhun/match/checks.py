@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, column_title
 from jingzhun.match.frames import isin, join_by
 from jingzhun.match.prepare import months_in_year
 from jingzhun.params import Params
@@ -117,7 +117,7 @@ def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, h
         head = _s(sel["head_name"]) if "head_name" in sel.columns else pd.Series("", index=sel.index)
         benefit_col = "dibao_benefit" if program == DIBAO else "tekun_benefit"
         benefit = _s(sel[benefit_col].round(2)) if benefit_col in sel.columns else pd.Series("", index=sel.index)
-        detail = "户主 " + head + " " + cat + " " + benefit_col + "=" + benefit
+        detail = "户主 " + head + " " + cat + " " + column_title("households", benefit_col) + " " + benefit
         f.add(code, table="households", row=_s_row(sel), column="category", value=cat,
               key=sel["household_id"], detail=detail)
 

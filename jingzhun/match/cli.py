@@ -34,6 +34,7 @@ from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import InputError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.findings_view import code_label
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.match import decisions as dec
@@ -214,6 +215,16 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.4f}"
 
 
+# How a person reads each link pass (the pairs file keeps the method names).
+METHOD_LABELS: dict[str, tuple[str, str]] = {
+    "manual": ("人工复核确认", "confirmed in review"),
+    "id_exact": ("身份证号一致", "same ID number"),
+    "id_normalized": ("身份证号规范化后一致", "same ID after normalising"),
+    "id_fuzzy": ("身份证号近似 (差一位或 Excel 损坏)", "near ID (one digit off or damaged by Excel)"),
+    "name_village": ("姓名+村一致", "same name and village"),
+}
+
+
 def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | None) -> None:
     console.print(t(
         f"{s['data_year']} 年度低保比对: 名册 {s['roster_rows']} 条, 建档立卡及调查人员 {s['register_persons']} 人; "
@@ -228,14 +239,14 @@ def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | No
     table.add_column(t("方法", "method"))
     table.add_column(t("条数", "pairs"), justify="right")
     for m in METHODS:
-        table.add_row(m, str(s["by_method"][m]))
+        table.add_row(t(*METHOD_LABELS[m]), str(s["by_method"][m]))
     console.print(table)
     if s["findings"]:
         ft = Table(title=t("问题", "findings"))
         ft.add_column(t("代码", "code"))
         ft.add_column(t("条数", "count"), justify="right")
         for code, n in s["findings"].items():
-            ft.add_row(code, str(n))
+            ft.add_row(code_label(code), str(n))
         console.print(ft)
     if metrics is not None:
         mt = Table(title=t("对照真值", "against the truth"))

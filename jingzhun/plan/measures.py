@@ -3,7 +3,8 @@
 The packaged table ``jingzhun/plan/measures.csv`` has one rule per row:
 ``rule_id`` (recorded as ``why``), ``when`` (features joined by ``&``, each optionally
 negated with ``!``; see :mod:`jingzhun.plan.features`), ``measure`` (the 帮扶措施 name of
-domain.md §6.2) and ``content`` (what the card says). A dataset overrides it with a
+domain.md §6.2), ``content`` (what the card says) and, optionally, ``label`` (the reason a card
+prints in its 依据 column, e.g. 有搬迁意愿; a table without it prints the ``when`` text). A dataset overrides it with a
 ``measures.csv`` in its folder, a run with ``--measures FILE``.
 
 Evaluation is vectorised: one boolean column per rule, then the set of rules that fired
@@ -35,6 +36,12 @@ class MeasureRule:
     terms: tuple[tuple[str, bool], ...]  # (feature, wanted value)
     measure: str
     content: str
+    label: str = ""
+
+    @property
+    def reason(self) -> str:
+        """What a card prints for this rule: its label, else its condition text (never the id)."""
+        return self.label or " 且 ".join(("非 " if not want else "") + name for name, want in self.terms)
 
 
 def rules_file(dataset: str | Path | None = None, override: str | Path | None = None) -> Path:
@@ -79,10 +86,12 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
             t("列: rule_id, when, measure, content", "columns: rule_id, when, measure, content"),
         )
     df = df.fillna("")
+    labels = df["label"] if "label" in df.columns else pd.Series([""] * len(df))
     rules: list[MeasureRule] = []
     seen: set[str] = set()
-    for i, (rid, when, measure, content) in enumerate(
-        zip(df["rule_id"], df["when"], df["measure"], df.get("content", pd.Series([""] * len(df))), strict=True), start=1
+    for i, (rid, when, measure, content, label) in enumerate(
+        zip(df["rule_id"], df["when"], df["measure"], df.get("content", pd.Series([""] * len(df))), labels, strict=True),
+        start=1,
     ):
         rid, measure = str(rid).strip(), str(measure).strip()
         if not rid and not measure:
@@ -101,7 +110,7 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
                   "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:因病, !labour"),
             )
         seen.add(rid)
-        rules.append(MeasureRule(rid, terms, measure, str(content).strip()))
+        rules.append(MeasureRule(rid, terms, measure, str(content).strip(), str(label).strip()))
     return rules
 
 
@@ -147,7 +156,7 @@ def evaluate(features: Features, rules: list[MeasureRule]) -> tuple[MeasureResul
         why.append(SEP.join(f"{m}:{','.join(r.rule_id for r in rs)}" for m, rs in by_measure.items()))
         items.append(
             [
-                {"measure": m, "content": "；".join(r.content for r in rs if r.content), "rules": ",".join(r.rule_id for r in rs)}
+                {"measure": m, "content": "；".join(r.content for r in rs if r.content), "rules": "、".join(dict.fromkeys(r.reason for r in rs))}
                 for m, rs in by_measure.items()
             ]
         )

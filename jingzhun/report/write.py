@@ -27,6 +27,7 @@ from jingzhun.report.model import ReportModel
 # opens (xlsx: Chinese headers, IDs as text) and, when it was not written (--no-xlsx), the
 # CSV files it holds. Path under the output folder → label.
 OUTPUT_GROUPS: tuple[tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]], ...] = (
+    ({"report/findings.html": ("问题汇总 (每类问题一行)", "findings summary (one line per kind)")}, {}),
     ({"validate/validate.xlsx": ("数据校验问题清单", "validation findings"),
       "validate/findings.xlsx": ("数据校验问题清单", "validation findings")},
      {"validate/findings.csv": ("数据校验问题清单", "validation findings")}),
