@@ -124,7 +124,9 @@ def command(
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     require_posting(params)  # the issuer is never derived: say so before reading the data
-    yd = load_year(ds, data_year, tables)
+    progress = run.progress()
+    with progress.step("read"):
+        yd = load_year(ds, data_year, tables)
     settle(params, yd.frames)
     say_county(run.err, params)
     frames = yd.frames
@@ -133,17 +135,18 @@ def command(
     findings.extend(yd.findings)
     prev = None
     identified = None
-    if kind == "identification" and (data_year - 1) in ds.years:
-        prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-    elif kind == "exit":
-        from jingzhun.identify.core import identify
+    with progress.step("notice"):
+        if kind == "identification" and (data_year - 1) in ds.years:
+            prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
+        elif kind == "exit":
+            from jingzhun.identify.core import identify
 
-        identified = identify(frames, params, data_year).households
-    nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
+            identified = identify(frames, params, data_year).households
+        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
-    with (output_dir(Path(out) / INTERNAL, kind) as internal,
+    with (progress.step("write"), output_dir(Path(out) / INTERNAL, kind) as internal,
           output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d):
         units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
     counts = severity_counts(rendered)
