@@ -218,7 +218,7 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         d = c.tmp / "notice" / kind
         d.mkdir(parents=True)
         units, _ = write_files(nset, nc, nset.findings.render(), d, c.tmp / INTERNAL / kind, c.options.templates,
-                               c.options.docx, c.options.jobs)
+                               c.options.docx, c.options.jobs, c.options.xlsx)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
     return findings, {"notices": made, "date": start.isoformat()}

@@ -85,7 +85,7 @@ def test_sample_progress_and_summary_in_chinese(tmp_path):
 
 # ---- 15: common options -------------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["validate", "identify", "diff", "match", "plan", "audit", "report", "run"])
+@pytest.mark.parametrize("command", ["validate", "identify", "diff", "match", "plan", "notice", "audit", "report", "run"])
 def test_common_options_on_every_data_command(command):
     r = invoke(command, "--help")
     assert r.exit_code == 0
@@ -107,6 +107,16 @@ def test_match_xlsx(ds, tmp_path):
     book = pd.read_excel(tmp_path / "out" / "match" / "match.xlsx", sheet_name=None, dtype=str, engine="calamine")
     pairs = pd.read_csv(tmp_path / "out" / "match" / "pairs.csv", encoding="utf-8-sig", dtype=str)
     assert len(next(iter(book.values()))) == len(pairs) > 0
+
+
+def test_notice_xlsx_kept_with_the_internal_files(ds, tmp_path):
+    r = invoke("notice", ds, "--kind", "exit", "--no-docx", "--xlsx", "--out", tmp_path / "out")
+    assert r.exit_code in (0, 1), r.output
+    internal = tmp_path / "out" / "notice-internal" / "exit"
+    book = pd.read_excel(internal / "notice.xlsx", sheet_name=None, dtype=str, engine="calamine")
+    summary = pd.read_csv(internal / "summary.csv", encoding="utf-8-sig", dtype=str)
+    assert len(next(iter(book.values()))) == len(summary) > 0
+    assert not list((tmp_path / "out" / "notice" / "exit").glob("*.xlsx"))  # the posting folder: notices only
 
 
 def test_report_fail_on_sets_the_exit_code(ds, tmp_path, monkeypatch):
