@@ -266,9 +266,8 @@ class LocalizedGroup(TyperGroup):
     arg_lang: str | None = None
 
     def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
-        self.arg_lang = _lang_in(argv)
-        return super().main(argv, *a, **kw)
+        self.arg_lang = _lang_in(list(sys.argv[1:] if args is None else args))
+        return super().main(args, *a, **kw)  # None: click expands wildcards on Windows as before
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
