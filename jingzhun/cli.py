@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from jingzhun import __version__
-from jingzhun.cli_common import AppState, ConfigOpt, DebugOpt, QuietOpt
+from jingzhun.cli_common import AppState, ConfigOpt, DebugOpt, LocalizedGroup, QuietOpt
 from jingzhun.i18n import set_lang
 
 app = typer.Typer(
     name="jingzhun",
+    cls=LocalizedGroup,
     help="精准扶贫数据工具: 校验、识别、比对、帮扶、公示、审计、报告。\n\n"
     "Targeted poverty-alleviation data toolkit for county offices.",
     no_args_is_help=True,
@@ -56,7 +57,7 @@ def main(
 ) -> None:
     """精准扶贫数据工具 / targeted poverty-alleviation data toolkit."""
     if lang not in ("zh", "en"):
-        raise typer.BadParameter("--lang: zh | en")
+        raise typer.BadParameter("--lang 只能是 zh 或 en / --lang must be zh or en")
     set_lang(lang)
     ctx.obj = AppState(lang=lang, config=config, debug=debug, quiet=quiet)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,9 +17,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
-from jingzhun.errors import EXIT_INPUT, JingzhunError
-from jingzhun.i18n import set_lang, t
+try:  # typer >= 0.29 carries its own copy of click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - an older typer on plain click
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+from jingzhun.errors import EXIT_INPUT, EXIT_USAGE, JingzhunError
+from jingzhun.i18n import get_lang, set_lang, t
+from jingzhun.progress import Reporter
 
 
 @dataclass
@@ -37,6 +45,12 @@ def stderr_console(quiet: bool = False) -> Console:
 
 # ---- shared options, defined once -------------------------------------------------
 DatasetArg = Annotated[
+    Path,
+    typer.Argument(help="数据集文件夹 (含年度子文件夹, 如 2016/); 单个表文件请用 validate / dataset folder (with year "
+                        "sub-folders); for one table file use validate", show_default=False),
+]
+# validate alone reads one table file as well as a dataset folder.
+TableFileArg = Annotated[
     Path,
     typer.Argument(help="数据集文件夹 (含年度子文件夹), 或单个表文件 / dataset folder or one table file", show_default=False),
 ]
@@ -77,6 +91,10 @@ class Run:
     @property
     def err(self) -> Console:
         return stderr_console(self.quiet)
+
+    def progress(self) -> Reporter:
+        """The command's progress display (a status line on a terminal, timestamped lines otherwise)."""
+        return Reporter(self.err, self.quiet)
 
 
 def make_run(
@@ -119,7 +137,8 @@ def guarded(fn: F) -> F:
         except JingzhunError as e:
             if debug:
                 console.print(traceback.format_exc(), markup=False)
-            console.print(t("错误: ", "Error: ") + e.message, markup=False, style="bold red")
+            label = t("用法错误: ", "usage error: ") if e.exit_code == EXIT_USAGE else t("错误: ", "Error: ")
+            console.print(label + e.message, markup=False, style="bold red")
             if e.hint:
                 console.print(t("提示: ", "Hint: ") + e.hint, markup=False)
             raise typer.Exit(e.exit_code) from None
@@ -157,3 +176,122 @@ def check_fail_on(value: str) -> str:
 def print_json(obj: Any) -> None:
     """The --json summary: one object on stdout, stable key order."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+
+
+# ---- usage errors in the user's language --------------------------------------------
+
+_VALUE_PROBLEMS: list[tuple[str, tuple[str, str]]] = [
+    (r"greater than or equal to (\S+?)\.?$", ("至少为 {0}", "must be at least {0}")),
+    (r"greater than (\S+?)\.?$", ("应大于 {0}", "must be greater than {0}")),
+    (r"less than or equal to (\S+?)\.?$", ("至多为 {0}", "must be at most {0}")),
+    (r"less than (\S+?)\.?$", ("应小于 {0}", "must be less than {0}")),
+    (r"valid integer|not a valid int", ("应为整数", "must be a whole number")),
+    (r"valid number|valid float|not a valid float", ("应为数字", "must be a number")),
+    (r"valid boolean|not a valid bool", ("应为 true 或 false", "must be true or false")),
+]
+
+
+def _param_name(e: click_errors.BadParameter) -> str | None:
+    """``--jobs`` for an option (its long name), the argument's name for an argument, None when unknown."""
+    param = e.param
+    if param is None:
+        return None
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")] or list(getattr(param, "opts", []))
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return max(opts, key=len)
+    return str(param.name)
+
+
+def _value_problem(message: str) -> str:
+    for pattern, (zh, en) in _VALUE_PROBLEMS:
+        m = re.search(pattern, message)
+        if m:
+            return t(zh, en).format(*m.groups())
+    return t(f"的值无效: {message}", f"is not valid: {message}")
+
+
+def usage_text(e: click_errors.UsageError) -> str:
+    """One line saying what was wrong with the command line, in the user's language.
+
+    Messages our own code raises (``typer.BadParameter(t(...))``) are already translated."""
+    if get_lang() == "en":
+        return e.format_message()
+    if isinstance(e, click_errors.NoSuchOption):
+        near = f" (相近的选项: {', '.join(sorted(e.possibilities))})" if e.possibilities else ""
+        return f"没有选项 {e.option_name}{near}"
+    if isinstance(e, click_errors.MissingParameter):
+        name = _param_name(e) or ""
+        what = "参数" if getattr(e.param, "param_type_name", "") == "argument" else "选项"
+        return f"缺少{what} {name}".rstrip()
+    if isinstance(e, click_errors.BadParameter):
+        name = _param_name(e)
+        return e.message if name is None else f"{name} {_value_problem(e.message)}"
+    if isinstance(e, click_errors.BadOptionUsage):
+        if "does not take a value" in e.message:
+            return f"选项 {e.option_name} 不带值"
+        return f"选项 {e.option_name} 需要一个值"
+    patterns = [
+        (r"No such command '(.*)'", "没有命令 {0}"),
+        (r"Got unexpected extra argument\S* \((.*)\)", "多余的参数: {0}"),
+        (r"Missing command", "缺少命令"),
+    ]
+    for pattern, zh in patterns:
+        m = re.search(pattern, e.message)
+        if m:
+            return zh.format(*m.groups())
+    return e.format_message()
+
+
+class LocalUsageError(click_errors.UsageError):
+    """A usage error shown as ``用法错误: …`` with a hint, on stderr; exit code 2."""
+
+    def __init__(self, original: click_errors.UsageError) -> None:
+        super().__init__(usage_text(original), original.ctx)
+
+    def show(self, file: Any = None) -> None:
+        console = stderr_console()
+        console.print(t("用法错误: ", "usage error: ") + self.message, markup=False, style="bold red")
+        path = self.ctx.command_path if self.ctx is not None else "jingzhun"
+        console.print(t(f"提示: 运行 {path} --help 查看全部选项", f"Hint: run {path} --help for every option"),
+                      markup=False)
+
+
+def _lang_in(args: list[str]) -> str | None:
+    """``--lang`` given anywhere on the command line (a usage error may come before it is applied)."""
+    for i, a in enumerate(args):
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+class LocalizedGroup(TyperGroup):
+    """The root command: click's usage errors (bad option, bad value, missing argument) are
+    said in the user's language (``--lang``), as ``用法错误: …`` with a hint, exit code 2."""
+
+    arg_lang: str | None = None
+
+    def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
+        self.arg_lang = _lang_in(list(sys.argv[1:] if args is None else args))
+        return super().main(args, *a, **kw)  # None: click expands wildcards on Windows as before
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as e:
+            raise self._local(e) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click_errors.NoArgsIsHelpError, LocalUsageError):
+            raise
+        except click_errors.UsageError as e:
+            raise self._local(e) from None
+
+    def _local(self, e: click_errors.UsageError) -> LocalUsageError:
+        set_lang(self.arg_lang if self.arg_lang in ("zh", "en") else get_lang())
+        return LocalUsageError(e)

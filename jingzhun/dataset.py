@@ -28,7 +28,11 @@ class Dataset:
         if not p.exists():
             raise InputError(t(f"找不到数据集 {p}", f"dataset {p} does not exist"), t("请检查路径", "check the path"))
         if not p.is_dir():
-            raise InputError(t(f"{p} 不是文件夹", f"{p} is not a folder"))
+            raise UsageError(
+                t(f"{p} 是一个文件, 这个命令需要数据集文件夹", f"{p} is a file; this command needs a dataset folder"),
+                t("请给出含年度子文件夹 (如 2016/) 的数据集文件夹; 只有 jingzhun validate 能读取单个表文件",
+                  "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate reads one table file"),
+            )
         return cls(p)
 
     @property

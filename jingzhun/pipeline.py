@@ -133,7 +133,8 @@ def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
     rendered = result.render()
     d = c.tmp / "validate"
     d.mkdir()
-    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root), d)
+    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root), d,
+                c.options.xlsx)
     return result.findings, {"tables": result.tables}
 
 
@@ -160,7 +161,7 @@ def step_diff(c: Context) -> tuple[Findings, dict[str, Any]]:
     result = diff_years(c.previous.frames, c.frames, c.year - 1, c.year)
     d = c.tmp / "diff"
     d.mkdir()
-    write_files(result, result.findings.render(), d, c.options.xlsx)
+    write_files(result, result.findings.render(), d, c.options.xlsx, county_record(c.params))
     return result.findings, result.summary()
 
 
@@ -174,7 +175,7 @@ def step_match(c: Context) -> tuple[Findings, dict[str, Any]]:
     c.results["match"] = result
     d = c.tmp / "match"
     d.mkdir()
-    write_files(result, result.findings.render(), d)
+    write_files(result, result.findings.render(), d, xlsx=c.options.xlsx)
     return result.findings, {"pairs": int(len(result.pairs))}
 
 
@@ -217,7 +218,7 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         d = c.tmp / "notice" / kind
         d.mkdir(parents=True)
         units, _ = write_files(nset, nc, nset.findings.render(), d, c.tmp / INTERNAL / kind, c.options.templates,
-                               c.options.docx, c.options.jobs)
+                               c.options.docx, c.options.jobs, c.options.xlsx)
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
     return findings, {"notices": made, "date": start.isoformat()}

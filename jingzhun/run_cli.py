@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,25 +32,8 @@ from jingzhun.findings import severity_counts
 from jingzhun.findings_view import code_label, severity_label, summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.outputs import RUN_LOG
-from jingzhun.pipeline import RunOptions, StepRecord, run_pipeline
-
-STEP_LABELS = {
-    "read": ("读取", "read"),
-    "validate": ("校验", "validate"),
-    "identify": ("识别", "identify"),
-    "diff": ("年度变化", "diff"),
-    "match": ("低保比对", "match"),
-    "plan": ("帮扶计划", "plan"),
-    "notice": ("公示", "notice"),
-    "audit": ("资金审计", "audit"),
-    "report": ("监测报告", "report"),
-}
-STATUS_LABELS = {
-    "ok": ("完成", "done"),
-    "failed": ("失败", "failed"),
-    "skipped": ("跳过", "skipped"),
-    "not_applicable": ("不适用", "not applicable"),
-}
+from jingzhun.pipeline import RunOptions, run_pipeline
+from jingzhun.progress import STATUS_LABELS, STEP_LABELS, Reporter
 
 DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start date (default: 1 December of the data year)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度 12 月 31 日 / audit date")]
@@ -68,49 +51,6 @@ def _parse_date(value: str | None, option: str) -> date | None:
     except ValueError:
         raise UsageError(t(f"{option} 日期格式错误: {value}", f"{option} is not a date: {value}"),
                          t("请写成 YYYY-MM-DD", "write YYYY-MM-DD")) from None
-
-
-class Reporter:
-    """Progress: a live status line on a terminal, timestamped plain lines otherwise (cron).
-
-    Log lines are appended to ``log`` one at a time (opened and closed each time), so a
-    log inside the output folder (``<out>/run.log``) is never held open while the folder
-    is swapped, and it moves into the new output with it.
-    """
-
-    def __init__(self, console: Any, quiet: bool, log: Path | None) -> None:
-        self.console = console
-        self.quiet = quiet
-        self.log = log
-        self.live = console.is_terminal and not quiet
-        self.status: Any = None
-
-    def line(self, text: str) -> None:
-        stamped = f"{datetime.now().isoformat(sep=' ', timespec='seconds')} {text}"
-        if self.log is not None:
-            self.log.parent.mkdir(parents=True, exist_ok=True)
-            with self.log.open("a", encoding="utf-8") as f:
-                f.write(stamped + "\n")
-        if self.quiet:
-            return
-        self.console.print(text if self.live else stamped, markup=False, highlight=False)
-
-    def __call__(self, step: str, event: str, record: StepRecord | None) -> None:
-        label = t(*STEP_LABELS.get(step, (step, step)))
-        if event == "start":
-            if self.live:
-                self.status = self.console.status(t(f"{label} …", f"{label} …"))
-                self.status.start()
-            elif self.log is not None:
-                self.line(t(f"开始 {label}", f"start {label}"))
-            return
-        if self.status is not None:
-            self.status.stop()
-            self.status = None
-        assert record is not None
-        state = t(*STATUS_LABELS.get(record.status, (record.status, record.status)))
-        note = f" ({record.note})" if record.note else ""
-        self.line(f"{label}: {state} {record.seconds:.1f} s, {record.peak_mb:.0f} MB{note}")
 
 
 @guarded

@@ -26,3 +26,9 @@ def table_for_stem(stem: str) -> str | None:
         if s in (a.lower() for a in aliases):
             return table
     return None
+
+
+def table_title(table: str) -> str:
+    """The Chinese name people call a table by (its first Chinese file name: households → 农户信息)."""
+    aliases = FILE_ALIASES.get(table, ())
+    return aliases[1] if len(aliases) > 1 else table

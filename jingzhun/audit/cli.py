@@ -37,6 +37,7 @@ from jingzhun.i18n import t
 from jingzhun.io.write import write_csv
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
+from jingzhun.progress import Reporter, no_step
 
 AsOfOpt = Annotated[
     str | None,
@@ -62,7 +63,8 @@ def parse_as_of(value: str | None) -> pd.Timestamp | None:
 
 
 def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Timestamp | None,
-              jobs: int | None = None) -> AuditReport:
+              jobs: int | None = None, progress: Reporter | None = None) -> AuditReport:
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
@@ -73,9 +75,11 @@ def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Ti
               f"the {data_year} folder has neither a projects nor a payments table"),
             t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
         )
-    yd = load_year(ds, data_year, TABLES)
+    with step("read"):
+        yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
-    return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
+    with step("audit"):
+        return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
 
 
 @guarded
@@ -100,12 +104,13 @@ def command(
     fail_on = check_fail_on(fail_on)
     date = parse_as_of(as_of)
     truth_frame = read_truth(truth) if truth is not None else None
-    report = run_audit(dataset, year, run.config, date, jobs)
+    progress = run.progress()
+    report = run_audit(dataset, year, run.config, date, jobs, progress)
     scores = None
     if truth_frame is not None:
         scores = score(report.findings, truth_frame)
         report.summary["truth"] = scores.astype("object").where(scores.notna(), None).to_dict("records")
-    with output_dir(out, "audit") as d:
+    with progress.step("write"), output_dir(out, "audit") as d:
         write_report(report, d, xlsx, templates)
         if scores is not None:
             write_csv(scores, d / "truth_scores.csv")

@@ -34,6 +34,7 @@ from jingzhun.identify.core import IdentifyResult, identify
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
+from jingzhun.progress import Reporter, no_step
 
 TABLES = ("households", "members", "villages", "crosscheck")
 RESULT_LABELS = {
@@ -45,23 +46,28 @@ RESULT_LABELS = {
 }
 
 
-def run_identify(dataset: Path, year: int | None, config: Path | None) -> tuple[IdentifyResult, Findings, Params]:
+def run_identify(dataset: Path, year: int | None, config: Path | None,
+                 progress: Reporter | None = None) -> tuple[IdentifyResult, Findings, Params]:
     """Load one year and identify; reading findings are kept with the identification ones."""
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)  # a missing line stops before any reading
-    yd = load_year(ds, data_year, TABLES)
+    with step("read"):
+        yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
-    result = identify(yd.frames, params, data_year)
+    with step("identify"):
+        result = identify(yd.frames, params, data_year)
     findings = Findings()
     findings.extend([yd.findings, result.findings])
     return result, findings, params
 
 
-def write_outputs(result: IdentifyResult, findings: Findings, out: Path, xlsx: bool) -> dict[str, Any]:
+def write_outputs(result: IdentifyResult, findings: Findings, out: Path, xlsx: bool,
+                  progress: Reporter | None = None) -> dict[str, Any]:
     rendered = findings.render()
-    with output_dir(out, "identify") as d:
+    with (progress.step if progress is not None else no_step)("write"), output_dir(out, "identify") as d:
         write_files(result, rendered, d, xlsx)
     return {"rendered": rendered}
 
@@ -94,9 +100,10 @@ def command(
     """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit readiness and poor villages."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings, params = run_identify(dataset, year, run.config)
+    progress = run.progress()
+    result, findings, params = run_identify(dataset, year, run.config, progress)
     say_county(run.err, params)
-    rendered = write_outputs(result, findings, out, xlsx)["rendered"]
+    rendered = write_outputs(result, findings, out, xlsx, progress)["rendered"]
     counts = severity_counts(rendered)
     if json_out:
         print_json({**result.county, "findings": counts, "out": str(Path(out) / "identify"),

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from jingzhun.cli_common import (
+    ConfigOpt,
     DatasetArg,
     FailOnOpt,
     JsonOpt,
@@ -23,6 +24,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
+from jingzhun.county import county_record, say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
@@ -30,6 +32,8 @@ from jingzhun.i18n import t
 from jingzhun.identify.diff import HOUSEHOLD_CHANGES, MEMBER_CHANGES, DiffResult, diff_years
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.outputs import output_dir
+from jingzhun.params import Params
+from jingzhun.progress import Reporter, no_step
 
 FromOpt = Annotated[int | None, typer.Option("--from", help="起始数据年度, 默认倒数第二个 / first data year (default: second latest)")]
 ToOpt = Annotated[int | None, typer.Option("--to", help="对比数据年度, 默认最新 / second data year (default: latest)")]
@@ -53,30 +57,43 @@ def resolve_years(ds: Dataset, from_year: int | None, to_year: int | None) -> tu
         from_year = earlier[-1]
     ds.resolve_year(from_year)
     ds.resolve_year(to_year)
+    if from_year > to_year:
+        raise UsageError(t(f"--from {from_year} 晚于 --to {to_year}", f"--from {from_year} is later than --to {to_year}"),
+                         t(f"--from 是较早的年度, 如 --from {to_year} --to {from_year}",
+                           f"--from is the earlier year, e.g. --from {to_year} --to {from_year}"))
     if from_year == to_year:
         raise UsageError(t(f"--from 和 --to 是同一个年度 {from_year}", f"--from and --to are the same year {from_year}"),
                          t("请指定两个不同的年度", "give two different years"))
     return from_year, to_year
 
 
-def run_diff(dataset: Path, from_year: int | None, to_year: int | None) -> tuple[DiffResult, Findings]:
+def run_diff(dataset: Path, from_year: int | None, to_year: int | None, config: Path | None = None,
+             progress: Reporter | None = None) -> tuple[DiffResult, Findings, Params]:
+    """Both years read and compared; the parameters (dataset ``jingzhun.toml`` and ``--config``)
+    are checked like in every command and name the county in ``summary.json``."""
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     y1, y2 = resolve_years(ds, from_year, to_year)
-    old = load_year(ds, y1, ("households", "members"))
-    new = load_year(ds, y2, ("households", "members"))
-    result = diff_years(old.frames, new.frames, y1, y2)
+    params = Params.load(ds.root, config)
+    with step("read"):
+        old = load_year(ds, y1, ("households", "members"))
+        new = load_year(ds, y2, ("households", "members"))
+    settle(params, new.frames)
+    with step("diff"):
+        result = diff_years(old.frames, new.frames, y1, y2)
     findings = Findings()
     findings.extend([old.findings, new.findings, result.findings])
-    return result, findings
+    return result, findings, params
 
 
-def write_files(result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool) -> None:
+def write_files(result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool,
+                county: dict[str, Any] | None = None) -> None:
     """Every output of diff into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.households, d / "households.csv")
     write_csv(result.members, d / "members.csv")
     write_csv(result.townships, d / "townships.csv")
     write_csv(rendered, d / "findings.csv")
-    write_json(result.summary(), d / "summary.json")
+    write_json(result.summary() | ({"county": county} if county is not None else {}), d / "summary.json")
     if xlsx:
         write_xlsx({"households": result.households, "members": result.members,
                     "townships": result.townships, "findings": rendered}, d / "diff.xlsx")
@@ -92,16 +109,19 @@ def command(
     xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
+    config: ConfigOpt = None,
     lang: LangOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """两个年度之间的变化: 新识别、脱贫、返贫、清退, 成员增减 / what changed between two data years."""
-    run = make_run(ctx, lang=lang, quiet=quiet)
+    run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings = run_diff(dataset, from_year, to_year)
+    progress = run.progress()
+    result, findings, params = run_diff(dataset, from_year, to_year, run.config, progress)
+    say_county(run.err, params)
     rendered = findings.render()
-    with output_dir(out, "diff") as d:
-        write_files(result, rendered, d, xlsx)
+    with progress.step("write"), output_dir(out, "diff") as d:
+        write_files(result, rendered, d, xlsx, county_record(params))
     counts = severity_counts(rendered)
     if json_out:
         print_json({**result.summary(), "findings": counts, "out": str(Path(out) / "diff")})

@@ -23,6 +23,7 @@ from jingzhun.cli_common import (
     LangOpt,
     OutOpt,
     QuietOpt,
+    XlsxOpt,
     YearOpt,
     check_fail_on,
     findings_written,
@@ -42,6 +43,7 @@ from jingzhun.match.core import METHODS, REVIEW_COLUMNS, MatchResult, match
 from jingzhun.match.evaluate import evaluate
 from jingzhun.outputs import output_dir, replaced_file
 from jingzhun.params import Params
+from jingzhun.progress import Reporter, no_step
 
 TABLES = ("households", "members", "villages", "dibao")
 REVIEW_SHEET = "review"  # labelled by the writer: 复核 / review
@@ -143,26 +145,33 @@ def review_sheet(review: pd.DataFrame) -> pd.DataFrame:
     return review[REVIEW_COLUMNS]
 
 
-def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None) -> None:
+def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None,
+                xlsx: bool = False) -> None:
     """Every output of match into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.pairs, d / "pairs.csv")
     write_csv(rendered, d / "findings.csv")
+    if xlsx:
+        write_xlsx({"pairs": result.pairs, "findings": rendered}, d / "match.xlsx")
     write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx",
                choices={REVIEW_SHEET: {"decision": [t(dec.CONFIRM, "confirm"), t(dec.REJECT, "reject")]}})
     write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
 
 
 def run_match(
-    dataset: Path, year: int | None, config: Path | None, decisions_file: Path | None
+    dataset: Path, year: int | None, config: Path | None, decisions_file: Path | None,
+    progress: Reporter | None = None,
 ) -> tuple[MatchResult, Findings, Dataset, pd.DataFrame | None, dict[str, pd.DataFrame]]:
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)
     applied, new = load_decisions(ds.root, decisions_file)
-    yd = load_year(ds, data_year, TABLES)
+    with step("read"):
+        yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
-    result = match(yd.frames, params, data_year, decisions=applied if not applied.empty else None)
+    with step("match"):
+        result = match(yd.frames, params, data_year, decisions=applied if not applied.empty else None)
     findings = Findings()
     findings.extend([yd.findings, result.findings])
     return result, findings, ds, new, yd.frames
@@ -177,6 +186,7 @@ def command(
     decisions: DecisionsOpt = None,
     truth: TruthOpt = None,
     keep_decisions: KeepOpt = True,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,
@@ -186,7 +196,8 @@ def command(
     """比对建档立卡与低保/特困名册 / link the register to the 低保/特困 roster and report mismatches."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings, ds, new_decisions, frames = run_match(dataset, year, run.config, decisions)
+    progress = run.progress()
+    result, findings, ds, new_decisions, frames = run_match(dataset, year, run.config, decisions, progress)
     metrics = None
     if truth is not None:
         dibao = frames["dibao"]
@@ -197,8 +208,8 @@ def command(
     summary = {**result.summary, "findings_by_severity": severity_counts(rendered), "out": str(where)}
     if metrics is not None:
         summary["metrics"] = metrics
-    with output_dir(out, "match") as d:
-        write_files(result, rendered, d, metrics)
+    with progress.step("write"), output_dir(out, "match") as d:
+        write_files(result, rendered, d, metrics, xlsx)
     if new_decisions is not None and keep_decisions:
         kept_path = ds.root / dec.DECISIONS_FILE
         merged = dec.merge_kept(read_kept(kept_path), new_decisions)

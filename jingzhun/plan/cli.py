@@ -39,6 +39,7 @@ from jingzhun.plan.books import write_books
 from jingzhun.plan.core import PlanResult, make_plans, summary
 from jingzhun.plan.measures import load_rules, rules_file
 from jingzhun.plan.usable import for_documents
+from jingzhun.progress import Reporter, no_step
 
 TABLES = ("households", "members", "villages", "cadres", "crosscheck")
 
@@ -52,15 +53,20 @@ def county_info(params: Params) -> dict[str, Any]:
     return dict(county.county_info(params))
 
 
-def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Path | None) -> tuple[PlanResult, Findings, docs.DocModel, Params]:
+def run_plan(dataset: Path, year: int | None, config: Path | None, measures: Path | None,
+             progress: Reporter | None = None) -> tuple[PlanResult, Findings, docs.DocModel, Params]:
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
     rules = load_rules(rules_file(ds.root, measures))
-    yd = load_year(ds, data_year, TABLES)
+    with step("read"):
+        yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
-    ident = identify(yd.frames, params, data_year)
-    result, own, model = plan_frames(yd.frames, params, data_year, ident.households, rules)
+    with step("identify"):
+        ident = identify(yd.frames, params, data_year)
+    with step("plan"):
+        result, own, model = plan_frames(yd.frames, params, data_year, ident.households, rules)
     findings = Findings()
     findings.extend([yd.findings, own])
     return result, findings, model, params
@@ -117,10 +123,11 @@ def command(
     """帮扶计划: 一户一策、结对帮扶、户卡村册乡簿县档 / household plans, cadre pairing and books."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    result, findings, model, params = run_plan(dataset, year, run.config, measures)
+    progress = run.progress()
+    result, findings, model, params = run_plan(dataset, year, run.config, measures, progress)
     say_county(run.err, params)
     rendered = findings.render()
-    with output_dir(out, "plan") as d:
+    with progress.step("books" if books else "write"), output_dir(out, "plan") as d:
         files = write_files(result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, jobs=jobs)
     counts = severity_counts(rendered)
     s = summary(result)

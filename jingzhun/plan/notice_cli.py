@@ -25,6 +25,7 @@ from jingzhun.cli_common import (
     LangOpt,
     OutOpt,
     QuietOpt,
+    XlsxOpt,
     YearOpt,
     check_fail_on,
     guarded,
@@ -36,7 +37,7 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.io.write import write_csv
+from jingzhun.io.write import write_csv, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
@@ -89,13 +90,18 @@ POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kin
 
 
 def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path, internal: Path,
-                templates: Path | None, docx: bool, jobs: int | None = None) -> tuple[pd.DataFrame, list[Path]]:
+                templates: Path | None, docx: bool, jobs: int | None = None,
+                xlsx: bool = False) -> tuple[pd.DataFrame, list[Path]]:
     """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
-    ``summary.csv`` and ``findings.csv`` into folder ``internal`` (kept by the office)."""
+    ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
+    ``internal`` (kept by the office)."""
     units, files = write_notices(nset, nc, d, templates, docx, jobs)
     internal.mkdir(parents=True, exist_ok=True)
-    write_csv(units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"}), internal / "summary.csv")
+    summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
+    write_csv(summary, internal / "summary.csv")
     write_csv(rendered, internal / "findings.csv")
+    if xlsx:
+        write_xlsx({"summary": summary, "findings": rendered}, internal / "notice.xlsx")
     return units, files
 
 
@@ -110,6 +116,7 @@ def command(
     templates: TemplatesOpt = None,
     docx: DocxOpt = True,
     jobs: JobsOpt = None,
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,
@@ -128,7 +135,9 @@ def command(
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     require_posting(params)  # the issuer is never derived: say so before reading the data
-    yd = load_year(ds, data_year, tables)
+    progress = run.progress()
+    with progress.step("read"):
+        yd = load_year(ds, data_year, tables)
     settle(params, yd.frames)
     say_county(run.err, params)
     frames = yd.frames
@@ -137,19 +146,20 @@ def command(
     findings.extend(yd.findings)
     prev = None
     identified = None
-    if kind == "identification" and (data_year - 1) in ds.years:
-        prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-    elif kind == "exit":
-        from jingzhun.identify.core import identify
+    with progress.step("notice"):
+        if kind == "identification" and (data_year - 1) in ds.years:
+            prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
+        elif kind == "exit":
+            from jingzhun.identify.core import identify
 
-        identified = identify(frames, params, data_year).households
-    nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
+            identified = identify(frames, params, data_year).households
+        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
-    with (output_dir(Path(out) / INTERNAL, kind) as internal,
+    with (progress.step("write"), output_dir(Path(out) / INTERNAL, kind) as internal,
           output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d):
-        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs)
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     withheld = units[units["withheld"] != ""]

@@ -6,28 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
 from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
+    FailOnOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
     QuietOpt,
     XlsxOpt,
     YearOpt,
+    check_fail_on,
     guarded,
     make_run,
     print_json,
 )
 from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
+from jingzhun.findings import Findings, worst_exit_code
+from jingzhun.findings_view import totals_line
 from jingzhun.i18n import t
 from jingzhun.identify.core import identify
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
+from jingzhun.progress import Reporter, no_step
 from jingzhun.report.inputs import MAIN_TABLES, slim_households, step_inputs, trend_years
 from jingzhun.report.model import ReportModel, build_report
 from jingzhun.report.write import existing_links, fmt, write_report
@@ -39,22 +45,36 @@ TemplatesOpt = Annotated[
 
 def run_report(dataset: Path, year: int | None, config: Path | None) -> ReportModel:
     """Load the year (and the earlier years for the trend), run the steps, build the model."""
+    return report_with_findings(dataset, year, config)[0]
+
+
+def report_with_findings(dataset: Path, year: int | None, config: Path | None,
+                         progress: Reporter | None = None) -> tuple[ReportModel, pd.DataFrame]:
+    """The model and the findings met on the way (reading, identify, 低保 match, audit): the
+    indicators rest on that data, so ``--fail-on`` sets the exit code from them."""
+    step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)  # a missing line stops before any reading
-    yd = load_year(ds, data_year, MAIN_TABLES)
+    with step("read"):
+        yd = load_year(ds, data_year, MAIN_TABLES)
     settle(params, yd.frames)
-    ident = identify(yd.frames, params, data_year)
-    steps = step_inputs(yd.frames, params, data_year, ident)
-    by_year, households, trend_notes = trend_years(ds, params, data_year, skip=(data_year,))
-    by_year[data_year] = ident
-    households[data_year] = slim_households(yd.frames.get("households"))
-    return build_report(
-        params=params, data_year=data_year, identify_by_year=by_year, households_by_year=households,
-        match_result=steps.match_result, plan_result=steps.pairing, funds=steps.funds,
-        audit_report=steps.audit_report, notes={**steps.notes, **trend_notes},
-    )
+    with step("report"):
+        ident = identify(yd.frames, params, data_year)
+        steps = step_inputs(yd.frames, params, data_year, ident)
+        by_year, households, trend_notes = trend_years(ds, params, data_year, skip=(data_year,))
+        by_year[data_year] = ident
+        households[data_year] = slim_households(yd.frames.get("households"))
+        model = build_report(
+            params=params, data_year=data_year, identify_by_year=by_year, households_by_year=households,
+            match_result=steps.match_result, plan_result=steps.pairing, funds=steps.funds,
+            audit_report=steps.audit_report, notes={**steps.notes, **trend_notes},
+        )
+    findings = Findings()
+    findings.extend([yd.findings, ident.findings] + ([steps.match_result.findings] if steps.match_result else []))
+    frames = [findings.render()] + ([steps.audit_report.findings] if steps.audit_report is not None else [])
+    return model, pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 
 
 @guarded
@@ -65,6 +85,7 @@ def command(
     out: OutOpt = Path("out"),
     xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
+    fail_on: FailOnOpt = "error",
     templates: TemplatesOpt = None,
     config: ConfigOpt = None,
     lang: LangOpt = None,
@@ -72,13 +93,21 @@ def command(
 ) -> None:
     """监测与考核指标报告 / monitoring indicators by village, township and county, trend and assessment."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
-    model = run_report(dataset, year, run.config)
+    fail_on = check_fail_on(fail_on)
+    progress = run.progress()
+    model, findings = report_with_findings(dataset, year, run.config, progress)
     links = existing_links(out)
-    with output_dir(out, "report") as d:
+    with progress.step("write"), output_dir(out, "report") as d:
         write_report(model, d, xlsx=xlsx, links=links, templates=templates)
     if json_out:
         print_json(model.summary())
     _summary(run.err, model, Path(out) / "report")
+    code = worst_exit_code(findings, fail_on)
+    if code:
+        run.err.print(t("数据中的问题 (用 jingzhun validate、identify、match、audit 查看清单): ",
+                        "findings in the data (see jingzhun validate, identify, match, audit for the lists): ")
+                      + totals_line(findings), markup=False)
+    raise typer.Exit(code)
 
 
 def _summary(console: Any, model: ReportModel, where: Path) -> None:

@@ -13,6 +13,7 @@ from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.outputs import foreign_files, output_dir
 from jingzhun.sample.build import build, parse_years
+from jingzhun.tables import table_title
 
 
 @guarded
@@ -46,7 +47,7 @@ def command(
             t("请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
               "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)"),
         )
-    with output_dir(out.parent, out.name, command="sample") as tmp:
+    with run.progress().step("sample"), output_dir(out.parent, out.name, command="sample") as tmp:
         counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
                        anomaly_rate=anomaly_rate, county=county, roster_noise=roster_noise)
     elapsed = time.perf_counter() - started
@@ -54,5 +55,6 @@ def command(
         print_json({"out": str(out), "years": year_list, "rows": counts, "seconds": round(elapsed, 1)})
         return
     for y, c in counts.items():
-        run.err.print(f"{y}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
-    run.err.print(t(f"已写入 {out} ({elapsed:.1f} 秒)", f"written to {out} ({elapsed:.1f} s)"))
+        rows = t("、", ", ").join(t(f"{table_title(k)} {v} 行", f"{k} {v}") for k, v in c.items())
+        run.err.print(t(f"{y} 年度: {rows}", f"{y}: {rows}"), markup=False)
+    run.err.print(t(f"已写入 {out} ({elapsed:.1f} 秒)", f"written to {out} ({elapsed:.1f} s)"), markup=False)

@@ -13,13 +13,15 @@ import typer
 from jingzhun import __version__
 from jingzhun.cli_common import (
     ConfigOpt,
-    DatasetArg,
     FailOnOpt,
+    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
     QuietOpt,
     SheetOpt,
+    TableFileArg,
+    XlsxOpt,
     YearOpt,
     check_fail_on,
     guarded,
@@ -32,16 +34,18 @@ from jingzhun.errors import UsageError
 from jingzhun.findings import worst_exit_code
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
-from jingzhun.io.write import write_csv, write_json
+from jingzhun.io.encoding import check_encoding
+from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.manifest import relative_inputs
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.schema.validate import ValidationResult, validate_year
-from jingzhun.tables import TABLES
+from jingzhun.tables import TABLES, table_for_stem
 
 TableOpt = Annotated[
     str | None,
-    typer.Option("--table", help="只校验这一张表; 单个文件时指明表名 / only this table; names the table of a single file"),
+    typer.Option("--table", help="只校验这一张表; 单个文件时指明表名 (英文标准名或中文文件名, 如 households 或 农户) / "
+                 "only this table; names the table of a single file (canonical or Chinese file name)"),
 ]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="CSV 编码 (默认自动识别) / CSV encoding (default: detected)")
@@ -52,6 +56,8 @@ def _load(
     dataset: Path, year: int | None, table: str | None, encoding: str | None, sheet: str | None = None
 ) -> tuple[YearData, Path]:
     """Read a dataset year folder or one table file; return the data and the dataset root."""
+    if table is not None:
+        table = table_for_stem(table) or table  # a Chinese file name (农户) names the table too
     if table is not None and table not in TABLES:
         raise UsageError(
             t(f"未知的表名 {table}", f"unknown table {table}"),
@@ -63,6 +69,9 @@ def _load(
             t("数据集文件夹中的工作簿按表头选择工作表; 或单独校验该文件", "workbooks in a dataset folder are read by their "
               "header; or validate that one file"),
         )
+    if encoding is not None:
+        for path in _csv_files(dataset, year, table):
+            check_encoding(path, encoding)
     if dataset.is_file():
         parent = dataset.resolve().parent
         in_year_folder = YEAR_RE.match(parent.name) is not None
@@ -73,6 +82,17 @@ def _load(
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
     return load_year(ds, data_year, [table] if table else None, encoding=encoding), ds.root
+
+
+def _csv_files(dataset: Path, year: int | None, table: str | None) -> list[Path]:
+    """The files ``--encoding`` applies to: the one file, or the year folder's tables."""
+    if dataset.is_file():
+        return [dataset]
+    if not dataset.is_dir():
+        return []
+    ds = Dataset(dataset)
+    files = ds.table_files(ds.resolve_year(year))
+    return [p for tb, p in files.items() if table is None or tb == table]
 
 
 def validation_report(
@@ -95,23 +115,27 @@ def validation_report(
     }
 
 
-def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path) -> None:
+def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path, xlsx: bool = False) -> None:
     """Every output of validate into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(rendered, d / "findings.csv")
     write_json(report, d / "report.json")
+    if xlsx:
+        write_xlsx({"findings": rendered}, d / "findings.xlsx")
 
 
 @guarded
 def command(
     ctx: typer.Context,
-    dataset: DatasetArg,
+    dataset: TableFileArg,
     year: YearOpt = None,
     table: TableOpt = None,
     out: OutOpt = Path("out"),
+    xlsx: XlsxOpt = True,
     json_out: JsonOpt = False,
     fail_on: FailOnOpt = "error",
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    jobs: JobsOpt = None,
     lang: LangOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -119,15 +143,18 @@ def command(
     """校验一个年度的全部表 (或单个表文件) / validate every table of a data year (or one table file)."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
-    data, root = _load(dataset, year, table, encoding, sheet)
+    progress = run.progress()
+    with progress.step("read"):
+        data, root = _load(dataset, year, table, encoding, sheet)
     params = Params.load(root, run.config)
     settle(params, data.frames)
-    result = validate_year(data, params)
-    rendered = result.render(run.lang)
-    report = validation_report(result, rendered, data, params, fail_on, root=root)
+    with progress.step("validate"):
+        result = validate_year(data, params, jobs=jobs)
+        rendered = result.render(run.lang)
+        report = validation_report(result, rendered, data, params, fail_on, root=root)
     summary = report["summary"]
-    with output_dir(out, "validate") as d:
-        write_files(rendered, report, d)
+    with progress.step("write"), output_dir(out, "validate") as d:
+        write_files(rendered, report, d, xlsx)
 
     err = run.err
     title = t(f"校验结果 ({data.year} 年度)", f"validation ({data.year})") if data.year else t("校验结果", "validation")
