@@ -10,8 +10,8 @@ _NOTICE_ZH = "《扶贫领域基层政务公开标准目录》(2019): 识别结�
 _POSTED_ZH = "《扶贫领域基层政务公开标准目录》(2019): 公示公告由发布单位署名, 并公布监督举报电话; 参数 county.issuer, supervision_phones"
 _POSTED_EN = "Standard catalogue of grassroots openness in poverty alleviation (2019): a notice names its issuer and the supervision phones; parameters county.issuer, supervision_phones"
 _NOTICE_EN = "Standard catalogue of grassroots openness in poverty alleviation (2019); 2018 government openness key points: de-identify personal data"
-_DOC_ZH = "数据契约 §2: 主键唯一、行政村代码为 12 位统计用区划代码; 文档按户、村、乡镇生成, 无法确定归属的行不写入文档 (校验报告另有 V-DUPLICATE-KEY / V-CODE-FORMAT)"
-_DOC_EN = "data contract §2: keys are unique, village codes are 12-digit statistical codes; documents are made per household, village and township, and a row that cannot be placed is left out (validate reports V-DUPLICATE-KEY / V-CODE-FORMAT too)"
+_DOC_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分: 主键唯一、行政村代码为 12 位统计用区划代码; 文档按户、村、乡镇生成, 无法确定归属的行不写入文档 (校验报告另有 V-DUPLICATE-KEY / V-CODE-FORMAT)"
+_DOC_EN = "jingzhun data contract (docs/data-contract.md), part 2: keys are unique, village codes are 12-digit statistical codes; documents are made per household, village and township, and a row that cannot be placed is left out (validate reports V-DUPLICATE-KEY / V-CODE-FORMAT too)"
 
 RULES: list[Rule] = [
     Rule(
@@ -150,7 +150,7 @@ RULES: list[Rule] = [
         "error",
         "{table} 第 {row} 行: 行政村代码 {value} 不是 12 位统计用区划代码, 无法归入村、乡镇, 该行未写入帮扶文档和公示",
         "{table} row {row}: village code {value} is not a 12-digit statistical area code; the row cannot be placed in a village or township and was left out of documents and notices",
-        _DOC_ZH + "; 统计用区划代码 12 位 (domain.md §10.2 [S51])",
-        _DOC_EN + "; 12-digit statistical area code (domain.md §10.2 [S51])",
+        _DOC_ZH + "; 国家统计局 统计用区划代码 (12 位: 县 6 位、乡镇 3 位、村 3 位)",
+        _DOC_EN + "; NBS statistical area codes (12 digits: county 6, township 3, village 3)",
     ),
 ]

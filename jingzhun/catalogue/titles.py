@@ -5,6 +5,7 @@ report pages): ``收入超过边缘线 (I-INCOME-ABOVE-EDGE)``. A code without o
 from __future__ import annotations
 
 TITLES_ZH: dict[str, str] = {
+    "V-READ-CELL-TOO-LONG": "单元格内容过长",
     "I-INCOME-BELOW-LINE": "收入低于扶贫标准",
     "I-INCOME-EDGE": "收入在扶贫标准与边缘线之间",
     "I-INCOME-ABOVE-EDGE": "收入超过边缘线",
