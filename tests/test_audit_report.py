@@ -171,3 +171,52 @@ def test_cli_as_of_and_bad_as_of(tmp_path):
     assert {c["code"]: c["findings"] for c in s["by_check"]}["A-IDLE-FUNDS"] == 1
     res = runner.invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "明年"])
     assert res.exit_code == 2 and "--as-of" in res.stderr
+
+
+# ---- issue 15: amounts at risk add up, the per-measure distribution chart --------------------
+
+def _outlier_world() -> dict:
+    from test_audit_checks import _health
+
+    return _health(24, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
+
+
+def _report(w: dict):
+    r = run(w)
+    return build_report(r, summarize(r.ledger, w["households"], None, r.as_of), county="团风县")
+
+
+def test_total_at_risk_counts_each_payment_once():
+    # F900 repeats F010 (duplicate) and its project P2 loses approval: two checks flag F900, one
+    # amount at risk for it
+    from test_audit_helpers import pid
+
+    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
+                    payee_id_number=pid(9), bank_account="6217000000000009", amount=3000.0,
+                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="一次性")
+    w["projects"] = set_cell(w["projects"], "project_id", "P2", "approved_date", pd.NaT)
+    rep = _report(w)
+    f = rep.findings[rep.findings["severity"].isin(["error", "warning"])]
+    assert (f["key"] == "F900").sum() >= 2  # several checks on one payment
+    per_record = f.groupby(["table", "key"])["amount"].max().sum()
+    assert rep.summary["at_risk"]["amount"] == pytest.approx(per_record)
+    assert rep.summary["at_risk"]["amount"] < f["amount"].sum()
+    html = __import__("jingzhun.render", fromlist=["render"]).render("audit/report.html", rep.context())
+    assert "每笔拨付或每个项目只计一次" in html
+
+
+def test_measure_distribution_chart_renders_in_the_report():
+    from jingzhun.render import render
+
+    rep = _report(_outlier_world())
+    items = {b["label"]: b for b in rep.charts["by_measure"]}
+    h = items["健康扶贫"]
+    assert h["n"] == 24 and h["outliers"] == 1 and h["max"] == 68000.0
+    assert 0 <= h["x_p5"] <= h["x_median"] <= h["x_p95"] < h["x_max"] <= 420
+    html = render("audit/report.html", rep.context())
+    svg = html[html.index('<svg class="chart ranges"'):]
+    svg = svg[:svg.index("</svg>")]
+    assert "健康扶贫" in svg and 'class="max out"' in svg and svg.count("<rect") == len(items)
+    # a clean world: no filled (outlier) dot
+    clean = render("audit/report.html", _report(world()).context())
+    assert 'class="max out"' not in clean

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.audit.core import AuditResult
 from jingzhun.audit.parts import date_text, money_text
+from jingzhun.audit.payee_checks import measure_distribution
 from jingzhun.catalogue import CATALOGUE
 from jingzhun.catalogue.audit import AMOUNT_MEANING, DEFAULT_AMOUNT_MEANING, TITLES
 from jingzhun.findings import SEVERITIES
@@ -52,6 +54,45 @@ def _bars(labels: list[str], values: list[float], counts: list[int] | None = Non
         out.append({"label": lab, "value": round(float(v), 2), "width": round(w, 1), "y": i * 22,
                     "count": None if counts is None else int(counts[i])})
     return out
+
+
+def _log_x(v: float, lo: float, hi: float) -> float:
+    return round(float(np.log10(max(v, lo) / lo) / np.log10(hi / lo)) * CHART_WIDTH, 1)
+
+
+def measure_ranges(result: AuditResult) -> list[dict[str, Any]]:
+    """Per measure (data year): n, 5th/50th/95th percentile and maximum of the household
+    payments, with x positions on one log scale for the range chart (bar p5–p95, tick at the
+    median, dot at the maximum) and the number of A-AMOUNT-OUTLIER findings."""
+    d = measure_distribution(result.payments)
+    d = d[d["pay_year"] == result.data_year].sort_values("median", ascending=False, kind="stable")
+    if d.empty:
+        return []
+    lo = 10 ** np.floor(np.log10(max(float(d["p5"].min()), 1.0)))
+    hi = 10 ** np.ceil(np.log10(max(float(d["max"].max()), lo * 10)))
+    f = result.findings
+    n_out = f.loc[f["code"] == "A-AMOUNT-OUTLIER", "detail"].str.split(" ").str[0].value_counts()
+    out = []
+    for i, r in enumerate(d.itertuples(index=False)):
+        out.append({"label": str(r.measure), "n": int(r.n), "p5": round(float(r.p5), 2),
+                    "median": round(float(r.median), 2), "p95": round(float(r.p95), 2), "max": round(float(r.max), 2),
+                    "outliers": int(n_out.get(r.measure, 0)), "y": i * 22, "x_p5": _log_x(r.p5, lo, hi),
+                    "x_median": _log_x(r.median, lo, hi), "x_p95": _log_x(r.p95, lo, hi),
+                    "x_max": _log_x(r.max, lo, hi)})
+    return out
+
+
+def at_risk(f: pd.DataFrame) -> dict[str, Any]:
+    """The total amount at risk: error and warning findings, each record (a payment or a
+    project) counted once, with the largest amount of its findings, so that several checks on
+    one payment are not added up; findings without a record count alone."""
+    s = f[f["severity"].isin(["error", "warning"])]
+    amount = s["amount"].astype("Float64").fillna(0.0)
+    has = s["key"].notna() & s["table"].notna()
+    per = amount[has].groupby([s.loc[has, "table"], s.loc[has, "key"]]).max()
+    total = float(per.sum()) + float(amount[~has].sum())
+    return {"amount": round(total, 2), "records": int(len(per) + (~has).sum()),
+            "findings_amount": round(float(amount.sum()), 2)}
 
 
 @dataclass
@@ -151,6 +192,7 @@ def _summary_of(result: AuditResult, funds: FundSummaries, f: pd.DataFrame, tnam
         "findings": {"total": int(len(f)), **{s: int(sev.get(s, 0)) for s in SEVERITIES}},
         "flagged_payments": {"count": int(len(flagged)),
                              "amount": round(float(flagged["amount"].clip(lower=0).sum(skipna=True)), 2)},
+        "at_risk": at_risk(f),
         "by_check": checks,
         "by_township": towns,
         "funds_total_paid": funds.total_paid,
@@ -203,6 +245,7 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
                              [x["findings"] for x in towns]),
         "paid_by_source": _bars(src["fund_source"].tolist(), [float(v) for v in src["paid"]],
                                 [int(v) for v in src["payments"]]),
+        "by_measure": measure_ranges(result),
     }
     return AuditReport(summary=summary, findings=f, sheets=sheets, top=top, funds=funds, method=method,
                        charts=charts)
