@@ -30,6 +30,8 @@ PAYEE_KINDS = {
     "ineligible": "A-PAYEE-INELIGIBLE",
     "duplicate": "A-DUPLICATE-PAYMENT",
     "duplicate_account": "A-DUPLICATE-PAYMENT",
+    "duplicate_recurring": "A-DUPLICATE-PAYMENT",
+    "outlier": "A-AMOUNT-OUTLIER",
     "shared_account": "A-SHARED-ACCOUNT",
     "over_cap": "A-OVER-CAP",
     "kin_of_cadre": "A-KIN-OF-CADRE",
@@ -117,6 +119,13 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     n_pay = hp.groupby("household_id").size()
     first_once = hp[~hp["measure"].isin(recurring)].groupby("household_id").head(1).set_index("household_id")
     first_cap = hp[hp["measure"].isin(caps)].groupby("household_id").head(1).set_index("household_id")
+    once = hp["stage"] == "一次性"
+    first_rec = hp[hp["measure"].isin(recurring) & once].groupby("household_id").head(1).set_index("household_id")
+    # uncapped measures with enough payments for a typical range (A-AMOUNT-OUTLIER)
+    per_measure = hp.groupby("measure")["amount"].agg(["size", "median"])
+    uncapped = per_measure[~per_measure.index.isin(list(caps))
+                           & (per_measure["size"] >= int(params.get("audit.outlier_min_payments")))]
+    first_unc = hp[hp["measure"].isin(uncapped.index)].groupby("household_id").head(1).set_index("household_id")
     order = rng.permutation(np.sort(hp["household_id"].unique()))
     pool = _Pool(order)
     k_pay = max(1, round(rate * int(is_hp.sum()))) if is_hp.any() else 0
@@ -189,6 +198,22 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     clash = moved.isin(a_meas).to_numpy()
     pay.loc[r[clash], "pay_date"] = late(int(clash.sum()))
     truths.append(_truth("shared_account", PAYEE_KINDS["shared_account"], pay.loc[r, "payment_id"]))
+
+    # a recurring measure paid twice in the year, both marked 一次性 by the ledger
+    hids = pool.take(k_pay, _isin(order, first_rec.index.to_numpy()))
+    src = pay.loc[rows_of(hids, first_rec)].copy()
+    src["payment_id"] = new_ids(len(src))
+    src["pay_date"] = late(len(src))
+    new_rows.append(src)
+    truths.append(_truth("duplicate_recurring", PAYEE_KINDS["duplicate_recurring"], src["payment_id"]))
+
+    # far above what an uncapped measure usually pays (60,000–80,000 元 of 健康扶贫 to one household)
+    hids = pool.take(k_pay, _isin(order, first_unc.index.to_numpy()))
+    r = rows_of(hids, first_unc)
+    usual = pay.loc[r, "measure"].map(uncapped["median"]).to_numpy(dtype=float)
+    factor = float(params.get("audit.outlier_factor"))
+    pay.loc[r, "amount"] = np.round(np.maximum(rng.uniform(60_000, 80_000, len(r)), usual * factor * 3), -1)
+    truths.append(_truth("outlier", PAYEE_KINDS["outlier"], pay.loc[r, "payment_id"]))
 
     # over the cap of its measure
     hids = pool.take(k_pay, _isin(order, first_cap.index.to_numpy()))
