@@ -50,12 +50,16 @@ PROJECT_KINDS = {
     "over_budget": "A-OVER-BUDGET",
     "idle": "A-IDLE-FUNDS",
     "negative_list": "A-NEGATIVE-LIST",
+    "negative_list_paraphrase": "A-NEGATIVE-LIST",
     "unknown_project": "A-UNKNOWN-PROJECT",
     "zero_budget": "A-BUDGET-INVALID",
     "equal_split": "A-EQUAL-SPLIT",
 }
 MISUSE = np.array(["乡镇办公经费", "扶贫办公车辆维修费", "扶贫工作接待费", "驻村干部津贴", "偿还村级债务", "城市景观绿化工程款"],
                   dtype=object)
+# The same items as audit findings phrase them, which no literal keyword of the default list names.
+MISUSE_PARAPHRASED = np.array(["弥补镇财政支出缺口", "用于乡镇日常运转", "归还村级历史欠款", "驻村工作队员误工补贴",
+                               "购置工作用车", "移民新村标志牌楼建设", "公务餐费", "粉刷公路沿线居民院墙"], dtype=object)
 BAD_AMOUNTS = np.array(["壹仟元", "待定", "1,2OO", "见附件"], dtype=object)
 TRUTH_COLUMNS = ["kind", "payment_id", "project_id", "expected_code"]
 
@@ -357,6 +361,11 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     r = rows(pids)
     pay.loc[r, "purpose"] = MISUSE[rng.integers(0, len(MISUSE), len(r))]
     add("negative_list", payments=pay.loc[r, "payment_id"])
+
+    pids = jp.take(k)
+    r = rows(pids)
+    pay.loc[r, "purpose"] = MISUSE_PARAPHRASED[rng.integers(0, len(MISUSE_PARAPHRASED), len(r))]
+    add("negative_list_paraphrase", payments=pay.loc[r, "payment_id"])
 
     pids = jp.take(k)
     r = rows(pids)
