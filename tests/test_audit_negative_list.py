@@ -46,3 +46,10 @@ def test_match_texts_detail_cites_the_article_and_keywords_stay_configurable():
     # the old keyword list missed this paraphrase
     old, _ = match_texts(pd.Series(["弥补镇财政支出缺口"], dtype="str"), ["预算缺口"], [])
     assert old.tolist() == [True]
+
+
+def test_allowed_phrases_exempt_allowances_not_misuse():
+    texts = pd.Series(["生态护林员津贴", "护林员补助资金用于偿还村级债务"], dtype="str")
+    hit, detail = match_texts(texts, [], ["护林员"])
+    assert hit.tolist() == [False, True] and detail[1].startswith("弥补预算支出缺口和偿还债务")
+    assert match_texts(texts, [], [])[0].tolist() == [True, True]

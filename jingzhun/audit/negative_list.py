@@ -8,7 +8,9 @@ that list with its patterns. The phrasings they are tested against, each with it
 source, are in ``tests/data/negative_list_phrasings.csv``.
 
 Household measures that pay people (公益岗位工资, 护林员补助, 危房改造补助 …) are not
-matched: the wage and allowance patterns only fire on cadres' and staff's pay.
+matched: the wage and allowance patterns only fire on cadres' and staff's pay, and the
+allowed phrases (``audit.negative_list_allow``: 公益岗位, 护林员 …) exempt that item and the
+configured keywords, never the other items (护林员补助 used to repay a debt is still a hit).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Item:
     key: str
     zh: str
     pattern: str
+    allowable: bool = False  # the allowed phrases (audit.negative_list_allow) also exempt this item
 
 
 ITEMS: tuple[Item, ...] = (
@@ -41,7 +44,8 @@ ITEMS: tuple[Item, ...] = (
          r"通讯(?:设备|费|工具)|通信(?:设备|费|工具)|手机|电话费|话费|对讲机"),
     Item("bonuses_allowances", "各种奖金津贴和福利补助",
          r"奖金|津贴|福利(?!院)|过节费|加班费|值班费|误工(?:费|补贴|补助)|"
-         r"(?:干部|工作人员|工作队|驻村队员|公职人员|职工|员工|帮扶责任人)" + _SEP + r"{0,8}(?:补贴|补助|工资|报酬|奖励|绩效)"),
+         r"(?:干部|工作人员|工作队|驻村队员|公职人员|职工|员工|帮扶责任人)" + _SEP + r"{0,8}(?:补贴|补助|工资|报酬|奖励|绩效)",
+         allowable=True),
     Item("enterprise_losses", "弥补企业亏损",
          r"(?:弥补|填补|冲抵|补贴)" + _SEP + r"{0,10}亏损|亏损补贴|扭亏"),
     Item("buildings_housing", "修建楼堂馆所及贫困农场、林场棚户改造以外的职工住宅",
@@ -88,9 +92,14 @@ def match_texts(texts: pd.Series, keywords: list[str], allow: list[str]) -> tupl
     """
     codes, uniq = pd.factorize(texts)
     u = pd.Series(uniq, dtype="str")
+    ok = [w for w in allow if w]
+    allowed = (u.str.contains("|".join(re.escape(w) for w in ok), regex=True).fillna(False).to_numpy(dtype=bool)
+               if ok else np.zeros(len(u), dtype=bool))
     detail = pd.Series("", index=u.index, dtype="str")
     for item in ITEMS:  # every item a text matches, each with the words that matched
         word = u.str.extract("(" + item.pattern + ")", expand=False)
+        if item.allowable:
+            word = word.where(~allowed)
         detail = detail + ("; " + item.zh + ": " + word).fillna("")
     detail = detail.str.removeprefix("; ")
     detail = (detail + " (" + ARTICLE + ")").where(detail != "", pd.NA).astype("str")
@@ -98,11 +107,7 @@ def match_texts(texts: pd.Series, keywords: list[str], allow: list[str]) -> tupl
     if words:
         pat = "(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
         todo = detail.isna()
-        word = u[todo].str.extract(pat, expand=False)
-        ok = [w for w in allow if w]
-        if ok:
-            allowed = u[todo].str.contains("|".join(re.escape(w) for w in ok), regex=True).fillna(False)
-            word = word.where(~allowed.to_numpy(dtype=bool))
+        word = u[todo].str.extract(pat, expand=False).where(~allowed[todo.to_numpy(dtype=bool)])
         found = word.notna()
         detail.loc[word.index[found.to_numpy()]] = "关键词 (参数 audit.negative_list): " + word[found]
     hit_u = detail.notna().to_numpy(dtype=bool)
