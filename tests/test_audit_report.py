@@ -220,3 +220,53 @@ def test_measure_distribution_chart_renders_in_the_report():
     # a clean world: no filled (outlier) dot
     clean = render("audit/report.html", _report(world()).context())
     assert 'class="max out"' not in clean
+
+
+# ---- issue 15 item 5: every finding links the payments it is about -------------------------
+
+def _evidence_world() -> dict:
+    from test_audit_helpers import pid
+
+    w = world()
+    # shared account: H10 and H11 paid into H09's account (F010 and F900 are H09's)
+    w["payments"] = set_cell(w["payments"], "payment_id", "F011", "bank_account", "6217000000000009")
+    w["payments"] = set_cell(w["payments"], "payment_id", "F012", "bank_account", "6217000000000009")
+    w = add_payment(w, payment_id="F900", project_id="P3", household_id="H09", payee_name="韩一",
+                    payee_id_number=pid(9), bank_account="6217000000000009", amount=100.0,
+                    pay_date=D("2017-09-05"), measure="教育扶贫", purpose="助学", stage="一次性")
+    # duplicate: F901 repeats H03's 雨露计划 payment F020
+    w = add_payment(w, payment_id="F901", project_id="P3", household_id="H03", payee_name="孙一",
+                    payee_id_number=pid(3), bank_account="6217000000000003", amount=3000.0,
+                    pay_date=D("2017-12-01"), measure="雨露计划", purpose="雨露计划职业教育补助", stage="一次性")
+    w["projects"] = set_cell(w["projects"], "project_id", "P1", "publicity_start", pd.NaT)  # a project finding
+    return w
+
+
+def test_evidence_sheet_links_each_finding_to_its_payments():
+    rep = _report(_evidence_world())
+    ev = next(v for k, v in rep.sheets.items() if k in ("证据", "evidence"))
+    rows = {(r.code, r.key, r.payment_id): r for r in ev.itertuples()}
+    # the duplicate and the payment it repeats, with dates and amounts
+    assert ("A-DUPLICATE-PAYMENT", "F901", "F901") in rows and ("A-DUPLICATE-PAYMENT", "F901", "F020") in rows
+    first = rows[("A-DUPLICATE-PAYMENT", "F901", "F020")]
+    assert first.pay_date == "2017-09-01" and first.pay_amount == 3000.0 and first.household_id == "H03"
+    # the shared account: the flagged payment, the other (main) household and its payments into the account
+    own = rows[("A-SHARED-ACCOUNT", "F011", "F011")]
+    assert own.other_household == "H09" and own.household_id == "H10"
+    assert {("A-SHARED-ACCOUNT", "F011", "F010"), ("A-SHARED-ACCOUNT", "F011", "F900")} <= set(rows)
+    # a project finding lists the project's payments
+    assert {("A-NOT-PUBLICISED", "P1", p) for p in ("F001", "F002", "F003")} <= set(rows)
+    # every payment finding has its own payment row
+    f = rep.findings[rep.findings["table"] == "payments"]
+    assert set(zip(f["code"], f["key"], f["key"], strict=True)) <= set(rows)
+
+
+def test_evidence_sheet_is_written_to_the_workbook(tmp_path):
+    from jingzhun.audit.pipeline import write_report
+
+    rep = _report(_evidence_world())
+    write_report(rep, tmp_path, xlsx=True)
+    sheets = pd.read_excel(tmp_path / "audit.xlsx", sheet_name=None, dtype="str", engine="openpyxl")
+    ev = sheets.get("证据", sheets.get("evidence"))
+    assert ev is not None and len(ev) >= 6
+    assert "F020" in set(ev.iloc[:, 3])

@@ -254,6 +254,9 @@ def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
     m = (p["to_household"] & p["measure"].notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(
         dtype=bool)
     a = p.loc[m, ["measure", "pay_year", "amount"]].astype({"amount": "float64"})
+    if a.empty:
+        return pd.DataFrame({"measure": pd.Series(dtype="str"), "pay_year": pd.Series(dtype="Int64"),
+                             **{c: pd.Series(dtype="float64") for c in ("n", "p5", "median", "p95", "max")}})
     g = a.groupby(["measure", "pay_year"], sort=True)["amount"]
     q = g.quantile([0.05, 0.5, 0.95]).unstack()
     out = pd.DataFrame({"n": g.size(), "p5": q[0.05], "median": q[0.5], "p95": q[0.95], "max": g.max()})

@@ -37,7 +37,10 @@ HEADERS_ZH = {
     "paid": "已拨付(元)", "approved_date": "审批日期", "contract_id": "合同编号", "publicity_start": "公示开始日期",
     "publicity_end": "公示结束日期", "start_date": "开工日期", "completion_date": "完工日期", "acceptance_date": "验收日期",
     "implementer": "实施单位", "check": "检查项", "findings": "问题数",
+    "role": "与问题的关系", "other_household": "另一户(共用账号的主户)",
 }
+EVIDENCE_COLUMNS = ["code", "key", "role", "payment_id", "pay_date", "pay_amount", "household_id", "payee_name",
+                    "bank_account", "measure", "purpose", "stage", "project_id", "other_household"]
 CHART_WIDTH = 420  # px of the longest bar in the inline SVG charts
 
 
@@ -154,6 +157,47 @@ def _evidence(result: AuditResult, f: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def evidence_sheet(result: AuditResult, f: pd.DataFrame) -> pd.DataFrame:
+    """One row per (finding, payment it is about), so an auditor checks a finding without a lookup:
+    the payment itself; for a duplicate also the earlier payment it repeats; for a shared account
+    also the main household's payments into that account (with that household); for a project
+    finding every payment of the project."""
+    pay = result.payments
+    ev = pd.DataFrame({"_row": pay["_row"], "payment_id": pay["payment_id"], "pay_date": date_text(pay["pay_date"]),
+                       "pay_amount": pay["amount"], "household_id": pay["resolved_hh"],
+                       "payee_name": pay["payee_name"], "bank_account": pay["bank_account"],
+                       "measure": pay["measure"], "purpose": pay["purpose"], "stage": pay["stage"],
+                       "project_id": pay["project_id"], "_account": pay["account"]})
+    ev = ev.drop_duplicates("_row")
+    base = f[["code", "table", "row", "key", "detail"]]
+    on_pay = base[base["table"] == "payments"]
+    own = on_pay.merge(ev, left_on="row", right_on="_row", how="inner").assign(role=t("本笔拨付", "this payment"))
+    parts = [own]
+    dup = on_pay[on_pay["code"] == "A-DUPLICATE-PAYMENT"]
+    if len(dup):
+        first = ev.drop_duplicates("payment_id").rename(columns={"payment_id": "detail"})
+        parts.append(dup.merge(first, on="detail", how="inner").assign(
+            payment_id=lambda d: d["detail"], role=t("被重复的前一笔", "the earlier payment it repeats")))
+    shared = own[own["code"] == "A-SHARED-ACCOUNT"]
+    if len(shared):
+        shared = shared.assign(other_household=shared["detail"].str.extract(r"主户 (\S+)", expand=False))
+        own.loc[own["code"] == "A-SHARED-ACCOUNT", "other_household"] = shared["other_household"].to_numpy()
+        main = shared[["code", "table", "row", "key", "detail", "_account", "other_household"]].merge(
+            ev.rename(columns={"household_id": "other_household"}), on=["_account", "other_household"], how="inner",
+            suffixes=("_f", ""))
+        main = main.drop(columns=["_row"]).assign(household_id=main["other_household"],
+                                                  role=t("主户同账号拨付", "main household's payment, same account"))
+        parts[0] = own
+        parts.append(main)
+    on_proj = base[base["table"] == "projects"]
+    if len(on_proj):
+        parts.append(on_proj.merge(ev, left_on="key", right_on="project_id", how="inner").assign(
+            role=t("项目的拨付", "a payment of the project")))
+    out = pd.concat([x.reindex(columns=EVIDENCE_COLUMNS) for x in parts], ignore_index=True)
+    out = out.sort_values(["code", "key", "pay_date", "payment_id"], kind="stable", na_position="last")
+    return out.drop_duplicates(["code", "key", "payment_id", "role"]).reset_index(drop=True)
+
+
 def _summary_of(result: AuditResult, funds: FundSummaries, f: pd.DataFrame, tnames: pd.Series,
                 county: str) -> dict[str, Any]:
     pay = result.payments
@@ -217,6 +261,7 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
         part = by_code.get(code)
         if part is not None and len(part):
             sheets[code] = part.drop(columns=["code"]).reset_index(drop=True)
+    sheets[t("证据", "evidence")] = evidence_sheet(result, f)
     for name, frame in funds.frames().items():
         sheets[name.removesuffix(".csv")] = frame
 
