@@ -377,20 +377,22 @@ def test_pay_period_parsing():
 # ---- 超标准 beside the caps: amount outliers (issue 15 item 1) ------------------------------
 
 def _health(n: int, amount_of=lambda i: 800.0 + 10 * i, measure="健康扶贫") -> dict:
-    """``n`` household payments of one measure to households H01…H14 (one each, then again next month)."""
+    """One payment of a measure to each of the households H01…H<n> (n ≤ 14)."""
     w = world()
     for i in range(n):
-        h = i % 14 + 1
+        h = i + 1
         w = add_payment(w, payment_id=f"G{i:03d}", household_id=f"H{h:02d}", payee_name=SURN[h - 1] + "一",
                         payee_id_number=pid(h), bank_account=f"62170000000000{h:02d}", amount=amount_of(i),
-                        pay_date=D("2017-01-10") + pd.Timedelta(days=31 * (i // 14)), measure=measure,
-                        purpose="医疗救助")
+                        pay_date=D("2017-01-10"), measure=measure, purpose="医疗救助")
     return w
 
 
+MIN10 = {"audit__outlier_min_households": 10}
+
+
 def test_outlier_far_above_the_measures_median():
-    w = _health(24, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
-    r = run(w)
+    w = _health(14, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
+    r = run(w, **MIN10)
     assert keys(r, "A-AMOUNT-OUTLIER") == ["G005"]
     f = r.findings[r.findings["code"] == "A-AMOUNT-OUTLIER"].iloc[0]
     assert "中位数" in f["detail"] and "第5–95百分位" in f["detail"]
@@ -398,19 +400,31 @@ def test_outlier_far_above_the_measures_median():
     assert 0 < f["amount"] < 68000.0
 
 
-def test_no_outlier_below_the_factor_or_with_few_payments():
+def test_outlier_counts_the_households_yearly_total():
+    # H01: 800 plus twelve monthly payments of 500 against single 800 yearly ones: 6,800 is 8.5 × the median
+    w = _health(14, lambda i: 800.0)
+    for m in range(1, 13):
+        w = add_payment(w, payment_id=f"M{m:02d}", household_id="H01", payee_name="赵一", payee_id_number=pid(1),
+                        bank_account="6217000000000001", amount=500.0, pay_date=D(f"2017-{m:02d}-20"),
+                        measure="健康扶贫", purpose=f"医疗救助{m}月")
+    assert "A-AMOUNT-OUTLIER" not in codes(run(w, **MIN10))
+    # at 5 × (4,000) the payment crossing it (800 + 7 × 500) and the later ones
+    assert keys(run(w, audit__outlier_factor=5.0, **MIN10), "A-AMOUNT-OUTLIER") == [f"M{m:02d}" for m in range(7, 13)]
+
+
+def test_no_outlier_below_the_factor_or_with_few_households():
     # 5 × the median is under the default factor
-    assert "A-AMOUNT-OUTLIER" not in codes(run(_health(24, lambda i: 4000.0 if i == 5 else 800.0)))
-    # too few payments of the measure for a typical range
-    assert "A-AMOUNT-OUTLIER" not in codes(run(_health(10, lambda i: 68000.0 if i == 5 else 800.0)))
+    assert "A-AMOUNT-OUTLIER" not in codes(run(_health(14, lambda i: 4000.0 if i == 5 else 800.0), **MIN10))
+    # too few households with the measure for a typical range (default minimum 20)
+    assert "A-AMOUNT-OUTLIER" not in codes(run(_health(14, lambda i: 68000.0 if i == 5 else 800.0)))
     # a smaller factor parameter flags it
-    assert keys(run(_health(24, lambda i: 6000.0 if i == 5 else 800.0), audit__outlier_factor=5.0),
+    assert keys(run(_health(14, lambda i: 6000.0 if i == 5 else 800.0), audit__outlier_factor=5.0, **MIN10),
                 "A-AMOUNT-OUTLIER") == ["G005"]
 
 
 def test_outlier_not_repeated_for_a_payment_over_its_cap():
     # 产业扶贫 has a cap (10,000): 90,000 is an A-OVER-CAP error, not also an outlier warning
-    w = _health(24, lambda i: 90000.0 if i == 5 else 800.0, measure="产业扶贫")
-    r = run(w)
+    w = _health(14, lambda i: 90000.0 if i == 5 else 800.0, measure="产业扶贫")
+    r = run(w, **MIN10)
     assert "G005" in keys(r, "A-OVER-CAP")
     assert "A-AMOUNT-OUTLIER" not in codes(r)

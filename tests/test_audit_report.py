@@ -178,11 +178,11 @@ def test_cli_as_of_and_bad_as_of(tmp_path):
 def _outlier_world() -> dict:
     from test_audit_checks import _health
 
-    return _health(24, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
+    return _health(14, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
 
 
-def _report(w: dict):
-    r = run(w)
+def _report(w: dict, **over):
+    r = run(w, **over)
     return build_report(r, summarize(r.ledger, w["households"], None, r.as_of), county="团风县")
 
 
@@ -208,10 +208,10 @@ def test_total_at_risk_counts_each_payment_once():
 def test_measure_distribution_chart_renders_in_the_report():
     from jingzhun.render import render
 
-    rep = _report(_outlier_world())
+    rep = _report(_outlier_world(), audit__outlier_min_households=10)
     items = {b["label"]: b for b in rep.charts["by_measure"]}
     h = items["健康扶贫"]
-    assert h["n"] == 24 and h["outliers"] == 1 and h["max"] == 68000.0
+    assert h["n"] == 14 and h["outliers"] == 1 and h["max"] == 68000.0
     assert 0 <= h["x_p5"] <= h["x_median"] <= h["x_p95"] < h["x_max"] <= 420
     html = render("audit/report.html", rep.context())
     svg = html[html.index('<svg class="chart ranges"'):]

@@ -26,7 +26,7 @@ AUDIT_PARAMS = (
     "audit.equal_split_tolerance", "audit.equal_split_min_households", "audit.equal_split_categories",
     "audit.shared_account_min_households", "audit.kin_sources", "audit.recurring_measures",
     "audit.nonregistered_measures", "audit.negative_list", "audit.negative_list_allow", "notice_days.projects",
-    "audit.outlier_factor", "audit.outlier_min_payments",
+    "audit.outlier_factor", "audit.outlier_min_households",
 )
 
 
@@ -155,7 +155,7 @@ def audit(
         lambda: jc.publicity(proj, int(g("notice_days.projects"))),
         lambda: jc.budgets(proj),
         lambda: jc.negative_list(pay, proj, list(g("audit.negative_list")), list(g("audit.negative_list_allow"))),
-        lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_payments")))],
+        lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_households")))],
     ]
     # Two forked processes share the checks (about equal time: the duplicate and shared-account
     # checks beside the rest); the parts are put back in this order, so the result is the same.

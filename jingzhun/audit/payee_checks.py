@@ -249,35 +249,51 @@ def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
                 detail="死亡日期 " + date_text(death[m]) + ", 拨付日期 " + date_text(f["pay_date"]), amount=f["amount"])
 
 
-def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
-    """Per measure and year, over positive household payments: n, p5, median, p95, max."""
+def _household_rows(p: pd.DataFrame) -> pd.DataFrame:
+    """Positive household payments with a measure and year, in payment order, with ``who``
+    (the household, else the payee) and ``cum``: the household's running total for the
+    measure and year (元/户·年, as the caps count)."""
     m = (p["to_household"] & p["measure"].notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(
         dtype=bool)
-    a = p.loc[m, ["measure", "pay_year", "amount"]].astype({"amount": "float64"})
-    if a.empty:
+    c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
+                        "amount"])
+    c = c.assign(who=c["resolved_hh"].fillna(c["payee_key"]), amount=c["amount"].astype("float64"))
+    return c.assign(cum=c["amount"].groupby([c["who"], c["measure"], c["pay_year"]], sort=False).cumsum())
+
+
+def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and year, over what each household received in the year (元/户·年, so monthly
+    wages and one yearly sum compare alike): households, p5, median, p95, max."""
+    c = _household_rows(p)
+    if c.empty:
         return pd.DataFrame({"measure": pd.Series(dtype="str"), "pay_year": pd.Series(dtype="Int64"),
-                             **{c: pd.Series(dtype="float64") for c in ("n", "p5", "median", "p95", "max")}})
-    g = a.groupby(["measure", "pay_year"], sort=True)["amount"]
+                             **{k: pd.Series(dtype="float64") for k in ("n", "p5", "median", "p95", "max")}})
+    per_hh = c.groupby(["measure", "pay_year", "who"], sort=False)["amount"].sum().reset_index()
+    g = per_hh.groupby(["measure", "pay_year"], sort=True)["amount"]
     q = g.quantile([0.05, 0.5, 0.95]).unstack()
     out = pd.DataFrame({"n": g.size(), "p5": q[0.05], "median": q[0.5], "p95": q[0.95], "max": g.max()})
     return out.reset_index()
 
 
-def outliers(p: pd.DataFrame, factor: float, min_payments: int) -> pd.DataFrame:
-    """A household payment above ``factor`` × the median of its measure's payments in the year
-    (robust: a few injected or mistyped amounts do not move the median), where the measure has
-    at least ``min_payments`` payments. The amount at risk is the part above the 95th percentile."""
+def outliers(p: pd.DataFrame, factor: float, min_households: int) -> pd.DataFrame:
+    """A household payment that brings the household's total for its measure in the year above
+    ``factor`` × the median household total of that measure in the county and year (robust: a
+    few injected or mistyped amounts do not move the median), where at least ``min_households``
+    households received the measure. Every later payment of that household and measure is
+    flagged too (as the caps are). The amount at risk is the part above the 95th percentile."""
     d = measure_distribution(p)
-    d = d[d["n"] >= min_payments]
-    m = (p["to_household"] & p["measure"].isin(d["measure"]) & (p["amount"].fillna(0) > 0)).to_numpy(dtype=bool)
-    c = p.loc[m, ["_row", "township_code", "payment_id", "measure", "pay_year", "amount"]]
+    d = d[d["n"] >= min_households]
+    c = _household_rows(p)
+    c = c[c["measure"].isin(d["measure"])]
     s = c[["measure", "pay_year"]].merge(d, on=["measure", "pay_year"], how="left")
     s.index = c.index
-    over = (c["amount"].astype("float64") > factor * s["median"]).fillna(False).to_numpy(dtype=bool)
+    over = (c["cum"] > factor * s["median"]).fillna(False).to_numpy(dtype=bool)
     f, s = c[over], s[over]
-    ratio = (f["amount"].astype("float64") / s["median"]).round(1)
-    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年 " + s["n"].astype("str") + " 笔: 中位数 "
-              + money_text(s["median"]) + " 元, 常见范围 " + money_text(s["p5"]) + "–" + money_text(s["p95"])
-              + " 元 (第5–95百分位); 本笔为中位数的 " + ratio.astype("str") + " 倍 (阈值 " + f"{factor:g}" + " 倍)")
+    ratio = (f["cum"] / s["median"]).round(1)
+    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年 " + s["n"].astype("Int64").astype("str")
+              + " 户: 每户中位数 " + money_text(s["median"]) + " 元, 常见范围 " + money_text(s["p5"]) + "–"
+              + money_text(s["p95"]) + " 元 (第5–95百分位); 本户累计 " + money_text(f["cum"]) + " 元, 为中位数的 "
+              + ratio.astype("str") + " 倍 (阈值 " + f"{factor:g}" + " 倍)")
+    excess = np.minimum(f["amount"], (f["cum"] - s["p95"]).clip(lower=0))
     return part("A-AMOUNT-OUTLIER", f, table=T, key="payment_id", column="amount", value=money_text(f["amount"]),
-                detail=detail, amount=(f["amount"].astype("float64") - s["p95"]).clip(lower=0))
+                detail=detail, amount=excess)

@@ -83,11 +83,12 @@ RULES = [
          "金额异常偏高: 拨付 {key} 金额 {value} 元, 远高于同一措施本年度的一般水平 ({detail})",
          "unusually large amount: payment {key} of {value} is far above what this measure usually pays this year "
          "({detail})",
-         "超标准发放疑点 (无标准的措施亦查): 高于本县本年度该措施拨付中位数的 k 倍 (参数 audit.outlier_factor, "
-         "样本不少于 audit.outlier_min_payments 笔; 已超 subsidy_caps 标准的不重复提示); " + _NAO,
-         "over-standard signal for measures with or without a cap: above k × the median of this measure's payments "
-         "in the county and year (parameters audit.outlier_factor, audit.outlier_min_payments; not repeated for a "
-         "payment already over its cap); " + _NAO_EN),
+         "超标准发放疑点 (无标准的措施亦查): 该户本年度该措施累计金额高于本县本年度该措施每户中位数的 k 倍 "
+         "(参数 audit.outlier_factor, 享受户数不少于 audit.outlier_min_households; 已超 subsidy_caps 标准的不重复提示); "
+         + _NAO,
+         "over-standard signal for measures with or without a cap: the household's total for the measure in the year "
+         "above k × the median household total in the county and year (parameters audit.outlier_factor, "
+         "audit.outlier_min_households; not repeated for a payment already over its cap); " + _NAO_EN),
     Rule("A-KIN-OF-CADRE", "warning",
          "优亲厚友疑点: 拨付 {key} 的收款户有成员在比对中为 {detail}",
          "favouritism signal: payment {key} goes to a household with a member flagged as {detail}",
@@ -176,7 +177,7 @@ TITLES: dict[str, tuple[str, str]] = {
 # What the numeric ``amount`` of each finding is (元).
 AMOUNT_MEANING: dict[str, tuple[str, str]] = {
     "A-OVER-CAP": ("超出标准的部分", "the part above the cap"),
-    "A-AMOUNT-OUTLIER": ("高于该措施第95百分位的部分", "the part above the measure's 95th percentile"),
+    "A-AMOUNT-OUTLIER": ("该户累计高于每户第95百分位的部分", "the household's total above the 95th percentile"),
     "A-OVER-BUDGET": ("超出资金规模的部分", "the part above the budget"),
     "A-IDLE-FUNDS": ("未拨付的资金规模", "the unpaid budget"),
     "A-NO-CONTRACT": ("项目资金规模", "the project budget"),

@@ -126,9 +126,9 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     once = hp["stage"] == "一次性"
     first_rec = hp[hp["measure"].isin(recurring) & once].groupby("household_id").head(1).set_index("household_id")
     # uncapped measures with enough payments for a typical range (A-AMOUNT-OUTLIER)
-    per_measure = hp.groupby("measure")["amount"].agg(["size", "median"])
+    per_measure = hp.groupby("measure").agg(households=("household_id", "nunique"), median=("amount", "median"))
     uncapped = per_measure[~per_measure.index.isin(list(caps))
-                           & (per_measure["size"] >= int(params.get("audit.outlier_min_payments")))]
+                           & (per_measure["households"] >= int(params.get("audit.outlier_min_households")))]
     first_unc = hp[hp["measure"].isin(uncapped.index)].groupby("household_id").head(1).set_index("household_id")
     order = rng.permutation(np.sort(hp["household_id"].unique()))
     pool = _Pool(order)
