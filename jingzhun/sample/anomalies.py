@@ -224,7 +224,12 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     r = rows_of(hids, first_cap)
     cap = pay.loc[r, "measure"].map(caps).to_numpy(dtype=float)
     pay.loc[r, "amount"] = np.round(cap * rng.uniform(1.2, 2.0, len(r)), -1)
-    truths.append(_truth("over_cap", PAYEE_KINDS["over_cap"], pay.loc[r, "payment_id"]))
+    # the caps count per household, measure and year: that household's later payments of the
+    # measure (monthly wages) are over the cap too
+    key = pay["household_id"].astype("str") + "|" + pay["measure"].astype("str")
+    since = pd.Series(pay.loc[r, "pay_date"].to_numpy(), index=key[r].to_numpy())
+    later = key.isin(since.index) & (pay["pay_date"] >= key.map(since)).fillna(False).astype(bool)
+    truths.append(_truth("over_cap", PAYEE_KINDS["over_cap"], pay.loc[later, "payment_id"]))
 
     # 优亲厚友: a member of a paid household is a village cadre or on the public payroll
     hids = pool.take(k_pay)
