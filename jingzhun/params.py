@@ -77,6 +77,8 @@ RANGES: dict[str, Range] = {
     "audit.equal_split_min_households": Range(2, 1e7),
     "audit.shared_account_min_households": Range(2, 1e7),
     "audit.top_findings": Range(0, 1e6),
+    "audit.outlier_factor": Range(1.5, 1000),
+    "audit.outlier_min_households": Range(3, 1e7),
     "subsidy_caps.*": MONEY_POS,
     "plan.final_exit_year": YEAR,
     "match.review_threshold": FRACTION,

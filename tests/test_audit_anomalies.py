@@ -43,3 +43,18 @@ def test_injection_is_deterministic():
     a = inject(ys.tables, np.random.default_rng(1), 0.02)[1]
     b = inject(ys.tables, np.random.default_rng(1), 0.02)[1]
     assert a.equals(b) and len(a) > 0
+
+
+def test_clean_sample_raises_none_of_the_new_checks(injected):
+    """Recurring-measure duplicates, amount outliers and negative-list patterns (issue 15) stay
+    silent on the generator's clean ledger."""
+    base, _, _ = injected
+    assert not set(base.findings["code"]) & {"A-DUPLICATE-PAYMENT", "A-AMOUNT-OUTLIER", "A-NEGATIVE-LIST"}
+
+
+def test_paraphrased_purposes_are_missed_by_the_keyword_list_and_found_by_the_patterns(injected):
+    _, result, truth = injected
+    para = set(truth.loc[truth["kind"] == "negative_list_paraphrase", "payment_id"])
+    assert para
+    f = result.findings
+    assert para <= set(f.loc[f["code"] == "A-NEGATIVE-LIST", "key"])

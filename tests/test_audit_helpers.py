@@ -118,9 +118,9 @@ def payments() -> pd.DataFrame:
     rows.append(("F020", "P3", "H03", "孙一", pid(3), "6217000000000003", 3000.0, "2017-09-01", "雨露计划",
                  "雨露计划职业教育补助", "一次性"))
     rows.append(("F021", None, "H04", "李一", pid(4), "6217000000000004", 500.0, "2017-05-01", "公益岗位",
-                 "公益岗位工资5月", "一次性"))
+                 "公益岗位工资5月", None))  # monthly wages: no 拨付阶段 (一次性 twice would be 重复享受)
     rows.append(("F022", None, "H04", "李一", pid(4), "6217000000000004", 500.0, "2017-06-01", "公益岗位",
-                 "公益岗位工资6月", "一次性"))
+                 "公益岗位工资6月", None))
     cols = ["payment_id", "project_id", "household_id", "payee_name", "payee_id_number", "bank_account", "amount",
             "pay_date", "measure", "purpose", "stage"]
     df = pd.DataFrame(rows, columns=cols)

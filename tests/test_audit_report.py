@@ -171,3 +171,102 @@ def test_cli_as_of_and_bad_as_of(tmp_path):
     assert {c["code"]: c["findings"] for c in s["by_check"]}["A-IDLE-FUNDS"] == 1
     res = runner.invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "明年"])
     assert res.exit_code == 2 and "--as-of" in res.stderr
+
+
+# ---- issue 15: amounts at risk add up, the per-measure distribution chart --------------------
+
+def _outlier_world() -> dict:
+    from test_audit_checks import _health
+
+    return _health(14, lambda i: 68000.0 if i == 5 else 800.0 + 10 * i)
+
+
+def _report(w: dict, **over):
+    r = run(w, **over)
+    return build_report(r, summarize(r.ledger, w["households"], None, r.as_of), county="团风县")
+
+
+def test_total_at_risk_counts_each_payment_once():
+    # F900 repeats F010 (duplicate) and its project P2 loses approval: two checks flag F900, one
+    # amount at risk for it
+    from test_audit_helpers import pid
+
+    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
+                    payee_id_number=pid(9), bank_account="6217000000000009", amount=3000.0,
+                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="一次性")
+    w["projects"] = set_cell(w["projects"], "project_id", "P2", "approved_date", pd.NaT)
+    rep = _report(w)
+    f = rep.findings[rep.findings["severity"].isin(["error", "warning"])]
+    assert (f["key"] == "F900").sum() >= 2  # several checks on one payment
+    per_record = f.groupby(["table", "key"])["amount"].max().sum()
+    assert rep.summary["at_risk"]["amount"] == pytest.approx(per_record)
+    assert rep.summary["at_risk"]["amount"] < f["amount"].sum()
+    html = __import__("jingzhun.render", fromlist=["render"]).render("audit/report.html", rep.context())
+    assert "每笔拨付或每个项目只计一次" in html
+
+
+def test_measure_distribution_chart_renders_in_the_report():
+    from jingzhun.render import render
+
+    rep = _report(_outlier_world(), audit__outlier_min_households=10)
+    items = {b["label"]: b for b in rep.charts["by_measure"]}
+    h = items["健康扶贫"]
+    assert h["n"] == 14 and h["outliers"] == 1 and h["max"] == 68000.0
+    assert 0 <= h["x_p5"] <= h["x_median"] <= h["x_p95"] < h["x_max"] <= 420
+    html = render("audit/report.html", rep.context())
+    svg = html[html.index('<svg class="chart ranges"'):]
+    svg = svg[:svg.index("</svg>")]
+    assert "健康扶贫" in svg and 'class="max out"' in svg and svg.count("<rect") == len(items)
+    # a clean world: no filled (outlier) dot
+    clean = render("audit/report.html", _report(world()).context())
+    assert 'class="max out"' not in clean
+
+
+# ---- issue 15 item 5: every finding links the payments it is about -------------------------
+
+def _evidence_world() -> dict:
+    from test_audit_helpers import pid
+
+    w = world()
+    # shared account: H10 and H11 paid into H09's account (F010 and F900 are H09's)
+    w["payments"] = set_cell(w["payments"], "payment_id", "F011", "bank_account", "6217000000000009")
+    w["payments"] = set_cell(w["payments"], "payment_id", "F012", "bank_account", "6217000000000009")
+    w = add_payment(w, payment_id="F900", project_id="P3", household_id="H09", payee_name="韩一",
+                    payee_id_number=pid(9), bank_account="6217000000000009", amount=100.0,
+                    pay_date=D("2017-09-05"), measure="教育扶贫", purpose="助学", stage="一次性")
+    # duplicate: F901 repeats H03's 雨露计划 payment F020
+    w = add_payment(w, payment_id="F901", project_id="P3", household_id="H03", payee_name="孙一",
+                    payee_id_number=pid(3), bank_account="6217000000000003", amount=3000.0,
+                    pay_date=D("2017-12-01"), measure="雨露计划", purpose="雨露计划职业教育补助", stage="一次性")
+    w["projects"] = set_cell(w["projects"], "project_id", "P1", "publicity_start", pd.NaT)  # a project finding
+    return w
+
+
+def test_evidence_sheet_links_each_finding_to_its_payments():
+    rep = _report(_evidence_world())
+    ev = next(v for k, v in rep.sheets.items() if k in ("证据", "evidence"))
+    rows = {(r.code, r.key, r.payment_id): r for r in ev.itertuples()}
+    # the duplicate and the payment it repeats, with dates and amounts
+    assert ("A-DUPLICATE-PAYMENT", "F901", "F901") in rows and ("A-DUPLICATE-PAYMENT", "F901", "F020") in rows
+    first = rows[("A-DUPLICATE-PAYMENT", "F901", "F020")]
+    assert first.pay_date == "2017-09-01" and first.pay_amount == 3000.0 and first.household_id == "H03"
+    # the shared account: the flagged payment, the other (main) household and its payments into the account
+    own = rows[("A-SHARED-ACCOUNT", "F011", "F011")]
+    assert own.other_household == "H09" and own.household_id == "H10"
+    assert {("A-SHARED-ACCOUNT", "F011", "F010"), ("A-SHARED-ACCOUNT", "F011", "F900")} <= set(rows)
+    # a project finding lists the project's payments
+    assert {("A-NOT-PUBLICISED", "P1", p) for p in ("F001", "F002", "F003")} <= set(rows)
+    # every payment finding has its own payment row
+    f = rep.findings[rep.findings["table"] == "payments"]
+    assert set(zip(f["code"], f["key"], f["key"], strict=True)) <= set(rows)
+
+
+def test_evidence_sheet_is_written_to_the_workbook(tmp_path):
+    from jingzhun.audit.pipeline import write_report
+
+    rep = _report(_evidence_world())
+    write_report(rep, tmp_path, xlsx=True)
+    sheets = pd.read_excel(tmp_path / "audit.xlsx", sheet_name=None, dtype="str", engine="openpyxl")
+    ev = sheets.get("证据", sheets.get("evidence"))
+    assert ev is not None and len(ev) >= 6
+    assert "F020" in set(ev.iloc[:, 3])

@@ -26,6 +26,7 @@ AUDIT_PARAMS = (
     "audit.equal_split_tolerance", "audit.equal_split_min_households", "audit.equal_split_categories",
     "audit.shared_account_min_households", "audit.kin_sources", "audit.recurring_measures",
     "audit.nonregistered_measures", "audit.negative_list", "audit.negative_list_allow", "notice_days.projects",
+    "audit.outlier_factor", "audit.outlier_min_households",
 )
 
 
@@ -95,6 +96,13 @@ def _ledger_checks(p: pd.DataFrame, j: pd.DataFrame, as_of: pd.Timestamp) -> lis
     return out
 
 
+def _without_double_flags(f: pd.DataFrame) -> pd.DataFrame:
+    """A payment over its cap (A-OVER-CAP, an error) is not flagged again as an outlier."""
+    capped = f.loc[f["code"] == "A-OVER-CAP", "key"]
+    drop = (f["code"] == "A-AMOUNT-OUTLIER") & f["key"].isin(capped)
+    return f[~drop.to_numpy(dtype=bool)].reset_index(drop=True) if drop.any() else f
+
+
 def _run_checks(indices: list[int], *, calls: list[Callable[[], list[pd.DataFrame]]]) -> list[tuple[int, list[pd.DataFrame]]]:
     return [(i, calls[i]()) for i in indices]
 
@@ -147,6 +155,7 @@ def audit(
         lambda: jc.publicity(proj, int(g("notice_days.projects"))),
         lambda: jc.budgets(proj),
         lambda: jc.negative_list(pay, proj, list(g("audit.negative_list")), list(g("audit.negative_list_allow"))),
+        lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_households")))],
     ]
     # Two forked processes share the checks (about equal time: the duplicate and shared-account
     # checks beside the rest); the parts are put back in this order, so the result is the same.
@@ -154,7 +163,7 @@ def audit(
     groups = [[i for i in range(len(calls)) if i not in heavy], heavy]
     done = dict(x for part in fork_map(_run_checks, groups, 1 if jobs == 1 else 2, calls=calls) for x in part)
     parts = [p for i in range(len(calls)) for p in done[i]]
-    findings = collect(parts)[PART_COLUMNS]
+    findings = _without_double_flags(collect(parts)[PART_COLUMNS])
     used = [r for r in params.records() if r["name"] in AUDIT_PARAMS or r["name"].startswith("subsidy_caps.")]
     return AuditResult(findings=findings, ledger=ledger, projects=proj, payments=pay, register=reg,
                        data_year=data_year, as_of=as_of, parameters=used)

@@ -98,10 +98,44 @@ def _ordered(p: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFra
     return p[columns].iloc[at]
 
 
+_QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
+_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+           "十二": 12}
+_PERIOD = r"(?:第?([一二三四1-4])季度|(?<![0-9])(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?)"
+
+
+def pay_period(purpose: pd.Series, pay_date: pd.Series) -> pd.Series:
+    """The pay period of each payment: the quarter (``Q1``) or month (``M03``) its purpose
+    names (``3月``, ``三月份``, ``第一季度``), else the month of its payment date.
+    Purposes repeat: each distinct text is parsed once."""
+    codes, uniq = pd.factorize(purpose)
+    m = pd.Series(uniq, dtype="str").str.extract(_PERIOD)
+    quarter = m[0].map(_QUARTERS)
+    month = m[1].map(_MONTHS).astype("Int64").fillna(pd.to_numeric(m[1], errors="coerce").astype("Int64"))
+    named = ("Q" + quarter.astype("str")).fillna("M" + month.astype("str").str.zfill(2))
+    named = pd.Series(np.append(named.to_numpy(dtype=object), None)[codes], index=purpose.index, dtype="str")
+    by_date = "M" + pay_date.dt.month.astype("Int64").astype("str").str.zfill(2)
+    return named.fillna(by_date.astype("str")).fillna("")
+
+
+def _repeats(b: pd.DataFrame, keys: list[pd.Series], flagged: pd.Series, first: pd.Series) -> None:
+    """Mark every payment of ``b`` (in payment order) after the first of its ``keys`` group,
+    with the first one's ID, unless an earlier rule has flagged it."""
+    if b.empty:
+        return
+    rep = b.groupby(keys, sort=False).cumcount() > 0
+    fb = b.groupby(keys, sort=False)["payment_id"].transform("first")
+    new = rep.to_numpy() & ~flagged.loc[b.index].to_numpy()
+    first.loc[b.index[new]] = fb[new]
+    flagged.loc[b.index[new]] = True
+
+
 def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
-    """Same payee, same project stage; same payee, measure and year; same account across households."""
+    """Same payee, same project stage; same payee, measure and year (a non-recurring measure,
+    or a recurring one paid twice as 一次性); same payee, recurring measure and pay period;
+    same account across households."""
     cols = ["_row", "township_code", "payment_id", "payee_key", "payee_name", "project_id", "stage", "measure",
-            "pay_year", "to_household", "account", "resolved_hh", "amount"]
+            "pay_year", "to_household", "account", "resolved_hh", "amount", "purpose", "pay_date"]
     o = _ordered(p, (p["amount"].fillna(0) > 0).to_numpy(dtype=bool), cols)
     flagged = pd.Series(False, index=o.index)
     first = pd.Series(pd.NA, index=o.index, dtype="str")
@@ -113,15 +147,17 @@ def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
     first.loc[s.index] = s.groupby(keys, sort=False)["payment_id"].transform("first")
     flagged.loc[s.index[rep.to_numpy()]] = True
 
-    once = o["to_household"] & o["measure"].notna() & ~o["measure"].isin(recurring) & ~o["stage"].isin(
-        ONCE_STAGES_EXCLUDED) & o["pay_year"].notna()
-    b = o[once]
-    keys = [b["payee_key"], b["measure"], b["pay_year"]]
-    rep = b.groupby(keys, sort=False).cumcount() > 0
-    fb = b.groupby(keys, sort=False)["payment_id"].transform("first")
-    new = rep.to_numpy() & ~flagged.loc[b.index].to_numpy()
-    first.loc[b.index[new]] = fb[new]
-    flagged.loc[b.index[new]] = True
+    benefit = o["to_household"] & o["measure"].notna() & ~o["stage"].isin(ONCE_STAGES_EXCLUDED) & o["pay_year"].notna()
+    is_recurring = o["measure"].isin(recurring)
+    b = o[benefit & ~is_recurring]
+    _repeats(b, [b["payee_key"], b["measure"], b["pay_year"]], flagged, first)
+    # A recurring measure paid twice as 一次性 in one year: the ledger itself says one-off.
+    r1 = o[benefit & is_recurring & (o["stage"] == "一次性")]
+    _repeats(r1, [r1["payee_key"], r1["measure"], r1["pay_year"]], flagged, first)
+    # A recurring measure paid twice for one pay period (the month, or the period its purpose names).
+    r2 = o[benefit & is_recurring]
+    _repeats(r2, [r2["payee_key"], r2["measure"], r2["pay_year"], pay_period(r2["purpose"], r2["pay_date"])],
+             flagged, first)
 
     c = b[b["account"].notna()]
     hh = c["resolved_hh"].fillna(c["payee_key"])
@@ -210,3 +246,53 @@ def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
     f = p[m]
     return part("A-PAID-AFTER-DEATH", f, table=T, key="payment_id", column="pay_date", value=f["payee_name"],
                 detail="死亡日期 " + date_text(death[m]) + ", 拨付日期 " + date_text(f["pay_date"]), amount=f["amount"])
+
+
+def _household_rows(p: pd.DataFrame) -> pd.DataFrame:
+    """Positive household payments with a measure and year, in payment order, with ``who``
+    (the household, else the payee) and ``cum``: the household's running total for the
+    measure and year (元/户·年, as the caps count)."""
+    m = (p["to_household"] & p["measure"].notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(
+        dtype=bool)
+    c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
+                        "amount"])
+    c = c.assign(who=c["resolved_hh"].fillna(c["payee_key"]), amount=c["amount"].astype("float64"))
+    return c.assign(cum=c["amount"].groupby([c["who"], c["measure"], c["pay_year"]], sort=False).cumsum())
+
+
+def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and year, over what each household received in the year (元/户·年, so monthly
+    wages and one yearly sum compare alike): households, p5, median, p95, max."""
+    c = _household_rows(p)
+    if c.empty:
+        return pd.DataFrame({"measure": pd.Series(dtype="str"), "pay_year": pd.Series(dtype="Int64"),
+                             **{k: pd.Series(dtype="float64") for k in ("n", "p5", "median", "p95", "max")}})
+    per_hh = c.groupby(["measure", "pay_year", "who"], sort=False)["amount"].sum().reset_index()
+    g = per_hh.groupby(["measure", "pay_year"], sort=True)["amount"]
+    q = g.quantile([0.05, 0.5, 0.95]).unstack()
+    out = pd.DataFrame({"n": g.size(), "p5": q[0.05], "median": q[0.5], "p95": q[0.95], "max": g.max()})
+    return out.reset_index()
+
+
+def outliers(p: pd.DataFrame, factor: float, min_households: int) -> pd.DataFrame:
+    """A household payment that brings the household's total for its measure in the year above
+    ``factor`` × the median household total of that measure in the county and year (robust: a
+    few injected or mistyped amounts do not move the median), where at least ``min_households``
+    households received the measure. Every later payment of that household and measure is
+    flagged too (as the caps are). The amount at risk is the part above the 95th percentile."""
+    d = measure_distribution(p)
+    d = d[d["n"] >= min_households]
+    c = _household_rows(p)
+    c = c[c["measure"].isin(d["measure"])]
+    s = c[["measure", "pay_year"]].merge(d, on=["measure", "pay_year"], how="left")
+    s.index = c.index
+    over = (c["cum"] > factor * s["median"]).fillna(False).to_numpy(dtype=bool)
+    f, s = c[over], s[over]
+    ratio = (f["cum"] / s["median"]).round(1)
+    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年 " + s["n"].astype("Int64").astype("str")
+              + " 户: 每户中位数 " + money_text(s["median"]) + " 元, 常见范围 " + money_text(s["p5"]) + "–"
+              + money_text(s["p95"]) + " 元 (第5–95百分位); 本户累计 " + money_text(f["cum"]) + " 元, 为中位数的 "
+              + ratio.astype("str") + " 倍 (阈值 " + f"{factor:g}" + " 倍)")
+    excess = np.minimum(f["amount"], (f["cum"] - s["p95"]).clip(lower=0))
+    return part("A-AMOUNT-OUTLIER", f, table=T, key="payment_id", column="amount", value=money_text(f["amount"]),
+                detail=detail, amount=excess)

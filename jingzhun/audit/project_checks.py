@@ -4,11 +4,10 @@ list and equal splits (domain.md §7.2, §8). Vectorised over projects and payme
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
+from jingzhun.audit.negative_list import match_texts
 from jingzhun.audit.parts import date_text, money_text, part
 
 P = "payments"
@@ -117,30 +116,15 @@ def idle(j: pd.DataFrame, as_of: pd.Timestamp, share: float, days: int) -> pd.Da
                 detail=age[m].astype("Int64"), amount=(f["budget"] - f["paid_asof"]).clip(lower=0))
 
 
-def _pattern(words: list[str]) -> str | None:
-    words = [w for w in words if w]
-    if not words:
-        return None
-    return "(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
-
-
 def negative_list(p: pd.DataFrame, j: pd.DataFrame, keywords: list[str], allow: list[str]) -> list[pd.DataFrame]:
-    pat, ok = _pattern(keywords), _pattern(allow)
-    if pat is None:
-        return []
+    """Payment purposes and project names that match an item of the 2017 negative list
+    (patterns in :mod:`jingzhun.audit.negative_list`) or a configured keyword."""
     out = []
     for frame, table, col, key, amount in ((p, P, "purpose", "payment_id", "amount"), (j, J, "name", "project_id",
                                                                                        "budget")):
-        # purposes repeat: match each distinct text once, then spread by its code
-        codes, uniq = pd.factorize(frame[col])
-        u = pd.Series(uniq, dtype="str")
-        hit_u = np.array(u.str.contains("(?:" + pat[1:], regex=True).fillna(False), dtype=bool)
-        if ok is not None:
-            hit_u &= ~u.str.contains("(?:" + ok[1:], regex=True).fillna(False).to_numpy(dtype=bool)
-        hit = np.append(hit_u, False)[codes]  # code -1 (NA) never hits
+        hit, detail = match_texts(frame[col], keywords, allow)
         f = frame[hit]
-        word = f[col].str.extract(pat, expand=False)
-        out.append(part("A-NEGATIVE-LIST", f, table=table, key=key, column=col, value=f[col], detail=word,
+        out.append(part("A-NEGATIVE-LIST", f, table=table, key=key, column=col, value=f[col], detail=detail[hit],
                         amount=f[amount]))
     return out
 

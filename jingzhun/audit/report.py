@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.audit.core import AuditResult
 from jingzhun.audit.parts import date_text, money_text
+from jingzhun.audit.payee_checks import measure_distribution
 from jingzhun.catalogue import CATALOGUE
 from jingzhun.catalogue.audit import AMOUNT_MEANING, DEFAULT_AMOUNT_MEANING, TITLES
 from jingzhun.findings import SEVERITIES
@@ -40,7 +42,10 @@ HEADERS_ZH = {
     "household_paid": "到户资金(元)", "registered_households": "建档立卡户数", "village_name": "行政村",
     "paid_per_registered_household": "户均拨付(元)", "household_paid_per_registered_household": "户均到户资金(元)",
     "status": "项目状态",
+    "role": "与问题的关系", "other_household": "另一户(共用账号的主户)",
 }
+EVIDENCE_COLUMNS = ["code", "key", "role", "payment_id", "pay_date", "pay_amount", "household_id", "payee_name",
+                    "bank_account", "measure", "purpose", "stage", "project_id", "other_household"]
 CHART_WIDTH = 420  # px of the longest bar in the inline SVG charts
 
 
@@ -57,6 +62,45 @@ def _bars(labels: list[str], values: list[float], counts: list[int] | None = Non
         out.append({"label": lab, "value": round(float(v), 2), "width": round(w, 1), "y": i * 22,
                     "count": None if counts is None else int(counts[i])})
     return out
+
+
+def _log_x(v: float, lo: float, hi: float) -> float:
+    return round(float(np.log10(max(v, lo) / lo) / np.log10(hi / lo)) * CHART_WIDTH, 1)
+
+
+def measure_ranges(result: AuditResult) -> list[dict[str, Any]]:
+    """Per measure (data year): households, 5th/50th/95th percentile and maximum of what each
+    household received for it in the year, with x positions on one log scale for the range chart (bar p5–p95, tick at the
+    median, dot at the maximum) and the number of A-AMOUNT-OUTLIER findings."""
+    d = measure_distribution(result.payments)
+    d = d[d["pay_year"] == result.data_year].sort_values("median", ascending=False, kind="stable")
+    if d.empty:
+        return []
+    lo = 10 ** np.floor(np.log10(max(float(d["p5"].min()), 1.0)))
+    hi = 10 ** np.ceil(np.log10(max(float(d["max"].max()), lo * 10)))
+    f = result.findings
+    n_out = f.loc[f["code"] == "A-AMOUNT-OUTLIER", "detail"].str.split(" ").str[0].value_counts()
+    out = []
+    for i, r in enumerate(d.itertuples(index=False)):
+        out.append({"label": str(r.measure), "n": int(r.n), "p5": round(float(r.p5), 2),
+                    "median": round(float(r.median), 2), "p95": round(float(r.p95), 2), "max": round(float(r.max), 2),
+                    "outliers": int(n_out.get(r.measure, 0)), "y": i * 22, "x_p5": _log_x(r.p5, lo, hi),
+                    "x_median": _log_x(r.median, lo, hi), "x_p95": _log_x(r.p95, lo, hi),
+                    "x_max": _log_x(r.max, lo, hi)})
+    return out
+
+
+def at_risk(f: pd.DataFrame) -> dict[str, Any]:
+    """The total amount at risk: error and warning findings, each record (a payment or a
+    project) counted once, with the largest amount of its findings, so that several checks on
+    one payment are not added up; findings without a record count alone."""
+    s = f[f["severity"].isin(["error", "warning"])]
+    amount = s["amount"].astype("Float64").fillna(0.0)
+    has = s["key"].notna() & s["table"].notna()
+    per = amount[has].groupby([s.loc[has, "table"], s.loc[has, "key"]]).max()
+    total = float(per.sum()) + float(amount[~has].sum())
+    return {"amount": round(total, 2), "records": int(len(per) + (~has).sum()),
+            "findings_amount": round(float(amount.sum()), 2)}
 
 
 @dataclass
@@ -118,6 +162,47 @@ def _evidence(result: AuditResult, f: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def evidence_sheet(result: AuditResult, f: pd.DataFrame) -> pd.DataFrame:
+    """One row per (finding, payment it is about), so an auditor checks a finding without a lookup:
+    the payment itself; for a duplicate also the earlier payment it repeats; for a shared account
+    also the main household's payments into that account (with that household); for a project
+    finding every payment of the project."""
+    pay = result.payments
+    ev = pd.DataFrame({"_row": pay["_row"], "payment_id": pay["payment_id"], "pay_date": date_text(pay["pay_date"]),
+                       "pay_amount": pay["amount"], "household_id": pay["resolved_hh"],
+                       "payee_name": pay["payee_name"], "bank_account": pay["bank_account"],
+                       "measure": pay["measure"], "purpose": pay["purpose"], "stage": pay["stage"],
+                       "project_id": pay["project_id"], "_account": pay["account"]})
+    ev = ev.drop_duplicates("_row")
+    base = f[["code", "table", "row", "key", "detail"]]
+    on_pay = base[base["table"] == "payments"]
+    own = on_pay.merge(ev, left_on="row", right_on="_row", how="inner").assign(role=t("本笔拨付", "this payment"))
+    parts = [own]
+    dup = on_pay[on_pay["code"] == "A-DUPLICATE-PAYMENT"]
+    if len(dup):
+        first = ev.drop_duplicates("payment_id").rename(columns={"payment_id": "detail"})
+        parts.append(dup.merge(first, on="detail", how="inner").assign(
+            payment_id=lambda d: d["detail"], role=t("被重复的前一笔", "the earlier payment it repeats")))
+    shared = own[own["code"] == "A-SHARED-ACCOUNT"]
+    if len(shared):
+        shared = shared.assign(other_household=shared["detail"].str.extract(r"主户 (\S+)", expand=False))
+        own.loc[own["code"] == "A-SHARED-ACCOUNT", "other_household"] = shared["other_household"].to_numpy()
+        main = shared[["code", "table", "row", "key", "detail", "_account", "other_household"]].merge(
+            ev.rename(columns={"household_id": "other_household"}), on=["_account", "other_household"], how="inner",
+            suffixes=("_f", ""))
+        main = main.drop(columns=["_row"]).assign(household_id=main["other_household"],
+                                                  role=t("主户同账号拨付", "main household's payment, same account"))
+        parts[0] = own
+        parts.append(main)
+    on_proj = base[base["table"] == "projects"]
+    if len(on_proj):
+        parts.append(on_proj.merge(ev, left_on="key", right_on="project_id", how="inner").assign(
+            role=t("项目的拨付", "a payment of the project")))
+    out = pd.concat([x.reindex(columns=EVIDENCE_COLUMNS) for x in parts], ignore_index=True)
+    out = out.sort_values(["code", "key", "pay_date", "payment_id"], kind="stable", na_position="last")
+    return out.drop_duplicates(["code", "key", "payment_id", "role"]).reset_index(drop=True)
+
+
 def _summary_of(result: AuditResult, funds: FundSummaries, f: pd.DataFrame, tnames: pd.Series,
                 county: str) -> dict[str, Any]:
     pay = result.payments
@@ -156,6 +241,7 @@ def _summary_of(result: AuditResult, funds: FundSummaries, f: pd.DataFrame, tnam
         "findings": {"total": int(len(f)), **{s: int(sev.get(s, 0)) for s in SEVERITIES}},
         "flagged_payments": {"count": int(len(flagged)),
                              "amount": round(float(flagged["amount"].clip(lower=0).sum(skipna=True)), 2)},
+        "at_risk": at_risk(f),
         "by_check": checks,
         "by_township": towns,
         "funds_total_paid": funds.total_paid,
@@ -180,6 +266,7 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
         part = by_code.get(code)
         if part is not None and len(part):
             sheets[code] = part.drop(columns=["code"]).reset_index(drop=True)
+    sheets[t("证据", "evidence")] = evidence_sheet(result, f)
     for name, frame in funds.frames().items():
         sheets[name.removesuffix(".csv")] = frame
 
@@ -208,6 +295,7 @@ def build_report(result: AuditResult, funds: FundSummaries, tnames: pd.Series | 
                              [x["findings"] for x in towns]),
         "paid_by_source": _bars(src["fund_source"].tolist(), [float(v) for v in src["paid"]],
                                 [int(v) for v in src["payments"]]),
+        "by_measure": measure_ranges(result),
     }
     return AuditReport(summary=summary, findings=f, sheets=sheets, top=top, funds=funds, method=method,
                        charts=charts)

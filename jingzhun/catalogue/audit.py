@@ -79,6 +79,16 @@ RULES = [
          "over the standard: {key}: {detail}",
          "补助标准 (参数 subsidy_caps, 元/户·年; 扶贫小额信贷 5万元以下, 国开办发〔2014〕78号《关于创新发展扶贫小额信贷的指导意见》(国务院扶贫办等, 2014)); " + _NAO,
          "subsidy caps (parameter subsidy_caps; micro-credit ≤ 50,000, 国开办发〔2014〕78号, guideline on poverty-alleviation micro-credit (2014)); " + _NAO_EN),
+    Rule("A-AMOUNT-OUTLIER", "warning",
+         "金额异常偏高: 拨付 {key} 金额 {value} 元, 远高于同一措施本年度的一般水平 ({detail})",
+         "unusually large amount: payment {key} of {value} is far above what this measure usually pays this year "
+         "({detail})",
+         "超标准发放疑点 (无标准的措施亦查): 该户本年度该措施累计金额高于本县本年度该措施每户中位数的 k 倍 "
+         "(参数 audit.outlier_factor, 享受户数不少于 audit.outlier_min_households; 已超 subsidy_caps 标准的不重复提示); "
+         + _NAO,
+         "over-standard signal for measures with or without a cap: the household's total for the measure in the year "
+         "above k × the median household total in the county and year (parameters audit.outlier_factor, "
+         "audit.outlier_min_households; not repeated for a payment already over its cap); " + _NAO_EN),
     Rule("A-KIN-OF-CADRE", "warning",
          "优亲厚友疑点: 拨付 {key} 的收款户有成员在比对中为 {detail}",
          "favouritism signal: payment {key} goes to a household with a member flagged as {detail}",
@@ -142,6 +152,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "A-DUPLICATE-PAYMENT": ("重复享受", "duplicate benefit"),
     "A-SHARED-ACCOUNT": ("一卡多户(冒领)", "shared account"),
     "A-OVER-CAP": ("超标准发放", "over the cap"),
+    "A-AMOUNT-OUTLIER": ("金额异常偏高", "unusually large amount"),
     "A-KIN-OF-CADRE": ("优亲厚友", "cadre's relatives"),
     "A-PAID-AFTER-DEATH": ("死亡后发放", "paid after death"),
     "A-PROJECT-UNAPPROVED": ("项目未审批", "project not approved"),
@@ -166,6 +177,7 @@ TITLES: dict[str, tuple[str, str]] = {
 # What the numeric ``amount`` of each finding is (元).
 AMOUNT_MEANING: dict[str, tuple[str, str]] = {
     "A-OVER-CAP": ("超出标准的部分", "the part above the cap"),
+    "A-AMOUNT-OUTLIER": ("该户累计高于每户第95百分位的部分", "the household's total above the 95th percentile"),
     "A-OVER-BUDGET": ("超出资金规模的部分", "the part above the budget"),
     "A-IDLE-FUNDS": ("未拨付的资金规模", "the unpaid budget"),
     "A-NO-CONTRACT": ("项目资金规模", "the project budget"),

@@ -30,6 +30,8 @@ PAYEE_KINDS = {
     "ineligible": "A-PAYEE-INELIGIBLE",
     "duplicate": "A-DUPLICATE-PAYMENT",
     "duplicate_account": "A-DUPLICATE-PAYMENT",
+    "duplicate_recurring": "A-DUPLICATE-PAYMENT",
+    "outlier": "A-AMOUNT-OUTLIER",
     "shared_account": "A-SHARED-ACCOUNT",
     "over_cap": "A-OVER-CAP",
     "kin_of_cadre": "A-KIN-OF-CADRE",
@@ -48,12 +50,16 @@ PROJECT_KINDS = {
     "over_budget": "A-OVER-BUDGET",
     "idle": "A-IDLE-FUNDS",
     "negative_list": "A-NEGATIVE-LIST",
+    "negative_list_paraphrase": "A-NEGATIVE-LIST",
     "unknown_project": "A-UNKNOWN-PROJECT",
     "zero_budget": "A-BUDGET-INVALID",
     "equal_split": "A-EQUAL-SPLIT",
 }
 MISUSE = np.array(["乡镇办公经费", "扶贫办公车辆维修费", "扶贫工作接待费", "驻村干部津贴", "偿还村级债务", "城市景观绿化工程款"],
                   dtype=object)
+# The same items as audit findings phrase them, which no literal keyword of the default list names.
+MISUSE_PARAPHRASED = np.array(["弥补镇财政支出缺口", "用于乡镇日常运转", "归还村级历史欠款", "驻村工作队员误工补贴",
+                               "购置工作用车", "移民新村标志牌楼建设", "公务餐费", "粉刷公路沿线居民院墙"], dtype=object)
 BAD_AMOUNTS = np.array(["壹仟元", "待定", "1,2OO", "见附件"], dtype=object)
 TRUTH_COLUMNS = ["kind", "payment_id", "project_id", "expected_code"]
 
@@ -117,6 +123,13 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     n_pay = hp.groupby("household_id").size()
     first_once = hp[~hp["measure"].isin(recurring)].groupby("household_id").head(1).set_index("household_id")
     first_cap = hp[hp["measure"].isin(caps)].groupby("household_id").head(1).set_index("household_id")
+    once = hp["stage"] == "一次性"
+    first_rec = hp[hp["measure"].isin(recurring) & once].groupby("household_id").head(1).set_index("household_id")
+    # uncapped measures with enough payments for a typical range (A-AMOUNT-OUTLIER)
+    per_measure = hp.groupby("measure").agg(households=("household_id", "nunique"), median=("amount", "median"))
+    uncapped = per_measure[~per_measure.index.isin(list(caps))
+                           & (per_measure["households"] >= int(params.get("audit.outlier_min_households")))]
+    first_unc = hp[hp["measure"].isin(uncapped.index)].groupby("household_id").head(1).set_index("household_id")
     order = rng.permutation(np.sort(hp["household_id"].unique()))
     pool = _Pool(order)
     k_pay = max(1, round(rate * int(is_hp.sum()))) if is_hp.any() else 0
@@ -190,12 +203,33 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     pay.loc[r[clash], "pay_date"] = late(int(clash.sum()))
     truths.append(_truth("shared_account", PAYEE_KINDS["shared_account"], pay.loc[r, "payment_id"]))
 
+    # a recurring measure paid twice in the year, both marked 一次性 by the ledger
+    hids = pool.take(k_pay, _isin(order, first_rec.index.to_numpy()))
+    src = pay.loc[rows_of(hids, first_rec)].copy()
+    src["payment_id"] = new_ids(len(src))
+    src["pay_date"] = late(len(src))
+    new_rows.append(src)
+    truths.append(_truth("duplicate_recurring", PAYEE_KINDS["duplicate_recurring"], src["payment_id"]))
+
+    # far above what an uncapped measure usually pays (60,000–80,000 元 of 健康扶贫 to one household)
+    hids = pool.take(k_pay, _isin(order, first_unc.index.to_numpy()))
+    r = rows_of(hids, first_unc)
+    usual = pay.loc[r, "measure"].map(uncapped["median"]).to_numpy(dtype=float)
+    factor = float(params.get("audit.outlier_factor"))
+    pay.loc[r, "amount"] = np.round(np.maximum(rng.uniform(60_000, 80_000, len(r)), usual * factor * 3), -1)
+    truths.append(_truth("outlier", PAYEE_KINDS["outlier"], pay.loc[r, "payment_id"]))
+
     # over the cap of its measure
     hids = pool.take(k_pay, _isin(order, first_cap.index.to_numpy()))
     r = rows_of(hids, first_cap)
     cap = pay.loc[r, "measure"].map(caps).to_numpy(dtype=float)
     pay.loc[r, "amount"] = np.round(cap * rng.uniform(1.2, 2.0, len(r)), -1)
-    truths.append(_truth("over_cap", PAYEE_KINDS["over_cap"], pay.loc[r, "payment_id"]))
+    # the caps count per household, measure and year: that household's later payments of the
+    # measure (monthly wages) are over the cap too
+    key = pay["household_id"].astype("str") + "|" + pay["measure"].astype("str")
+    since = pd.Series(pay.loc[r, "pay_date"].to_numpy(), index=key[r].to_numpy())
+    later = key.isin(since.index) & (pay["pay_date"] >= key.map(since)).fillna(False).astype(bool)
+    truths.append(_truth("over_cap", PAYEE_KINDS["over_cap"], pay.loc[later, "payment_id"]))
 
     # 优亲厚友: a member of a paid household is a village cadre or on the public payroll
     hids = pool.take(k_pay)
@@ -333,6 +367,11 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     r = rows(pids)
     pay.loc[r, "purpose"] = MISUSE[rng.integers(0, len(MISUSE), len(r))]
     add("negative_list", payments=pay.loc[r, "payment_id"])
+
+    pids = jp.take(k)
+    r = rows(pids)
+    pay.loc[r, "purpose"] = MISUSE_PARAPHRASED[rng.integers(0, len(MISUSE_PARAPHRASED), len(r))]
+    add("negative_list_paraphrase", payments=pay.loc[r, "payment_id"])
 
     pids = jp.take(k)
     r = rows(pids)
