@@ -18,7 +18,6 @@ Like every domain step this module never prints: it reports progress through the
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,6 +115,10 @@ class Context:
 
 
 def _peak_mb() -> float:
+    try:
+        import resource  # POSIX only; on Windows the step records no memory figure
+    except ImportError:
+        return 0.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

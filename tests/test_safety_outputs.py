@@ -120,7 +120,7 @@ def test_command_folder_is_replaced_only_when_jingzhun_wrote_it(ds, earlier, tmp
     assert r.exit_code in (0, 1)
     marker = json.loads((other / "validate" / "manifest.json").read_text(encoding="utf-8"))
     assert marker["command"] == "validate"
-    assert {o["path"] for o in marker["outputs"]} == {"findings.csv", "report.json"}
+    assert {o["path"] for o in marker["outputs"]} == {"findings.csv", "findings.xlsx", "report.json"}
     assert _cli("validate", str(ds), "--out", str(other), "--quiet").exit_code in (0, 1)  # its own: replaced
     assert _cli("verify", str(other / "validate")).exit_code == 0
 

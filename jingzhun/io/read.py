@@ -86,15 +86,17 @@ class SourceInfo:
         try:
             st = p.stat()
         except OSError:
-            raise InputError(
-                t(f"输入文件 {p} 在运行中被删除或移走", f"input file {p} was removed or moved during the run"),
-                t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
-            ) from None
+            raise input_moved(p, t("在运行中被删除或移走", "was removed or moved during the run")) from None
         if (st.st_size, st.st_mtime_ns) != self.stamp:
-            raise InputError(
-                t(f"输入文件 {p} 在运行中被修改", f"input file {p} was changed during the run"),
-                t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
-            )
+            raise input_moved(p, t("在运行中被修改", "was changed during the run"))
+
+
+def input_moved(p: Path, what: str) -> InputError:
+    """The error for an input file that changed or vanished after it was found."""
+    return InputError(
+        t(f"输入文件 {p} {what}", f"input file {p} {what}"),
+        t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+    )
 
 
 @dataclass(frozen=True)
@@ -228,10 +230,7 @@ def read_bytes(p: Path) -> tuple[bytes, tuple[int, int]]:
         raw = p.read_bytes()
         after = p.stat()
     except FileNotFoundError:
-        raise InputError(
-            t(f"输入文件 {p} 在读取时被删除或移走", f"input file {p} was removed or moved while being read"),
-            t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
-        ) from None
+        raise input_moved(p, t("在读取时被删除或移走", "was removed or moved while being read")) from None
     except OSError as e:
         raise InputError(t(f"无法读取文件 {p}: {e.strerror or e}", f"cannot read the file {p}: {e.strerror or e}")) from None
     stamp = (after.st_size, after.st_mtime_ns)

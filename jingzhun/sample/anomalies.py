@@ -228,7 +228,10 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     # measure (monthly wages) are over the cap too
     key = pay["household_id"].astype("str") + "|" + pay["measure"].astype("str")
     since = pd.Series(pay.loc[r, "pay_date"].to_numpy(), index=key[r].to_numpy())
-    later = key.isin(since.index) & (pay["pay_date"] >= key.map(since)).fillna(False).astype(bool)
+    if since.empty:  # a tiny sample: no household with a capped measure was picked
+        later = pd.Series(False, index=pay.index)
+    else:
+        later = key.isin(since.index) & (pay["pay_date"] >= key.map(since)).fillna(False).astype(bool)
     truths.append(_truth("over_cap", PAYEE_KINDS["over_cap"], pay.loc[later, "payment_id"]))
 
     # 优亲厚友: a member of a paid household is a village cadre or on the public payroll
