@@ -189,9 +189,9 @@ def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
     """Name every notice not written and why (the values themselves are in the findings, masked)."""
     run_err = [f"  {n or c} ({c}): {w}" for c, n, w in zip(withheld["unit_code"], withheld["unit_name"], withheld["withheld"], strict=True)]
     err.print(t(
-        f"{len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+        f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
         f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
-        f"{len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+        f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
         f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
         f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
     ) + "\n" + "\n".join(run_err), markup=False)
