@@ -135,13 +135,16 @@ def test_swapped_name_and_id_headers_publish_no_id(tmp_path):
     assert "P-NOTICE-PRIVATE" in findings and "********" in findings
 
 
+def _phone_in_group(df):
+    """A mobile number typed into household H001's group name (a value posted on notices)."""
+    df.loc[df["household_id"] == "H001", "group_name"] = "一组 13812345678"
+    return df
+
+
 def test_private_value_withholds_only_its_unit(tmp_path):
     ds = write_dataset(tmp_path / "ds")
 
-    def phone_in_group(df):
-        df.loc[df["household_id"] == "H001", "group_name"] = "一组 13812345678"
-        return df
-    _edit(ds, "households", phone_in_group)
+    _edit(ds, "households", _phone_in_group)
     out = tmp_path / "out"
     r = _notice(ds, out, "identification")
     assert r.exit_code == 3, r.output
@@ -231,10 +234,7 @@ def test_writers_leave_non_finite_numbers_empty(tmp_path):
 def test_run_withholds_the_same_notice(tmp_path):
     ds = write_dataset(tmp_path / "ds")
 
-    def phone_in_group(df):
-        df.loc[df["household_id"] == "H001", "group_name"] = "一组 13812345678"
-        return df
-    _edit(ds, "households", phone_in_group)
+    _edit(ds, "households", _phone_in_group)
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["run", str(ds), "--out", str(out), "--date", "2016-03-01", "--jobs", "1"])
     assert r.exit_code == 1, r.output  # run: an error finding; the run itself completed
