@@ -54,13 +54,21 @@ def monthly_wages(pay: pd.DataFrame, hh: pd.DataFrame, year: int, per_household:
     months = np.tile(np.arange(1, 13), n)
     idx = np.repeat(np.arange(n), 12)
     dates = pd.to_datetime({"year": year, "month": months, "day": 25}).to_numpy().astype("datetime64[s]")
-    wages = pd.DataFrame({
-        "payment_id": np.char.add(f"GY{year}", np.char.zfill(np.arange(len(idx)).astype(str), 8)).astype(object),
-        "project_id": "", "household_id": pick["household_id"].to_numpy()[idx],
-        "payee_name": pick["head_name"].to_numpy()[idx], "payee_id_number": pick["head_id_number"].to_numpy()[idx],
-        "bank_account": pick["bank_account"].to_numpy()[idx], "amount": 500.0, "pay_date": dates,
-        "measure": "公益岗位", "purpose": np.char.add(np.char.add("公益岗位工资", months.astype(str)), "月").astype(object),
-        "stage": ""})  # monthly wages: a recurring measure, not one-off
+    wages = pd.DataFrame(
+        {
+            "payment_id": np.char.add(f"GY{year}", np.char.zfill(np.arange(len(idx)).astype(str), 8)).astype(object),
+            "project_id": "",
+            "household_id": pick["household_id"].to_numpy()[idx],
+            "payee_name": pick["head_name"].to_numpy()[idx],
+            "payee_id_number": pick["head_id_number"].to_numpy()[idx],
+            "bank_account": pick["bank_account"].to_numpy()[idx],
+            "amount": 500.0,
+            "pay_date": dates,
+            "measure": "公益岗位",
+            "purpose": np.char.add(np.char.add("公益岗位工资", months.astype(str)), "月").astype(object),
+            "stage": "",
+        }
+    )  # monthly wages: a recurring measure, not one-off
     return pd.concat([pay, wages.astype(pay.dtypes.to_dict())], ignore_index=True)
 
 
@@ -69,8 +77,9 @@ def make_dataset(root: Path, a: argparse.Namespace) -> pd.DataFrame | None:
     t = time.perf_counter()
     ys = next(generate(a.households, [a.year], a.seed))
     tables = ys.tables
-    tables["payments"] = monthly_wages(tables["payments"], tables["households"], a.year, a.payments_per_household,
-                                       np.random.default_rng(a.seed))
+    tables["payments"] = monthly_wages(
+        tables["payments"], tables["households"], a.year, a.payments_per_household, np.random.default_rng(a.seed)
+    )
     truth = None
     if a.anomalies > 0:
         tables, truth = inject(tables, np.random.default_rng([a.seed, 2]), a.anomalies)
@@ -90,11 +99,14 @@ def quality(a: argparse.Namespace, params: Params) -> None:
     t = time.perf_counter()
     ys = next(generate(a.households, [a.year], a.seed))
     tables = ys.tables
-    tables["payments"] = monthly_wages(tables["payments"], tables["households"], a.year, a.payments_per_household,
-                                       np.random.default_rng(a.seed))
+    tables["payments"] = monthly_wages(
+        tables["payments"], tables["households"], a.year, a.payments_per_household, np.random.default_rng(a.seed)
+    )
     injected, truth = inject(tables, np.random.default_rng([a.seed, 2]), a.anomalies, params)
-    print(f"  households {len(tables['households']):,}, payments {len(injected['payments']):,}, "
-          f"injected records {truth[['payment_id', 'project_id']].drop_duplicates().shape[0]:,}")
+    print(
+        f"  households {len(tables['households']):,}, payments {len(injected['payments']):,}, "
+        f"injected records {truth[['payment_id', 'project_id']].drop_duplicates().shape[0]:,}"
+    )
     t = step("generate and inject", t)
     clean = audit(tables, params, a.year)
     t = step("audit the clean year", t)
@@ -119,8 +131,11 @@ def main() -> None:
     ap.add_argument("--anomalies", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--keep", type=Path, default=None, help="reuse / keep the dataset in this folder")
-    ap.add_argument("--quality", action="store_true",
-                    help="only recall and precision per check, and new false alarms against the clean year")
+    ap.add_argument(
+        "--quality",
+        action="store_true",
+        help="only recall and precision per check, and new false alarms against the clean year",
+    )
     a = ap.parse_args()
     params = Params.load()
     if a.quality:
@@ -135,8 +150,10 @@ def main() -> None:
         t = time.perf_counter()
         yd = load_year(Dataset.open(root), a.year, TABLES)
         frames = yd.frames
-        print(f"  households {len(frames['households']):,}, payments {len(frames['payments']):,}, "
-              f"projects {len(frames['projects']):,}")
+        print(
+            f"  households {len(frames['households']):,}, payments {len(frames['payments']):,}, "
+            f"projects {len(frames['projects']):,}"
+        )
         t = step("read (load_year)", t)
         before = peak_mb()
         report = audit_year(frames, params, a.year, reading=yd.findings)

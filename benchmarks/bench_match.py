@@ -32,16 +32,68 @@ from jingzhun.match import match  # noqa: E402
 from jingzhun.match.evaluate import evaluate  # noqa: E402
 from jingzhun.params import Params  # noqa: E402
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂华建国红玉兰凤春梅生林文云海波斌辉鹏飞宇新荣志清德成水珍莲花香")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂华建国红玉兰凤春梅生林文云海波斌辉鹏飞宇新荣志清德成水珍莲花香"
+)
 # one-character variants a clerk might type: homophones, traditional forms, variant characters
 VARIANT = {
-    "伟": "玮", "芳": "方", "娜": "纳", "英": "瑛", "敏": "民", "静": "靜", "丽": "莉", "强": "強", "磊": "垒",
-    "军": "君", "洋": "阳", "勇": "永", "艳": "燕", "杰": "傑", "娟": "鹃", "涛": "韬", "明": "铭", "霞": "侠",
-    "平": "萍", "刚": "钢", "桂": "贵", "华": "華", "建": "健", "国": "國", "红": "虹", "玉": "钰", "兰": "蘭",
-    "凤": "鳳", "春": "椿", "梅": "玫", "生": "升", "林": "琳", "文": "雯", "云": "芸", "海": "亥", "波": "博",
-    "斌": "彬", "辉": "晖", "鹏": "朋", "飞": "菲", "宇": "雨", "新": "欣", "荣": "蓉", "志": "智", "清": "青",
-    "德": "得", "成": "诚", "水": "氵", "珍": "贞", "莲": "蓮", "花": "华", "香": "湘", "秀": "琇", "超": "潮",
+    "伟": "玮",
+    "芳": "方",
+    "娜": "纳",
+    "英": "瑛",
+    "敏": "民",
+    "静": "靜",
+    "丽": "莉",
+    "强": "強",
+    "磊": "垒",
+    "军": "君",
+    "洋": "阳",
+    "勇": "永",
+    "艳": "燕",
+    "杰": "傑",
+    "娟": "鹃",
+    "涛": "韬",
+    "明": "铭",
+    "霞": "侠",
+    "平": "萍",
+    "刚": "钢",
+    "桂": "贵",
+    "华": "華",
+    "建": "健",
+    "国": "國",
+    "红": "虹",
+    "玉": "钰",
+    "兰": "蘭",
+    "凤": "鳳",
+    "春": "椿",
+    "梅": "玫",
+    "生": "升",
+    "林": "琳",
+    "文": "雯",
+    "云": "芸",
+    "海": "亥",
+    "波": "博",
+    "斌": "彬",
+    "辉": "晖",
+    "鹏": "朋",
+    "飞": "菲",
+    "宇": "雨",
+    "新": "欣",
+    "荣": "蓉",
+    "志": "智",
+    "清": "青",
+    "德": "得",
+    "成": "诚",
+    "水": "氵",
+    "珍": "贞",
+    "莲": "蓮",
+    "花": "华",
+    "香": "湘",
+    "秀": "琇",
+    "超": "潮",
 }
 FULL_MEMBERS = 3_500_000
 FULL_ROSTER = 300_000
@@ -86,7 +138,7 @@ def vary_name(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
             out.append(nm)
             continue
         i = pos[int(rng.integers(0, len(pos)))]
-        out.append(nm[:i] + VARIANT[nm[i]] + nm[i + 1:])
+        out.append(nm[:i] + VARIANT[nm[i]] + nm[i + 1 :])
     return np.array(out, dtype=object)
 
 
@@ -102,11 +154,11 @@ def damage_ids(rng: np.random.Generator, ids: np.ndarray, kind: np.ndarray) -> n
             out[i] = s.lower().replace("x", "x") + " "
         elif k == "typo":
             p = int(rng.integers(0, 17))
-            out[i] = s[:p] + str((int(s[p]) + int(rng.integers(1, 10))) % 10) + s[p + 1:]
+            out[i] = s[:p] + str((int(s[p]) + int(rng.integers(1, 10))) % 10) + s[p + 1 :]
         elif k == "swap":
             cand = [p for p in range(16) if s[p] != s[p + 1]]
             p = cand[int(rng.integers(0, len(cand)))] if cand else 0
-            out[i] = s[:p] + s[p + 1] + s[p] + s[p + 2:]
+            out[i] = s[:p] + s[p + 1] + s[p] + s[p + 2 :]
         elif k == "excel18":
             out[i] = s[:15] + "000"
         elif k == "excel_sci":
@@ -136,32 +188,38 @@ def generate(n_households: int, seed: int = 7) -> tuple[dict[str, pd.DataFrame],
     mname = np.where(pos == 0, mname, mname)  # members keep their own names
     dead = rng.random(n_mem) < 0.01
     registered = rng.random(n_households) < 0.35
-    category = np.where(registered, rng.choice(["一般贫困户", "低保贫困户", "特困供养贫困户"], n_households, p=[0.7, 0.25, 0.05]), None)
-    members = pd.DataFrame({
-        "_row": pd.array(np.arange(1, n_mem + 1), dtype="Int64"),
-        "household_id": pd.Series(hids[m_hh], dtype="str"),
-        "id_number": pd.Series(mid, dtype="str"),
-        "name": pd.Series(mname, dtype="str"),
-        "relation": pd.Series(relation, dtype="str"),
-        "change_reason": pd.Series(np.where(dead, "死亡", None), dtype="str"),
-        "change_date": pd.Series(np.where(dead, pd.Timestamp("2016-03-01"), pd.NaT)).astype("datetime64[s]"),
-    })
+    category = np.where(
+        registered, rng.choice(["一般贫困户", "低保贫困户", "特困供养贫困户"], n_households, p=[0.7, 0.25, 0.05]), None
+    )
+    members = pd.DataFrame(
+        {
+            "_row": pd.array(np.arange(1, n_mem + 1), dtype="Int64"),
+            "household_id": pd.Series(hids[m_hh], dtype="str"),
+            "id_number": pd.Series(mid, dtype="str"),
+            "name": pd.Series(mname, dtype="str"),
+            "relation": pd.Series(relation, dtype="str"),
+            "change_reason": pd.Series(np.where(dead, "死亡", None), dtype="str"),
+            "change_date": pd.Series(np.where(dead, pd.Timestamp("2016-03-01"), pd.NaT)).astype("datetime64[s]"),
+        }
+    )
     del surname
-    households = pd.DataFrame({
-        "_row": pd.array(np.arange(1, n_households + 1), dtype="Int64"),
-        "household_id": pd.Series(hids, dtype="str"),
-        "village_code": pd.Series(hh_village, dtype="str"),
-        "head_name": pd.Series(mname[first], dtype="str"),
-        "household_size": pd.array(size, dtype="Int64"),
-        "registered": pd.array(registered, dtype="boolean"),
-        "category": pd.Series(category, dtype="str"),
-        "wage_income": pd.array(rng.integers(0, 20000, n_households).astype(float), dtype="Float64"),
-        "business_income": pd.array(rng.integers(0, 5000, n_households).astype(float), dtype="Float64"),
-        "property_income": pd.array(np.zeros(n_households), dtype="Float64"),
-        "business_expense": pd.array(np.zeros(n_households), dtype="Float64"),
-        "dibao_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
-        "tekun_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
-    })
+    households = pd.DataFrame(
+        {
+            "_row": pd.array(np.arange(1, n_households + 1), dtype="Int64"),
+            "household_id": pd.Series(hids, dtype="str"),
+            "village_code": pd.Series(hh_village, dtype="str"),
+            "head_name": pd.Series(mname[first], dtype="str"),
+            "household_size": pd.array(size, dtype="Int64"),
+            "registered": pd.array(registered, dtype="boolean"),
+            "category": pd.Series(category, dtype="str"),
+            "wage_income": pd.array(rng.integers(0, 20000, n_households).astype(float), dtype="Float64"),
+            "business_income": pd.array(rng.integers(0, 5000, n_households).astype(float), dtype="Float64"),
+            "property_income": pd.array(np.zeros(n_households), dtype="Float64"),
+            "business_expense": pd.array(np.zeros(n_households), dtype="Float64"),
+            "dibao_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
+            "tekun_benefit": pd.array(np.zeros(n_households), dtype="Float64"),
+        }
+    )
     # roster: FULL_ROSTER / FULL_MEMBERS of the members count, mostly whole households,
     # of which OUTSIDE_SHARE are 民政-only people
     hh_on = rng.random(n_households) < FULL_ROSTER / FULL_MEMBERS / (1 + OUTSIDE_SHARE) / TAKE_IN_HOUSEHOLD
@@ -177,30 +235,40 @@ def generate(n_households: int, seed: int = 7) -> tuple[dict[str, pd.DataFrame],
     r_vill = np.concatenate([hh_village[m_hh[in_reg]], vcodes[rng.integers(0, n_vill, n_out)]])
     r_rel = np.concatenate([relation[in_reg], np.array(RELATIONS)[rng.integers(0, 2, n_out)]]).astype(object)
     n_r = len(r_ids)
-    kind = rng.choice(["clean", "missing", "old15", "typo", "swap", "excel18", "excel_sci", "format"], n_r,
-                      p=[0.85, 0.04, 0.03, 0.025, 0.01, 0.02, 0.01, 0.015])
+    kind = rng.choice(
+        ["clean", "missing", "old15", "typo", "swap", "excel18", "excel_sci", "format"],
+        n_r,
+        p=[0.85, 0.04, 0.03, 0.025, 0.01, 0.02, 0.01, 0.015],
+    )
     vary = rng.random(n_r) < 0.10
     r_names[vary] = vary_name(rng, r_names[vary])
     r_rel[rng.random(n_r) < 0.1] = None
     program = np.where(rng.random(n_r) < 0.9, "农村低保", "特困供养")
     order = rng.permutation(n_r)
     rec = np.char.add("D", np.char.zfill(np.arange(n_r).astype("U9"), 9))
-    dibao = pd.DataFrame({
-        "_row": pd.array(np.arange(1, n_r + 1), dtype="Int64"),
-        "record_id": pd.Series(rec, dtype="str"),
-        "id_number": pd.Series(damage_ids(rng, r_ids, kind)[order], dtype="str"),
-        "name": pd.Series(r_names[order], dtype="str"),
-        "village_code": pd.Series(r_vill[order], dtype="str"),
-        "relation": pd.Series(r_rel[order], dtype="str"),
-        "program": pd.Series(program[order], dtype="str"),
-        "monthly_amount": pd.array(np.full(n_r, 250.0), dtype="Float64"),
-        "start_date": pd.Series(pd.Timestamp("2014-01-01"), index=range(n_r)).astype("datetime64[s]"),
-        "end_date": pd.Series(pd.NaT, index=range(n_r)).astype("datetime64[s]"),
-    })
+    dibao = pd.DataFrame(
+        {
+            "_row": pd.array(np.arange(1, n_r + 1), dtype="Int64"),
+            "record_id": pd.Series(rec, dtype="str"),
+            "id_number": pd.Series(damage_ids(rng, r_ids, kind)[order], dtype="str"),
+            "name": pd.Series(r_names[order], dtype="str"),
+            "village_code": pd.Series(r_vill[order], dtype="str"),
+            "relation": pd.Series(r_rel[order], dtype="str"),
+            "program": pd.Series(program[order], dtype="str"),
+            "monthly_amount": pd.array(np.full(n_r, 250.0), dtype="Float64"),
+            "start_date": pd.Series(pd.Timestamp("2014-01-01"), index=range(n_r)).astype("datetime64[s]"),
+            "end_date": pd.Series(pd.NaT, index=range(n_r)).astype("datetime64[s]"),
+        }
+    )
     true_ids = np.concatenate([mid[in_reg], np.full(n_out, None)])[order]
     true_hh = np.concatenate([hids[m_hh[in_reg]], np.full(n_out, None)])[order]
-    truth = pd.DataFrame({"record_id": rec, "household_id": pd.Series(true_hh, dtype="str"),
-                          "id_number": pd.Series(true_ids, dtype="str")})
+    truth = pd.DataFrame(
+        {
+            "record_id": rec,
+            "household_id": pd.Series(true_hh, dtype="str"),
+            "id_number": pd.Series(true_ids, dtype="str"),
+        }
+    )
     return {"households": households, "members": members, "dibao": dibao}, truth
 
 
@@ -214,8 +282,10 @@ def main() -> None:
     frames, truth = generate(a.households, a.seed)
     t0 = step("generate", t0)
     n_mem, n_ros = len(frames["members"]), len(frames["dibao"])
-    print(f"register members {n_mem:,}, roster rows {n_ros:,} ({n_ros / n_mem:.2%}; target "
-          f"{FULL_ROSTER / FULL_MEMBERS:.2%})")
+    print(
+        f"register members {n_mem:,}, roster rows {n_ros:,} ({n_ros / n_mem:.2%}; target "
+        f"{FULL_ROSTER / FULL_MEMBERS:.2%})"
+    )
     if a.write:
         from jingzhun.io.write import write_csv
 
@@ -236,7 +306,9 @@ def main() -> None:
     print(f"{'method':<14}{'pairs':>9}{'true':>9}{'precision':>11}{'recall':>9}{'F1':>9}")
     for name, r in list(m["by_method"].items()) + [("overall", m["overall"]), ("confident", m["confident"])]:
         fmt = lambda x: "   —" if x is None else f"{x:.4f}"  # noqa: E731
-        print(f"{name:<14}{r['pairs']:>9}{r['true_pairs']:>9}{fmt(r['precision']):>11}{fmt(r['recall']):>9}{fmt(r['f1']):>9}")
+        print(
+            f"{name:<14}{r['pairs']:>9}{r['true_pairs']:>9}{fmt(r['precision']):>11}{fmt(r['recall']):>9}{fmt(r['f1']):>9}"
+        )
     print("review pairs", res.summary["review"], "| findings", res.summary["findings"])
 
 

@@ -32,7 +32,9 @@ from jingzhun.plan.core import make_plans
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import common, household_notices
 
-CAUSES = np.array(["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"])
+CAUSES = np.array(
+    ["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"]
+)
 CATS = np.array(["一般贫困户", "低保贫困户", "特困供养贫困户"])
 HEALTH = np.array(["健康", "健康", "健康", "长期慢性病", "患有大病", "残疾"])
 LABOR = np.array(["普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力"])
@@ -46,47 +48,58 @@ def frames(n: int, seed: int = 1):
     village = np.sort(rng.integers(0, n_v, n))
     hid = np.array([f"H{i:08d}" for i in range(n)])
     size = rng.integers(1, 7, n)
-    h = pd.DataFrame({
-        "household_id": pd.array(hid, dtype="str"),
-        "village_code": pd.array(vcodes[village], dtype="str"),
-        "village_name": pd.array(np.char.add("村", village.astype(str)), dtype="str"),
-        "township_name": pd.array(np.char.add("镇", (village // 40).astype(str)), dtype="str"),
-        "group_name": pd.array(np.char.add(rng.integers(1, 9, n).astype(str), "组"), dtype="str"),
-        "head_name": pd.array(np.char.add("户主", np.arange(n).astype(str)), dtype="str"),
-        "household_size": pd.array(size, dtype="Int64"),
-        "registered": pd.array(rng.random(n) < 0.9, dtype="boolean"),
-        "category": pd.array(CATS[rng.integers(0, 3, n)], dtype="str"),
-        "status": pd.array(np.where(rng.random(n) < 0.1, "已脱贫(不再享受政策)", "未脱贫"), dtype="str"),
-        "identified_year": pd.array(rng.integers(2014, 2017, n), dtype="Int64"),
-        "main_cause": pd.array(CAUSES[rng.integers(0, len(CAUSES), n)], dtype="str"),
-        "dangerous_house": pd.array(rng.random(n) < 0.1, dtype="boolean"),
-        "relocation_willing": pd.array(rng.random(n) < 0.05, dtype="boolean"),
-        "drinking_water_safe": pd.array(rng.random(n) < 0.9, dtype="boolean"),
-        "cadre_id": pd.array(np.where(rng.random(n) < 0.5, np.char.add("C", rng.integers(0, n // 5, n).astype(str)), None), dtype="str"),
-    })
+    h = pd.DataFrame(
+        {
+            "household_id": pd.array(hid, dtype="str"),
+            "village_code": pd.array(vcodes[village], dtype="str"),
+            "village_name": pd.array(np.char.add("村", village.astype(str)), dtype="str"),
+            "township_name": pd.array(np.char.add("镇", (village // 40).astype(str)), dtype="str"),
+            "group_name": pd.array(np.char.add(rng.integers(1, 9, n).astype(str), "组"), dtype="str"),
+            "head_name": pd.array(np.char.add("户主", np.arange(n).astype(str)), dtype="str"),
+            "household_size": pd.array(size, dtype="Int64"),
+            "registered": pd.array(rng.random(n) < 0.9, dtype="boolean"),
+            "category": pd.array(CATS[rng.integers(0, 3, n)], dtype="str"),
+            "status": pd.array(np.where(rng.random(n) < 0.1, "已脱贫(不再享受政策)", "未脱贫"), dtype="str"),
+            "identified_year": pd.array(rng.integers(2014, 2017, n), dtype="Int64"),
+            "main_cause": pd.array(CAUSES[rng.integers(0, len(CAUSES), n)], dtype="str"),
+            "dangerous_house": pd.array(rng.random(n) < 0.1, dtype="boolean"),
+            "relocation_willing": pd.array(rng.random(n) < 0.05, dtype="boolean"),
+            "drinking_water_safe": pd.array(rng.random(n) < 0.9, dtype="boolean"),
+            "cadre_id": pd.array(
+                np.where(rng.random(n) < 0.5, np.char.add("C", rng.integers(0, n // 5, n).astype(str)), None),
+                dtype="str",
+            ),
+        }
+    )
     m_h = np.repeat(np.arange(n), size)
     k = len(m_h)
     birth = pd.to_datetime("1940-01-01") + pd.to_timedelta(rng.integers(0, 365 * 70, k), unit="D")
-    m = pd.DataFrame({
-        "household_id": pd.array(hid[m_h], dtype="str"),
-        "id_number": pd.array(np.char.add("421121", birth.strftime("%Y%m%d").to_numpy(dtype=str)), dtype="str"),
-        "name": pd.array(np.char.add("成员", np.arange(k).astype(str)), dtype="str"),
-        "sex": pd.array(np.where(rng.random(k) < 0.5, "男", "女"), dtype="str"),
-        "relation": pd.array(np.where(np.r_[True, m_h[1:] != m_h[:-1]], "户主", "之子"), dtype="str"),
-        "birth_date": birth,
-        "health": pd.array(HEALTH[rng.integers(0, len(HEALTH), k)], dtype="str"),
-        "labor": pd.array(LABOR[rng.integers(0, len(LABOR), k)], dtype="str"),
-        "school_status": pd.array(SCHOOL[rng.integers(0, len(SCHOOL), k)], dtype="str"),
-    })
+    m = pd.DataFrame(
+        {
+            "household_id": pd.array(hid[m_h], dtype="str"),
+            "id_number": pd.array(np.char.add("421121", birth.strftime("%Y%m%d").to_numpy(dtype=str)), dtype="str"),
+            "name": pd.array(np.char.add("成员", np.arange(k).astype(str)), dtype="str"),
+            "sex": pd.array(np.where(rng.random(k) < 0.5, "男", "女"), dtype="str"),
+            "relation": pd.array(np.where(np.r_[True, m_h[1:] != m_h[:-1]], "户主", "之子"), dtype="str"),
+            "birth_date": birth,
+            "health": pd.array(HEALTH[rng.integers(0, len(HEALTH), k)], dtype="str"),
+            "labor": pd.array(LABOR[rng.integers(0, len(LABOR), k)], dtype="str"),
+            "school_status": pd.array(SCHOOL[rng.integers(0, len(SCHOOL), k)], dtype="str"),
+        }
+    )
     n_c = n // 5
-    c = pd.DataFrame({
-        "cadre_id": pd.array(np.char.add("C", np.arange(n_c).astype(str)), dtype="str"),
-        "name": pd.array(np.char.add("干部", np.arange(n_c).astype(str)), dtype="str"),
-        "unit": pd.array(["县直单位"] * n_c, dtype="str"),
-        "rank": pd.array(np.array(["一般干部", "乡科级副职", "村干部"])[rng.integers(0, 3, n_c)], dtype="str"),
-        "township_code": pd.array(np.array([v[:9] for v in vcodes])[rng.integers(0, n_v, n_c)], dtype="str"),
-    })
-    ident = pd.DataFrame({"household_id": h["household_id"], "exit_ready": pd.array(rng.random(n) < 0.15, dtype="boolean")})
+    c = pd.DataFrame(
+        {
+            "cadre_id": pd.array(np.char.add("C", np.arange(n_c).astype(str)), dtype="str"),
+            "name": pd.array(np.char.add("干部", np.arange(n_c).astype(str)), dtype="str"),
+            "unit": pd.array(["县直单位"] * n_c, dtype="str"),
+            "rank": pd.array(np.array(["一般干部", "乡科级副职", "村干部"])[rng.integers(0, 3, n_c)], dtype="str"),
+            "township_code": pd.array(np.array([v[:9] for v in vcodes])[rng.integers(0, n_v, n_c)], dtype="str"),
+        }
+    )
+    ident = pd.DataFrame(
+        {"household_id": h["household_id"], "exit_ready": pd.array(rng.random(n) < 0.15, dtype="boolean")}
+    )
     return h, m, c, ident
 
 
@@ -142,7 +155,16 @@ def main() -> None:
     start = t
     result = make_plans(h, m, c, params, a.year, ident)
     t = step("measures + pairing", t)
-    model = docs.build(result, h, m, c, villages, {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"}, a.year, ident)
+    model = docs.build(
+        result,
+        h,
+        m,
+        c,
+        villages,
+        {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"},
+        a.year,
+        ident,
+    )
     t = step(f"document model ({len(model.cards)} cards)", t)
     files = write_books(model, out / "books", None, docx=not a.no_docx, jobs=a.jobs)
     t = step(f"books ({len(files)} files, {a.jobs or default_jobs()} jobs)", t)

@@ -43,42 +43,48 @@ def make(root: Path, households: int, fmt: str, seed: int = 1) -> None:
     surname = np.array(list("张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗"))
     given = np.array(list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华䶮"))
     names = pd.Series(surname[rng.integers(0, len(surname), m)]) + pd.Series(given[rng.integers(0, len(given), m)])
-    relation = np.where(pos == 0, "户主", np.where(pos == 1, "配偶", np.array(["之子", "之女", "之孙子", "之母"])[pos % 4]))
-    members = pd.DataFrame({
-        "户编号": hid.to_numpy()[mh],
-        "证件号码": id18,
-        "姓名": names,
-        "性别": np.where(rng.random(m) < 0.5, "男", "女"),
-        "出生日期": np.where(rng.random(m) < 0.5, birth.strftime("%Y-%m-%d"), birth.strftime("%Y年%-m月%-d日")),
-        "民族": "汉族",
-        "与户主关系": relation,
-        "文化程度": np.array(["小学", "初中", "高中", "文盲或半文盲"])[rng.integers(0, 4, m)],
-        "健康状况": np.array(["健康", "长期慢性病", "残疾、长期慢性病", "患有大病"])[rng.integers(0, 4, m)],
-        "劳动技能": np.array(["普通劳动力", "丧失劳动力", "无劳动力", "弱劳动力"])[rng.integers(0, 4, m)],
-        "务工状况": np.array(["乡（镇）内务工", "省外务工", "未外出务工"])[rng.integers(0, 3, m)],
-        "务工时间（月）": rng.integers(0, 13, m).astype(str),
-        "是否参加大病保险": np.array(["是", "否"])[rng.integers(0, 2, m)],
-    })
+    relation = np.where(
+        pos == 0, "户主", np.where(pos == 1, "配偶", np.array(["之子", "之女", "之孙子", "之母"])[pos % 4])
+    )
+    members = pd.DataFrame(
+        {
+            "户编号": hid.to_numpy()[mh],
+            "证件号码": id18,
+            "姓名": names,
+            "性别": np.where(rng.random(m) < 0.5, "男", "女"),
+            "出生日期": np.where(rng.random(m) < 0.5, birth.strftime("%Y-%m-%d"), birth.strftime("%Y年%-m月%-d日")),
+            "民族": "汉族",
+            "与户主关系": relation,
+            "文化程度": np.array(["小学", "初中", "高中", "文盲或半文盲"])[rng.integers(0, 4, m)],
+            "健康状况": np.array(["健康", "长期慢性病", "残疾、长期慢性病", "患有大病"])[rng.integers(0, 4, m)],
+            "劳动技能": np.array(["普通劳动力", "丧失劳动力", "无劳动力", "弱劳动力"])[rng.integers(0, 4, m)],
+            "务工状况": np.array(["乡（镇）内务工", "省外务工", "未外出务工"])[rng.integers(0, 3, m)],
+            "务工时间（月）": rng.integers(0, 13, m).astype(str),
+            "是否参加大病保险": np.array(["是", "否"])[rng.integers(0, 2, m)],
+        }
+    )
     head_idx = np.cumsum(size) - size
-    households_df = pd.DataFrame({
-        "户编号": hid,
-        "行政村代码": village,
-        "户主姓名": names.to_numpy()[head_idx],
-        "户主证件号码": id18.to_numpy()[head_idx],
-        "家庭人口数": size.astype(str),
-        "是否建档立卡": "是",
-        "贫困户属性": np.array(["一般贫困户", "低保贫困户", "五保贫困户"])[rng.integers(0, 3, n)],
-        "脱贫状态": np.array(["未脱贫", "已脱贫(享受政策)"])[rng.integers(0, 2, n)],
-        "主要致贫原因": np.array(["因病", "缺劳动力", "因学", "缺资金"])[rng.integers(0, 4, n)],
-        "工资性收入": np.round(rng.gamma(2, 1500, n), 2).astype(str),
-        "生产经营性收入": np.round(rng.gamma(2, 800, n), 2).astype(str),
-        "财产性收入": np.round(rng.gamma(1, 50, n), 2).astype(str),
-        "转移性收入": np.round(rng.gamma(1, 500, n), 2).astype(str),
-        "生产经营性支出": np.round(rng.gamma(1, 300, n), 2).astype(str),
-        "是否危房户": np.array(["是", "否"])[rng.integers(0, 2, n)],
-        "饮水是否安全": np.array(["是", "否"])[rng.integers(0, 2, n)],
-        "首次识别年度": "2014",
-    })
+    households_df = pd.DataFrame(
+        {
+            "户编号": hid,
+            "行政村代码": village,
+            "户主姓名": names.to_numpy()[head_idx],
+            "户主证件号码": id18.to_numpy()[head_idx],
+            "家庭人口数": size.astype(str),
+            "是否建档立卡": "是",
+            "贫困户属性": np.array(["一般贫困户", "低保贫困户", "五保贫困户"])[rng.integers(0, 3, n)],
+            "脱贫状态": np.array(["未脱贫", "已脱贫(享受政策)"])[rng.integers(0, 2, n)],
+            "主要致贫原因": np.array(["因病", "缺劳动力", "因学", "缺资金"])[rng.integers(0, 4, n)],
+            "工资性收入": np.round(rng.gamma(2, 1500, n), 2).astype(str),
+            "生产经营性收入": np.round(rng.gamma(2, 800, n), 2).astype(str),
+            "财产性收入": np.round(rng.gamma(1, 50, n), 2).astype(str),
+            "转移性收入": np.round(rng.gamma(1, 500, n), 2).astype(str),
+            "生产经营性支出": np.round(rng.gamma(1, 300, n), 2).astype(str),
+            "是否危房户": np.array(["是", "否"])[rng.integers(0, 2, n)],
+            "饮水是否安全": np.array(["是", "否"])[rng.integers(0, 2, n)],
+            "首次识别年度": "2014",
+        }
+    )
     for name, df in (("households", households_df), ("members", members)):
         if fmt == "parquet":
             df.to_parquet(year / f"{name}.parquet", index=False)
@@ -104,8 +110,10 @@ def bench(root: Path, year: int | None) -> None:
         t0 = time.perf_counter()
         res = read_table(path, table)
         dt = time.perf_counter() - t0
-        print(f"{table:12s} {res.info.format:8s} {res.info.encoding or '':10s} rows={len(res.frame):>9,d} "
-              f"findings={len(res.findings):>7,d} wall={dt:7.2f}s peak_rss={peak_mb():8.0f} MB")
+        print(
+            f"{table:12s} {res.info.format:8s} {res.info.encoding or '':10s} rows={len(res.frame):>9,d} "
+            f"findings={len(res.findings):>7,d} wall={dt:7.2f}s peak_rss={peak_mb():8.0f} MB"
+        )
     print(f"{'total':12s} wall={time.perf_counter() - total:7.2f}s peak_rss={peak_mb():8.0f} MB")
 
 

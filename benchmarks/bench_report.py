@@ -58,10 +58,15 @@ def main() -> None:
     del y15
     t = step("read + identify 2015", t)
     model = build_report(
-        params=params, data_year=2016, identify_by_year={2015: ident15, 2016: ident},
+        params=params,
+        data_year=2016,
+        identify_by_year={2015: ident15, 2016: ident},
         households_by_year={2015: hh15, 2016: slim_households(yd.frames["households"])},
-        match_result=steps.match_result, plan_result=steps.pairing, funds=steps.funds,
-        audit_report=steps.audit_report, notes=steps.notes,
+        match_result=steps.match_result,
+        plan_result=steps.pairing,
+        funds=steps.funds,
+        audit_report=steps.audit_report,
+        notes=steps.notes,
     )
     t = step("build_report", t)
     print(f"  rows: {model.indicators['level'].value_counts().to_dict()}, trend {len(model.trend)}")

@@ -52,8 +52,10 @@ def topped_up(src: Path, dst: Path, year: int, per_household: float, seed: int) 
     if (dst / str(year) / "payments.parquet").exists():
         return
     pay = pd.read_parquet(src / str(year) / "payments.parquet")
-    hh = pd.read_parquet(src / str(year) / "households.parquet", columns=["household_id", "registered", "bank_account",
-                                                                          "head_name", "head_id_number"])
+    hh = pd.read_parquet(
+        src / str(year) / "households.parquet",
+        columns=["household_id", "registered", "bank_account", "head_name", "head_id_number"],
+    )
     pay = monthly_wages(pay, hh, year, per_household, np.random.default_rng(seed))
     write_table(pay, dst / str(year) / "payments.parquet", "parquet")
 
@@ -67,8 +69,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--no-docx", action="store_true")
     ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--pss", action="store_true",
-                    help="also sample the memory of all run processes together (costs the run some CPU time)")
+    ap.add_argument(
+        "--pss",
+        action="store_true",
+        help="also sample the memory of all run processes together (costs the run some CPU time)",
+    )
     a = ap.parse_args()
     year = a.year if a.year is not None else max(Dataset.open(a.dataset).years)
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +84,18 @@ def main() -> None:
             topped_up(a.dataset, data, year, a.payments_per_household, a.seed)
             print(f"top up payments            {time.perf_counter() - t:8.1f} s", flush=True)
         out = Path(tmp) / "out"
-        args = [sys.executable, "-m", "jingzhun.cli", "--quiet", "run", str(data), "--year", str(year), "--out", str(out)]
+        args = [
+            sys.executable,
+            "-m",
+            "jingzhun.cli",
+            "--quiet",
+            "run",
+            str(data),
+            "--year",
+            str(year),
+            "--out",
+            str(out),
+        ]
         if a.no_docx:
             args.append("--no-docx")
         if a.jobs is not None:
@@ -94,7 +110,9 @@ def main() -> None:
         rc = proc.returncode
         wall = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"jingzhun run (exit {rc})        wall {wall:8.1f} s   peak {peak:8.0f} MiB (largest process)", flush=True)
+        print(
+            f"jingzhun run (exit {rc})        wall {wall:8.1f} s   peak {peak:8.0f} MiB (largest process)", flush=True
+        )
         if pss:
             print(f"  all processes together (PSS, sampled every 0.5 s): peak {pss:8.0f} MiB", flush=True)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

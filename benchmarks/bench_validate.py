@@ -64,8 +64,13 @@ def main() -> None:
     print(f"{'render':<12}{render_s:>10.2f}")
     total = read_s + validate_s + render_s
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest check worker), {pss.peak:,.0f} MB (all processes together, PSS)")
-    print(f"findings {len(rendered):,}: " + ", ".join(f"{k} {v}" for k, v in result.summary(rendered)["by_severity"].items()))
+    print(
+        f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest check worker), {pss.peak:,.0f} MB (all processes together, PSS)"
+    )
+    print(
+        f"findings {len(rendered):,}: "
+        + ", ".join(f"{k} {v}" for k, v in result.summary(rendered)["by_severity"].items())
+    )
 
 
 if __name__ == "__main__":

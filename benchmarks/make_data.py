@@ -36,8 +36,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--only", choices=("parquet", "gbk"), help="build one of the two datasets")
     a = ap.parse_args()
-    base = [sys.executable, "-m", "jingzhun.cli", "--quiet", "sample", "--households", str(a.households),
-            "--years", a.years, "--seed", str(a.seed)]
+    base = [
+        sys.executable,
+        "-m",
+        "jingzhun.cli",
+        "--quiet",
+        "sample",
+        "--households",
+        str(a.households),
+        "--years",
+        a.years,
+        "--seed",
+        str(a.seed),
+    ]
     print(f"jingzhun sample: {a.households:,} households, years {a.years}")
     if a.only in (None, "parquet"):
         step("parquet", [*base[:5], str(a.out / "parquet"), *base[5:], "--format", "parquet"])

@@ -37,7 +37,12 @@ def markdown() -> str:
         codes = sorted(c for c in CATALOGUE if c.startswith(prefix))
         if not codes:
             continue
-        lines += [f"## {prefix} {zh} / {en}", "", "| 代码 code | 级别 severity | 说明 message | 依据 basis |", "|---|---|---|---|"]
+        lines += [
+            f"## {prefix} {zh} / {en}",
+            "",
+            "| 代码 code | 级别 severity | 说明 message | 依据 basis |",
+            "|---|---|---|---|",
+        ]
         for c in codes:
             r = CATALOGUE[c]
             lines.append(f"| `{c}` | {SEVERITY[r.severity]} | {_cell(r.zh)}<br>{_cell(r.en)} | {_cell(r.basis_zh)} |")

@@ -52,8 +52,9 @@ def main(
     config: ConfigOpt = None,
     debug: DebugOpt = False,
     quiet: QuietOpt = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="显示版本 / show version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show version")
+    ] = False,
 ) -> None:
     """精准扶贫数据工具 / targeted poverty-alleviation data toolkit."""
     if lang not in ("zh", "en"):

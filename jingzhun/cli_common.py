@@ -46,20 +46,29 @@ def stderr_console(quiet: bool = False) -> Console:
 # ---- shared options, defined once -------------------------------------------------
 DatasetArg = Annotated[
     Path,
-    typer.Argument(help="数据集文件夹 (含年度子文件夹, 如 2016/); 单个表文件请用 validate / dataset folder (with year "
-                        "sub-folders); for one table file use validate", show_default=False),
+    typer.Argument(
+        help="数据集文件夹 (含年度子文件夹, 如 2016/); 单个表文件请用 validate / dataset folder (with year "
+        "sub-folders); for one table file use validate",
+        show_default=False,
+    ),
 ]
 # validate alone reads one table file as well as a dataset folder.
 TableFileArg = Annotated[
     Path,
-    typer.Argument(help="数据集文件夹 (含年度子文件夹), 或单个表文件 / dataset folder or one table file", show_default=False),
+    typer.Argument(
+        help="数据集文件夹 (含年度子文件夹), 或单个表文件 / dataset folder or one table file", show_default=False
+    ),
 ]
 YearOpt = Annotated[int | None, typer.Option("--year", help="数据年度, 默认最新 / data year (default: latest)")]
 OutOpt = Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 摘要 / print a JSON summary on stdout")]
-XlsxOpt = Annotated[bool, typer.Option(
-    "--xlsx/--no-xlsx",
-    help="同时写 Excel 工作簿 (中文表头, 身份证号为文本; 默认写) / also write the .xlsx workbook (default: on)")]
+XlsxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx/--no-xlsx",
+        help="同时写 Excel 工作簿 (中文表头, 身份证号为文本; 默认写) / also write the .xlsx workbook (default: on)",
+    ),
+]
 FailOnOpt = Annotated[
     str,
     typer.Option("--fail-on", help="error 或 warning: 哪一级问题使退出码为 1 / severity that makes the exit code 1"),
@@ -67,15 +76,25 @@ FailOnOpt = Annotated[
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh 或 en / message language")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="本次运行的参数文件 (TOML) / run parameter file")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要 / no progress or summary")]
-JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", "-j", min=1,
-    help="并行进程数 (默认 CPU 核数, 至多 4; 1 = 只用一个进程, 结果相同) / worker processes "
-         "(default: cores, at most 4; 1 = one process, same results)")]
-SheetOpt = Annotated[str | None, typer.Option(
-    "--sheet",
-    help="读取 Excel 文件的这个工作表 (名称或从 0 起的序号; 默认: 表头相符的第一个非隐藏工作表) / "
-         "the sheet of an Excel file to read (name or 0-based index; default: the first visible sheet whose "
-         "header fits)")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="并行进程数 (默认 CPU 核数, 至多 4; 1 = 只用一个进程, 结果相同) / worker processes "
+        "(default: cores, at most 4; 1 = one process, same results)",
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="读取 Excel 文件的这个工作表 (名称或从 0 起的序号; 默认: 表头相符的第一个非隐藏工作表) / "
+        "the sheet of an Excel file to read (name or 0-based index; default: the first visible sheet whose "
+        "header fits)",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示调用栈 / show tracebacks")]
 
 
@@ -252,8 +271,9 @@ class LocalUsageError(click_errors.UsageError):
         console = stderr_console()
         console.print(t("用法错误: ", "usage error: ") + self.message, markup=False, style="bold red")
         path = self.ctx.command_path if self.ctx is not None else "jingzhun"
-        console.print(t(f"提示: 运行 {path} --help 查看全部选项", f"Hint: run {path} --help for every option"),
-                      markup=False)
+        console.print(
+            t(f"提示: 运行 {path} --help 查看全部选项", f"Hint: run {path} --help for every option"), markup=False
+        )
 
 
 def _lang_in(args: list[str]) -> str | None:

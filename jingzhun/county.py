@@ -26,8 +26,8 @@ from jingzhun.i18n import t
 from jingzhun.params import Params
 
 TABLE_FILE = Path(__file__).with_name("gb2260.csv")
-DERIVED = "data"            # origin of values derived here ("data: …")
-DOMINANT_SHARE = 0.9        # one county holding this share of the villages is the county
+DERIVED = "data"  # origin of values derived here ("data: …")
+DOMINANT_SHARE = 0.9  # one county holding this share of the villages is the county
 
 
 @functools.cache
@@ -142,14 +142,21 @@ def note(params: Params) -> str:
     if len(code) == 6 and len(nums) == 2:
         how = t(f"{nums[0]}/{nums[1]} 个行政村的代码前 6 位", f"first 6 digits of {nums[0]} of {nums[1]} village codes")
     elif len(nums) == 2:
-        how = t(f"行政村代码分属 {nums[0]} 个县, 共 {nums[1]} 个行政村", f"village codes of {nums[0]} counties, {nums[1]} villages")
+        how = t(
+            f"行政村代码分属 {nums[0]} 个县, 共 {nums[1]} 个行政村",
+            f"village codes of {nums[0]} counties, {nums[1]} villages",
+        )
     else:
         how = origin
-    hint = t("如需更改, 请在数据集的 jingzhun.toml 中设置 [county] code、name、issuer",
-             "to change it, set [county] code, name and issuer in the dataset's jingzhun.toml")
+    hint = t(
+        "如需更改, 请在数据集的 jingzhun.toml 中设置 [county] code、name、issuer",
+        "to change it, set [county] code, name and issuer in the dataset's jingzhun.toml",
+    )
     what = t("县", "county") if len(code) == 6 else t("地区", "area")
-    return t(f"{what}: {name or '-'} ({code or '-'}), 由数据推断 ({how}); {hint}",
-             f"{what}: {name or '-'} ({code or '-'}), derived from the data ({how}); {hint}")
+    return t(
+        f"{what}: {name or '-'} ({code or '-'}), 由数据推断 ({how}); {hint}",
+        f"{what}: {name or '-'} ({code or '-'}), derived from the data ({how}); {hint}",
+    )
 
 
 def county_info(params: Params) -> dict[str, str]:
@@ -159,8 +166,11 @@ def county_info(params: Params) -> dict[str, str]:
 
 def county_record(params: Params) -> dict[str, str]:
     """The county with where its code came from (``report.json``, the run summary)."""
-    return {"code": str(params.get("county.code")), "name": str(params.get("county.name")),
-            "origin": params.origin_of("county.code")}
+    return {
+        "code": str(params.get("county.code")),
+        "name": str(params.get("county.name")),
+        "origin": params.origin_of("county.code"),
+    }
 
 
 def posting_gaps(params: Params) -> list[str]:
@@ -178,14 +188,23 @@ def require_posting(params: Params) -> None:
     gaps = posting_gaps(params)
     if "P-NOTICE-ISSUER" in gaps:
         raise ConfigError(
-            t("没有发布单位 (参数 county.issuer): 公示必须署名发布单位, 未生成公示",
-              "no issuer (parameter county.issuer): a notice must name its issuer; no notice was written"),
-            t('请在数据集的 jingzhun.toml 中加入 [county] issuer = "XX县扶贫开发领导小组办公室"',
-              'add [county] issuer = "…县扶贫开发领导小组办公室" to the dataset\'s jingzhun.toml'),
+            t(
+                "没有发布单位 (参数 county.issuer): 公示必须署名发布单位, 未生成公示",
+                "no issuer (parameter county.issuer): a notice must name its issuer; no notice was written",
+            ),
+            t(
+                '请在数据集的 jingzhun.toml 中加入 [county] issuer = "XX县扶贫开发领导小组办公室"',
+                'add [county] issuer = "…县扶贫开发领导小组办公室" to the dataset\'s jingzhun.toml',
+            ),
         )
     if gaps:
         raise ConfigError(
-            t("没有监督举报电话 (参数表 supervision_phones), 未生成公示", "no supervision phone (parameter table supervision_phones); no notice was written"),
-            t('请在 jingzhun.toml 中加入 [supervision_phones] county = "电话号码"',
-              'add [supervision_phones] county = "number" to jingzhun.toml'),
+            t(
+                "没有监督举报电话 (参数表 supervision_phones), 未生成公示",
+                "no supervision phone (parameter table supervision_phones); no notice was written",
+            ),
+            t(
+                '请在 jingzhun.toml 中加入 [supervision_phones] county = "电话号码"',
+                'add [supervision_phones] county = "number" to jingzhun.toml',
+            ),
         )

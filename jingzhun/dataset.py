@@ -30,8 +30,10 @@ class Dataset:
         if not p.is_dir():
             raise UsageError(
                 t(f"{p} 是一个文件, 这个命令需要数据集文件夹", f"{p} is a file; this command needs a dataset folder"),
-                t("请给出含年度子文件夹 (如 2016/) 的数据集文件夹; 只有 jingzhun validate 能读取单个表文件",
-                  "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate reads one table file"),
+                t(
+                    "请给出含年度子文件夹 (如 2016/) 的数据集文件夹; 只有 jingzhun validate 能读取单个表文件",
+                    "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate reads one table file",
+                ),
             )
         return cls(p)
 
@@ -43,7 +45,10 @@ class Dataset:
         years = self.years
         if not years:
             raise InputError(
-                t(f"数据集 {self.root} 中没有年度文件夹 (如 2016/)", f"dataset {self.root} has no year folder (e.g. 2016/)"),
+                t(
+                    f"数据集 {self.root} 中没有年度文件夹 (如 2016/)",
+                    f"dataset {self.root} has no year folder (e.g. 2016/)",
+                ),
                 t("每个数据年度放在以四位年份命名的子文件夹中", "put each data year in a sub-folder named by its year"),
             )
         if year is None:
@@ -145,8 +150,10 @@ def load_year(
         names = ", ".join(f"{tb} ({FILE_ALIASES[tb][1]})" for tb in missing)
         raise InputError(
             t(f"{year} 年度文件夹缺少必需的表: {names}", f"the {year} year folder lacks required table(s): {names}"),
-            t(f"请放入 {missing[0]}.csv / .xlsx / .parquet 或 {FILE_ALIASES[missing[0]][1]}.xlsx",
-              f"add {missing[0]}.csv / .xlsx / .parquet or {FILE_ALIASES[missing[0]][1]}.xlsx"),
+            t(
+                f"请放入 {missing[0]}.csv / .xlsx / .parquet 或 {FILE_ALIASES[missing[0]][1]}.xlsx",
+                f"add {missing[0]}.csv / .xlsx / .parquet or {FILE_ALIASES[missing[0]][1]}.xlsx",
+            ),
         )
     findings = Findings()
     frames: dict[str, pd.DataFrame] = {}

@@ -87,8 +87,9 @@ def totals_line(rendered: pd.DataFrame) -> str:
     return t("共 {n} 条问题: ", "{n} findings: ").format(n=len(rendered)) + ", ".join(parts)
 
 
-def findings_page(rendered: pd.DataFrame, files: dict[str, str], title: str, templates: Any = None,
-                  base: str = "../") -> str:
+def findings_page(
+    rendered: pd.DataFrame, files: dict[str, str], title: str, templates: Any = None, base: str = "../"
+) -> str:
     """The findings summary page (HTML): one line per code, by severity; ``files`` maps a code
     to the findings file (relative to the output folder) holding its rows."""
     from jingzhun.render import render
@@ -98,7 +99,9 @@ def findings_page(rendered: pd.DataFrame, files: dict[str, str], title: str, tem
     for g in groups:
         g["file"] = files.get(g["code"], "")
         g["href"] = base + g["file"] if g["file"] else ""
-    levels = [{"label": severity_label(s), "count": counts[s], "groups": [g for g in groups if g["severity"] == s]}
-              for s in SEVERITIES]
+    levels = [
+        {"label": severity_label(s), "count": counts[s], "groups": [g for g in groups if g["severity"] == s]}
+        for s in SEVERITIES
+    ]
     context = {"title": title, "lang": get_lang(), "totals": totals_line(rendered), "levels": levels}
     return render("report/findings.html", context, templates)

@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = "10X98765432"
 _CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X", "\u3000": " "})
+_FULLWIDTH = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X", "\u3000": " "}
+)
 MIN_BIRTH_YEAR = 1900  # county check scripts: 1900 ≤ birth year ≤ current year (domain.md §10.1)
 
 # An ID that went through an Excel number cell: scientific notation, a trailing ".0",
@@ -29,6 +31,7 @@ _SHAPE18 = r"[0-9]{17}[0-9X]"
 
 
 # ---- plain reference implementations ---------------------------------------------------
+
 
 def check_char_one(first17: str) -> str:
     s = sum(int(c) * w for c, w in zip(first17, WEIGHTS.tolist(), strict=True))
@@ -49,8 +52,13 @@ def upgrade15_one(id15: str) -> str:
 
 
 def checksum_ok_one(id18: str) -> bool:
-    return (len(id18) == 18 and id18[:17].isascii() and id18[:17].isdigit()
-            and id18[17] in "0123456789X" and check_char_one(id18[:17]) == id18[17])
+    return (
+        len(id18) == 18
+        and id18[:17].isascii()
+        and id18[:17].isdigit()
+        and id18[17] in "0123456789X"
+        and check_char_one(id18[:17]) == id18[17]
+    )
 
 
 def birth_date_one(id18: str) -> _dt.date | None:
@@ -118,6 +126,7 @@ def mask_one(raw: str | None) -> str:
 
 
 # ---- vectorised ----------------------------------------------------------------------
+
 
 def _text(s: pd.Series) -> pd.Series:
     return s if s.dtype == "str" else s.astype("str")
@@ -327,8 +336,9 @@ def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
         y, mo, d = _number(m[:, 6:10]), _number(m[:, 10:12]), _number(m[:, 12:14])
         date_ok = _real_date(y, mo, d) & (y >= MIN_BIRTH_YEAR) & (y * 10000 + mo * 100 + d <= _ymd(today))
         ends000 = (m[:, 15:18] == 48).all(axis=1)
-        fast_status = np.where(ck, np.where(date_ok, "valid", "bad_date"),
-                               np.where(ends000, "excel_damaged", "bad_checksum")).astype(object)
+        fast_status = np.where(
+            ck, np.where(date_ok, "valid", "bad_date"), np.where(ends000, "excel_damaged", "bad_checksum")
+        ).astype(object)
         status = np.full(len(raw), "valid", dtype=object)
         status[at] = fast_status
         rest = np.ones(len(raw), dtype=bool)

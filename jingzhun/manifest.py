@@ -81,7 +81,9 @@ def build_manifest(
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> Path:
     path = root / MANIFEST
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+    )
     return path
 
 

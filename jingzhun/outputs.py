@@ -102,8 +102,14 @@ def _known(manifests: list[Path]) -> set[Path]:
     return known
 
 
-def foreign_files(folder: Path, allow: frozenset[str] = frozenset(), *, owned: bool = True,
-                  limit: int = 100, marker: Path | None = None) -> list[str]:
+def foreign_files(
+    folder: Path,
+    allow: frozenset[str] = frozenset(),
+    *,
+    owned: bool = True,
+    limit: int = 100,
+    marker: Path | None = None,
+) -> list[str]:
     """Files under ``folder`` that jingzhun did not write (relative paths, at most ``limit``).
 
     The folder is walked from the top, so a manifest is read before the files it lists;
@@ -138,18 +144,27 @@ def check_replaceable(folder: Path, allow: frozenset[str] = frozenset(), marker:
     """Raise :class:`UsageError` unless ``folder`` is absent, empty or jingzhun's own."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(
-            t(f"输出位置 {folder} 是一个文件, 不是文件夹; jingzhun 不会替换它",
-              f"the output {folder} is a file, not a folder; jingzhun does not replace it"),
+            t(
+                f"输出位置 {folder} 是一个文件, 不是文件夹; jingzhun 不会替换它",
+                f"the output {folder} is a file, not a folder; jingzhun does not replace it",
+            ),
             t("请换一个 --out 文件夹", "choose another --out folder"),
         )
     foreign = foreign_files(folder, allow, marker=marker)
     if foreign:
         count = f"{len(foreign)}+" if len(foreign) >= 100 else str(len(foreign))
-        shown = ", ".join(foreign[:_SHOWN]) + (t(f" 等 {count} 个", f" and more ({count})") if len(foreign) > _SHOWN else "")
+        shown = ", ".join(foreign[:_SHOWN]) + (
+            t(f" 等 {count} 个", f" and more ({count})") if len(foreign) > _SHOWN else ""
+        )
         raise UsageError(
-            t(f"输出文件夹 {folder} 中有不是 jingzhun 写的文件 ({shown}); jingzhun 只替换空文件夹或自己以前的输出",
-              f"the output folder {folder} holds files jingzhun did not write ({shown}); jingzhun replaces only an empty folder or its own earlier output"),
-            t("请换一个 --out 文件夹, 或先把这些文件移走", "choose another --out folder, or move those files away first"),
+            t(
+                f"输出文件夹 {folder} 中有不是 jingzhun 写的文件 ({shown}); jingzhun 只替换空文件夹或自己以前的输出",
+                f"the output folder {folder} holds files jingzhun did not write ({shown}); jingzhun replaces only an empty folder or its own earlier output",
+            ),
+            t(
+                "请换一个 --out 文件夹, 或先把这些文件移走",
+                "choose another --out folder, or move those files away first",
+            ),
         )
 
 
@@ -161,8 +176,10 @@ def write_marker(folder: Path, command: str, at: Path | None = None, relative: s
     from jingzhun.io.write import dumps_json
     from jingzhun.manifest import output_files, sha256_file
 
-    outputs = [{"path": rel.as_posix(), "sha256": sha256_file(folder / rel), "size": (folder / rel).stat().st_size}
-               for rel in output_files(folder)]
+    outputs = [
+        {"path": rel.as_posix(), "sha256": sha256_file(folder / rel), "size": (folder / rel).stat().st_size}
+        for rel in output_files(folder)
+    ]
     record = {"jingzhun_version": __version__, "command": command, "outputs": outputs}
     if at is not None:
         record["folder"] = relative
@@ -178,13 +195,25 @@ def write_error(e: OSError, what: Path, tmp: Path | None = None, final: Path | N
         msg = t(f"磁盘空间不足, 无法写入 {where}", f"no space left on the disk: cannot write {where}")
     else:
         msg = t(f"无法写入 {where}: {e.strerror}", f"cannot write {where}: {e.strerror}")
-    return InputError(msg, t("以前的结果未被改动; 请腾出磁盘空间或检查权限后重试",
-                             "the previous results are unchanged; free disk space or check permissions and retry"))
+    return InputError(
+        msg,
+        t(
+            "以前的结果未被改动; 请腾出磁盘空间或检查权限后重试",
+            "the previous results are unchanged; free disk space or check permissions and retry",
+        ),
+    )
 
 
 @contextmanager
-def output_dir(out: str | Path, name: str, *, marker: bool = True, command: str | None = None,
-               allow: frozenset[str] = frozenset(), marker_at: tuple[Path, Path] | None = None) -> Iterator[Path]:
+def output_dir(
+    out: str | Path,
+    name: str,
+    *,
+    marker: bool = True,
+    command: str | None = None,
+    allow: frozenset[str] = frozenset(),
+    marker_at: tuple[Path, Path] | None = None,
+) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``out/name`` in one rename.
 
     ``out/name`` may be a symbolic link: its target is replaced and the link kept.

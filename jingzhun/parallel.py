@@ -81,8 +81,12 @@ def fork_map(fn: Callable[..., R], parts: list[Any], jobs: int | None, **shared:
         gc.collect()
         gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copy-on-write of them
         try:
-            with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
-                                     initializer=watch_parent, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(
+                min(jobs, len(parts)),
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 return list(pool.map(_call, [(fn, p) for p in parts]))
         finally:
             gc.unfreeze()

@@ -44,12 +44,12 @@ class Range:
         return f"{'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}]"
 
 
-FRACTION = Range(0, 1)                      # a share or a similarity
-MONEY = Range(0, 1e9)                       # 元, 0 allowed (0 = not evaluated / no minimum)
-MONEY_POS = Range(0, 1e9, lo_open=True)     # 元, above 0
-MULTIPLE = Range(0, 100, lo_open=True)      # a multiplier
-DAYS = Range(1, 365)                        # a notice period
-COUNT = Range(1, 1e7)                       # households, rows, findings
+FRACTION = Range(0, 1)  # a share or a similarity
+MONEY = Range(0, 1e9)  # 元, 0 allowed (0 = not evaluated / no minimum)
+MONEY_POS = Range(0, 1e9, lo_open=True)  # 元, above 0
+MULTIPLE = Range(0, 100, lo_open=True)  # a multiplier
+DAYS = Range(1, 365)  # a notice period
+COUNT = Range(1, 1e7)  # households, rows, findings
 YEAR = Range(2000, 2100)
 
 # Valid range of every numeric parameter (``table.*`` covers an open table's keys).
@@ -98,7 +98,7 @@ RANGES: dict[str, Range] = {
 
 # Text parameters with a fixed form or a closed set of values.
 PATTERNS: dict[str, tuple[str, str]] = {
-    "county.code": (r"(\d\d){0,3}", "\"\" / 2、4、6 位数字 (2, 4 or 6 digits)"),
+    "county.code": (r"(\d\d){0,3}", '"" / 2、4、6 位数字 (2, 4 or 6 digits)'),
     "region.name": (r"东部|中部|西部", "东部 / 中部 / 西部"),
     "village_rule.mode": (r"all|two_of_three", "all / two_of_three"),
 }
@@ -124,8 +124,10 @@ def check_value(name: str, value: Any, origin: str) -> None:
         allowed = PATTERNS[name][1]
     if allowed:
         raise ConfigError(
-            t(f"参数 {name} = {value!r} 超出允许范围 {allowed} (文件 {origin})",
-              f"parameter {name} = {value!r} is outside the allowed values {allowed} (in {origin})"),
+            t(
+                f"参数 {name} = {value!r} 超出允许范围 {allowed} (文件 {origin})",
+                f"parameter {name} = {value!r} is outside the allowed values {allowed} (in {origin})",
+            ),
             t(f"请在 {origin} 中把 {name} 改为 {allowed} 之内的值", f"set {name} in {origin} to a value in {allowed}"),
         )
 
@@ -148,7 +150,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(t(f"找不到参数文件 {path}", f"parameter file {path} not found")) from None
     except OSError as e:
-        raise ConfigError(t(f"无法读取参数文件 {path}: {e.strerror or e}", f"cannot read the parameter file {path}: {e.strerror or e}")) from None
+        raise ConfigError(
+            t(
+                f"无法读取参数文件 {path}: {e.strerror or e}",
+                f"cannot read the parameter file {path}: {e.strerror or e}",
+            )
+        ) from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)
@@ -218,8 +225,10 @@ class Params:
             if self.values[lo] > self.values[hi]:
                 where = ", ".join(sorted({self.origins[lo], self.origins[hi]}))
                 raise ConfigError(
-                    t(f"参数 {lo} = {self.values[lo]} 大于 {hi} = {self.values[hi]} (文件 {where})",
-                      f"parameter {lo} = {self.values[lo]} is above {hi} = {self.values[hi]} (in {where})"),
+                    t(
+                        f"参数 {lo} = {self.values[lo]} 大于 {hi} = {self.values[hi]} (文件 {where})",
+                        f"parameter {lo} = {self.values[lo]} is above {hi} = {self.values[hi]} (in {where})",
+                    ),
                     t(f"{lo} 应不大于 {hi}", f"{lo} must not exceed {hi}"),
                 )
 
@@ -234,7 +243,10 @@ class Params:
                         ok = ok and float(value).is_integer()
                     if not ok:
                         raise ConfigError(
-                            t(f"参数 {name} 的值应为数字, 文件 {origin}", f"parameter {name} must be a number ({origin})")
+                            t(
+                                f"参数 {name} 的值应为数字, 文件 {origin}",
+                                f"parameter {name} must be a number ({origin})",
+                            )
                         )
                 elif name not in self.values:
                     raise ConfigError(
@@ -261,14 +273,20 @@ class Params:
     def table(self, prefix: str) -> dict[str, Any]:
         """All values under ``prefix.`` as a plain dict (keys without the prefix)."""
         pre = prefix + "."
-        return {k[len(pre):]: v for k, v in self.values.items() if k.startswith(pre)}
+        return {k[len(pre) :]: v for k, v in self.values.items() if k.startswith(pre)}
 
     def poverty_line(self, income_year: int) -> float:
         key = f"poverty_line.{income_year}"
         if key not in self.values:
             raise ConfigError(
-                t(f"没有配置 {income_year} 年的扶贫标准 (参数 {key})", f"no poverty line for income year {income_year} (parameter {key})"),
-                t(f"请在 jingzhun.toml 的 [poverty_line] 下加入 {income_year} = 金额", f"add {income_year} = amount under [poverty_line] in jingzhun.toml"),
+                t(
+                    f"没有配置 {income_year} 年的扶贫标准 (参数 {key})",
+                    f"no poverty line for income year {income_year} (parameter {key})",
+                ),
+                t(
+                    f"请在 jingzhun.toml 的 [poverty_line] 下加入 {income_year} = 金额",
+                    f"add {income_year} = amount under [poverty_line] in jingzhun.toml",
+                ),
             )
         return float(self.values[key])
 
@@ -283,6 +301,4 @@ class Params:
 
     def records(self) -> list[dict[str, Any]]:
         """Every parameter with its value and origin, sorted (for outputs and manifests)."""
-        return [
-            {"name": k, "value": self.values[k], "origin": self.origins[k]} for k in sorted(self.values)
-        ]
+        return [{"name": k, "value": self.values[k], "origin": self.origins[k]} for k in sorted(self.values)]

@@ -54,7 +54,12 @@ def command(
     if json_out:
         print_json(summary)
         return
-    table = Table(title=t(f"{data_year} 年度 (收入年度 {income_year}) 的参数", f"parameters for data year {data_year} (income year {income_year})"))
+    table = Table(
+        title=t(
+            f"{data_year} 年度 (收入年度 {income_year}) 的参数",
+            f"parameters for data year {data_year} (income year {income_year})",
+        )
+    )
     table.add_column(t("参数", "parameter"))
     table.add_column(t("值", "value"))
     table.add_column(t("来源", "origin"))
@@ -62,5 +67,9 @@ def command(
         table.add_row(r["name"], str(r["value"]), r["origin"])
     out = run.err.__class__(highlight=False)
     out.print(table)
-    out.print(t(f"扶贫标准 {summary['poverty_line']:.0f} 元, 退出标准 {summary['exit_line']:.0f} 元",
-                f"poverty line {summary['poverty_line']:.0f}, exit line {summary['exit_line']:.0f}"))
+    out.print(
+        t(
+            f"扶贫标准 {summary['poverty_line']:.0f} 元, 退出标准 {summary['exit_line']:.0f} 元",
+            f"poverty line {summary['poverty_line']:.0f}, exit line {summary['exit_line']:.0f}",
+        )
+    )

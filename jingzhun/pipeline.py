@@ -70,8 +70,14 @@ class StepRecord:
     counts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
-                "peak_mb": round(self.peak_mb, 1), "note": self.note, "counts": self.counts}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "seconds": round(self.seconds, 2),
+            "peak_mb": round(self.peak_mb, 1),
+            "note": self.note,
+            "counts": self.counts,
+        }
 
 
 @dataclass
@@ -136,8 +142,12 @@ def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
     rendered = result.render()
     d = c.tmp / "validate"
     d.mkdir()
-    write_files(rendered, validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root), d,
-                c.options.xlsx)
+    write_files(
+        rendered,
+        validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root),
+        d,
+        c.options.xlsx,
+    )
     return result.findings, {"tables": result.tables}
 
 
@@ -194,8 +204,9 @@ def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
     d = c.tmp / "plan"
     d.mkdir()
     o = c.options
-    files = write_files(result, findings.render(), model, d, xlsx=o.xlsx, books=o.books, templates=o.templates,
-                        docx=o.docx, jobs=o.jobs)
+    files = write_files(
+        result, findings.render(), model, d, xlsx=o.xlsx, books=o.books, templates=o.templates, docx=o.docx, jobs=o.jobs
+    )
     return findings, {**summary(result), "documents": len(files)}
 
 
@@ -220,8 +231,17 @@ def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
         nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
         d = c.tmp / "notice" / kind
         d.mkdir(parents=True)
-        units, _ = write_files(nset, nc, nset.findings.render(), d, c.tmp / INTERNAL / kind, c.options.templates,
-                               c.options.docx, c.options.jobs, c.options.xlsx)
+        units, _ = write_files(
+            nset,
+            nc,
+            nset.findings.render(),
+            d,
+            c.tmp / INTERNAL / kind,
+            c.options.templates,
+            c.options.docx,
+            c.options.jobs,
+            c.options.xlsx,
+        )
         made[kind] = int((units["file"] != "").sum())
         findings.extend(nset.findings)
     return findings, {"notices": made, "date": start.isoformat()}
@@ -231,8 +251,14 @@ def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
     from jingzhun.audit.pipeline import audit_year, write_report
 
     c.need_table("payments", "projects")
-    report = audit_year(c.frames, c.params, c.year, as_of=c.options.as_of, reading=c.data.findings,
-                        identified=c.results["identify"].households)
+    report = audit_year(
+        c.frames,
+        c.params,
+        c.year,
+        as_of=c.options.as_of,
+        reading=c.data.findings,
+        identified=c.results["identify"].households,
+    )
     c.results["audit"] = report
     d = c.tmp / "audit"
     d.mkdir()
@@ -257,9 +283,15 @@ def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
             notes["trend"] = f"{c.year - 1}: {e.message}"
     audit = c.results.get("audit")
     model = build_report(
-        params=c.params, data_year=c.year, identify_by_year=by_year, households_by_year=households,
-        match_result=c.results.get("match"), plan_result=c.results.get("plan"),
-        funds=None, audit_report=audit, notes=notes,
+        params=c.params,
+        data_year=c.year,
+        identify_by_year=by_year,
+        households_by_year=households,
+        match_result=c.results.get("match"),
+        plan_result=c.results.get("plan"),
+        funds=None,
+        audit_report=audit,
+        notes=notes,
     )
     d = c.tmp / "report"
     d.mkdir()
@@ -326,8 +358,13 @@ def run_pipeline(
                 previous = load_year(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
             except JingzhunError as e:
                 previous_error = e.message
-        read = StepRecord("read", "ok", time.perf_counter() - t0, _peak_mb(),
-                          counts={tb: len(df) for tb, df in sorted(data.frames.items())})
+        read = StepRecord(
+            "read",
+            "ok",
+            time.perf_counter() - t0,
+            _peak_mb(),
+            counts={tb: len(df) for tb, df in sorted(data.frames.items())},
+        )
         progress("read", "end", read)
         records = [read]
         own = Findings()
@@ -359,9 +396,15 @@ def run_pipeline(
             summary["county"] = county_record(params)
             summary["notice_date"] = _notice_date(options, year)
             manifest = build_manifest(
-                tmp, command="run", dataset=ds.root, year=year,
-                inputs=relative_inputs(data.manifest_inputs() + (previous.manifest_inputs() if previous else []), ds.root),
-                parameters=params.records(), started=started,
+                tmp,
+                command="run",
+                dataset=ds.root,
+                year=year,
+                inputs=relative_inputs(
+                    data.manifest_inputs() + (previous.manifest_inputs() if previous else []), ds.root
+                ),
+                parameters=params.records(),
+                started=started,
                 finished=datetime.now().astimezone().isoformat(timespec="seconds"),
                 steps=[r.to_dict() for r in records],
             )
@@ -382,17 +425,24 @@ def check_out(out: Path, dataset: Path) -> None:
     else:
         return
     raise UsageError(
-        t(f"输出文件夹 {out} {why}; 运行会替换整个输出文件夹, 所以不能这样用",
-          f"the output folder {out} {why}; a run replaces its whole output folder, so this is refused"),
-        t(f"请用数据集之外的文件夹, 如 --out {root.parent / (root.name + '-out')}",
-          f"use a folder outside the dataset, e.g. --out {root.parent / (root.name + '-out')}"),
+        t(
+            f"输出文件夹 {out} {why}; 运行会替换整个输出文件夹, 所以不能这样用",
+            f"the output folder {out} {why}; a run replaces its whole output folder, so this is refused",
+        ),
+        t(
+            f"请用数据集之外的文件夹, 如 --out {root.parent / (root.name + '-out')}",
+            f"use a folder outside the dataset, e.g. --out {root.parent / (root.name + '-out')}",
+        ),
     )
 
 
 def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> StepRecord:
     failed_before = [a for a in step.after if status.get(a) != "ok"]
     if failed_before:
-        note = t(f"依赖的步骤未完成: {', '.join(failed_before)}", f"depends on unfinished step(s): {', '.join(failed_before)}")
+        note = t(
+            f"依赖的步骤未完成: {', '.join(failed_before)}",
+            f"depends on unfinished step(s): {', '.join(failed_before)}",
+        )
         own.add("R-STEP-SKIPPED", table="run", key=step.name, detail=note)
         rec = StepRecord(step.name, "skipped", note=note)
         status[step.name] = rec.status
@@ -517,4 +567,3 @@ def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataF
         "by_code": {f"{s}:{c}": int(n) for (s, c), n in by_code.items()},
         "steps": [{"name": r.name, "status": r.status, "note": r.note} for r in records],
     }
-

@@ -45,6 +45,7 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # ---- filters ---------------------------------------------------------------------------
 
+
 def _is_missing(v: Any) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
@@ -161,7 +162,8 @@ class Docx:
         head = "".join(self._cell(h, w, True) for h, w in zip(headers, widths, strict=False))
         return Markup(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="Grid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
-            f"<w:tblGrid>{grid}</w:tblGrid>" + (f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>" if headers else "")
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+            + (f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>" if headers else "")
         )
 
     def row(self, values: list[Any], widths: list[int] = (), head: bool = False) -> Markup:  # type: ignore[assignment]
@@ -171,21 +173,27 @@ class Docx:
 
     def span_row(self, text: Any, columns: int) -> Markup:
         """One centred cell across ``columns`` grid columns (\"no rows\" lines, like HTML's colspan)."""
-        return Markup(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="{columns}"/></w:tcPr>'
-                      f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p></w:tc></w:tr>')
+        return Markup(
+            f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="{columns}"/></w:tcPr>'
+            f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t xml:space="preserve">{self._t(text)}</w:t></w:r></w:p></w:tc></w:tr>'
+        )
 
     def table_end(self) -> Markup:
         return Markup("</w:tbl><w:p/>")
 
     def table(self, headers: list[Any], rows: list[list[Any]], widths: list[int]) -> Markup:
-        return Markup(str(self.table_start(headers, widths)) + "".join(str(self.row(r, widths)) for r in rows) + "</w:tbl><w:p/>")
+        return Markup(
+            str(self.table_start(headers, widths)) + "".join(str(self.row(r, widths)) for r in rows) + "</w:tbl><w:p/>"
+        )
 
     def kv(self, pairs: list[tuple[Any, Any]], widths: list[int] = (1500, 3000, 1500, 3000)) -> Markup:  # type: ignore[assignment]
         """Label/value pairs, two pairs per row, labels shaded; a last odd pair's value spans the rest of its row."""
         body = []
         for i in range(0, len(pairs), 2):
-            chunk = list(pairs[i:i + 2])
-            cells = "".join(self._cell(k, widths[j * 2], True) + self._cell(v, widths[j * 2 + 1]) for j, (k, v) in enumerate(chunk))
+            chunk = list(pairs[i : i + 2])
+            cells = "".join(
+                self._cell(k, widths[j * 2], True) + self._cell(v, widths[j * 2 + 1]) for j, (k, v) in enumerate(chunk)
+            )
             if len(chunk) == 1:
                 cells = self._cell(chunk[0][0], 0, True) + self._SPAN3 + self._t(chunk[0][1]) + self._END
             body.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
@@ -196,6 +204,7 @@ FILTERS = {"money": money, "cn_date": cn_date, "mask_id": mask_id, "mask_phone":
 
 
 # ---- the environment -------------------------------------------------------------------
+
 
 def _autoescape(name: str | None) -> bool:
     return bool(name) and name.rsplit(".", 1)[-1].lower() in ("html", "htm", "xml")
@@ -209,7 +218,10 @@ def _environment(user_dir: str | None) -> jinja2.sandbox.ImmutableSandboxedEnvir
         if not p.is_dir():
             raise TemplateError(
                 t(f"找不到模板文件夹 {p}", f"template folder {p} not found"),
-                t("--templates 应指向一个文件夹, 其中的同名文件覆盖内置模板", "--templates must name a folder whose files override the packaged ones"),
+                t(
+                    "--templates 应指向一个文件夹, 其中的同名文件覆盖内置模板",
+                    "--templates must name a folder whose files override the packaged ones",
+                ),
             )
         paths.append(str(p))
     paths.append(str(resource_dir("templates")))
@@ -268,13 +280,19 @@ def get_template(name: str, user_dir: str | Path | None = None) -> jinja2.Templa
     except jinja2.TemplateSyntaxError as e:
         where = e.filename or name
         raise TemplateError(
-            t(f"模板 {where} 第 {e.lineno} 行语法错误: {e.message}", f"template {where} line {e.lineno}: syntax error: {e.message}"),
+            t(
+                f"模板 {where} 第 {e.lineno} 行语法错误: {e.message}",
+                f"template {where} line {e.lineno}: syntax error: {e.message}",
+            ),
             t("请检查 {{ }} 和 {% %} 是否成对", "check that {{ }} and {% %} are balanced"),
         ) from None
     except jinja2.TemplateNotFound as e:
         raise TemplateError(
             t(f"找不到模板 {e.name}", f"template {e.name} not found"),
-            t("用户模板文件夹中的文件名须与内置模板相同", "a user template must have the same relative name as the packaged one"),
+            t(
+                "用户模板文件夹中的文件名须与内置模板相同",
+                "a user template must have the same relative name as the packaged one",
+            ),
         ) from None
 
 
@@ -292,20 +310,31 @@ def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> st
         where = file or template.filename or template.name
         field = _field_of(str(e))
         raise TemplateError(
-            t(f"模板 {where} 第 {line} 行使用了未知字段 {field}", f"template {where} line {line}: unknown field {field}"),
+            t(
+                f"模板 {where} 第 {line} 行使用了未知字段 {field}",
+                f"template {where} line {line}: unknown field {field}",
+            ),
             t("可用字段见 docs 中的模板说明; 请检查拼写", "see the template fields in the docs; check the spelling"),
         ) from None
     except jinja2.sandbox.SecurityError as e:
         file, line = _template_line(e)
         where = file or template.filename or template.name
         raise TemplateError(
-            t(f"模板 {where} 第 {line} 行试图访问不安全的内容, 已拒绝: {e}", f"template {where} line {line}: unsafe access refused: {e}"),
-            t("模板只能使用提供给它的字段, 不能调用系统功能; 请检查这个模板的来源",
-              "a template may only use the fields it is given, never system functions; check where this template came from"),
+            t(
+                f"模板 {where} 第 {line} 行试图访问不安全的内容, 已拒绝: {e}",
+                f"template {where} line {line}: unsafe access refused: {e}",
+            ),
+            t(
+                "模板只能使用提供给它的字段, 不能调用系统功能; 请检查这个模板的来源",
+                "a template may only use the fields it is given, never system functions; check where this template came from",
+            ),
         ) from None
     except jinja2.TemplateSyntaxError as e:  # an {% include %} of a broken file
         raise TemplateError(
-            t(f"模板 {e.filename or e.name} 第 {e.lineno} 行语法错误: {e.message}", f"template {e.filename or e.name} line {e.lineno}: syntax error: {e.message}"),
+            t(
+                f"模板 {e.filename or e.name} 第 {e.lineno} 行语法错误: {e.message}",
+                f"template {e.filename or e.name} line {e.lineno}: syntax error: {e.message}",
+            ),
         ) from None
     except jinja2.TemplateError as e:
         file, line = _template_line(e)
@@ -403,6 +432,8 @@ def write_docx(path: str | Path, body_xml: str, title: str = "") -> None:
             z.writestr(info, text.encode("utf-8"), compresslevel=1)
 
 
-def render_docx(name: str, context: Mapping[str, Any], path: str | Path, user_dir: str | Path | None = None, title: str = "") -> None:
+def render_docx(
+    name: str, context: Mapping[str, Any], path: str | Path, user_dir: str | Path | None = None, title: str = ""
+) -> None:
     """Render the body template ``name`` (``….docx.xml``) and write the .docx to ``path``."""
     write_docx(path, render(name, context, user_dir), title)

@@ -71,10 +71,14 @@ def _holder(path: Path) -> int | None:
 
 def _busy(out: Path, holder: int | None) -> InputError:
     return InputError(
-        t(f"另一个 jingzhun 运行正在使用输出文件夹 {out} (进程 {holder or '?'})",
-          f"another jingzhun run holds the output folder {out} (process {holder or '?'})"),
-        t(f"等它结束后再运行, 或换一个 --out 文件夹; 若确定没有 jingzhun 在运行, 可删除 {lock_path(out)}",
-          f"wait for it to finish or use another --out folder; if no jingzhun is running, delete {lock_path(out)}"),
+        t(
+            f"另一个 jingzhun 运行正在使用输出文件夹 {out} (进程 {holder or '?'})",
+            f"another jingzhun run holds the output folder {out} (process {holder or '?'})",
+        ),
+        t(
+            f"等它结束后再运行, 或换一个 --out 文件夹; 若确定没有 jingzhun 在运行, 可删除 {lock_path(out)}",
+            f"wait for it to finish or use another --out folder; if no jingzhun is running, delete {lock_path(out)}",
+        ),
     )
 
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-MAX_PLAIN = 64   # characters (a CJK character is 3 bytes of the 255 a file name may hold)
-PREFIX = 24      # safe characters kept in front of the hash
-HASH_LEN = 12    # hex digits of SHA-1
+MAX_PLAIN = 64  # characters (a CJK character is 3 bytes of the 255 a file name may hold)
+PREFIX = 24  # safe characters kept in front of the hash
+HASH_LEN = 12  # hex digits of SHA-1
 
 # Ideographs: CJK Unified (with extension A), compatibility ideographs, extensions B-G (planes 2-3).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

@@ -38,7 +38,12 @@ def command(
     for r in rendered.itertuples():
         console.print(f"[{r.code}] {r.message}", markup=False)
     if rendered.empty:
-        console.print(t(f"核对通过: {result.checked} 个文件与 manifest 一致", f"verified: {result.checked} files match the manifest"))
+        console.print(
+            t(
+                f"核对通过: {result.checked} 个文件与 manifest 一致",
+                f"verified: {result.checked} files match the manifest",
+            )
+        )
     else:
         console.print(t(f"核对未通过: {len(rendered)} 个问题", f"verification failed: {len(rendered)} problems"))
     raise typer.Exit(worst_exit_code(rendered))

@@ -68,9 +68,17 @@ def members(**over) -> pd.DataFrame:
 
 def dibao(rows: list[dict]) -> pd.DataFrame:
     cols = {
-        "record_id": "str", "id_number": "str", "name": "str", "village_code": "str", "village_name": "str",
-        "family_ref": "str", "relation": "str", "program": "str", "monthly_amount": "Float64",
-        "start_date": "datetime64[s]", "end_date": "datetime64[s]",
+        "record_id": "str",
+        "id_number": "str",
+        "name": "str",
+        "village_code": "str",
+        "village_name": "str",
+        "family_ref": "str",
+        "relation": "str",
+        "program": "str",
+        "monthly_amount": "Float64",
+        "start_date": "datetime64[s]",
+        "end_date": "datetime64[s]",
     }
     data = {}
     for c, dt in cols.items():
@@ -84,9 +92,26 @@ def dibao(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def row(rid: str, name: str, idn: str | None = None, village: str | None = V1, program: str = "农村低保",
-        amount: float = 300.0, start: str = "2014-01-01", end: str | None = None, **kw) -> dict:
-    d = {"record_id": rid, "id_number": idn, "name": name, "village_code": village, "program": program,
-         "monthly_amount": amount, "start_date": start, "end_date": end}
+def row(
+    rid: str,
+    name: str,
+    idn: str | None = None,
+    village: str | None = V1,
+    program: str = "农村低保",
+    amount: float = 300.0,
+    start: str = "2014-01-01",
+    end: str | None = None,
+    **kw,
+) -> dict:
+    d = {
+        "record_id": rid,
+        "id_number": idn,
+        "name": name,
+        "village_code": village,
+        "program": program,
+        "monthly_amount": amount,
+        "start_date": start,
+        "end_date": end,
+    }
     d.update(kw)
     return d

@@ -26,21 +26,160 @@ def _s(values):
 def households() -> pd.DataFrame:
     rows = [
         # id, village, group, head, size, registered, category, status, identified, cause, other, danger, reloc, water, cadre, mobile, bank
-        ("H001", V1, "一组", "王䶮", 3, True, "一般贫困户", "未脱贫", 2016, "因病", "缺资金", True, False, True, "C01", "13812345678", "6228480012345678901"),
-        ("H002", V1, "二组", "李𠀀明", 1, True, "特困供养贫困户", "未脱贫", 2015, "缺劳力", None, False, False, True, None, None, None),
-        ("H003", V1, "一组", "张三", 4, True, "低保贫困户", "未脱贫", 2016, "因学", "缺技术", False, True, False, None, "13900001111", None),
-        ("H004", V2, "三组", "赵四", 2, True, "一般贫困户", "已脱贫(不再享受政策)", 2014, "缺资金", None, False, False, True, "C02", None, None),
+        (
+            "H001",
+            V1,
+            "一组",
+            "王䶮",
+            3,
+            True,
+            "一般贫困户",
+            "未脱贫",
+            2016,
+            "因病",
+            "缺资金",
+            True,
+            False,
+            True,
+            "C01",
+            "13812345678",
+            "6228480012345678901",
+        ),
+        (
+            "H002",
+            V1,
+            "二组",
+            "李𠀀明",
+            1,
+            True,
+            "特困供养贫困户",
+            "未脱贫",
+            2015,
+            "缺劳力",
+            None,
+            False,
+            False,
+            True,
+            None,
+            None,
+            None,
+        ),
+        (
+            "H003",
+            V1,
+            "一组",
+            "张三",
+            4,
+            True,
+            "低保贫困户",
+            "未脱贫",
+            2016,
+            "因学",
+            "缺技术",
+            False,
+            True,
+            False,
+            None,
+            "13900001111",
+            None,
+        ),
+        (
+            "H004",
+            V2,
+            "三组",
+            "赵四",
+            2,
+            True,
+            "一般贫困户",
+            "已脱贫(不再享受政策)",
+            2014,
+            "缺资金",
+            None,
+            False,
+            False,
+            True,
+            "C02",
+            None,
+            None,
+        ),
         ("H005", V2, "三组", "钱五", 2, False, None, None, None, None, None, False, False, True, None, None, None),
-        ("H006", V3, "五组", "孙六", 2, True, "一般贫困户", "未脱贫", 2015, "缺资金", None, False, False, True, None, None, None),
-        ("H007", V3, "五组", "周七", 1, True, "一般贫困户", "未脱贫", 2016, "缺技术", None, False, False, True, None, None, None),
+        (
+            "H006",
+            V3,
+            "五组",
+            "孙六",
+            2,
+            True,
+            "一般贫困户",
+            "未脱贫",
+            2015,
+            "缺资金",
+            None,
+            False,
+            False,
+            True,
+            None,
+            None,
+            None,
+        ),
+        (
+            "H007",
+            V3,
+            "五组",
+            "周七",
+            1,
+            True,
+            "一般贫困户",
+            "未脱贫",
+            2016,
+            "缺技术",
+            None,
+            False,
+            False,
+            True,
+            None,
+            None,
+            None,
+        ),
     ]
-    cols = ["household_id", "village_code", "group_name", "head_name", "household_size", "registered", "category", "status",
-            "identified_year", "main_cause", "other_causes", "dangerous_house", "relocation_willing", "drinking_water_safe",
-            "cadre_id", "phone", "bank_account"]
+    cols = [
+        "household_id",
+        "village_code",
+        "group_name",
+        "head_name",
+        "household_size",
+        "registered",
+        "category",
+        "status",
+        "identified_year",
+        "main_cause",
+        "other_causes",
+        "dangerous_house",
+        "relocation_willing",
+        "drinking_water_safe",
+        "cadre_id",
+        "phone",
+        "bank_account",
+    ]
     df = pd.DataFrame(rows, columns=cols)
-    out = pd.DataFrame({c: _s(df[c].where(df[c].notna(), None).tolist()) for c in
-                        ["household_id", "village_code", "group_name", "head_name", "category", "status", "main_cause",
-                         "other_causes", "cadre_id", "phone", "bank_account"]})
+    out = pd.DataFrame(
+        {
+            c: _s(df[c].where(df[c].notna(), None).tolist())
+            for c in [
+                "household_id",
+                "village_code",
+                "group_name",
+                "head_name",
+                "category",
+                "status",
+                "main_cause",
+                "other_causes",
+                "cadre_id",
+                "phone",
+                "bank_account",
+            ]
+        }
+    )
     out["household_size"] = pd.array(df["household_size"].tolist(), dtype="Int64")
     out["identified_year"] = pd.array(df["identified_year"].tolist(), dtype="Int64")
     for c in ("registered", "dangerous_house", "relocation_willing", "drinking_water_safe"):
@@ -87,34 +226,38 @@ def members() -> pd.DataFrame:
 
 
 def cadres() -> pd.DataFrame:
-    return pd.DataFrame({
-        "cadre_id": _s(["C01", "C02", "C03"]),
-        "name": _s(["黄干部", "马干部", "林干部"]),
-        "unit": _s(["县扶贫办", "县教育局", "杜皮乡政府"]),
-        "rank": _s(["一般干部", "乡科级副职", "村干部"]),
-        "township_code": _s([T1, T1, T2]),
-        "max_households": pd.array([2, None, 1], dtype="Int64"),
-        "phone": _s(["13700001234", "13700005678", "13700009999"]),
-        "_row": pd.array([1, 2, 3], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "cadre_id": _s(["C01", "C02", "C03"]),
+            "name": _s(["黄干部", "马干部", "林干部"]),
+            "unit": _s(["县扶贫办", "县教育局", "杜皮乡政府"]),
+            "rank": _s(["一般干部", "乡科级副职", "村干部"]),
+            "township_code": _s([T1, T1, T2]),
+            "max_households": pd.array([2, None, 1], dtype="Int64"),
+            "phone": _s(["13700001234", "13700005678", "13700009999"]),
+            "_row": pd.array([1, 2, 3], dtype="Int64"),
+        }
+    )
 
 
 def projects() -> pd.DataFrame:
-    return pd.DataFrame({
-        "project_id": _s(["P1", "P2", "P3"]),
-        "name": _s(["回龙村产业路硬化", "全县雨露计划补助", "杜皮乡安全饮水工程"]),
-        "village_code": _s([V1, None, V3]),
-        "category": _s(["基础设施", "教育扶贫", "基础设施"]),
-        "fund_source": _s(["中央财政专项扶贫资金", "省级财政专项扶贫资金", "统筹整合涉农资金"]),
-        "budget": pd.array([300000.0, 150000.0, 520000.5], dtype="Float64"),
-        "implementer": _s(["回龙山镇人民政府", "县扶贫办", "杜皮乡人民政府"]),
-        "start_date": pd.to_datetime(["2016-04-01", None, "2016-05-01"]),
-        "completion_date": pd.to_datetime(["2016-10-31", None, "2016-12-31"]),
-        "beneficiary_households": pd.array([120, 80, 300], dtype="Int64"),
-        "beneficiary_poor_households": pd.array([30, 80, 45], dtype="Int64"),
-        "performance_target": _s(["硬化道路 3 公里", "补助 80 名中职学生", "解决 300 户饮水"]),
-        "_row": pd.array([1, 2, 3], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "project_id": _s(["P1", "P2", "P3"]),
+            "name": _s(["回龙村产业路硬化", "全县雨露计划补助", "杜皮乡安全饮水工程"]),
+            "village_code": _s([V1, None, V3]),
+            "category": _s(["基础设施", "教育扶贫", "基础设施"]),
+            "fund_source": _s(["中央财政专项扶贫资金", "省级财政专项扶贫资金", "统筹整合涉农资金"]),
+            "budget": pd.array([300000.0, 150000.0, 520000.5], dtype="Float64"),
+            "implementer": _s(["回龙山镇人民政府", "县扶贫办", "杜皮乡人民政府"]),
+            "start_date": pd.to_datetime(["2016-04-01", None, "2016-05-01"]),
+            "completion_date": pd.to_datetime(["2016-10-31", None, "2016-12-31"]),
+            "beneficiary_households": pd.array([120, 80, 300], dtype="Int64"),
+            "beneficiary_poor_households": pd.array([30, 80, 45], dtype="Int64"),
+            "performance_target": _s(["硬化道路 3 公里", "补助 80 名中职学生", "解决 300 户饮水"]),
+            "_row": pd.array([1, 2, 3], dtype="Int64"),
+        }
+    )
 
 
 def write_dataset(root: Path, year: int = 2016, previous: bool = True) -> Path:
@@ -122,7 +265,12 @@ def write_dataset(root: Path, year: int = 2016, previous: bool = True) -> Path:
     d = root / str(year)
     d.mkdir(parents=True)
     shutil.copyfile(TOML, root / "jingzhun.toml")  # 团风县 with its issuer
-    for name, df in (("households", households()), ("members", members()), ("cadres", cadres()), ("projects", projects())):
+    for name, df in (
+        ("households", households()),
+        ("members", members()),
+        ("cadres", cadres()),
+        ("projects", projects()),
+    ):
         df.drop(columns="_row").to_csv(d / f"{name}.csv", index=False, encoding="utf-8")
     if previous:
         p = root / str(year - 1)
@@ -131,5 +279,7 @@ def write_dataset(root: Path, year: int = 2016, previous: bool = True) -> Path:
         h = h[h["household_id"].isin(["H002", "H004", "H005", "H006"])]
         h.drop(columns="_row").to_csv(p / "households.csv", index=False, encoding="utf-8")
         m = members()
-        m[m["household_id"].isin(h["household_id"])].drop(columns="_row").to_csv(p / "members.csv", index=False, encoding="utf-8")
+        m[m["household_id"].isin(h["household_id"])].drop(columns="_row").to_csv(
+            p / "members.csv", index=False, encoding="utf-8"
+        )
     return root

@@ -42,8 +42,21 @@ def _s(values) -> pd.Series:
 
 
 def households(rows=HOUSEHOLDS) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["household_id", "village_code", "household_size", "registered", "category",
-                                     "status", "exit_year", "wage_income", "dangerous_house", "drinking_water_safe"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "household_id",
+            "village_code",
+            "household_size",
+            "registered",
+            "category",
+            "status",
+            "exit_year",
+            "wage_income",
+            "dangerous_house",
+            "drinking_water_safe",
+        ],
+    )
     out = pd.DataFrame({"_row": pd.array(range(1, len(df) + 1), dtype="Int64")})
     for c in ("household_id", "village_code", "category", "status"):
         out[c] = _s(df[c].where(df[c].notna(), None))
@@ -62,17 +75,19 @@ def households(rows=HOUSEHOLDS) -> pd.DataFrame:
 
 
 def villages() -> pd.DataFrame:
-    return pd.DataFrame({
-        "_row": pd.array([1, 2, 3], dtype="Int64"),
-        "village_code": _s([V1, V2, V3]),
-        "village_name": _s([NAMES[V1][0], NAMES[V2][0], NAMES[V3][0]]),
-        "township_name": _s([NAMES[V1][1], NAMES[V2][1], NAMES[V3][1]]),
-        "total_households": pd.array([4, 2, 1], dtype="Int64"),
-        "total_population": pd.array([20, 8, None], dtype="Int64"),
-        "agricultural_population": pd.array([10, None, None], dtype="Int64"),
-        "per_capita_income": pd.array([5000.0, 5000.0, 5000.0], dtype="Float64"),
-        "collective_income": pd.array([1.0, 1.0, 1.0], dtype="Float64"),
-    })
+    return pd.DataFrame(
+        {
+            "_row": pd.array([1, 2, 3], dtype="Int64"),
+            "village_code": _s([V1, V2, V3]),
+            "village_name": _s([NAMES[V1][0], NAMES[V2][0], NAMES[V3][0]]),
+            "township_name": _s([NAMES[V1][1], NAMES[V2][1], NAMES[V3][1]]),
+            "total_households": pd.array([4, 2, 1], dtype="Int64"),
+            "total_population": pd.array([20, 8, None], dtype="Int64"),
+            "agricultural_population": pd.array([10, None, None], dtype="Int64"),
+            "per_capita_income": pd.array([5000.0, 5000.0, 5000.0], dtype="Float64"),
+            "collective_income": pd.array([1.0, 1.0, 1.0], dtype="Float64"),
+        }
+    )
 
 
 def frames() -> dict[str, pd.DataFrame]:
@@ -81,13 +96,15 @@ def frames() -> dict[str, pd.DataFrame]:
 
 def match_result() -> SimpleNamespace:
     """A4 is linked too, but it is not registered: it does not count for coverage."""
-    return SimpleNamespace(pairs=pd.DataFrame({"record_id": _s(["R1", "R2", "R3"]),
-                                               "household_id": _s(["A2", "A2", "A4"])}))
+    return SimpleNamespace(
+        pairs=pd.DataFrame({"record_id": _s(["R1", "R2", "R3"]), "household_id": _s(["A2", "A2", "A4"])})
+    )
 
 
 def pairing() -> pd.DataFrame:
-    return pd.DataFrame({"household_id": _s(["A1", "A2", "A3", "B1", "B2"]),
-                         "pairing": _s(["kept", "kept", "none", "kept", "new"])})
+    return pd.DataFrame(
+        {"household_id": _s(["A1", "A2", "A3", "B1", "B2"]), "pairing": _s(["kept", "kept", "none", "kept", "new"])}
+    )
 
 
 def funds() -> SimpleNamespace:
@@ -102,14 +119,16 @@ def funds() -> SimpleNamespace:
 def audit_report() -> SimpleNamespace:
     """Payment row 1 flagged twice (300 and 500: counted once, 500), project row 2 (200),
     an info finding (not at risk)."""
-    findings = pd.DataFrame({
-        "code": _s(["A-X", "A-Y", "A-Z", "A-I"]),
-        "severity": _s(["warning", "error", "warning", "info"]),
-        "table": _s(["payments", "payments", "projects", "payments"]),
-        "row": pd.array([1, 1, 2, 3], dtype="Int64"),
-        "amount": pd.array([300.0, 500.0, 200.0, 999.0], dtype="Float64"),
-        "township_code": _s([T1, T1, T2, T1]),
-    })
+    findings = pd.DataFrame(
+        {
+            "code": _s(["A-X", "A-Y", "A-Z", "A-I"]),
+            "severity": _s(["warning", "error", "warning", "info"]),
+            "table": _s(["payments", "payments", "projects", "payments"]),
+            "row": pd.array([1, 1, 2, 3], dtype="Int64"),
+            "amount": pd.array([300.0, 500.0, 200.0, 999.0], dtype="Float64"),
+            "township_code": _s([T1, T1, T2, T1]),
+        }
+    )
     sheets = {
         "A-X": pd.DataFrame({"table": _s(["payments"]), "row": pd.array([1], dtype="Int64"), "village_code": _s([V1])}),
         "A-Z": pd.DataFrame({"table": _s(["projects"]), "row": pd.array([2], dtype="Int64"), "village_code": _s([V2])}),

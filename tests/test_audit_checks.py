@@ -11,6 +11,7 @@ D = pd.Timestamp
 
 # ---- who was paid -----------------------------------------------------------------------
 
+
 def test_payee_not_registered_household():
     w = world()
     w["payments"] = set_cell(w["payments"], "payment_id", "F010", "household_id", "H99")
@@ -19,12 +20,30 @@ def test_payee_not_registered_household():
 
 
 def test_payee_not_registered_person_without_household():
-    w = add_payment(world(), payment_id="F900", payee_name="某某", payee_id_number=pid(901), amount=800.0,
-                    pay_date=D("2017-05-01"), measure="教育扶贫", purpose="助学补助", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        payee_name="某某",
+        payee_id_number=pid(901),
+        amount=800.0,
+        pay_date=D("2017-05-01"),
+        measure="教育扶贫",
+        purpose="助学补助",
+        stage="一次性",
+    )
     assert keys(run(w), "A-PAYEE-NOT-REGISTERED") == ["F900"]
     # the same payment to a registered person (no household id given) is fine
-    w = add_payment(world(), payment_id="F900", payee_name="赵二", payee_id_number=pid(1, "19720202"), amount=800.0,
-                    pay_date=D("2017-05-01"), measure="教育扶贫", purpose="助学补助", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        payee_name="赵二",
+        payee_id_number=pid(1, "19720202"),
+        amount=800.0,
+        pay_date=D("2017-05-01"),
+        measure="教育扶贫",
+        purpose="助学补助",
+        stage="一次性",
+    )
     assert "A-PAYEE-NOT-REGISTERED" not in codes(run(w))
 
 
@@ -48,14 +67,34 @@ def test_ineligible_non_registered_household():
 
 
 def test_ineligible_not_for_measures_open_to_non_registered():
-    w = add_payment(world(), payment_id="F900", household_id="H15", payee_name="卫一", payee_id_number=pid(15),
-                    amount=10000.0, pay_date=D("2017-05-01"), measure="危房改造", purpose="危房改造补助", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        household_id="H15",
+        payee_name="卫一",
+        payee_id_number=pid(15),
+        amount=10000.0,
+        pay_date=D("2017-05-01"),
+        measure="危房改造",
+        purpose="危房改造补助",
+        stage="一次性",
+    )
     assert "A-PAYEE-INELIGIBLE" not in codes(run(w))
 
 
 def test_ineligible_exited_without_policy_only_after_exit_year():
-    w = add_payment(world(), payment_id="F900", household_id="H16", payee_name="蒋一", payee_id_number=pid(16),
-                    amount=1000.0, pay_date=D("2017-05-01"), measure="产业扶贫", purpose="产业奖补", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        household_id="H16",
+        payee_name="蒋一",
+        payee_id_number=pid(16),
+        amount=1000.0,
+        pay_date=D("2017-05-01"),
+        measure="产业扶贫",
+        purpose="产业奖补",
+        stage="一次性",
+    )
     assert keys(run(w), "A-PAYEE-INELIGIBLE") == ["F900"]
     w["households"] = set_cell(w["households"], "household_id", "H16", "exit_year", 2017)
     assert "A-PAYEE-INELIGIBLE" not in codes(run(w))
@@ -69,9 +108,20 @@ def test_ineligible_excluded_by_identification():
 
 
 def test_duplicate_same_payee_same_measure_same_year():
-    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=3000.0,
-                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P2",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=3000.0,
+        pay_date=D("2017-08-01"),
+        measure="产业扶贫",
+        purpose="产业奖补",
+        stage="一次性",
+    )
     r = run(w)
     assert keys(r, "A-DUPLICATE-PAYMENT") == ["F900"]
     assert r.findings.loc[r.findings["code"] == "A-DUPLICATE-PAYMENT", "detail"].iloc[0] == "F010"
@@ -81,31 +131,69 @@ def test_duplicate_not_for_recurring_measures_or_instalments():
     r = run()  # F021/F022 公益岗位 twice, F001–F003 three stages of one project
     assert "A-DUPLICATE-PAYMENT" not in codes(r)
     # a second 进度款 of the same project is an instalment, not a duplicate
-    w = add_payment(world(), payment_id="F900", project_id="P1", payee_name="团风县路桥公司",
-                    bank_account="6222000011112222", amount=5000.0, pay_date=D("2017-07-01"), purpose="进度款",
-                    stage="进度款")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P1",
+        payee_name="团风县路桥公司",
+        bank_account="6222000011112222",
+        amount=5000.0,
+        pay_date=D("2017-07-01"),
+        purpose="进度款",
+        stage="进度款",
+    )
     assert "A-DUPLICATE-PAYMENT" not in codes(run(w))
 
 
 def test_duplicate_same_project_stage_twice():
-    w = add_payment(world(), payment_id="F900", project_id="P1", payee_name="团风县路桥公司",
-                    bank_account="6222000011112222", amount=50000.0, pay_date=D("2017-11-01"), purpose="尾款",
-                    stage="尾款")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P1",
+        payee_name="团风县路桥公司",
+        bank_account="6222000011112222",
+        amount=50000.0,
+        pay_date=D("2017-11-01"),
+        purpose="尾款",
+        stage="尾款",
+    )
     assert keys(run(w), "A-DUPLICATE-PAYMENT") == ["F900"]
 
 
 def test_duplicate_across_households_same_account():
     # H10's spouse gets 雨露计划 into H03's account: same measure, same account, another household
-    w = add_payment(world(), payment_id="F900", project_id="P3", household_id="H10", payee_name="褚二",
-                    payee_id_number=pid(10, "19720202"), bank_account="6217000000000003", amount=3000.0,
-                    pay_date=D("2017-09-05"), measure="雨露计划", purpose="雨露计划职业教育补助", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P3",
+        household_id="H10",
+        payee_name="褚二",
+        payee_id_number=pid(10, "19720202"),
+        bank_account="6217000000000003",
+        amount=3000.0,
+        pay_date=D("2017-09-05"),
+        measure="雨露计划",
+        purpose="雨露计划职业教育补助",
+        stage="一次性",
+    )
     assert keys(run(w), "A-DUPLICATE-PAYMENT") == ["F900"]
 
 
 def test_duplicate_across_households_same_id():
-    w = add_payment(world(), payment_id="F900", project_id="P3", household_id="H10", payee_name="孙一",
-                    payee_id_number=pid(3), bank_account="6217000000000010", amount=3000.0,
-                    pay_date=D("2017-09-05"), measure="雨露计划", purpose="雨露计划职业教育补助", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P3",
+        household_id="H10",
+        payee_name="孙一",
+        payee_id_number=pid(3),
+        bank_account="6217000000000010",
+        amount=3000.0,
+        pay_date=D("2017-09-05"),
+        measure="雨露计划",
+        purpose="雨露计划职业教育补助",
+        stage="一次性",
+    )
     assert "F900" in keys(run(w), "A-DUPLICATE-PAYMENT")
 
 
@@ -113,9 +201,20 @@ def test_shared_account_unrelated_households():
     w = world()
     w["payments"] = set_cell(w["payments"], "payment_id", "F011", "bank_account", "6217000000000009")
     w["payments"] = set_cell(w["payments"], "payment_id", "F012", "bank_account", "6217000000000009")
-    w = add_payment(w, payment_id="F900", project_id="P3", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=100.0,
-                    pay_date=D("2017-09-05"), measure="教育扶贫", purpose="助学", stage="一次性")
+    w = add_payment(
+        w,
+        payment_id="F900",
+        project_id="P3",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=100.0,
+        pay_date=D("2017-09-05"),
+        measure="教育扶贫",
+        purpose="助学",
+        stage="一次性",
+    )
     r = run(w)
     assert keys(r, "A-SHARED-ACCOUNT") == ["F011", "F012"]
 
@@ -129,9 +228,20 @@ def test_shared_account_not_for_one_family():
 
 
 def test_over_cap_cumulative_per_household_measure_year():
-    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=8000.0,
-                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="尾款")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P2",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=8000.0,
+        pay_date=D("2017-08-01"),
+        measure="产业扶贫",
+        purpose="产业奖补",
+        stage="尾款",
+    )
     r = run(w)
     f = r.findings[r.findings["code"] == "A-OVER-CAP"]
     assert f["key"].tolist() == ["F900"]
@@ -139,18 +249,34 @@ def test_over_cap_cumulative_per_household_measure_year():
 
 
 def test_over_cap_not_at_the_cap():
-    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=7000.0,
-                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="尾款")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P2",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=7000.0,
+        pay_date=D("2017-08-01"),
+        measure="产业扶贫",
+        purpose="产业奖补",
+        stage="尾款",
+    )
     assert "A-OVER-CAP" not in codes(run(w))
 
 
 def test_kin_of_cadre_and_not_also_ineligible():
     w = world()
-    w["crosscheck"] = pd.DataFrame({"_row": pd.Series([1], dtype="Int64"),
-                                    "id_number": pd.Series([pid(9, "19720202")], dtype="str"),
-                                    "name": pd.Series(["韩二"], dtype="str"), "source": pd.Series(["村干部"], dtype="str"),
-                                    "detail": pd.Series(["村委委员"], dtype="str")})
+    w["crosscheck"] = pd.DataFrame(
+        {
+            "_row": pd.Series([1], dtype="Int64"),
+            "id_number": pd.Series([pid(9, "19720202")], dtype="str"),
+            "name": pd.Series(["韩二"], dtype="str"),
+            "source": pd.Series(["村干部"], dtype="str"),
+            "detail": pd.Series(["村委委员"], dtype="str"),
+        }
+    )
     elig = pd.DataFrame({"household_id": ["H09"], "result": ["excluded"]})
     r = run(w, eligibility=elig)
     assert keys(r, "A-KIN-OF-CADRE") == ["F010"]
@@ -159,10 +285,15 @@ def test_kin_of_cadre_and_not_also_ineligible():
 
 def test_kin_of_cadre_ignores_other_sources():
     w = world()
-    w["crosscheck"] = pd.DataFrame({"_row": pd.Series([1], dtype="Int64"),
-                                    "id_number": pd.Series([pid(9)], dtype="str"),
-                                    "name": pd.Series(["韩一"], dtype="str"), "source": pd.Series(["车辆"], dtype="str"),
-                                    "detail": pd.Series(["小型轿车"], dtype="str")})
+    w["crosscheck"] = pd.DataFrame(
+        {
+            "_row": pd.Series([1], dtype="Int64"),
+            "id_number": pd.Series([pid(9)], dtype="str"),
+            "name": pd.Series(["韩一"], dtype="str"),
+            "source": pd.Series(["车辆"], dtype="str"),
+            "detail": pd.Series(["小型轿车"], dtype="str"),
+        }
+    )
     assert "A-KIN-OF-CADRE" not in codes(run(w))
 
 
@@ -185,6 +316,7 @@ def test_paid_before_death_is_fine():
 
 
 # ---- the project systems -------------------------------------------------------------------
+
 
 def test_project_unapproved_and_paid_before_approval():
     w = world()
@@ -322,25 +454,50 @@ def test_equal_split():
 
 # ---- 重复享受 of recurring measures (issue 15 item 2) ------------------------------------
 
+
 def _wage(w: dict, payment_id: str, date: str, purpose: str, stage=None, household="H04", measure="公益岗位") -> dict:
     n = int(household[1:])
-    return add_payment(w, payment_id=payment_id, household_id=household, payee_name=SURN[n - 1] + "一",
-                       payee_id_number=pid(n), bank_account=f"62170000000000{n:02d}", amount=500.0,
-                       pay_date=D(date), measure=measure, purpose=purpose, stage=stage)
+    return add_payment(
+        w,
+        payment_id=payment_id,
+        household_id=household,
+        payee_name=SURN[n - 1] + "一",
+        payee_id_number=pid(n),
+        bank_account=f"62170000000000{n:02d}",
+        amount=500.0,
+        pay_date=D(date),
+        measure=measure,
+        purpose=purpose,
+        stage=stage,
+    )
 
 
 SURN = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
 
 
 def test_duplicate_recurring_measure_twice_one_off_in_a_year():
-    w = _wage(_wage(world(), "F900", "2017-03-10", "健康扶贫医疗救助", "一次性", "H05", "健康扶贫"),
-              "F901", "2017-11-20", "健康扶贫医疗救助", "一次性", "H05", "健康扶贫")
+    w = _wage(
+        _wage(world(), "F900", "2017-03-10", "健康扶贫医疗救助", "一次性", "H05", "健康扶贫"),
+        "F901",
+        "2017-11-20",
+        "健康扶贫医疗救助",
+        "一次性",
+        "H05",
+        "健康扶贫",
+    )
     r = run(w)
     assert keys(r, "A-DUPLICATE-PAYMENT") == ["F901"]
     assert r.findings.loc[r.findings["code"] == "A-DUPLICATE-PAYMENT", "detail"].iloc[0] == "F900"
     # one of the two not marked one-off, in different months: regular recurring payments
-    w = _wage(_wage(world(), "F900", "2017-03-10", "健康扶贫医疗救助", "一次性", "H05", "健康扶贫"),
-              "F901", "2017-11-20", "健康扶贫医疗救助", None, "H05", "健康扶贫")
+    w = _wage(
+        _wage(world(), "F900", "2017-03-10", "健康扶贫医疗救助", "一次性", "H05", "健康扶贫"),
+        "F901",
+        "2017-11-20",
+        "健康扶贫医疗救助",
+        None,
+        "H05",
+        "健康扶贫",
+    )
     assert "A-DUPLICATE-PAYMENT" not in codes(run(w))
 
 
@@ -352,8 +509,13 @@ def test_duplicate_recurring_measure_same_month_by_date_or_purpose():
     w = _wage(world(), "F900", "2017-06-20", "公益岗位工资")
     assert keys(run(w), "A-DUPLICATE-PAYMENT") == ["F900"]
     # a quarter named twice
-    w = _wage(_wage(world(), "F900", "2017-04-02", "公益岗位工资第一季度", household="H06"),
-              "F901", "2017-04-20", "公益岗位工资(第一季度)补发", household="H06")
+    w = _wage(
+        _wage(world(), "F900", "2017-04-02", "公益岗位工资第一季度", household="H06"),
+        "F901",
+        "2017-04-20",
+        "公益岗位工资(第一季度)补发",
+        household="H06",
+    )
     assert keys(run(w), "A-DUPLICATE-PAYMENT") == ["F901"]
 
 
@@ -369,21 +531,33 @@ def test_recurring_measure_in_other_periods_is_not_a_duplicate():
 def test_pay_period_parsing():
     from jingzhun.audit.payee_checks import pay_period
 
-    purposes = pd.Series(["工资3月", "2017年12月工资", "第二季度", "三季度补助", "十一月份", "一次性补助", pd.NA], dtype="str")
+    purposes = pd.Series(
+        ["工资3月", "2017年12月工资", "第二季度", "三季度补助", "十一月份", "一次性补助", pd.NA], dtype="str"
+    )
     dates = pd.Series(pd.to_datetime(["2017-05-01"] * 7))
     assert pay_period(purposes, dates).tolist() == ["M03", "M12", "Q2", "Q3", "M11", "M05", "M05"]
 
 
 # ---- 超标准 beside the caps: amount outliers (issue 15 item 1) ------------------------------
 
+
 def _health(n: int, amount_of=lambda i: 800.0 + 10 * i, measure="健康扶贫") -> dict:
     """One payment of a measure to each of the households H01…H<n> (n ≤ 14)."""
     w = world()
     for i in range(n):
         h = i + 1
-        w = add_payment(w, payment_id=f"G{i:03d}", household_id=f"H{h:02d}", payee_name=SURN[h - 1] + "一",
-                        payee_id_number=pid(h), bank_account=f"62170000000000{h:02d}", amount=amount_of(i),
-                        pay_date=D("2017-01-10"), measure=measure, purpose="医疗救助")
+        w = add_payment(
+            w,
+            payment_id=f"G{i:03d}",
+            household_id=f"H{h:02d}",
+            payee_name=SURN[h - 1] + "一",
+            payee_id_number=pid(h),
+            bank_account=f"62170000000000{h:02d}",
+            amount=amount_of(i),
+            pay_date=D("2017-01-10"),
+            measure=measure,
+            purpose="医疗救助",
+        )
     return w
 
 
@@ -404,9 +578,18 @@ def test_outlier_counts_the_households_yearly_total():
     # H01: 800 plus twelve monthly payments of 500 against single 800 yearly ones: 6,800 is 8.5 × the median
     w = _health(14, lambda i: 800.0)
     for m in range(1, 13):
-        w = add_payment(w, payment_id=f"M{m:02d}", household_id="H01", payee_name="赵一", payee_id_number=pid(1),
-                        bank_account="6217000000000001", amount=500.0, pay_date=D(f"2017-{m:02d}-20"),
-                        measure="健康扶贫", purpose=f"医疗救助{m}月")
+        w = add_payment(
+            w,
+            payment_id=f"M{m:02d}",
+            household_id="H01",
+            payee_name="赵一",
+            payee_id_number=pid(1),
+            bank_account="6217000000000001",
+            amount=500.0,
+            pay_date=D(f"2017-{m:02d}-20"),
+            measure="健康扶贫",
+            purpose=f"医疗救助{m}月",
+        )
     assert "A-AMOUNT-OUTLIER" not in codes(run(w, **MIN10))
     # at 5 × (4,000) the payment crossing it (800 + 7 × 500) and the later ones
     assert keys(run(w, audit__outlier_factor=5.0, **MIN10), "A-AMOUNT-OUTLIER") == [f"M{m:02d}" for m in range(7, 13)]
@@ -418,8 +601,9 @@ def test_no_outlier_below_the_factor_or_with_few_households():
     # too few households with the measure for a typical range (default minimum 20)
     assert "A-AMOUNT-OUTLIER" not in codes(run(_health(14, lambda i: 68000.0 if i == 5 else 800.0)))
     # a smaller factor parameter flags it
-    assert keys(run(_health(14, lambda i: 6000.0 if i == 5 else 800.0), audit__outlier_factor=5.0, **MIN10),
-                "A-AMOUNT-OUTLIER") == ["G005"]
+    assert keys(
+        run(_health(14, lambda i: 6000.0 if i == 5 else 800.0), audit__outlier_factor=5.0, **MIN10), "A-AMOUNT-OUTLIER"
+    ) == ["G005"]
 
 
 def test_outlier_not_repeated_for_a_payment_over_its_cap():

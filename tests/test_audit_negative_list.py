@@ -10,8 +10,7 @@ import pytest
 
 from jingzhun.audit.negative_list import ARTICLE, ITEMS, item_keys, match_texts
 
-DATA = pd.read_csv(Path(__file__).parent / "data" / "negative_list_phrasings.csv", dtype="str",
-                   keep_default_na=False)
+DATA = pd.read_csv(Path(__file__).parent / "data" / "negative_list_phrasings.csv", dtype="str", keep_default_na=False)
 POS = DATA[DATA["item"] != ""]
 NEG = DATA[DATA["item"] == ""]
 
@@ -34,8 +33,9 @@ def test_household_measures_do_not_match(phrase):
 
 
 def test_match_texts_detail_cites_the_article_and_keywords_stay_configurable():
-    texts = pd.Series(["弥补镇财政支出缺口", "公益岗位工资", "自定义禁用词", "产业奖补", pd.NA, "弥补镇财政支出缺口"],
-                      dtype="str")
+    texts = pd.Series(
+        ["弥补镇财政支出缺口", "公益岗位工资", "自定义禁用词", "产业奖补", pd.NA, "弥补镇财政支出缺口"], dtype="str"
+    )
     hit, detail = match_texts(texts, ["禁用词", "工资"], ["公益岗位"])
     assert hit.tolist() == [True, False, True, False, False, True]
     assert detail[0] == "弥补预算支出缺口和偿还债务: 弥补镇财政支出缺口 (" + ARTICLE + ")"

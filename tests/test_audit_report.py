@@ -66,7 +66,9 @@ def test_unknown_project_zero_budget_future_dates_do_not_crash():
     assert "A-OVER-BUDGET" not in codes(r) and "A-IDLE-FUNDS" not in codes(r)
     fut = r.findings[r.findings["code"] == "A-FUTURE-DATE"]
     assert sorted(zip(fut["table"], fut["key"], fut["column"], strict=True)) == [
-        ("payments", "F020", "pay_date"), ("projects", "P1", "acceptance_date")]
+        ("payments", "F020", "pay_date"),
+        ("projects", "P1", "acceptance_date"),
+    ]
     assert keys(r, "A-PAY-DATE-MISSING") == ["F021"]
     funds = summarize(r.ledger, w["households"], None, r.as_of)
     assert float(funds.by_source["paid"].sum()) == pytest.approx(r.ledger.total)
@@ -85,23 +87,51 @@ def test_empty_and_missing_tables():
 def test_rendered_findings_keep_amounts_aligned():
     w = world()
     w["projects"] = set_cell(w["projects"], "project_id", "P1", "budget", 180000.0)
-    w = add_payment(w, payment_id="F900", household_id="H99", payee_name="某", amount=777.0,
-                    pay_date=D("2017-05-01"), measure="产业扶贫", purpose="产业", stage="一次性")
+    w = add_payment(
+        w,
+        payment_id="F900",
+        household_id="H99",
+        payee_name="某",
+        amount=777.0,
+        pay_date=D("2017-05-01"),
+        measure="产业扶贫",
+        purpose="产业",
+        stage="一次性",
+    )
     f = run(w).rendered()
-    assert list(f.columns[:10]) == ["code", "severity", "table", "row", "column", "value", "key", "message", "basis",
-                                    "detail"]
+    assert list(f.columns[:10]) == [
+        "code",
+        "severity",
+        "table",
+        "row",
+        "column",
+        "value",
+        "key",
+        "message",
+        "basis",
+        "detail",
+    ]
     by_key = dict(zip(f["key"], f["amount"], strict=True))
     assert by_key["F900"] == pytest.approx(777.0) and by_key["P1"] == pytest.approx(10000.0)
     assert f.loc[f["key"] == "F900", "message"].iloc[0].startswith("拨付 F900")
 
 
 def test_truth_scores_recall_and_precision():
-    findings = pd.DataFrame({"code": ["A-OVER-CAP", "A-OVER-CAP", "A-OVER-CAP", "A-NO-CONTRACT"],
-                             "table": ["payments", "payments", "payments", "projects"],
-                             "key": ["F1", "F2", "F9", "P1"]})
-    truth = pd.DataFrame({"kind": ["over_cap", "over_cap", "duplicate", "no_contract"],
-                          "payment_id": ["F1", "F3", "F2", ""], "project_id": ["", "", "", "P1"],
-                          "expected_code": ["A-OVER-CAP", "A-OVER-CAP", "A-DUPLICATE-PAYMENT", "A-NO-CONTRACT"]})
+    findings = pd.DataFrame(
+        {
+            "code": ["A-OVER-CAP", "A-OVER-CAP", "A-OVER-CAP", "A-NO-CONTRACT"],
+            "table": ["payments", "payments", "payments", "projects"],
+            "key": ["F1", "F2", "F9", "P1"],
+        }
+    )
+    truth = pd.DataFrame(
+        {
+            "kind": ["over_cap", "over_cap", "duplicate", "no_contract"],
+            "payment_id": ["F1", "F3", "F2", ""],
+            "project_id": ["", "", "", "P1"],
+            "expected_code": ["A-OVER-CAP", "A-OVER-CAP", "A-DUPLICATE-PAYMENT", "A-NO-CONTRACT"],
+        }
+    )
     s = score(findings, truth).set_index("expected_code")
     assert s.loc["A-OVER-CAP", "recall"] == 0.5  # F1 found, F3 missed
     assert s.loc["A-OVER-CAP", "other_injected"] == 1  # F2 was injected as a duplicate
@@ -117,8 +147,13 @@ def test_fund_summaries_api_and_completion():
     tw = s.by_township.set_index("township_code")
     assert tw.loc["421121101", "registered_households"] == 7  # H09–H14 and H16 (H15 is not registered)
     assert tw.loc["421121101", "household_paid"] == pytest.approx(23500.0)
-    assert set(s.frames()) == {"funds_by_source.csv", "funds_by_category.csv", "funds_by_township.csv",
-                               "funds_by_village.csv", "funds_completion.csv"}
+    assert set(s.frames()) == {
+        "funds_by_source.csv",
+        "funds_by_category.csv",
+        "funds_by_township.csv",
+        "funds_by_village.csv",
+        "funds_completion.csv",
+    }
 
 
 def _write_dataset(root, frames: dict) -> None:
@@ -136,12 +171,32 @@ def test_cli_writes_outputs_and_json_equals_the_model(tmp_path):
     w = _text_amounts(world())
     w["projects"] = set_cell(w["projects"], "project_id", "P1", "contract_id", pd.NA)
     _write_dataset(tmp_path / "ds", w)
-    res = CliRunner().invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "out"), "--json",
-                                   "--xlsx", "--config", str(_config(tmp_path))])
+    res = CliRunner().invoke(
+        app,
+        [
+            "audit",
+            str(tmp_path / "ds"),
+            "--out",
+            str(tmp_path / "out"),
+            "--json",
+            "--xlsx",
+            "--config",
+            str(_config(tmp_path)),
+        ],
+    )
     assert res.exit_code == 1, res.output  # error findings (an unreadable amount)
     d = tmp_path / "out" / "audit"
-    for name in ("findings.csv", "report.html", "summary.json", "audit.xlsx", "funds_by_source.csv",
-                 "funds_by_township.csv", "funds_by_village.csv", "funds_by_category.csv", "funds_completion.csv"):
+    for name in (
+        "findings.csv",
+        "report.html",
+        "summary.json",
+        "audit.xlsx",
+        "funds_by_source.csv",
+        "funds_by_township.csv",
+        "funds_by_village.csv",
+        "funds_by_category.csv",
+        "funds_completion.csv",
+    ):
         assert (d / name).is_file(), name
     printed = json.loads(res.stdout)
     assert printed == json.loads((d / "summary.json").read_text(encoding="utf-8"))
@@ -163,8 +218,9 @@ def _config(tmp_path):
 def test_cli_as_of_and_bad_as_of(tmp_path):
     _write_dataset(tmp_path / "ds", world())
     runner = CliRunner()
-    res = runner.invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "2018-06-30",
-                              "--json"])
+    res = runner.invoke(
+        app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), "--as-of", "2018-06-30", "--json"]
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.stdout)
     assert s["as_of"] == "2018-06-30"
@@ -174,6 +230,7 @@ def test_cli_as_of_and_bad_as_of(tmp_path):
 
 
 # ---- issue 15: amounts at risk add up, the per-measure distribution chart --------------------
+
 
 def _outlier_world() -> dict:
     from test_audit_checks import _health
@@ -191,9 +248,20 @@ def test_total_at_risk_counts_each_payment_once():
     # amount at risk for it
     from test_audit_helpers import pid
 
-    w = add_payment(world(), payment_id="F900", project_id="P2", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=3000.0,
-                    pay_date=D("2017-08-01"), measure="产业扶贫", purpose="产业奖补", stage="一次性")
+    w = add_payment(
+        world(),
+        payment_id="F900",
+        project_id="P2",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=3000.0,
+        pay_date=D("2017-08-01"),
+        measure="产业扶贫",
+        purpose="产业奖补",
+        stage="一次性",
+    )
     w["projects"] = set_cell(w["projects"], "project_id", "P2", "approved_date", pd.NaT)
     rep = _report(w)
     f = rep.findings[rep.findings["severity"].isin(["error", "warning"])]
@@ -214,8 +282,8 @@ def test_measure_distribution_chart_renders_in_the_report():
     assert h["n"] == 14 and h["outliers"] == 1 and h["max"] == 68000.0
     assert 0 <= h["x_p5"] <= h["x_median"] <= h["x_p95"] < h["x_max"] <= 420
     html = render("audit/report.html", rep.context())
-    svg = html[html.index('<svg class="chart ranges"'):]
-    svg = svg[:svg.index("</svg>")]
+    svg = html[html.index('<svg class="chart ranges"') :]
+    svg = svg[: svg.index("</svg>")]
     assert "健康扶贫" in svg and 'class="max out"' in svg and svg.count("<rect") == len(items)
     # a clean world: no filled (outlier) dot
     clean = render("audit/report.html", _report(world()).context())
@@ -224,6 +292,7 @@ def test_measure_distribution_chart_renders_in_the_report():
 
 # ---- issue 15 item 5: every finding links the payments it is about -------------------------
 
+
 def _evidence_world() -> dict:
     from test_audit_helpers import pid
 
@@ -231,13 +300,35 @@ def _evidence_world() -> dict:
     # shared account: H10 and H11 paid into H09's account (F010 and F900 are H09's)
     w["payments"] = set_cell(w["payments"], "payment_id", "F011", "bank_account", "6217000000000009")
     w["payments"] = set_cell(w["payments"], "payment_id", "F012", "bank_account", "6217000000000009")
-    w = add_payment(w, payment_id="F900", project_id="P3", household_id="H09", payee_name="韩一",
-                    payee_id_number=pid(9), bank_account="6217000000000009", amount=100.0,
-                    pay_date=D("2017-09-05"), measure="教育扶贫", purpose="助学", stage="一次性")
+    w = add_payment(
+        w,
+        payment_id="F900",
+        project_id="P3",
+        household_id="H09",
+        payee_name="韩一",
+        payee_id_number=pid(9),
+        bank_account="6217000000000009",
+        amount=100.0,
+        pay_date=D("2017-09-05"),
+        measure="教育扶贫",
+        purpose="助学",
+        stage="一次性",
+    )
     # duplicate: F901 repeats H03's 雨露计划 payment F020
-    w = add_payment(w, payment_id="F901", project_id="P3", household_id="H03", payee_name="孙一",
-                    payee_id_number=pid(3), bank_account="6217000000000003", amount=3000.0,
-                    pay_date=D("2017-12-01"), measure="雨露计划", purpose="雨露计划职业教育补助", stage="一次性")
+    w = add_payment(
+        w,
+        payment_id="F901",
+        project_id="P3",
+        household_id="H03",
+        payee_name="孙一",
+        payee_id_number=pid(3),
+        bank_account="6217000000000003",
+        amount=3000.0,
+        pay_date=D("2017-12-01"),
+        measure="雨露计划",
+        purpose="雨露计划职业教育补助",
+        stage="一次性",
+    )
     w["projects"] = set_cell(w["projects"], "project_id", "P1", "publicity_start", pd.NaT)  # a project finding
     return w
 

@@ -32,6 +32,7 @@ def ds(tmp_path_factory) -> Path:
 
 # ---- 14: progress -------------------------------------------------------------------
 
+
 def test_reporter_on_a_terminal_shows_a_live_status_and_keeps_a_plain_line():
     buf = io.StringIO()
     rep = Reporter(Console(file=buf, force_terminal=True, width=100), quiet=False)
@@ -55,16 +56,19 @@ def test_reporter_off_a_terminal_writes_timestamped_lines_and_quiet_nothing():
     assert quiet.getvalue() == ""
 
 
-@pytest.mark.parametrize(("args", "steps"), [
-    (["validate"], ["读取", "校验", "写出"]),
-    (["identify"], ["读取", "识别", "写出"]),
-    (["match"], ["读取", "低保比对", "写出"]),
-    (["plan", "--no-books"], ["读取", "识别", "帮扶计划", "写出"]),
-    (["notice", "--kind", "exit", "--no-docx"], ["读取", "公示", "写出"]),
-    (["audit"], ["读取", "资金审计", "写出"]),
-    (["report"], ["读取", "监测报告", "写出"]),
-    (["diff"], ["读取", "年度变化", "写出"]),
-])
+@pytest.mark.parametrize(
+    ("args", "steps"),
+    [
+        (["validate"], ["读取", "校验", "写出"]),
+        (["identify"], ["读取", "识别", "写出"]),
+        (["match"], ["读取", "低保比对", "写出"]),
+        (["plan", "--no-books"], ["读取", "识别", "帮扶计划", "写出"]),
+        (["notice", "--kind", "exit", "--no-docx"], ["读取", "公示", "写出"]),
+        (["audit"], ["读取", "资金审计", "写出"]),
+        (["report"], ["读取", "监测报告", "写出"]),
+        (["diff"], ["读取", "年度变化", "写出"]),
+    ],
+)
 def test_every_long_command_shows_its_steps_and_quiet_silences_them(ds, tmp_path, args, steps):
     r = invoke(args[0], ds, *args[1:], "--out", tmp_path / "out")
     assert r.exit_code in (0, 1), r.output
@@ -85,7 +89,10 @@ def test_sample_progress_and_summary_in_chinese(tmp_path):
 
 # ---- 15: common options -------------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["validate", "identify", "diff", "match", "plan", "notice", "audit", "report", "run"])
+
+@pytest.mark.parametrize(
+    "command", ["validate", "identify", "diff", "match", "plan", "notice", "audit", "report", "run"]
+)
 def test_common_options_on_every_data_command(command):
     r = invoke(command, "--help")
     assert r.exit_code == 0
@@ -155,6 +162,7 @@ def test_diff_config_names_the_county(ds, tmp_path):
 
 
 # ---- 16: usage errors ---------------------------------------------------------------
+
 
 def test_usage_errors_in_chinese(ds, tmp_path):
     r = invoke("validate", ds, "--out", tmp_path / "out", "--fail-on", "x")

@@ -29,11 +29,13 @@ def test_escape_shows_every_control_character():
 
 
 def test_parquet_cells_are_cleaned_and_reported(tmp_path):
-    df = pd.DataFrame({
-        "household_id": ["H1", "H\x002", "H3", "H4"],
-        "village_code": ["421121100001", "42112110000\u20662", "421121100001", "421121100001"],
-        "head_name": ["张\x00三", "李\u202e四", "\x1b\x9b", "王\t五"],
-    })
+    df = pd.DataFrame(
+        {
+            "household_id": ["H1", "H\x002", "H3", "H4"],
+            "village_code": ["421121100001", "42112110000\u20662", "421121100001", "421121100001"],
+            "head_name": ["张\x00三", "李\u202e四", "\x1b\x9b", "王\t五"],
+        }
+    )
     df.to_parquet(tmp_path / "households.parquet", index=False)
     r = read_table(tmp_path / "households.parquet")
     assert r.frame["household_id"].tolist() == ["H1", "H2", "H3", "H4"]
@@ -55,8 +57,10 @@ def test_parquet_cells_are_cleaned_and_reported(tmp_path):
 
 def test_csv_cells_are_cleaned_and_reported(tmp_path):
     p = tmp_path / "households.csv"
-    p.write_text("household_id,village_code,head_name,group_name\nH1,421121100001,赵\u202e六,a\x07b\nH2,421121100001,钱七,\n",
-                 encoding="utf-8")
+    p.write_text(
+        "household_id,village_code,head_name,group_name\nH1,421121100001,赵\u202e六,a\x07b\nH2,421121100001,钱七,\n",
+        encoding="utf-8",
+    )
     r = read_table(p)
     assert r.frame["head_name"].tolist() == ["赵六", "钱七"]
     assert r.frame["group_name"].tolist()[0] == "ab"
@@ -78,7 +82,9 @@ def test_no_output_holds_a_control_character(tmp_path):
     validate = pd.read_csv(out / "validate" / "findings.csv", dtype=str, keep_default_na=False)
     hits = validate[validate["code"] == "V-TEXT-CONTROL-CHAR"]
     assert set(zip(hits["key"], hits["column"], hits["value"], strict=True)) == {
-        ("H001", "head_name", "王\\u202e䶮\\x07"), ("H003", "group_name", "一\\x1f\\u2066组")}
+        ("H001", "head_name", "王\\u202e䶮\\x07"),
+        ("H003", "group_name", "一\\x1f\\u2066组"),
+    }
     ident = pd.read_csv(out / "identify" / "households.csv", dtype=str, keep_default_na=False)
     assert "王䶮" in set(ident["head_name"])
     assert "王䶮" in (out / "notice" / "identification" / f"{V1}.html").read_text(encoding="utf-8")

@@ -129,7 +129,9 @@ def test_findings_doc_is_current():
     from jingzhun.catalogue_doc import markdown
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "findings.md"
-    assert doc.read_text(encoding="utf-8") == markdown(), "regenerate: python -m jingzhun.catalogue_doc > docs/findings.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), (
+        "regenerate: python -m jingzhun.catalogue_doc > docs/findings.md"
+    )
 
 
 def test_every_code_used_has_a_basis():

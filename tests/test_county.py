@@ -31,22 +31,29 @@ def test_sample_data_keeps_its_own_tuanfeng_toml():
     assert p.get("county.province") == "湖北省" and p.get("county.issuer") == "团风县扶贫开发领导小组办公室"
 
 
-@pytest.mark.parametrize(("code", "names"), [
-    ("421121", {"name": "团风县", "prefecture": "黄冈市", "province": "湖北省"}),
-    ("530102", {"name": "五华区", "prefecture": "昆明市", "province": "云南省"}),
-    ("610112", {"name": "未央区", "prefecture": "西安市", "province": "陕西省"}),
-    ("4211", {"name": "黄冈市", "prefecture": "黄冈市", "province": "湖北省"}),
-    ("42", {"name": "湖北省", "prefecture": "", "province": "湖北省"}),
-    ("999999", {"name": "", "prefecture": "", "province": ""}),
-])
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("421121", {"name": "团风县", "prefecture": "黄冈市", "province": "湖北省"}),
+        ("530102", {"name": "五华区", "prefecture": "昆明市", "province": "云南省"}),
+        ("610112", {"name": "未央区", "prefecture": "西安市", "province": "陕西省"}),
+        ("4211", {"name": "黄冈市", "prefecture": "黄冈市", "province": "湖北省"}),
+        ("42", {"name": "湖北省", "prefecture": "", "province": "湖北省"}),
+        ("999999", {"name": "", "prefecture": "", "province": ""}),
+    ],
+)
 def test_gb2260_names(code, names):
     assert names_of(code) == names
 
 
 def _frames(codes: list[str]) -> dict[str, pd.DataFrame]:
-    v = pd.DataFrame({"_row": pd.array(range(1, len(codes) + 1), dtype="Int64"),
-                      "village_code": pd.array(codes, dtype="str"),
-                      "township_code": pd.array([c[:9] for c in codes], dtype="str")})
+    v = pd.DataFrame(
+        {
+            "_row": pd.array(range(1, len(codes) + 1), dtype="Int64"),
+            "village_code": pd.array(codes, dtype="str"),
+            "township_code": pd.array([c[:9] for c in codes], dtype="str"),
+        }
+    )
     return {"villages": v}
 
 
@@ -97,13 +104,28 @@ def test_posting_needs_issuer_and_a_phone():
 
 # ---- another county end to end --------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def other_county(tmp_path_factory) -> tuple[Path, Path, dict]:
     """A 五华区 (530102) xlsx sample without its jingzhun.toml, and a full run over it."""
     base = tmp_path_factory.mktemp("county")
     ds = base / "ds"
-    r = runner.invoke(app, ["sample", str(ds), "--county", "530102", "--format", "xlsx", "--households", "60",
-                            "--years", "2016", "--quiet"])
+    r = runner.invoke(
+        app,
+        [
+            "sample",
+            str(ds),
+            "--county",
+            "530102",
+            "--format",
+            "xlsx",
+            "--households",
+            "60",
+            "--years",
+            "2016",
+            "--quiet",
+        ],
+    )
     assert r.exit_code == 0, r.output
     toml = (ds / DATASET_FILE).read_text(encoding="utf-8")
     assert 'code = "530102"' in toml and 'issuer = "五华区扶贫开发领导小组办公室"' in toml
@@ -152,15 +174,28 @@ def test_run_on_another_county_raises_no_county_mismatch_and_holds_back_notices(
 
 def test_notice_command_without_issuer_is_exit_3_with_a_hint(other_county, tmp_path):
     ds, _, _ = other_county
-    r = runner.invoke(app, ["notice", str(ds), "--kind", "identification", "--out", str(tmp_path / "o"),
-                            "--date", "2016-03-01"])
+    r = runner.invoke(
+        app, ["notice", str(ds), "--kind", "identification", "--out", str(tmp_path / "o"), "--date", "2016-03-01"]
+    )
     assert r.exit_code == 3
     assert "county.issuer" in r.stderr and "[county] issuer" in r.stderr
     assert not (tmp_path / "o" / "notice" / "identification").exists()
     (ds / DATASET_FILE).write_text('[county]\nissuer = "五华区扶贫开发领导小组办公室"\n', encoding="utf-8")
     try:
-        r = runner.invoke(app, ["notice", str(ds), "--kind", "projects", "--out", str(tmp_path / "o"),
-                                "--date", "2016-03-01", "--no-docx"])
+        r = runner.invoke(
+            app,
+            [
+                "notice",
+                str(ds),
+                "--kind",
+                "projects",
+                "--out",
+                str(tmp_path / "o"),
+                "--date",
+                "2016-03-01",
+                "--no-docx",
+            ],
+        )
         assert r.exit_code in (0, 1), r.output
         pages = list((tmp_path / "o" / "notice" / "projects").rglob("*.html"))
         assert pages and all("五华区扶贫开发领导小组办公室" in f.read_text(encoding="utf-8") for f in pages)

@@ -34,6 +34,7 @@ def test_clean_year_passes_every_cross_rule():
 
 # ---- members ↔ households -------------------------------------------------------------------
 
+
 def test_member_whose_household_is_missing():
     f = year_frames()
     f["members"].loc[5, "household_id"] = "H9"
@@ -229,6 +230,7 @@ def test_work_status_without_months():
 
 # ---- households -------------------------------------------------------------------------------
 
+
 def test_registered_household_missing_fields():
     f = year_frames()
     f["households"].loc[0, "main_cause"] = None
@@ -277,6 +279,7 @@ def test_reported_income_against_recomputed():
 
 # ---- villages, cadres --------------------------------------------------------------------------
 
+
 def test_village_code_not_in_villages():
     f = year_frames()
     f["households"].loc[2, "village_code"] = "421121101299"
@@ -311,6 +314,7 @@ def test_cadre_reference():
 
 
 # ---- dibao, projects, payments ------------------------------------------------------------------
+
 
 def test_dibao_end_before_start():
     f = year_frames()
@@ -385,8 +389,10 @@ def test_rules_are_vectorised_over_many_households():
     seq = [(i // 6) % 499 for i in range(6 * n)]
     sex_odd = (m["sex"] == "男").to_numpy()
     m["id_number"] = pd.Series(
-        [make_id(b, (s * 2 + (1 if odd else 2)) % 1000, prefix=f"4211{21 + i // (6 * 499):02d}")
-         for i, (b, s, odd) in enumerate(zip(births, seq, sex_odd, strict=True))],
+        [
+            make_id(b, (s * 2 + (1 if odd else 2)) % 1000, prefix=f"4211{21 + i // (6 * 499):02d}")
+            for i, (b, s, odd) in enumerate(zip(births, seq, sex_odd, strict=True))
+        ],
         dtype="str",
     )
     heads = m[m["relation"] == "户主"].set_index("household_id")["id_number"]

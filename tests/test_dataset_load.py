@@ -81,6 +81,7 @@ def test_load_file_with_table_option(tmp_path):
 
 # ---- registry ---------------------------------------------------------------------------------
 
+
 def test_registry_covers_every_table_with_valid_types():
     assert set(reg.COLUMNS) == set(TABLES)
     for table, cols in reg.COLUMNS.items():
@@ -98,7 +99,8 @@ def test_registry_facts_of_the_contract():
     assert "main_cause" not in reg.required_columns("households")
     assert reg.conditional_columns("households") == {"main_cause": "registered"}
     assert {"household_id", "village_code", "head_id_number", "phone", "bank_account", "cadre_id"} <= set(
-        reg.identifier_columns("households"))
+        reg.identifier_columns("households")
+    )
     assert "payee_id_number" in reg.identifier_columns("payments")
     assert reg.header_map("households")[reg.key("AAC001")] == "household_id"
     assert reg.header_map("members")[reg.key("AAB004")] == "id_number"
@@ -124,7 +126,16 @@ def test_header_aliases_do_not_collide_within_a_table():
 
 
 def test_io_codes_catalogued():
-    for code in ("V-READ-TITLE-ROWS", "V-READ-TOTAL-ROW", "V-COLUMN-MISSING", "V-ENUM-UNKNOWN", "V-ID-EXCEL-DAMAGED",
-                 "V-ID-DOT0-REPAIRED", "V-READ-EMPTY-FILE", "V-READ-NO-ROWS", "V-READ-BAD-LINE"):
+    for code in (
+        "V-READ-TITLE-ROWS",
+        "V-READ-TOTAL-ROW",
+        "V-COLUMN-MISSING",
+        "V-ENUM-UNKNOWN",
+        "V-ID-EXCEL-DAMAGED",
+        "V-ID-DOT0-REPAIRED",
+        "V-READ-EMPTY-FILE",
+        "V-READ-NO-ROWS",
+        "V-READ-BAD-LINE",
+    ):
         r = CATALOGUE[code]
         assert r.zh and r.en and r.basis_zh

@@ -11,50 +11,58 @@ P = {n: make_id("19700101", n) for n in range(1, 40, 2)}
 
 
 def years():
-    old_h = households([
-        {"household_id": "same", **REG},
-        {"household_id": "exit", **REG},
-        {"household_id": "back", "registered": True, "status": "已脱贫(享受政策)"},
-        {"household_id": "chg", **REG, "head_name": "旧"},
-        {"household_id": "newreg"},                       # surveyed, becomes registered
-        {"household_id": "dereg", **REG},                 # stays, no longer registered
-        {"household_id": "gone", **REG},                  # vanishes, no reason
-        {"household_id": "merged", **REG},                # vanishes, its member moved
-        {"household_id": "left", "village_code": V3},     # non-registered, leaves the survey
-        {"household_id": "plain"},                        # non-registered, unchanged
-    ])
-    new_h = households([
-        {"household_id": "same", **REG},
-        {"household_id": "exit", "registered": True, "status": "已脱贫(享受政策)"},
-        {"household_id": "back", "registered": True, "status": "返贫"},
-        {"household_id": "chg", **REG, "head_name": "新"},
-        {"household_id": "newreg", **REG},
-        {"household_id": "brandnew", **REG},
-        {"household_id": "dereg"},
-        {"household_id": "came"},
-        {"household_id": "plain", "wage_income": 5.0},
-        {"household_id": "split", **REG},
-    ])
-    old_m = members([
-        {"household_id": "same", "id_number": P[1], "name": "甲"},
-        {"household_id": "same", "id_number": P[3], "name": "乙"},          # dies in Y2 (row kept)
-        {"household_id": "same", "id_number": P[5], "name": "丙"},          # moves to split (分户)
-        {"household_id": "same", "id_number": P[7], "name": "丁", "education": "小学"},  # changed
-        {"household_id": "merged", "id_number": P[9], "name": "戊"},        # moves to same (合户)
-        {"household_id": "gone", "id_number": P[11], "name": "己"},         # removed with household
-        {"household_id": "exit", "id_number": P[13], "name": "庚"},         # removed, no reason
-    ])
-    new_m = members([
-        {"household_id": "same", "id_number": P[1], "name": "甲"},
-        {"household_id": "same", "id_number": P[3], "name": "乙", "change_reason": "死亡"},
-        {"household_id": "split", "id_number": P[5], "name": "丙"},
-        {"household_id": "same", "id_number": P[7], "name": "丁", "education": "初中"},
-        {"household_id": "same", "id_number": P[9], "name": "戊"},
-        {"household_id": "same", "id_number": make_id("20160601", 1), "name": "婴"},     # newborn, inferred
-        {"household_id": "chg", "id_number": make_id("19900101", 2), "name": "媳", "change_reason": "嫁入"},
-        {"household_id": "brandnew", "id_number": make_id("19600101", 1), "name": "新户"},
-        {"household_id": "chg", "id_number": make_id("19500101", 1).lower(), "name": "无因"},  # added, no reason
-    ])
+    old_h = households(
+        [
+            {"household_id": "same", **REG},
+            {"household_id": "exit", **REG},
+            {"household_id": "back", "registered": True, "status": "已脱贫(享受政策)"},
+            {"household_id": "chg", **REG, "head_name": "旧"},
+            {"household_id": "newreg"},  # surveyed, becomes registered
+            {"household_id": "dereg", **REG},  # stays, no longer registered
+            {"household_id": "gone", **REG},  # vanishes, no reason
+            {"household_id": "merged", **REG},  # vanishes, its member moved
+            {"household_id": "left", "village_code": V3},  # non-registered, leaves the survey
+            {"household_id": "plain"},  # non-registered, unchanged
+        ]
+    )
+    new_h = households(
+        [
+            {"household_id": "same", **REG},
+            {"household_id": "exit", "registered": True, "status": "已脱贫(享受政策)"},
+            {"household_id": "back", "registered": True, "status": "返贫"},
+            {"household_id": "chg", **REG, "head_name": "新"},
+            {"household_id": "newreg", **REG},
+            {"household_id": "brandnew", **REG},
+            {"household_id": "dereg"},
+            {"household_id": "came"},
+            {"household_id": "plain", "wage_income": 5.0},
+            {"household_id": "split", **REG},
+        ]
+    )
+    old_m = members(
+        [
+            {"household_id": "same", "id_number": P[1], "name": "甲"},
+            {"household_id": "same", "id_number": P[3], "name": "乙"},  # dies in Y2 (row kept)
+            {"household_id": "same", "id_number": P[5], "name": "丙"},  # moves to split (分户)
+            {"household_id": "same", "id_number": P[7], "name": "丁", "education": "小学"},  # changed
+            {"household_id": "merged", "id_number": P[9], "name": "戊"},  # moves to same (合户)
+            {"household_id": "gone", "id_number": P[11], "name": "己"},  # removed with household
+            {"household_id": "exit", "id_number": P[13], "name": "庚"},  # removed, no reason
+        ]
+    )
+    new_m = members(
+        [
+            {"household_id": "same", "id_number": P[1], "name": "甲"},
+            {"household_id": "same", "id_number": P[3], "name": "乙", "change_reason": "死亡"},
+            {"household_id": "split", "id_number": P[5], "name": "丙"},
+            {"household_id": "same", "id_number": P[7], "name": "丁", "education": "初中"},
+            {"household_id": "same", "id_number": P[9], "name": "戊"},
+            {"household_id": "same", "id_number": make_id("20160601", 1), "name": "婴"},  # newborn, inferred
+            {"household_id": "chg", "id_number": make_id("19900101", 2), "name": "媳", "change_reason": "嫁入"},
+            {"household_id": "brandnew", "id_number": make_id("19600101", 1), "name": "新户"},
+            {"household_id": "chg", "id_number": make_id("19500101", 1).lower(), "name": "无因"},  # added, no reason
+        ]
+    )
     return {"households": old_h, "members": old_m}, {"households": new_h, "members": new_m}
 
 
@@ -67,8 +75,17 @@ def test_household_change_classes():
     r = result()
     h = r.households.set_index("household_id")
     expected = {
-        "exit": "exited", "back": "returned", "chg": "changed", "newreg": "new", "brandnew": "new", "split": "new",
-        "dereg": "removed", "gone": "removed", "merged": "removed", "came": "appeared", "left": "disappeared",
+        "exit": "exited",
+        "back": "returned",
+        "chg": "changed",
+        "newreg": "new",
+        "brandnew": "new",
+        "split": "new",
+        "dereg": "removed",
+        "gone": "removed",
+        "merged": "removed",
+        "came": "appeared",
+        "left": "disappeared",
     }
     assert h["change"].to_dict() == expected  # "same" and the non-registered "plain" are not listed
     assert h.loc["chg", "fields"] == "head_name"
@@ -133,15 +150,18 @@ def test_fields_listed_for_every_reported_household_present_in_both_years():
 
 def test_current_row_wins_over_outgoing_row_of_the_same_person():
     old, new = years()
-    extra = members([
-        {"household_id": "same", "id_number": P[1], "name": "甲", "change_reason": "嫁出"},   # outgoing row first
-        {"household_id": "chg", "id_number": P[1], "name": "甲", "change_reason": "嫁入"},    # current row second
-        {"household_id": "chg", "id_number": P[21], "name": "辛"},                            # current row first
-        {"household_id": "same", "id_number": P[21], "name": "辛", "change_reason": "死亡"},
-    ])
+    extra = members(
+        [
+            {"household_id": "same", "id_number": P[1], "name": "甲", "change_reason": "嫁出"},  # outgoing row first
+            {"household_id": "chg", "id_number": P[1], "name": "甲", "change_reason": "嫁入"},  # current row second
+            {"household_id": "chg", "id_number": P[21], "name": "辛"},  # current row first
+            {"household_id": "same", "id_number": P[21], "name": "辛", "change_reason": "死亡"},
+        ]
+    )
     new["members"] = members([*new["members"].iloc[1:].to_dict("records"), *extra.to_dict("records")])
-    old["members"] = members([*old["members"].to_dict("records"),
-                              {"household_id": "same", "id_number": P[21], "name": "辛"}])
+    old["members"] = members(
+        [*old["members"].to_dict("records"), {"household_id": "same", "id_number": P[21], "name": "辛"}]
+    )
     m = diff_years(old, new, 2016, 2017).members.set_index("id_number")
     assert m.loc[P[1], "change"] == "moved" and m.loc[P[1], "to_household_id"] == "chg"
     assert m.loc[P[1], "reason"] == "嫁入" and m.loc[P[1], "reason_source"] == "export"

@@ -66,8 +66,10 @@ def test_duplicate_household_id_is_left_out_of_plans_books_and_notices(duplicate
     assert "H001" not in set(plans["household_id"]) and {"H002", "H003", "H006"} <= set(plans["household_id"])
     book = (out / "plan" / "books" / T1 / f"{V1}.html").read_text(encoding="utf-8")
     assert "张三" in book and "王䶮" not in book and "重复户" not in book
-    r = runner.invoke(app, ["notice", str(duplicated), "--kind", "identification", "--date", "2016-03-01",
-                            "--out", str(out), "--no-docx"])
+    r = runner.invoke(
+        app,
+        ["notice", str(duplicated), "--kind", "identification", "--date", "2016-03-01", "--out", str(out), "--no-docx"],
+    )
     assert r.exit_code == 1, r.output
     notice = (out / "notice" / "identification" / f"{V1}.html").read_text(encoding="utf-8")
     assert "张三" in notice and "王䶮" not in notice and "重复户" not in notice

@@ -54,16 +54,34 @@ KNOWN_FAILING: dict[str, str] = {}  # every defect the corpus found is fixed
 # Cases that get ``run`` + ``verify`` in the default depth: at least one per kind, and the
 # values that end up in file names, documents and public notices.
 RUN_CASES = (
-    "csv_header_only", "csv_cr_only", "xlsx_sample", "parquet_nested", "value_formula_injection",
-    "value_village_code_dotdot", "value_village_code_absolute", "value_control_chars", "value_absurd_money",
-    "value_duplicate_household_ids", "value_swapped_headers", "value_private_in_public_fields", "toml_gbk",
+    "csv_header_only",
+    "csv_cr_only",
+    "xlsx_sample",
+    "parquet_nested",
+    "value_formula_injection",
+    "value_village_code_dotdot",
+    "value_village_code_absolute",
+    "value_control_chars",
+    "value_absurd_money",
+    "value_duplicate_household_ids",
+    "value_swapped_headers",
+    "value_private_in_public_fields",
+    "toml_gbk",
 )
 # Cases whose values reach file names or document text: books, Word documents and workbooks are
 # written for them; the other cases skip them (--no-books --no-docx) to keep the corpus fast.
 DOCUMENT_CASES = frozenset(
     [name for name in CASES if name.startswith(("value_village_code", "value_township"))]
-    + ["value_formula_injection", "value_markup", "value_path_strings", "value_control_chars", "value_huge_name",
-       "value_private_in_public_fields", "value_swapped_headers", "toml_markup_issuer"]
+    + [
+        "value_formula_injection",
+        "value_markup",
+        "value_path_strings",
+        "value_control_chars",
+        "value_huge_name",
+        "value_private_in_public_fields",
+        "value_swapped_headers",
+        "toml_markup_issuer",
+    ]
 )
 
 _EXCEPTION_NOTE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Warning|Exit)\b")
@@ -71,8 +89,19 @@ _CRASH_WORDS = ("Traceback (most recent call last)", "内部错误", "internal e
 
 
 def _commands(case: Case) -> list[str]:
-    names = ["validate", "identify", "diff", "match", "plan", "notice-identification", "notice-exit",
-             "notice-projects", "audit", "report", "run"]
+    names = [
+        "validate",
+        "identify",
+        "diff",
+        "match",
+        "plan",
+        "notice-identification",
+        "notice-exit",
+        "notice-projects",
+        "audit",
+        "report",
+        "run",
+    ]
     return [n for n in names if n != "diff" or case.years >= 2]
 
 
@@ -92,6 +121,7 @@ def _params() -> list:
 
 
 # ---- fixtures -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def corpus_base(tmp_path_factory) -> Path:
@@ -113,9 +143,13 @@ def corpus_cases(tmp_path_factory, corpus_base) -> dict[str, Path]:
 
 # ---- what a command may touch ------------------------------------------------------------------
 
+
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _listing(folder: Path) -> set[str]:
@@ -128,8 +162,19 @@ def _args(command: str, case: Case, ds: Path, out: Path) -> list[str]:
     books = ["--books"] if documents else ["--no-books"]
     xlsx = ["--xlsx"] if documents else []
     if command.startswith("notice-"):
-        return ["notice", str(ds), "--kind", command.split("-", 1)[1], "--date", NOTICE_DATE, "--out", str(out),
-                "--jobs", "1", *docs]
+        return [
+            "notice",
+            str(ds),
+            "--kind",
+            command.split("-", 1)[1],
+            "--date",
+            NOTICE_DATE,
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            *docs,
+        ]
     extra = {
         "plan": ["--jobs", "1", *docs, *books, *xlsx],
         "audit": ["--jobs", "1", *xlsx],
@@ -195,7 +240,9 @@ def _check_run(result, out: Path) -> list[str]:
     verify, _ = _invoke(["verify", str(out)])
     problems += _check_result(verify, "verify")
     if verify.exit_code != 0:
-        problems.append(f"verify: exit {verify.exit_code} on run's own output: {verify.stdout[-500:]}{verify.stderr[-500:]}")
+        problems.append(
+            f"verify: exit {verify.exit_code} on run's own output: {verify.stdout[-500:]}{verify.stderr[-500:]}"
+        )
     return problems
 
 
@@ -219,11 +266,17 @@ def test_hostile_case(name: str, command: str, corpus_cases, tmp_path, monkeypat
         problems += _check_notices(out)
 
     if _digest(ds) != before_ds:
-        problems.append("the dataset folder was changed: " + ", ".join(
-            sorted(set(_digest(ds).items()) ^ set(before_ds.items()))[:5].__repr__()))
+        problems.append(
+            "the dataset folder was changed: "
+            + ", ".join(sorted(set(_digest(ds).items()) ^ set(before_ds.items()))[:5].__repr__())
+        )
     new = sorted(_listing(tmp_path) - before_all)
-    outside = [p for p in new if not (tmp_path / p).resolve().is_relative_to(out.resolve())
-               and not out.resolve().is_relative_to((tmp_path / p).resolve())]
+    outside = [
+        p
+        for p in new
+        if not (tmp_path / p).resolve().is_relative_to(out.resolve())
+        and not out.resolve().is_relative_to((tmp_path / p).resolve())
+    ]
     if outside:
         problems.append(f"written outside --out: {outside[:5]}")
     if ABSOLUTE_TARGET.exists() and not absolute_before:
@@ -236,7 +289,9 @@ def test_hostile_case(name: str, command: str, corpus_cases, tmp_path, monkeypat
     if problems and caught:
         problems.append(f"warnings: {sorted(set(caught))[:5]}")
     tail = ((result.stderr or "") + (result.stdout or ""))[-1500:]
-    assert not problems, f"{name} ({case.description}), {command}:\n  " + "\n  ".join(problems) + f"\n--- output:\n{tail}"
+    assert not problems, (
+        f"{name} ({case.description}), {command}:\n  " + "\n  ".join(problems) + f"\n--- output:\n{tail}"
+    )
 
 
 def test_corpus_covers_every_kind():

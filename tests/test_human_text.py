@@ -39,7 +39,8 @@ def test_card_basis_column_names_reasons_not_rule_ids():
 def test_roster_id_message_names_the_roster_and_the_defect_in_words(tmp_path):
     f = year_frames()
     f["dibao"].loc[0, "id_number"] = f["dibao"].loc[0, "id_number"][:17] + (
-        "0" if f["dibao"].loc[0, "id_number"][17] != "0" else "1")
+        "0" if f["dibao"].loc[0, "id_number"][17] != "0" else "1"
+    )
     ds = write_dataset(tmp_path / "ds", f)
     invoke("validate", str(ds), "--out", str(tmp_path / "out"))
     df = findings_csv(tmp_path / "out")
@@ -127,8 +128,14 @@ def test_cited_documents_are_listed_in_docs_sources():
 
 def _notes(n: int) -> Findings:
     f = Findings()
-    f.add("V-ID-REGION", table="members", row=list(range(1, n + 1)), column="id_number",
-          value=[f"4211001990010{i:05d}" for i in range(n)], detail="421100")
+    f.add(
+        "V-ID-REGION",
+        table="members",
+        row=list(range(1, n + 1)),
+        column="id_number",
+        value=[f"4211001990010{i:05d}" for i in range(n)],
+        detail="421100",
+    )
     f.add("V-HEAD-MISSING", table="members", key="H1")
     return f
 

@@ -21,10 +21,14 @@ def write_dataset(root, households: dict[int, str], members: dict[int, str], tom
         d.mkdir(parents=True)
         (d / "households.csv").write_text(HH_HEAD + rows, encoding="utf-8")
         (d / "家庭成员.csv").write_text(M_HEAD + members[year], encoding="gbk")
-    (root / "2016" / "比对数据.csv").write_text("身份证号,比对类别,比对详情\n421121197001010015,车辆,小型轿车\n", encoding="utf-8")
+    (root / "2016" / "比对数据.csv").write_text(
+        "身份证号,比对类别,比对详情\n421121197001010015,车辆,小型轿车\n", encoding="utf-8"
+    )
     (root / "2016" / "villages.csv").write_text(
         "行政村代码,行政村,乡镇,总户数,总人口数,农业人口数,农民人均纯收入（元）,村级集体经济收入（万元）,识别规模（户）\n"
-        "421121101201,红旗村,淋山河镇,50,200,100,6000,0,1\n", encoding="utf-8")
+        "421121101201,红旗村,淋山河镇,50,200,100,6000,0,1\n",
+        encoding="utf-8",
+    )
     if toml:
         (root / "jingzhun.toml").write_text(toml, encoding="utf-8")
     return root
@@ -104,14 +108,14 @@ def test_identify_records_overrides(tmp_path):
 
 
 def test_identify_bad_config_exit_3_naming_key(tmp_path):
-    ds = make(tmp_path, "[identify]\nedge_multiplier = \"x\"\n")
+    ds = make(tmp_path, '[identify]\nedge_multiplier = "x"\n')
     r = runner.invoke(app, ["identify", str(ds), "--out", str(tmp_path / "o")])
     assert r.exit_code == 3 and "identify.edge_multiplier" in r.stderr
     assert not (tmp_path / "o" / "identify").exists()
 
 
 def test_identify_invalid_choice_exit_3(tmp_path):
-    ds = make(tmp_path, "[identify]\nexclusion_sources = [\"飞机\"]\n")
+    ds = make(tmp_path, '[identify]\nexclusion_sources = ["飞机"]\n')
     r = runner.invoke(app, ["identify", str(ds), "--out", str(tmp_path / "o")])
     assert r.exit_code == 3 and "identify.exclusion_sources" in r.stderr
 
@@ -123,7 +127,9 @@ def test_identify_year_without_line_exit_3(tmp_path):
 
 
 def test_identify_household_size_zero_is_error_exit_1(tmp_path):
-    bad = HH_2016.replace("H4,421121101201,淋山河镇,赵六,421121196001010037,1,", "H4,421121101201,淋山河镇,赵六,421121196001010037,0,")
+    bad = HH_2016.replace(
+        "H4,421121101201,淋山河镇,赵六,421121196001010037,1,", "H4,421121101201,淋山河镇,赵六,421121196001010037,0,"
+    )
     ds = write_dataset(tmp_path / "ds", {2015: HH_2015, 2016: bad}, {2015: M_2015, 2016: M_2016})
     out = tmp_path / "out"
     r = runner.invoke(app, ["identify", str(ds), "--out", str(out)])

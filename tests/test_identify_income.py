@@ -38,9 +38,15 @@ def test_national_record_example_excludes_pension(params):
     # domain.md §1.4: 6000+6000+1180+4205-1000 = 16385 / 4 = 4096.25; pension 4440 not counted
     h = hh(
         household_size=pd.array([4], dtype="Int64"),
-        wage_income=money(6000), business_income=money(6000), property_income=money(1180),
-        business_expense=money(1000), transfer_income=money(4205), pension_benefit=money(4440),
-        eco_compensation=money(540), other_transfer=money(3665), per_capita_net_income=money(4096.25),
+        wage_income=money(6000),
+        business_income=money(6000),
+        property_income=money(1180),
+        business_expense=money(1000),
+        transfer_income=money(4205),
+        pension_benefit=money(4440),
+        eco_compensation=money(540),
+        other_transfer=money(3665),
+        per_capita_net_income=money(4096.25),
     )
     r = per_capita_income(h, params).iloc[0]
     assert r["per_capita_net_income"] == 4096.25
@@ -108,10 +114,12 @@ def test_current_mask_outgoing_reasons():
 
 
 def test_age_on_birth_date_with_id_fallback():
-    m = pd.DataFrame({
-        "id_number": pd.Series(["11010519491231002X", "421121201001011234", "110105491231002"], dtype="str"),
-        "birth_date": pd.to_datetime([None, "2009-12-31", None]),
-    })
+    m = pd.DataFrame(
+        {
+            "id_number": pd.Series(["11010519491231002X", "421121201001011234", "110105491231002"], dtype="str"),
+            "birth_date": pd.to_datetime([None, "2009-12-31", None]),
+        }
+    )
     # birth date wins over the ID; the 15-digit ID is upgraded for its birth date
     assert list(age_on(m, "2016-12-31")) == [67, 7, 67]
     assert list(age_on(m, "2016-12-30")) == [66, 6, 66]

@@ -33,8 +33,14 @@ def by_id(result):
     return result.households.set_index("household_id")
 
 
-BOUNDARIES = [(LINE - 0.01, "poor"), (LINE, "edge"), (LINE + 0.01, "edge"), (EDGE - 0.01, "edge"), (EDGE, "not_poor"),
-              (EDGE + 0.01, "not_poor")]
+BOUNDARIES = [
+    (LINE - 0.01, "poor"),
+    (LINE, "edge"),
+    (LINE + 0.01, "edge"),
+    (EDGE - 0.01, "edge"),
+    (EDGE, "not_poor"),
+    (EDGE + 0.01, "not_poor"),
+]
 
 
 def test_line_and_edge_boundaries():
@@ -46,8 +52,8 @@ def test_line_and_edge_boundaries():
 
 def test_data_year_uses_previous_income_year_line():
     hh = households([{"household_id": "h", "wage_income": 2800.0}])
-    assert by_id(run(hh, year=2015)).loc["h", "result"] == "edge"   # 2014 line 2800
-    assert by_id(run(hh, year=2014)).loc["h", "result"] == "edge"   # 2013 line 2736
+    assert by_id(run(hh, year=2015)).loc["h", "result"] == "edge"  # 2014 line 2800
+    assert by_id(run(hh, year=2014)).loc["h", "result"] == "edge"  # 2013 line 2736
     hh2 = households([{"household_id": "h", "wage_income": 2799.0}])
     assert by_id(run(hh2, year=2015)).loc["h", "result"] == "poor"
     assert by_id(run(hh2, year=2016)).loc["h", "result"] == "poor"  # 2015 line 2855
@@ -62,11 +68,13 @@ def test_edge_multiplier_parameter(tmp_path):
 
 
 def test_edge_kind_unstable_only_for_registered_exited():
-    hh = households([
-        {"household_id": "a", "wage_income": 3000.0},
-        {"household_id": "b", "wage_income": 3000.0, "registered": True, "status": "已脱贫(享受政策)"},
-        {"household_id": "c", "wage_income": 3000.0, "registered": True, "status": "未脱贫"},
-    ])
+    hh = households(
+        [
+            {"household_id": "a", "wage_income": 3000.0},
+            {"household_id": "b", "wage_income": 3000.0, "registered": True, "status": "已脱贫(享受政策)"},
+            {"household_id": "c", "wage_income": 3000.0, "registered": True, "status": "未脱贫"},
+        ]
+    )
     r = by_id(run(hh))
     assert r.loc["a", "edge_kind"] == "边缘易致贫户"
     assert r.loc["b", "edge_kind"] == "脱贫不稳定户"
@@ -79,8 +87,13 @@ def test_reasons_carry_codes_and_detail_columns():
     assert r.loc["h", "per_capita_net_income"] == 100.0
 
 
-SOURCES = [("财政供养", "I-EXCL-PAYROLL"), ("车辆", "I-EXCL-VEHICLE"), ("商品房", "I-EXCL-HOUSE"),
-           ("工商注册", "I-EXCL-BUSINESS"), ("村干部", "I-EXCL-CADRE")]
+SOURCES = [
+    ("财政供养", "I-EXCL-PAYROLL"),
+    ("车辆", "I-EXCL-VEHICLE"),
+    ("商品房", "I-EXCL-HOUSE"),
+    ("工商注册", "I-EXCL-BUSINESS"),
+    ("村干部", "I-EXCL-CADRE"),
+]
 
 
 def test_each_exclusion_source():
@@ -88,8 +101,10 @@ def test_each_exclusion_source():
     for i, (source, _) in enumerate(SOURCES):
         pid, rich = make_id("19800101", 2 * i + 1), make_id("19810101", 2 * i + 1)
         hh += [{"household_id": f"h{i}", "wage_income": 100.0}, {"household_id": f"rich{i}", "wage_income": 9000.0}]
-        mm += [{"household_id": f"h{i}", "id_number": pid, "name": f"甲{i}"},
-               {"household_id": f"rich{i}", "id_number": rich, "name": f"乙{i}"}]
+        mm += [
+            {"household_id": f"h{i}", "id_number": pid, "name": f"甲{i}"},
+            {"household_id": f"rich{i}", "id_number": rich, "name": f"乙{i}"},
+        ]
         cc += [(pid.lower(), source, "详情"), (rich, source, "详情")]
     res = run(households(hh), members(mm), crosscheck(cc))
     r = by_id(res)
@@ -109,11 +124,13 @@ def test_disabled_source_and_former_member_do_not_exclude(tmp_path):
     cfg.write_text('[identify]\nexclusion_sources = ["财政供养"]\n', encoding="utf-8")
     p1, p2 = make_id("19800101"), make_id("19800101", 3)
     hh = households([{"household_id": "a", "wage_income": 3000.0}, {"household_id": "b", "wage_income": 100.0}])
-    mm = members([{"household_id": "a", "id_number": p1}, {"household_id": "b", "id_number": p2, "change_reason": "死亡"}])
+    mm = members(
+        [{"household_id": "a", "id_number": p1}, {"household_id": "b", "id_number": p2, "change_reason": "死亡"}]
+    )
     cc = crosscheck([(p1, "车辆", "x"), (p2, "财政供养", "y")])
     r = by_id(run(hh, mm, cc, params=Params.load(None, cfg)))
-    assert r.loc["a", "result"] == "edge"   # 车辆 disabled
-    assert r.loc["b", "result"] == "poor"   # the hit member is no longer current
+    assert r.loc["a", "result"] == "edge"  # 车辆 disabled
+    assert r.loc["b", "result"] == "poor"  # the hit member is no longer current
     r2 = by_id(run(hh, mm, cc))
     assert r2.loc["a", "result"] == "excluded"
 
@@ -127,23 +144,41 @@ def test_fifteen_digit_crosscheck_id_matches_member():
 
 
 def _child(birth, school=None, health="健康", hid="h", seq=5):
-    return {"household_id": hid, "id_number": make_id(birth, seq), "birth_date": birth, "school_status": school,
-            "health": health}
+    return {
+        "household_id": hid,
+        "id_number": make_id(birth, seq),
+        "birth_date": birth,
+        "school_status": school,
+        "health": health,
+    }
 
 
-AGES = [("20070101", False),  # 6 on 2013-12-31 (income year of data year 2014)
-        ("20061231", True),   # 7 on 31 Dec
-        ("19981231", True),   # 15
-        ("19971231", False)]  # 16
+AGES = [
+    ("20070101", False),  # 6 on 2013-12-31 (income year of data year 2014)
+    ("20061231", True),  # 7 on 31 Dec
+    ("19981231", True),  # 15
+    ("19971231", False),
+]  # 16
 SCHOOL = [(None, True), ("非在校生", True), ("学龄前儿童", True), ("小学", False), ("七年级", False)]
 
 
 def test_education_age_boundaries_on_31_december():
-    hh = households([{"household_id": f"h{i}", "wage_income": 5000.0, "registered": True, "status": "未脱贫"}
-                     for i in range(len(AGES))])
-    mm = members([m for i, (birth, _) in enumerate(AGES)
-                  for m in ({"household_id": f"h{i}", "id_number": make_id("19700101", 2 * i + 1)},
-                            _child(birth, hid=f"h{i}", seq=2 * i + 21))])
+    hh = households(
+        [
+            {"household_id": f"h{i}", "wage_income": 5000.0, "registered": True, "status": "未脱贫"}
+            for i in range(len(AGES))
+        ]
+    )
+    mm = members(
+        [
+            m
+            for i, (birth, _) in enumerate(AGES)
+            for m in (
+                {"household_id": f"h{i}", "id_number": make_id("19700101", 2 * i + 1)},
+                _child(birth, hid=f"h{i}", seq=2 * i + 21),
+            )
+        ]
+    )
     r = by_id(run(hh, mm))
     for i, (_, gap) in enumerate(AGES):
         h = f"h{i}"
@@ -168,15 +203,26 @@ def test_disabled_home_schooling_exemption_is_off_by_default(tmp_path):
     assert bool(by_id(run(hh, mm, params=Params.load(None, cfg))).loc["h", "education_gap"]) is False
 
 
-@pytest.mark.parametrize(("field", "value", "gap_col", "code"), [
-    ("dangerous_house", True, "housing_gap", "I-GAP-HOUSING"),
-    ("drinking_water_safe", False, "water_gap", "I-GAP-WATER"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "gap_col", "code"),
+    [
+        ("dangerous_house", True, "housing_gap", "I-GAP-HOUSING"),
+        ("drinking_water_safe", False, "water_gap", "I-GAP-WATER"),
+    ],
+)
 def test_housing_and_water_guarantees(field, value, gap_col, code):
-    hh = households([{"household_id": "h", "wage_income": 5000.0, "registered": True, "status": "返贫", field: value},
-                     {"household_id": "ok", "wage_income": 5000.0, "registered": True, "status": "返贫"}])
-    mm = members([{"household_id": "h", "id_number": make_id("19700101")},
-                  {"household_id": "ok", "id_number": make_id("19700101", 3)}])
+    hh = households(
+        [
+            {"household_id": "h", "wage_income": 5000.0, "registered": True, "status": "返贫", field: value},
+            {"household_id": "ok", "wage_income": 5000.0, "registered": True, "status": "返贫"},
+        ]
+    )
+    mm = members(
+        [
+            {"household_id": "h", "id_number": make_id("19700101")},
+            {"household_id": "ok", "id_number": make_id("19700101", 3)},
+        ]
+    )
     r = by_id(run(hh, mm))
     assert bool(r.loc["h", gap_col]) and not bool(r.loc["ok", gap_col])
     assert r.loc["h", "exit_blockers"] == code
@@ -185,23 +231,34 @@ def test_housing_and_water_guarantees(field, value, gap_col, code):
 
 def test_medical_guarantee_every_current_member():
     hh = households([{"household_id": h, "wage_income": 5000.0, "registered": True, "status": "未脱贫"} for h in "abc"])
-    mm = members([
-        {"household_id": "a", "id_number": make_id("19700101", 1), "medical_insurance": True},
-        {"household_id": "a", "id_number": make_id("19700101", 3), "medical_insurance": False, "name": "缺保"},
-        {"household_id": "b", "id_number": make_id("19700101", 5), "medical_insurance": True},
-        {"household_id": "b", "id_number": make_id("19700101", 7), "medical_insurance": False, "change_reason": "死亡"},
-        {"household_id": "c", "id_number": make_id("19700101", 9), "medical_insurance": None},
-    ])
+    mm = members(
+        [
+            {"household_id": "a", "id_number": make_id("19700101", 1), "medical_insurance": True},
+            {"household_id": "a", "id_number": make_id("19700101", 3), "medical_insurance": False, "name": "缺保"},
+            {"household_id": "b", "id_number": make_id("19700101", 5), "medical_insurance": True},
+            {
+                "household_id": "b",
+                "id_number": make_id("19700101", 7),
+                "medical_insurance": False,
+                "change_reason": "死亡",
+            },
+            {"household_id": "c", "id_number": make_id("19700101", 9), "medical_insurance": None},
+        ]
+    )
     r = by_id(run(hh, mm))
     assert bool(r.loc["a", "medical_gap"]) and "缺保" in r.loc["a", "medical_gap_members"]
     assert not bool(r.loc["b", "medical_gap"])  # the uninsured member has died
-    assert bool(r.loc["c", "medical_gap"])      # empty is not insured
+    assert bool(r.loc["c", "medical_gap"])  # empty is not insured
 
 
 def test_exit_line_is_strictly_above():
     cases = [(LINE - 0.01, False), (LINE, False), (LINE + 0.01, True)]
-    hh = households([{"household_id": f"h{i}", "wage_income": inc, "registered": True, "status": "未脱贫"}
-                     for i, (inc, _) in enumerate(cases)])
+    hh = households(
+        [
+            {"household_id": f"h{i}", "wage_income": inc, "registered": True, "status": "未脱贫"}
+            for i, (inc, _) in enumerate(cases)
+        ]
+    )
     mm = members([{"household_id": f"h{i}", "id_number": make_id("19700101", 2 * i + 1)} for i in range(len(cases))])
     r = by_id(run(hh, mm))
     for i, (_, ready) in enumerate(cases):
@@ -220,10 +277,12 @@ def test_exit_line_parameter_overrides_poverty_line(tmp_path):
 
 
 def test_exit_ready_only_for_registered_not_exited_but_gaps_for_all():
-    hh = households([
-        {"household_id": "n", "wage_income": 9000.0, "dangerous_house": True},
-        {"household_id": "x", "wage_income": 9000.0, "registered": True, "status": "已脱贫(不再享受政策)"},
-    ])
+    hh = households(
+        [
+            {"household_id": "n", "wage_income": 9000.0, "dangerous_house": True},
+            {"household_id": "x", "wage_income": 9000.0, "registered": True, "status": "已脱贫(不再享受政策)"},
+        ]
+    )
     r = by_id(run(hh))
     assert r["exit_ready"].isna().all() and (r["exit_blockers"] == "").all()
     assert bool(r.loc["n", "housing_gap"]) and "I-GAP-HOUSING" in r.loc["n", "reasons"]
@@ -240,19 +299,28 @@ def test_missing_income_and_bad_size_are_undetermined_with_findings():
 
 def test_missing_line_is_config_error_naming_parameter():
     from jingzhun.errors import ConfigError
+
     with pytest.raises(ConfigError, match="poverty_line.2030"):
         run(households([{"household_id": "h"}]), year=2031)
 
 
 def test_quota_ranks_by_income_within_village():
-    hh = households([
-        {"household_id": "a", "wage_income": 1000.0}, {"household_id": "b", "wage_income": 500.0},
-        {"household_id": "c", "wage_income": 1500.0}, {"household_id": "d", "wage_income": 500.0},
-        {"household_id": "e", "wage_income": 3000.0},  # edge: not ranked
-        {"household_id": "v2", "wage_income": 100.0, "village_code": V2},
-    ])
-    vv = villages([{"village_code": V1, "household_quota": 3}, {"village_code": V2, "village_name": "白石村",
-                                                               "household_quota": 2}])
+    hh = households(
+        [
+            {"household_id": "a", "wage_income": 1000.0},
+            {"household_id": "b", "wage_income": 500.0},
+            {"household_id": "c", "wage_income": 1500.0},
+            {"household_id": "d", "wage_income": 500.0},
+            {"household_id": "e", "wage_income": 3000.0},  # edge: not ranked
+            {"household_id": "v2", "wage_income": 100.0, "village_code": V2},
+        ]
+    )
+    vv = villages(
+        [
+            {"village_code": V1, "household_quota": 3},
+            {"village_code": V2, "village_name": "白石村", "household_quota": 2},
+        ]
+    )
     res = run(hh, vv=vv)
     r = by_id(res)
     assert [r.loc[h, "quota_rank"] for h in "bdac"] == [1, 2, 3, 4]  # ties by household_id
@@ -268,11 +336,22 @@ def test_quota_ranks_by_income_within_village():
 
 def _village_case(mode, province_incidence=0.05, avg=10000.0, collective=0.0, income=5000.0, poor=11, tmp_path=None):
     cfg = tmp_path / f"v{mode}.toml"
-    cfg.write_text(f'[village_rule]\nmode = "{mode}"\nprovince_incidence = {province_incidence}\n'
-                   f"province_avg_income = {avg}\n", encoding="utf-8")
+    cfg.write_text(
+        f'[village_rule]\nmode = "{mode}"\nprovince_incidence = {province_incidence}\nprovince_avg_income = {avg}\n',
+        encoding="utf-8",
+    )
     hh = households([{"household_id": f"p{i}", "wage_income": 100.0} for i in range(poor)])
-    vv = villages([{"village_code": V1, "agricultural_population": 100, "total_population": 500,
-                    "collective_income": collective, "per_capita_income": income}])
+    vv = villages(
+        [
+            {
+                "village_code": V1,
+                "agricultural_population": 100,
+                "total_population": 500,
+                "collective_income": collective,
+                "per_capita_income": income,
+            }
+        ]
+    )
     return run(hh, vv=vv, params=Params.load(None, cfg)).villages.set_index("village_code").loc[V1]
 
 
@@ -319,8 +398,9 @@ def test_village_criteria_not_evaluated_without_province_figures():
     assert pd.isna(v["poor_village_candidate"])
 
 
-@pytest.mark.parametrize(("region", "poor", "ready"), [("中部", 1, True), ("中部", 2, False), ("西部", 2, True),
-                                                       ("西部", 3, False)])
+@pytest.mark.parametrize(
+    ("region", "poor", "ready"), [("中部", 1, True), ("中部", 2, False), ("西部", 2, True), ("西部", 3, False)]
+)
 def test_village_exit_incidence_by_region(tmp_path, region, poor, ready):
     cfg = tmp_path / "r.toml"
     cfg.write_text(f'[region]\nname = "{region}"\n', encoding="utf-8")
@@ -332,12 +412,24 @@ def test_village_exit_incidence_by_region(tmp_path, region, poor, ready):
 
 
 def test_exit_ready_household_leaves_the_poor_population():
-    hh = households([
-        {"household_id": "r", "wage_income": 15000.0, "registered": True, "status": "未脱贫", "household_size": 3},
-        {"household_id": "b", "wage_income": 5000.0, "registered": True, "status": "未脱贫", "dangerous_house": True},
-    ])
-    mm = members([{"household_id": "r", "id_number": make_id("19700101")},
-                  {"household_id": "b", "id_number": make_id("19700101", 3)}])
+    hh = households(
+        [
+            {"household_id": "r", "wage_income": 15000.0, "registered": True, "status": "未脱贫", "household_size": 3},
+            {
+                "household_id": "b",
+                "wage_income": 5000.0,
+                "registered": True,
+                "status": "未脱贫",
+                "dangerous_house": True,
+            },
+        ]
+    )
+    mm = members(
+        [
+            {"household_id": "r", "id_number": make_id("19700101")},
+            {"household_id": "b", "id_number": make_id("19700101", 3)},
+        ]
+    )
     res = run(hh, mm, vv=villages([{"village_code": V1, "agricultural_population": 100}]))
     assert res.villages.iloc[0]["poor_population"] == 1  # only the blocked household remains
     assert res.county["exit_ready_households"] == 1
@@ -351,12 +443,38 @@ def test_unknown_village_is_a_finding():
 
 def test_output_columns_of_the_contract():
     res = run(households([{"household_id": "a"}]), vv=villages([{}]))
-    for c in ("household_id", "per_capita_net_income", "line", "result", "reasons", "exit_ready", "exit_blockers",
-              "township_code", "village_code", "registered", "category", "status", "head_name", "household_size",
-              "edge_kind", "housing_gap", "education_gap", "medical_gap", "water_gap"):
+    for c in (
+        "household_id",
+        "per_capita_net_income",
+        "line",
+        "result",
+        "reasons",
+        "exit_ready",
+        "exit_blockers",
+        "township_code",
+        "village_code",
+        "registered",
+        "category",
+        "status",
+        "head_name",
+        "household_size",
+        "edge_kind",
+        "housing_gap",
+        "education_gap",
+        "medical_gap",
+        "water_gap",
+    ):
         assert c in res.households.columns
-    for c in ("village_code", "poor_population", "incidence", "criterion_incidence", "criterion_income",
-              "criterion_collective", "poor_village_candidate", "exit_ready"):
+    for c in (
+        "village_code",
+        "poor_population",
+        "incidence",
+        "criterion_incidence",
+        "criterion_income",
+        "criterion_collective",
+        "poor_village_candidate",
+        "exit_ready",
+    ):
         assert c in res.villages.columns
 
 

@@ -29,8 +29,26 @@ def valid_ids(draw):
 @st.composite
 def raw_values(draw):
     v = draw(valid_ids())
-    kind = draw(st.sampled_from(["valid", "lower", "fullwidth", "spaces", "15", "sci", "zeros", "dot0",
-                                 "digit", "swap", "short", "noise", "none", "empty"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "valid",
+                "lower",
+                "fullwidth",
+                "spaces",
+                "15",
+                "sci",
+                "zeros",
+                "dot0",
+                "digit",
+                "swap",
+                "short",
+                "noise",
+                "none",
+                "empty",
+            ]
+        )
+    )
     if kind == "lower":
         return v.lower()
     if kind == "fullwidth":
@@ -48,10 +66,10 @@ def raw_values(draw):
         return v[:15] + "000.0"
     if kind == "digit":
         i = draw(st.integers(0, 16))
-        return v[:i] + str((int(v[i]) + draw(st.integers(1, 9))) % 10) + v[i + 1:]
+        return v[:i] + str((int(v[i]) + draw(st.integers(1, 9))) % 10) + v[i + 1 :]
     if kind == "swap":
         i = draw(st.integers(0, 15))
-        return v[:i] + v[i + 1] + v[i] + v[i + 2:]
+        return v[:i] + v[i + 1] + v[i] + v[i + 2 :]
     if kind == "short":
         return v[: draw(st.integers(1, 14))]
     if kind == "noise":
@@ -68,6 +86,7 @@ def series(values):
 
 
 # ---- published examples ---------------------------------------------------------------
+
 
 def test_published_examples_checksum():
     assert ids.check_char_one("11010519491231002") == "X"
@@ -95,12 +114,36 @@ def _with_check(body17: str) -> str:
 
 def test_classify_statuses():
     month13 = _with_check("11010519491331002")
-    s = series(["11010519491231002X", "11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ",
-                "110105194912310021", month13, "4.21121E+17", "421121199001011000",
-                "421121199001011.0", "4211211990", None, "", "440524188001010014"])
+    s = series(
+        [
+            "11010519491231002X",
+            "11010519491231002x",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "110105194912310021",
+            month13,
+            "4.21121E+17",
+            "421121199001011000",
+            "421121199001011.0",
+            "4211211990",
+            None,
+            "",
+            "440524188001010014",
+        ]
+    )
     assert ids.classify(s, TODAY).status.tolist() == [
-        "valid", "valid", "valid", "bad_checksum", "bad_date", "excel_damaged", "excel_damaged",
-        "excel_damaged", "bad_format", "empty", "empty", "bad_date"]
+        "valid",
+        "valid",
+        "valid",
+        "bad_checksum",
+        "bad_date",
+        "excel_damaged",
+        "excel_damaged",
+        "excel_damaged",
+        "bad_format",
+        "empty",
+        "empty",
+        "bad_date",
+    ]
 
 
 def test_future_and_pre_1900_birth_dates_are_bad_date():
@@ -115,8 +158,11 @@ def test_excel_damage_detection():
     s = series(["4.21121E+17", "4.21121199001011E+17", "421121199001011000", "421121199001011234.0", "421121"])
     assert ids.excel_damaged(s).tolist() == [True, True, True, True, False]
     # an 18-digit ID ending in 000 whose checksum is right is a real ID, not damage
-    real = next(_with_check(f"4211211990010{q:02d}00") for q in range(100)
-                if ids.check_char_one(f"4211211990010{q:02d}00") == "0")
+    real = next(
+        _with_check(f"4211211990010{q:02d}00")
+        for q in range(100)
+        if ids.check_char_one(f"4211211990010{q:02d}00") == "0"
+    )
     assert ids.checksum_ok_one(real) and real.endswith("000")
     assert ids.excel_damaged(series([real])).tolist() == [False]
 
@@ -142,6 +188,7 @@ def test_compose_builds_valid_ids_matching_birth_and_sex():
 
 
 # ---- properties: vectorised == reference ------------------------------------------------
+
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(raw_values(), min_size=1, max_size=40))
@@ -181,7 +228,7 @@ def test_valid_ids_round_trip(values):
 @settings(max_examples=60, deadline=None)
 @given(valid_ids(), st.integers(0, 16), st.integers(1, 9))
 def test_one_digit_change_breaks_checksum(v, i, d):
-    bad = v[:i] + str((int(v[i]) + d) % 10) + v[i + 1:]
+    bad = v[:i] + str((int(v[i]) + d) % 10) + v[i + 1 :]
     assert not ids.checksum_ok_one(bad)
     assert ids.checksum_ok(series([bad])).tolist() == [False]
 
@@ -189,7 +236,7 @@ def test_one_digit_change_breaks_checksum(v, i, d):
 @settings(max_examples=60, deadline=None)
 @given(valid_ids(), st.integers(0, 15))
 def test_adjacent_swap_breaks_checksum_unless_equal(v, i):
-    swapped = v[:i] + v[i + 1] + v[i] + v[i + 2:]
+    swapped = v[:i] + v[i + 1] + v[i] + v[i + 2 :]
     assert ids.checksum_ok_one(swapped) == (swapped == v)
 
 

@@ -29,6 +29,7 @@ def codes(res):
 
 # ---- encodings ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_encodings_detected(tmp_path, encoding):
     p = _csv(tmp_path, f"{HEAD}\n{ROW1}\n{ROW2}\n", encoding=encoding)
@@ -63,6 +64,7 @@ def test_delimiter_sniffed(tmp_path, delim):
 
 
 # ---- title, header, total rows ------------------------------------------------------------
+
 
 def _xlsx(path, rows, merge=None):
     wb = xlsxwriter.Workbook(str(path))
@@ -121,9 +123,34 @@ def test_csv_title_and_total_rows(tmp_path):
 
 
 def test_two_row_merged_header_combined(tmp_path):
-    top = ["户编号", "行政村代码", "户主姓名", "户主身份证号", "家庭人口数", "是否建档立卡", "家庭收入情况", None, None, None,
-           "是否危房户", "饮水是否安全"]
-    sub = [None, None, None, None, None, None, "工资性收入", "生产经营性收入", "财产性收入", "生产经营性支出", None, None]
+    top = [
+        "户编号",
+        "行政村代码",
+        "户主姓名",
+        "户主身份证号",
+        "家庭人口数",
+        "是否建档立卡",
+        "家庭收入情况",
+        None,
+        None,
+        None,
+        "是否危房户",
+        "饮水是否安全",
+    ]
+    sub = [
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "工资性收入",
+        "生产经营性收入",
+        "财产性收入",
+        "生产经营性支出",
+        None,
+        None,
+    ]
     merges = [(0, 6, 0, 9, "家庭收入情况")] + [(0, j, 1, j, top[j]) for j in (0, 1, 2, 3, 4, 5, 10, 11)]
     p = _xlsx(tmp_path / "households.xlsx", [top, sub, ROW1.split(",")], merge=merges)
     res = read_table(p)
@@ -136,12 +163,22 @@ def test_two_row_merged_header_combined(tmp_path):
 
 # ---- headers -------------------------------------------------------------------------------
 
+
 def test_header_variants_codes_and_brackets(tmp_path):
     text = "AAC001,村代码,AAC029, 户主证件号码 ,AAC017,是否建档立卡,工资性收入（元）,AAC071,财产性收入,AAC074,是否危房户,饮水是否安全,乡（镇）\n"
     text += ROW1 + ",团风镇\n"
     res = read_table(_csv(tmp_path, text))
-    assert {"household_id", "village_code", "head_name", "head_id_number", "household_size", "wage_income",
-            "business_income", "business_expense", "township_name"} <= set(res.frame.columns)
+    assert {
+        "household_id",
+        "village_code",
+        "head_name",
+        "head_id_number",
+        "household_size",
+        "wage_income",
+        "business_income",
+        "business_expense",
+        "township_name",
+    } <= set(res.frame.columns)
     assert codes(res) == []
 
 
@@ -169,6 +206,7 @@ def test_table_inferred_from_headers_or_asked(tmp_path):
 
 # ---- values --------------------------------------------------------------------------------
 
+
 def test_bool_values_all_forms(tmp_path):
     vals = ["是", "否", "有", "无", "Y", "N", "1", "0", "true", "false", "√", "×", "Ｙ", "maybe"]
     text = "证件号码,是否参加大病保险\n" + "".join(f"x{i},{v}\n" for i, v in enumerate(vals))
@@ -181,8 +219,18 @@ def test_bool_values_all_forms(tmp_path):
 
 
 def test_dates_mixed_formats_in_one_column(tmp_path):
-    vals = ["2016-03-01", "2016/3/1", "2016年3月1日", "20160301", "42430", "2016.3.1", "２０１６-03-01",
-            "2016-03-01 00:00:00", "2016-02-30", "昨天"]
+    vals = [
+        "2016-03-01",
+        "2016/3/1",
+        "2016年3月1日",
+        "20160301",
+        "42430",
+        "2016.3.1",
+        "２０１６-03-01",
+        "2016-03-01 00:00:00",
+        "2016-02-30",
+        "昨天",
+    ]
     text = "证件号码,出生日期\n" + "".join(f"x{i},{v}\n" for i, v in enumerate(vals))
     res = read_table(_csv(tmp_path, text, name="members.csv"))
     d = res.frame["birth_date"]
@@ -201,7 +249,7 @@ def test_excel_date_cells(tmp_path):
 
 def test_money_int_year_values(tmp_path):
     text = "户编号,工资性收入,家庭人口数,首次识别年度\n"
-    text += "a,\"1,234.50\",３,2014年\nb,1234.5元,2.0,2015\nc,１２３,2.5,16\nd,abc,x,\n"
+    text += 'a,"1,234.50",３,2014年\nb,1234.5元,2.0,2015\nc,１２３,2.5,16\nd,abc,x,\n'
     res = read_table(_csv(tmp_path, text), "households")
     f = res.frame
     assert f["wage_income"].tolist()[:3] == [1234.5, 1234.5, 123.0]
@@ -222,9 +270,9 @@ def test_negative_money_is_a_number(tmp_path):
 
 def test_enum_variants_and_unknown(tmp_path):
     text = "户编号,贫困户属性,脱贫状态,主要致贫原因,其他致贫原因\n"
-    text += "a,五保贫困户,0,09,\"因病、缺劳动力\"\n"
+    text += 'a,五保贫困户,0,09,"因病、缺劳动力"\n'
     text += "b,一般贫困户,已脱贫（享受政策）,因学致贫,其它；因病\n"
-    text += "c,富裕户,4,飞,\"因病,外星\"\n"
+    text += 'c,富裕户,4,飞,"因病,外星"\n'
     res = read_table(_csv(tmp_path, text), "households")
     f = res.frame
     assert f["category"].tolist()[:2] == ["特困供养贫困户", "一般贫困户"]
@@ -245,6 +293,7 @@ def test_relation_variant_and_brackets(tmp_path):
 
 # ---- identifiers --------------------------------------------------------------------------
 
+
 def test_excel_damaged_ids_reported(tmp_path):
     text = "户编号,证件号码,姓名\n1,4.21121E+17,a\n1,421121199001011000,b\n1,421121199001011236,c\n1,421121199001011236.0,d\n"
     res = read_table(_csv(tmp_path, text, name="members.csv"))
@@ -254,8 +303,14 @@ def test_excel_damaged_ids_reported(tmp_path):
 
 
 def test_ids_from_excel_number_cells(tmp_path):
-    p = _xlsx(tmp_path / "members.xlsx", [["户编号", "证件号码", "姓名"], [42112110000101, 421121199001011236, "a"],
-                                          ["42112110000101", "421121199001011236", "b"]])
+    p = _xlsx(
+        tmp_path / "members.xlsx",
+        [
+            ["户编号", "证件号码", "姓名"],
+            [42112110000101, 421121199001011236, "a"],
+            ["42112110000101", "421121199001011236", "b"],
+        ],
+    )
     res = read_table(p)
     assert res.frame["household_id"].tolist() == ["42112110000101", "42112110000101"]
     bad = res.findings.frame().query("code == 'V-ID-EXCEL-DAMAGED'")
@@ -286,6 +341,7 @@ def test_hyperlink_formula_read_as_text(tmp_path):
 
 
 # ---- bad files -----------------------------------------------------------------------------
+
 
 def test_empty_file(tmp_path):
     res = read_table(_csv(tmp_path, ""), None)
@@ -327,8 +383,15 @@ def test_bad_line_reported_not_lost(tmp_path):
 
 
 def test_parquet_typed_columns(tmp_path):
-    df = pd.DataFrame({"household_id": [42112110000101, 42112110000102], "工资性收入": [1.5, -2.0],
-                       "家庭人口数": [3, 4], "是否危房户": [True, False], "户主姓名": ["张三", "李四"]})
+    df = pd.DataFrame(
+        {
+            "household_id": [42112110000101, 42112110000102],
+            "工资性收入": [1.5, -2.0],
+            "家庭人口数": [3, 4],
+            "是否危房户": [True, False],
+            "户主姓名": ["张三", "李四"],
+        }
+    )
     p = tmp_path / "households.parquet"
     df.to_parquet(p)
     f = read_table(p).frame

@@ -102,7 +102,12 @@ def test_xlsx_round_trip_through_reader(tmp_path):
 
 
 def test_json_sorted_utf8_nan_null(tmp_path):
-    obj = {"b": float("nan"), "a": [1, pd.Timestamp("2016-01-01"), pd.NA], "中": "文", "n": pd.array([1], dtype="Int64")[0]}
+    obj = {
+        "b": float("nan"),
+        "a": [1, pd.Timestamp("2016-01-01"), pd.NA],
+        "中": "文",
+        "n": pd.array([1], dtype="Int64")[0],
+    }
     p = write_json(obj, tmp_path / "r.json")
     text = p.read_text(encoding="utf-8")
     assert text.endswith("}\n")
@@ -115,14 +120,16 @@ def test_json_sorted_utf8_nan_null(tmp_path):
 def test_csv_quotes_only_what_needs_it_and_keeps_every_value(tmp_path):
     text = ["a,b", 'say "hi"', "two\nlines", "cr\rhere", "", None, " padded ", "中文"]
     n = len(text)
-    df = pd.DataFrame({
-        "text": pd.Series(text, dtype="str"),
-        "money": pd.array([3500.0, 2.5, None, 1e20, 0.1 + 0.2, -0.0, 123456789.123, 7.0], dtype="Float64"),
-        "plain": [1.5] * n,
-        "count": pd.array([1, None, 3, 4, 5, 6, 7, -8], dtype="Int64"),
-        "kind": pd.Series(["x", "y"] * 4, dtype="category"),
-        'odd,"name"': ["v"] * n,
-    })
+    df = pd.DataFrame(
+        {
+            "text": pd.Series(text, dtype="str"),
+            "money": pd.array([3500.0, 2.5, None, 1e20, 0.1 + 0.2, -0.0, 123456789.123, 7.0], dtype="Float64"),
+            "plain": [1.5] * n,
+            "count": pd.array([1, None, 3, 4, 5, 6, 7, -8], dtype="Int64"),
+            "kind": pd.Series(["x", "y"] * 4, dtype="category"),
+            'odd,"name"': ["v"] * n,
+        }
+    )
     raw = write_csv(df, tmp_path / "q.csv").read_bytes()
     body = raw.decode("utf-8-sig")
     assert body.endswith("\n") and body.count("\n") == 1 + n + 1  # header, rows, the one in "two\nlines"
@@ -130,7 +137,16 @@ def test_csv_quotes_only_what_needs_it_and_keeps_every_value(tmp_path):
     assert rows[0] == ["text", "money", "plain", "count", "kind", 'odd,"name"']
     back = list(csv.reader(io.StringIO(body)))
     assert [r[0] for r in back[1:]] == [v if v is not None else "" for v in text]
-    assert [float(r[1]) if r[1] else None for r in back[1:]] == [3500.0, 2.5, None, 1e20, 0.1 + 0.2, -0.0, 123456789.123, 7.0]
+    assert [float(r[1]) if r[1] else None for r in back[1:]] == [
+        3500.0,
+        2.5,
+        None,
+        1e20,
+        0.1 + 0.2,
+        -0.0,
+        123456789.123,
+        7.0,
+    ]
     assert back[1][1] == "3500" and back[1][2] == "1.5"
     assert [r[3] for r in back[1:]] == ["1", "", "3", "4", "5", "6", "7", "-8"]
     assert [r[4] for r in back[1:]] == ["x", "y"] * 4
@@ -143,11 +159,13 @@ def test_csv_header_only_when_no_rows(tmp_path):
 
 
 def test_csv_categories_with_commas_and_values_arrow_cannot_print(tmp_path):
-    df = pd.DataFrame({
-        "kind": pd.Series(["a,b", "c"], dtype="category"),
-        "took": pd.to_timedelta(["1 days", None]),
-        "mixed": pd.Series([1, "x,y"], dtype=object),
-    })
+    df = pd.DataFrame(
+        {
+            "kind": pd.Series(["a,b", "c"], dtype="category"),
+            "took": pd.to_timedelta(["1 days", None]),
+            "mixed": pd.Series([1, "x,y"], dtype=object),
+        }
+    )
     body = write_csv(df, tmp_path / "c.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][0] == "a,b" and rows[2][0] == "c"

@@ -18,8 +18,11 @@ def params() -> Params:
 
 def run(rows, params, hh=None, mem=None, drop=()):
     d = dibao(rows).drop(columns=list(drop))
-    frames = {"households": hh if hh is not None else households(), "members": mem if mem is not None else members(),
-              "dibao": d}
+    frames = {
+        "households": hh if hh is not None else households(),
+        "members": mem if mem is not None else members(),
+        "dibao": d,
+    }
     return match(frames, params, 2016)
 
 
@@ -33,6 +36,7 @@ H1_FULL = [row("R1", "张伟", A1, amount=300), row("R2", "李芳", A2, amount=3
 
 def test_every_match_code_is_catalogued():
     from jingzhun.catalogue.match import RULES
+
     assert all(r.code.startswith("M-") and r.code in CATALOGUE for r in RULES)
 
 

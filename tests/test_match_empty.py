@@ -17,7 +17,10 @@ def test_persons_without_households_have_no_household_fields():
 
 
 def test_match_on_header_only_households_reports_the_roster_instead_of_crashing():
-    res = match({"households": households().iloc[:0], "members": members(),
-                 "dibao": dibao([row("R1", "张伟", A1, V1)])}, Params.load(), 2016)
+    res = match(
+        {"households": households().iloc[:0], "members": members(), "dibao": dibao([row("R1", "张伟", A1, V1)])},
+        Params.load(),
+        2016,
+    )
     assert len(res.pairs) <= 1
     assert len(res.findings.frame()) > 0

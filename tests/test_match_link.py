@@ -17,8 +17,11 @@ def params() -> Params:
 
 
 def run(rows, params, hh=None, mem=None, **kw):
-    frames = {"households": hh if hh is not None else households(), "members": mem if mem is not None else members(),
-              "dibao": dibao(rows)}
+    frames = {
+        "households": hh if hh is not None else households(),
+        "members": mem if mem is not None else members(),
+        "dibao": dibao(rows),
+    }
     frames.update(kw)
     return match(frames, params, 2016)
 
@@ -33,6 +36,7 @@ def codes(res) -> list[str]:
 
 
 # ---- names -------------------------------------------------------------------------
+
 
 def _sim(a: str, b: str) -> float:
     ka = names.keys(pd.Series([a], dtype="str"))
@@ -52,8 +56,10 @@ def test_name_similarity_tiers():
 
 # ---- passes ------------------------------------------------------------------------
 
+
 def test_id_exact_links_and_a_foreign_valid_id_does_not(params):
     from match_frames import pid
+
     other = pid("42112119700101009")  # valid, not in the register
     res = run([row("R1", "张伟", A1), row("R2", "张伟", other, village=V2)], params)
     got = linked(res)
@@ -64,12 +70,20 @@ def test_id_exact_links_and_a_foreign_valid_id_does_not(params):
 
 def test_id_normalized_15_digit_fullwidth_and_lowercase_x(params):
     from match_frames import pid
+
     xid = next(c for c in (pid(f"42112119800101{s:03d}") for s in range(1000)) if c.endswith("X"))
     mem = members()
     mem.loc[6, "id_number"] = xid
     full = A2.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    res = run([row("R1", "张伟", A1[:6] + A1[8:17]), row("R2", "李芳", " " + full[:6] + " " + full[6:]),
-               row("R3", "赵大", xid.lower(), village=V2)], params, mem=mem)
+    res = run(
+        [
+            row("R1", "张伟", A1[:6] + A1[8:17]),
+            row("R2", "李芳", " " + full[:6] + " " + full[6:]),
+            row("R3", "赵大", xid.lower(), village=V2),
+        ],
+        params,
+        mem=mem,
+    )
     got = linked(res)
     assert got["R1"] == (A1, "id_normalized")
     assert got["R2"] == (A2, "id_normalized")
@@ -87,7 +101,7 @@ def test_id_fuzzy_one_edit_confirmed_by_name(params, damage):
         bad = B1[:9] + str((int(B1[9]) + 3) % 10) + B1[10:]
     else:
         i = next(i for i in range(8, 16) if B1[i] != B1[i + 1])
-        bad = B1[:i] + B1[i + 1] + B1[i] + B1[i + 2:]
+        bad = B1[:i] + B1[i + 1] + B1[i] + B1[i + 2 :]
     res = run([row("R1", "王建囯", bad)], params)
     assert linked(res)["R1"] == (B1, "id_fuzzy")
     assert "M-ROSTER-ID-INVALID" in codes(res)
@@ -172,6 +186,7 @@ def test_result_is_pure(params):
 
 def test_missing_roster_table_is_an_input_error(params):
     from jingzhun.errors import InputError
+
     with pytest.raises(InputError):
         match({"households": households(), "members": members()}, params, 2016)
 

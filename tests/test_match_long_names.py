@@ -12,12 +12,20 @@ from jingzhun.params import Params
 
 
 def _frames(n: int, huge: str):
-    hh = pd.concat([households()] + [households().assign(household_id=lambda d, i=i: d["household_id"] + f"-{i}")
-                                     for i in range(n // 4)], ignore_index=True)
+    hh = pd.concat(
+        [households()]
+        + [households().assign(household_id=lambda d, i=i: d["household_id"] + f"-{i}") for i in range(n // 4)],
+        ignore_index=True,
+    )
     mem = members()
     mem.loc[4, "name"] = huge  # 刘丽's cell holds a pasted megabyte
-    return {"households": hh, "members": mem, "dibao": dibao([row("R1", "张伟", A1), row("R2", "王建国", B1),
-                                                              row("R3", "赵" + "钱孙李" * 300_000, None, village=V1)])}
+    return {
+        "households": hh,
+        "members": mem,
+        "dibao": dibao(
+            [row("R1", "张伟", A1), row("R2", "王建国", B1), row("R3", "赵" + "钱孙李" * 300_000, None, village=V1)]
+        ),
+    }
 
 
 def test_megabyte_name_is_a_finding_and_matching_stays_fast():

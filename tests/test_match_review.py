@@ -128,19 +128,27 @@ def test_invalid_decision_value_reported(tmp_path):
 
 
 def test_metrics_on_a_tiny_truth_file(tmp_path):
-    pairs = pd.DataFrame({
-        "record_id": ["R1", "R2", "R3", "R4"],
-        "id_number": [A1, B2, A3, B1],
-        "method": ["id_exact", "name_village", "name_village", "id_fuzzy"],
-        "review": [False, False, True, False],
-    })
-    truth = pd.DataFrame({
-        "record_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
-        "household_id": ["H1", "H2", None, "H2", "H1", None],
-        "id_number": [A1, B2, None, B1, A3, None],
-    })
-    roster_ids = pd.DataFrame({"record_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
-                               "id_number": [A1, None, None, "4.21121E+17", A3[:17] + "0", None]})
+    pairs = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3", "R4"],
+            "id_number": [A1, B2, A3, B1],
+            "method": ["id_exact", "name_village", "name_village", "id_fuzzy"],
+            "review": [False, False, True, False],
+        }
+    )
+    truth = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "household_id": ["H1", "H2", None, "H2", "H1", None],
+            "id_number": [A1, B2, None, B1, A3, None],
+        }
+    )
+    roster_ids = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "id_number": [A1, None, None, "4.21121E+17", A3[:17] + "0", None],
+        }
+    )
     m = evaluate(pairs, truth, roster_ids)
     o = m["overall"]
     assert (o["pairs"], o["correct"], o["true_pairs"]) == (4, 3, 4)
@@ -156,8 +164,9 @@ def test_metrics_on_a_tiny_truth_file(tmp_path):
 
 def test_truth_option_prints_metrics(tmp_path):
     ds = make_dataset(tmp_path, ROWS)
-    truth = pd.DataFrame({"record_id": ["R1", "R2", "R3"], "household_id": ["H1", "H2", "H2"],
-                          "id_number": [A1, B2, B1]})
+    truth = pd.DataFrame(
+        {"record_id": ["R1", "R2", "R3"], "household_id": ["H1", "H2", "H2"], "id_number": [A1, B2, B1]}
+    )
     write_csv(truth, tmp_path / "truth.csv")
     res = invoke(str(ds), "--out", str(tmp_path / "out"), "--truth", str(tmp_path / "truth.csv"), "--json")
     m = json.loads(res.stdout)["metrics"]

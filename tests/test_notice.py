@@ -81,8 +81,12 @@ def test_notice_files_per_village_and_township(rendered):
     assert (ident / f"{V1}.html").is_file() and (ident / f"{V1}.docx").is_file()
     assert (ident / f"{T1}_all.html").is_file()
     assert not (ident / f"{T1}002.html").exists()
-    summary = pd.read_csv(rendered.parent / "notice-internal" / "identification" / "summary.csv", dtype=str,
-                          encoding="utf-8-sig", keep_default_na=False)
+    summary = pd.read_csv(
+        rendered.parent / "notice-internal" / "identification" / "summary.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+        keep_default_na=False,
+    )
     assert summary.set_index("unit_code").loc[T1 + "002", "file"] == ""
     html = (ident / f"{V1}.html").read_text(encoding="utf-8")
     assert "团风县回龙山镇回龙村2016年拟识别建档立卡贫困户名单公示" in html
@@ -123,7 +127,9 @@ def test_notices_never_show_private_data(rendered):
 
 
 def test_scan_catches_private_data(tmp_path):
-    (tmp_path / "x.html").write_text("<td>421121199001011234</td><td>13812345678</td><td>患有大病</td>", encoding="utf-8")
+    (tmp_path / "x.html").write_text(
+        "<td>421121199001011234</td><td>13812345678</td><td>患有大病</td>", encoding="utf-8"
+    )
     kinds = {b.split(": ")[1].rsplit(" ", 1)[0] for b in _scan(tmp_path)}
     assert {"18-digit ID", "mobile phone", "health detail"} <= kinds
 
@@ -131,7 +137,9 @@ def test_scan_catches_private_data(tmp_path):
 @pytest.mark.skipif(not (ROOT / "data-sample").is_dir(), reason="data-sample/ not generated yet (jingzhun sample)")
 def test_data_sample_notices_are_private(tmp_path):
     for kind in ("identification", "exit", "projects"):
-        r = CliRunner().invoke(app, ["notice", str(ROOT / "data-sample"), "--kind", kind, "--date", "2016-03-01", "--out", str(tmp_path)])
+        r = CliRunner().invoke(
+            app, ["notice", str(ROOT / "data-sample"), "--kind", kind, "--date", "2016-03-01", "--out", str(tmp_path)]
+        )
         assert r.exit_code in (0, 1), r.output
     assert _scan(tmp_path / "notice") == []
 
@@ -141,13 +149,17 @@ def test_without_date_the_notice_is_dated_1_december_of_the_data_year_not_today(
     import json
 
     ds = write_dataset(tmp_path / "ds")
-    r = CliRunner().invoke(app, ["notice", str(ds), "--kind", "exit", "--out", str(tmp_path / "o"), "--json", "--no-docx"])
+    r = CliRunner().invoke(
+        app, ["notice", str(ds), "--kind", "exit", "--out", str(tmp_path / "o"), "--json", "--no-docx"]
+    )
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
     assert summary["date"] == "2016-12-01" and not summary["date_given"]
     assert summary["period"] == ["2016-12-01", "2016-12-07"]
     html = next((tmp_path / "o" / "notice" / "exit").rglob("*.html")).read_text(encoding="utf-8")
-    assert "公示期：2016年12月1日至2016年12月7日" in html and str(date.today().year) + "年" not in html.replace("2016年", "")
+    assert "公示期：2016年12月1日至2016年12月7日" in html and str(date.today().year) + "年" not in html.replace(
+        "2016年", ""
+    )
     assert "12 月 1 日" in r.stderr
 
 
@@ -165,8 +177,9 @@ def test_notices_are_the_same_bytes_with_one_or_two_workers(tmp_path):
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}"
         for kind in ("identification", "exit", "projects"):
-            r = CliRunner().invoke(app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out),
-                                         "--jobs", str(jobs)])
+            r = CliRunner().invoke(
+                app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out), "--jobs", str(jobs)]
+            )
             assert r.exit_code == 0, r.output
         digests.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert digests[0] == digests[1]

@@ -52,16 +52,19 @@ def test_open_tables_accept_new_keys(tmp_path):
     assert p.poverty_line(2021) == 4200 and p.exit_line(2021) == 4500
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("[identify]\nedge_multipler = 1.5\n", "identify.edge_multipler"),            # unknown key
-    ("[identify]\nedge_multiplier = \"1.5\"\n", "identify.edge_multiplier"),      # text for a number
-    ("[identify]\nexempt_disabled_home_schooling = 1\n", "identify.exempt_disabled_home_schooling"),
-    ("[identify]\nschool_age_min = 7.5\n", "identify.school_age_min"),           # fraction for a whole number
-    ("[identify]\ncounted_transfers = \"dibao_benefit\"\n", "identify.counted_transfers"),
-    ("[poverty_line]\n2016 = \"high\"\n", "poverty_line.2016"),
-    ("[cadre_caps]\n\"县处级\" = 2.5\n", "cadre_caps.县处级"),
-    ("[nonsense]\nx = 1\n", "nonsense.x"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[identify]\nedge_multipler = 1.5\n", "identify.edge_multipler"),  # unknown key
+        ('[identify]\nedge_multiplier = "1.5"\n', "identify.edge_multiplier"),  # text for a number
+        ("[identify]\nexempt_disabled_home_schooling = 1\n", "identify.exempt_disabled_home_schooling"),
+        ("[identify]\nschool_age_min = 7.5\n", "identify.school_age_min"),  # fraction for a whole number
+        ('[identify]\ncounted_transfers = "dibao_benefit"\n', "identify.counted_transfers"),
+        ('[poverty_line]\n2016 = "high"\n', "poverty_line.2016"),
+        ('[cadre_caps]\n"县处级" = 2.5\n', "cadre_caps.县处级"),
+        ("[nonsense]\nx = 1\n", "nonsense.x"),
+    ],
+)
 def test_bad_override_is_config_error_naming_the_key(tmp_path, text, needle):
     ds = dataset(tmp_path, text)
     with pytest.raises(ConfigError) as e:
@@ -130,23 +133,27 @@ def test_params_command_missing_year_is_usage_error(tmp_path):
 
 # ---- ranges (issue 17 item 4) ------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "key", "value", "allowed"), [
-    ("[notice_days]\nhouseholds = 0\n", "notice_days.households", "0", "[1, 365]"),             # days
-    ("[notice_days]\nprojects = -5\n", "notice_days.projects", "-5", "[1, 365]"),
-    ("[notice_days]\nhouseholds = 99999999\n", "notice_days.households", "99999999", "[1, 365]"),
-    ("[poverty_line]\n2015 = -1\n", "poverty_line.2015", "-1", "(0, 1e+09]"),                   # money > 0
-    ("[poverty_line]\n2015 = nan\n", "poverty_line.2015", "nan", "(0, 1e+09]"),                 # not finite
-    ("[subsidy_caps]\n\"新措施\" = inf\n", "subsidy_caps.新措施", "inf", "(0, 1e+09]"),          # open table, new key
-    ("[audit]\ncontract_threshold = -inf\n", "audit.contract_threshold", "-inf", "[0, 1e+09]"),
-    ("[region]\nexit_incidence = 1.5\n", "region.exit_incidence", "1.5", "[0, 1]"),             # fraction
-    ("[match]\nname_confirm = -0.1\n", "match.name_confirm", "-0.1", "[0, 1]"),
-    ("[village_rule]\nincidence_multiple = 0\n", "village_rule.incidence_multiple", "0", "(0, 100]"),  # multiplier
-    ("[identify]\nedge_multiplier = 0.5\n", "identify.edge_multiplier", "0.5", "[1, 10]"),
-    ("[cadre_caps]\n\"村干部\" = 0\n", "cadre_caps.村干部", "0", "[1, 1000]"),                  # count
-    ("[plan]\nfinal_exit_year = 20200\n", "plan.final_exit_year", "20200", "[2000, 2100]"),     # year
-    ("[county]\ncode = \"4211211\"\n", "county.code", "4211211", "2, 4 or 6 digits"),           # text form
-    ("[village_rule]\nmode = \"some\"\n", "village_rule.mode", "some", "all / two_of_three"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "key", "value", "allowed"),
+    [
+        ("[notice_days]\nhouseholds = 0\n", "notice_days.households", "0", "[1, 365]"),  # days
+        ("[notice_days]\nprojects = -5\n", "notice_days.projects", "-5", "[1, 365]"),
+        ("[notice_days]\nhouseholds = 99999999\n", "notice_days.households", "99999999", "[1, 365]"),
+        ("[poverty_line]\n2015 = -1\n", "poverty_line.2015", "-1", "(0, 1e+09]"),  # money > 0
+        ("[poverty_line]\n2015 = nan\n", "poverty_line.2015", "nan", "(0, 1e+09]"),  # not finite
+        ('[subsidy_caps]\n"新措施" = inf\n', "subsidy_caps.新措施", "inf", "(0, 1e+09]"),  # open table, new key
+        ("[audit]\ncontract_threshold = -inf\n", "audit.contract_threshold", "-inf", "[0, 1e+09]"),
+        ("[region]\nexit_incidence = 1.5\n", "region.exit_incidence", "1.5", "[0, 1]"),  # fraction
+        ("[match]\nname_confirm = -0.1\n", "match.name_confirm", "-0.1", "[0, 1]"),
+        ("[village_rule]\nincidence_multiple = 0\n", "village_rule.incidence_multiple", "0", "(0, 100]"),  # multiplier
+        ("[identify]\nedge_multiplier = 0.5\n", "identify.edge_multiplier", "0.5", "[1, 10]"),
+        ('[cadre_caps]\n"村干部" = 0\n', "cadre_caps.村干部", "0", "[1, 1000]"),  # count
+        ("[plan]\nfinal_exit_year = 20200\n", "plan.final_exit_year", "20200", "[2000, 2100]"),  # year
+        ('[county]\ncode = "4211211"\n', "county.code", "4211211", "2, 4 or 6 digits"),  # text form
+        ('[village_rule]\nmode = "some"\n', "village_rule.mode", "some", "all / two_of_three"),
+    ],
+)
 def test_out_of_range_parameter_names_key_value_range_and_file(tmp_path, text, key, value, allowed):
     ds = dataset(tmp_path, text)
     with pytest.raises(ConfigError) as e:
@@ -164,8 +171,11 @@ def test_out_of_range_in_run_file_names_the_run_file(tmp_path):
 
 
 def test_values_at_the_bounds_are_accepted(tmp_path):
-    ds = dataset(tmp_path, "[notice_days]\nhouseholds = 365\nprojects = 1\n[region]\nexit_incidence = 0\n"
-                           "[match]\nname_confirm = 1.0\n[county]\ncode = \"42\"\n")
+    ds = dataset(
+        tmp_path,
+        "[notice_days]\nhouseholds = 365\nprojects = 1\n[region]\nexit_incidence = 0\n"
+        '[match]\nname_confirm = 1.0\n[county]\ncode = "42"\n',
+    )
     p = Params.load(ds)
     assert p.get("notice_days.households") == 365 and p.get("county.code") == "42"
 

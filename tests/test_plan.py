@@ -38,6 +38,7 @@ def measures_of(result, hid: str) -> list[str]:
 
 # ---- which households get a plan --------------------------------------------------
 
+
 def test_plan_covers_registered_not_exited_for_good(result):
     assert set(result.plans["household_id"]) == {"H001", "H002", "H003", "H006", "H007"}
     assert "H004" not in set(result.plans["household_id"])  # 已脱贫(不再享受政策)
@@ -46,20 +47,21 @@ def test_plan_covers_registered_not_exited_for_good(result):
 
 # ---- measure rules: each with a positive and a negative case ------------------------
 
+
 @pytest.mark.parametrize(
     ("measure", "yes", "no"),
     [
-        ("危房改造", "H001", "H002"),          # dangerous_house
-        ("易地扶贫搬迁", "H003", "H001"),      # relocation_willing
-        ("教育扶贫", "H001", "H006"),          # child in 小学
-        ("雨露计划", "H003", "H001"),          # 中职 student
-        ("健康扶贫", "H001", "H006"),          # 患有大病
-        ("残疾人帮扶", "H002", "H001"),        # 残疾
-        ("综合保障", "H002", "H001"),          # 特困 / no labour
-        ("产业扶贫", "H006", "H002"),          # working-age labour
-        ("扶贫小额信贷", "H006", "H007"),      # 缺资金 with a member 18–65
-        ("公益岗位", "H003", "H006"),          # 弱劳动力
-        ("生活条件改善", "H003", "H001"),      # drinking water unsafe
+        ("危房改造", "H001", "H002"),  # dangerous_house
+        ("易地扶贫搬迁", "H003", "H001"),  # relocation_willing
+        ("教育扶贫", "H001", "H006"),  # child in 小学
+        ("雨露计划", "H003", "H001"),  # 中职 student
+        ("健康扶贫", "H001", "H006"),  # 患有大病
+        ("残疾人帮扶", "H002", "H001"),  # 残疾
+        ("综合保障", "H002", "H001"),  # 特困 / no labour
+        ("产业扶贫", "H006", "H002"),  # working-age labour
+        ("扶贫小额信贷", "H006", "H007"),  # 缺资金 with a member 18–65
+        ("公益岗位", "H003", "H006"),  # 弱劳动力
+        ("生活条件改善", "H003", "H001"),  # drinking water unsafe
     ],
 )
 def test_measure_rule(result, measure, yes, no):
@@ -95,8 +97,13 @@ def test_other_cause_counts_like_main_cause(params):
 
 
 def test_identify_gaps_and_exit_ready_feed_rules(params):
-    ident = pd.DataFrame({"household_id": ["H007"], "medical_gap": pd.array([True], dtype="boolean"),
-                          "exit_ready": pd.array([False], dtype="boolean")})
+    ident = pd.DataFrame(
+        {
+            "household_id": ["H007"],
+            "medical_gap": pd.array([True], dtype="boolean"),
+            "exit_ready": pd.array([False], dtype="boolean"),
+        }
+    )
     r = make_plans(households(), members(), cadres(), params, YEAR, identified=ident)
     assert "健康扶贫:gap-medical" in r.plans.set_index("household_id").loc["H007", "why"]
     assert "gap-medical" not in r.plans.set_index("household_id").loc["H006", "why"]
@@ -127,9 +134,13 @@ def test_packaged_rules_load():
 
 
 def test_planned_exit_year():
-    h = pd.DataFrame({"planned_exit_year": pd.array([2018, None, None, None], dtype="Int64"),
-                      "status": pd.array(["未脱贫", "未脱贫", "已脱贫(享受政策)", "未脱贫"], dtype="str"),
-                      "exit_year": pd.array([None, None, 2015, None], dtype="Int64")})
+    h = pd.DataFrame(
+        {
+            "planned_exit_year": pd.array([2018, None, None, None], dtype="Int64"),
+            "status": pd.array(["未脱贫", "未脱贫", "已脱贫(享受政策)", "未脱贫"], dtype="str"),
+            "exit_year": pd.array([None, None, 2015, None], dtype="Int64"),
+        }
+    )
     got = planned_exit_years(h, np.array([False, False, False, True]), 2016, 2020).tolist()
     assert got == [2018, 2017, 2015, 2016]
     assert planned_exit_years(h.iloc[[1]], np.array([False]), 2020, 2020).tolist() == [2020]
@@ -145,7 +156,7 @@ def test_past_planned_exit_year_of_a_household_not_exited_is_a_finding_and_repla
     ident = pd.DataFrame({"household_id": ["H002"], "exit_ready": pd.array([True], dtype="boolean")})
     r = make_plans(h, members(), cadres(), params, YEAR, identified=ident)
     years = dict(zip(r.plans["household_id"], r.plans["planned_exit_year"].tolist(), strict=True))
-    assert years["H001"] == YEAR + 1 and years["H002"] == YEAR   # replaced: next year / exit-ready this year
+    assert years["H001"] == YEAR + 1 and years["H002"] == YEAR  # replaced: next year / exit-ready this year
     assert years["H003"] == YEAR and years["H004"] == 2015 and years["H006"] == 2018
     assert all(y >= YEAR for hid, y in years.items() if hid != "H004")
     f = r.findings.render()
@@ -157,17 +168,28 @@ def test_past_planned_exit_year_of_a_household_not_exited_is_a_finding_and_repla
 
 # ---- pairing ----------------------------------------------------------------------
 
+
 def _h(n: int, village: str, cadre=None) -> pd.DataFrame:
-    return pd.DataFrame({"household_id": pd.array([f"{village[-4:]}-{i:04d}" for i in range(n)], dtype="str"),
-                         "village_code": pd.array([village] * n, dtype="str"),
-                         "cadre_id": pd.array([cadre] * n, dtype="str")})
+    return pd.DataFrame(
+        {
+            "household_id": pd.array([f"{village[-4:]}-{i:04d}" for i in range(n)], dtype="str"),
+            "village_code": pd.array([village] * n, dtype="str"),
+            "cadre_id": pd.array([cadre] * n, dtype="str"),
+        }
+    )
 
 
 def _c(ids, towns, ranks=None, maxh=None) -> pd.DataFrame:
     n = len(ids)
-    return pd.DataFrame({"cadre_id": pd.array(ids, dtype="str"), "name": pd.array(ids, dtype="str"),
-                         "rank": pd.array(ranks or [None] * n, dtype="str"), "township_code": pd.array(towns, dtype="str"),
-                         "max_households": pd.array(maxh or [None] * n, dtype="Int64")})
+    return pd.DataFrame(
+        {
+            "cadre_id": pd.array(ids, dtype="str"),
+            "name": pd.array(ids, dtype="str"),
+            "rank": pd.array(ranks or [None] * n, dtype="str"),
+            "township_code": pd.array(towns, dtype="str"),
+            "max_households": pd.array(maxh or [None] * n, dtype="Int64"),
+        }
+    )
 
 
 CAPS = {"县处级": 8, "一般干部": 4, "村干部": 3, "default": 5}
@@ -182,7 +204,9 @@ def test_existing_pairing_kept_even_over_cap():
 
 
 def test_caps_by_rank_and_override_and_unpaired_reported():
-    p = pair(_h(10, V1), _c(["A", "B", "C"], [T1, T1, T1], ranks=["村干部", "一般干部", None], maxh=[None, None, 1]), CAPS)
+    p = pair(
+        _h(10, V1), _c(["A", "B", "C"], [T1, T1, T1], ranks=["村干部", "一般干部", None], maxh=[None, None, 1]), CAPS
+    )
     loads = p.cadres.set_index("cadre_id")["load"].to_dict()
     assert loads == {"A": 3, "B": 4, "C": 1}
     assert (p.households["pairing"] == "none").sum() == 2
@@ -214,9 +238,13 @@ def test_pairing_is_deterministic_and_scales():
     rng = np.random.default_rng(1)
     n = 60_000
     villages = np.array([f"421121{t:03d}{v:03d}" for t in range(1, 21) for v in range(1, 51)])
-    h = pd.DataFrame({"household_id": pd.array([f"H{i:07d}" for i in range(n)], dtype="str"),
-                      "village_code": pd.array(rng.choice(villages, n), dtype="str"),
-                      "cadre_id": pd.array([None] * n, dtype="str")})
+    h = pd.DataFrame(
+        {
+            "household_id": pd.array([f"H{i:07d}" for i in range(n)], dtype="str"),
+            "village_code": pd.array(rng.choice(villages, n), dtype="str"),
+            "cadre_id": pd.array([None] * n, dtype="str"),
+        }
+    )
     k = 14_000
     c = _c([f"C{i:05d}" for i in range(k)], [f"421121{t:03d}" for t in rng.integers(1, 21, k)], ranks=["一般干部"] * k)
     a = pair(h, c, CAPS)
@@ -229,17 +257,27 @@ def test_pairing_is_deterministic_and_scales():
 
 # ---- the command ------------------------------------------------------------------
 
+
 def test_plan_command_writes_books_per_village(tmp_path):
     ds = write_dataset(tmp_path / "ds")
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["plan", str(ds), "--out", str(out), "--json"])
     assert r.exit_code == 0, r.output
     plans = pd.read_csv(out / "plan" / "plans.csv", dtype=str, encoding="utf-8-sig")
-    assert {"household_id", "village_code", "measures", "why", "planned_exit_year", "cadre_id", "cadre_name"} <= set(plans.columns)
+    assert {"household_id", "village_code", "measures", "why", "planned_exit_year", "cadre_id", "cadre_name"} <= set(
+        plans.columns
+    )
     books = out / "plan" / "books"
     files = sorted(p.relative_to(books).as_posix() for p in books.rglob("*") if p.is_file())
-    assert files == [f"{T1}/{V1}.docx", f"{T1}/{V1}.html", f"{T1}/index.html",
-                     f"{T2}/{V3}.docx", f"{T2}/{V3}.html", f"{T2}/index.html", "index.html"]
+    assert files == [
+        f"{T1}/{V1}.docx",
+        f"{T1}/{V1}.html",
+        f"{T1}/index.html",
+        f"{T2}/{V3}.docx",
+        f"{T2}/{V3}.html",
+        f"{T2}/index.html",
+        "index.html",
+    ]
     book = (books / T1 / f"{V1}.html").read_text(encoding="utf-8")
     assert "王䶮" in book and "李𠀀明" in book
     assert book.count('class="card page"') == 3
@@ -248,7 +286,7 @@ def test_plan_command_writes_books_per_village(tmp_path):
 
 def test_household_without_cadre_still_gets_a_card(tmp_path):
     ds = write_dataset(tmp_path / "ds")
-    cad = (ds / "2016" / "cadres.csv")
+    cad = ds / "2016" / "cadres.csv"
     cad.write_text(cad.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     h = ds / "2016" / "households.csv"
     df = pd.read_csv(h, dtype=str)

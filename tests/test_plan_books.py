@@ -41,10 +41,11 @@ def test_unregistered_and_exited_households_are_listed_without_a_card(tmp_path):
     def change(df):
         df.loc[df["household_id"] == "H003", ["registered", "category", "status"]] = ["否", None, None]
         df.loc[df["household_id"] == "H002", "status"] = "已脱贫(不再享受政策)"
+
     book = _book(tmp_path, change)
     assert re.findall(r'class="card page" id="h-(\w+)"', book) == ["H001"]
     rows = {r[2]: r for r in _roster(book)}
-    assert set(rows) == {"王䶮", "李𠀀明", "张三"}          # the list keeps every surveyed household
+    assert set(rows) == {"王䶮", "李𠀀明", "张三"}  # the list keeps every surveyed household
     assert rows["张三"][4] == "否" and rows["王䶮"][4] == "是"
     assert rows["李𠀀明"][6] == "已脱贫(不再享受政策)"
     assert '<a href="#h-H003">' not in book and '<a href="#h-H001">' in book
@@ -57,9 +58,11 @@ def _card_of(book: str, hid: str) -> str:
 
 def test_exited_household_card_says_exited_with_its_year_not_the_income_test(tmp_path):
     """张胜 in data-sample: 已脱贫(享受政策) in 2015 — the card said 退出标准 未达到."""
+
     def change(df):
         df.loc[df["household_id"] == "H002", ["status", "exit_year"]] = ["已脱贫(享受政策)", "2015"]
-        df.loc[df["household_id"] == "H003", "status"] = "已脱贫(享受政策)"   # no exit year given
+        df.loc[df["household_id"] == "H003", "status"] = "已脱贫(享受政策)"  # no exit year given
+
     book = _book(tmp_path, change)
     exited = _card_of(book, "H002")
     assert "<th>退出情况</th><td>已脱贫（2015年）</td>" in exited and "未达到" not in exited

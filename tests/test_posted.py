@@ -23,7 +23,9 @@ PAYLOAD = '{{ cycler.__init__.__globals__.os.popen("echo PWNED-$((6*7))").read()
 
 
 def _notice(ds: Path, out: Path, kind: str = "identification", *extra: str):
-    return CliRunner().invoke(app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out), *extra])
+    return CliRunner().invoke(
+        app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out), *extra]
+    )
 
 
 def test_user_template_cannot_run_commands(tmp_path):
@@ -39,6 +41,7 @@ def test_user_template_cannot_run_commands(tmp_path):
 
 
 # ---- item 1: the posted folder holds notices only ----------------------------------------
+
 
 def test_notice_folder_holds_only_notices_findings_are_internal(tmp_path):
     ds = write_dataset(tmp_path / "ds")
@@ -101,8 +104,9 @@ def _edit(ds: Path, table: str, fn) -> None:
 
 
 def _summary(out: Path, kind: str) -> pd.DataFrame:
-    return pd.read_csv(out / "notice-internal" / kind / "summary.csv", dtype=str, encoding="utf-8-sig",
-                       keep_default_na=False).set_index("unit_code")
+    return pd.read_csv(
+        out / "notice-internal" / kind / "summary.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False
+    ).set_index("unit_code")
 
 
 def test_scanner_finds_ids_mobiles_accounts_and_health_words():
@@ -122,7 +126,9 @@ def test_scanner_finds_ids_mobiles_accounts_and_health_words():
 
 def test_swapped_name_and_id_headers_publish_no_id(tmp_path):
     ds = write_dataset(tmp_path / "ds")
-    _edit(ds, "households", lambda df: df.rename(columns={"head_name": "head_id_number", "head_id_number": "head_name"}))
+    _edit(
+        ds, "households", lambda df: df.rename(columns={"head_name": "head_id_number", "head_id_number": "head_name"})
+    )
     out = tmp_path / "out"
     r = _notice(ds, out, "identification")
     assert r.exit_code == 3, r.output
@@ -163,6 +169,7 @@ def test_project_fields_bidi_removed_health_and_card_withheld(tmp_path):
         df.loc[1, "performance_target"] = "帮扶患有大病的户主"
         df.loc[2, "implementer"] = "6228480012345678901"
         return df
+
     _edit(ds, "projects", hostile)
     out = tmp_path / "out"
     r = _notice(ds, out, "projects")
@@ -179,12 +186,13 @@ def test_project_fields_bidi_removed_health_and_card_withheld(tmp_path):
 
 # ---- item 3: absurd numbers never decide a public result -------------------------------------
 
+
 def test_absurd_inputs_are_undetermined_never_poor_or_exit_ready():
     h = households()
-    h.loc[0, "wage_income"] = 1e308            # H001: per-capita income overflowed to inf before
-    h.loc[1, "household_size"] = 21            # H002
-    h.loc[2, "household_size"] = 10 ** 9       # H003
-    h.loc[5, "household_size"] = 10 ** 15      # H006
+    h.loc[0, "wage_income"] = 1e308  # H001: per-capita income overflowed to inf before
+    h.loc[1, "household_size"] = 21  # H002
+    h.loc[2, "household_size"] = 10**9  # H003
+    h.loc[5, "household_size"] = 10**15  # H006
     clean = identify({"households": households()}, Params.load(), 2016).households.set_index("household_id")
     res = identify({"households": h}, Params.load(), 2016)
     got = res.households.set_index("household_id")
@@ -194,7 +202,10 @@ def test_absurd_inputs_are_undetermined_never_poor_or_exit_ready():
         assert pd.isna(got.loc[hid, "per_capita_net_income"])
     assert got.loc["H003", "population"] < 100
     for hid in ("H004", "H005", "H007"):  # untouched households keep their results
-        assert got.loc[hid, ["result", "exit_ready", "reasons"]].tolist() == clean.loc[hid, ["result", "exit_ready", "reasons"]].tolist()
+        assert (
+            got.loc[hid, ["result", "exit_ready", "reasons"]].tolist()
+            == clean.loc[hid, ["result", "exit_ready", "reasons"]].tolist()
+        )
     assert set(res.findings.frame().query("code == 'I-INPUT-RANGE'")["key"]) == {"H001", "H002", "H003", "H006"}
 
 
@@ -202,9 +213,10 @@ def test_absurd_inputs_stay_off_the_notices(tmp_path):
     ds = write_dataset(tmp_path / "ds")
 
     def absurd(df):
-        df.loc[df["household_id"] == "H001", "wage_income"] = "1e308"   # would be exit-ready (inf income)
+        df.loc[df["household_id"] == "H001", "wage_income"] = "1e308"  # would be exit-ready (inf income)
         df.loc[df["household_id"] == "H003", "household_size"] = "1000000000"  # new this year
         return df
+
     _edit(ds, "households", absurd)
     out = tmp_path / "out"
     assert _notice(ds, out, "exit").exit_code in (0, 1)
@@ -241,4 +253,6 @@ def test_run_withholds_the_same_notice(tmp_path):
     assert not (out / "notice" / "identification" / f"{V1}.html").exists()
     assert (out / "notice" / "identification" / f"{V3}.html").is_file()
     assert "13812345678" not in _posted_texts(out / "notice")
-    assert "P-NOTICE-PRIVATE" in (out / "notice-internal" / "identification" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "P-NOTICE-PRIVATE" in (out / "notice-internal" / "identification" / "findings.csv").read_text(
+        encoding="utf-8-sig"
+    )

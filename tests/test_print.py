@@ -36,21 +36,40 @@ MM = 72 / 25.4  # PDF points per millimetre
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")  # fonts-noto-cjk: page counts assume it
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or not CJK_FONT.exists() or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+    not CHROMIUM.exists()
+    or not CJK_FONT.exists()
+    or shutil.which("pdftotext") is None
+    or shutil.which("pdfinfo") is None,
     reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk poppler-utils; .ci/run does)",
 )
 
 
 # ---- printing and reading back ---------------------------------------------------------
 
+
 def print_pdf(page: Path, pdf: Path) -> Path:
     """``page`` printed by headless Chromium to ``pdf`` (a fresh profile, no network, no header/footer)."""
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180, check=False,
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf}",
+                "--no-pdf-header-footer",
+                page.as_uri(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=180,
+            check=False,
         )
     assert pdf.is_file() and pdf.stat().st_size > 0, f"Chromium printed nothing for {page}"
     return pdf
@@ -90,15 +109,24 @@ def read_pdf(pdf: Path) -> list[Page]:
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = []
     for m in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S):
-        words = [Word(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in
-                 re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', m.group(3))]
+        words = [
+            Word(float(a), float(b), float(c), float(d), html.unescape(t))
+            for a, b, c, d, t in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', m.group(3)
+            )
+        ]
         pages.append(Page(float(m.group(1)), float(m.group(2)), words))
-    n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+    n = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        ).group(1)
+    )
     assert n == len(pages)
     return pages
 
 
 # ---- what every printed page must satisfy ------------------------------------------------
+
 
 def inside_margins(pages: list[Page], margin_mm: float, name: str) -> None:
     """Every word lies between the left and right page margins (1 mm tolerance)."""
@@ -149,11 +177,12 @@ def check(pdf: Path, page_html: str, name: str, margin_mm: float = 16) -> list[P
 
 # ---- the documents ------------------------------------------------------------------------
 
+
 def _card_page(book: str) -> str:
     """The first card of a village book as a page of its own (what printing one card gives)."""
-    head = book[:book.index("<body>") + len("<body>")]
+    head = book[: book.index("<body>") + len("<body>")]
     start = book.index('<section class="card page"')
-    return head + "\n" + book[start:book.index("</section>", start) + len("</section>")] + "\n</body>\n</html>\n"
+    return head + "\n" + book[start : book.index("</section>", start) + len("</section>")] + "\n</body>\n</html>\n"
 
 
 def _big_register(register: str, households: int) -> str:
@@ -213,7 +242,11 @@ def printed(tmp_path_factory) -> dict[str, tuple[Path, str, int]]:
     result = {}
     for name, page in docs.items():
         text = page.read_text(encoding="utf-8")
-        sections = text.count('<section class="card page"') if "book" in name or name == "card" else text.count('<section class="page notice">')
+        sections = (
+            text.count('<section class="card page"')
+            if "book" in name or name == "card"
+            else text.count('<section class="page notice">')
+        )
         result[name] = (pdfs[name], text, sections)
     return result
 
@@ -295,8 +328,8 @@ def test_trend_chart_of_many_townships(tmp_path):
     assert r.exit_code in (0, 1), r.output
     page = tmp_path / "out" / "report" / "index.html"
     text = page.read_text(encoding="utf-8")
-    trend = text[text.index("<polyline"):]
-    trend = trend[:trend.index("</svg>")]
+    trend = text[text.index("<polyline") :]
+    trend = trend[: trend.index("</svg>")]
     assert trend.count("<polyline") >= 8 and len(set(re.findall(r'stroke-dasharray="([^"]+)"', trend))) >= 7
     pages = check(print_pdf(page, tmp_path / "report.pdf"), text, "report (many townships)")
     names = [w.text for p in pages[:2] for w in p.words]

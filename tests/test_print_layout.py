@@ -23,15 +23,20 @@ from jingzhun.report import charts
 
 def _model() -> docs.DocModel:
     p = Params.load()
-    ident = pd.DataFrame({"household_id": ["H001", "H002", "H003", "H006", "H007"],
-                          "per_capita_net_income": [1166.67, 500.0, 625.0, 750.0, 9500.0],
-                          "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
-                          "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "I-EXIT-INCOME", "I-EXIT-INCOME", "I-EXIT-INCOME", ""]})
+    ident = pd.DataFrame(
+        {
+            "household_id": ["H001", "H002", "H003", "H006", "H007"],
+            "per_capita_net_income": [1166.67, 500.0, 625.0, 750.0, 9500.0],
+            "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
+            "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "I-EXIT-INCOME", "I-EXIT-INCOME", "I-EXIT-INCOME", ""],
+        }
+    )
     result = make_plans(households(), members(), cadres(), p, 2016, ident)
     return docs.build(result, households(), members(), cadres(), None, county_info(p), 2016, ident)
 
 
 # ---- text content of both formats ----------------------------------------------------
+
 
 class _Text(HTMLParser):
     """The visible text of an HTML body (style and title left out)."""
@@ -75,6 +80,7 @@ def _card_html(c: dict, model: docs.DocModel) -> str:
 
 # ---- item 10: the Word card and the notices carry what the HTML carries ------------------
 
+
 def test_word_card_has_the_html_cards_content():
     model = _model()
     cards = model.card_records(0, len(model.cards))
@@ -83,7 +89,9 @@ def test_word_card_has_the_html_cards_content():
         h, x = html_text(_card_html(c, model)), docx_text(_card_xml(c, model))
         assert h == x, c["household_id"]
     book = model.village_context(V1)
-    assert html_text(render.render("plan/village_book.html", book)) == docx_text(render.render("plan/village_book.docx.xml", book))
+    assert html_text(render.render("plan/village_book.html", book)) == docx_text(
+        render.render("plan/village_book.docx.xml", book)
+    )
     x = _card_xml(cards[0], model)
     assert "务工状况" in x and "与户主关系" in x and "帮扶责任人编号" not in x
     assert "无成员信息" in _card_xml(bare, model) and "—" in _card_xml(bare, model)
@@ -124,6 +132,7 @@ def test_notice_html_and_docx_say_the_same_and_titles_break_between_words(kind):
 
 # ---- item 9: the township register ------------------------------------------------------
 
+
 def test_township_register_is_landscape_with_a_wide_measures_column():
     model = _model()
     out = render.render("plan/township_register.html", model.township_context(T1))
@@ -137,9 +146,13 @@ def test_township_register_is_landscape_with_a_wide_measures_column():
 
 # ---- item 11: headings stay with their text; dates stay whole; no end date said ----------
 
+
 def test_headings_never_end_a_page():
     css = render.render("base/print.css", {})
-    assert re.search(r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}", css)
+    assert re.search(
+        r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}",
+        css,
+    )
     book = render.render("plan/village_book.html", _model().village_context(V1))
     assert re.search(r'<h2>三、农户名册</h2>\n<p class="muted keep-next">', book)
     # Word: every heading style (and the note under one) keeps with the next paragraph
@@ -154,22 +167,29 @@ def test_project_period_says_a_missing_date_and_dates_never_break_at_the_hyphen(
     p = projects()
     p["completion_date"] = pd.to_datetime(["2016-10-31", None, None])
     p["start_date"] = pd.to_datetime(["2016-04-01", None, "2016-05-01"])
-    villages = pd.DataFrame({"village_code": [V1], "village_name": ["回龙村"], "township_code": [T1], "township_name": ["回龙山镇"]})
+    villages = pd.DataFrame(
+        {"village_code": [V1], "village_name": ["回龙村"], "township_code": [T1], "township_name": ["回龙山镇"]}
+    )
     rows = project_rows(p, villages, "421121")
     period = dict(zip(rows["project_id"], rows["period"], strict=True))
     assert period == {"P1": "2016-04-01至2016-10-31", "P2": "", "P3": "2016-05-01至（完成日期未定）"}
     h, x = _notice("projects")
     assert '<td><span class="nowrap">2016-04-01</span>至<span class="nowrap">2016-10-31</span></td>' in h
-    assert "2016<w:noBreakHyphen/>" in x.replace('</w:t><w:noBreakHyphen/><w:t xml:space="preserve">', "<w:noBreakHyphen/>")
+    assert "2016<w:noBreakHyphen/>" in x.replace(
+        '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">', "<w:noBreakHyphen/>"
+    )
     assert not re.search(r"\d{4}-\d\d-\d\d", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", x)))
 
 
 # ---- item 12: the trend chart ------------------------------------------------------------
 
+
 def _ten_townships() -> list[dict]:
     county = {"name": "团风县", "main": True, "values": {2014: 0.27, 2015: 0.19, 2016: 0.156}}
-    towns = [{"name": f"第{i}乡镇", "main": False, "values": {2014: 0.25 + i / 100, 2015: 0.18, 2016: 0.15 + i / 1000}}
-             for i in range(10)]
+    towns = [
+        {"name": f"第{i}乡镇", "main": False, "values": {2014: 0.25 + i / 100, 2015: 0.18, 2016: 0.15 + i / 1000}}
+        for i in range(10)
+    ]
     return [towns[0], county, *towns[1:]]
 
 
@@ -180,7 +200,9 @@ def test_trend_lines_have_distinct_print_safe_styles_and_the_county_is_bold():
     county = next(s for s in c["series"] if s["main"])
     assert county["dash"] == "" and county["stroke"] == "#000"
     assert all(s["dash"] and s["width"] < county["width"] for s in c["series"] if not s["main"])
-    assert all(s["stroke"] in ("#000", "#333", "#888") for s in c["series"])  # greys: a black-and-white printer keeps them apart
+    assert all(
+        s["stroke"] in ("#000", "#333", "#888") for s in c["series"]
+    )  # greys: a black-and-white printer keeps them apart
 
 
 def test_trend_labels_sit_at_their_line_ends_without_overlap():
@@ -192,7 +214,10 @@ def test_trend_labels_sit_at_their_line_ends_without_overlap():
     mean_end = sum(x["end_y"] for x in s) / len(s)
     assert abs(mean_label - mean_end) < 1
     # each name is joined to its own line end
-    assert all(x["leader"]["x1"] > x["end_x"] and x["leader"]["y1"] == x["end_y"] and x["leader"]["y2"] == x["label_y"] - 4 for x in s)
+    assert all(
+        x["leader"]["x1"] > x["end_x"] and x["leader"]["y1"] == x["end_y"] and x["leader"]["y2"] == x["label_y"] - 4
+        for x in s
+    )
     assert c["height"] >= max(x["label_y"] for x in s)
     # names keep the order of their line ends
     assert [x["name"] for x in s] == [x["name"] for x in sorted(c["series"], key=lambda x: x["end_y"])]

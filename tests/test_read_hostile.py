@@ -24,8 +24,10 @@ from jingzhun.errors import ConfigError, InputError
 from jingzhun.io.read import Limits, read_table
 from jingzhun.params import Params
 
-HEAD = ("户编号,行政村代码,户主姓名,户主身份证号,家庭人口数,是否建档立卡,工资性收入,生产经营性收入,"
-        "财产性收入,生产经营性支出,是否危房户,饮水是否安全").split(",")
+HEAD = (
+    "户编号,行政村代码,户主姓名,户主身份证号,家庭人口数,是否建档立卡,工资性收入,生产经营性收入,"
+    "财产性收入,生产经营性支出,是否危房户,饮水是否安全"
+).split(",")
 ROW1 = "42112110000101,421121100201,张三,421121199001011236,3,是,1000,0,0,0,否,是".split(",")
 ROW2 = "42112110000102,421121100201,李四,421121199001011252,2,否,2000,0,0,0,否,是".split(",")
 PAY_HEAD = ["付款编号", "收款人姓名", "金额", "拨付日期", "用途"]
@@ -67,6 +69,7 @@ def invoke(*args: str):
 
 # ---- issue 10 item 8: empty and header-only files ------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
 def test_header_only_file_is_a_finding(tmp_path, kind):
     p = _write(kind, tmp_path / "households", HEAD, [])
@@ -82,7 +85,9 @@ def test_empty_file_is_a_finding(tmp_path, suffix):
     assert codes(read_table(p)) == ["V-READ-EMPTY-FILE"]
 
 
-@pytest.mark.parametrize(("table", "command"), [("members", "validate"), ("households", "match"), ("projects", "audit")])
+@pytest.mark.parametrize(
+    ("table", "command"), [("members", "validate"), ("households", "match"), ("projects", "audit")]
+)
 def test_header_only_table_does_not_crash_the_steps(tmp_path, data_sample, table, command):
     ds = tmp_path / "ds"
     shutil.copytree(data_sample / "2016", ds / "2016")
@@ -94,6 +99,7 @@ def test_header_only_table_does_not_crash_the_steps(tmp_path, data_sample, table
 
 
 # ---- issue 10 item 9: CR-only line ends, line breaks inside names ---------------------------------
+
 
 def test_cr_only_line_ends(tmp_path):
     p = tmp_path / "households.csv"
@@ -143,8 +149,18 @@ def test_out_of_range_dates_in_parquet_are_findings(tmp_path, typ):
     days = [dt.date(2916, 3, 1), dt.date(1016, 3, 1), dt.date(2016, 3, 1)]
     values = days if typ == pa.date32() else [dt.datetime(d.year, d.month, d.day) for d in days]
     p = tmp_path / "payments.parquet"
-    pq.write_table(pa.table({"payment_id": ["a", "b", "c"], "payee_name": ["x"] * 3, "amount": [1.0] * 3,
-                             "pay_date": pa.array(values, typ), "purpose": ["y"] * 3}), p)
+    pq.write_table(
+        pa.table(
+            {
+                "payment_id": ["a", "b", "c"],
+                "payee_name": ["x"] * 3,
+                "amount": [1.0] * 3,
+                "pay_date": pa.array(values, typ),
+                "purpose": ["y"] * 3,
+            }
+        ),
+        p,
+    )
     res = read_table(p)
     found = _date_findings(res)
     assert len(found) == 2 and found[0].startswith("1016-03-01") and found[1].startswith("2916-03-01")
@@ -161,15 +177,21 @@ def test_out_of_range_dates_in_excel_cells_are_findings(tmp_path):
 
 # ---- issue 10 item 12: nested columns and invalid UTF-8 in Parquet --------------------------------
 
+
 def test_parquet_nested_columns_and_bad_utf8_are_findings_per_column(tmp_path):
     bad = pa.array([b"\xff\xfe\xfa", "李四".encode()], pa.binary()).view(pa.string())
     p = tmp_path / "households.parquet"
-    pq.write_table(pa.table({
-        "household_id": ["1", "2"],
-        "head_name": bad,
-        "village_code": pa.array([["a"], ["b"]], pa.list_(pa.string())),
-        "household_size": pa.array([{"n": 1}, {"n": 2}]),
-    }), p)
+    pq.write_table(
+        pa.table(
+            {
+                "household_id": ["1", "2"],
+                "head_name": bad,
+                "village_code": pa.array([["a"], ["b"]], pa.list_(pa.string())),
+                "household_size": pa.array([{"n": 1}, {"n": 2}]),
+            }
+        ),
+        p,
+    )
     res = read_table(p)
     f = res.findings.frame()
     assert sorted(f[f["code"] == "V-READ-COLUMN-TYPE"]["column"]) == ["household_size", "village_code"]
@@ -180,13 +202,18 @@ def test_parquet_nested_columns_and_bad_utf8_are_findings_per_column(tmp_path):
 
 # ---- issue 10 item 14 / issue 17 item 7: read once, a file changed or removed during the run -----
 
+
 def test_hash_is_of_the_bytes_parsed_and_a_changed_file_is_named(tmp_path):
     y = tmp_path / "2016"
     y.mkdir()
-    for name, header, rows in (("households", HEAD, [ROW1]), ("members", ["户编号", "证件号码", "姓名"], [["1", "x", "y"]])):
+    for name, header, rows in (
+        ("households", HEAD, [ROW1]),
+        ("members", ["户编号", "证件号码", "姓名"], [["1", "x", "y"]]),
+    ):
         (y / f"{name}.csv").write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
     yd = load_year(Dataset.open(tmp_path), 2016)
     import hashlib
+
     assert yd.manifest_inputs()[0]["sha256"] == hashlib.sha256((y / "households.csv").read_bytes()).hexdigest()
     assert "stamp" not in yd.manifest_inputs()[0]
     (y / "households.csv").write_text(",".join(HEAD) + "\n" + ",".join(ROW1) + "\n" + ",".join(ROW2) + "\n")
@@ -198,6 +225,7 @@ def test_hash_is_of_the_bytes_parsed_and_a_changed_file_is_named(tmp_path):
 
 
 # ---- issue 10 item 15: only the contract's columns; over-long cells --------------------------------
+
 
 def test_unknown_columns_are_reported_and_not_read(tmp_path):
     extra = [f"备注{i}" for i in range(200)]
@@ -223,7 +251,10 @@ def test_limits_are_parameters(tmp_path):
     limits = Params.load().table("limits")
     assert limits["max_cell_chars"] == 32767 and {"max_rows", "max_excel_cells", "max_unpacked_mb"} <= set(limits)
     (tmp_path / "2016").mkdir()
-    for name, header, row in (("households", HEAD, ROW1), ("members", ["户编号", "证件号码", "姓名"], ["1", "x", "张三三"])):
+    for name, header, row in (
+        ("households", HEAD, ROW1),
+        ("members", ["户编号", "证件号码", "姓名"], ["1", "x", "张三三"]),
+    ):
         (tmp_path / "2016" / f"{name}.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     (tmp_path / "jingzhun.toml").write_text("[limits]\nmax_cell_chars = 2\n", encoding="utf-8")
     f = load_year(Dataset.open(tmp_path), 2016).findings.frame().query("code == 'V-READ-CELL-TOO-LONG'")
@@ -234,6 +265,7 @@ def test_limits_are_parameters(tmp_path):
 
 
 # ---- issue 17 item 12: declared sizes checked before reading ---------------------------------------
+
 
 def _far_cell_xlsx(path, cell, dimension=None):
     _xlsx(path, {"Sheet1": [HEAD, ROW1]})
@@ -246,19 +278,25 @@ def _far_cell_xlsx(path, cell, dimension=None):
             for info in zin.infolist():
                 data = zin.read(info)
                 if info.filename == "xl/worksheets/sheet1.xml":
-                    data = data.replace(f'<dimension ref="A1:{cell}"/>'.encode(), f'<dimension ref="{dimension}"/>'.encode())
+                    data = data.replace(
+                        f'<dimension ref="A1:{cell}"/>'.encode(), f'<dimension ref="{dimension}"/>'.encode()
+                    )
                 zout.writestr(info, data)
         path.write_bytes(buf.getvalue())
     return path
 
 
-@pytest.mark.parametrize(("cell", "dimension"), [("XFD1048576", None), ("GR1048576", None), ("XFD1048576", "A1:L2"), ("ZZ1048576", "A1:L2")])
+@pytest.mark.parametrize(
+    ("cell", "dimension"), [("XFD1048576", None), ("GR1048576", None), ("XFD1048576", "A1:L2"), ("ZZ1048576", "A1:L2")]
+)
 def test_huge_sheet_range_is_refused_before_reading(tmp_path, cell, dimension):
     p = _far_cell_xlsx(tmp_path / "households.xlsx", cell, dimension)
     assert p.stat().st_size < 10_000
     # In a child process: before the check, calamine aborted the whole process (SIGABRT).
-    code = ("import sys\nfrom jingzhun.io.read import read_table\nfrom jingzhun.errors import InputError\n"
-            f"try:\n    read_table({str(p)!r})\nexcept InputError as e:\n    print(e.message)\n    sys.exit(3)\n")
+    code = (
+        "import sys\nfrom jingzhun.io.read import read_table\nfrom jingzhun.errors import InputError\n"
+        f"try:\n    read_table({str(p)!r})\nexcept InputError as e:\n    print(e.message)\n    sys.exit(3)\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, done.stderr[-2000:]
     assert "households.xlsx" in done.stdout and "max_excel_cells" in done.stdout
@@ -283,11 +321,14 @@ def test_parquet_row_count_checked_from_metadata(tmp_path):
 
 # ---- issue 17 item 13: hidden sheets, the sheet whose header fits, --sheet ------------------------
 
+
 def test_hidden_first_sheet_is_skipped_with_a_finding(tmp_path):
     old = [*ROW1[:6], "0", *ROW1[7:]]
-    p = _xlsx(tmp_path / "households.xlsx",
-              {"旧数据": [HEAD, old], "说明": [["本表说明"], ["2016 年度"]], "农户": [HEAD, ROW1, ROW2]},
-              hidden=("旧数据",))
+    p = _xlsx(
+        tmp_path / "households.xlsx",
+        {"旧数据": [HEAD, old], "说明": [["本表说明"], ["2016 年度"]], "农户": [HEAD, ROW1, ROW2]},
+        hidden=("旧数据",),
+    )
     res = read_table(p)
     assert res.info.sheet == "农户"
     assert res.frame["wage_income"].tolist() == [1000.0, 2000.0]
@@ -302,6 +343,7 @@ def test_sheet_option_of_validate(tmp_path):
     result = invoke("validate", str(p), "--sheet", "旧数据", "--out", str(out))
     assert result.exit_code in (0, 1), result.output
     import json
+
     sources = json.loads((out / "validate" / "report.json").read_text(encoding="utf-8"))["sources"]
     assert sources[0]["sheet"] == "旧数据" and sources[0]["rows"] == 2
     bad = invoke("validate", str(p), "--sheet", "无此表", "--out", str(out))
@@ -311,6 +353,7 @@ def test_sheet_option_of_validate(tmp_path):
 
 
 # ---- issue 17 item 17: UTF-16 "Unicode text" exports ----------------------------------------------
+
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_tab_separated_csv(tmp_path, encoding):
@@ -323,6 +366,7 @@ def test_utf16_tab_separated_csv(tmp_path, encoding):
 
 
 # ---- issue 10 item 11: jingzhun.toml saved in GBK ----------------------------------------------
+
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
 def test_dataset_toml_in_gbk(tmp_path, encoding):
@@ -365,7 +409,10 @@ def test_xlsx_cell_beyond_excels_limit_is_refused_before_reading(tmp_path, inlin
             for info in zin.infolist():
                 data = zin.read(info)
                 if info.filename == "xl/worksheets/sheet1.xml":
-                    data = data.replace(b"</sheetData>", f'<row r="9"><c r="A9" t="inlineStr"><is><t>{big}</t></is></c></row></sheetData>'.encode())
+                    data = data.replace(
+                        b"</sheetData>",
+                        f'<row r="9"><c r="A9" t="inlineStr"><is><t>{big}</t></is></c></row></sheetData>'.encode(),
+                    )
                 zout.writestr(info, data)
         p.write_bytes(buf.getvalue())
     else:
@@ -378,7 +425,9 @@ def test_xlsx_cell_beyond_excels_limit_is_refused_before_reading(tmp_path, inlin
 def test_parquet_repeated_huge_value_is_checked_in_its_dictionary(tmp_path):
     # 20,000 rows sharing one 100,000-character name: small on disk, 6 GB if decoded row by row.
     n = 20_000
-    names = pa.DictionaryArray.from_arrays(pa.array([0] * (n - 1) + [1], pa.int32()), pa.array(["长" * 100_000, "李四"]))
+    names = pa.DictionaryArray.from_arrays(
+        pa.array([0] * (n - 1) + [1], pa.int32()), pa.array(["长" * 100_000, "李四"])
+    )
     p = tmp_path / "households.parquet"
     pq.write_table(pa.table({"household_id": pa.array([str(i) for i in range(n)]), "head_name": names}), p)
     assert p.stat().st_size < 1_000_000
@@ -390,6 +439,7 @@ def test_parquet_repeated_huge_value_is_checked_in_its_dictionary(tmp_path):
 
 # ---- the corpus: every hostile file through `validate FILE` ----------------------------------------
 
+
 def _corpus(d):
     """name → file: CSV, xlsx and Parquet variants with hostile shapes and values."""
     rows = [ROW1, ROW2]
@@ -399,13 +449,22 @@ def _corpus(d):
         out[f"{kind}-header-only"] = _write(kind, d / f"{kind}-h" / "households", HEAD, [])
         values = [r for r in hostile if kind != "xlsx" or "\x00" not in r[2]]  # a worksheet cannot hold NUL
         out[f"{kind}-values"] = _write(kind, d / f"{kind}-v" / "households", HEAD, rows + values)
-        out[f"{kind}-dates"] = _write(kind, d / f"{kind}-d" / "payments", PAY_HEAD,
-                                      [[f"P{i}", "x", "1", v, "y"] for i, v in enumerate(BAD_DATES + ["inf"])])
-        out[f"{kind}-wide"] = _write(kind, d / f"{kind}-w" / "households", HEAD + [f"x{i}" for i in range(50)],
-                                     [r + [""] * 50 for r in rows])
-    for name, data in {"cr-only": "\r".join(",".join(r) for r in (HEAD, ROW1)).encode(),
-                       "utf16": "\n".join("\t".join(r) for r in (HEAD, ROW1)).encode("utf-16"),
-                       "empty": b"", "bom-only": b"\xef\xbb\xbf", "binary": bytes(range(256)) * 4}.items():
+        out[f"{kind}-dates"] = _write(
+            kind,
+            d / f"{kind}-d" / "payments",
+            PAY_HEAD,
+            [[f"P{i}", "x", "1", v, "y"] for i, v in enumerate(BAD_DATES + ["inf"])],
+        )
+        out[f"{kind}-wide"] = _write(
+            kind, d / f"{kind}-w" / "households", HEAD + [f"x{i}" for i in range(50)], [r + [""] * 50 for r in rows]
+        )
+    for name, data in {
+        "cr-only": "\r".join(",".join(r) for r in (HEAD, ROW1)).encode(),
+        "utf16": "\n".join("\t".join(r) for r in (HEAD, ROW1)).encode("utf-16"),
+        "empty": b"",
+        "bom-only": b"\xef\xbb\xbf",
+        "binary": bytes(range(256)) * 4,
+    }.items():
         (d / name).mkdir(parents=True)
         out[name] = d / name / "households.csv"
         out[name].write_bytes(data)
@@ -431,7 +490,9 @@ def test_dataset_finds_unicode_text_exports(tmp_path):
     y = tmp_path / "2016"
     y.mkdir()
     (y / "农户信息.txt").write_bytes("\r\n".join("\t".join(r) for r in (HEAD, ROW1)).encode("utf-16"))
-    (y / "家庭成员.tsv").write_bytes("户编号\t证件号码\t姓名\r\n42112110000101\t421121199001011236\t张三\r\n".encode("utf-16"))
+    (y / "家庭成员.tsv").write_bytes(
+        "户编号\t证件号码\t姓名\r\n42112110000101\t421121199001011236\t张三\r\n".encode("utf-16")
+    )
     yd = load_year(Dataset.open(tmp_path), 2016)
     assert yd.frames["households"]["head_name"].tolist() == ["张三"]
     assert yd.frames["members"]["name"].tolist() == ["张三"]

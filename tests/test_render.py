@@ -33,7 +33,9 @@ def check_golden(name: str, text: str) -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
     assert path.is_file(), f"golden file {name} missing; regenerate with JINGZHUN_REGEN_GOLDEN=1"
-    assert text.encode("utf-8") == path.read_bytes(), f"{name} differs from its golden file (JINGZHUN_REGEN_GOLDEN=1 to accept)"
+    assert text.encode("utf-8") == path.read_bytes(), (
+        f"{name} differs from its golden file (JINGZHUN_REGEN_GOLDEN=1 to accept)"
+    )
 
 
 def user_templates(tmp_path: Path, name: str, text: str) -> Path:
@@ -44,6 +46,7 @@ def user_templates(tmp_path: Path, name: str, text: str) -> Path:
 
 
 # ---- the environment --------------------------------------------------------------
+
 
 def test_missing_field_names_template_line_and_field(tmp_path):
     d = user_templates(tmp_path, "x/t.html", "<p>ok</p>\n<p>{{ household.head_nmae }}</p>\n")
@@ -78,9 +81,12 @@ def test_mask_filters():
 
 
 def test_docx_is_valid_escaped_and_deterministic(tmp_path):
-    d = user_templates(tmp_path, "x/d.docx.xml",
-                       '{% extends "base/document.docx.xml" %}'
-                       '{% block body %}{{ w.p(t, "Title") }}{{ w.table(["名", "值"], rows, (3000, 3000)) }}{% endblock %}')
+    d = user_templates(
+        tmp_path,
+        "x/d.docx.xml",
+        '{% extends "base/document.docx.xml" %}'
+        '{% block body %}{{ w.p(t, "Title") }}{{ w.table(["名", "值"], rows, (3000, 3000)) }}{% endblock %}',
+    )
     ctx = {"t": "A&B <标题>", "rows": [["李𠀀明", "王䶮"], ["x\x01y", None]]}
     a, b = tmp_path / "a.docx", tmp_path / "b.docx"
     render.render_docx("x/d.docx.xml", ctx, a, d)
@@ -99,11 +105,14 @@ def test_cli_exits_3_naming_the_broken_user_template(tmp_path):
     assert "township_register.html" in r.output and "nmae" in r.output
     assert not (tmp_path / "out" / "plan").exists()  # nothing half-written left looking complete
     d2 = user_templates(tmp_path, "notice/notice.html", "{% if %}\n")
-    r = CliRunner().invoke(app, ["notice", str(ds), "--date", "2016-03-01", "--out", str(tmp_path / "out"), "--templates", str(d2)])
+    r = CliRunner().invoke(
+        app, ["notice", str(ds), "--date", "2016-03-01", "--out", str(tmp_path / "out"), "--templates", str(d2)]
+    )
     assert r.exit_code == 3 and "notice.html" in r.output and "第 1 行" in r.output
 
 
 # ---- golden documents (fixed inputs, identification not involved) -----------------
+
 
 def _county() -> dict:
     return county_info(tuanfeng())
@@ -111,10 +120,14 @@ def _county() -> dict:
 
 def _model():
     p = tuanfeng()
-    ident = pd.DataFrame({"household_id": ["H001", "H002", "H003", "H006", "H007"],
-                          "per_capita_net_income": [1166.67, 500.0, 625.0, 750.0, 9500.0],
-                          "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
-                          "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "I-EXIT-INCOME", "I-EXIT-INCOME", "I-EXIT-INCOME", ""]})
+    ident = pd.DataFrame(
+        {
+            "household_id": ["H001", "H002", "H003", "H006", "H007"],
+            "per_capita_net_income": [1166.67, 500.0, 625.0, 750.0, 9500.0],
+            "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
+            "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "I-EXIT-INCOME", "I-EXIT-INCOME", "I-EXIT-INCOME", ""],
+        }
+    )
     result = make_plans(households(), members(), cadres(), p, 2016, ident)
     return docs.build(result, households(), members(), cadres(), None, _county(), 2016, ident), ident
 
@@ -151,8 +164,14 @@ def test_golden_notice(kind):
         unit_code = V1 if kind == "identification" else "421121200001"
         place = "团风县回龙山镇回龙村" if kind == "identification" else "团风县杜皮乡杜皮村"
     rows = ns.rows[ns.rows["unit"] == unit_code].to_dict("records")
-    unit = {"code": unit_code, "name": "", "place": place, "township_code": unit_code[:9], "township_name": "",
-            "total": f"{sum(r.get('budget_value', 0) for r in rows):,.2f}" if kind == "projects" else ""}
+    unit = {
+        "code": unit_code,
+        "name": "",
+        "place": place,
+        "township_code": unit_code[:9],
+        "township_name": "",
+        "total": f"{sum(r.get('budget_value', 0) for r in rows):,.2f}" if kind == "projects" else "",
+    }
     html = render.render("notice/notice.html", {"n": nc.context(), "unit": unit, "rows": rows})
     check_golden(f"notice_{kind}.html", html)
     body = render.render("notice/notice.docx.xml", {"n": nc.context(), "items": [{"unit": unit, "rows": rows}]})

@@ -20,23 +20,29 @@ def _model(tricky: bool):
     h, m, c = households(), members(), cadres()
     if tricky:
         h["head_name"] = h["head_name"].astype(object)
-        h.loc[0, "head_name"] = "王<b>&\"'\x07䶮"          # markup, quotes and a control character
-        h.loc[1, "group_name"] = None                      # no group
+        h.loc[0, "head_name"] = "王<b>&\"'\x07䶮"  # markup, quotes and a control character
+        h.loc[1, "group_name"] = None  # no group
         h.loc[2, "other_causes"] = "缺技术,缺资金"
-        h.loc[2, "registered"] = False                     # listed in the 农户名册 without a card
-        m = m[m["household_id"] != "H007"]                 # a card without members
+        h.loc[2, "registered"] = False  # listed in the 农户名册 without a card
+        m = m[m["household_id"] != "H007"]  # a card without members
         m = m.assign(health=m["health"].astype(object))
         m.loc[m.index[0], "health"] = "患有大病 & <慢病>"
-        c = c.iloc[[0]].assign(phone=pd.array([None], dtype="str"),               # one cadre, no phone, cap 1:
-                               max_households=pd.array([1], dtype="Int64"))      # the others stay unpaired
+        c = c.iloc[[0]].assign(
+            phone=pd.array([None], dtype="str"),  # one cadre, no phone, cap 1:
+            max_households=pd.array([1], dtype="Int64"),
+        )  # the others stay unpaired
         h = h.assign(head_name=h["head_name"].astype("str"))
         m = m.assign(health=m["health"].astype("str"))
     p = Params.load()
-    ident = pd.DataFrame({"household_id": ["H001", "H002", "H003", "H006", "H007"],
-                          "per_capita_net_income": [1166.67, None, 625.0, 750.0, 9500.0],
-                          "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
-                          "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "", "I-EXIT-INCOME", "I-EXIT-INCOME", ""],
-                          "result": ["poor", "poor", "edge", "not_poor", "not_poor"]})
+    ident = pd.DataFrame(
+        {
+            "household_id": ["H001", "H002", "H003", "H006", "H007"],
+            "per_capita_net_income": [1166.67, None, 625.0, 750.0, 9500.0],
+            "exit_ready": pd.array([False, False, False, False, True], dtype="boolean"),
+            "exit_blockers": ["I-EXIT-INCOME;I-GAP-HOUSING", "", "I-EXIT-INCOME", "I-EXIT-INCOME", ""],
+            "result": ["poor", "poor", "edge", "not_poor", "not_poor"],
+        }
+    )
     # H006 gets no measure at all: only 因病 households match this rule table
     rules = [MeasureRule("r1", (("main_cause:因病", True),), "健康扶贫", "医保 <大病> & 救助")] if tricky else None
     result = make_plans(h, m, c, p, 2016, ident, rules)
@@ -53,7 +59,9 @@ def test_fast_cards_equal_the_macros(tricky, village):
     for name, fmt in (("plan/village_book.html", "html"), ("plan/village_book.docx.xml", "docx")):
         cards = getattr(cardtext, f"{fmt}_cards")(model, a, b)
         rows = getattr(cardtext, f"{fmt}_roster")(model, ra, rb)
-        fast = render.render(name, {**slow, f"cards_{fmt}": Markup("".join(cards)), f"roster_{fmt}": Markup("".join(rows))})
+        fast = render.render(
+            name, {**slow, f"cards_{fmt}": Markup("".join(cards)), f"roster_{fmt}": Markup("".join(rows))}
+        )
         assert fast == render.render(name, slow)
 
 
@@ -75,6 +83,8 @@ def test_user_card_template_turns_the_fast_path_off(tmp_path):
     assert packaged(("plan/_card.html",), None)
     d = tmp_path / "tpl" / "plan"
     d.mkdir(parents=True)
-    (d / "_card.html").write_text("{% macro card(c, year, county) %}<p>{{ c.head_name }}</p>{% endmacro %}\n", encoding="utf-8")
+    (d / "_card.html").write_text(
+        "{% macro card(c, year, county) %}<p>{{ c.head_name }}</p>{% endmacro %}\n", encoding="utf-8"
+    )
     assert not packaged(("plan/village_book.html", "plan/_card.html"), tmp_path / "tpl")
     assert packaged(("plan/village_book.docx.xml", "plan/_card.docx.xml"), tmp_path / "tpl")

@@ -27,8 +27,14 @@ def full_model(p: Params | None = None):
     fr = rf.frames()
     ident = identify(fr, p, 2016)
     return build_report(
-        params=p, data_year=2016, identify_by_year={2016: ident}, households_by_year={2016: fr["households"]},
-        match_result=rf.match_result(), plan_result=rf.pairing(), funds=rf.funds(), audit_report=rf.audit_report(),
+        params=p,
+        data_year=2016,
+        identify_by_year={2016: ident},
+        households_by_year={2016: fr["households"]},
+        match_result=rf.match_result(),
+        plan_result=rf.pairing(),
+        funds=rf.funds(),
+        audit_report=rf.audit_report(),
     )
 
 
@@ -148,16 +154,34 @@ def test_audit_amount_at_risk_counts_a_row_once(model):
 def test_missing_inputs_leave_indicators_empty():
     p = params()
     fr = rf.frames()
-    m = build_report(params=p, data_year=2016, identify_by_year={2016: identify(fr, p, 2016)},
-                     notes={"match": "没有低保名册"})
+    m = build_report(
+        params=p, data_year=2016, identify_by_year={2016: identify(fr, p, 2016)}, notes={"match": "没有低保名册"}
+    )
     c = row(m, "421121")
-    for col in ("exits_households", "dibao_coverage", "dibao_covered_households", "cadre_coverage", "funds_paid",
-                "funds_per_registered_household", "audit_amount_at_risk", "audit_findings"):
+    for col in (
+        "exits_households",
+        "dibao_coverage",
+        "dibao_covered_households",
+        "cadre_coverage",
+        "funds_paid",
+        "funds_per_registered_household",
+        "audit_amount_at_risk",
+        "audit_findings",
+    ):
         assert pd.isna(c[col]), col
     assert c["registered_poor_households"] == 3  # the rest is still there
     avail = {k: v["available"] for k, v in m.inputs.items()}
-    assert avail == {"identify": True, "exit_year": False, "members": False, "villages": True, "match": False,
-                     "pairing": False, "funds": False, "audit": False, "trend": False}
+    assert avail == {
+        "identify": True,
+        "exit_year": False,
+        "members": False,
+        "villages": True,
+        "match": False,
+        "pairing": False,
+        "funds": False,
+        "audit": False,
+        "trend": False,
+    }
     assert m.inputs["match"]["note"] == "没有低保名册"
     used = [c["indicator"] for c in m.criteria]
     assert used == ["incidence", "return_rate", "gap_rate"]  # exits, 低保, cadres, audit: no data
@@ -166,7 +190,8 @@ def test_missing_inputs_leave_indicators_empty():
 def test_assessment_ranking_weights_and_direction(tmp_path):
     # T1: incidence 0.3, 低保 coverage 0.5; T2: incidence 0.125, coverage 0.
     toml = "[indicator_weights]\n" + "\n".join(
-        f"{k} = 0" for k in ("exit_rate", "return_rate", "gap_rate", "cadre_coverage", "audit_risk_share"))
+        f"{k} = 0" for k in ("exit_rate", "return_rate", "gap_rate", "cadre_coverage", "audit_risk_share")
+    )
     m = full_model(params(tmp_path, toml + "\nincidence = 3\ndibao_coverage = 1\n"))
     a = m.assessment.set_index("township_code")
     assert a.loc[rf.T2, "score"] == 75 and a.loc[rf.T1, "score"] == 25  # incidence: lower is better
@@ -196,9 +221,14 @@ def test_normalise_directions_na_and_ties():
 
 
 def test_assess_missing_value_leaves_weight_out():
-    tw = pd.DataFrame({"code": ["T1", "T2", "T3"], "name": ["a", "b", "c"],
-                       "incidence": pd.array([0.1, 0.3, 0.2], dtype="Float64"),
-                       "dibao_coverage": pd.array([None, 1.0, 0.0], dtype="Float64")})
+    tw = pd.DataFrame(
+        {
+            "code": ["T1", "T2", "T3"],
+            "name": ["a", "b", "c"],
+            "incidence": pd.array([0.1, 0.3, 0.2], dtype="Float64"),
+            "dibao_coverage": pd.array([None, 1.0, 0.0], dtype="Float64"),
+        }
+    )
     a, used = assess(tw, {"incidence": 1.0, "dibao_coverage": 1.0})
     a = a.set_index("township_code")
     assert a.loc["T1", "score"] == 100  # incidence only (best); no 低保 households to judge
@@ -208,16 +238,21 @@ def test_assess_missing_value_leaves_weight_out():
 
 def _year_2015() -> dict[str, pd.DataFrame]:
     rows = [r for r in rf.HOUSEHOLDS if r[0] != "B2"]
-    rows = [("A2", rf.V1, 3, True, "低保贫困户", "未脱贫", None, 6000.0, False, True) if r[0] == "A2" else r for r in rows]
+    rows = [
+        ("A2", rf.V1, 3, True, "低保贫困户", "未脱贫", None, 6000.0, False, True) if r[0] == "A2" else r for r in rows
+    ]
     return {"households": rf.households(rows), "villages": rf.villages()}
 
 
 def test_trend_across_two_years():
     p = params()
     f15, f16 = _year_2015(), rf.frames()
-    m = build_report(params=p, data_year=2016,
-                     identify_by_year={2015: identify(f15, p, 2015), 2016: identify(f16, p, 2016)},
-                     households_by_year={2015: f15["households"], 2016: f16["households"]})
+    m = build_report(
+        params=p,
+        data_year=2016,
+        identify_by_year={2015: identify(f15, p, 2015), 2016: identify(f16, p, 2016)},
+        households_by_year={2015: f15["households"], 2016: f16["households"]},
+    )
     assert m.years == [2015, 2016] and m.inputs["trend"]["available"]
     county = m.trend[m.trend["level"] == "county"].set_index("year")
     # 2015: A1, A2 (2000/person), A3 poor: 6 people / 18 (V1 10 + V2 8)
@@ -234,8 +269,9 @@ def test_trend_across_two_years():
 def test_trend_ignores_later_years():
     p = params()
     f = rf.frames()
-    m = build_report(params=p, data_year=2015,
-                     identify_by_year={2015: identify(_year_2015(), p, 2015), 2016: identify(f, p, 2016)})
+    m = build_report(
+        params=p, data_year=2015, identify_by_year={2015: identify(_year_2015(), p, 2015), 2016: identify(f, p, 2016)}
+    )
     assert m.years == [2015] and set(m.trend["year"]) == {2015}
 
 

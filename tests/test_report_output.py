@@ -29,8 +29,11 @@ def _model(two_years: bool = True, full: bool = True):
         f15 = {"households": rf.households([r for r in rf.HOUSEHOLDS if r[0] != "B2"]), "villages": rf.villages()}
         by_year[2015] = identify(f15, p, 2015)
         hh[2015] = f15["households"]
-    extra = dict(match_result=rf.match_result(), plan_result=rf.pairing(), funds=rf.funds(),
-                 audit_report=rf.audit_report()) if full else {}
+    extra = (
+        dict(match_result=rf.match_result(), plan_result=rf.pairing(), funds=rf.funds(), audit_report=rf.audit_report())
+        if full
+        else {}
+    )
     return build_report(params=p, data_year=2016, identify_by_year=by_year, households_by_year=hh, **extra)
 
 
@@ -121,9 +124,11 @@ def test_existing_links(tmp_path):
 
 # ---- the command -------------------------------------------------------------------------
 
-HH = ("household_id,village_code,village_name,township_name,head_name,head_id_number,household_size,registered,"
-      "category,status,exit_year,wage_income,business_income,property_income,business_expense,dangerous_house,"
-      "drinking_water_safe,cadre_id\n")
+HH = (
+    "household_id,village_code,village_name,township_name,head_name,head_id_number,household_size,registered,"
+    "category,status,exit_year,wage_income,business_income,property_income,business_expense,dangerous_house,"
+    "drinking_water_safe,cadre_id\n"
+)
 M = "household_id,id_number,name,sex,relation,health,labor,medical_insurance\n"
 CADRES = "cadre_id,name,unit,rank\nC1,刘干部,县扶贫办,一般干部\n"
 DIBAO = "record_id,id_number,name,village_code,program,monthly_amount,start_date\nR1,{id},户主A2,{v},农村低保,300,2015-01-01\n"
@@ -143,10 +148,31 @@ def write_dataset(root, years=(2015, 2016), dibao: bool = True):
         rows, mem = [], []
         for i, (hid, v, size, reg, cat, st, ey, wage, danger, water) in enumerate(rf.HOUSEHOLDS, start=1):
             name, tname = rf.NAMES[v]
-            rows.append(",".join(str(x) for x in (
-                hid, v, name, tname, "户主" + hid, _id(i), 1, "是" if reg else "否", cat or "", st or "",
-                ey or "", wage / size, 0, 0, 0, "是" if danger else "否", "是" if water else "否",
-                "C1" if hid == "A1" else "")))
+            rows.append(
+                ",".join(
+                    str(x)
+                    for x in (
+                        hid,
+                        v,
+                        name,
+                        tname,
+                        "户主" + hid,
+                        _id(i),
+                        1,
+                        "是" if reg else "否",
+                        cat or "",
+                        st or "",
+                        ey or "",
+                        wage / size,
+                        0,
+                        0,
+                        0,
+                        "是" if danger else "否",
+                        "是" if water else "否",
+                        "C1" if hid == "A1" else "",
+                    )
+                )
+            )
             mem.append(f"{hid},{_id(i)},户主{hid},男,户主,健康,普通劳动力,是")
         (d / "households.csv").write_text(HH + "\n".join(rows) + "\n", encoding="utf-8")
         (d / "members.csv").write_text(M + "\n".join(mem) + "\n", encoding="utf-8")
@@ -154,7 +180,11 @@ def write_dataset(root, years=(2015, 2016), dibao: bool = True):
         if dibao:
             (d / "dibao.csv").write_text(DIBAO.format(id=_id(2), v=rf.V1), encoding="utf-8")
         vrows = "village_code,village_name,township_name,total_households,total_population,agricultural_population,per_capita_income,collective_income\n"
-        for v, n, tp, ap in ((rf.V1, rf.NAMES[rf.V1], 20, 10), (rf.V2, rf.NAMES[rf.V2], 8, ""), (rf.V3, rf.NAMES[rf.V3], "", "")):
+        for v, n, tp, ap in (
+            (rf.V1, rf.NAMES[rf.V1], 20, 10),
+            (rf.V2, rf.NAMES[rf.V2], 8, ""),
+            (rf.V3, rf.NAMES[rf.V3], "", ""),
+        ):
             vrows += f"{v},{n[0]},{n[1]},3,{tp},{ap},5000,1\n"
         (d / "villages.csv").write_text(vrows, encoding="utf-8")
     return root
@@ -198,10 +228,13 @@ def test_cli_two_runs_identical(tmp_path):
         assert (tmp_path / "o1" / "report" / name).read_bytes() == (tmp_path / "o2" / "report" / name).read_bytes()
 
 
-@pytest.mark.parametrize(("args", "code"), [
-    (["--year", "2030"], 2),  # no such year folder
-    (["--config", "missing.toml"], 3),
-])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--year", "2030"], 2),  # no such year folder
+        (["--config", "missing.toml"], 3),
+    ],
+)
 def test_cli_exit_codes(tmp_path, args, code):
     ds = write_dataset(tmp_path / "ds", years=(2016,))
     r = runner.invoke(app, ["report", str(ds), "--out", str(tmp_path / "out"), *args])
@@ -269,16 +302,22 @@ def test_every_overview_figure_is_what_its_label_says(tmp_path):
     reg = h["registered"].astype(bool)
     status = h["status"].astype("str").fillna("")
     not_exited = reg & ~status.str.startswith("已脱贫")
-    poor = (h["result"] == "poor") | (not_exited & ~h["exit_ready"].fillna(False).astype(bool) & (h["result"] != "excluded"))
+    poor = (h["result"] == "poor") | (
+        not_exited & ~h["exit_ready"].fillna(False).astype(bool) & (h["result"] != "excluded")
+    )
     poor_pop = int(pop[poor].sum())
     denominator = int(ident.county["denominator"])
     gap = reg & h[["housing_gap", "education_gap", "medical_gap", "water_gap"]].fillna(False).astype(bool).any(axis=1)
     expected = {
-        "调查户数": len(h), "调查人口": int(pop.sum()),
-        "建档立卡户数(含已脱贫)": int(reg.sum()), "建档立卡人口(含已脱贫)": int(pop[reg].sum()),
-        "建档立卡未脱贫户数": int(not_exited.sum()), "建档立卡未脱贫人口": int(pop[not_exited].sum()),
+        "调查户数": len(h),
+        "调查人口": int(pop.sum()),
+        "建档立卡户数(含已脱贫)": int(reg.sum()),
+        "建档立卡人口(含已脱贫)": int(pop[reg].sum()),
+        "建档立卡未脱贫户数": int(not_exited.sum()),
+        "建档立卡未脱贫人口": int(pop[not_exited].sum()),
         "返贫户数": int((reg & (status == "返贫")).sum()),
-        "贫困人口(发生率分子)": poor_pop, "发生率分母(农业人口)": denominator,
+        "贫困人口(发生率分子)": poor_pop,
+        "发生率分母(农业人口)": denominator,
         "贫困发生率": f"{poor_pop / denominator * 100:.2f}%",
         "监测户数": int((h["result"] == "edge").sum()),
         "边缘易致贫户": int((h["edge_kind"] == "边缘易致贫户").sum()),
@@ -292,7 +331,15 @@ def test_every_overview_figure_is_what_its_label_says(tmp_path):
     county = m.county()
     from jingzhun.report.write import fmt, label
 
-    for key in ("exits_households", "exits_population", "dibao_coverage", "cadre_coverage", "cadre_planned_coverage",
-                "funds_paid", "funds_per_registered_household", "audit_amount_at_risk"):
+    for key in (
+        "exits_households",
+        "exits_population",
+        "dibao_coverage",
+        "cadre_coverage",
+        "cadre_planned_coverage",
+        "funds_paid",
+        "funds_per_registered_household",
+        "audit_amount_at_risk",
+    ):
         assert fig.pop(label(key)) == fmt(key, county[key]), key
     assert set(fig) == {"行政村数", "乡镇数"}

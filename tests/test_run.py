@@ -16,10 +16,23 @@ runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data-sample"
 EXPECTED = [
-    "audit/findings.csv", "audit/report.html", "diff/households.csv", "diff/members.csv",
-    "identify/households.csv", "identify/villages.csv", "match/pairs.csv", "match/findings.csv",
-    "match/review.xlsx", "plan/plans.csv", "plan/books/index.html", "report/indicators.csv",
-    "report/index.html", "report/findings.html", "validate/findings.csv", "validate/report.json", "manifest.json",
+    "audit/findings.csv",
+    "audit/report.html",
+    "diff/households.csv",
+    "diff/members.csv",
+    "identify/households.csv",
+    "identify/villages.csv",
+    "match/pairs.csv",
+    "match/findings.csv",
+    "match/review.xlsx",
+    "plan/plans.csv",
+    "plan/books/index.html",
+    "report/indicators.csv",
+    "report/index.html",
+    "report/findings.html",
+    "validate/findings.csv",
+    "validate/report.json",
+    "manifest.json",
 ]
 
 
@@ -101,7 +114,9 @@ def test_a_roster_id_defect_counts_once_in_the_run(two_runs):
     a, _, summary = two_runs
     codes = {k.split(":", 1)[1]: v for k, v in summary["by_code"].items()}
     match_file = pd.read_csv(a / "match" / "findings.csv", dtype=str)
-    assert {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} <= set(match_file["code"])  # the step's own file
+    assert {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} <= set(
+        match_file["code"]
+    )  # the step's own file
     assert not {"M-ROSTER-ID-INVALID", "M-ROSTER-ID-15", "M-ROSTER-ID-EXCEL"} & set(codes)
     validate_file = pd.read_csv(a / "validate" / "findings.csv", dtype=str)
     roster = validate_file[validate_file["table"] == "dibao"]
@@ -115,12 +130,23 @@ def test_one_per_defect_keeps_a_match_finding_validate_did_not_make():
 
     f = Findings()
     f.add("V-ROSTER-ID-INVALID", table="dibao", row=[3, 5], column="id_number", value=["x", "y"], detail="bad_checksum")
-    f.add("M-ROSTER-ID-INVALID", table="dibao", row=[3, 7], column="id_number", value=["x", "z"], key=["R3", "R7"],
-          detail="bad_checksum")
+    f.add(
+        "M-ROSTER-ID-INVALID",
+        table="dibao",
+        row=[3, 7],
+        column="id_number",
+        value=["x", "z"],
+        key=["R3", "R7"],
+        detail="bad_checksum",
+    )
     f.add("M-ROSTER-ID-15", table="dibao", row=[5], column="id_number", value=["y"], key=["R5"], detail="1")
     out = one_per_defect(f.render())
     assert sorted(zip(out["code"], out["row"].tolist(), strict=True)) == [
-        ("M-ROSTER-ID-15", 5), ("M-ROSTER-ID-INVALID", 7), ("V-ROSTER-ID-INVALID", 3), ("V-ROSTER-ID-INVALID", 5)]
+        ("M-ROSTER-ID-15", 5),
+        ("M-ROSTER-ID-INVALID", 7),
+        ("V-ROSTER-ID-INVALID", 3),
+        ("V-ROSTER-ID-INVALID", 5),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +219,7 @@ def test_failed_run_keeps_previous_complete_output(small, tmp_path):
     r = _run([str(ds), "--out", str(out), "--quiet", "--no-books"])
     assert r.exit_code in (0, 1)
     before = (out / "manifest.json").read_bytes()
-    (ds / "jingzhun.toml").write_text("[identify]\nedge_multiplier = \"high\"\n", encoding="utf-8")
+    (ds / "jingzhun.toml").write_text('[identify]\nedge_multiplier = "high"\n', encoding="utf-8")
     r = _run([str(ds), "--out", str(out), "--quiet", "--no-books"])
     assert r.exit_code == 3
     assert "identify.edge_multiplier" in r.stderr
@@ -204,7 +230,9 @@ def test_failed_run_keeps_previous_complete_output(small, tmp_path):
 def test_cron_mode_logs_plain_timestamped_lines(small, tmp_path):
     ds = small
     log = tmp_path / "run.log"
-    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--log", str(log), "--fail-on", "warning", "--json"])
+    r = _run(
+        [str(ds), "--out", str(tmp_path / "out"), "--no-books", "--log", str(log), "--fail-on", "warning", "--json"]
+    )
     assert r.exit_code == 1  # the sample data has warnings
     lines = log.read_text(encoding="utf-8").splitlines()
     assert lines[0][:4].isdigit() and "读取" in lines[1]
@@ -230,7 +258,11 @@ def test_exit_reason_names_what_counts_under_fail_on():
     f.add("V-ID-REGION", table="members", row=[4], column="id_number", value=["x"])
     found = f.render()
     error = exit_reason(found, 1, "error")
-    assert "--fail-on error" in error and "错误 2 (死亡人员仍在名册上 (M-DEAD-ON-ROSTER) 2)" in error and "P-UNPAIRED" not in error
+    assert (
+        "--fail-on error" in error
+        and "错误 2 (死亡人员仍在名册上 (M-DEAD-ON-ROSTER) 2)" in error
+        and "P-UNPAIRED" not in error
+    )
     assert "警告 1 (没有可用的帮扶责任人 (P-UNPAIRED) 1)" in exit_reason(found, 1, "warning")
     ok = exit_reason(found[found["severity"] != "error"].reset_index(drop=True), 0, "error")
     assert "没有错误级问题 (--fail-on error)" in ok and "警告 1" in ok
@@ -268,8 +300,13 @@ def test_one_process_and_the_worker_give_the_same_outputs(small, tmp_path):
         out = tmp_path / f"out{jobs}"
         r = _run([str(small), "--out", str(out), "--no-books", "--date", "2016-03-01", "--quiet", "--jobs", jobs])
         assert r.exit_code in (0, 1), r.stderr
-        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-                     if p.is_file() and p.name != "manifest.json"})
+        outs.append(
+            {
+                p.relative_to(out).as_posix(): p.read_bytes()
+                for p in out.rglob("*")
+                if p.is_file() and p.name != "manifest.json"
+            }
+        )
     assert outs[0] == outs[1] and "validate/findings.csv" in outs[0]
 
 
@@ -287,7 +324,9 @@ def _vanish(c):
 def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, tmp_path, monkeypatch, fn, note):
     from jingzhun import pipeline
 
-    steps = tuple(pipeline.Step(s.name, fn, s.after, s.background) if s.name == "validate" else s for s in pipeline.STEPS)
+    steps = tuple(
+        pipeline.Step(s.name, fn, s.after, s.background) if s.name == "validate" else s for s in pipeline.STEPS
+    )
     monkeypatch.setattr(pipeline, "STEPS", steps)
     r = _run([str(small), "--out", str(tmp_path / "out"), "--no-books", "--json", "--quiet"])
     assert r.exit_code == 1, r.stderr

@@ -26,18 +26,58 @@ WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT
 def hostile(root: Path) -> list[str]:
     """Values a careless or hostile export may hold where a code or name belongs."""
     return [
-        "../../../../x", "..", ".", "../", "/", "\\", "..\\..\\..\\x", "a/b", "a\\b",
-        str(root / "absolute"), "C:\\Windows\\x", "c:x", "x\x00y", "\x00", "CON", "con", "Nul", "com1", "LPT9",
-        "CON.txt", "aux.html", "x" * 300, "团" * 300, ".hidden", ".", "trailing.", "trailing ", " lead",
-        "", "index", "summary", "a:b", "a*b?", "a|b", "<x>", "\u202e1.exe", "x\ty", "421121100/200",
+        "../../../../x",
+        "..",
+        ".",
+        "../",
+        "/",
+        "\\",
+        "..\\..\\..\\x",
+        "a/b",
+        "a\\b",
+        str(root / "absolute"),
+        "C:\\Windows\\x",
+        "c:x",
+        "x\x00y",
+        "\x00",
+        "CON",
+        "con",
+        "Nul",
+        "com1",
+        "LPT9",
+        "CON.txt",
+        "aux.html",
+        "x" * 300,
+        "团" * 300,
+        ".hidden",
+        ".",
+        "trailing.",
+        "trailing ",
+        " lead",
+        "",
+        "index",
+        "summary",
+        "a:b",
+        "a*b?",
+        "a|b",
+        "<x>",
+        "\u202e1.exe",
+        "x\ty",
+        "421121100/200",
     ]
 
 
 def _ok_on_windows(name: str) -> bool:
     stem = name.split(".")[0].upper()
-    return (bool(name) and len(name.encode("utf-8")) <= 200 and not name.startswith(".")
-            and not name.endswith((".", " ")) and stem not in WINDOWS_DEVICES
-            and not any(c in name for c in '<>:"/\\|?*') and all(ord(c) >= 32 for c in name))
+    return (
+        bool(name)
+        and len(name.encode("utf-8")) <= 200
+        and not name.startswith(".")
+        and not name.endswith((".", " "))
+        and stem not in WINDOWS_DEVICES
+        and not any(c in name for c in '<>:"/\\|?*')
+        and all(ord(c) >= 32 for c in name)
+    )
 
 
 def test_safe_filename_plain_values_are_kept():
@@ -86,7 +126,15 @@ def test_books_name_files_safely_even_for_codes_that_bypass_the_checks(tmp_path)
     h["village_code"] = h["village_code"].astype("str")
     p = Params.load()
     result = make_plans(h, members(), cadres(), p, 2016, None, load_rules(rules_file()))
-    model = docs.build(result, h, members(), cadres(), None, {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": ""}, 2016)
+    model = docs.build(
+        result,
+        h,
+        members(),
+        cadres(),
+        None,
+        {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": ""},
+        2016,
+    )
     books = tmp_path / "a" / "b" / "c" / "d" / "e" / "books"
     written = write_books(model, books, jobs=1)
     assert written and all(_inside(f, books) for f in written)
@@ -148,10 +196,14 @@ def hostile_runs(tmp_path_factory):
     ds, values = _hostile_dataset(root)
     out = root / "a" / "b" / "c" / "d" / "e" / "f" / "out"
     runner = CliRunner()
-    results = {"run": runner.invoke(app, ["run", str(ds), "--out", str(out / "run")]),
-               "plan": runner.invoke(app, ["plan", str(ds), "--out", str(out / "cmd")])}
+    results = {
+        "run": runner.invoke(app, ["run", str(ds), "--out", str(out / "run")]),
+        "plan": runner.invoke(app, ["plan", str(ds), "--out", str(out / "cmd")]),
+    }
     for kind in ("identification", "exit", "projects"):
-        results[kind] = runner.invoke(app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out / "cmd")])
+        results[kind] = runner.invoke(
+            app, ["notice", str(ds), "--kind", kind, "--date", "2016-03-01", "--out", str(out / "cmd")]
+        )
     return root, ds, out, results
 
 
@@ -182,7 +234,9 @@ def test_hostile_rows_are_findings_and_the_rest_is_produced(hostile_runs):
         assert (where / "notice" / "identification" / f"{V1}.html").is_file()
         assert (where / "notice" / "projects" / f"{V3[:9]}.html").is_file()
         proj = pd.read_csv(where / "notice-internal" / "projects" / "findings.csv", dtype=str, keep_default_na=False)
-        assert "../../../../x" in set(proj.loc[(proj["code"] == "P-DOC-VILLAGE-CODE") & (proj["table"] == "projects"), "value"])
+        assert "../../../../x" in set(
+            proj.loc[(proj["code"] == "P-DOC-VILLAGE-CODE") & (proj["table"] == "projects"), "value"]
+        )
         plans = pd.read_csv(where / "plan" / "plans.csv", dtype=str, keep_default_na=False)
         assert plans["village_code"].str.fullmatch(r"\d{12}").all()
     validate = pd.read_csv(out / "run" / "validate" / "findings.csv", dtype=str, keep_default_na=False)

@@ -287,8 +287,12 @@ def test_kill_9_of_a_run_leaves_no_worker_no_lock_and_the_old_output_verifies(ti
         pytest.skip("no fork: no worker process")
     out = tmp_path / "out"
     shutil.copytree(earlier, out)
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_RUN, str(tiny), str(out)], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_RUN, str(tiny), str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         workers: list[int] = []
@@ -393,8 +397,16 @@ def test_a_cut_decisions_file_is_an_error_not_fewer_decisions(tmp_path):
     from jingzhun.io.write import write_csv
     from jingzhun.match.cli import load_decisions
 
-    rows = pd.DataFrame({"record_id": ["R1", "R2"], "roster_name": ["张伟", "刘丽"], "household_id": ["H1", "H2"],
-                         "id_number": ["1", "2"], "register_name": ["张伟", "刘丽"], "decision": ["确认", "否认"]})
+    rows = pd.DataFrame(
+        {
+            "record_id": ["R1", "R2"],
+            "roster_name": ["张伟", "刘丽"],
+            "household_id": ["H1", "H2"],
+            "id_number": ["1", "2"],
+            "register_name": ["张伟", "刘丽"],
+            "decision": ["确认", "否认"],
+        }
+    )
     kept = tmp_path / "match_decisions.csv"
     write_csv(rows, kept)
     applied, _ = load_decisions(tmp_path, None)

@@ -40,8 +40,11 @@ def dirty(tmp_path_factory) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_arguments_give_identical_bytes_and_other_seed_differs(clean, tmp_path):
@@ -80,7 +83,9 @@ def test_household_consistency(clean):
     m = _read(clean / "2016" / "members.csv")
     cur = m[~m["change_reason"].isin(["死亡", "嫁出"])]
     size = cur.groupby("household_id").size()
-    assert (h.set_index("household_id")["household_size"].astype(int) == size.reindex(h["household_id"]).to_numpy()).all()
+    assert (
+        h.set_index("household_id")["household_size"].astype(int) == size.reindex(h["household_id"]).to_numpy()
+    ).all()
     heads = cur[cur["relation"] == "户主"]
     assert heads["household_id"].is_unique and set(heads["household_id"]) == set(h["household_id"])
     assert (h.set_index("household_id")["head_id_number"] == heads.set_index("household_id")["id_number"]).all()
@@ -92,18 +97,29 @@ def test_household_consistency(clean):
     assert ((wm > 0) == m["work_status"].str.contains("务工") & ~m["work_status"].eq("未外出务工")).all()
     reg = h[h["registered"] == "是"]
     assert (reg["main_cause"] != "").all()
-    assert not (reg["other_causes"].str.split(",").explode() == reg["main_cause"].reindex(
-        reg["other_causes"].str.split(",").explode().index)).any()
+    assert not (
+        reg["other_causes"].str.split(",").explode()
+        == reg["main_cause"].reindex(reg["other_causes"].str.split(",").explode().index)
+    ).any()
 
 
 def test_income_formula_and_poverty_share(clean):
     for year, line in ((2015, 2800), (2016, 2855)):
         h = _read(clean / str(year) / "households.csv")
+
         def f(c: str, h: pd.DataFrame = h) -> pd.Series:
             return h[c].astype(float)
 
-        counted = f("family_planning_benefit") + f("dibao_benefit") + f("tekun_benefit") + f("eco_compensation") + f("other_transfer")
-        pc = (f("wage_income") + f("business_income") + f("property_income") + counted - f("business_expense")) / h["household_size"].astype(int)
+        counted = (
+            f("family_planning_benefit")
+            + f("dibao_benefit")
+            + f("tekun_benefit")
+            + f("eco_compensation")
+            + f("other_transfer")
+        )
+        pc = (f("wage_income") + f("business_income") + f("property_income") + counted - f("business_expense")) / h[
+            "household_size"
+        ].astype(int)
         assert (abs(pc - f("per_capita_net_income")) <= 0.01).all()
         share = (f("per_capita_net_income") < line).mean()
         assert 0.15 <= share <= 0.4, (year, share)
@@ -114,8 +130,10 @@ def test_villages_totals_match_households(clean):
     h = _read(clean / "2016" / "households.csv")
     v = _read(clean / "2016" / "villages.csv")
     assert v["village_code"].str.fullmatch(r"421121(1\d\d|2\d\d)(2\d\d|3\d\d)").all()
-    assert (v.set_index("village_code")["total_households"].astype(int)
-            == h.groupby("village_code").size().reindex(v["village_code"]).to_numpy()).all()
+    assert (
+        v.set_index("village_code")["total_households"].astype(int)
+        == h.groupby("village_code").size().reindex(v["village_code"]).to_numpy()
+    ).all()
     assert 3 <= v["village_code"].str.slice(0, 9).nunique() <= 4
     assert (v["collective_income"].astype(float) == 0).any()
 
@@ -137,7 +155,7 @@ def test_year_to_year_changes(clean):
     out = m16[m16["change_reason"] == "嫁出"]
     into = m16[m16["change_reason"] == "嫁入"]
     assert set(out["id_number"]) == set(into["id_number"]) and (into["relation"] == "之儿媳").all()
-    inc = (h16["per_capita_net_income"].astype(float).median() / h15["per_capita_net_income"].astype(float).median())
+    inc = h16["per_capita_net_income"].astype(float).median() / h15["per_capita_net_income"].astype(float).median()
     assert inc > 1.0
 
 
@@ -156,8 +174,12 @@ def test_roster_noise_rates_and_truth(noisy_roster):
     noisy = t["id_noise"] != ""
     assert 0.08 <= noisy.mean() <= 0.24
     assert {"missing", "id15", "digit", "swap"} <= set(t["id_noise"])
-    assert (d.loc[~noisy.to_numpy(), "id_number"].to_numpy() == t.loc[~noisy, "id_number"].where(
-        t.loc[~noisy, "id_number"] != "", d.loc[~noisy.to_numpy(), "id_number"]).to_numpy()).all()
+    assert (
+        d.loc[~noisy.to_numpy(), "id_number"].to_numpy()
+        == t.loc[~noisy, "id_number"]
+        .where(t.loc[~noisy, "id_number"] != "", d.loc[~noisy.to_numpy(), "id_number"])
+        .to_numpy()
+    ).all()
     assert 0.03 <= (t["name_noise"] != "").mean() <= 0.17
     assert (t["household_id"] == "").any()  # 民政-only people
     m = _read(clean / "2016" / "members.csv")
@@ -165,8 +187,9 @@ def test_roster_noise_rates_and_truth(noisy_roster):
     paired = t[t["household_id"] != ""]
     assert paired["id_number"].isin(reg_ids).all()
     cases = _read(clean / "_truth" / "2016" / "dibao_cases.csv")
-    assert {"general_household_on_roster", "dibao_household_not_on_roster", "dead_on_roster",
-            "dibao_and_tekun"} <= set(cases["kind"])
+    assert {"general_household_on_roster", "dibao_household_not_on_roster", "dead_on_roster", "dibao_and_tekun"} <= set(
+        cases["kind"]
+    )
 
 
 def test_clean_roster_ids_are_undamaged_but_names_vary(clean):
@@ -175,8 +198,10 @@ def test_clean_roster_ids_are_undamaged_but_names_vary(clean):
     assert (t["name_noise"] != "").any()
 
 
-@pytest.mark.parametrize(("households", "seed", "years"), [(10, 1, [2016]), (30, 2016, [2015, 2016]), (50, 7, [2016]),
-                                                       (70, 3, [2016]), (90, 11, [2016])])
+@pytest.mark.parametrize(
+    ("households", "seed", "years"),
+    [(10, 1, [2016]), (30, 2016, [2015, 2016]), (50, 7, [2016]), (70, 3, [2016]), (90, 11, [2016])],
+)
 def test_sample_without_dirty_passes_validate_without_warnings(tmp_path, households, seed, years):
     """Small sizes used to crash (empty crosscheck hits); the data itself raised roster-ID warnings."""
     from jingzhun.dataset import Dataset, load_year
@@ -205,8 +230,15 @@ def test_optional_tables_are_plausible(clean):
     assert 0.8 <= (reg["cadre_id"] != "").mean() < 1.0
     assert reg.loc[reg["cadre_id"] != "", "cadre_id"].isin(c["cadre_id"]).all()
     x = _read(clean / "2016" / "crosscheck.csv")
-    assert x["id_number"].isin(reg.set_index("household_id").index.to_series().pipe(
-        lambda s: _read(clean / "2016" / "members.csv").query("household_id in @s")["id_number"])).any()
+    assert (
+        x["id_number"]
+        .isin(
+            reg.set_index("household_id")
+            .index.to_series()
+            .pipe(lambda s: _read(clean / "2016" / "members.csv").query("household_id in @s")["id_number"])
+        )
+        .any()
+    )
 
 
 def test_dirty_writes_every_kind_with_truth(dirty):
@@ -228,18 +260,21 @@ def test_dirty_writes_every_kind_with_truth(dirty):
 
 
 def test_formats_and_cli(tmp_path):
-    r = CliRunner().invoke(app, ["sample", str(tmp_path / "pq"), "--households", "60", "--years", "2016",
-                                 "--format", "parquet", "-q"])
+    r = CliRunner().invoke(
+        app, ["sample", str(tmp_path / "pq"), "--households", "60", "--years", "2016", "--format", "parquet", "-q"]
+    )
     assert r.exit_code == 0, r.output
     df = pd.read_parquet(tmp_path / "pq" / "2016" / "members.parquet")
     assert df["id_number"].map(type).eq(str).all() and str(df["birth_date"].dtype).startswith("datetime64")
-    r = CliRunner().invoke(app, ["sample", str(tmp_path / "gbk"), "--households", "60", "--years", "2016",
-                                 "--encoding", "gbk", "-q"])
+    r = CliRunner().invoke(
+        app, ["sample", str(tmp_path / "gbk"), "--households", "60", "--years", "2016", "--encoding", "gbk", "-q"]
+    )
     assert r.exit_code == 0
     text = (tmp_path / "gbk" / "2016" / "members.csv").read_bytes().decode("gbk")
     assert text.startswith("household_id")
-    r = CliRunner().invoke(app, ["sample", str(tmp_path / "x"), "--households", "40", "--years", "2016",
-                                 "--format", "xlsx", "-q"])
+    r = CliRunner().invoke(
+        app, ["sample", str(tmp_path / "x"), "--households", "40", "--years", "2016", "--format", "xlsx", "-q"]
+    )
     assert r.exit_code == 0
     x = pd.read_excel(tmp_path / "x" / "2016" / "members.xlsx", dtype=str, engine="calamine")
     assert x["id_number"].str.fullmatch(r"\d{17}[\dX]").all()

@@ -15,12 +15,15 @@ def test_zfill_matches_numpy_and_accepts_empty():
     assert zfill(np.array([], dtype=np.int64).astype(str), 5).tolist() == []
 
 
-@pytest.mark.parametrize(("households", "dirty", "anomalies"), [
-    (10, 0.0, 0.0),     # no crosscheck hit drawn: np.char.zfill on an empty array raised
-    (30, 0.0, 0.0),
-    (10, 0.05, 0.0),    # no member picked for a fake ID
-    (10, 0.0, 0.05),    # no head paid before death: mapping an empty Series raised
-])
+@pytest.mark.parametrize(
+    ("households", "dirty", "anomalies"),
+    [
+        (10, 0.0, 0.0),  # no crosscheck hit drawn: np.char.zfill on an empty array raised
+        (30, 0.0, 0.0),
+        (10, 0.05, 0.0),  # no member picked for a fake ID
+        (10, 0.0, 0.05),  # no head paid before death: mapping an empty Series raised
+    ],
+)
 def test_tiny_samples_are_written(tmp_path, households, dirty, anomalies):
     counts = build(tmp_path, households, [2015, 2016], 2016, dirty_rate=dirty, anomaly_rate=anomalies)
     assert set(counts) == {2015, 2016}

@@ -21,8 +21,9 @@ def one(rendered: pd.DataFrame, code: str) -> dict:
     return part.iloc[0].to_dict()
 
 
-@pytest.mark.parametrize("table", ["households", "members", "villages", "cadres", "dibao", "projects", "payments",
-                                   "crosscheck"])
+@pytest.mark.parametrize(
+    "table", ["households", "members", "villages", "cadres", "dibao", "projects", "payments", "crosscheck"]
+)
 def test_clean_tables_pass(table):
     assert found(table, year_frames()[table]).empty
 
@@ -47,8 +48,13 @@ def test_duplicate_household_id_reports_both_rows():
 
 @pytest.mark.parametrize(
     ("table", "column"),
-    [("villages", "village_code"), ("dibao", "record_id"), ("cadres", "cadre_id"), ("projects", "project_id"),
-     ("payments", "payment_id")],
+    [
+        ("villages", "village_code"),
+        ("dibao", "record_id"),
+        ("cadres", "cadre_id"),
+        ("projects", "project_id"),
+        ("payments", "payment_id"),
+    ],
 )
 def test_unique_keys(table, column):
     df = year_frames()[table]

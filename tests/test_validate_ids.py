@@ -17,8 +17,9 @@ def run(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def only(rendered: pd.DataFrame) -> list[tuple[str, str, int, str]]:
-    return sorted(zip(rendered["code"], rendered["table"], rendered["row"].astype(int), rendered["severity"],
-                      strict=True))
+    return sorted(
+        zip(rendered["code"], rendered["table"], rendered["row"].astype(int), rendered["severity"], strict=True)
+    )
 
 
 def test_clean_ids_give_nothing():

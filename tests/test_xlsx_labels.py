@@ -23,12 +23,14 @@ def _sheet(path, name):
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "household_id": pd.Series(["421121000000000001"], dtype="str"),
-        "result": pd.Series(["not_poor"], dtype="str"),
-        "registered": pd.array([True], dtype="boolean"),
-        "severity": pd.Series(["error"], dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "household_id": pd.Series(["421121000000000001"], dtype="str"),
+            "result": pd.Series(["not_poor"], dtype="str"),
+            "registered": pd.array([True], dtype="boolean"),
+            "severity": pd.Series(["error"], dtype="str"),
+        }
+    )
 
 
 def test_writer_labels_a_copy_in_the_users_language(tmp_path):
@@ -84,8 +86,13 @@ def test_identify_writes_the_chinese_workbook_by_default_and_keeps_the_csv(tmp_p
 
 
 def test_report_links_the_workbooks(tmp_path):
-    for p in ("identify/households.csv", "identify/villages.csv", "identify/identify.xlsx", "audit/findings.csv",
-              "plan/plans.csv"):
+    for p in (
+        "identify/households.csv",
+        "identify/villages.csv",
+        "identify/identify.xlsx",
+        "audit/findings.csv",
+        "plan/plans.csv",
+    ):
         (tmp_path / p).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / p).write_text("x", encoding="utf-8")
     # a workbook replaces its CSVs; a CSV is linked only when its workbook was not written

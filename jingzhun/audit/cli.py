@@ -41,14 +41,19 @@ from jingzhun.progress import Reporter, no_step
 
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度12月31日 / audit date (default: 31 Dec of the data year)"),
+    typer.Option(
+        "--as-of", help="审计基准日 YYYY-MM-DD, 默认数据年度12月31日 / audit date (default: 31 Dec of the data year)"
+    ),
 ]
 TruthOpt = Annotated[
     Path | None,
-    typer.Option("--truth", help="注入异常的真值文件, 打印各检查的查全率和查准率 / truth file: print recall and precision"),
+    typer.Option(
+        "--truth", help="注入异常的真值文件, 打印各检查的查全率和查准率 / truth file: print recall and precision"
+    ),
 ]
 TemplatesOpt = Annotated[
-    Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
+    Path | None,
+    typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
 ]
 
 
@@ -58,12 +63,20 @@ def parse_as_of(value: str | None) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
-        raise UsageError(t(f"--as-of 不是日期: {value}", f"--as-of is not a date: {value}"),
-                         t("例如 --as-of 2017-12-31", "e.g. --as-of 2017-12-31")) from None
+        raise UsageError(
+            t(f"--as-of 不是日期: {value}", f"--as-of is not a date: {value}"),
+            t("例如 --as-of 2017-12-31", "e.g. --as-of 2017-12-31"),
+        ) from None
 
 
-def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Timestamp | None,
-              jobs: int | None = None, progress: Reporter | None = None) -> AuditReport:
+def run_audit(
+    dataset: Path,
+    year: int | None,
+    config: Path | None,
+    as_of: pd.Timestamp | None,
+    jobs: int | None = None,
+    progress: Reporter | None = None,
+) -> AuditReport:
     step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
     data_year = ds.resolve_year(year)
@@ -71,8 +84,10 @@ def run_audit(dataset: Path, year: int | None, config: Path | None, as_of: pd.Ti
     files = ds.table_files(data_year)
     if "projects" not in files and "payments" not in files:
         raise InputError(
-            t(f"{data_year} 年度文件夹中没有项目库 (projects) 或资金拨付 (payments) 表",
-              f"the {data_year} folder has neither a projects nor a payments table"),
+            t(
+                f"{data_year} 年度文件夹中没有项目库 (projects) 或资金拨付 (payments) 表",
+                f"the {data_year} folder has neither a projects nor a payments table",
+            ),
             t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
         )
     with step("read"):
@@ -125,12 +140,14 @@ def command(
 def _summary(console: Any, report: AuditReport, where: Path) -> None:
     s = report.summary
     led = s["ledger"]
-    console.print(t(
-        f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, 合计 {led['amount_total']:,.2f} 元"
-        f" (金额无法识别 {led['amount_unparsed_rows']} 笔); 项目 {s['projects']['count']} 个",
-        f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments, {led['amount_total']:,.2f} in total"
-        f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
-    ))
+    console.print(
+        t(
+            f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, 合计 {led['amount_total']:,.2f} 元"
+            f" (金额无法识别 {led['amount_unparsed_rows']} 笔); 项目 {s['projects']['count']} 个",
+            f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments, {led['amount_total']:,.2f} in total"
+            f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
+        )
+    )
     table = Table(title=t("问题 (按检查项)", "findings by check"))
     table.add_column(t("检查项", "check"))
     table.add_column(t("代码", "code"))
@@ -150,8 +167,16 @@ def _scores(console: Any, scores: pd.DataFrame) -> None:
     for c in ("injected", "found", "recall", "flagged", "other", "false+", "precision"):
         table.add_column(c, justify="right", no_wrap=True)
     for r in scores.itertuples(index=False):
-        table.add_row(r.expected_code, str(r.injected), str(r.found), _pct(r.recall), str(r.flagged),
-                      str(r.other_injected), str(r.false_positive), _pct(r.precision))
+        table.add_row(
+            r.expected_code,
+            str(r.injected),
+            str(r.found),
+            _pct(r.recall),
+            str(r.flagged),
+            str(r.other_injected),
+            str(r.false_positive),
+            _pct(r.precision),
+        )
     console.print(table)
 
 

@@ -22,11 +22,22 @@ from jingzhun.parallel import fork_map
 from jingzhun.params import Params
 
 AUDIT_PARAMS = (
-    "audit.contract_threshold", "audit.contract_exempt_categories", "audit.idle_share", "audit.idle_days",
-    "audit.equal_split_tolerance", "audit.equal_split_min_households", "audit.equal_split_categories",
-    "audit.shared_account_min_households", "audit.kin_sources", "audit.recurring_measures",
-    "audit.nonregistered_measures", "audit.negative_list", "audit.negative_list_allow", "notice_days.projects",
-    "audit.outlier_factor", "audit.outlier_min_households",
+    "audit.contract_threshold",
+    "audit.contract_exempt_categories",
+    "audit.idle_share",
+    "audit.idle_days",
+    "audit.equal_split_tolerance",
+    "audit.equal_split_min_households",
+    "audit.equal_split_categories",
+    "audit.shared_account_min_households",
+    "audit.kin_sources",
+    "audit.recurring_measures",
+    "audit.nonregistered_measures",
+    "audit.negative_list",
+    "audit.negative_list_allow",
+    "notice_days.projects",
+    "audit.outlier_factor",
+    "audit.outlier_min_households",
 )
 
 
@@ -60,8 +71,9 @@ class AuditResult:
 
         rank = {c: SEVERITY_RANK[CATALOGUE[c].severity] for c in f["code"].unique()}  # per code, not per row
         s = f.assign(_rank=f["code"].map(rank))
-        s = s.sort_values(["_rank", "code", "table", "row", "column", "key", "value"], na_position="first",
-                          kind="stable").reset_index(drop=True)
+        s = s.sort_values(
+            ["_rank", "code", "table", "row", "column", "key", "value"], na_position="first", kind="stable"
+        ).reset_index(drop=True)
         out = render_frame(s[BASE_COLUMNS], lang)
         out["amount"] = s["amount"].to_numpy()
         out["township_code"] = s["township_code"].to_numpy()
@@ -71,8 +83,15 @@ class AuditResult:
         """The findings as a :class:`Findings` collector (for ``jingzhun run``)."""
         out = Findings()
         for code, g in self.findings.groupby("code", sort=True):
-            out.add(str(code), table=g["table"], row=g["row"], column=g["column"], value=g["value"], key=g["key"],
-                    detail=g["detail"])
+            out.add(
+                str(code),
+                table=g["table"],
+                row=g["row"],
+                column=g["column"],
+                value=g["value"],
+                key=g["key"],
+                detail=g["detail"],
+            )
         return out
 
 
@@ -80,19 +99,40 @@ def _ledger_checks(p: pd.DataFrame, j: pd.DataFrame, as_of: pd.Timestamp) -> lis
     f = p[~p["amount_ok"]]
     out = [part("A-AMOUNT-UNPARSED", f, table="payments", key="payment_id", column="amount", value=f["amount_raw"])]
     f = p[p["amount_ok"] & (p["amount"] <= 0).fillna(False).astype(bool)]
-    out.append(part("A-AMOUNT-NONPOSITIVE", f, table="payments", key="payment_id", column="amount",
-                    value=f["amount_raw"], amount=f["amount"].abs()))
+    out.append(
+        part(
+            "A-AMOUNT-NONPOSITIVE",
+            f,
+            table="payments",
+            key="payment_id",
+            column="amount",
+            value=f["amount_raw"],
+            amount=f["amount"].abs(),
+        )
+    )
     f = p[p["pay_date"].isna()]
-    out.append(part("A-PAY-DATE-MISSING", f, table="payments", key="payment_id", column="pay_date",
-                    amount=f["amount"]))
+    out.append(part("A-PAY-DATE-MISSING", f, table="payments", key="payment_id", column="pay_date", amount=f["amount"]))
     day = date_text(pd.Series([as_of])).iloc[0]
     f = p[(p["pay_date"] > as_of).fillna(False).astype(bool)]
-    out.append(part("A-FUTURE-DATE", f, table="payments", key="payment_id", column="pay_date",
-                    value=date_text(f["pay_date"]), detail=day, amount=f["amount"]))
+    out.append(
+        part(
+            "A-FUTURE-DATE",
+            f,
+            table="payments",
+            key="payment_id",
+            column="pay_date",
+            value=date_text(f["pay_date"]),
+            detail=day,
+            amount=f["amount"],
+        )
+    )
     for col in ("approved_date", "publicity_start", "start_date", "completion_date", "acceptance_date"):
         f = j[(j[col] > as_of).fillna(False).astype(bool)]
-        out.append(part("A-FUTURE-DATE", f, table="projects", key="project_id", column=col,
-                        value=date_text(f[col]), detail=day))
+        out.append(
+            part(
+                "A-FUTURE-DATE", f, table="projects", key="project_id", column=col, value=date_text(f[col]), detail=day
+            )
+        )
     return out
 
 
@@ -103,7 +143,9 @@ def _without_double_flags(f: pd.DataFrame) -> pd.DataFrame:
     return f[~drop.to_numpy(dtype=bool)].reset_index(drop=True) if drop.any() else f
 
 
-def _run_checks(indices: list[int], *, calls: list[Callable[[], list[pd.DataFrame]]]) -> list[tuple[int, list[pd.DataFrame]]]:
+def _run_checks(
+    indices: list[int], *, calls: list[Callable[[], list[pd.DataFrame]]]
+) -> list[tuple[int, list[pd.DataFrame]]]:
     return [(i, calls[i]()) for i in indices]
 
 
@@ -129,8 +171,13 @@ def audit(
     g = params.get
     if ledger is None:
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
-    reg = build_register(frames.get("households"), frames.get("members"), frames.get("crosscheck"), eligibility,
-                         list(g("audit.kin_sources")))
+    reg = build_register(
+        frames.get("households"),
+        frames.get("members"),
+        frames.get("crosscheck"),
+        eligibility,
+        list(g("audit.kin_sources")),
+    )
     pay = pc.enrich(ledger.payments, reg)
     proj = jc.project_totals(ledger.projects, pay, as_of)
 
@@ -149,8 +196,15 @@ def audit(
         lambda: [jc.acceptance(pay)],
         lambda: [jc.contracts(proj, float(g("audit.contract_threshold")), list(g("audit.contract_exempt_categories")))],
         lambda: [jc.idle(proj, as_of, float(g("audit.idle_share")), int(g("audit.idle_days")))],
-        lambda: [jc.equal_split(pay, proj, list(g("audit.equal_split_categories")),
-                                int(g("audit.equal_split_min_households")), float(g("audit.equal_split_tolerance")))],
+        lambda: [
+            jc.equal_split(
+                pay,
+                proj,
+                list(g("audit.equal_split_categories")),
+                int(g("audit.equal_split_min_households")),
+                float(g("audit.equal_split_tolerance")),
+            )
+        ],
         lambda: jc.approval(pay),
         lambda: jc.publicity(proj, int(g("notice_days.projects"))),
         lambda: jc.budgets(proj),
@@ -165,5 +219,13 @@ def audit(
     parts = [p for i in range(len(calls)) for p in done[i]]
     findings = _without_double_flags(collect(parts)[PART_COLUMNS])
     used = [r for r in params.records() if r["name"] in AUDIT_PARAMS or r["name"].startswith("subsidy_caps.")]
-    return AuditResult(findings=findings, ledger=ledger, projects=proj, payments=pay, register=reg,
-                       data_year=data_year, as_of=as_of, parameters=used)
+    return AuditResult(
+        findings=findings,
+        ledger=ledger,
+        projects=proj,
+        payments=pay,
+        register=reg,
+        data_year=data_year,
+        as_of=as_of,
+        parameters=used,
+    )

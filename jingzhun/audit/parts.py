@@ -57,21 +57,24 @@ def part(
     if n == 0:
         return _EMPTY
     amt = amount.reset_index(drop=True) if isinstance(amount, pd.Series) else pd.Series([amount] * n, dtype="float64")
-    return pd.DataFrame({
-        "code": pd.Series([code] * n, dtype="str"),
-        "table": text(table, n),
-        "row": frame["_row"].reset_index(drop=True).astype("Int64"),
-        "column": text(column, n),
-        "value": text(value, n),
-        "key": text(frame[key] if isinstance(key, str) else key, n),
-        "detail": text(detail, n),
-        "amount": amt.astype("Float64").fillna(0.0).round(2),
-        "township_code": text(frame["township_code"], n),
-    })
+    return pd.DataFrame(
+        {
+            "code": pd.Series([code] * n, dtype="str"),
+            "table": text(table, n),
+            "row": frame["_row"].reset_index(drop=True).astype("Int64"),
+            "column": text(column, n),
+            "value": text(value, n),
+            "key": text(frame[key] if isinstance(key, str) else key, n),
+            "detail": text(detail, n),
+            "amount": amt.astype("Float64").fillna(0.0).round(2),
+            "township_code": text(frame["township_code"], n),
+        }
+    )
 
 
-_EMPTY = pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "Float64" if c == "amount" else "str")
-                       for c in PART_COLUMNS})
+_EMPTY = pd.DataFrame(
+    {c: pd.Series(dtype="Int64" if c == "row" else "Float64" if c == "amount" else "str") for c in PART_COLUMNS}
+)
 
 
 def collect(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -31,7 +31,8 @@ def enrich(pay: pd.DataFrame, reg: Register) -> pd.DataFrame:
     # 到户: booked to a household, or a direct subsidy (no project) to a person or for a measure.
     no_project = p["project_id"].isna()
     p["to_household"] = (p["hh_given"] | (no_project & (p["payee_id"].notna() | p["measure"].notna()))).to_numpy(
-        dtype=bool)
+        dtype=bool
+    )
     # resolved through the payee: look those few up; every register field is then taken by position
     via_payee = np.flatnonzero(~p["hh_known"].to_numpy(dtype=bool))
     at[via_payee] = positions(p["resolved_hh"].iloc[via_payee], h["household_id"])
@@ -57,15 +58,29 @@ def not_registered(p: pd.DataFrame) -> pd.DataFrame:
     m = p["to_household"] & (bad_hh | bad_person)
     f = p[m]
     value = f["household_id"].fillna(f["payee_id_number"]).fillna(f["payee_name"])
-    return part("A-PAYEE-NOT-REGISTERED", f, table=T, key="payment_id",
-                column=np.where(f["hh_given"], "household_id", "payee_id_number"), value=value, amount=f["amount"])
+    return part(
+        "A-PAYEE-NOT-REGISTERED",
+        f,
+        table=T,
+        key="payment_id",
+        column=np.where(f["hh_given"], "household_id", "payee_id_number"),
+        value=value,
+        amount=f["amount"],
+    )
 
 
 def not_member(p: pd.DataFrame) -> pd.DataFrame:
     m = p["hh_known"] & p["payee_id"].notna() & (p["payee_household"].fillna("") != p["household_id"])
     f = p[m]
-    return part("A-PAYEE-NOT-MEMBER", f, table=T, key="payment_id", column="payee_id_number",
-                value=f["payee_name"].fillna(f["payee_id_number"]), amount=f["amount"])
+    return part(
+        "A-PAYEE-NOT-MEMBER",
+        f,
+        table=T,
+        key="payment_id",
+        column="payee_id_number",
+        value=f["payee_name"].fillna(f["payee_id_number"]),
+        amount=f["amount"],
+    )
 
 
 def ineligible(p: pd.DataFrame, nonregistered_measures: list[str]) -> pd.DataFrame:
@@ -80,14 +95,25 @@ def ineligible(p: pd.DataFrame, nonregistered_measures: list[str]) -> pd.DataFra
     excluded = p["hh_excluded"] & p["kin_detail"].isna()
     m = base & (nonreg | exited | excluded)
     f = p[m]
-    reasons = pd.DataFrame({
-        "a": np.where(nonreg[m], "非建档立卡户", ""),
-        "b": np.where(exited[m], "已脱贫(不再享受政策)", ""),
-        "c": np.where(excluded[m], "识别结果为排除(比对命中)", ""),
-    }, index=f.index)
+    reasons = pd.DataFrame(
+        {
+            "a": np.where(nonreg[m], "非建档立卡户", ""),
+            "b": np.where(exited[m], "已脱贫(不再享受政策)", ""),
+            "c": np.where(excluded[m], "识别结果为排除(比对命中)", ""),
+        },
+        index=f.index,
+    )
     detail = (reasons["a"] + "," + reasons["b"] + "," + reasons["c"]).str.replace(r",+", ",", regex=True).str.strip(",")
-    return part("A-PAYEE-INELIGIBLE", f, table=T, key="payment_id", column="household_id", value=f["resolved_hh"],
-                detail=detail, amount=f["amount"])
+    return part(
+        "A-PAYEE-INELIGIBLE",
+        f,
+        table=T,
+        key="payment_id",
+        column="household_id",
+        value=f["resolved_hh"],
+        detail=detail,
+        amount=f["amount"],
+    )
 
 
 def _ordered(p: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFrame:
@@ -99,8 +125,20 @@ def _ordered(p: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFra
 
 
 _QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4", "1": "1", "2": "2", "3": "3", "4": "4"}
-_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
-           "十二": 12}
+_MONTHS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _PERIOD = r"(?:第?([一二三四1-4])季度|(?<![0-9])(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?)"
 
 
@@ -134,8 +172,23 @@ def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
     """Same payee, same project stage; same payee, measure and year (a non-recurring measure,
     or a recurring one paid twice as 一次性); same payee, recurring measure and pay period;
     same account across households."""
-    cols = ["_row", "township_code", "payment_id", "payee_key", "payee_name", "project_id", "stage", "measure",
-            "pay_year", "to_household", "account", "resolved_hh", "amount", "purpose", "pay_date"]
+    cols = [
+        "_row",
+        "township_code",
+        "payment_id",
+        "payee_key",
+        "payee_name",
+        "project_id",
+        "stage",
+        "measure",
+        "pay_year",
+        "to_household",
+        "account",
+        "resolved_hh",
+        "amount",
+        "purpose",
+        "pay_date",
+    ]
     o = _ordered(p, (p["amount"].fillna(0) > 0).to_numpy(dtype=bool), cols)
     flagged = pd.Series(False, index=o.index)
     first = pd.Series(pd.NA, index=o.index, dtype="str")
@@ -156,8 +209,9 @@ def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
     _repeats(r1, [r1["payee_key"], r1["measure"], r1["pay_year"]], flagged, first)
     # A recurring measure paid twice for one pay period (the month, or the period its purpose names).
     r2 = o[benefit & is_recurring]
-    _repeats(r2, [r2["payee_key"], r2["measure"], r2["pay_year"], pay_period(r2["purpose"], r2["pay_date"])],
-             flagged, first)
+    _repeats(
+        r2, [r2["payee_key"], r2["measure"], r2["pay_year"], pay_period(r2["purpose"], r2["pay_date"])], flagged, first
+    )
 
     c = b[b["account"].notna()]
     hh = c["resolved_hh"].fillna(c["payee_key"])
@@ -169,8 +223,16 @@ def duplicates(p: pd.DataFrame, recurring: list[str]) -> pd.DataFrame:
     flagged.loc[c.index[new]] = True
 
     f = o[flagged]
-    return part("A-DUPLICATE-PAYMENT", f, table=T, key="payment_id", column="payee_id_number",
-                value=f["payee_name"], detail=first[flagged], amount=f["amount"])
+    return part(
+        "A-DUPLICATE-PAYMENT",
+        f,
+        table=T,
+        key="payment_id",
+        column="payee_id_number",
+        value=f["payee_name"],
+        detail=first[flagged],
+        amount=f["amount"],
+    )
 
 
 def _distinct_per(group: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -183,8 +245,9 @@ def _distinct_per(group: np.ndarray, value: np.ndarray) -> np.ndarray:
 def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
     """One account paid for households of different families (village + surname)."""
     m = (p["to_household"] & p["account"].notna() & p["resolved_hh"].notna()).to_numpy(dtype=bool)
-    a = p.loc[m, ["_row", "township_code", "payment_id", "account", "bank_account", "resolved_hh", "hh_family_key",
-                  "amount"]]
+    a = p.loc[
+        m, ["_row", "township_code", "payment_id", "account", "bank_account", "resolved_hh", "hh_family_key", "amount"]
+    ]
     if a.empty:
         return part("A-SHARED-ACCOUNT", a, table=T, key="payment_id")
     # distinct families and households per account, counted on integer codes
@@ -200,16 +263,25 @@ def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
     f = s[s["resolved_hh"] != s["account"].map(main)]
     n = f["account"].map(s.groupby("account")["resolved_hh"].nunique())
     detail = n.astype("str") + "户, 主户 " + f["account"].map(main).astype("str")
-    return part("A-SHARED-ACCOUNT", f, table=T, key="payment_id", column="bank_account", value=f["bank_account"],
-                detail=detail, amount=f["amount"])
+    return part(
+        "A-SHARED-ACCOUNT",
+        f,
+        table=T,
+        key="payment_id",
+        column="bank_account",
+        value=f["bank_account"],
+        detail=detail,
+        amount=f["amount"],
+    )
 
 
 def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
     cap = map_keys(p["measure"], pd.Series({k: float(v) for k, v in caps.items()}, dtype="float64")).astype("Float64")
     m = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(dtype=bool)
-    c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
-                        "amount"])
+    c = _ordered(
+        p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year", "amount"]
+    )
     c = c.assign(cap=cap[c.index])
     who = c["resolved_hh"].fillna(c["payee_key"])
     cum = c["amount"].groupby([who, c["measure"], c["pay_year"]], sort=False).cumsum()
@@ -217,16 +289,40 @@ def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
     m = (over > 0.005).fillna(False).astype(bool)
     f = c[m]
     excess = np.minimum(f["amount"].astype("float64"), over[m].astype("float64"))
-    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年累计 " + money_text(cum[m]) + " 元, 标准 "
-              + money_text(f["cap"]) + " 元/户·年")
-    return part("A-OVER-CAP", f, table=T, key="payment_id", column="amount", value=money_text(f["amount"]),
-                detail=detail, amount=excess)
+    detail = (
+        f["measure"]
+        + " "
+        + f["pay_year"].astype("str")
+        + "年累计 "
+        + money_text(cum[m])
+        + " 元, 标准 "
+        + money_text(f["cap"])
+        + " 元/户·年"
+    )
+    return part(
+        "A-OVER-CAP",
+        f,
+        table=T,
+        key="payment_id",
+        column="amount",
+        value=money_text(f["amount"]),
+        detail=detail,
+        amount=excess,
+    )
 
 
 def kin_of_cadre(p: pd.DataFrame) -> pd.DataFrame:
     f = p[p["to_household"] & p["kin_detail"].notna()]
-    return part("A-KIN-OF-CADRE", f, table=T, key="payment_id", column="household_id", value=f["resolved_hh"],
-                detail=f["kin_detail"], amount=f["amount"])
+    return part(
+        "A-KIN-OF-CADRE",
+        f,
+        table=T,
+        key="payment_id",
+        column="household_id",
+        value=f["resolved_hh"],
+        detail=f["kin_detail"],
+        amount=f["amount"],
+    )
 
 
 def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
@@ -238,14 +334,24 @@ def after_death(p: pd.DataFrame, reg: Register) -> pd.DataFrame:
         keys = p[["resolved_hh", "payee_name"]].reset_index(drop=True)
         by_name = keys.merge(
             by_name_tbl.rename(columns={"household_id": "resolved_hh", "name": "payee_name"}),
-            on=["resolved_hh", "payee_name"], how="left")["death_date"].astype("datetime64[ns]")
+            on=["resolved_hh", "payee_name"],
+            how="left",
+        )["death_date"].astype("datetime64[ns]")
         by_name.index = p.index
         by_name = by_name.where(keys["resolved_hh"].notna().to_numpy())
         death = death.where(p["payee_id"].notna(), by_name)
     m = (p["pay_date"] > death).fillna(False).astype(bool)
     f = p[m]
-    return part("A-PAID-AFTER-DEATH", f, table=T, key="payment_id", column="pay_date", value=f["payee_name"],
-                detail="死亡日期 " + date_text(death[m]) + ", 拨付日期 " + date_text(f["pay_date"]), amount=f["amount"])
+    return part(
+        "A-PAID-AFTER-DEATH",
+        f,
+        table=T,
+        key="payment_id",
+        column="pay_date",
+        value=f["payee_name"],
+        detail="死亡日期 " + date_text(death[m]) + ", 拨付日期 " + date_text(f["pay_date"]),
+        amount=f["amount"],
+    )
 
 
 def _household_rows(p: pd.DataFrame) -> pd.DataFrame:
@@ -253,9 +359,11 @@ def _household_rows(p: pd.DataFrame) -> pd.DataFrame:
     (the household, else the payee) and ``cum``: the household's running total for the
     measure and year (元/户·年, as the caps count)."""
     m = (p["to_household"] & p["measure"].notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(
-        dtype=bool)
-    c = _ordered(p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year",
-                        "amount"])
+        dtype=bool
+    )
+    c = _ordered(
+        p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year", "amount"]
+    )
     c = c.assign(who=c["resolved_hh"].fillna(c["payee_key"]), amount=c["amount"].astype("float64"))
     return c.assign(cum=c["amount"].groupby([c["who"], c["measure"], c["pay_year"]], sort=False).cumsum())
 
@@ -265,8 +373,13 @@ def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
     wages and one yearly sum compare alike): households, p5, median, p95, max."""
     c = _household_rows(p)
     if c.empty:
-        return pd.DataFrame({"measure": pd.Series(dtype="str"), "pay_year": pd.Series(dtype="Int64"),
-                             **{k: pd.Series(dtype="float64") for k in ("n", "p5", "median", "p95", "max")}})
+        return pd.DataFrame(
+            {
+                "measure": pd.Series(dtype="str"),
+                "pay_year": pd.Series(dtype="Int64"),
+                **{k: pd.Series(dtype="float64") for k in ("n", "p5", "median", "p95", "max")},
+            }
+        )
     per_hh = c.groupby(["measure", "pay_year", "who"], sort=False)["amount"].sum().reset_index()
     g = per_hh.groupby(["measure", "pay_year"], sort=True)["amount"]
     q = g.quantile([0.05, 0.5, 0.95]).unstack()
@@ -289,10 +402,34 @@ def outliers(p: pd.DataFrame, factor: float, min_households: int) -> pd.DataFram
     over = (c["cum"] > factor * s["median"]).fillna(False).to_numpy(dtype=bool)
     f, s = c[over], s[over]
     ratio = (f["cum"] / s["median"]).round(1)
-    detail = (f["measure"] + " " + f["pay_year"].astype("str") + "年 " + s["n"].astype("Int64").astype("str")
-              + " 户: 每户中位数 " + money_text(s["median"]) + " 元, 常见范围 " + money_text(s["p5"]) + "–"
-              + money_text(s["p95"]) + " 元 (第5–95百分位); 本户累计 " + money_text(f["cum"]) + " 元, 为中位数的 "
-              + ratio.astype("str") + " 倍 (阈值 " + f"{factor:g}" + " 倍)")
+    detail = (
+        f["measure"]
+        + " "
+        + f["pay_year"].astype("str")
+        + "年 "
+        + s["n"].astype("Int64").astype("str")
+        + " 户: 每户中位数 "
+        + money_text(s["median"])
+        + " 元, 常见范围 "
+        + money_text(s["p5"])
+        + "–"
+        + money_text(s["p95"])
+        + " 元 (第5–95百分位); 本户累计 "
+        + money_text(f["cum"])
+        + " 元, 为中位数的 "
+        + ratio.astype("str")
+        + " 倍 (阈值 "
+        + f"{factor:g}"
+        + " 倍)"
+    )
     excess = np.minimum(f["amount"], (f["cum"] - s["p95"]).clip(lower=0))
-    return part("A-AMOUNT-OUTLIER", f, table=T, key="payment_id", column="amount", value=money_text(f["amount"]),
-                detail=detail, amount=excess)
+    return part(
+        "A-AMOUNT-OUTLIER",
+        f,
+        table=T,
+        key="payment_id",
+        column="amount",
+        value=money_text(f["amount"]),
+        detail=detail,
+        amount=excess,
+    )

@@ -103,5 +103,7 @@ def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | Non
     write_text(d / "report.html", html)
     written.append(d / "report.html")
     if xlsx:
-        written.append(write_xlsx({_sheet(k): v for k, v in report.sheets.items()}, d / "audit.xlsx", titles=HEADERS_ZH))
+        written.append(
+            write_xlsx({_sheet(k): v for k, v in report.sheets.items()}, d / "audit.xlsx", titles=HEADERS_ZH)
+        )
     return written

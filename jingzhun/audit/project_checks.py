@@ -16,26 +16,57 @@ J = "projects"
 
 def unknown_project(p: pd.DataFrame) -> pd.DataFrame:
     f = p[p["project_id"].notna() & ~p["project_known"]]
-    return part("A-UNKNOWN-PROJECT", f, table=P, key="payment_id", column="project_id", value=f["project_id"],
-                amount=f["amount"])
+    return part(
+        "A-UNKNOWN-PROJECT",
+        f,
+        table=P,
+        key="payment_id",
+        column="project_id",
+        value=f["project_id"],
+        amount=f["amount"],
+    )
 
 
 def no_project(p: pd.DataFrame) -> pd.DataFrame:
     f = p[p["project_id"].isna() & ~p["to_household"]]
-    return part("A-PAYMENT-NO-PROJECT", f, table=P, key="payment_id", column="project_id", value=f["payee_name"],
-                amount=f["amount"])
+    return part(
+        "A-PAYMENT-NO-PROJECT",
+        f,
+        table=P,
+        key="payment_id",
+        column="project_id",
+        value=f["payee_name"],
+        amount=f["amount"],
+    )
 
 
 def approval(p: pd.DataFrame) -> list[pd.DataFrame]:
     known = p["project_known"]
     f = p[known & p["project_approved"].isna()]
-    out = [part("A-PROJECT-UNAPPROVED", f, table=P, key="payment_id", column="project_id", value=f["project_id"],
-                amount=f["amount"])]
+    out = [
+        part(
+            "A-PROJECT-UNAPPROVED",
+            f,
+            table=P,
+            key="payment_id",
+            column="project_id",
+            value=f["project_id"],
+            amount=f["amount"],
+        )
+    ]
     f = p[known & (p["pay_date"] < p["project_approved"]).fillna(False).astype(bool)]
-    out.append(part("A-PAID-BEFORE-APPROVAL", f, table=P, key="payment_id", column="pay_date",
-                    value=f["project_id"],
-                    detail="拨付 " + date_text(f["pay_date"]) + ", 审批 " + date_text(f["project_approved"]),
-                    amount=f["amount"]))
+    out.append(
+        part(
+            "A-PAID-BEFORE-APPROVAL",
+            f,
+            table=P,
+            key="payment_id",
+            column="pay_date",
+            value=f["project_id"],
+            detail="拨付 " + date_text(f["pay_date"]) + ", 审批 " + date_text(f["project_approved"]),
+            amount=f["amount"],
+        )
+    )
     return out
 
 
@@ -45,10 +76,24 @@ def acceptance(p: pd.DataFrame) -> pd.DataFrame:
     early = final & (p["pay_date"] < p["project_accepted"]).fillna(False).astype(bool)
     m = missing | early
     f = p[m]
-    detail = np.where(missing[m], "未验收", "验收日期 " + date_text(f["project_accepted"]).fillna("") + " 晚于拨付日期 "
-                      + date_text(f["pay_date"]).fillna(""))
-    return part("A-PAID-BEFORE-ACCEPTANCE", f, table=P, key="payment_id", column="stage", value=f["project_id"],
-                detail=detail, amount=f["amount"])
+    detail = np.where(
+        missing[m],
+        "未验收",
+        "验收日期 "
+        + date_text(f["project_accepted"]).fillna("")
+        + " 晚于拨付日期 "
+        + date_text(f["pay_date"]).fillna(""),
+    )
+    return part(
+        "A-PAID-BEFORE-ACCEPTANCE",
+        f,
+        table=P,
+        key="payment_id",
+        column="stage",
+        value=f["project_id"],
+        detail=detail,
+        amount=f["amount"],
+    )
 
 
 def project_totals(proj: pd.DataFrame, p: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -72,8 +117,16 @@ def project_totals(proj: pd.DataFrame, p: pd.DataFrame, as_of: pd.Timestamp) -> 
 def contracts(j: pd.DataFrame, threshold: float, exempt: list[str]) -> pd.DataFrame:
     m = (j["budget"] > threshold).fillna(False).astype(bool) & j["contract_id"].isna() & ~j["category"].isin(exempt)
     f = j[m]
-    return part("A-NO-CONTRACT", f, table=J, key="project_id", column="contract_id", value=money_text(f["budget"]),
-                detail=f"{threshold:.0f}", amount=f["budget"])
+    return part(
+        "A-NO-CONTRACT",
+        f,
+        table=J,
+        key="project_id",
+        column="contract_id",
+        value=money_text(f["budget"]),
+        detail=f"{threshold:.0f}",
+        amount=f["budget"],
+    )
 
 
 def publicity(j: pd.DataFrame, days: int) -> list[pd.DataFrame]:
@@ -87,22 +140,50 @@ def publicity(j: pd.DataFrame, days: int) -> list[pd.DataFrame]:
     span = (stop - j["publicity_start"]).dt.days
     m = has & (span < days).fillna(False).astype(bool)
     f = j[m]
-    detail = ("公示 " + date_text(f["publicity_start"]) + " 起, 至 " + date_text(stop[m]) + " 止; 规定不少于 "
-              + str(days) + " 天")
-    out.append(part("A-PUBLICITY-SHORT", f, table=J, key="project_id", column="publicity_start",
-                    value=span[m].astype("Int64"), detail=detail, amount=f["budget"]))
+    detail = (
+        "公示 "
+        + date_text(f["publicity_start"])
+        + " 起, 至 "
+        + date_text(stop[m])
+        + " 止; 规定不少于 "
+        + str(days)
+        + " 天"
+    )
+    out.append(
+        part(
+            "A-PUBLICITY-SHORT",
+            f,
+            table=J,
+            key="project_id",
+            column="publicity_start",
+            value=span[m].astype("Int64"),
+            detail=detail,
+            amount=f["budget"],
+        )
+    )
     return out
 
 
 def budgets(j: pd.DataFrame) -> list[pd.DataFrame]:
     invalid = j["budget"].isna() | (j["budget"] <= 0).fillna(False).astype(bool)
     f = j[invalid]
-    out = [part("A-BUDGET-INVALID", f, table=J, key="project_id", column="budget", value=f["budget_raw"],
-                amount=f["paid"])]
+    out = [
+        part("A-BUDGET-INVALID", f, table=J, key="project_id", column="budget", value=f["budget_raw"], amount=f["paid"])
+    ]
     over = ~invalid & (j["paid"] > j["budget"] + 0.005).fillna(False).astype(bool)
     f = j[over]
-    out.append(part("A-OVER-BUDGET", f, table=J, key="project_id", column="budget", value=money_text(f["paid"]),
-                    detail=money_text(f["budget"]), amount=f["paid"] - f["budget"]))
+    out.append(
+        part(
+            "A-OVER-BUDGET",
+            f,
+            table=J,
+            key="project_id",
+            column="budget",
+            value=money_text(f["paid"]),
+            detail=money_text(f["budget"]),
+            amount=f["paid"] - f["budget"],
+        )
+    )
     return out
 
 
@@ -112,33 +193,66 @@ def idle(j: pd.DataFrame, as_of: pd.Timestamp, share: float, days: int) -> pd.Da
     m = ((j["budget"] > 0) & (age > days) & (ratio < share)).fillna(False).astype(bool)
     f = j[m]
     pct = (ratio[m] * 100).round(1).astype("str") + "%"
-    return part("A-IDLE-FUNDS", f, table=J, key="project_id", column="budget", value=pct,
-                detail=age[m].astype("Int64"), amount=(f["budget"] - f["paid_asof"]).clip(lower=0))
+    return part(
+        "A-IDLE-FUNDS",
+        f,
+        table=J,
+        key="project_id",
+        column="budget",
+        value=pct,
+        detail=age[m].astype("Int64"),
+        amount=(f["budget"] - f["paid_asof"]).clip(lower=0),
+    )
 
 
 def negative_list(p: pd.DataFrame, j: pd.DataFrame, keywords: list[str], allow: list[str]) -> list[pd.DataFrame]:
     """Payment purposes and project names that match an item of the 2017 negative list
     (patterns in :mod:`jingzhun.audit.negative_list`) or a configured keyword."""
     out = []
-    for frame, table, col, key, amount in ((p, P, "purpose", "payment_id", "amount"), (j, J, "name", "project_id",
-                                                                                       "budget")):
+    for frame, table, col, key, amount in (
+        (p, P, "purpose", "payment_id", "amount"),
+        (j, J, "name", "project_id", "budget"),
+    ):
         hit, detail = match_texts(frame[col], keywords, allow)
         f = frame[hit]
-        out.append(part("A-NEGATIVE-LIST", f, table=table, key=key, column=col, value=f[col], detail=detail[hit],
-                        amount=f[amount]))
+        out.append(
+            part(
+                "A-NEGATIVE-LIST",
+                f,
+                table=table,
+                key=key,
+                column=col,
+                value=f[col],
+                detail=detail[hit],
+                amount=f[amount],
+            )
+        )
     return out
 
 
-def equal_split(p: pd.DataFrame, j: pd.DataFrame, categories: list[str], min_households: int,
-                tolerance: float) -> pd.DataFrame:
-    h = p[p["project_known"] & p["to_household"] & p["resolved_hh"].notna() & (p["amount"].fillna(0) > 0)
-          & p["category"].isin(categories)]
+def equal_split(
+    p: pd.DataFrame, j: pd.DataFrame, categories: list[str], min_households: int, tolerance: float
+) -> pd.DataFrame:
+    h = p[
+        p["project_known"]
+        & p["to_household"]
+        & p["resolved_hh"].notna()
+        & (p["amount"].fillna(0) > 0)
+        & p["category"].isin(categories)
+    ]
     per_hh = h.groupby(["project_id", "resolved_hh"])["amount"].sum()
     g = per_hh.groupby(level="project_id")
     stats = pd.DataFrame({"n": g.size(), "lo": g.min(), "hi": g.max(), "mean": g.mean(), "total": g.sum()})
     bad = stats[(stats["n"] >= min_households) & ((stats["hi"] - stats["lo"]) <= tolerance * stats["mean"])]
     f = j[j["project_id"].isin(bad.index)]
     s = bad.reindex(f["project_id"])
-    return part("A-EQUAL-SPLIT", f, table=J, key="project_id", column="amount", value=s["n"].to_numpy(),
-                detail="每户 " + money_text(pd.Series(s["mean"].to_numpy())) + " 元",
-                amount=pd.Series(s["total"].to_numpy()))
+    return part(
+        "A-EQUAL-SPLIT",
+        f,
+        table=J,
+        key="project_id",
+        column="amount",
+        value=s["n"].to_numpy(),
+        detail="每户 " + money_text(pd.Series(s["mean"].to_numpy())) + " 元",
+        amount=pd.Series(s["total"].to_numpy()),
+    )

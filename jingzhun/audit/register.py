@@ -36,8 +36,9 @@ def _bool(df: pd.DataFrame, col: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("boolean")
     t = _text(df, col)
-    return t.map({"true": True, "True": True, "是": True, "1": True, "false": False, "False": False,
-                  "否": False, "0": False}).astype("boolean")
+    return t.map(
+        {"true": True, "True": True, "是": True, "1": True, "false": False, "False": False, "否": False, "0": False}
+    ).astype("boolean")
 
 
 def build_register(
@@ -48,15 +49,18 @@ def build_register(
     kin_sources: list[str],
 ) -> Register:
     hh_in = households if households is not None else pd.DataFrame()
-    hh = pd.DataFrame({
-        "household_id": _text(hh_in, "household_id"),
-        "registered": _bool(hh_in, "registered"),
-        "status": _text(hh_in, "status"),
-        "exit_year": pd.to_numeric(hh_in["exit_year"], errors="coerce").astype("Int64")
-        if "exit_year" in hh_in.columns else pd.array([pd.NA] * len(hh_in), dtype="Int64"),
-        "village_code": _text(hh_in, "village_code"),
-        "township_name": _text(hh_in, "township_name"),
-    })
+    hh = pd.DataFrame(
+        {
+            "household_id": _text(hh_in, "household_id"),
+            "registered": _bool(hh_in, "registered"),
+            "status": _text(hh_in, "status"),
+            "exit_year": pd.to_numeric(hh_in["exit_year"], errors="coerce").astype("Int64")
+            if "exit_year" in hh_in.columns
+            else pd.array([pd.NA] * len(hh_in), dtype="Int64"),
+            "village_code": _text(hh_in, "village_code"),
+            "township_name": _text(hh_in, "township_name"),
+        }
+    )
     # 分户 of one family keeps the surname and the village: the audit's notion of "related".
     surname = _text(hh_in, "head_name").str.slice(0, 1)
     hh["family_key"] = (hh["village_code"].fillna("") + "|" + surname.fillna(hh["household_id"])).astype("str")
@@ -68,17 +72,21 @@ def build_register(
     hh["excluded"] = excluded.to_numpy(dtype=bool)
 
     m_in = members if members is not None else pd.DataFrame()
-    mem = pd.DataFrame({
-        "household_id": _text(m_in, "household_id"),
-        "id": norm_id(_text(m_in, "id_number")),
-        "name": _text(m_in, "name"),
-        "change_reason": _text(m_in, "change_reason"),
-        "change_date": date(m_in, "change_date"),
-    }).reset_index(drop=True)
+    mem = pd.DataFrame(
+        {
+            "household_id": _text(m_in, "household_id"),
+            "id": norm_id(_text(m_in, "id_number")),
+            "name": _text(m_in, "name"),
+            "change_reason": _text(m_in, "change_reason"),
+            "change_date": date(m_in, "change_date"),
+        }
+    ).reset_index(drop=True)
     dead = mem[(mem["change_reason"] == "死亡") & mem["change_date"].notna()]
     deaths_by_id = dead[dead["id"].notna()].groupby("id")["change_date"].min()
     deaths_by_name = (
-        dead[dead["name"].notna()].groupby(["household_id", "name"], as_index=False)["change_date"].min()
+        dead[dead["name"].notna()]
+        .groupby(["household_id", "name"], as_index=False)["change_date"]
+        .min()
         .rename(columns={"change_date": "death_date"})
     )
 
@@ -94,6 +102,7 @@ def build_register(
             # distinct details per household in sorted order, joined by "; " (grouped Arrow sum)
             u = hits[["household_id", "kin_detail"]].sort_values(["household_id", "kin_detail"]).drop_duplicates()
             joined = (u["kin_detail"] + "; ").groupby(u["household_id"], sort=True).sum().str.slice(0, -2)
-            kin = pd.DataFrame({"household_id": joined.index.astype("str"),
-                                "kin_detail": joined.to_numpy()}).astype("str")
+            kin = pd.DataFrame({"household_id": joined.index.astype("str"), "kin_detail": joined.to_numpy()}).astype(
+                "str"
+            )
     return Register(households=hh, members=mem, kin=kin, deaths_by_id=deaths_by_id, deaths_by_name=deaths_by_name)

@@ -28,12 +28,18 @@ def read_truth(path: str | Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(p, dtype="str", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise InputError(t(f"无法读取真值文件 {p}: {e}", f"cannot read the truth file {p}: {e}"),
-                         t("应为 jingzhun sample --anomalies 写出的 anomalies.csv",
-                           "expected the anomalies.csv written by jingzhun sample --anomalies")) from None
+        raise InputError(
+            t(f"无法读取真值文件 {p}: {e}", f"cannot read the truth file {p}: {e}"),
+            t(
+                "应为 jingzhun sample --anomalies 写出的 anomalies.csv",
+                "expected the anomalies.csv written by jingzhun sample --anomalies",
+            ),
+        ) from None
     missing = [c for c in TRUTH_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(t(f"真值文件 {p} 缺少列: {', '.join(missing)}", f"truth file {p} lacks columns: {', '.join(missing)}"))
+        raise InputError(
+            t(f"真值文件 {p} 缺少列: {', '.join(missing)}", f"truth file {p} lacks columns: {', '.join(missing)}")
+        )
     return df
 
 
@@ -47,8 +53,10 @@ def score(findings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     for c in ("payment_id", "project_id"):
         tr[c] = tr[c].astype("str").str.strip().replace("", pd.NA)
     is_pay = tr["payment_id"].notna()
-    tr["_k"] = _keyed(pd.Series(["payments" if x else "projects" for x in is_pay], index=tr.index),
-                      tr["payment_id"].where(is_pay, tr["project_id"]))
+    tr["_k"] = _keyed(
+        pd.Series(["payments" if x else "projects" for x in is_pay], index=tr.index),
+        tr["payment_id"].where(is_pay, tr["project_id"]),
+    )
     tr = tr.drop_duplicates(["expected_code", "_k"])
     fk = findings.assign(_k=_keyed(findings["table"], findings["key"]))[["code", "_k"]].drop_duplicates()
     all_truth = set(tr["_k"])
@@ -59,11 +67,30 @@ def score(findings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         tp = len(want & got)
         fp = len(got - all_truth)
         other = len((got & all_truth) - want)
-        rows.append({
-            "expected_code": code, "kinds": ",".join(sorted(set(g["kind"].astype("str")))), "injected": len(want),
-            "found": tp, "recall": round(tp / len(want), 4) if want else None, "flagged": len(got),
-            "other_injected": other, "false_positive": fp,
-            "precision": round(tp / (tp + fp), 4) if (tp + fp) else None,
-        })
-    return pd.DataFrame(rows, columns=["expected_code", "kinds", "injected", "found", "recall", "flagged",
-                                       "other_injected", "false_positive", "precision"])
+        rows.append(
+            {
+                "expected_code": code,
+                "kinds": ",".join(sorted(set(g["kind"].astype("str")))),
+                "injected": len(want),
+                "found": tp,
+                "recall": round(tp / len(want), 4) if want else None,
+                "flagged": len(got),
+                "other_injected": other,
+                "false_positive": fp,
+                "precision": round(tp / (tp + fp), 4) if (tp + fp) else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "expected_code",
+            "kinds",
+            "injected",
+            "found",
+            "recall",
+            "flagged",
+            "other_injected",
+            "false_positive",
+            "precision",
+        ],
+    )

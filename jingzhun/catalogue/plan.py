@@ -103,7 +103,8 @@ RULES: list[Rule] = [
         "{key} 的 {column} 要公示的内容含不能公开的信息 ({detail}): {value}; 该单位的公示未生成 (多为列错位), 请更正数据后重新生成",
         "{key}: {column} would post private data ({detail}): {value}; that unit's notice was not written (often swapped columns); correct the data and rerun",
         _NOTICE_ZH + "; 公示不得出现身份证号、电话、银行卡号、健康状况 (健康用词见参数 notice.health_words)",
-        _NOTICE_EN + "; notices never show ID, phone or account numbers or health details (health words: parameter notice.health_words)",
+        _NOTICE_EN
+        + "; notices never show ID, phone or account numbers or health details (health words: parameter notice.health_words)",
     ),
     Rule(
         "P-NOTICE-CONTROL-CHAR",

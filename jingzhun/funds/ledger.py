@@ -17,12 +17,35 @@ from jingzhun import ids
 from jingzhun.identify.members import isin, map_keys
 from jingzhun.io.parse import parse_date, parse_number
 
-PROJECT_TEXT = ("project_id", "name", "village_code", "category", "fund_source", "implementer", "contract_id",
-                "performance_target")
-PROJECT_DATES = ("approved_date", "publicity_start", "publicity_end", "start_date", "completion_date",
-                 "acceptance_date")
-PAYMENT_TEXT = ("payment_id", "project_id", "household_id", "payee_name", "payee_id_number", "bank_account",
-                "measure", "purpose", "stage")
+PROJECT_TEXT = (
+    "project_id",
+    "name",
+    "village_code",
+    "category",
+    "fund_source",
+    "implementer",
+    "contract_id",
+    "performance_target",
+)
+PROJECT_DATES = (
+    "approved_date",
+    "publicity_start",
+    "publicity_end",
+    "start_date",
+    "completion_date",
+    "acceptance_date",
+)
+PAYMENT_TEXT = (
+    "payment_id",
+    "project_id",
+    "household_id",
+    "payee_name",
+    "payee_id_number",
+    "bank_account",
+    "measure",
+    "purpose",
+    "stage",
+)
 
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
@@ -98,8 +121,11 @@ def prepare_projects(projects: pd.DataFrame | None) -> pd.DataFrame:
     for c in PROJECT_DATES:
         out[c] = date(df, c)
     for c in ("beneficiary_households", "beneficiary_poor_households"):
-        out[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64") if c in df.columns else pd.array(
-            [pd.NA] * len(df), dtype="Int64")
+        out[c] = (
+            pd.to_numeric(df[c], errors="coerce").astype("Int64")
+            if c in df.columns
+            else pd.array([pd.NA] * len(df), dtype="Int64")
+        )
     out["township_code"] = out["village_code"].str.slice(0, 9)
     return out.reset_index(drop=True)
 
@@ -149,17 +175,34 @@ def build_ledger(
     proj = prepare_projects(projects)
     pay = prepare_payments(payments)
     pj = proj.drop_duplicates("project_id")[
-        ["project_id", "category", "fund_source", "village_code", "budget", "approved_date", "acceptance_date",
-         "publicity_start", "publicity_end", "start_date"]
-    ].rename(columns={"village_code": "project_village", "approved_date": "project_approved",
-                      "acceptance_date": "project_accepted", "budget": "project_budget"})
+        [
+            "project_id",
+            "category",
+            "fund_source",
+            "village_code",
+            "budget",
+            "approved_date",
+            "acceptance_date",
+            "publicity_start",
+            "publicity_end",
+            "start_date",
+        ]
+    ].rename(
+        columns={
+            "village_code": "project_village",
+            "approved_date": "project_approved",
+            "acceptance_date": "project_accepted",
+            "budget": "project_budget",
+        }
+    )
     pj = pj[pj["project_id"].notna()]
     pay = pay.merge(pj, on="project_id", how="left")
     pay["project_known"] = isin(pay["project_id"], pj["project_id"]).to_numpy(dtype=bool)
     hh_village = pd.Series(dtype="str")
     if households is not None and "household_id" in households.columns and "village_code" in households.columns:
-        h = pd.DataFrame({"household_id": _text(households, "household_id"),
-                          "village_code": _text(households, "village_code")})
+        h = pd.DataFrame(
+            {"household_id": _text(households, "household_id"), "village_code": _text(households, "village_code")}
+        )
         hh_village = h.drop_duplicates("household_id").set_index("household_id")["village_code"]
     pay["village_code"] = map_keys(pay["household_id"], hh_village).astype("str")
     pay["village_code"] = pay["village_code"].fillna(pay["project_village"]).astype("str")

@@ -56,9 +56,11 @@ def _by_project_field(ledger: Ledger, field: str) -> pd.DataFrame:
     label = p[field].astype("str")
     label = label.where(p["project_known"], UNKNOWN_PROJECT).where(p["project_id"].notna(), NO_PROJECT)
     label = label.fillna(UNKNOWN_PLACE).astype("str")
-    pay = p.assign(_g=label).groupby("_g", sort=True, dropna=False).agg(
-        paid=("amount", "sum"), payments=("payment_id", "size"),
-        unparsed=("amount_ok", lambda s: int((~s).sum())))
+    pay = (
+        p.assign(_g=label)
+        .groupby("_g", sort=True, dropna=False)
+        .agg(paid=("amount", "sum"), payments=("payment_id", "size"), unparsed=("amount_ok", lambda s: int((~s).sum())))
+    )
     jl = j[field].fillna(UNKNOWN_PLACE).astype("str")
     proj = j.assign(_g=jl).groupby("_g", sort=True).agg(projects=("project_id", "size"), budget=("budget", "sum"))
     out = proj.join(pay, how="outer").reset_index().rename(columns={"_g": field})
@@ -77,17 +79,30 @@ def _names(households: pd.DataFrame | None, villages: pd.DataFrame | None) -> tu
     for df in (villages, households):
         if df is None or "village_code" not in df.columns:
             continue
-        d = pd.DataFrame({"village_code": _text(df, "village_code"), "village_name": _text(df, "village_name"),
-                          "township_name": _text(df, "township_name")})
+        d = pd.DataFrame(
+            {
+                "village_code": _text(df, "village_code"),
+                "village_name": _text(df, "village_name"),
+                "township_name": _text(df, "township_name"),
+            }
+        )
         d["township_code"] = d["village_code"].str.slice(0, 9)
         parts_v.append(d.dropna(subset=["village_code", "village_name"])[["village_code", "village_name"]])
         parts_t.append(d.dropna(subset=["township_code", "township_name"])[["township_code", "township_name"]])
-    v = pd.concat(parts_v).drop_duplicates("village_code") if parts_v else pd.DataFrame(
-        columns=["village_code", "village_name"])
-    t = pd.concat(parts_t).drop_duplicates("township_code") if parts_t else pd.DataFrame(
-        columns=["township_code", "township_name"])
-    return (v.set_index("village_code")["village_name"].astype("str"),
-            t.set_index("township_code")["township_name"].astype("str"))
+    v = (
+        pd.concat(parts_v).drop_duplicates("village_code")
+        if parts_v
+        else pd.DataFrame(columns=["village_code", "village_name"])
+    )
+    t = (
+        pd.concat(parts_t).drop_duplicates("township_code")
+        if parts_t
+        else pd.DataFrame(columns=["township_code", "township_name"])
+    )
+    return (
+        v.set_index("village_code")["village_name"].astype("str"),
+        t.set_index("township_code")["township_name"].astype("str"),
+    )
 
 
 def township_names(households: pd.DataFrame | None, villages: pd.DataFrame | None) -> pd.Series:
@@ -98,8 +113,11 @@ def _registered(households: pd.DataFrame | None, level: str) -> pd.Series:
     if households is None or "village_code" not in households.columns or "registered" not in households.columns:
         return pd.Series(dtype="int64")
     reg = households["registered"]
-    mask = reg.fillna(False).astype(bool) if pd.api.types.is_bool_dtype(reg.dtype) else reg.astype("str").isin(
-        ["True", "true", "是", "1"])
+    mask = (
+        reg.fillna(False).astype(bool)
+        if pd.api.types.is_bool_dtype(reg.dtype)
+        else reg.astype("str").isin(["True", "true", "是", "1"])
+    )
     code = _text(households, "village_code")
     if level == "township_code":
         code = code.str.slice(0, 9)
@@ -110,9 +128,19 @@ def _by_place(ledger: Ledger, households: pd.DataFrame | None, level: str, names
     j, p = ledger.projects, ledger.payments
     pcode = p[level].fillna(UNKNOWN_PLACE).astype("str")
     to_hh = p["household_id"].notna()
-    pay = pd.DataFrame({"_g": pcode, "paid": p["amount"], "household_paid": p["amount"].where(to_hh),
-                        "payments": 1, "unparsed": (~p["amount_ok"]).astype("int64")}).groupby(
-        "_g", sort=True, dropna=False).sum(min_count=0)
+    pay = (
+        pd.DataFrame(
+            {
+                "_g": pcode,
+                "paid": p["amount"],
+                "household_paid": p["amount"].where(to_hh),
+                "payments": 1,
+                "unparsed": (~p["amount_ok"]).astype("int64"),
+            }
+        )
+        .groupby("_g", sort=True, dropna=False)
+        .sum(min_count=0)
+    )
     jcode = j[level].fillna(COUNTY_LEVEL).astype("str")
     proj = j.assign(_g=jcode).groupby("_g", sort=True).agg(projects=("project_id", "size"), budget=("budget", "sum"))
     out = proj.join(pay, how="outer")
@@ -135,8 +163,10 @@ def _by_place(ledger: Ledger, households: pd.DataFrame | None, level: str, names
 def completion(ledger: Ledger, as_of: pd.Timestamp) -> pd.DataFrame:
     """Projects by status on the audit date (a date after it does not count yet)."""
     j = ledger.projects
+
     def done(c: str) -> pd.Series:
         return (j[c] <= as_of).fillna(False).astype(bool)
+
     status = pd.Series("未审批", index=j.index, dtype="str")
     status[done("approved_date")] = "已审批未开工"
     status[done("approved_date") & done("start_date")] = "在建"
@@ -144,8 +174,12 @@ def completion(ledger: Ledger, as_of: pd.Timestamp) -> pd.DataFrame:
     status[done("approved_date") & done("start_date") & done("completion_date") & done("acceptance_date")] = "已验收"
     paid = ledger.payments[ledger.payments["project_known"]].groupby("project_id")["amount"].sum()
     g = j.assign(status=status, paid=j["project_id"].map(paid).astype("Float64").fillna(0.0)).groupby("status")
-    out = pd.DataFrame({"projects": g.size(), "budget": g["budget"].sum(), "paid": g["paid"].sum()}).reindex(
-        list(STATUSES)).reset_index().rename(columns={"index": "status"})
+    out = (
+        pd.DataFrame({"projects": g.size(), "budget": g["budget"].sum(), "paid": g["paid"].sum()})
+        .reindex(list(STATUSES))
+        .reset_index()
+        .rename(columns={"index": "status"})
+    )
     out["projects"] = out["projects"].fillna(0).astype("int64")
     for c in ("budget", "paid"):
         out[c] = out[c].astype("Float64").fillna(0.0).round(2)

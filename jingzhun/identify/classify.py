@@ -62,9 +62,15 @@ def register_state(households: pd.DataFrame) -> pd.DataFrame:
         if "registered" in households.columns
         else pd.Series(False, index=idx)
     )
-    status = households["status"].astype("str").str.strip() if "status" in households.columns else pd.Series(pd.NA, index=idx, dtype="str")
+    status = (
+        households["status"].astype("str").str.strip()
+        if "status" in households.columns
+        else pd.Series(pd.NA, index=idx, dtype="str")
+    )
     exited = status.str.startswith(EXITED_PREFIX).fillna(False).astype(bool)
-    return pd.DataFrame({"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx)
+    return pd.DataFrame(
+        {"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx
+    )
 
 
 def determinable(income: pd.DataFrame) -> pd.Series:
@@ -100,8 +106,15 @@ def income_results(
     income_result[above] = "not_poor"
     result = income_result.copy()
     result[excluded] = "excluded"
-    return {"below": below, "edge": edge, "above": above, "sources": sources, "excluded": excluded,
-            "income_result": income_result, "result": result}
+    return {
+        "below": below,
+        "edge": edge,
+        "above": above,
+        "sources": sources,
+        "excluded": excluded,
+        "income_result": income_result,
+        "result": result,
+    }
 
 
 def classify(
@@ -130,7 +143,9 @@ def classify(
     edge_kind[edge & ~excluded & state["exited"]] = EDGE_UNSTABLE
 
     gap_true = {c: gaps[c].fillna(True).astype(bool) for c in GAP_CODES}  # unknown ≠ shown to hold
-    guarantees_hold = ~(gap_true["housing_gap"] | gap_true["education_gap"] | gap_true["medical_gap"] | gap_true["water_gap"])
+    guarantees_hold = ~(
+        gap_true["housing_gap"] | gap_true["education_gap"] | gap_true["medical_gap"] | gap_true["water_gap"]
+    )
     income_ok = (sure & (pc > exit_line)).fillna(False).astype(bool)
     active = state["active"]
     ready = active & income_ok & guarantees_hold

@@ -46,8 +46,9 @@ RESULT_LABELS = {
 }
 
 
-def run_identify(dataset: Path, year: int | None, config: Path | None,
-                 progress: Reporter | None = None) -> tuple[IdentifyResult, Findings, Params]:
+def run_identify(
+    dataset: Path, year: int | None, config: Path | None, progress: Reporter | None = None
+) -> tuple[IdentifyResult, Findings, Params]:
     """Load one year and identify; reading findings are kept with the identification ones."""
     step = progress.step if progress is not None else no_step
     ds = Dataset.open(dataset)
@@ -64,8 +65,9 @@ def run_identify(dataset: Path, year: int | None, config: Path | None,
     return result, findings, params
 
 
-def write_outputs(result: IdentifyResult, findings: Findings, out: Path, xlsx: bool,
-                  progress: Reporter | None = None) -> dict[str, Any]:
+def write_outputs(
+    result: IdentifyResult, findings: Findings, out: Path, xlsx: bool, progress: Reporter | None = None
+) -> dict[str, Any]:
     rendered = findings.render()
     with (progress.step if progress is not None else no_step)("write"), output_dir(out, "identify") as d:
         write_files(result, rendered, d, xlsx)
@@ -80,8 +82,15 @@ def write_files(result: IdentifyResult, rendered: pd.DataFrame, d: Path, xlsx: b
     write_json(result.county, d / "county.json")
     write_json(result.params, d / "params.json")
     if xlsx:
-        write_xlsx({"households": result.households, "villages": result.villages,
-                    "townships": result.townships(), "findings": rendered}, d / "identify.xlsx")
+        write_xlsx(
+            {
+                "households": result.households,
+                "villages": result.villages,
+                "townships": result.townships(),
+                "findings": rendered,
+            },
+            d / "identify.xlsx",
+        )
 
 
 @guarded
@@ -106,25 +115,34 @@ def command(
     rendered = write_outputs(result, findings, out, xlsx, progress)["rendered"]
     counts = severity_counts(rendered)
     if json_out:
-        print_json({**result.county, "findings": counts, "out": str(Path(out) / "identify"),
-                    "top_reasons": {k: int(v) for k, v in result.top_reasons().items()}})
+        print_json(
+            {
+                **result.county,
+                "findings": counts,
+                "out": str(Path(out) / "identify"),
+                "top_reasons": {k: int(v) for k, v in result.top_reasons().items()},
+            }
+        )
     _summary(run.err, result, counts, Path(out) / "identify")
     raise typer.Exit(worst_exit_code(rendered, fail_on))
 
 
 def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where: Path) -> None:
     c = result.county
-    console.print(t(
-        f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, 边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
-        f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
-    ))
+    console.print(
+        t(
+            f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, 边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
+            f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
+        )
+    )
     table = Table(title=t("各乡镇识别结果 (户)", "results by township (households)"))
     table.add_column(t("乡镇", "township"))
     for r in RESULT_LABELS.values():
         table.add_column(t(*r), justify="right")
     for row in result.townships().itertuples(index=False):
-        table.add_row(f"{row.township_name or ''} {row.township_code}".strip(),
-                      *(str(getattr(row, r)) for r in RESULT_LABELS))
+        table.add_row(
+            f"{row.township_name or ''} {row.township_code}".strip(), *(str(getattr(row, r)) for r in RESULT_LABELS)
+        )
     table.add_row(t("合计", "total"), *(str(c["results"][r]) for r in RESULT_LABELS), style="bold")
     console.print(table)
     top = result.top_reasons()
@@ -136,13 +154,15 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
             rt.add_row(code_label(str(code)), str(int(n)))
         console.print(rt)
     inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
-    console.print(t(
-        f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 (达到退出标准 {c['exit_ready_households']} 户); "
-        f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ 发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
-        f"贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
-        f"registered {c['registered_households']} households, of them not exited {c['registered_active_households']} "
-        f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} (identified poor and "
-        f"not exited below the exit standard) ÷ denominator {c['denominator']} = incidence {inc}; "
-        f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
-    ))
+    console.print(
+        t(
+            f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 (达到退出标准 {c['exit_ready_households']} 户); "
+            f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ 发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
+            f"贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
+            f"registered {c['registered_households']} households, of them not exited {c['registered_active_households']} "
+            f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} (identified poor and "
+            f"not exited below the exit standard) ÷ denominator {c['denominator']} = incidence {inc}; "
+            f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
+        )
+    )
     console.print(findings_written(counts, where), markup=False)

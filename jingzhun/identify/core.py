@@ -20,16 +20,53 @@ from jingzhun.identify.villages import apply_quota, county_summary, village_tabl
 from jingzhun.params import Params
 
 # Household columns carried into the output as they are (when present).
-CARRIED = ("village_code", "village_name", "township_name", "head_name", "head_id_number", "household_size",
-           "category", "status")
+CARRIED = (
+    "village_code",
+    "village_name",
+    "township_name",
+    "head_name",
+    "head_id_number",
+    "household_size",
+    "category",
+    "status",
+)
 HOUSEHOLD_COLUMNS = [
-    "household_id", "township_code", "township_name", "village_code", "village_name", "head_name", "head_id_number",
-    "household_size", "population", "registered", "category", "status",
-    "per_capita_net_income", "line", "edge_line", "exit_line",
-    "result", "income_result", "edge_kind", "reasons", "exit_ready", "exit_blockers",
-    "housing_gap", "education_gap", "medical_gap", "water_gap", "education_gap_members", "medical_gap_members",
-    "exclusion_sources", "exclusion_members", "quota_rank", "village_quota", "beyond_quota",
-    "active", "exited", "remaining_poor",
+    "household_id",
+    "township_code",
+    "township_name",
+    "village_code",
+    "village_name",
+    "head_name",
+    "head_id_number",
+    "household_size",
+    "population",
+    "registered",
+    "category",
+    "status",
+    "per_capita_net_income",
+    "line",
+    "edge_line",
+    "exit_line",
+    "result",
+    "income_result",
+    "edge_kind",
+    "reasons",
+    "exit_ready",
+    "exit_blockers",
+    "housing_gap",
+    "education_gap",
+    "medical_gap",
+    "water_gap",
+    "education_gap_members",
+    "medical_gap_members",
+    "exclusion_sources",
+    "exclusion_members",
+    "quota_rank",
+    "village_quota",
+    "beyond_quota",
+    "active",
+    "exited",
+    "remaining_poor",
     *[c for c in INCOME_COLUMNS if c != "per_capita_net_income"],
 ]
 
@@ -80,15 +117,23 @@ def check_params(params: Params) -> None:
         bad = [str(v) for v in values if v not in allowed]
         if bad:
             raise ConfigError(
-                t(f"参数 {name} 的值 {', '.join(bad)} 无效 (来源 {params.origin_of(name)})",
-                  f"parameter {name}: invalid value {', '.join(bad)} (from {params.origin_of(name)})"),
+                t(
+                    f"参数 {name} 的值 {', '.join(bad)} 无效 (来源 {params.origin_of(name)})",
+                    f"parameter {name}: invalid value {', '.join(bad)} (from {params.origin_of(name)})",
+                ),
                 t(f"可用的值: {', '.join(allowed)}", f"allowed: {', '.join(allowed)}"),
             )
     if float(params.get("identify.edge_multiplier")) < 1:
-        raise ConfigError(t("参数 identify.edge_multiplier 应不小于 1", "parameter identify.edge_multiplier must be at least 1"))
+        raise ConfigError(
+            t("参数 identify.edge_multiplier 应不小于 1", "parameter identify.edge_multiplier must be at least 1")
+        )
     if int(params.get("identify.school_age_min")) > int(params.get("identify.school_age_max")):
-        raise ConfigError(t("参数 identify.school_age_min 大于 identify.school_age_max",
-                            "parameter identify.school_age_min is greater than identify.school_age_max"))
+        raise ConfigError(
+            t(
+                "参数 identify.school_age_min 大于 identify.school_age_max",
+                "parameter identify.school_age_min is greater than identify.school_age_max",
+            )
+        )
 
 
 def lines_for(params: Params, income_year: int) -> dict[str, float]:
@@ -109,8 +154,10 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
 def _households(frames: dict[str, pd.DataFrame], data_year: int) -> pd.DataFrame:
     households = frames.get("households")
     if households is None:
-        raise InputError(t(f"{data_year} 年度没有农户表 (households)", f"data year {data_year} has no households table"),
-                         t("请放入 households.csv 或 农户信息.xlsx", "add households.csv or 农户信息.xlsx"))
+        raise InputError(
+            t(f"{data_year} 年度没有农户表 (households)", f"data year {data_year} has no households table"),
+            t("请放入 households.csv 或 农户信息.xlsx", "add households.csv or 农户信息.xlsx"),
+        )
     if "household_id" not in households.columns:
         raise InputError(t("农户表缺少必需列 户编号 (household_id)", "the households table has no household_id column"))
     return households
@@ -156,7 +203,11 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
 
     out = pd.DataFrame({"household_id": hid})
     for c in CARRIED:
-        out[c] = hh[c] if c in hh.columns else pd.Series(pd.NA, index=hh.index, dtype="Int64" if c == "household_size" else "str")
+        out[c] = (
+            hh[c]
+            if c in hh.columns
+            else pd.Series(pd.NA, index=hh.index, dtype="Int64" if c == "household_size" else "str")
+        )
     out["village_code"] = out["village_code"].astype("str")
     out["township_code"] = out["village_code"].str.slice(0, 9)
     size_sane = income["size_ok"] & ~income["out_of_range"].str.contains("household_size", regex=False).fillna(False)
@@ -172,9 +223,12 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
 
     per_hh, per_v = apply_quota(out, villages)
     out = pd.concat([out, per_hh], axis=1)
-    out["reasons"] = (out["reasons"] + pd.Series(
-        out["beyond_quota"].fillna(False).astype(bool).map({True: ";I-QUOTA-BEYOND", False: ""}), dtype="str"
-    )).str.strip(";")
+    out["reasons"] = (
+        out["reasons"]
+        + pd.Series(
+            out["beyond_quota"].fillna(False).astype(bool).map({True: ";I-QUOTA-BEYOND", False: ""}), dtype="str"
+        )
+    ).str.strip(";")
     vt = village_table(out, villages, per_v, params)
 
     _income_findings(findings, hh, income)
@@ -183,24 +237,40 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     _village_findings(findings, hh, out, villages, vt)
 
     out = out[HOUSEHOLD_COLUMNS]
-    order = out[["village_code", "household_id"]].sort_values(["village_code", "household_id"], kind="stable",
-                                                              na_position="last").index.to_numpy()
+    order = (
+        out[["village_code", "household_id"]]
+        .sort_values(["village_code", "household_id"], kind="stable", na_position="last")
+        .index.to_numpy()
+    )
     if (order != np.arange(len(order))).any():  # exports usually come sorted: no take of the wide frame then
         out = out.take(order)
-    county = county_summary(out, vt, params, {"data_year": data_year, "income_year": income_year, **lines,
-                                              "edge_multiplier": float(params.get("identify.edge_multiplier"))})
-    return IdentifyResult(out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year)
+    county = county_summary(
+        out,
+        vt,
+        params,
+        {
+            "data_year": data_year,
+            "income_year": income_year,
+            **lines,
+            "edge_multiplier": float(params.get("identify.edge_multiplier")),
+        },
+    )
+    return IdentifyResult(
+        out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year
+    )
 
 
 def _population(hh: pd.DataFrame, members: pd.DataFrame | None, size_ok: pd.Series) -> pd.Series:
     """household_size (as the national form counts), else the number of current members."""
-    size = pd.to_numeric(hh["household_size"], errors="coerce").astype("Int64") if "household_size" in hh.columns else None
+    size = (
+        pd.to_numeric(hh["household_size"], errors="coerce").astype("Int64") if "household_size" in hh.columns else None
+    )
     counted = pd.Series(0, index=hh.index, dtype="Int64")
     if members is not None and "household_id" in members.columns:
         hid = hh["household_id"].astype("str")
         mh = members["household_id"].astype("str")[current_mask(members).to_numpy(dtype=bool)]
         codes, uniq = pd.factorize(pd.concat([hid, mh], ignore_index=True))
-        hc, mc = codes[: len(hid)], codes[len(hid):]
+        hc, mc = codes[: len(hid)], codes[len(hid) :]
         per_code = np.append(np.bincount(mc[mc >= 0], minlength=len(uniq)), 0)  # code -1 (NA) counts 0
         counted = pd.Series(per_code[hc], index=hh.index, dtype="Int64")
     if size is None:
@@ -218,22 +288,50 @@ def _income_findings(f: Findings, hh: pd.DataFrame, income: pd.DataFrame) -> Non
         f.add("I-INCOME-COLUMN-MISSING", table="households", column=c)
     if len(absent) < len(REQUIRED_COMPONENTS):
         m = ~income["income_complete"]
-        f.add("I-INCOME-MISSING", table="households", row=_rows(hh, m), column=income.loc[m, "missing_components"],
-              key=hh.loc[m, "household_id"])
+        f.add(
+            "I-INCOME-MISSING",
+            table="households",
+            row=_rows(hh, m),
+            column=income.loc[m, "missing_components"],
+            key=hh.loc[m, "household_id"],
+        )
     m = ~income["size_ok"]
     size = hh["household_size"] if "household_size" in hh.columns else pd.Series(pd.NA, index=hh.index)
-    f.add("I-SIZE-INVALID", table="households", row=_rows(hh, m), column="household_size",
-          value=size[m], key=hh.loc[m, "household_id"])
+    f.add(
+        "I-SIZE-INVALID",
+        table="households",
+        row=_rows(hh, m),
+        column="household_size",
+        value=size[m],
+        key=hh.loc[m, "household_id"],
+    )
     m = ~income["in_range"]
     if m.any():
         cols = income.loc[m, "out_of_range"]
-        f.add("I-INPUT-RANGE", table="households", row=_rows(hh, m), column=cols, key=hh.loc[m, "household_id"],
-              value=_range_values(hh[m], cols))
+        f.add(
+            "I-INPUT-RANGE",
+            table="households",
+            row=_rows(hh, m),
+            column=cols,
+            key=hh.loc[m, "household_id"],
+            value=_range_values(hh[m], cols),
+        )
     m = income["income_mismatch"]
-    detail = (t("重算 ", "recomputed ") + income.loc[m, "per_capita_net_income"].astype("str")
-              + t(", 差额 ", ", difference ") + income.loc[m, "income_difference"].astype("str"))
-    f.add("I-INCOME-MISMATCH", table="households", row=_rows(hh, m), column="per_capita_net_income",
-          value=income.loc[m, "reported_per_capita_income"], key=hh.loc[m, "household_id"], detail=detail)
+    detail = (
+        t("重算 ", "recomputed ")
+        + income.loc[m, "per_capita_net_income"].astype("str")
+        + t(", 差额 ", ", difference ")
+        + income.loc[m, "income_difference"].astype("str")
+    )
+    f.add(
+        "I-INCOME-MISMATCH",
+        table="households",
+        row=_rows(hh, m),
+        column="per_capita_net_income",
+        value=income.loc[m, "reported_per_capita_income"],
+        key=hh.loc[m, "household_id"],
+        detail=detail,
+    )
 
 
 def _range_values(hh: pd.DataFrame, cols: pd.Series) -> list[str]:
@@ -251,29 +349,61 @@ def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid:
     h = hits[isin(hits["household_id"], excluded).to_numpy()]
     for code, part in h.groupby("code", sort=True):
         who = part["name"].fillna("") + "(" + part["id_number"] + ")"
-        f.add(str(code), table="members", row=part["member_row"], column="id_number", value=who,
-              key=part["household_id"], detail=part["source"] + ": " + part["detail"].fillna(""))
+        f.add(
+            str(code),
+            table="members",
+            row=part["member_row"],
+            column="id_number",
+            value=who,
+            key=part["household_id"],
+            detail=part["source"] + ": " + part["detail"].fillna(""),
+        )
 
 
 def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.DataFrame) -> None:
     m = out["beyond_quota"].fillna(False).astype(bool)
-    detail = (t("排名 ", "rank ") + out.loc[m, "quota_rank"].astype("str") + " / "
-              + t("规模 ", "quota ") + out.loc[m, "village_quota"].astype("str"))
-    f.add("I-QUOTA-BEYOND", table="households", row=_rows(hh, m), column="per_capita_net_income",
-          value=out.loc[m, "per_capita_net_income"], key=out.loc[m, "household_id"], detail=detail)
+    detail = (
+        t("排名 ", "rank ")
+        + out.loc[m, "quota_rank"].astype("str")
+        + " / "
+        + t("规模 ", "quota ")
+        + out.loc[m, "village_quota"].astype("str")
+    )
+    f.add(
+        "I-QUOTA-BEYOND",
+        table="households",
+        row=_rows(hh, m),
+        column="per_capita_net_income",
+        value=out.loc[m, "per_capita_net_income"],
+        key=out.loc[m, "household_id"],
+        detail=detail,
+    )
     for status, code in (("over", "I-QUOTA-OVER"), ("under", "I-QUOTA-UNDER")):
         v = vt[vt["quota_status"] == status]
-        f.add(code, table="villages", column="household_quota", value=v["eligible_households"],
-              key=v["village_code"], detail=t("规模 ", "quota ") + v["household_quota"].astype("str"))
+        f.add(
+            code,
+            table="villages",
+            column="household_quota",
+            value=v["eligible_households"],
+            key=v["village_code"],
+            detail=t("规模 ", "quota ") + v["household_quota"].astype("str"),
+        )
 
 
-def _village_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, villages: pd.DataFrame | None,
-                      vt: pd.DataFrame) -> None:
+def _village_findings(
+    f: Findings, hh: pd.DataFrame, out: pd.DataFrame, villages: pd.DataFrame | None, vt: pd.DataFrame
+) -> None:
     if villages is None or "village_code" not in villages.columns:
         return
     known = set(villages["village_code"].astype("str").dropna())
     m = ~isin(hh["village_code"], known) if "village_code" in hh.columns else pd.Series(False, index=hh.index)
-    f.add("I-VILLAGE-UNKNOWN", table="households", row=_rows(hh, m), column="village_code",
-          value=hh.loc[m, "village_code"] if m.any() else [], key=hh.loc[m, "household_id"])
+    f.add(
+        "I-VILLAGE-UNKNOWN",
+        table="households",
+        row=_rows(hh, m),
+        column="village_code",
+        value=hh.loc[m, "village_code"] if m.any() else [],
+        key=hh.loc[m, "household_id"],
+    )
     m = vt["in_villages_table"] & vt["denominator"].isna()
     f.add("I-VILLAGE-NO-POPULATION", table="villages", column="agricultural_population", key=vt.loc[m, "village_code"])

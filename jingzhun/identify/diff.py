@@ -111,7 +111,7 @@ def _align(key_a: pd.Series, key_b: pd.Series) -> tuple[pd.Index, np.ndarray, np
     pos_a = np.full(n, -1, dtype=np.int64)
     pos_b = np.full(n, -1, dtype=np.int64)
     pos_a[codes[: len(key_a)]] = np.arange(len(key_a))
-    pos_b[codes[len(key_a):]] = np.arange(len(key_b))
+    pos_b[codes[len(key_a) :]] = np.arange(len(key_b))
     return pd.Index(uniq, dtype="str"), pos_a, pos_b
 
 
@@ -153,10 +153,16 @@ def _hh_state(df: pd.DataFrame) -> tuple[pd.Series, np.ndarray, dict[str, np.nda
     hid = df["household_id"].astype("str")
     rows = _first_rows(hid)
     state = register_state(df)
-    returned = ((df["status"].astype("str").str.strip() == "返贫").fillna(False).to_numpy(dtype=bool)
-                if "status" in df.columns else np.zeros(len(df), dtype=bool))
-    flags = {"registered": state["registered"].to_numpy(dtype=bool)[rows],
-             "exited": state["exited"].to_numpy(dtype=bool)[rows], "returned": returned[rows]}
+    returned = (
+        (df["status"].astype("str").str.strip() == "返贫").fillna(False).to_numpy(dtype=bool)
+        if "status" in df.columns
+        else np.zeros(len(df), dtype=bool)
+    )
+    flags = {
+        "registered": state["registered"].to_numpy(dtype=bool)[rows],
+        "exited": state["exited"].to_numpy(dtype=bool)[rows],
+        "returned": returned[rows],
+    }
     return hid.iloc[rows].reset_index(drop=True), rows, flags
 
 
@@ -198,8 +204,9 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     fields = np.full(len(ids), "", dtype=object)
     cmp_rows = np.flatnonzero(in_a & in_b & (both_reg | (change != "")))
     if len(cmp_rows):
-        fields[cmp_rows] = _changed_fields(_rows(old, common, pos_a[cmp_rows]), _rows(new, common, pos_b[cmp_rows]),
-                                           common).to_numpy(dtype=object)
+        fields[cmp_rows] = _changed_fields(
+            _rows(old, common, pos_a[cmp_rows]), _rows(new, common, pos_b[cmp_rows]), common
+        ).to_numpy(dtype=object)
     has_fields = fields != ""
     exited_now = both_reg & eb & ~ea
     returned_now = both_reg & tb & ~ta
@@ -213,10 +220,14 @@ def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
     keep = np.flatnonzero(change != "")
     ka_, kb_ = pos_a[keep], pos_b[keep]
-    out = pd.DataFrame({"household_id": pd.Series(ids[keep], dtype="str"),
-                        "change": pd.Series(change[keep], dtype="str"),
-                        "fields": pd.Series(fields[keep], dtype="str"),
-                        "reason_code": pd.Series(reason[keep], dtype="str")})
+    out = pd.DataFrame(
+        {
+            "household_id": pd.Series(ids[keep], dtype="str"),
+            "change": pd.Series(change[keep], dtype="str"),
+            "fields": pd.Series(fields[keep], dtype="str"),
+            "reason_code": pd.Series(reason[keep], dtype="str"),
+        }
+    )
     for c in ("village_code", "township_name", "village_name", "head_name", "status"):
         va = _col(old, c, ka_).astype("str")
         vb = _col(new, c, kb_).astype("str")
@@ -239,13 +250,22 @@ def _member_keys(df: pd.DataFrame, year: int, findings: Findings) -> tuple[pd.Se
     A row without a usable ID is a finding; a current row wins over an outgoing one for
     the same person, else the first row.
     """
-    key = normalized_ids(df["id_number"]) if "id_number" in df.columns else pd.Series(pd.NA, index=df.index, dtype="str")
+    key = (
+        normalized_ids(df["id_number"]) if "id_number" in df.columns else pd.Series(pd.NA, index=df.index, dtype="str")
+    )
     current = current_mask(df).to_numpy(dtype=bool)
     bad = key.isna().to_numpy(dtype=bool)
     if bad.any():
         name = df.loc[bad, "name"] if "name" in df.columns else None
-        findings.add("I-DIFF-MEMBER-NO-ID", table="members", row=df.loc[bad, "_row"] if "_row" in df.columns else None,
-                     column="id_number", value=name, key=df.loc[bad, "household_id"].astype("str"), detail=str(year))
+        findings.add(
+            "I-DIFF-MEMBER-NO-ID",
+            table="members",
+            row=df.loc[bad, "_row"] if "_row" in df.columns else None,
+            column="id_number",
+            value=name,
+            key=df.loc[bad, "household_id"].astype("str"),
+            detail=str(year),
+        )
     rows = np.flatnonzero(~bad)
     k = key.iloc[rows].reset_index(drop=True)
     dup = k.duplicated(keep=False).to_numpy(dtype=bool)
@@ -261,8 +281,15 @@ def _member_keys(df: pd.DataFrame, year: int, findings: Findings) -> tuple[pd.Se
     return k, rows, current
 
 
-def diff_members(old: pd.DataFrame, new: pd.DataFrame, from_year: int, to_year: int, findings: Findings,
-                 hh_old_ids: pd.Index, hh_new_ids: pd.Index) -> pd.DataFrame:
+def diff_members(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    from_year: int,
+    to_year: int,
+    findings: Findings,
+    hh_old_ids: pd.Index,
+    hh_new_ids: pd.Index,
+) -> pd.DataFrame:
     ka, rows_a, cur_a = _member_keys(old, from_year, findings)
     kb, rows_b, cur_b = _member_keys(new, to_year, findings)
     keys, ia, ib = _align(ka, kb)
@@ -336,18 +363,20 @@ def diff_members(old: pd.DataFrame, new: pd.DataFrame, from_year: int, to_year: 
         va = _col(old, col, pos_a[keep]).astype("str")
         return vb.fillna(va).to_numpy()
 
-    out = pd.DataFrame({
-        "id_number": pd.Series(k, dtype="str"),
-        "household_id": pd.Series(np.where(removed[keep], ha.to_numpy()[keep], hb.to_numpy()[keep]), dtype="str"),
-        "change": pd.Series(change[keep], dtype="str"),
-        "reason": pd.Series(reason.to_numpy()[keep], dtype="str"),
-        "reason_source": pd.Series(source.to_numpy()[keep], dtype="str"),
-        "from_household_id": pd.Series(ha.iloc[keep].where(ca[keep]).to_numpy(), dtype="str"),
-        "to_household_id": pd.Series(hb.iloc[keep].where(cb[keep]).to_numpy(), dtype="str"),
-        "name": pd.Series(pick("name"), dtype="str"),
-        "relation": pd.Series(pick("relation"), dtype="str"),
-        "fields": pd.Series(fields.to_numpy()[keep], dtype="str"),
-    })
+    out = pd.DataFrame(
+        {
+            "id_number": pd.Series(k, dtype="str"),
+            "household_id": pd.Series(np.where(removed[keep], ha.to_numpy()[keep], hb.to_numpy()[keep]), dtype="str"),
+            "change": pd.Series(change[keep], dtype="str"),
+            "reason": pd.Series(reason.to_numpy()[keep], dtype="str"),
+            "reason_source": pd.Series(source.to_numpy()[keep], dtype="str"),
+            "from_household_id": pd.Series(ha.iloc[keep].where(ca[keep]).to_numpy(), dtype="str"),
+            "to_household_id": pd.Series(hb.iloc[keep].where(cb[keep]).to_numpy(), dtype="str"),
+            "name": pd.Series(pick("name"), dtype="str"),
+            "relation": pd.Series(pick("relation"), dtype="str"),
+            "fields": pd.Series(fields.to_numpy()[keep], dtype="str"),
+        }
+    )
     return out
 
 
@@ -360,9 +389,23 @@ def diff_years(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], from_
     if "members" in old and "members" in new:
         mem = diff_members(old["members"], new["members"], from_year, to_year, findings, ids_old, ids_new)
     else:
-        mem = pd.DataFrame({c: pd.Series(dtype="str") for c in
-                            ("id_number", "household_id", "change", "reason", "reason_source", "from_household_id",
-                             "to_household_id", "name", "relation", "fields")})
+        mem = pd.DataFrame(
+            {
+                c: pd.Series(dtype="str")
+                for c in (
+                    "id_number",
+                    "household_id",
+                    "change",
+                    "reason",
+                    "reason_source",
+                    "from_household_id",
+                    "to_household_id",
+                    "name",
+                    "relation",
+                    "fields",
+                )
+            }
+        )
 
     # a household absent in Y2 whose members moved away or left with a reason is explained
     unknown = hh["reason_code"] == "unknown"
@@ -373,12 +416,34 @@ def diff_years(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], from_
         hh.loc[(hh["reason_code"] == "unknown") & isin(hh["household_id"], left), "reason_code"] = "members_left"
     hh["reason"] = hh["reason_code"].map(reason_texts()).astype("str")
     gone = hh[hh["reason_code"] == "unknown"]
-    findings.add("I-DIFF-DISAPPEARED", table="households", column="household_id", value=gone["household_id"],
-                 key=gone["household_id"], detail=str(to_year))
+    findings.add(
+        "I-DIFF-DISAPPEARED",
+        table="households",
+        column="household_id",
+        value=gone["household_id"],
+        key=gone["household_id"],
+        detail=str(to_year),
+    )
 
     hh = hh.sort_values(["change", "household_id"], kind="stable").reset_index(drop=True)
-    order = ["household_id", "change", "fields", "reason", "reason_code", "township_code", "township_name", "village_code",
-             "village_name", "head_name", "status_from", "status_to", "registered_from", "registered_to", "in_from", "in_to"]
+    order = [
+        "household_id",
+        "change",
+        "fields",
+        "reason",
+        "reason_code",
+        "township_code",
+        "township_name",
+        "village_code",
+        "village_name",
+        "head_name",
+        "status_from",
+        "status_to",
+        "registered_from",
+        "registered_to",
+        "in_from",
+        "in_to",
+    ]
     hh = hh[order]
     mem = mem.sort_values(["change", "household_id", "id_number"], kind="stable").reset_index(drop=True)
     return DiffResult(hh, mem, _townships(hh, mem, new["households"], old["households"]), findings, from_year, to_year)
@@ -387,10 +452,17 @@ def diff_years(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], from_
 def _townships(hh: pd.DataFrame, mem: pd.DataFrame, new_hh: pd.DataFrame, old_hh: pd.DataFrame) -> pd.DataFrame:
     """Counts of each change class per township (members through their household's village)."""
     h = pd.crosstab(hh["township_code"].fillna(""), hh["change"]).reindex(columns=list(HOUSEHOLD_CHANGES), fill_value=0)
-    villages = pd.concat([old_hh[["household_id", "village_code"]], new_hh[["household_id", "village_code"]]]) \
-        if "village_code" in new_hh.columns and "village_code" in old_hh.columns else None
+    villages = (
+        pd.concat([old_hh[["household_id", "village_code"]], new_hh[["household_id", "village_code"]]])
+        if "village_code" in new_hh.columns and "village_code" in old_hh.columns
+        else None
+    )
     if villages is not None and not mem.empty:
-        v = villages.astype("str").drop_duplicates("household_id", keep="last").set_index("household_id")["village_code"]
+        v = (
+            villages.astype("str")
+            .drop_duplicates("household_id", keep="last")
+            .set_index("household_id")["village_code"]
+        )
         tcode = mem["household_id"].map(v).str.slice(0, 9).fillna("")
         m = pd.crosstab(tcode, mem["change"]).reindex(columns=list(MEMBER_CHANGES), fill_value=0)
     else:

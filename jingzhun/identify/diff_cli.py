@@ -35,14 +35,26 @@ from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
 
-FromOpt = Annotated[int | None, typer.Option("--from", help="起始数据年度, 默认倒数第二个 / first data year (default: second latest)")]
+FromOpt = Annotated[
+    int | None, typer.Option("--from", help="起始数据年度, 默认倒数第二个 / first data year (default: second latest)")
+]
 ToOpt = Annotated[int | None, typer.Option("--to", help="对比数据年度, 默认最新 / second data year (default: latest)")]
 
-HH_LABELS = {"new": ("新识别", "new"), "exited": ("脱贫", "exited"), "returned": ("返贫", "returned"),
-             "removed": ("清退/剔除", "removed"), "changed": ("信息变更", "changed"),
-             "appeared": ("新进调查", "appeared"), "disappeared": ("退出调查", "disappeared")}
-MEM_LABELS = {"added": ("增加", "added"), "removed": ("减少", "removed"), "moved": ("分户/合户", "moved"),
-              "changed": ("变更", "changed")}
+HH_LABELS = {
+    "new": ("新识别", "new"),
+    "exited": ("脱贫", "exited"),
+    "returned": ("返贫", "returned"),
+    "removed": ("清退/剔除", "removed"),
+    "changed": ("信息变更", "changed"),
+    "appeared": ("新进调查", "appeared"),
+    "disappeared": ("退出调查", "disappeared"),
+}
+MEM_LABELS = {
+    "added": ("增加", "added"),
+    "removed": ("减少", "removed"),
+    "moved": ("分户/合户", "moved"),
+    "changed": ("变更", "changed"),
+}
 
 
 def resolve_years(ds: Dataset, from_year: int | None, to_year: int | None) -> tuple[int, int]:
@@ -52,23 +64,36 @@ def resolve_years(ds: Dataset, from_year: int | None, to_year: int | None) -> tu
     if from_year is None:
         earlier = [y for y in years if y < to_year]
         if not earlier:
-            raise UsageError(t(f"{to_year} 年度之前没有可对比的年度", f"there is no data year before {to_year} to compare with"),
-                             t("用 --from 和 --to 指定两个不同的年度", "give two different years with --from and --to"))
+            raise UsageError(
+                t(f"{to_year} 年度之前没有可对比的年度", f"there is no data year before {to_year} to compare with"),
+                t("用 --from 和 --to 指定两个不同的年度", "give two different years with --from and --to"),
+            )
         from_year = earlier[-1]
     ds.resolve_year(from_year)
     ds.resolve_year(to_year)
     if from_year > to_year:
-        raise UsageError(t(f"--from {from_year} 晚于 --to {to_year}", f"--from {from_year} is later than --to {to_year}"),
-                         t(f"--from 是较早的年度, 如 --from {to_year} --to {from_year}",
-                           f"--from is the earlier year, e.g. --from {to_year} --to {from_year}"))
+        raise UsageError(
+            t(f"--from {from_year} 晚于 --to {to_year}", f"--from {from_year} is later than --to {to_year}"),
+            t(
+                f"--from 是较早的年度, 如 --from {to_year} --to {from_year}",
+                f"--from is the earlier year, e.g. --from {to_year} --to {from_year}",
+            ),
+        )
     if from_year == to_year:
-        raise UsageError(t(f"--from 和 --to 是同一个年度 {from_year}", f"--from and --to are the same year {from_year}"),
-                         t("请指定两个不同的年度", "give two different years"))
+        raise UsageError(
+            t(f"--from 和 --to 是同一个年度 {from_year}", f"--from and --to are the same year {from_year}"),
+            t("请指定两个不同的年度", "give two different years"),
+        )
     return from_year, to_year
 
 
-def run_diff(dataset: Path, from_year: int | None, to_year: int | None, config: Path | None = None,
-             progress: Reporter | None = None) -> tuple[DiffResult, Findings, Params]:
+def run_diff(
+    dataset: Path,
+    from_year: int | None,
+    to_year: int | None,
+    config: Path | None = None,
+    progress: Reporter | None = None,
+) -> tuple[DiffResult, Findings, Params]:
     """Both years read and compared; the parameters (dataset ``jingzhun.toml`` and ``--config``)
     are checked like in every command and name the county in ``summary.json``."""
     step = progress.step if progress is not None else no_step
@@ -86,8 +111,9 @@ def run_diff(dataset: Path, from_year: int | None, to_year: int | None, config: 
     return result, findings, params
 
 
-def write_files(result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool,
-                county: dict[str, Any] | None = None) -> None:
+def write_files(
+    result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool, county: dict[str, Any] | None = None
+) -> None:
     """Every output of diff into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.households, d / "households.csv")
     write_csv(result.members, d / "members.csv")
@@ -95,8 +121,15 @@ def write_files(result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool,
     write_csv(rendered, d / "findings.csv")
     write_json(result.summary() | ({"county": county} if county is not None else {}), d / "summary.json")
     if xlsx:
-        write_xlsx({"households": result.households, "members": result.members,
-                    "townships": result.townships, "findings": rendered}, d / "diff.xlsx")
+        write_xlsx(
+            {
+                "households": result.households,
+                "members": result.members,
+                "townships": result.townships,
+                "findings": rendered,
+            },
+            d / "diff.xlsx",
+        )
 
 
 @guarded
@@ -131,7 +164,9 @@ def command(
 
 def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Path) -> None:
     s = result.summary()
-    console.print(t(f"{result.from_year} → {result.to_year} 年度动态变化", f"changes {result.from_year} → {result.to_year}"))
+    console.print(
+        t(f"{result.from_year} → {result.to_year} 年度动态变化", f"changes {result.from_year} → {result.to_year}")
+    )
     table = Table(title=t("各乡镇变化 (户 / 人)", "changes by township (households / members)"))
     table.add_column(t("乡镇代码", "township"))
     for c in HOUSEHOLD_CHANGES:
@@ -140,9 +175,16 @@ def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Pa
         table.add_column(t("人", "m.") + t(*MEM_LABELS[c]), justify="right")
     for row in result.townships.itertuples(index=False):
         d = row._asdict()
-        table.add_row(str(d["township_code"]), *(str(d.get(f"households_{c}", 0)) for c in HOUSEHOLD_CHANGES),
-                      *(str(d.get(f"members_{c}", 0)) for c in MEMBER_CHANGES))
-    table.add_row(t("合计", "total"), *(str(s["households"][c]) for c in HOUSEHOLD_CHANGES),
-                  *(str(s["members"][c]) for c in MEMBER_CHANGES), style="bold")
+        table.add_row(
+            str(d["township_code"]),
+            *(str(d.get(f"households_{c}", 0)) for c in HOUSEHOLD_CHANGES),
+            *(str(d.get(f"members_{c}", 0)) for c in MEMBER_CHANGES),
+        )
+    table.add_row(
+        t("合计", "total"),
+        *(str(s["households"][c]) for c in HOUSEHOLD_CHANGES),
+        *(str(s["members"][c]) for c in MEMBER_CHANGES),
+        style="bold",
+    )
     console.print(table)
     console.print(findings_written(counts, where), markup=False)

@@ -26,27 +26,41 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
     empty = pd.DataFrame({c: pd.Series(dtype="str") for c in HIT_COLUMNS})
     if members is None or crosscheck is None or members.empty or crosscheck.empty:
         return empty
-    if "id_number" not in members.columns or "id_number" not in crosscheck.columns or "source" not in crosscheck.columns:
+    if (
+        "id_number" not in members.columns
+        or "id_number" not in crosscheck.columns
+        or "source" not in crosscheck.columns
+    ):
         return empty
     enabled = [s for s in params.get("identify.exclusion_sources") if s in SOURCE_CODES]
     cc = crosscheck.loc[crosscheck["source"].astype("str").str.strip().isin(enabled).fillna(False).astype(bool)]
     if cc.empty:
         return empty
-    cc = pd.DataFrame({
-        "id_number": normalized_ids(cc["id_number"]),
-        "source": cc["source"].astype("str").str.strip(),
-        "detail": cc["detail"].astype("str") if "detail" in cc.columns else pd.Series(pd.NA, index=cc.index, dtype="str"),
-    }).dropna(subset=["id_number"])
+    cc = pd.DataFrame(
+        {
+            "id_number": normalized_ids(cc["id_number"]),
+            "source": cc["source"].astype("str").str.strip(),
+            "detail": cc["detail"].astype("str")
+            if "detail" in cc.columns
+            else pd.Series(pd.NA, index=cc.index, dtype="str"),
+        }
+    ).dropna(subset=["id_number"])
     cc = cc.sort_values(["id_number", "source", "detail"], na_position="last").drop_duplicates(["id_number", "source"])
 
     used = [c for c in ("household_id", "_row", "id_number", "name") if c in members.columns]
     cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]
-    m = pd.DataFrame({
-        "household_id": cur["household_id"].astype("str"),
-        "member_row": cur["_row"].astype("str") if "_row" in cur.columns else pd.Series(pd.NA, index=cur.index, dtype="str"),
-        "id_number": normalized_ids(cur["id_number"]),
-        "name": cur["name"].astype("str") if "name" in cur.columns else pd.Series(pd.NA, index=cur.index, dtype="str"),
-    }).dropna(subset=["id_number"])
+    m = pd.DataFrame(
+        {
+            "household_id": cur["household_id"].astype("str"),
+            "member_row": cur["_row"].astype("str")
+            if "_row" in cur.columns
+            else pd.Series(pd.NA, index=cur.index, dtype="str"),
+            "id_number": normalized_ids(cur["id_number"]),
+            "name": cur["name"].astype("str")
+            if "name" in cur.columns
+            else pd.Series(pd.NA, index=cur.index, dtype="str"),
+        }
+    ).dropna(subset=["id_number"])
     m = m[isin(m["id_number"], cc["id_number"]).to_numpy()]  # the few members with a hit, before the merge
     hits = m.merge(cc, on="id_number", how="inner")
     hits["code"] = hits["source"].map(SOURCE_CODES).astype("str")
@@ -61,7 +75,9 @@ def hits_by_household(hits: pd.DataFrame) -> pd.DataFrame:
     who = (hits["name"].fillna("") + "(" + hits["id_number"] + "):" + hits["source"]).astype("str")
     hits = hits.assign(_who=who)
     uniq = hits[["household_id", "source"]].drop_duplicates().sort_values(["household_id", "source"])
-    return pd.DataFrame({
-        "exclusion_sources": (uniq["source"] + ";").groupby(uniq["household_id"], sort=True).sum().str.rstrip(";"),
-        "exclusion_members": (hits["_who"] + "、").groupby(hits["household_id"], sort=True).sum().str.rstrip("、"),
-    }).astype("str")
+    return pd.DataFrame(
+        {
+            "exclusion_sources": (uniq["source"] + ";").groupby(uniq["household_id"], sort=True).sum().str.rstrip(";"),
+            "exclusion_members": (hits["_who"] + "、").groupby(hits["household_id"], sort=True).sum().str.rstrip("、"),
+        }
+    ).astype("str")

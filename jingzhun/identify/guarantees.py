@@ -27,14 +27,22 @@ def _names(members: pd.DataFrame, mask: pd.Series) -> pd.Series:
     sub = members.loc[mask]
     if sub.empty:
         return pd.Series(dtype="str")
-    name = sub["name"].astype("str").fillna("") if "name" in sub.columns else pd.Series("", index=sub.index, dtype="str")
-    ident = sub["id_number"].astype("str").fillna("") if "id_number" in sub.columns else pd.Series("", index=sub.index, dtype="str")
+    name = (
+        sub["name"].astype("str").fillna("") if "name" in sub.columns else pd.Series("", index=sub.index, dtype="str")
+    )
+    ident = (
+        sub["id_number"].astype("str").fillna("")
+        if "id_number" in sub.columns
+        else pd.Series("", index=sub.index, dtype="str")
+    )
     label = (name + "(" + ident + ")").astype("str")
     # a grouped sum of Arrow strings concatenates in C; agg("、".join) calls Python per group
     return (label + "、").groupby(sub["household_id"].astype("str"), sort=True).sum().str.rstrip("、")
 
 
-def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, params: Params, income_year: int) -> pd.DataFrame:
+def guarantee_gaps(
+    households: pd.DataFrame, members: pd.DataFrame | None, params: Params, income_year: int
+) -> pd.DataFrame:
     """Gap flags aligned to ``households``; member lists for the education and medical gaps."""
     idx = households.index
     hid = households["household_id"].astype("str")
@@ -49,8 +57,11 @@ def guarantee_gaps(households: pd.DataFrame, members: pd.DataFrame | None, param
     if members is None or members.empty or "household_id" not in members.columns:
         return out
 
-    used = [c for c in ("household_id", "name", "id_number", "birth_date", "school_status", "health",
-                        "medical_insurance") if c in members.columns]
+    used = [
+        c
+        for c in ("household_id", "name", "id_number", "birth_date", "school_status", "health", "medical_insurance")
+        if c in members.columns
+    ]
     cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]  # narrow: only the columns read here
     cur["household_id"] = cur["household_id"].astype("str")
     has_members = isin(hid, cur["household_id"])

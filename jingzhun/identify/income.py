@@ -128,7 +128,11 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     comps = {c: _money(households, c) for c in TRANSFER_COMPONENTS}
     comp_frame = pd.DataFrame(comps, index=idx)
     has_components = comp_frame.notna().any(axis=1).astype(bool)
-    comp_counted = comp_frame[counted].fillna(0).sum(axis=1).astype("Float64") if counted else pd.Series(0.0, index=idx, dtype="Float64")
+    comp_counted = (
+        comp_frame[counted].fillna(0).sum(axis=1).astype("Float64")
+        if counted
+        else pd.Series(0.0, index=idx, dtype="Float64")
+    )
     comp_all = comp_frame.fillna(0).sum(axis=1).astype("Float64")
     total = _money(households, "transfer_income")
     has_total = total.notna().astype(bool)
@@ -146,7 +150,11 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     gross = required["wage_income"] + required["business_income"] + required["property_income"] + transfer_counted
     net = gross - required["business_expense"]
 
-    size = pd.to_numeric(households["household_size"], errors="coerce").astype("Float64") if "household_size" in households.columns else pd.Series(np.nan, index=idx, dtype="Float64")
+    size = (
+        pd.to_numeric(households["household_size"], errors="coerce").astype("Float64")
+        if "household_size" in households.columns
+        else pd.Series(np.nan, index=idx, dtype="Float64")
+    )
     size_ok = (size >= 1).fillna(False).astype(bool)
     ranged = out_of_range(households)
     in_range = (ranged == "").astype(bool)

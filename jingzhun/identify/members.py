@@ -65,8 +65,10 @@ def age_on(birth_or_id: pd.DataFrame | pd.Series, on: pd.Timestamp | str) -> pd.
 def _arrow_text(values: object) -> pa.Array | pa.ChunkedArray:
     """Text values as an Arrow string array (pandas ``str`` columns are one already)."""
     if not isinstance(values, pd.Series | pd.Index) or values.dtype != "str":
-        values = pd.Series(values if isinstance(values, pd.Series | pd.Index | np.ndarray) else list(values),  # type: ignore[call-overload]
-                           dtype="str")
+        values = pd.Series(
+            values if isinstance(values, pd.Series | pd.Index | np.ndarray) else list(values),  # type: ignore[call-overload]
+            dtype="str",
+        )
     return pa.array(values.array)
 
 

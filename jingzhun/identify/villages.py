@@ -90,18 +90,20 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
         _registered_active=hh["active"].astype(int),
         _ready=hh["exit_ready"].fillna(False).astype(bool).astype(int),
     ).groupby("village_code", sort=True)
-    agg = pd.DataFrame({
-        "households": g.size(),
-        "population": g["_pop"].sum(),
-        "poor_households": g["_poor"].sum(),
-        "poor_population": g["_poor_pop"].sum(),
-        "identified_poor_households": g["_identified"].sum(),
-        "edge_households": g["_edge"].sum(),
-        "excluded_households": g["_excluded"].sum(),
-        "undetermined_households": g["_undetermined"].sum(),
-        "registered_active_households": g["_registered_active"].sum(),
-        "exit_ready_households": g["_ready"].sum(),
-    })
+    agg = pd.DataFrame(
+        {
+            "households": g.size(),
+            "population": g["_pop"].sum(),
+            "poor_households": g["_poor"].sum(),
+            "poor_population": g["_poor_pop"].sum(),
+            "identified_poor_households": g["_identified"].sum(),
+            "edge_households": g["_edge"].sum(),
+            "excluded_households": g["_excluded"].sum(),
+            "undetermined_households": g["_undetermined"].sum(),
+            "registered_active_households": g["_registered_active"].sum(),
+            "exit_ready_households": g["_ready"].sum(),
+        }
+    )
     names = hh.groupby("village_code", sort=True)[["village_name", "township_name"]].first()
     agg = agg.join(names)
     agg.index = agg.index.astype("str")
@@ -116,8 +118,16 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     out = out.reset_index()
     out["village_code"] = out["village_code"].astype("str")
     out["township_code"] = out["township_code"].astype("str").fillna(out["village_code"].str.slice(0, 9))
-    for c in ("households", "poor_households", "identified_poor_households", "edge_households", "excluded_households",
-              "undetermined_households", "registered_active_households", "exit_ready_households"):
+    for c in (
+        "households",
+        "poor_households",
+        "identified_poor_households",
+        "edge_households",
+        "excluded_households",
+        "undetermined_households",
+        "registered_active_households",
+        "exit_ready_households",
+    ):
         out[c] = out[c].fillna(0).astype("Int64")
     for c in ("population", "poor_population"):
         out[c] = out[c].fillna(0).astype("Float64").round(0).astype("Int64")
@@ -126,20 +136,30 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     denom = denom.where(denom > 0, out["total_population"].astype("Float64"))
     denom = denom.where(denom > 0)
     out["denominator"] = denom.round(0).astype("Int64")
-    out["denominator_source"] = pd.Series(np.where(out["agricultural_population"].astype("Float64").fillna(0) > 0,
-                                                   "agricultural_population",
-                                                   np.where(denom.notna(), "total_population", "")), dtype="str")
+    out["denominator_source"] = pd.Series(
+        np.where(
+            out["agricultural_population"].astype("Float64").fillna(0) > 0,
+            "agricultural_population",
+            np.where(denom.notna(), "total_population", ""),
+        ),
+        dtype="str",
+    )
     out["incidence"] = (out["poor_population"].astype("Float64") / denom).round(6)
 
     prov_inc = float(params.get("village_rule.province_incidence"))
     prov_income = float(params.get("village_rule.province_avg_income"))
     na = pd.Series(pd.NA, index=out.index, dtype="boolean")
     out["criterion_incidence"] = (
-        (out["incidence"] >= float(params.get("village_rule.incidence_multiple")) * prov_inc).astype("boolean") if prov_inc > 0 else na
+        (out["incidence"] >= float(params.get("village_rule.incidence_multiple")) * prov_inc).astype("boolean")
+        if prov_inc > 0
+        else na
     )
     out["criterion_income"] = (
-        (out["per_capita_income"].astype("Float64") < float(params.get("village_rule.income_share")) * prov_income).astype("boolean")
-        if prov_income > 0 else na.copy()
+        (
+            out["per_capita_income"].astype("Float64") < float(params.get("village_rule.income_share")) * prov_income
+        ).astype("boolean")
+        if prov_income > 0
+        else na.copy()
     )
     out["criterion_collective"] = (out["collective_income"].astype("Float64") <= 0).astype("boolean")
     flags = [out["criterion_incidence"], out["criterion_income"], out["criterion_collective"]]
@@ -152,8 +172,19 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     out = out.merge(quota, on="village_code", how="left")
     out["eligible_households"] = out["eligible_households"].fillna(0).astype("Int64")
     out["in_villages_table"] = isin(out["village_code"], v.index)
-    first = ["village_code", "village_name", "township_code", "township_name", "poor_population", "incidence",
-             "criterion_incidence", "criterion_income", "criterion_collective", "poor_village_candidate", "exit_ready"]
+    first = [
+        "village_code",
+        "village_name",
+        "township_code",
+        "township_name",
+        "poor_population",
+        "incidence",
+        "criterion_incidence",
+        "criterion_income",
+        "criterion_collective",
+        "poor_village_candidate",
+        "exit_ready",
+    ]
     rest = [c for c in out.columns if c not in first]
     return out[first + rest].sort_values("village_code", kind="stable").reset_index(drop=True)
 
@@ -175,10 +206,14 @@ def _village_frame(villages: pd.DataFrame | None) -> pd.DataFrame:
     cols = list(_VILLAGE_COLS)
     if villages is None or villages.empty or "village_code" not in villages.columns:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _VILLAGE_COLS.items()}, index=pd.Index([], dtype="str"))
-    v = villages.drop_duplicates("village_code").set_index(villages.drop_duplicates("village_code")["village_code"].astype("str"))
+    v = villages.drop_duplicates("village_code").set_index(
+        villages.drop_duplicates("village_code")["village_code"].astype("str")
+    )
     out = pd.DataFrame(index=v.index)
     for c in cols:
-        out[c] = v[c].astype(_VILLAGE_COLS[c]) if c in v.columns else pd.Series(pd.NA, index=v.index, dtype=_VILLAGE_COLS[c])
+        out[c] = (
+            v[c].astype(_VILLAGE_COLS[c]) if c in v.columns else pd.Series(pd.NA, index=v.index, dtype=_VILLAGE_COLS[c])
+        )
     return out
 
 
@@ -232,7 +267,12 @@ def _by_county(hh: pd.DataFrame, villages: pd.DataFrame, threshold: float) -> di
         poor_pop = int(pop.where(sub["remaining_poor"], 0).sum())
         denom = int(vs.sum()) if vs.notna().any() else int(pop.fillna(0).sum())
         incidence = round(poor_pop / denom, 6) if denom > 0 else None
-        out[code] = {"name": names_of(code)["name"], "households": len(sub), "poor_population": poor_pop,
-                     "denominator": denom, "incidence": incidence,
-                     "exit_ready": None if incidence is None else bool(incidence < threshold)}
+        out[code] = {
+            "name": names_of(code)["name"],
+            "households": len(sub),
+            "poor_population": poor_pop,
+            "denominator": denom,
+            "incidence": incidence,
+            "exit_ready": None if incidence is None else bool(incidence < threshold),
+        }
     return {"by_county": out}

@@ -33,7 +33,9 @@ def escape(value: str | None) -> str | None:
     """``value`` with each control character written as ``\\xNN`` or ``\\uNNNN``."""
     if value is None:
         return None
-    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", value)
+    return CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", value
+    )
 
 
 def strip(value: str) -> str:
@@ -68,18 +70,27 @@ def _may_hold_controls(arr: pa.ChunkedArray) -> bool:
             first, second, third = b[lead], b[lead + 1], b[lead + 2]
             c1 = (first == 0xC2) & (second >= 0x80) & (second <= 0x9F)
             alm = (first == 0xD8) & (second == 0x9C)
-            bidi = (first == 0xE2) & (((second == 0x80) & (((third >= 0x8E) & (third <= 0x8F)) | ((third >= 0xAA) & (third <= 0xAE))))
-                                      | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9)))
+            bidi = (first == 0xE2) & (
+                ((second == 0x80) & (((third >= 0x8E) & (third <= 0x8F)) | ((third >= 0xAA) & (third <= 0xAE))))
+                | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))
+            )
             if (c1 | alm | bidi).any():
                 return True
-        tail = b[max(0, b.size - 2):]  # a two-byte character ending the buffer
+        tail = b[max(0, b.size - 2) :]  # a two-byte character ending the buffer
         if tail.size == 2 and ((tail[0] == 0xC2 and 0x80 <= tail[1] <= 0x9F) or (tail[0] == 0xD8 and tail[1] == 0x9C)):
             return True
     return False
 
 
-def strip_control_chars(cols: dict[int, pa.ChunkedArray], names: dict[int, str], headers: list[str], table: str,
-                        rows: np.ndarray, findings: Findings, key_column: str | None = None) -> None:
+def strip_control_chars(
+    cols: dict[int, pa.ChunkedArray],
+    names: dict[int, str],
+    headers: list[str],
+    table: str,
+    rows: np.ndarray,
+    findings: Findings,
+    key_column: str | None = None,
+) -> None:
     """Clean the text columns of ``cols`` (file column → trimmed arrow text) in place.
 
     ``names``: file column → canonical column name (others are named by their header);
@@ -100,5 +111,11 @@ def strip_control_chars(cols: dict[int, pa.ChunkedArray], names: dict[int, str],
         key_arr = cols[kj] if kj is not None else None
         keys = key_arr.take(take).to_pylist() if key_arr is not None and _is_text(key_arr) else None
         column = names.get(j) or (headers[j] if j < len(headers) and headers[j] else f"列{j + 1}")
-        findings.add("V-TEXT-CONTROL-CHAR", table=table, row=rows[idx].tolist(), column=column,
-                     value=[escape(v) for v in arr.take(take).to_pylist()], key=keys)
+        findings.add(
+            "V-TEXT-CONTROL-CHAR",
+            table=table,
+            row=rows[idx].tolist(),
+            column=column,
+            value=[escape(v) for v in arr.take(take).to_pylist()],
+            key=keys,
+        )

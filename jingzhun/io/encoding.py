@@ -17,8 +17,21 @@ from jingzhun.i18n import t
 SAMPLE_BYTES = 1 << 20
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_CHINESE_CODECS = ("utf_8", "utf_8_sig", "gbk", "gb18030", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp936",
-                   "utf_16", "utf_16_le", "utf_16_be")
+_CHINESE_CODECS = (
+    "utf_8",
+    "utf_8_sig",
+    "gbk",
+    "gb18030",
+    "gb2312",
+    "hz",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "cp936",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+)
 
 
 def _decoded(raw: bytes, encoding: str, final: bool) -> str | None:
@@ -59,8 +72,12 @@ def check_encoding(path: Path, encoding: str) -> None:
         return
     seems = t(f", 文件看起来是 {likely} 编码", f"; the file looks like {likely}") if likely else ""
     raise InputError(
-        t(f"{path} 不能按 {encoding} 编码读取: 读出的中文会是乱码{seems}",
-          f"{path} cannot be read as {encoding}: its Chinese text would come out garbled{seems}"),
-        t(f"请去掉 --encoding (自动识别), 或用 --encoding {likely or 'gbk'}; 常见的是 gbk 和 utf-8",
-          f"leave out --encoding (it is detected), or use --encoding {likely or 'gbk'}; gbk and utf-8 are the usual ones"),
+        t(
+            f"{path} 不能按 {encoding} 编码读取: 读出的中文会是乱码{seems}",
+            f"{path} cannot be read as {encoding}: its Chinese text would come out garbled{seems}",
+        ),
+        t(
+            f"请去掉 --encoding (自动识别), 或用 --encoding {likely or 'gbk'}; 常见的是 gbk 和 utf-8",
+            f"leave out --encoding (it is detected), or use --encoding {likely or 'gbk'}; gbk and utf-8 are the usual ones",
+        ),
     )

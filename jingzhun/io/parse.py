@@ -150,6 +150,7 @@ def parse_multi(
 
 # ---- arrow helpers ----------------------------------------------------------------------
 
+
 def trim(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     """Trimmed text, empty → null (arrow string in, arrow large_string out)."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):

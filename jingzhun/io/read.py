@@ -95,7 +95,10 @@ def input_moved(p: Path, what: str) -> InputError:
     """The error for an input file that changed or vanished after it was found."""
     return InputError(
         t(f"输入文件 {p} {what}", f"input file {p} {what}"),
-        t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+        t(
+            "请在运行结束前不要改动数据文件夹, 然后重新运行",
+            "leave the dataset alone until the run ends, then run again",
+        ),
     )
 
 
@@ -113,8 +116,12 @@ class Limits:
         known = {f.name for f in fields(cls)}
         for k, v in values.items():
             if k in known and not (isinstance(v, int | float) and not isinstance(v, bool) and 1 <= v < 2**53):
-                raise ConfigError(t(f"参数 limits.{k} 应为正整数, 而不是 {v}", f"parameter limits.{k} must be a positive "
-                                    f"whole number, not {v}"))
+                raise ConfigError(
+                    t(
+                        f"参数 limits.{k} 应为正整数, 而不是 {v}",
+                        f"parameter limits.{k} must be a positive whole number, not {v}",
+                    )
+                )
         return cls(**{k: int(v) for k, v in values.items() if k in known})
 
 
@@ -154,6 +161,7 @@ class _Grid:
 
 # ---- entry point -------------------------------------------------------------------------
 
+
 def read_table(
     path: str | Path,
     table: str | None = None,
@@ -181,8 +189,9 @@ def read_table(
     table = table or table_for_stem(p.stem)
     raw, stamp = read_bytes(p)
     fmt = detect_format(p, raw[:8])
-    info = SourceInfo(path=str(p), table=table or "", format=fmt, sha256=hashlib.sha256(raw).hexdigest(),
-                      size=len(raw), stamp=stamp)
+    info = SourceInfo(
+        path=str(p), table=table or "", format=fmt, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), stamp=stamp
+    )
     findings = Findings()
 
     if _is_blank(raw, fmt):
@@ -205,7 +214,9 @@ def read_table(
 
     if not any(grid.headers) and grid.data.num_columns == 0:
         if table is None:
-            raise InputError(t(f"文件 {p} 是空的", f"file {p} is empty"), t("请检查导出的文件", "check the exported file"))
+            raise InputError(
+                t(f"文件 {p} 是空的", f"file {p} is empty"), t("请检查导出的文件", "check the exported file")
+            )
         info.sheet = grid.sheet
         findings.add("V-READ-EMPTY-FILE", table=table, detail=p.name)
         return ReadResult(_empty_frame(table), findings, info)
@@ -232,17 +243,23 @@ def read_bytes(p: Path) -> tuple[bytes, tuple[int, int]]:
     except FileNotFoundError:
         raise input_moved(p, t("在读取时被删除或移走", "was removed or moved while being read")) from None
     except OSError as e:
-        raise InputError(t(f"无法读取文件 {p}: {e.strerror or e}", f"cannot read the file {p}: {e.strerror or e}")) from None
+        raise InputError(
+            t(f"无法读取文件 {p}: {e.strerror or e}", f"cannot read the file {p}: {e.strerror or e}")
+        ) from None
     stamp = (after.st_size, after.st_mtime_ns)
     if len(raw) != after.st_size or stamp != (before.st_size, before.st_mtime_ns):
         raise InputError(
             t(f"输入文件 {p} 在读取时被修改", f"input file {p} changed while being read"),
-            t("请在运行结束前不要改动数据文件夹, 然后重新运行", "leave the dataset alone until the run ends, then run again"),
+            t(
+                "请在运行结束前不要改动数据文件夹, 然后重新运行",
+                "leave the dataset alone until the run ends, then run again",
+            ),
         )
     return raw, stamp
 
 
 # ---- format, encoding, hashing -----------------------------------------------------------
+
 
 def detect_format(p: Path, head: bytes | None = None) -> str:
     """``csv``, ``excel`` or ``parquet`` from the suffix, checked against the file's first bytes."""
@@ -268,8 +285,14 @@ def detect_format(p: Path, head: bytes | None = None) -> str:
 
 def _not_a_table(p: Path) -> InputError:
     return InputError(
-        t(f"{p} 不是表格文件 (无法按 CSV/Excel/Parquet 读取)", f"{p} is not a table (not readable as CSV/Excel/Parquet)"),
-        t("请确认导出的是表格, 而不是图片或其他文件", "check that the file is a table export, not an image or other file"),
+        t(
+            f"{p} 不是表格文件 (无法按 CSV/Excel/Parquet 读取)",
+            f"{p} is not a table (not readable as CSV/Excel/Parquet)",
+        ),
+        t(
+            "请确认导出的是表格, 而不是图片或其他文件",
+            "check that the file is a table export, not an image or other file",
+        ),
     )
 
 
@@ -288,7 +311,7 @@ def _is_blank(raw: bytes, fmt: str) -> bool:
         return False
     for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         if raw.startswith(bom):
-            raw = raw[len(bom):]
+            raw = raw[len(bom) :]
             break
     return raw.strip(b" \t\r\n,;\x00") == b""
 
@@ -316,7 +339,7 @@ def detect_encoding(source: Path | bytes) -> str:
     view = memoryview(raw)
     try:  # in slices: no full-size copy of a big file
         for i in range(0, len(view), 1 << 23):
-            dec.decode(view[i:i + (1 << 23)])
+            dec.decode(view[i : i + (1 << 23)])
         dec.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
@@ -333,19 +356,22 @@ def _bom_length(raw: bytes, enc: str) -> int:
 
 # ---- CSV ---------------------------------------------------------------------------------
 
+
 def _read_csv_grid(p: Path, raw: bytes, table: str | None, encoding: str | None) -> _Grid:
     enc = encoding or detect_encoding(raw)
     try:
         enc = codecs.lookup(enc).name
     except LookupError:
-        raise UsageError(t(f"未知的编码 {enc}", f"unknown encoding {enc}"), t("例如 gbk、gb18030、utf-8", "e.g. gbk, gb18030, utf-8")) from None
+        raise UsageError(
+            t(f"未知的编码 {enc}", f"unknown encoding {enc}"), t("例如 gbk、gb18030、utf-8", "e.g. gbk, gb18030, utf-8")
+        ) from None
     if enc == "utf-16":  # the BOM decides; name the byte order so that a slice after the header decodes
         enc = "utf-16-be" if raw.startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
     head = raw[:8192]
     if head.count(0) > max(2, len(head) // 1000) and not enc.startswith("utf-16"):  # a stray NUL in a name is text
         raise _not_a_table(p)
     bom = _bom_length(raw, enc)
-    head_bytes = raw[bom:bom + HEAD_BYTES]
+    head_bytes = raw[bom : bom + HEAD_BYTES]
     complete = bom + HEAD_BYTES >= len(raw)
     text_enc = "utf-8" if enc == "utf-8-sig" else enc
     try:
@@ -353,7 +379,10 @@ def _read_csv_grid(p: Path, raw: bytes, table: str | None, encoding: str | None)
     except UnicodeDecodeError:
         raise InputError(
             t(f"{p} 无法按 {enc} 编码读取", f"{p} cannot be decoded as {enc}"),
-            t("请用 --encoding 指定编码, 或检查文件是否为表格", "name the encoding with --encoding, or check the file is a table"),
+            t(
+                "请用 --encoding 指定编码, 或检查文件是否为表格",
+                "name the encoding with --encoding, or check the file is a table",
+            ),
         ) from None
     if text.startswith("\ufeff"):
         text, bom = text[1:], bom + len("\ufeff".encode(text_enc))
@@ -432,13 +461,24 @@ def _wanted_columns(headers: list[str], table: str) -> list[int]:
 def _headerless_with_values(headers: list[str], sample: list[list[Any]], wanted: list[int]) -> list[int]:
     """Columns without a header that hold values in the first rows (reported, not read)."""
     skip = set(wanted)
-    return [j for j, h in enumerate(headers)
-            if not h and j not in skip and any(j < len(r) and r[j] not in (None, "") and str(r[j]).strip() for r in sample)]
+    return [
+        j
+        for j, h in enumerate(headers)
+        if not h and j not in skip and any(j < len(r) and r[j] not in (None, "") and str(r[j]).strip() for r in sample)
+    ]
 
 
 def _arrow_csv(
-    p: Path, body: pa.Buffer, names: list[str], wanted: list[int], arrow_enc: str, delim: str, on_invalid: Any,
-    enc: str, *, threads: bool,
+    p: Path,
+    body: pa.Buffer,
+    names: list[str],
+    wanted: list[int],
+    arrow_enc: str,
+    delim: str,
+    on_invalid: Any,
+    enc: str,
+    *,
+    threads: bool,
 ) -> pa.Table:
     """The data rows (after the header) as strings; only the ``wanted`` columns are kept."""
     include = [names[j] for j in wanted if j < len(names)]
@@ -448,8 +488,7 @@ def _arrow_csv(
             read_options=pacsv.ReadOptions(
                 column_names=names, encoding=arrow_enc, block_size=1 << 24, use_threads=threads
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid,
-                                              newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(include, pa.string()),
                 include_columns=include,
@@ -466,7 +505,10 @@ def _arrow_csv(
 def _csv_error(p: Path, enc: str, e: Exception) -> InputError:
     return InputError(
         t(f"{p} 无法按 CSV 读取 (编码 {enc}): {e}", f"{p} cannot be read as CSV (encoding {enc}): {e}"),
-        t("请用 --encoding 指定编码, 或检查文件是否为表格", "name the encoding with --encoding, or check the file is a table"),
+        t(
+            "请用 --encoding 指定编码, 或检查文件是否为表格",
+            "name the encoding with --encoding, or check the file is a table",
+        ),
     )
 
 
@@ -487,6 +529,7 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 # ---- Excel -------------------------------------------------------------------------------
 
+
 def _read_excel_grid(
     p: Path, raw: bytes, table: str | None, sheet: str | int | None, limits: Limits, findings: Findings
 ) -> _Grid:
@@ -499,8 +542,10 @@ def _read_excel_grid(
     except Exception as e:  # calamine raises its own error types for zip/xml/format faults
         raise InputError(
             t(f"无法打开 Excel 文件 {p}: {e}", f"cannot open the Excel file {p}: {e}"),
-            t("文件可能已损坏或不是 Excel 文件; 请用 Excel/WPS 打开后另存为 .xlsx",
-              "the file may be damaged or not an Excel file; open it in Excel/WPS and save as .xlsx"),
+            t(
+                "文件可能已损坏或不是 Excel 文件; 请用 Excel/WPS 打开后另存为 .xlsx",
+                "the file may be damaged or not an Excel file; open it in Excel/WPS and save as .xlsx",
+            ),
         ) from None
     names = [m.name for m in meta]
     if not names:
@@ -510,8 +555,10 @@ def _read_excel_grid(
     hidden = [m.name for m in meta if not str(m.visible).endswith(".Visible")]
     visible = [n for n in names if n not in hidden]
     if not visible:
-        raise InputError(t(f"{p} 的工作表都是隐藏的: {', '.join(names)}", f"every sheet of {p} is hidden: {', '.join(names)}"),
-                         t("请用 --sheet 指定要读的工作表", "name the sheet to read with --sheet"))
+        raise InputError(
+            t(f"{p} 的工作表都是隐藏的: {', '.join(names)}", f"every sheet of {p} is hidden: {', '.join(names)}"),
+            t("请用 --sheet 指定要读的工作表", "name the sheet to read with --sheet"),
+        )
     # The first visible sheet whose header fits the table; else the best fitting one; else the first.
     best: _Grid | None = None
     best_score = -1
@@ -525,8 +572,12 @@ def _read_excel_grid(
     assert best is not None
     tb = table or best.table or table_for_stem(p.stem)
     for name in hidden:
-        findings.add("V-READ-HIDDEN-SHEET", table=tb or "", value=name,
-                     detail=t(f"{p.name}, 已读工作表「{best.sheet}」", f"{p.name}, read sheet '{best.sheet}'"))
+        findings.add(
+            "V-READ-HIDDEN-SHEET",
+            table=tb or "",
+            value=name,
+            detail=t(f"{p.name}, 已读工作表「{best.sheet}」", f"{p.name}, read sheet '{best.sheet}'"),
+        )
     return best
 
 
@@ -534,18 +585,20 @@ def _named_sheet(p: Path, names: list[str], sheet: str | int) -> str:
     if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         i = int(sheet)
         if not 0 <= i < len(names):
-            raise UsageError(t(f"{p.name} 没有第 {i} 个工作表", f"{p.name} has no sheet {i}"),
-                             t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"))
+            raise UsageError(
+                t(f"{p.name} 没有第 {i} 个工作表", f"{p.name} has no sheet {i}"),
+                t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"),
+            )
         return names[i]
     if sheet in names:
         return sheet
-    raise UsageError(t(f"{p.name} 没有工作表 {sheet}", f"{p.name} has no sheet {sheet}"),
-                     t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"))
+    raise UsageError(
+        t(f"{p.name} 没有工作表 {sheet}", f"{p.name} has no sheet {sheet}"),
+        t(f"工作表: {', '.join(names)}", f"sheets: {', '.join(names)}"),
+    )
 
 
-def _excel_sheet_grid(
-    p: Path, wb: Any, name: str, table: str | None, parts: _Xlsx, limits: Limits
-) -> _Grid:
+def _excel_sheet_grid(p: Path, wb: Any, name: str, table: str | None, parts: _Xlsx, limits: Limits) -> _Grid:
     if parts.zip is not None and name in parts.sheets:
         check_sheet_size(p, parts.zip, parts.sheets[name], name, limits)
     try:
@@ -566,16 +619,24 @@ def _excel_sheet_grid(
     width = max([len(headers)] + [len(r) for r in body[:1]])
     headers = headers + [""] * (width - len(headers))
     title = [(i + 1, _row_text(rows[i])) for i in range(h) if _row_text(rows[i])]
-    grid = _Grid(headers=headers, data=pa.table({}), first_data_row=start + 1, header_row=start, title_rows=title,
-                 two_row=two_row, sheet=name)
+    grid = _Grid(
+        headers=headers,
+        data=pa.table({}),
+        first_data_row=start + 1,
+        header_row=start,
+        title_rows=title,
+        two_row=two_row,
+        sheet=name,
+    )
     tb = table
     if tb is None:
         if _score(headers, _UNION) < 2:
             return grid  # not this sheet (the caller tries the next one or infers the table)
         tb = infer_table(headers, p)
     wanted = _wanted_columns(headers, tb)
-    grid.data = pa.table({f"c{j}": pa.array([r[j] if j < len(r) else None for r in body], type=pa.string())
-                          for j in wanted})
+    grid.data = pa.table(
+        {f"c{j}": pa.array([r[j] if j < len(r) else None for r in body], type=pa.string()) for j in wanted}
+    )
     grid.table, grid.extra = tb, _headerless_with_values(headers, body[:HEAD_ROWS], wanted)
     return grid
 
@@ -597,17 +658,21 @@ def _cells_beyond(last: bytes) -> re.Pattern[bytes]:
     alts = [rb"[A-Z]{%d,}" % (n + 1)]
     for i, ch in enumerate(last):
         if ch < ord("Z"):
-            alts.append(last[:i] + b"[" + bytes([ch + 1]) + b"-Z]" + (rb"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""))
+            alts.append(
+                last[:i] + b"[" + bytes([ch + 1]) + b"-Z]" + (rb"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b"")
+            )
     # A literal start (' r="') lets the regex engine skip ahead fast; rows have digits there, cells letters.
-    return re.compile(rb' r="(' + b"|".join(alts) + rb')\d')
+    return re.compile(rb' r="(' + b"|".join(alts) + rb")\d")
 
 
 def _too_big(p: Path, what_zh: str, what_en: str) -> InputError:
     return InputError(
         t(f"{p} 超出读取上限, 未读入: {what_zh}", f"{p} is over a reading limit and was not read: {what_en}"),
-        t("如确是真实数据, 可在 jingzhun.toml 的 [limits] 中调高上限; 否则请检查文件 (可能已损坏或被篡改)",
-          "if the data is real, raise the limit under [limits] in jingzhun.toml; else check the file "
-          "(it may be damaged or crafted)"),
+        t(
+            "如确是真实数据, 可在 jingzhun.toml 的 [limits] 中调高上限; 否则请检查文件 (可能已损坏或被篡改)",
+            "if the data is real, raise the limit under [limits] in jingzhun.toml; else check the file "
+            "(it may be damaged or crafted)",
+        ),
     )
 
 
@@ -629,8 +694,11 @@ def xlsx_sheets(p: Path, raw: bytes, limits: Limits) -> _Xlsx:
     total = sum(i.file_size for i in infos)
     if total > limits.max_unpacked_mb * 1024 * 1024:
         mb = total // (1024 * 1024)
-        raise _too_big(p, f"解压后 {mb} MB, 上限 {limits.max_unpacked_mb} MB (max_unpacked_mb)",
-                       f"{mb} MB unpacked, limit {limits.max_unpacked_mb} MB (max_unpacked_mb)")
+        raise _too_big(
+            p,
+            f"解压后 {mb} MB, 上限 {limits.max_unpacked_mb} MB (max_unpacked_mb)",
+            f"{mb} MB unpacked, limit {limits.max_unpacked_mb} MB (max_unpacked_mb)",
+        )
     try:
         book = z.read("xl/workbook.xml")
         rels = z.read("xl/_rels/workbook.xml.rels")
@@ -671,7 +739,7 @@ class _LongRuns:
             if m.end() - m.start() - 1 > 4 * self.limit:
                 return (m.end() - m.start() - 1) // 4  # at least this many characters
             if m.end() == len(buf):
-                self.carry = buf[m.start():]  # may go on in the next chunk
+                self.carry = buf[m.start() :]  # may go on in the next chunk
                 return None
             n = len(m.group()[1:].decode("utf-8", "replace"))
             if n > self.limit:
@@ -682,8 +750,11 @@ class _LongRuns:
 
 
 def _long_cell(p: Path, n: int, limit: int) -> InputError:
-    return _too_big(p, f"有 {n} 字以上的单元格, 上限 {limit} 字 (max_cell_chars; Excel 单元格最多 32767 字)",
-                    f"a cell of {n}+ characters, limit {limit} (max_cell_chars; an Excel cell holds at most 32,767)")
+    return _too_big(
+        p,
+        f"有 {n} 字以上的单元格, 上限 {limit} 字 (max_cell_chars; Excel 单元格最多 32767 字)",
+        f"a cell of {n}+ characters, limit {limit} (max_cell_chars; an Excel cell holds at most 32,767)",
+    )
 
 
 def _check_shared_strings(p: Path, z: zipfile.ZipFile, limits: Limits) -> None:
@@ -701,7 +772,9 @@ def _check_shared_strings(p: Path, z: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _xml_unescape(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )
 
 
 def _col_number(letters: bytes) -> int:
@@ -781,6 +854,7 @@ def cell_text(v: Any) -> str | None:
 
 # ---- Parquet -----------------------------------------------------------------------------
 
+
 def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, findings: Findings) -> _Grid:
     try:
         pf = pq.ParquetFile(pa.BufferReader(raw))
@@ -789,7 +863,9 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
         raise InputError(t(f"无法读取 Parquet 文件 {p}: {e}", f"cannot read the Parquet file {p}: {e}")) from None
     n = pf.metadata.num_rows
     if n > limits.max_rows:
-        raise _too_big(p, f"{n} 行, 上限 {limits.max_rows} 行 (max_rows)", f"{n} rows, limit {limits.max_rows} (max_rows)")
+        raise _too_big(
+            p, f"{n} 行, 上限 {limits.max_rows} 行 (max_rows)", f"{n} rows, limit {limits.max_rows} (max_rows)"
+        )
     headers = list(schema.names)
     if not headers:
         return _Grid(headers=[], data=pa.table({}), first_data_row=1, header_row=None)
@@ -818,16 +894,21 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
         else:  # repeated names: read all, pick by position
             data = pf.read(use_threads=True).select(wanted)
     except (pa.ArrowException, OSError, MemoryError) as e:
-        raise InputError(t(f"无法读取 Parquet 文件 {p}: {type(e).__name__}: {e}",
-                           f"cannot read the Parquet file {p}: {type(e).__name__}: {e}")) from None
+        raise InputError(
+            t(
+                f"无法读取 Parquet 文件 {p}: {type(e).__name__}: {e}",
+                f"cannot read the Parquet file {p}: {type(e).__name__}: {e}",
+            )
+        ) from None
     data = data.rename_columns([f"c{j}" for j in wanted])
     cols = []
     for j, col in zip(wanted, data.columns, strict=True):
         if pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
             col = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
         if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-            col = pa.chunked_array([c.view(pa.large_string()) for c in col.cast(pa.large_binary()).chunks],
-                                   type=pa.large_string())  # bytes read as text, checked below
+            col = pa.chunked_array(
+                [c.view(pa.large_string()) for c in col.cast(pa.large_binary()).chunks], type=pa.large_string()
+            )  # bytes read as text, checked below
         if _is_text(col.type):
             col, bad = _valid_utf8(col)
             if bad:
@@ -849,14 +930,22 @@ def _decode_short(col: pa.ChunkedArray, table: str, column: str, limit: int, fin
         lens = pc.utf8_length(d) if not _has_bad_utf8(d) else pc.binary_length(d)
         long = pc.fill_null(pc.greater(lens, limit), False)
         if pc.any(long).as_py():
-            hit = np.asarray(pc.fill_null(pc.take(long, chunk.indices), False).to_numpy(zero_copy_only=False), dtype=bool)
+            hit = np.asarray(
+                pc.fill_null(pc.take(long, chunk.indices), False).to_numpy(zero_copy_only=False), dtype=bool
+            )
             idx = np.flatnonzero(hit)
             which = chunk.indices.take(pa.array(idx)).to_numpy(zero_copy_only=False)
             heads = [d[int(k)].as_py()[:40] for k in which[:1000]]  # the first ones in full detail
             heads += [heads[-1]] * (len(idx) - len(heads))
             sizes = lens.take(pa.array(which)).to_pylist()
-            findings.add("V-READ-CELL-TOO-LONG", table=table, row=(idx + start + 1).tolist(), column=column,
-                         value=[f"{h}… ({n})" for h, n in zip(heads, sizes, strict=True)], detail=str(limit))
+            findings.add(
+                "V-READ-CELL-TOO-LONG",
+                table=table,
+                row=(idx + start + 1).tolist(),
+                column=column,
+                value=[f"{h}… ({n})" for h, n in zip(heads, sizes, strict=True)],
+                detail=str(limit),
+            )
             short = pc.if_else(long, pa.scalar(None, d.type), d)
             chunk = pa.DictionaryArray.from_arrays(chunk.indices, short)
         chunks.append(chunk.dictionary_decode())
@@ -881,7 +970,9 @@ def _valid_utf8(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
         pass
     raw = pc.cast(col, pa.large_binary()).to_pylist()
     fixed = [None if b is None else b.decode("utf-8", "replace") for b in raw]
-    bad = sum(1 for b, f in zip(raw, fixed, strict=True) if b is not None and "\ufffd" in f and b"\xef\xbf\xbd" not in b)
+    bad = sum(
+        1 for b, f in zip(raw, fixed, strict=True) if b is not None and "\ufffd" in f and b"\xef\xbf\xbd" not in b
+    )
     return pa.chunked_array([pa.array(fixed, type=pa.large_string())]), bad
 
 
@@ -975,6 +1066,7 @@ def infer_table(headers: list[str], p: Path) -> str:
 
 # ---- typing ------------------------------------------------------------------------------
 
+
 def _empty_frame(table: str) -> pd.DataFrame:
     cols: dict[str, Any] = {"_row": pd.array([], dtype="Int64")}
     for name in reg.required_columns(table):
@@ -983,8 +1075,14 @@ def _empty_frame(table: str) -> pd.DataFrame:
 
 
 def _na_column(type_: str, n: int) -> pd.Series:
-    dtype = {"int": "Int64", "year": "Int64", "money": "Float64", "area": "Float64", "bool": "boolean",
-             "date": "datetime64[ns]"}.get(type_, "str")
+    dtype = {
+        "int": "Int64",
+        "year": "Int64",
+        "money": "Float64",
+        "area": "Float64",
+        "bool": "boolean",
+        "date": "datetime64[ns]",
+    }.get(type_, "str")
     return pd.Series([None] * n, dtype=dtype)
 
 
@@ -1009,9 +1107,15 @@ def _typed_frame(
                 unknown.append((j, h))
             continue
         if name in chosen:
-            findings.add("V-COLUMN-DUPLICATE", table=table, column=name,
-                         detail=t(f"第 {chosen[name] + 1} 列「{grid.headers[chosen[name]]}」和第 {j + 1} 列「{h}」",
-                                  f"column {chosen[name] + 1} '{grid.headers[chosen[name]]}' and column {j + 1} '{h}'"))
+            findings.add(
+                "V-COLUMN-DUPLICATE",
+                table=table,
+                column=name,
+                detail=t(
+                    f"第 {chosen[name] + 1} 列「{grid.headers[chosen[name]]}」和第 {j + 1} 列「{h}」",
+                    f"column {chosen[name] + 1} '{grid.headers[chosen[name]]}' and column {j + 1} '{h}'",
+                ),
+            )
             continue
         chosen[name] = j
 
@@ -1067,7 +1171,9 @@ def _typed_frame(
         for j in list(trimmed):
             trimmed[j] = trimmed[j].slice(0, n)
 
-    clean.strip_control_chars(trimmed, {j: nm for nm, j in chosen.items()}, grid.headers, table, rows, findings, reg.key_column(table))
+    clean.strip_control_chars(
+        trimmed, {j: nm for nm, j in chosen.items()}, grid.headers, table, rows, findings, reg.key_column(table)
+    )
     for r, text in grid.bad_lines:
         findings.add("V-READ-BAD-LINE", table=table, row=r, value=text)
 
@@ -1106,9 +1212,15 @@ def _typed_frame(
             continue
         if name not in chosen:
             if c.required:
-                findings.add("V-COLUMN-MISSING", table=table, column=name,
-                             detail=t(f"表头可写作「{c.aliases[0] if c.aliases else name}」",
-                                      f"header e.g. '{c.aliases[0] if c.aliases else name}'"))
+                findings.add(
+                    "V-COLUMN-MISSING",
+                    table=table,
+                    column=name,
+                    detail=t(
+                        f"表头可写作「{c.aliases[0] if c.aliases else name}」",
+                        f"header e.g. '{c.aliases[0] if c.aliases else name}'",
+                    ),
+                )
                 out[name] = _na_column(c.type, n)
             continue
         headers_out[name] = grid.headers[chosen[name]]
@@ -1141,9 +1253,14 @@ def _refuse_long_cells(
     values = arr.take(pa.array(idx))
     heads = pc.utf8_slice_codeunits(values, 0, 40).to_pylist()
     lens = pc.utf8_length(values).to_pylist()
-    findings.add("V-READ-CELL-TOO-LONG", table=table, row=[int(rows[i]) for i in idx], column=column,
-                 value=[f"{h}… ({n})" for h, n in zip(heads, lens, strict=True)],
-                 detail=str(limits.max_cell_chars))
+    findings.add(
+        "V-READ-CELL-TOO-LONG",
+        table=table,
+        row=[int(rows[i]) for i in idx],
+        column=column,
+        value=[f"{h}… ({n})" for h, n in zip(heads, lens, strict=True)],
+        detail=str(limits.max_cell_chars),
+    )
     return pc.if_else(over, pa.scalar(None, arr.type), arr)
 
 
@@ -1200,8 +1317,14 @@ def _convert(
     }[c.type]
     typed, bad = parse.by_unique(text, parser)
     _report(findings, code, table, c.name, bad, text, rows, keys)
-    dtype = {"int": "Int64", "year": "Int64", "money": "Float64", "area": "Float64", "bool": "boolean",
-             "date": "datetime64[ns]"}[c.type]
+    dtype = {
+        "int": "Int64",
+        "year": "Int64",
+        "money": "Float64",
+        "area": "Float64",
+        "bool": "boolean",
+        "date": "datetime64[ns]",
+    }[c.type]
     return typed.astype(dtype)
 
 
@@ -1227,7 +1350,9 @@ def _masked(arr: pa.ChunkedArray, kind: str) -> pd.api.extensions.ExtensionArray
 
 def _typed_fast_path(arr: pa.ChunkedArray, c: reg.Column) -> pd.Series | None:
     typ = arr.type
-    if c.type in ("money", "area") and (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)):
+    if c.type in ("money", "area") and (
+        pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
+    ):
         return pd.Series(_masked(pc.cast(arr, pa.float64()), "float"))
     if c.type in ("int", "year") and pa.types.is_integer(typ):
         return pd.Series(_masked(pc.cast(arr, pa.int64()), "int"))
@@ -1256,8 +1381,14 @@ def _report(
         return
     idx = np.flatnonzero(bad)
     raw = text.take(pa.array(idx)).to_pylist()
-    findings.add(code, table=table, row=rows.iloc[idx].reset_index(drop=True), column=column, value=raw,
-                 key=None if keys is None else keys.iloc[idx].reset_index(drop=True))
+    findings.add(
+        code,
+        table=table,
+        row=rows.iloc[idx].reset_index(drop=True),
+        column=column,
+        value=raw,
+        key=None if keys is None else keys.iloc[idx].reset_index(drop=True),
+    )
 
 
 # Tables exported by other departments (民政's roster, comparison hits): their damaged IDs
@@ -1283,13 +1414,23 @@ def _check_identifier(
     key_sub = None if keys is None else keys.iloc[idx]
     if damaged.any():
         code = "V-ROSTER-ID-EXCEL-DAMAGED" if table in EXTERNAL_TABLES else "V-ID-EXCEL-DAMAGED"
-        findings.add(code, table=table, row=rows.iloc[idx[damaged]].reset_index(drop=True),
-                     column=c.name, value=sub[damaged].reset_index(drop=True),
-                     key=None if key_sub is None else key_sub[damaged].reset_index(drop=True))
+        findings.add(
+            code,
+            table=table,
+            row=rows.iloc[idx[damaged]].reset_index(drop=True),
+            column=c.name,
+            value=sub[damaged].reset_index(drop=True),
+            key=None if key_sub is None else key_sub[damaged].reset_index(drop=True),
+        )
     if repair.any():
-        findings.add("V-ID-DOT0-REPAIRED", table=table, row=rows.iloc[idx[repair]].reset_index(drop=True),
-                     column=c.name, value=sub[repair].reset_index(drop=True),
-                     key=None if key_sub is None else key_sub[repair].reset_index(drop=True))
+        findings.add(
+            "V-ID-DOT0-REPAIRED",
+            table=table,
+            row=rows.iloc[idx[repair]].reset_index(drop=True),
+            column=c.name,
+            value=sub[repair].reset_index(drop=True),
+            key=None if key_sub is None else key_sub[repair].reset_index(drop=True),
+        )
         s = s.copy()
         s.iloc[idx[repair]] = sub[repair].str.replace(r"\.0+$", "", regex=True).to_numpy()
     return s

@@ -114,8 +114,9 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         return header.encode("utf-8")
     cols = [_csv_cells(df.iloc[:, j]) for j in range(len(df.columns))]
     empty = pa.scalar("", pa.large_string())
-    rows = pc.binary_join_element_wise(*cols, pa.scalar(",", pa.large_string()), null_handling="replace",
-                                       null_replacement="")
+    rows = pc.binary_join_element_wise(
+        *cols, pa.scalar(",", pa.large_string()), null_handling="replace", null_replacement=""
+    )
     rows = pc.binary_join_element_wise(rows, empty, pa.scalar("\n", pa.large_string()))  # "row" + "\n" + ""
     chunks = rows.chunks if isinstance(rows, pa.ChunkedArray) else [rows]
     return header.encode("utf-8") + b"".join(_string_data(c) for c in chunks)
@@ -125,8 +126,8 @@ def _string_data(arr: pa.Array) -> bytes:
     """The characters of a large_string array, one value after the other."""
     if len(arr) == 0:
         return b""
-    off = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
-    return arr.buffers()[2].to_pybytes()[off[0]: off[-1]]
+    off = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    return arr.buffers()[2].to_pybytes()[off[0] : off[-1]]
 
 
 def _quote_one(text: str) -> str:
@@ -155,9 +156,14 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return clean
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path,
-               choices: Mapping[str, Mapping[str, list[str]]] | None = None, *,
-               labels: bool = True, titles: Mapping[str, Any] | None = None) -> Path:
+def write_xlsx(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    choices: Mapping[str, Mapping[str, list[str]]] | None = None,
+    *,
+    labels: bool = True,
+    titles: Mapping[str, Any] | None = None,
+) -> Path:
     """One sheet per frame: bold frozen header, text columns as text cells, numbers as numbers.
 
     The workbook is the person's file: with ``labels`` (the default) sheet names, column
@@ -172,8 +178,10 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path,
     if labels:
         from jingzhun.labels import column_title, for_person, sheet_title
 
-        choices = {sheet_title(k): {column_title(c, k, titles): v for c, v in cols.items()}
-                   for k, cols in (choices or {}).items()}
+        choices = {
+            sheet_title(k): {column_title(c, k, titles): v for c, v in cols.items()}
+            for k, cols in (choices or {}).items()
+        }
         sheets = {sheet_title(k): for_person(df, k, titles) for k, df in sheets.items()}
 
     p = Path(path)
@@ -286,8 +294,18 @@ def _dropdowns(ws: Any, df: pd.DataFrame, lists: Mapping[str, list[str]]) -> Non
         if header not in df.columns:
             continue
         j = list(df.columns).index(header)
-        ws.data_validation(1, j, max(len(df), 1), j, {
-            "validate": "list", "source": list(values), "ignore_blank": True,
-            "input_title": header[:32], "input_message": " / ".join(values)[:255],
-            "error_title": header[:32], "error_message": ("只能填写 / only: " + " / ".join(values))[:255],
-        })
+        ws.data_validation(
+            1,
+            j,
+            max(len(df), 1),
+            j,
+            {
+                "validate": "list",
+                "source": list(values),
+                "ignore_blank": True,
+                "input_title": header[:32],
+                "input_message": " / ".join(values)[:255],
+                "error_title": header[:32],
+                "error_message": ("只能填写 / only: " + " / ".join(values))[:255],
+            },
+        )

@@ -92,8 +92,15 @@ def check_category(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFra
     m = (lf["active"] & registered & (p["category"] == CAT_GENERAL).fillna(False)).to_numpy(dtype=bool)
     if not m.any():
         return
-    f.add("M-CATEGORY-NOT-UPDATED", table="dibao", row=r["d_row"][m], column="program",
-          value=roster_text(r[m]), key=p["household_id"][m], detail=person_text(p[m]))
+    f.add(
+        "M-CATEGORY-NOT-UPDATED",
+        table="dibao",
+        row=r["d_row"][m],
+        column="program",
+        value=roster_text(r[m]),
+        key=p["household_id"][m],
+        detail=person_text(p[m]),
+    )
 
 
 def _hh_registered(households: pd.DataFrame) -> pd.Series:
@@ -105,11 +112,17 @@ def _hh_registered(households: pd.DataFrame) -> pd.Series:
 def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame) -> None:
     if "category" not in households.columns:
         return
-    cols = [c for c in ("_row", "household_id", "category", "head_name", "dibao_benefit", "tekun_benefit")
-            if c in households.columns]
+    cols = [
+        c
+        for c in ("_row", "household_id", "category", "head_name", "dibao_benefit", "tekun_benefit")
+        if c in households.columns
+    ]
     hh = households[cols][_hh_registered(households).to_numpy(dtype=bool)]
     covered = lf[lf["active"]]
-    for cat, program, code in ((CAT_DIBAO, DIBAO, "M-DIBAO-HH-NOT-ON-ROSTER"), (CAT_TEKUN, TEKUN, "M-TEKUN-HH-NOT-ON-ROSTER")):
+    for cat, program, code in (
+        (CAT_DIBAO, DIBAO, "M-DIBAO-HH-NOT-ON-ROSTER"),
+        (CAT_TEKUN, TEKUN, "M-TEKUN-HH-NOT-ON-ROSTER"),
+    ):
         on = covered.loc[covered["r_program"] == program, "p_household_id"]
         sel = hh[(hh["category"] == cat).fillna(False).astype(bool).to_numpy() & ~isin(hh["household_id"], on)]
         if sel.empty:
@@ -118,8 +131,15 @@ def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, h
         benefit_col = "dibao_benefit" if program == DIBAO else "tekun_benefit"
         benefit = _s(sel[benefit_col].round(2)) if benefit_col in sel.columns else pd.Series("", index=sel.index)
         detail = "户主 " + head + " " + cat + " " + column_title("households", benefit_col) + " " + benefit
-        f.add(code, table="households", row=_s_row(sel), column="category", value=cat,
-              key=sel["household_id"], detail=detail)
+        f.add(
+            code,
+            table="households",
+            row=_s_row(sel),
+            column="category",
+            value=cat,
+            key=sel["household_id"],
+            detail=detail,
+        )
 
 
 def _s_row(df: pd.DataFrame) -> pd.Series | None:
@@ -127,7 +147,13 @@ def _s_row(df: pd.DataFrame) -> pd.Series | None:
 
 
 def check_missed(
-    f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFrame, households: pd.DataFrame, params: Params, data_year: int
+    f: Findings,
+    lf: pd.DataFrame,
+    r: pd.DataFrame,
+    p: pd.DataFrame,
+    households: pd.DataFrame,
+    params: Params,
+    data_year: int,
 ) -> None:
     """A roster family linked only to a surveyed, non-registered household under the line."""
     not_reg = ~p["registered"].fillna(True).astype(bool) & lf["active"]
@@ -149,17 +175,31 @@ def check_missed(
     sub = lf[not_reg.to_numpy() & isin(p["household_id"], below["household_id"])]
     records = join_by(sub["p_household_id"], sub["r_record_id"])
     hid = below["household_id"]
-    detail = ("人均纯收入 " + _s(inc.round(2)).to_numpy() + " < 扶贫标准 " + f"{line:.0f}")
-    f.add("M-MISSED-CANDIDATE", table="households", row=_s_row(below), column="per_capita_net_income",
-          value=hid.map(records).astype("str"), key=hid, detail=pd.Series(detail, index=below.index))
+    detail = "人均纯收入 " + _s(inc.round(2)).to_numpy() + " < 扶贫标准 " + f"{line:.0f}"
+    f.add(
+        "M-MISSED-CANDIDATE",
+        table="households",
+        row=_s_row(below),
+        column="per_capita_net_income",
+        value=hid.map(records).astype("str"),
+        key=hid,
+        detail=pd.Series(detail, index=below.index),
+    )
 
 
 def check_not_found(f: Findings, unlinked: pd.DataFrame) -> None:
     if unlinked.empty:
         return
     detail = _s(unlinked["village_code"]) + " " + _s(unlinked["village_name"])
-    f.add("M-ROSTER-NOT-FOUND", table="dibao", row=unlinked["d_row"], column="id_number",
-          value=roster_text(unlinked), key=unlinked["record_id"], detail=detail.str.strip())
+    f.add(
+        "M-ROSTER-NOT-FOUND",
+        table="dibao",
+        row=unlinked["d_row"],
+        column="id_number",
+        value=roster_text(unlinked),
+        key=unlinked["record_id"],
+        detail=detail.str.strip(),
+    )
 
 
 def check_partial(f: Findings, lf: pd.DataFrame, per: pd.DataFrame) -> None:
@@ -168,7 +208,9 @@ def check_partial(f: Findings, lf: pd.DataFrame, per: pd.DataFrame) -> None:
     if cov.empty:
         return
     n_cov = cov.groupby("p_household_id")["_p"].nunique()
-    cur = per[["household_id", "_p", "name"]][per["current"].to_numpy() & isin(per["household_id"], n_cov.index.to_numpy())]
+    cur = per[["household_id", "_p", "name"]][
+        per["current"].to_numpy() & isin(per["household_id"], n_cov.index.to_numpy())
+    ]
     n_cur = cur.groupby("household_id")["_p"].nunique()
     both = pd.DataFrame({"covered": n_cov, "current": n_cur}).dropna()
     part = both[both["covered"] < both["current"]]
@@ -177,14 +219,28 @@ def check_partial(f: Findings, lf: pd.DataFrame, per: pd.DataFrame) -> None:
     missing = cur[isin(cur["household_id"], part.index.to_numpy()) & ~cur["_p"].isin(cov["_p"]).to_numpy()]
     names = join_by(missing["household_id"], missing["name"], "、")
     hid = pd.Series(part.index, dtype="str")
-    detail = ("名册 " + part["covered"].astype(int).astype(str).to_numpy() + " 人 / 家庭 "
-              + part["current"].astype(int).astype(str).to_numpy() + " 人; 未在名册: " + hid.map(names).astype("str").fillna("").to_numpy())
+    detail = (
+        "名册 "
+        + part["covered"].astype(int).astype(str).to_numpy()
+        + " 人 / 家庭 "
+        + part["current"].astype(int).astype(str).to_numpy()
+        + " 人; 未在名册: "
+        + hid.map(names).astype("str").fillna("").to_numpy()
+    )
     records = join_by(cov["p_household_id"], cov["r_record_id"])
-    f.add("M-PARTIAL-HOUSEHOLD", table="members", column="household_id", value=hid.map(records).astype("str"),
-          key=hid, detail=pd.Series(detail))
+    f.add(
+        "M-PARTIAL-HOUSEHOLD",
+        table="members",
+        column="household_id",
+        value=hid.map(records).astype("str"),
+        key=hid,
+        detail=pd.Series(detail),
+    )
 
 
-def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame, params: Params, data_year: int) -> None:
+def check_benefit(
+    f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame, params: Params, data_year: int
+) -> None:
     """低保金/特困供养金 in the income year vs the roster's monthly amount × months covered."""
     income_year = data_year - 1
     share = float(params.get("match.benefit_tolerance"))
@@ -208,15 +264,33 @@ def check_benefit(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: 
         if sel.empty:
             continue
         shown = isin(rows["p_household_id"], sel["household_id"])
-        detail_months = (rows["r_record_id"][shown].astype("str") + " " + rows["r_monthly_amount"][shown].astype("str")
-                         + "元×" + months[shown].astype("Int64").astype("str") + "月")
+        detail_months = (
+            rows["r_record_id"][shown].astype("str")
+            + " "
+            + rows["r_monthly_amount"][shown].astype("str")
+            + "元×"
+            + months[shown].astype("Int64").astype("str")
+            + "月"
+        )
         explain = join_by(rows["p_household_id"][shown], detail_months, ", ")
         detail = (
-            f"{income_year} 年 收入 " + _s(reported[bad].round(2)) + " 元, 名册 " + _s(exp[bad].round(2)) + " 元 ("
-            + sel["household_id"].map(explain).astype("str").fillna("无名册记录") + ")"
+            f"{income_year} 年 收入 "
+            + _s(reported[bad].round(2))
+            + " 元, 名册 "
+            + _s(exp[bad].round(2))
+            + " 元 ("
+            + sel["household_id"].map(explain).astype("str").fillna("无名册记录")
+            + ")"
         )
-        f.add("M-BENEFIT-MISMATCH", table="households", row=_s_row(sel), column=col,
-              value=_s(reported[bad].round(2)), key=sel["household_id"], detail=detail)
+        f.add(
+            "M-BENEFIT-MISMATCH",
+            table="households",
+            row=_s_row(sel),
+            column=col,
+            value=_s(reported[bad].round(2)),
+            key=sel["household_id"],
+            detail=detail,
+        )
 
 
 def check_departed(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFrame) -> None:
@@ -230,8 +304,15 @@ def check_departed(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFra
         if not m.any():
             continue
         detail = person_text(p[m]) + " " + _s(reason[m]) + " " + _s(changed[m].dt.strftime("%Y-%m-%d"))
-        f.add(code, table="dibao", row=r["d_row"][m], column="record_id", value=roster_text(r[m]),
-              key=p["household_id"][m], detail=detail.str.strip())
+        f.add(
+            code,
+            table="dibao",
+            row=r["d_row"][m],
+            column="record_id",
+            value=roster_text(r[m]),
+            key=p["household_id"][m],
+            detail=detail.str.strip(),
+        )
 
 
 def check_member_flags(f: Findings, per: pd.DataFrame) -> None:
@@ -239,5 +320,12 @@ def check_member_flags(f: Findings, per: pd.DataFrame) -> None:
     if not both.any():
         return
     sel = per[both]
-    f.add("M-DIBAO-AND-TEKUN", table="members", row=sel["m_row"], column="on_tekun", value="是否享受低保=是, 是否特困供养人员=是",
-          key=sel["id_norm"], detail=person_text(sel))
+    f.add(
+        "M-DIBAO-AND-TEKUN",
+        table="members",
+        row=sel["m_row"],
+        column="on_tekun",
+        value="是否享受低保=是, 是否特困供养人员=是",
+        key=sel["id_norm"],
+        detail=person_text(sel),
+    )

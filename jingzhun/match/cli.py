@@ -58,8 +58,10 @@ TruthOpt = Annotated[
 ]
 KeepOpt = Annotated[
     bool,
-    typer.Option("--keep-decisions/--no-keep-decisions",
-                 help="把复核决定保存到数据集的 match_decisions.csv / keep decisions in the dataset"),
+    typer.Option(
+        "--keep-decisions/--no-keep-decisions",
+        help="把复核决定保存到数据集的 match_decisions.csv / keep decisions in the dataset",
+    ),
 ]
 
 
@@ -104,12 +106,16 @@ def read_kept(path: Path) -> pd.DataFrame | None:
         frame = None
     if frame is None or _damaged(path.read_bytes(), frame):
         raise InputError(
-            t(f"保存的复核决定 {path} 已损坏 (文件不完整, 如最后一行被截断)",
-              f"the kept review decisions {path} are damaged (the file is incomplete, e.g. its last row is cut)"),
-            t("请从备份恢复该文件, 或删除它后用 jingzhun match --decisions 重新提供已填写的复核表; "
-              "若是手工编辑的, 每行 (包括最后一行) 都要以回车结束",
-              "restore the file from a backup, or delete it and give the filled-in review file again with jingzhun match --decisions; "
-              "if you edited it by hand, end every line (the last one too) with a line break"),
+            t(
+                f"保存的复核决定 {path} 已损坏 (文件不完整, 如最后一行被截断)",
+                f"the kept review decisions {path} are damaged (the file is incomplete, e.g. its last row is cut)",
+            ),
+            t(
+                "请从备份恢复该文件, 或删除它后用 jingzhun match --decisions 重新提供已填写的复核表; "
+                "若是手工编辑的, 每行 (包括最后一行) 都要以回车结束",
+                "restore the file from a backup, or delete it and give the filled-in review file again with jingzhun match --decisions; "
+                "if you edited it by hand, end every line (the last one too) with a line break",
+            ),
         )
     return frame
 
@@ -130,13 +136,21 @@ def load_decisions(root: Path, new_file: Path | None) -> tuple[pd.DataFrame, pd.
         renamed = new.rename(columns=dec.canonical_header)
         if "record_id" not in renamed.columns or "decision" not in renamed.columns:
             raise InputError(
-                t(f"{new_file} 不是复核表: 缺少 名册记录编号 或 决定 列", f"{new_file} is not a review file: no record_id or decision column"),
-                t("请填写 match/review.xlsx 的决定栏后再提供", "fill the decision column of match/review.xlsx and pass that file"),
+                t(
+                    f"{new_file} 不是复核表: 缺少 名册记录编号 或 决定 列",
+                    f"{new_file} is not a review file: no record_id or decision column",
+                ),
+                t(
+                    "请填写 match/review.xlsx 的决定栏后再提供",
+                    "fill the decision column of match/review.xlsx and pass that file",
+                ),
             )
     parts = [x for x in (kept, new) if x is not None]
     applied = pd.concat([dec.normalize_frame(x) for x in parts], ignore_index=True) if parts else pd.DataFrame()
     if not applied.empty:
-        applied = applied.drop_duplicates(["record_id", "household_id", "id_number"], keep="last").reset_index(drop=True)
+        applied = applied.drop_duplicates(["record_id", "household_id", "id_number"], keep="last").reset_index(
+            drop=True
+        )
     return applied, new
 
 
@@ -145,20 +159,27 @@ def review_sheet(review: pd.DataFrame) -> pd.DataFrame:
     return review[REVIEW_COLUMNS]
 
 
-def write_files(result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None,
-                xlsx: bool = False) -> None:
+def write_files(
+    result: MatchResult, rendered: pd.DataFrame, d: Path, metrics: dict[str, Any] | None = None, xlsx: bool = False
+) -> None:
     """Every output of match into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.pairs, d / "pairs.csv")
     write_csv(rendered, d / "findings.csv")
     if xlsx:
         write_xlsx({"pairs": result.pairs, "findings": rendered}, d / "match.xlsx")
-    write_xlsx({REVIEW_SHEET: review_sheet(result.review)}, d / "review.xlsx",
-               choices={REVIEW_SHEET: {"decision": [t(dec.CONFIRM, "confirm"), t(dec.REJECT, "reject")]}})
+    write_xlsx(
+        {REVIEW_SHEET: review_sheet(result.review)},
+        d / "review.xlsx",
+        choices={REVIEW_SHEET: {"decision": [t(dec.CONFIRM, "confirm"), t(dec.REJECT, "reject")]}},
+    )
     write_json(result.summary | ({"metrics": metrics} if metrics is not None else {}), d / "summary.json")
 
 
 def run_match(
-    dataset: Path, year: int | None, config: Path | None, decisions_file: Path | None,
+    dataset: Path,
+    year: int | None,
+    config: Path | None,
+    decisions_file: Path | None,
     progress: Reporter | None = None,
 ) -> tuple[MatchResult, Findings, Dataset, pd.DataFrame | None, dict[str, pd.DataFrame]]:
     step = progress.step if progress is not None else no_step
@@ -237,15 +258,19 @@ METHOD_LABELS: dict[str, tuple[str, str]] = {
 
 
 def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | None) -> None:
-    console.print(t(
-        f"{s['data_year']} 年度低保比对: 名册 {s['roster_rows']} 条, 建档立卡及调查人员 {s['register_persons']} 人; "
-        f"匹配 {s['linked']} 条, 未匹配 {s['unlinked']} 条, 待复核 {s['review']} 条",
-        f"低保 linkage {s['data_year']}: roster {s['roster_rows']} rows, register {s['register_persons']} persons; "
-        f"linked {s['linked']}, unlinked {s['unlinked']}, to review {s['review']}",
-    ))
+    console.print(
+        t(
+            f"{s['data_year']} 年度低保比对: 名册 {s['roster_rows']} 条, 建档立卡及调查人员 {s['register_persons']} 人; "
+            f"匹配 {s['linked']} 条, 未匹配 {s['unlinked']} 条, 待复核 {s['review']} 条",
+            f"低保 linkage {s['data_year']}: roster {s['roster_rows']} rows, register {s['register_persons']} persons; "
+            f"linked {s['linked']}, unlinked {s['unlinked']}, to review {s['review']}",
+        )
+    )
     if not s["roster_has_id_column"]:
-        console.print(t("名册没有身份证号列: 只按姓名+村匹配", "the roster has no ID column: name + village matching only"),
-                      style="yellow")
+        console.print(
+            t("名册没有身份证号列: 只按姓名+村匹配", "the roster has no ID column: name + village matching only"),
+            style="yellow",
+        )
     table = Table(title=t("按匹配方法", "by method"))
     table.add_column(t("方法", "method"))
     table.add_column(t("条数", "pairs"), justify="right")
@@ -261,12 +286,20 @@ def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | No
         console.print(ft)
     if metrics is not None:
         mt = Table(title=t("对照真值", "against the truth"))
-        for col in (t("方法", "method"), t("条数", "pairs"), t("真实", "true"), t("准确率", "precision"),
-                    t("召回率", "recall"), "F1"):
+        for col in (
+            t("方法", "method"),
+            t("条数", "pairs"),
+            t("真实", "true"),
+            t("准确率", "precision"),
+            t("召回率", "recall"),
+            "F1",
+        ):
             mt.add_column(col, justify="right")
         rows = list(metrics["by_method"].items()) + [(t("合计", "overall"), metrics["overall"])]
         for name, m in rows:
-            mt.add_row(name, str(m["pairs"]), str(m["true_pairs"]), _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"]))
+            mt.add_row(
+                name, str(m["pairs"]), str(m["true_pairs"]), _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"])
+            )
         console.print(mt)
     c = s["findings_by_severity"]
     console.print(findings_written(c, s["out"]), markup=False)

@@ -23,13 +23,34 @@ from jingzhun.params import Params
 
 METHODS = ("manual", "id_exact", "id_normalized", "id_fuzzy", "name_village")
 PAIR_COLUMNS = [
-    "record_id", "household_id", "id_number", "method", "score", "review",
-    "roster_name", "register_name", "roster_id_number", "village_code", "program",
+    "record_id",
+    "household_id",
+    "id_number",
+    "method",
+    "score",
+    "review",
+    "roster_name",
+    "register_name",
+    "roster_id_number",
+    "village_code",
+    "program",
 ]
 REVIEW_COLUMNS = [
-    "record_id", "roster_name", "roster_id_number", "roster_village", "roster_relation", "program",
-    "household_id", "register_name", "id_number", "register_village", "register_relation", "category",
-    "method", "score", "decision",
+    "record_id",
+    "roster_name",
+    "roster_id_number",
+    "roster_village",
+    "roster_relation",
+    "program",
+    "household_id",
+    "register_name",
+    "id_number",
+    "register_village",
+    "register_relation",
+    "category",
+    "method",
+    "score",
+    "decision",
 ]
 
 
@@ -56,8 +77,15 @@ def _long_name_findings(f: Findings, per: pd.DataFrame, ros: pd.DataFrame, max_n
         if not m.any():
             continue
         name = df.loc[m, "name"].astype("str")
-        f.add("M-NAME-TOO-LONG", table=table, row=df.loc[m, row], column="name", key=df.loc[m, key],
-              value=name.str.slice(0, max_name) + "…", detail=name.str.len().astype("str"))
+        f.add(
+            "M-NAME-TOO-LONG",
+            table=table,
+            row=df.loc[m, row],
+            column="name",
+            key=df.loc[m, key],
+            value=name.str.slice(0, max_name) + "…",
+            detail=name.str.len().astype("str"),
+        )
 
 
 # The roster's ID defects that validate reports too (match code → validate code).
@@ -73,8 +101,13 @@ def one_per_defect(rendered: pd.DataFrame) -> pd.DataFrame:
     on a roster cell that validate reported as the same defect: one finding per defect."""
     if rendered.empty or not rendered["code"].isin(list(SAME_AS_VALIDATE)).any():
         return rendered
-    place = (rendered["table"].astype("str").fillna("") + "|" + rendered["row"].astype("str").fillna("") + "|"
-             + rendered["column"].astype("str").fillna(""))
+    place = (
+        rendered["table"].astype("str").fillna("")
+        + "|"
+        + rendered["row"].astype("str").fillna("")
+        + "|"
+        + rendered["column"].astype("str").fillna("")
+    )
     code = rendered["code"].astype("str")
     validated = code + "|" + place
     as_validate = code.map(SAME_AS_VALIDATE) + "|" + place
@@ -88,25 +121,63 @@ def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) 
     if "id_number" not in dibao.columns:
         f.add("M-ROSTER-NO-ID-COLUMN", table="dibao", column="id_number")
     dup_rec = ros["record_id"].notna() & ros["record_id"].duplicated(keep="first")
-    f.add("M-ROSTER-DUP-RECORD", table="dibao", row=ros.loc[dup_rec, "d_row"], column="record_id",
-          value=ros.loc[dup_rec, "record_id"], key=ros.loc[dup_rec, "record_id"])
+    f.add(
+        "M-ROSTER-DUP-RECORD",
+        table="dibao",
+        row=ros.loc[dup_rec, "d_row"],
+        column="record_id",
+        value=ros.loc[dup_rec, "record_id"],
+        key=ros.loc[dup_rec, "record_id"],
+    )
     usable &= ~dup_rec
     st = ros["id_status"]
     bad = st.isin(["bad_checksum", "bad_date", "bad_format"]) & usable
-    f.add("M-ROSTER-ID-INVALID", table="dibao", row=ros.loc[bad, "d_row"], column="id_number",
-          value=ros.loc[bad, "id_raw"], key=ros.loc[bad, "record_id"], detail=st[bad])
+    f.add(
+        "M-ROSTER-ID-INVALID",
+        table="dibao",
+        row=ros.loc[bad, "d_row"],
+        column="id_number",
+        value=ros.loc[bad, "id_raw"],
+        key=ros.loc[bad, "record_id"],
+        detail=st[bad],
+    )
     exc = (st == "excel_damaged") & usable
-    f.add("M-ROSTER-ID-EXCEL", table="dibao", row=ros.loc[exc, "d_row"], column="id_number",
-          value=ros.loc[exc, "id_raw"], key=ros.loc[exc, "record_id"])
+    f.add(
+        "M-ROSTER-ID-EXCEL",
+        table="dibao",
+        row=ros.loc[exc, "d_row"],
+        column="id_number",
+        value=ros.loc[exc, "id_raw"],
+        key=ros.loc[exc, "record_id"],
+    )
     up = (st == "upgraded15") & usable
-    f.add("M-ROSTER-ID-15", table="dibao", row=ros.loc[up, "d_row"], column="id_number",
-          value=ros.loc[up, "id_raw"], key=ros.loc[up, "record_id"], detail=ros.loc[up, "id_norm"])
+    f.add(
+        "M-ROSTER-ID-15",
+        table="dibao",
+        row=ros.loc[up, "d_row"],
+        column="id_number",
+        value=ros.loc[up, "id_raw"],
+        key=ros.loc[up, "record_id"],
+        detail=ros.loc[up, "id_norm"],
+    )
     unk = ros["village_unknown"] & usable
-    f.add("M-VILLAGE-UNKNOWN", table="dibao", row=ros.loc[unk, "d_row"], column="village_name",
-          value=ros.loc[unk, "village_name"], key=ros.loc[unk, "record_id"])
+    f.add(
+        "M-VILLAGE-UNKNOWN",
+        table="dibao",
+        row=ros.loc[unk, "d_row"],
+        column="village_name",
+        value=ros.loc[unk, "village_name"],
+        key=ros.loc[unk, "record_id"],
+    )
     no_loc = (st == "empty") & ros["village_code"].isna() & ros["village_name"].isna() & usable
-    f.add("M-ROSTER-NO-LOCATION", table="dibao", row=ros.loc[no_loc, "d_row"], column="id_number",
-          value=ros.loc[no_loc, "name"], key=ros.loc[no_loc, "record_id"])
+    f.add(
+        "M-ROSTER-NO-LOCATION",
+        table="dibao",
+        row=ros.loc[no_loc, "d_row"],
+        column="id_number",
+        value=ros.loc[no_loc, "name"],
+        key=ros.loc[no_loc, "record_id"],
+    )
     usable &= ~no_loc
     # The same person twice: by the full ID once it is known.
     valid = usable & st.isin(["valid", "upgraded15"])
@@ -120,12 +191,29 @@ def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) 
             n_prog=("program", "nunique"),
             first_row=("d_row", "first"),
         )
-        both = agg[(agg["n_prog"] > 1) & agg["programs"].str.contains(checks.DIBAO) & agg["programs"].str.contains(checks.TEKUN)]
-        f.add("M-DIBAO-AND-TEKUN", table="dibao", row=both["first_row"], column="program",
-              value=both["records"], key=pd.Series(both.index, dtype="str"), detail=both["programs"] + ": " + both["records"])
+        both = agg[
+            (agg["n_prog"] > 1)
+            & agg["programs"].str.contains(checks.DIBAO)
+            & agg["programs"].str.contains(checks.TEKUN)
+        ]
+        f.add(
+            "M-DIBAO-AND-TEKUN",
+            table="dibao",
+            row=both["first_row"],
+            column="program",
+            value=both["records"],
+            key=pd.Series(both.index, dtype="str"),
+            detail=both["programs"] + ": " + both["records"],
+        )
         same = agg[~agg.index.isin(both.index)]
-        f.add("M-ROSTER-DUP-ID", table="dibao", row=same["first_row"], column="id_number",
-              value=same["records"], key=pd.Series(same.index, dtype="str"))
+        f.add(
+            "M-ROSTER-DUP-ID",
+            table="dibao",
+            row=same["first_row"],
+            column="id_number",
+            value=same["records"],
+            key=pd.Series(same.index, dtype="str"),
+        )
         later = d["id_norm"].duplicated(keep="first")
         usable.loc[later[later].index] = False
     return usable
@@ -133,7 +221,11 @@ def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) 
 
 def _pairs_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, review_at: float) -> pd.DataFrame:
     r = ros[["record_id", "name", "id_raw", "program"]].take(links["_r"].to_numpy()).reset_index(drop=True)
-    p = per[["household_id", "id_norm", "id_raw", "name", "village_code"]].take(links["_p"].to_numpy()).reset_index(drop=True)
+    p = (
+        per[["household_id", "id_norm", "id_raw", "name", "village_code"]]
+        .take(links["_p"].to_numpy())
+        .reset_index(drop=True)
+    )
     idn = p["id_norm"].where(p["id_norm"].notna(), p["id_raw"])
     score = links["score"].to_numpy(dtype=float).round(4)
     out = pd.DataFrame(
@@ -156,10 +248,16 @@ def _pairs_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, revi
 
 def _review_frame(links: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, review_at: float) -> pd.DataFrame:
     low = links[links["score"] < review_at]
-    r = ros[["record_id", "name", "id_raw", "village_name", "village_code", "relation", "program"]].take(
-        low["_r"].to_numpy()).reset_index(drop=True)
-    p = per[["household_id", "name", "id_norm", "id_raw", "village_code", "relation", "category"]].take(
-        low["_p"].to_numpy()).reset_index(drop=True)
+    r = (
+        ros[["record_id", "name", "id_raw", "village_name", "village_code", "relation", "program"]]
+        .take(low["_r"].to_numpy())
+        .reset_index(drop=True)
+    )
+    p = (
+        per[["household_id", "name", "id_norm", "id_raw", "village_code", "relation", "category"]]
+        .take(low["_p"].to_numpy())
+        .reset_index(drop=True)
+    )
     out = pd.DataFrame(
         {
             "record_id": r["record_id"].astype("str"),
@@ -188,20 +286,44 @@ def _conflict_findings(f: Findings, lost: pd.DataFrame, ros: pd.DataFrame, per: 
     r = ros[["d_row", "record_id"]].take(lost["_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
     p = per[checks.PERSON_TEXT_COLUMNS].take(lost["_p"].to_numpy().astype(np.int64)).reset_index(drop=True)
     w = ros[["record_id"]].take(lost["winner_r"].to_numpy().astype(np.int64)).reset_index(drop=True)
-    detail = ("保留 " + w["record_id"].astype("str") + " (" + lost["winner_score"].round(3).astype(str).to_numpy()
-              + ") 而非本记录 (" + lost["score"].round(3).astype(str).to_numpy() + ")")
-    f.add("M-LINK-CONFLICT", table="dibao", row=r["d_row"], column="id_number",
-          value=checks.person_text(p), key=r["record_id"], detail=detail)
+    detail = (
+        "保留 "
+        + w["record_id"].astype("str")
+        + " ("
+        + lost["winner_score"].round(3).astype(str).to_numpy()
+        + ") 而非本记录 ("
+        + lost["score"].round(3).astype(str).to_numpy()
+        + ")"
+    )
+    f.add(
+        "M-LINK-CONFLICT",
+        table="dibao",
+        row=r["d_row"],
+        column="id_number",
+        value=checks.person_text(p),
+        key=r["record_id"],
+        detail=detail,
+    )
 
 
 def _tables(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     missing = [n for n in ("households", "members", "dibao") if n not in frames or frames[n] is None]
     if missing:
         raise InputError(
-            t(f"比对需要的表缺失: {', '.join(missing)}", f"tables needed for matching are missing: {', '.join(missing)}"),
-            t("低保名册放在年度文件夹中, 文件名 dibao.csv 或 低保.xlsx", "put the roster in the year folder as dibao.csv or 低保.xlsx"),
+            t(
+                f"比对需要的表缺失: {', '.join(missing)}",
+                f"tables needed for matching are missing: {', '.join(missing)}",
+            ),
+            t(
+                "低保名册放在年度文件夹中, 文件名 dibao.csv 或 低保.xlsx",
+                "put the roster in the year folder as dibao.csv or 低保.xlsx",
+            ),
         )
-    for name, cols in (("households", ("household_id",)), ("members", ("household_id", "name")), ("dibao", ("record_id", "name"))):
+    for name, cols in (
+        ("households", ("household_id",)),
+        ("members", ("household_id", "name")),
+        ("dibao", ("record_id", "name")),
+    ):
         absent = [c for c in cols if c not in frames[name].columns]
         if absent:
             raise InputError(
@@ -242,8 +364,10 @@ def match(
     passes = [
         lambda rf, pf: link.pass_id_exact(rf, pf, lros, lper),
         lambda rf, pf: link.pass_id_normalized(rf, pf, lros, lper),
-        lambda rf, pf: pd.concat([link.pass_id_fuzzy_edit(rf, pf, lros, lper, th),
-                                  link.pass_id_fuzzy_excel(rf, pf, lros, lper, th)], ignore_index=True),
+        lambda rf, pf: pd.concat(
+            [link.pass_id_fuzzy_edit(rf, pf, lros, lper, th), link.pass_id_fuzzy_excel(rf, pf, lros, lper, th)],
+            ignore_index=True,
+        ),
         lambda rf, pf: link.pass_name_village(rf, pf, lros, lper, th),
     ]
     current = per["current"].to_numpy(dtype=bool)
@@ -271,8 +395,15 @@ def match(
     if not differs.empty:
         r = ros[checks.ROSTER_TEXT_COLUMNS + ["d_row"]].take(differs["_r"].to_numpy()).reset_index(drop=True)
         p = per[checks.PERSON_TEXT_COLUMNS].take(differs["_p"].to_numpy()).reset_index(drop=True)
-        f.add("M-ID-NAME-DIFFERS", table="dibao", row=r["d_row"], column="name", value=r["name"],
-              key=r["record_id"], detail=checks.roster_text(r) + " / " + checks.person_text(p))
+        f.add(
+            "M-ID-NAME-DIFFERS",
+            table="dibao",
+            row=r["d_row"],
+            column="name",
+            value=r["name"],
+            key=r["record_id"],
+            detail=checks.roster_text(r) + " / " + checks.person_text(p),
+        )
 
     unlinked = ros[usable.to_numpy(dtype=bool) & r_free]
     lf = checks.linked_frame(links, ros, per)
@@ -285,8 +416,14 @@ def match(
 
 
 def _summary(
-    pairs: pd.DataFrame, f: Findings, ros: pd.DataFrame, per: pd.DataFrame, usable: pd.Series,
-    dibao: pd.DataFrame, data_year: int, th: link.Thresholds,
+    pairs: pd.DataFrame,
+    f: Findings,
+    ros: pd.DataFrame,
+    per: pd.DataFrame,
+    usable: pd.Series,
+    dibao: pd.DataFrame,
+    data_year: int,
+    th: link.Thresholds,
 ) -> dict[str, Any]:
     by_method = {m: int((pairs["method"] == m).sum()) for m in METHODS}
     codes = f.frame()["code"].value_counts()

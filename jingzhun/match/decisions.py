@@ -101,14 +101,23 @@ def apply_decisions(
     d = normalize_frame(decisions).reset_index(drop=True)
     d = d[d["decision"].notna()].reset_index(drop=True)
     invalid = ~d["decision"].isin([CONFIRM, REJECT])
-    f.add("M-DECISION-INVALID", table="decisions", column="decision", value=d.loc[invalid, "decision"],
-          key=d.loc[invalid, "record_id"])
+    f.add(
+        "M-DECISION-INVALID",
+        table="decisions",
+        column="decision",
+        value=d.loc[invalid, "decision"],
+        key=d.loc[invalid, "record_id"],
+    )
     d = d[~invalid].reset_index(drop=True)
     if d.empty:
         return empty_candidates(), _empty_pairs()
     d["id_key"] = ids.upgrade15(ids.normalize(d["id_number"].fillna("")))
     r_side = ros[["record_id", "_r", "name_norm"]].drop_duplicates("record_id")
-    p_side = per[["household_id", "id_norm", "_p"]].rename(columns={"id_norm": "id_key"}).drop_duplicates(["household_id", "id_key"])
+    p_side = (
+        per[["household_id", "id_norm", "_p"]]
+        .rename(columns={"id_norm": "id_key"})
+        .drop_duplicates(["household_id", "id_key"])
+    )
     m = d.merge(r_side, on="record_id", how="left").merge(p_side, on=["household_id", "id_key"], how="left")
     given = names.normalize(m["roster_name"].fillna(""))
     reasons = pd.Series("", index=m.index, dtype="str")
@@ -119,14 +128,29 @@ def apply_decisions(
     ok = reasons == ""
     conf = ok & (m["decision"] == CONFIRM)
     # Two confirmations for one record or one person: the first is kept.
-    dup = conf & (m[conf]["_r"].duplicated(keep="first") | m[conf]["_p"].duplicated(keep="first")).reindex(m.index, fill_value=False)
+    dup = conf & (m[conf]["_r"].duplicated(keep="first") | m[conf]["_p"].duplicated(keep="first")).reindex(
+        m.index, fill_value=False
+    )
     reasons[dup] = "与另一条确认冲突"
     ok &= ~dup
     stale = ~ok
-    detail = (reasons[stale] + ": " + m.loc[stale, "decision"].astype("str") + " " + m.loc[stale, "household_id"].astype("str").fillna("")
-              + " " + m.loc[stale, "id_number"].astype("str").fillna(""))
-    f.add("M-DECISION-STALE", table="decisions", column="record_id", value=m.loc[stale, "roster_name"],
-          key=m.loc[stale, "record_id"], detail=detail)
+    detail = (
+        reasons[stale]
+        + ": "
+        + m.loc[stale, "decision"].astype("str")
+        + " "
+        + m.loc[stale, "household_id"].astype("str").fillna("")
+        + " "
+        + m.loc[stale, "id_number"].astype("str").fillna("")
+    )
+    f.add(
+        "M-DECISION-STALE",
+        table="decisions",
+        column="record_id",
+        value=m.loc[stale, "roster_name"],
+        key=m.loc[stale, "record_id"],
+        detail=detail,
+    )
     good = m[ok]
     c = good[good["decision"] == CONFIRM]
     n = len(c)

@@ -56,7 +56,10 @@ def evaluate(pairs: pd.DataFrame, truth: pd.DataFrame, roster_ids: pd.DataFrame 
     if missing:
         raise InputError(
             t(f"真值文件缺少列 {', '.join(missing)}", f"the truth file lacks column(s) {', '.join(missing)}"),
-            t("真值文件由 jingzhun sample 生成: _truth/<年度>/dibao_pairs.csv", "jingzhun sample writes it as _truth/<year>/dibao_pairs.csv"),
+            t(
+                "真值文件由 jingzhun sample 生成: _truth/<年度>/dibao_pairs.csv",
+                "jingzhun sample writes it as _truth/<year>/dibao_pairs.csv",
+            ),
         )
     tr = truth[["record_id", "id_number"]].copy()
     tr["record_id"] = tr["record_id"].astype("str")

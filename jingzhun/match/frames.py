@@ -16,8 +16,10 @@ def _arrow(values: pd.Series | np.ndarray | Iterable) -> pa.Array:
         arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
     else:
         vals = list(values) if not isinstance(values, np.ndarray) else values.tolist()
-        arr = pa.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in vals],
-                       type=pa.large_string())
+        arr = pa.array(
+            [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in vals],
+            type=pa.large_string(),
+        )
     return arr
 
 
@@ -35,8 +37,9 @@ def isin(s: pd.Series, values: pd.Series | np.ndarray | Iterable) -> np.ndarray:
 
 def join_by(keys: pd.Series, values: pd.Series, sep: str = ",") -> pd.Series:
     """Values joined per key (sorted by value), as a text Series indexed by key."""
-    df = pd.DataFrame({"k": keys.astype("str").to_numpy(dtype=object),
-                       "v": values.astype("str").fillna("").to_numpy(dtype=object)})
+    df = pd.DataFrame(
+        {"k": keys.astype("str").to_numpy(dtype=object), "v": values.astype("str").fillna("").to_numpy(dtype=object)}
+    )
     df = df[pd.notna(df["k"])].sort_values(["k", "v"], kind="stable")
     if df.empty:
         return pd.Series(dtype="str")

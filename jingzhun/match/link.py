@@ -62,8 +62,14 @@ def link_frames(ros: pd.DataFrame, per: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     r = ros[ROSTER_LINK_COLUMNS].copy()
     p = per[PERSON_LINK_COLUMNS].copy()
     r["id_exact"] = (ros["id_exact_key"] == ros["id_norm"]).fillna(False).to_numpy(dtype=bool)
-    for code, col in (("id_code", "id_norm"), ("v_code", "village_code"), ("py_code", "name_py"),
-                      ("loose_code", "name_loose"), ("birth_code", "birth"), ("rel_code", "relation")):
+    for code, col in (
+        ("id_code", "id_norm"),
+        ("v_code", "village_code"),
+        ("py_code", "name_py"),
+        ("loose_code", "name_loose"),
+        ("birth_code", "birth"),
+        ("rel_code", "relation"),
+    ):
         r[code], p[code] = joint_codes(ros[col], per[col])
     return r, p
 
@@ -187,8 +193,9 @@ def edit_neighbours(d: np.ndarray, check: np.ndarray | None) -> tuple[np.ndarray
     return np.concatenate(rows_out), np.concatenate(codes_out)
 
 
-def pass_id_fuzzy_edit(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds,
-                       chunk: int = 20_000) -> pd.DataFrame:
+def pass_id_fuzzy_edit(
+    rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds, chunk: int = 20_000
+) -> pd.DataFrame:
     """A bad-checksum ID (or an unmatched 15-digit one) one edit from a register ID, name-confirmed."""
     parts = []
     bad = rf[rf["id_status"].isin(["bad_checksum", "bad_date"]) & rf["id_norm"].notna()]
@@ -221,7 +228,9 @@ def _prefix_confidence(k: np.ndarray) -> np.ndarray:
     return np.select([k >= 15, k >= 14, k >= 12], [1.0, 0.97, 0.92], 0.85)
 
 
-def pass_id_fuzzy_excel(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+def pass_id_fuzzy_excel(
+    rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds
+) -> pd.DataFrame:
     """An Excel-damaged ID: its known leading digits + the same pinyin name (+ village)."""
     dam = rf[rf["id_prefix"].notna().to_numpy() & (rf["py_code"].to_numpy() >= 0)]
     dam = dam[dam["id_prefix"].str.len() >= 1]
@@ -238,11 +247,17 @@ def pass_id_fuzzy_excel(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, p
         div = np.int64(10 ** (17 - k))
         reg_prefix = np.where(has, pcodes // div, -1)
         cand_mask = has & np.isin(reg_prefix, prefix)
-        right = pd.DataFrame({"_p": pf["_p"].to_numpy()[cand_mask], "pref": reg_prefix[cand_mask],
-                              "py_code": pf["py_code"].to_numpy()[cand_mask]})
+        right = pd.DataFrame(
+            {
+                "_p": pf["_p"].to_numpy()[cand_mask],
+                "pref": reg_prefix[cand_mask],
+                "py_code": pf["py_code"].to_numpy()[cand_mask],
+            }
+        )
         right = right[right["py_code"].to_numpy() >= 0]
-        left = pd.DataFrame({"_r": sub["_r"].to_numpy(), "pref": prefix.astype("int64"),
-                             "py_code": sub["py_code"].to_numpy()})
+        left = pd.DataFrame(
+            {"_r": sub["_r"].to_numpy(), "pref": prefix.astype("int64"), "py_code": sub["py_code"].to_numpy()}
+        )
         pairs = left.merge(right, on=["pref", "py_code"], how="inner")[["_r", "_p"]]
         pairs["k"] = k
         parts.append(pairs)
@@ -265,20 +280,24 @@ def pass_id_fuzzy_excel(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, p
     return _frame(pairs["_r"].to_numpy(), pairs["_p"].to_numpy(), "id_fuzzy", score, sim)
 
 
-def pass_name_village(rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
+def pass_name_village(
+    rf: pd.DataFrame, pf: pd.DataFrame, ros: pd.DataFrame, per: pd.DataFrame, th: Thresholds
+) -> pd.DataFrame:
     """Same village, similar name, confirmed by birth date (from a partial ID) or relation."""
     rr = rf[(rf["v_code"].to_numpy() >= 0) & (rf["loose_code"].to_numpy() >= 0)]
     if rr.empty:
         return empty_candidates()
     pv = pf["v_code"].to_numpy()
     pp = pf[np.isin(pv, rr["v_code"].unique()) & (pv >= 0) & (pf["loose_code"].to_numpy() >= 0)]
-    by_name = rr[["_r", "v_code", "loose_code"]].merge(pp[["_p", "v_code", "loose_code"]], on=["v_code", "loose_code"],
-                                                       how="inner")[["_r", "_p"]]
+    by_name = rr[["_r", "v_code", "loose_code"]].merge(
+        pp[["_p", "v_code", "loose_code"]], on=["v_code", "loose_code"], how="inner"
+    )[["_r", "_p"]]
     # A name typed wrong beyond sound: the birth date known from a partial ID still blocks.
     rb = rr[rr["birth_code"].to_numpy() >= 0]
     pb = pp[pp["birth_code"].to_numpy() >= 0]
-    by_birth = rb[["_r", "v_code", "birth_code"]].merge(pb[["_p", "v_code", "birth_code"]], on=["v_code", "birth_code"],
-                                                        how="inner")[["_r", "_p"]]
+    by_birth = rb[["_r", "v_code", "birth_code"]].merge(
+        pb[["_p", "v_code", "birth_code"]], on=["v_code", "birth_code"], how="inner"
+    )[["_r", "_p"]]
     pairs = pd.concat([by_name, by_birth], ignore_index=True).drop_duplicates().reset_index(drop=True)
     if pairs.empty:
         return empty_candidates()
@@ -351,7 +370,9 @@ def resolve(
     p = c["_p"].to_numpy()
     c["_person"] = person[p] if person is not None else p
     c["_gone"] = ~current[p] if current is not None else False
-    c = c.sort_values(["score", "_r", "_person", "_gone", "_p"], ascending=[False, True, True, True, True], kind="stable")
+    c = c.sort_values(
+        ["score", "_r", "_person", "_gone", "_p"], ascending=[False, True, True, True, True], kind="stable"
+    )
     c = c.drop(columns=["_person", "_gone"]).reset_index(drop=True)
     c["rank"] = np.arange(len(c))
     best_first = c.drop_duplicates("_r")[["_r", "_p", "score"]]

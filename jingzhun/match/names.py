@@ -29,12 +29,48 @@ from rapidfuzz.process import cpdist
 
 # Variant characters (异体字) common in rural name records that OpenCC t2s leaves alone.
 VARIANTS: dict[str, str] = {
-    "峯": "峰", "羣": "群", "㑹": "会", "囯": "国", "隂": "阴", "甯": "宁", "寕": "宁",
-    "栢": "柏", "綫": "线", "菓": "果", "祕": "秘", "啓": "启", "衆": "众", "迺": "乃",
-    "喆": "哲", "堃": "坤", "昇": "升", "淸": "清", "兎": "兔", "嶽": "岳", "凖": "准",
-    "滙": "汇", "珎": "珍", "姉": "姊", "銹": "锈", "秊": "年", "朶": "朵", "冨": "富",
-    "脩": "修", "玅": "妙", "畧": "略", "覩": "睹", "叚": "假", "敍": "叙", "敘": "叙",
-    "鷄": "鸡", "雞": "鸡", "邨": "村", "粧": "妆", "巖": "岩", "崑": "昆", "侷": "局",
+    "峯": "峰",
+    "羣": "群",
+    "㑹": "会",
+    "囯": "国",
+    "隂": "阴",
+    "甯": "宁",
+    "寕": "宁",
+    "栢": "柏",
+    "綫": "线",
+    "菓": "果",
+    "祕": "秘",
+    "啓": "启",
+    "衆": "众",
+    "迺": "乃",
+    "喆": "哲",
+    "堃": "坤",
+    "昇": "升",
+    "淸": "清",
+    "兎": "兔",
+    "嶽": "岳",
+    "凖": "准",
+    "滙": "汇",
+    "珎": "珍",
+    "姉": "姊",
+    "銹": "锈",
+    "秊": "年",
+    "朶": "朵",
+    "冨": "富",
+    "脩": "修",
+    "玅": "妙",
+    "畧": "略",
+    "覩": "睹",
+    "叚": "假",
+    "敍": "叙",
+    "敘": "叙",
+    "鷄": "鸡",
+    "雞": "鸡",
+    "邨": "村",
+    "粧": "妆",
+    "巖": "岩",
+    "崑": "昆",
+    "侷": "局",
 }
 
 # Characters that separate the parts of a name and carry no meaning for matching.
@@ -162,9 +198,14 @@ def keys(names: pd.Series, max_length: int = MAX_LENGTH) -> pd.DataFrame:
     py = _map_chars(norm, _char_pinyin)
     loose = _loose(py)
     idx = names.index
-    return pd.DataFrame({"name_norm": _series(pc.take(norm, enc.indices), idx),
-                         "name_py": _series(pc.take(py, enc.indices), idx),
-                         "name_loose": _series(pc.take(loose, enc.indices), idx)}, index=idx)
+    return pd.DataFrame(
+        {
+            "name_norm": _series(pc.take(norm, enc.indices), idx),
+            "name_py": _series(pc.take(py, enc.indices), idx),
+            "name_loose": _series(pc.take(loose, enc.indices), idx),
+        },
+        index=idx,
+    )
 
 
 def similarity(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:

@@ -67,7 +67,9 @@ def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> p
     for df in (villages, households):
         if df is None or "village_code" not in df.columns or "village_name" not in df.columns:
             continue
-        parts.append(pd.DataFrame({"vkey": village_key(df["village_name"]), "village_code": df["village_code"].astype("str")}))
+        parts.append(
+            pd.DataFrame({"vkey": village_key(df["village_name"]), "village_code": df["village_code"].astype("str")})
+        )
     if not parts:
         return pd.DataFrame({"vkey": pd.Series(dtype="str"), "village_code": pd.Series(dtype="str")})
     both = pd.concat(parts, ignore_index=True).dropna().drop_duplicates()
@@ -79,8 +81,20 @@ def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> p
 def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = names.MAX_LENGTH) -> pd.DataFrame:
     """Register side: one row per member row, with household fields and keys."""
     m = members.reset_index(drop=True)
-    hh_cols = [c for c in ("household_id", "village_code", "village_name", "category", "registered",
-                           "dibao_benefit", "tekun_benefit", "head_name") if c in households.columns]
+    hh_cols = [
+        c
+        for c in (
+            "household_id",
+            "village_code",
+            "village_name",
+            "category",
+            "registered",
+            "dibao_benefit",
+            "tekun_benefit",
+            "head_name",
+        )
+        if c in households.columns
+    ]
     hh = households[hh_cols].drop_duplicates("household_id")
     p = pd.DataFrame(
         {
@@ -138,8 +152,9 @@ def _damaged_prefix(raw: pd.Series) -> pd.Series:
     return sci_known.where(sci, known)
 
 
-def roster(dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None = None,
-           max_name: int = names.MAX_LENGTH) -> pd.DataFrame:
+def roster(
+    dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None = None, max_name: int = names.MAX_LENGTH
+) -> pd.DataFrame:
     """Roster side: one row per roster row, IDs classified, village resolved, keys."""
     d = dibao.reset_index(drop=True)
     r = pd.DataFrame(
@@ -199,4 +214,3 @@ def months_in_year(start: pd.Series, end: pd.Series, year: int) -> pd.Series:
     hi = np.minimum(em, year * 12 + 11)
     months = (hi - lo + 1).clip(lower=0)
     return months.where(s.notna(), 0).astype("Float64")
-

@@ -40,7 +40,9 @@ def packaged(names: tuple[str, ...], templates: str | Path | None) -> bool:
     return all(template_path(n, templates).parent.resolve().is_relative_to(packaged_dir.resolve()) for n in names)
 
 
-def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templates: str | Path | None, docx: bool) -> list[tuple[str, dict[str, Any], list[str]]]:
+def _render_townships(
+    tcodes: list[str], *, model: DocModel, books: Path, templates: str | Path | None, docx: bool
+) -> list[tuple[str, dict[str, Any], list[str]]]:
     village_html = get_template("plan/village_book.html", templates)
     village_docx = get_template("plan/village_book.docx.xml", templates) if docx else None
     township_html = get_template("plan/township_register.html", templates)
@@ -67,20 +69,30 @@ def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templa
             va, vb = model.village_bounds[code]
             xa, xb = model.roster_bounds.get(code, (ra, ra))
             full = None if (fast_html and (fast_docx or not docx)) else model.card_records(va, vb)
-            ctx: dict[str, Any] = {"year": model.year, "county": model.county, "village": v,
-                                   "cards": plain[va - a: vb - a] if full is None else full,
-                                   "households": roster[xa - ra: xb - ra]}
+            ctx: dict[str, Any] = {
+                "year": model.year,
+                "county": model.county,
+                "village": v,
+                "cards": plain[va - a : vb - a] if full is None else full,
+                "households": roster[xa - ra : xb - ra],
+            }
             html_ctx = ctx
             if html_frags is not None and html_rows is not None and vb > va:
-                html_ctx = {**ctx, "cards_html": Markup("".join(html_frags[va - a: vb - a])),
-                            "roster_html": Markup("".join(html_rows[xa - ra: xb - ra]))}
+                html_ctx = {
+                    **ctx,
+                    "cards_html": Markup("".join(html_frags[va - a : vb - a])),
+                    "roster_html": Markup("".join(html_rows[xa - ra : xb - ra])),
+                }
             path = folder / f"{v['stem']}.html"
             write_text(path, render_template(village_html, html_ctx))
             written.append(str(path))
             if village_docx is not None:
                 if docx_frags is not None and docx_rows is not None and vb > va:
-                    dctx = {**ctx, "cards_docx": Markup("".join(docx_frags[va - a: vb - a])),
-                            "roster_docx": Markup("".join(docx_rows[xa - ra: xb - ra]))}
+                    dctx = {
+                        **ctx,
+                        "cards_docx": Markup("".join(docx_frags[va - a : vb - a])),
+                        "roster_docx": Markup("".join(docx_rows[xa - ra : xb - ra])),
+                    }
                 else:
                     dctx = {**ctx, "cards": full if full is not None else model.card_records(va, vb)}
                 dpath = folder / f"{v['stem']}.docx"
@@ -95,7 +107,9 @@ def _render_townships(tcodes: list[str], *, model: DocModel, books: Path, templa
     return done
 
 
-def write_books(model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int | None = None) -> list[Path]:
+def write_books(
+    model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int | None = None
+) -> list[Path]:
     """Render every document of ``model`` under ``books``; returns the files written.
 
     ``jobs``: worker processes (``None``: :func:`jingzhun.parallel.default_jobs`)."""
@@ -107,7 +121,9 @@ def write_books(model: DocModel, books: Path, templates: str | Path | None = Non
         get_template("plan/village_book.docx.xml", templates)
     books.mkdir(parents=True, exist_ok=True)
     tcodes = model.township_codes()
-    parts = fork_map(_render_townships, chunks(tcodes, jobs), jobs, model=model, books=books, templates=templates, docx=docx)
+    parts = fork_map(
+        _render_townships, chunks(tcodes, jobs), jobs, model=model, books=books, templates=templates, docx=docx
+    )
     results = [r for part in parts for r in part]
     results.sort(key=lambda r: r[0])
     written = [Path(p) for _, _, files in results for p in files]
@@ -120,11 +136,19 @@ def write_books(model: DocModel, books: Path, templates: str | Path | None = Non
         "unpaired": int(v["unpaired"].sum()) if len(v) else 0,
     }
     path = books / "index.html"
-    write_text(path, render_template(county_html, {"year": model.year, "county": model.county, "townships": townships, "totals": totals, "docx": docx}))
+    write_text(
+        path,
+        render_template(
+            county_html,
+            {"year": model.year, "county": model.county, "townships": townships, "totals": totals, "docx": docx},
+        ),
+    )
     written.append(path)
     return written
 
 
 def render_card(card: dict, year: int, county: dict, templates: str | Path | None = None) -> str:
     """One household's card as a page of its own (tests and single-card printing)."""
-    return render_template(get_template("plan/card.html", templates), {"household": card, "year": year, "county": county})
+    return render_template(
+        get_template("plan/card.html", templates), {"household": card, "year": year, "county": county}
+    )

@@ -31,7 +31,9 @@ def esc(s: pd.Series | pa.Array) -> pa.Array:
     """Escaped text of a string column (missing → empty)."""
     a = s if isinstance(s, pa.Array | pa.ChunkedArray) else pa.array(s.astype("str"), pa.string(), from_pandas=True)
     a = pc.fill_null(a.cast(pa.string()), "")
-    if pc.any(pc.match_substring_regex(a, "[\\x00-\\x1f&<>'\"\\x{fffe}\\x{ffff}]")).as_py():  # one scan; most text needs nothing
+    if pc.any(
+        pc.match_substring_regex(a, "[\\x00-\\x1f&<>'\"\\x{fffe}\\x{ffff}]")
+    ).as_py():  # one scan; most text needs nothing
         a = pc.replace_substring_regex(a, _BAD, "")
         for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("'", "&#39;"), ('"', "&#34;")):
             a = pc.replace_substring(a, old, new)
@@ -61,7 +63,7 @@ def _index(n: int, bounds: np.ndarray) -> pa.Array:
 def _group_join(rows: list[str], bounds: np.ndarray, empty: str) -> pa.Array:
     base = int(bounds[0])
     b = (bounds - base).tolist()
-    return pa.array(["".join(rows[b[i]:b[i + 1]]) or empty for i in range(len(b) - 1)], pa.string())
+    return pa.array(["".join(rows[b[i] : b[i + 1]]) or empty for i in range(len(b) - 1)], pa.string())
 
 
 def _measures(model: Any, combos: np.ndarray, html: bool) -> pa.Array:
@@ -76,12 +78,36 @@ def _measures(model: Any, combos: np.ndarray, html: bool) -> pa.Array:
         f = {k: esc(pa.array([m[k] for m in flat], pa.string())) for k in ("measure", "content", "rules")}
         k = _index(len(flat), bounds)
         if html:
-            rows = cat('<tr><td class="num">', k, "</td><td>", f["measure"], "</td><td>", f["content"], '</td><td class="muted">', f["rules"], "</td></tr>\n")
+            rows = cat(
+                '<tr><td class="num">',
+                k,
+                "</td><td>",
+                f["measure"],
+                "</td><td>",
+                f["content"],
+                '</td><td class="muted">',
+                f["rules"],
+                "</td></tr>\n",
+            )
             empty = '<tr><td colspan="4" class="center">未匹配到帮扶措施，请帮扶责任人入户后制定</td></tr>\n'
         else:
             body, end = _W._BODY, _W._END
-            rows = cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", body, k, end, body, f["measure"], end, body, f["content"], end,
-                       body, f["rules"], end, "</w:tr>\n")
+            rows = cat(
+                "<w:tr><w:trPr><w:cantSplit/></w:trPr>",
+                body,
+                k,
+                end,
+                body,
+                f["measure"],
+                end,
+                body,
+                f["content"],
+                end,
+                body,
+                f["rules"],
+                end,
+                "</w:tr>\n",
+            )
             empty = str(_W.span_row("未匹配到帮扶措施，请帮扶责任人入户后制定", 4)) + "\n"
         model._cache[key] = np.array(_group_join(rows.to_pylist(), bounds, empty).to_pylist(), dtype=object)
     return pa.array(model._cache[key][combos], pa.string())
@@ -89,8 +115,8 @@ def _measures(model: Any, combos: np.ndarray, html: bool) -> pa.Array:
 
 def _slice(model: Any, start: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
     cards = model.cards.iloc[start:end]
-    mb = model.member_bounds[start:end + 1]
-    members = model.members.iloc[int(mb[0]):int(mb[-1])]
+    mb = model.member_bounds[start : end + 1]
+    members = model.members.iloc[int(mb[0]) : int(mb[-1])]
     return cards, members, mb, cards["combo"].to_numpy()
 
 
@@ -101,31 +127,110 @@ def html_cards(model: Any, start: int, end: int) -> list[str]:
         return []
     cards, members, mb, combos = _slice(model, start, end)
     m = {c: esc(members[c]) for c in members.columns}
-    mrows = cat('<tr><td class="num">', _index(len(members), mb), '</td><td class="nowrap">', m["name"], "</td><td>", m["relation"],
-                "</td><td>", m["sex"], '</td><td class="num">', m["age"], '</td><td class="nowrap">', m["id_masked"], "</td><td>",
-                m["health"], "</td><td>", m["labor"], "</td><td>", m["school_status"], "</td><td>", m["work_status"], "</td></tr>\n")
+    mrows = cat(
+        '<tr><td class="num">',
+        _index(len(members), mb),
+        '</td><td class="nowrap">',
+        m["name"],
+        "</td><td>",
+        m["relation"],
+        "</td><td>",
+        m["sex"],
+        '</td><td class="num">',
+        m["age"],
+        '</td><td class="nowrap">',
+        m["id_masked"],
+        "</td><td>",
+        m["health"],
+        "</td><td>",
+        m["labor"],
+        "</td><td>",
+        m["school_status"],
+        "</td><td>",
+        m["work_status"],
+        "</td></tr>\n",
+    )
     mem = _group_join(mrows.to_pylist(), mb, '<tr><td colspan="10" class="center muted">无成员信息</td></tr>\n')
     meas = _measures(model, combos, True)
-    c = {k: esc(cards[k]) for k in ("household_id", "township_name", "village_name", "group_name", "head_name", "household_size",
-                                     "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year",
-                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit")}
+    c = {
+        k: esc(cards[k])
+        for k in (
+            "household_id",
+            "township_name",
+            "village_name",
+            "group_name",
+            "head_name",
+            "household_size",
+            "category",
+            "status",
+            "main_cause",
+            "other_causes",
+            "identified_year",
+            "planned_exit_year",
+            "income",
+            "exit_text",
+            "cadre_name",
+            "cadre_phone",
+            "cadre_unit",
+        )
+    }
     group = pc.if_else(pc.equal(c["group_name"], ""), "", cat(" ", c["group_name"]))
     cadre = pc.if_else(
         pc.equal(c["cadre_name"], ""),
         '<p class="warn">暂未落实帮扶责任人（帮扶干部已达结对上限），请乡镇尽快安排。</p>\n',
-        cat('<table class="kv">\n<tr><th>姓名</th><td>', c["cadre_name"], "</td><th>联系电话</th><td>", dash(c["cadre_phone"]),
-            '</td></tr>\n<tr><th>工作单位</th><td colspan="3">', dash(c["cadre_unit"]), "</td></tr>\n</table>\n"),
+        cat(
+            '<table class="kv">\n<tr><th>姓名</th><td>',
+            c["cadre_name"],
+            "</td><th>联系电话</th><td>",
+            dash(c["cadre_phone"]),
+            '</td></tr>\n<tr><th>工作单位</th><td colspan="3">',
+            dash(c["cadre_unit"]),
+            "</td></tr>\n</table>\n",
+        ),
     )
     year, county = _e(model.year), _e(model.county["name"])
     out = cat(
-        '<section class="card page" id="h-', c["household_id"], '">\n<h1>', year, "年 精准扶贫帮扶明白卡</h1>\n",
-        '<p class="center muted">', county, " ", c["township_name"], " ", c["village_name"], group, "　户编号 ", c["household_id"], "</p>\n",
+        '<section class="card page" id="h-',
+        c["household_id"],
+        '">\n<h1>',
+        year,
+        "年 精准扶贫帮扶明白卡</h1>\n",
+        '<p class="center muted">',
+        county,
+        " ",
+        c["township_name"],
+        " ",
+        c["village_name"],
+        group,
+        "　户编号 ",
+        c["household_id"],
+        "</p>\n",
         '<h3>一、家庭基本情况</h3>\n<table class="kv">\n',
-        "<tr><th>户主姓名</th><td>", c["head_name"], "</td><th>家庭人口数</th><td>", c["household_size"], "</td></tr>\n",
-        "<tr><th>贫困户属性</th><td>", dash(c["category"]), "</td><th>脱贫状态</th><td>", dash(c["status"]), "</td></tr>\n",
-        "<tr><th>主要致贫原因</th><td>", dash(c["main_cause"]), "</td><th>其他致贫原因</th><td>", dash(c["other_causes"]), "</td></tr>\n",
-        "<tr><th>首次识别年度</th><td>", dash(c["identified_year"]), "</td><th>计划脱贫年度</th><td>", dash(c["planned_exit_year"]), "</td></tr>\n",
-        "<tr><th>人均纯收入（元）</th><td>", dash(c["income"]), "</td><th>退出情况</th><td>", c["exit_text"], "</td></tr>\n</table>\n",
+        "<tr><th>户主姓名</th><td>",
+        c["head_name"],
+        "</td><th>家庭人口数</th><td>",
+        c["household_size"],
+        "</td></tr>\n",
+        "<tr><th>贫困户属性</th><td>",
+        dash(c["category"]),
+        "</td><th>脱贫状态</th><td>",
+        dash(c["status"]),
+        "</td></tr>\n",
+        "<tr><th>主要致贫原因</th><td>",
+        dash(c["main_cause"]),
+        "</td><th>其他致贫原因</th><td>",
+        dash(c["other_causes"]),
+        "</td></tr>\n",
+        "<tr><th>首次识别年度</th><td>",
+        dash(c["identified_year"]),
+        "</td><th>计划脱贫年度</th><td>",
+        dash(c["planned_exit_year"]),
+        "</td></tr>\n",
+        "<tr><th>人均纯收入（元）</th><td>",
+        dash(c["income"]),
+        "</td><th>退出情况</th><td>",
+        c["exit_text"],
+        "</td></tr>\n</table>\n",
         "<h3>二、家庭成员</h3>\n<table>\n<thead><tr><th>序号</th><th>姓名</th><th>与户主关系</th><th>性别</th><th>年龄</th><th>证件号码</th>"
         "<th>健康状况</th><th>劳动技能</th><th>在校生状况</th><th>务工状况</th></tr></thead>\n<tbody>\n",
         mem,
@@ -145,7 +250,7 @@ def _kv_rows(pairs: list[tuple[str, Any]]) -> Any:
     head, body, end = _W._HEAD, _W._BODY, _W._END
     parts: list[Any] = []
     for i in range(0, len(pairs), 2):
-        chunk = list(pairs[i:i + 2])
+        chunk = list(pairs[i : i + 2])
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for k, v in chunk:
             parts += [head + _e(k) + end + (body if len(chunk) == 2 else _W._SPAN3), v, end]
@@ -161,51 +266,141 @@ def docx_cards(model: Any, start: int, end: int) -> list[str]:
     cards, members, mb, combos = _slice(model, start, end)
     body, cend = _W._BODY, _W._END
     m = {c: esc(members[c]) for c in members.columns}
-    mrows = cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", body, _index(len(members), mb), cend,
-                *[x for f in ("name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status")
-                  for x in (body, m[f], cend)],
-                "</w:tr>\n")
+    mrows = cat(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>",
+        body,
+        _index(len(members), mb),
+        cend,
+        *[
+            x
+            for f in ("name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status")
+            for x in (body, m[f], cend)
+        ],
+        "</w:tr>\n",
+    )
     mem = _group_join(mrows.to_pylist(), mb, str(_W.span_row("无成员信息", 10)) + "\n")
     meas = _measures(model, combos, False)
-    c = {k: esc(cards[k]) for k in ("household_id", "township_name", "village_name", "group_name", "head_name", "household_size",
-                                     "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year",
-                                     "income", "exit_text", "cadre_name", "cadre_phone", "cadre_unit")}
+    c = {
+        k: esc(cards[k])
+        for k in (
+            "household_id",
+            "township_name",
+            "village_name",
+            "group_name",
+            "head_name",
+            "household_size",
+            "category",
+            "status",
+            "main_cause",
+            "other_causes",
+            "identified_year",
+            "planned_exit_year",
+            "income",
+            "exit_text",
+            "cadre_name",
+            "cadre_phone",
+            "cadre_unit",
+        )
+    }
     kv1 = str(_W.table_start([], (1800, 3246, 1800, 3246)))
     group = pc.if_else(pc.equal(c["group_name"], ""), "", cat(" ", c["group_name"]))
-    basics = _kv_rows([("户主姓名", c["head_name"]), ("家庭人口数", c["household_size"]), ("贫困户属性", dash(c["category"])),
-                       ("脱贫状态", dash(c["status"])), ("主要致贫原因", dash(c["main_cause"])), ("其他致贫原因", dash(c["other_causes"])),
-                       ("首次识别年度", dash(c["identified_year"])), ("计划脱贫年度", dash(c["planned_exit_year"])),
-                       ("人均纯收入（元）", dash(c["income"])), ("退出情况", c["exit_text"])])
+    basics = _kv_rows(
+        [
+            ("户主姓名", c["head_name"]),
+            ("家庭人口数", c["household_size"]),
+            ("贫困户属性", dash(c["category"])),
+            ("脱贫状态", dash(c["status"])),
+            ("主要致贫原因", dash(c["main_cause"])),
+            ("其他致贫原因", dash(c["other_causes"])),
+            ("首次识别年度", dash(c["identified_year"])),
+            ("计划脱贫年度", dash(c["planned_exit_year"])),
+            ("人均纯收入（元）", dash(c["income"])),
+            ("退出情况", c["exit_text"]),
+        ]
+    )
     cadre = pc.if_else(
         pc.equal(c["cadre_name"], ""),
         str(_W.p("暂未落实帮扶责任人（帮扶干部已达结对上限），请乡镇尽快安排。")) + "\n",
-        cat(kv1, *_kv_rows([("姓名", c["cadre_name"]), ("联系电话", dash(c["cadre_phone"])), ("工作单位", dash(c["cadre_unit"]))]),
-            "</w:tbl><w:p/>\n"),
+        cat(
+            kv1,
+            *_kv_rows(
+                [("姓名", c["cadre_name"]), ("联系电话", dash(c["cadre_phone"])), ("工作单位", dash(c["cadre_unit"]))]
+            ),
+            "</w:tbl><w:p/>\n",
+        ),
     )
     county = _e(model.county["name"])
     right = str(_W.p("@@", "Subtitle")).split("@@")
     out = cat(
         str(_W.page_break()) + "\n" + str(_W.p(f"{model.year}年 精准扶贫帮扶明白卡", "Title")) + "\n",
-        right[0], county, " ", c["township_name"], " ", c["village_name"], group, "　户编号 ", c["household_id"], right[1], "\n",
-        str(_W.p("一、家庭基本情况", "Heading2")) + "\n" + kv1, *basics, "</w:tbl><w:p/>\n",
-        str(_W.p("二、家庭成员", "Heading2")) + "\n"
-        + str(_W.table_start(["序号", "姓名", "与户主关系", "性别", "年龄", "证件号码", "健康状况", "劳动技能", "在校生状况", "务工状况"],
-                             (500, 1000, 1000, 500, 500, 2000, 1200, 1200, 1100, 1092))) + "\n",
+        right[0],
+        county,
+        " ",
+        c["township_name"],
+        " ",
+        c["village_name"],
+        group,
+        "　户编号 ",
+        c["household_id"],
+        right[1],
+        "\n",
+        str(_W.p("一、家庭基本情况", "Heading2")) + "\n" + kv1,
+        *basics,
+        "</w:tbl><w:p/>\n",
+        str(_W.p("二、家庭成员", "Heading2"))
+        + "\n"
+        + str(
+            _W.table_start(
+                [
+                    "序号",
+                    "姓名",
+                    "与户主关系",
+                    "性别",
+                    "年龄",
+                    "证件号码",
+                    "健康状况",
+                    "劳动技能",
+                    "在校生状况",
+                    "务工状况",
+                ],
+                (500, 1000, 1000, 500, 500, 2000, 1200, 1200, 1100, 1092),
+            )
+        )
+        + "\n",
         mem,
-        str(_W.table_end()) + "\n" + str(_W.p("三、帮扶措施（一户一策）", "Heading2")) + "\n"
-        + str(_W.table_start(["序号", "帮扶措施", "措施内容", "依据（规则）"], (700, 1800, 5592, 2000))) + "\n",
+        str(_W.table_end())
+        + "\n"
+        + str(_W.p("三、帮扶措施（一户一策）", "Heading2"))
+        + "\n"
+        + str(_W.table_start(["序号", "帮扶措施", "措施内容", "依据（规则）"], (700, 1800, 5592, 2000)))
+        + "\n",
         meas,
         str(_W.table_end()) + "\n" + str(_W.p("四、帮扶责任人（结对帮扶）", "Heading2")) + "\n",
         cadre,
-        str(_W.p("帮扶责任人（签字）：　　　　　　　　　　户主（签字）：")) + "\n" + str(_W.p("年　　月　　日", "Right")) + "\n\n",
+        str(_W.p("帮扶责任人（签字）：　　　　　　　　　　户主（签字）："))
+        + "\n"
+        + str(_W.p("年　　月　　日", "Right"))
+        + "\n\n",
     )
     return out.to_pylist()
 
 
 def _roster(model: Any, start: int, end: int) -> dict[str, pa.Array]:
     r = model.roster.iloc[start:end]
-    out = {k: esc(r[k]) for k in ("household_id", "group_name", "head_name", "household_size", "registered", "category", "status",
-                                   "result", "cadre_name")}
+    out = {
+        k: esc(r[k])
+        for k in (
+            "household_id",
+            "group_name",
+            "head_name",
+            "household_size",
+            "registered",
+            "category",
+            "status",
+            "result",
+            "cadre_name",
+        )
+    }
     out["seq"] = pa.array(r["seq"].astype(str).to_numpy(dtype=object), pa.string())
     out["card"] = pa.array(r["card"].to_numpy(dtype=bool))
     return out
@@ -217,9 +412,27 @@ def html_roster(model: Any, start: int, end: int) -> list[str]:
         return []
     r = _roster(model, start, end)
     name = pc.if_else(r["card"], cat('<a href="#h-', r["household_id"], '">', r["head_name"], "</a>"), r["head_name"])
-    return cat('<tr><td class="num">', r["seq"], "</td><td>", r["group_name"], '</td><td class="nowrap">', name,
-               '</td><td class="num">', r["household_size"], "</td><td>", r["registered"], "</td><td>", r["category"],
-               "</td><td>", r["status"], "</td><td>", r["result"], "</td><td>", r["cadre_name"], "</td></tr>\n").to_pylist()
+    return cat(
+        '<tr><td class="num">',
+        r["seq"],
+        "</td><td>",
+        r["group_name"],
+        '</td><td class="nowrap">',
+        name,
+        '</td><td class="num">',
+        r["household_size"],
+        "</td><td>",
+        r["registered"],
+        "</td><td>",
+        r["category"],
+        "</td><td>",
+        r["status"],
+        "</td><td>",
+        r["result"],
+        "</td><td>",
+        r["cadre_name"],
+        "</td></tr>\n",
+    ).to_pylist()
 
 
 def docx_roster(model: Any, start: int, end: int) -> list[str]:
@@ -228,6 +441,19 @@ def docx_roster(model: Any, start: int, end: int) -> list[str]:
         return []
     r = _roster(model, start, end)
     body, end_ = _W._BODY, _W._END
-    cells = [x for f in ("seq", "group_name", "head_name", "household_size", "registered", "category", "status", "result", "cadre_name")
-             for x in (body, r[f], end_)]
+    cells = [
+        x
+        for f in (
+            "seq",
+            "group_name",
+            "head_name",
+            "household_size",
+            "registered",
+            "category",
+            "status",
+            "result",
+            "cadre_name",
+        )
+        for x in (body, r[f], end_)
+    ]
     return cat("<w:tr><w:trPr><w:cantSplit/></w:trPr>", *cells, "</w:tr>\n").to_pylist()

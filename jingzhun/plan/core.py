@@ -17,18 +17,33 @@ from jingzhun.plan.pairing import pair
 EXITED_FOR_GOOD = "已脱贫(不再享受政策)"
 
 PLAN_COLUMNS = [
-    "household_id", "village_code", "township_code", "village_name", "township_name", "group_name",
-    "head_name", "household_size", "category", "status", "main_cause", "measures", "why",
-    "planned_exit_year", "cadre_id", "cadre_name", "cadre_unit", "pairing",
+    "household_id",
+    "village_code",
+    "township_code",
+    "village_name",
+    "township_name",
+    "group_name",
+    "head_name",
+    "household_size",
+    "category",
+    "status",
+    "main_cause",
+    "measures",
+    "why",
+    "planned_exit_year",
+    "cadre_id",
+    "cadre_name",
+    "cadre_unit",
+    "pairing",
 ]
 
 
 @dataclass
 class PlanResult:
-    plans: pd.DataFrame          # PLAN_COLUMNS, sorted by village_code, household_id
-    cadres: pd.DataFrame         # cadre loads (see pairing.Pairing.cadres)
+    plans: pd.DataFrame  # PLAN_COLUMNS, sorted by village_code, household_id
+    cadres: pd.DataFrame  # cadre loads (see pairing.Pairing.cadres)
     findings: Findings
-    combo: np.ndarray            # measure combination code per plans row
+    combo: np.ndarray  # measure combination code per plans row
     items: list[list[dict[str, str]]] = field(default_factory=list)  # per combination code
 
     def measure_items(self) -> list[list[dict[str, str]]]:
@@ -112,9 +127,15 @@ def make_plans(
     planned = planned_exit_years(h, exit_ready, data_year, int(params.get("plan.final_exit_year")))
     past = past_planned_exit(h, data_year)
     if past.any():
-        findings.add("P-EXIT-YEAR-PAST", table="households", row=h.loc[past, "_row"] if "_row" in h.columns else None,
-                     column="planned_exit_year", value=h.loc[past, "planned_exit_year"].astype("str"),
-                     key=h.loc[past, "household_id"], detail=planned[past].astype("str"))
+        findings.add(
+            "P-EXIT-YEAR-PAST",
+            table="households",
+            row=h.loc[past, "_row"] if "_row" in h.columns else None,
+            column="planned_exit_year",
+            value=h.loc[past, "planned_exit_year"].astype("str"),
+            key=h.loc[past, "household_id"],
+            detail=planned[past].astype("str"),
+        )
     plans = pd.DataFrame(
         {
             "household_id": _text(h, "household_id"),
@@ -125,7 +146,8 @@ def make_plans(
             "group_name": _text(h, "group_name"),
             "head_name": _text(h, "head_name"),
             "household_size": h["household_size"].astype("Int64").reset_index(drop=True)
-            if "household_size" in h.columns else pd.Series(pd.NA, index=range(len(h)), dtype="Int64"),
+            if "household_size" in h.columns
+            else pd.Series(pd.NA, index=range(len(h)), dtype="Int64"),
             "category": _text(h, "category"),
             "status": _text(h, "status"),
             "main_cause": _text(h, "main_cause"),
@@ -133,8 +155,12 @@ def make_plans(
             "why": pd.Series(result.column("why"), dtype="str"),
             "planned_exit_year": planned.reset_index(drop=True),
             "cadre_id": cadre_id,
-            "cadre_name": cadre_id.map(cad["name"]).astype("str") if len(cad) else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),
-            "cadre_unit": cadre_id.map(cad["unit"]).astype("str") if len(cad) else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),
+            "cadre_name": cadre_id.map(cad["name"]).astype("str")
+            if len(cad)
+            else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),
+            "cadre_unit": cadre_id.map(cad["unit"]).astype("str")
+            if len(cad)
+            else pd.Series(pd.NA, index=cadre_id.index, dtype="str"),
             "pairing": pairing.households["pairing"],
         }
     )

@@ -33,20 +33,59 @@ from jingzhun.safename import safe_filename
 
 MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status"]
 CARD_FIELDS = [
-    "household_id", "village_code", "village_name", "township_name", "group_name", "head_name", "household_size",
-    "category", "status", "main_cause", "other_causes", "identified_year", "planned_exit_year", "income", "exit_ready",
-    "exit_blockers", "exit_text", "cadre_name", "cadre_unit", "cadre_phone", "cadre_id", "measure_text", "seq",
+    "household_id",
+    "village_code",
+    "village_name",
+    "township_name",
+    "group_name",
+    "head_name",
+    "household_size",
+    "category",
+    "status",
+    "main_cause",
+    "other_causes",
+    "identified_year",
+    "planned_exit_year",
+    "income",
+    "exit_ready",
+    "exit_blockers",
+    "exit_text",
+    "cadre_name",
+    "cadre_unit",
+    "cadre_phone",
+    "cadre_id",
+    "measure_text",
+    "seq",
 ]
-ROSTER_FIELDS = ["seq", "household_id", "group_name", "head_name", "household_size", "registered", "category", "status", "result",
-                 "card", "cadre_name"]
+ROSTER_FIELDS = [
+    "seq",
+    "household_id",
+    "group_name",
+    "head_name",
+    "household_size",
+    "registered",
+    "category",
+    "status",
+    "result",
+    "card",
+    "cadre_name",
+]
 
 # identification results as the household list says them
-RESULT_LABELS = {"poor": "贫困", "edge": "边缘", "not_poor": "非贫困", "excluded": "排除(疑点)", "undetermined": "无法判定"}
+RESULT_LABELS = {
+    "poor": "贫困",
+    "edge": "边缘",
+    "not_poor": "非贫困",
+    "excluded": "排除(疑点)",
+    "undetermined": "无法判定",
+}
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """``df.to_dict("records")`` without pandas' per-value boxing (arrow strings iterate slowly)."""
-    cols = [df[c].to_numpy(dtype=object, na_value=None) if df[c].dtype != bool else df[c].to_numpy() for c in df.columns]
+    cols = [
+        df[c].to_numpy(dtype=object, na_value=None) if df[c].dtype != bool else df[c].to_numpy() for c in df.columns
+    ]
     keys = list(df.columns)
     return [dict(zip(keys, row, strict=True)) for row in zip(*cols, strict=True)]
 
@@ -108,14 +147,20 @@ def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int
     pos = m["household_id"].astype("str").map(order)
     m = m[pos.notna().to_numpy()]
     pos = pos[pos.notna()].to_numpy(dtype=np.int64)
-    age = age_on(m, pd.Timestamp(year=data_year, month=1, day=1)) if ("birth_date" in m.columns or "id_number" in m.columns) else None
+    age = (
+        age_on(m, pd.Timestamp(year=data_year, month=1, day=1))
+        if ("birth_date" in m.columns or "id_number" in m.columns)
+        else None
+    )
     idn = _s(m, "id_number")
     frame = pd.DataFrame(
         {
             "name": _s(m, "name"),
             "relation": _s(m, "relation"),
             "sex": _s(m, "sex"),
-            "age": age.astype("str").fillna("").reset_index(drop=True) if age is not None else pd.Series([""] * len(m), dtype="str"),
+            "age": age.astype("str").fillna("").reset_index(drop=True)
+            if age is not None
+            else pd.Series([""] * len(m), dtype="str"),
             "id_masked": (idn.str.slice(0, 6) + "********" + idn.str.slice(-4)).where(idn.str.len() >= 15, ""),
             "health": _s(m, "health").str.replace(",", "、", regex=False),
             "labor": _s(m, "labor"),
@@ -152,10 +197,10 @@ class DocModel:
     members: pd.DataFrame
     member_bounds: np.ndarray
     items: list[list[dict[str, str]]]
-    village_bounds: dict[str, tuple[int, int]]   # village_code -> [start, end) in cards
+    village_bounds: dict[str, tuple[int, int]]  # village_code -> [start, end) in cards
     roster: pd.DataFrame
-    roster_bounds: dict[str, tuple[int, int]]    # village_code -> [start, end) in roster
-    villages: pd.DataFrame                        # one row per village: summary fields
+    roster_bounds: dict[str, tuple[int, int]]  # village_code -> [start, end) in roster
+    villages: pd.DataFrame  # one row per village: summary fields
     county: dict[str, Any]
     year: int
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -164,12 +209,12 @@ class DocModel:
         """Template records of cards ``start:end``, each with its ``members`` and ``measures`` lists."""
         recs = records(self.cards.iloc[start:end][CARD_FIELDS])
         mb = self.member_bounds
-        mem = records(self.members.iloc[mb[start]:mb[end]])
+        mem = records(self.members.iloc[mb[start] : mb[end]])
         base = int(mb[start])
         combos = self.cards["combo"].to_numpy()[start:end].tolist()
         for k, c in enumerate(recs):
             i = start + k
-            c["members"] = mem[mb[i] - base: mb[i + 1] - base]
+            c["members"] = mem[mb[i] - base : mb[i + 1] - base]
             c["measures"] = self.items[combos[k]]
         return recs
 
@@ -183,9 +228,13 @@ class DocModel:
         """Everything the village book templates see (``cards``: records already made)."""
         start, end = self.village_bounds[code]
         a, b = self.roster_bounds.get(code, (0, 0))
-        return {"year": self.year, "county": self.county, "village": self.village_rows[code],
-                "cards": self.card_records(start, end) if cards is None else cards,
-                "households": records(self.roster.iloc[a:b][ROSTER_FIELDS])}
+        return {
+            "year": self.year,
+            "county": self.county,
+            "village": self.village_rows[code],
+            "cards": self.card_records(start, end) if cards is None else cards,
+            "households": records(self.roster.iloc[a:b][ROSTER_FIELDS]),
+        }
 
     def township_codes(self) -> list[str]:
         return sorted(self.villages["township_code"].unique().tolist())
@@ -210,7 +259,13 @@ class DocModel:
             "unpaired": sum(int(v["unpaired"]) for v in rows),
         }
         households = records(self.cards.iloc[start:end][CARD_FIELDS]) if cards is None else cards
-        return {"year": self.year, "county": self.county, "township": township, "villages": rows, "households": households}
+        return {
+            "year": self.year,
+            "county": self.county,
+            "township": township,
+            "villages": rows,
+            "households": households,
+        }
 
     def townships(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for tcode in self.township_codes():
@@ -236,13 +291,19 @@ def build(
     p = result.plans
     n = len(p)
     hid = p["household_id"]
-    hh = households.assign(household_id=households["household_id"].astype("str").str.strip()).drop_duplicates("household_id")
+    hh = households.assign(household_id=households["household_id"].astype("str").str.strip()).drop_duplicates(
+        "household_id"
+    )
     h = hh.set_index("household_id").reindex(hid.to_numpy(dtype=object)).reset_index()
 
     # Names of places: the villages table first, the households' own columns next.
     vt = None
     if villages is not None and "village_code" in villages.columns:
-        vt = villages.assign(village_code=villages["village_code"].astype("str")).drop_duplicates("village_code").set_index("village_code")
+        vt = (
+            villages.assign(village_code=villages["village_code"].astype("str"))
+            .drop_duplicates("village_code")
+            .set_index("village_code")
+        )
 
     def place(codes: pd.Series, own: pd.Series, col: str) -> pd.Series:
         own = own.fillna("")
@@ -255,7 +316,11 @@ def build(
 
     ident = None
     if identified is not None and "household_id" in identified.columns:
-        ident = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id").set_index("household_id")
+        ident = (
+            identified.assign(household_id=identified["household_id"].astype("str"))
+            .drop_duplicates("household_id")
+            .set_index("household_id")
+        )
     income = pd.Series(np.nan, index=range(n), dtype="Float64")
     exit_ready = pd.Series(False, index=range(n))
     blockers = pd.Series("", index=range(n), dtype="str")
@@ -270,7 +335,11 @@ def build(
 
     phones = pd.Series(pd.NA, index=range(n), dtype="str")
     if cadres is not None and "phone" in cadres.columns and len(cadres):
-        cp = cadres.assign(cadre_id=cadres["cadre_id"].astype("str").str.strip()).drop_duplicates("cadre_id").set_index("cadre_id")["phone"]
+        cp = (
+            cadres.assign(cadre_id=cadres["cadre_id"].astype("str").str.strip())
+            .drop_duplicates("cadre_id")
+            .set_index("cadre_id")["phone"]
+        )
         phones = p["cadre_id"].map(cp).astype("str")
 
     codes = p["village_code"].to_numpy(dtype=object)
@@ -294,8 +363,12 @@ def build(
             "income": money_text(income),
             "exit_ready": exit_ready.to_numpy(dtype=bool),
             "exit_blockers": blocker_text(blockers),
-            "exit_text": exit_text(p["status"], h["exit_year"] if "exit_year" in h.columns else pd.Series(pd.NA, index=range(n)),
-                                   exit_ready, blocker_text(blockers)),
+            "exit_text": exit_text(
+                p["status"],
+                h["exit_year"] if "exit_year" in h.columns else pd.Series(pd.NA, index=range(n)),
+                exit_ready,
+                blocker_text(blockers),
+            ),
             "cadre_name": p["cadre_name"].fillna(""),
             "cadre_unit": p["cadre_unit"].fillna(""),
             "cadre_phone": phones.fillna(""),
@@ -309,23 +382,35 @@ def build(
     bounds = {str(codes[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
 
     size = p["household_size"].astype("Float64").fillna(0)
-    g = pd.DataFrame({"village_code": p["village_code"], "size": size, "unpaired": (p["pairing"] == "none"),
-                      "exit_ready": exit_ready.to_numpy(dtype=bool)}).groupby("village_code", sort=True)
-    vs = pd.DataFrame({
-        "households": g.size(),
-        "population": g["size"].sum().astype("int64"),
-        "unpaired": g["unpaired"].sum().astype("int64"),
-        "exit_ready": g["exit_ready"].sum().astype("int64"),
-    }).reset_index()
+    g = pd.DataFrame(
+        {
+            "village_code": p["village_code"],
+            "size": size,
+            "unpaired": (p["pairing"] == "none"),
+            "exit_ready": exit_ready.to_numpy(dtype=bool),
+        }
+    ).groupby("village_code", sort=True)
+    vs = pd.DataFrame(
+        {
+            "households": g.size(),
+            "population": g["size"].sum().astype("int64"),
+            "unpaired": g["unpaired"].sum().astype("int64"),
+            "exit_ready": g["exit_ready"].sum().astype("int64"),
+        }
+    ).reset_index()
     first = cards.drop_duplicates("village_code").set_index("village_code")
     vs["village_name"] = vs["village_code"].map(first["village_name"]).fillna("")
     vs["township_name"] = vs["village_code"].map(first["township_name"]).fillna("")
     vs["township_code"] = vs["village_code"].str.slice(0, 9)
     meas = p[["village_code", "measures"]].assign(measure=p["measures"].str.split(";")).explode("measure")
     meas = meas[meas["measure"].fillna("") != ""]
-    lists = {"by_category": _grouped_counts(p, "category"), "by_cause": _grouped_counts(p, "main_cause"),
-             "by_status": _grouped_counts(p, "status"), "by_measure": _grouped_counts(meas, "measure"),
-             "cadres": _village_cadres(p)}
+    lists = {
+        "by_category": _grouped_counts(p, "category"),
+        "by_cause": _grouped_counts(p, "main_cause"),
+        "by_status": _grouped_counts(p, "status"),
+        "by_measure": _grouped_counts(meas, "measure"),
+        "cadres": _village_cadres(p),
+    }
     for col, d in lists.items():
         vs[col] = [d.get(v, []) for v in vs["village_code"].tolist()]
     # File names come from codes only through safe_filename (a code is data, not a path).
@@ -340,7 +425,12 @@ def build(
 def _grouped_counts(df: pd.DataFrame, col: str) -> dict[str, list[tuple[str, int]]]:
     """Per village: (value, households) pairs, most frequent first (ties by value)."""
     vals = df[col].astype("str").fillna("").replace("", "未填")
-    c = pd.DataFrame({"v": df["village_code"].to_numpy(dtype=object), "k": vals.to_numpy(dtype=object)}).value_counts().rename("n").reset_index()
+    c = (
+        pd.DataFrame({"v": df["village_code"].to_numpy(dtype=object), "k": vals.to_numpy(dtype=object)})
+        .value_counts()
+        .rename("n")
+        .reset_index()
+    )
     c = c.sort_values(["v", "n", "k"], ascending=[True, False, True], kind="stable")
     pairs = list(zip(c["k"].tolist(), c["n"].astype(int).tolist(), strict=True))
     v = c["v"].to_numpy(dtype=object)
@@ -361,28 +451,38 @@ def _village_cadres(p: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return {str(v[a]): recs[a:b] for a, b in zip(*_cuts(v), strict=True)}
 
 
-def _roster(hh: pd.DataFrame, book_villages: set[str], plans: pd.DataFrame, ident: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+def _roster(
+    hh: pd.DataFrame, book_villages: set[str], plans: pd.DataFrame, ident: pd.DataFrame | None
+) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
     """农户名册: every surveyed household of the villages that have a book, by village, group, household."""
     r = hh[hh["village_code"].astype("str").isin(book_villages).to_numpy(dtype=bool)]
     n = len(r)
-    registered = r["registered"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "registered" in r.columns else np.ones(n, dtype=bool)
+    registered = (
+        r["registered"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if "registered" in r.columns
+        else np.ones(n, dtype=bool)
+    )
     hid = r["household_id"].astype("str").reset_index(drop=True)
     result = pd.Series([""] * n, dtype="str")
     if ident is not None and "result" in ident.columns:
         result = hid.map(ident["result"]).astype("str").map(RESULT_LABELS).astype("str").fillna("")
-    out = pd.DataFrame({
-        "village_code": _s(r, "village_code"),
-        "household_id": hid,
-        "group_name": _s(r, "group_name"),
-        "head_name": _s(r, "head_name"),
-        "household_size": r["household_size"].astype("Int64").astype("str").fillna("").reset_index(drop=True) if "household_size" in r.columns else pd.Series([""] * n, dtype="str"),
-        "registered": pd.Series(np.where(registered, "是", "否"), dtype="str"),
-        "category": _s(r, "category"),
-        "status": _s(r, "status"),
-        "result": result,
-        "card": hid.isin(set(plans["household_id"].tolist())).to_numpy(dtype=bool),
-        "cadre_name": hid.map(plans.set_index("household_id")["cadre_name"]).astype("str").fillna(""),
-    })
+    out = pd.DataFrame(
+        {
+            "village_code": _s(r, "village_code"),
+            "household_id": hid,
+            "group_name": _s(r, "group_name"),
+            "head_name": _s(r, "head_name"),
+            "household_size": r["household_size"].astype("Int64").astype("str").fillna("").reset_index(drop=True)
+            if "household_size" in r.columns
+            else pd.Series([""] * n, dtype="str"),
+            "registered": pd.Series(np.where(registered, "是", "否"), dtype="str"),
+            "category": _s(r, "category"),
+            "status": _s(r, "status"),
+            "result": result,
+            "card": hid.isin(set(plans["household_id"].tolist())).to_numpy(dtype=bool),
+            "cadre_name": hid.map(plans.set_index("household_id")["cadre_name"]).astype("str").fillna(""),
+        }
+    )
     out = out.sort_values(["village_code", "group_name", "household_id"], kind="stable").reset_index(drop=True)
     v = out["village_code"].to_numpy(dtype=object)
     starts, ends = _cuts(v)

@@ -40,9 +40,24 @@ HOUSEHOLD_FLAGS: dict[str, tuple[str, bool]] = {
 }
 
 MEMBER_FEATURES = (
-    "student", "student_compulsory", "student_high", "student_vocational", "student_higher", "dropout",
-    "ill", "serious_ill", "chronic_ill", "disabled", "labour", "weak_labour", "no_labour",
-    "borrower_age", "elderly", "on_dibao", "on_tekun", "no_medical_insurance",
+    "student",
+    "student_compulsory",
+    "student_high",
+    "student_vocational",
+    "student_higher",
+    "dropout",
+    "ill",
+    "serious_ill",
+    "chronic_ill",
+    "disabled",
+    "labour",
+    "weak_labour",
+    "no_labour",
+    "borrower_age",
+    "elderly",
+    "on_dibao",
+    "on_tekun",
+    "no_medical_insurance",
 )
 OTHER_FEATURES = ("all", "dirt_road", "no_house", "exit_ready")
 PREFIXES = ("cause:", "main_cause:", "category:", "status:", "gap:", "blocker:")
@@ -73,7 +88,11 @@ def member_flags(members: pd.DataFrame, data_year: int, school_age: tuple[int, i
     """Per current member booleans, one column per member feature, plus household_id."""
     m = members[current_mask(members)]
     on = pd.Timestamp(year=data_year - 1, month=12, day=31)
-    age = age_on(m, on) if ("birth_date" in m.columns or "id_number" in m.columns) else pd.Series(pd.NA, index=m.index, dtype="Int64")
+    age = (
+        age_on(m, on)
+        if ("birth_date" in m.columns or "id_number" in m.columns)
+        else pd.Series(pd.NA, index=m.index, dtype="Int64")
+    )
     age_f = age.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     school = _text(m, "school_status").fillna("").str.strip()
     enrolled = ~school.isin(NOT_ENROLLED).to_numpy(dtype=bool)
@@ -143,14 +162,18 @@ class Features:
     def _align(self, identified: pd.DataFrame | None) -> pd.DataFrame | None:
         if identified is None or "household_id" not in identified.columns:
             return None
-        ident = identified.drop_duplicates("household_id").set_index(identified["household_id"].drop_duplicates().astype("str"))
+        ident = identified.drop_duplicates("household_id").set_index(
+            identified["household_id"].drop_duplicates().astype("str")
+        )
         return ident.reindex(self.h["household_id"].astype("str").to_numpy(dtype=object)).reset_index(drop=True)
 
     def _member_frame(self) -> pd.DataFrame:
         if self._member is None:
             hid = self.h["household_id"].astype("str")
             if self.members is None or self.members.empty:
-                agg = pd.DataFrame(False, index=hid.to_numpy(dtype=object), columns=[c for c in MEMBER_FEATURES if c != "no_labour"])
+                agg = pd.DataFrame(
+                    False, index=hid.to_numpy(dtype=object), columns=[c for c in MEMBER_FEATURES if c != "no_labour"]
+                )
                 agg["_n"] = 0
             else:
                 flags = member_flags(self.members, self.data_year, self.school_age)
@@ -201,7 +224,11 @@ class Features:
             return (_text(h, prefix) == value).fillna(False).to_numpy(dtype=bool)
         if name == "exit_ready" or prefix == "gap":
             col = "exit_ready" if name == "exit_ready" else value
-            src = self.ident if self.ident is not None and col in self.ident.columns else (h if col in h.columns else None)
+            src = (
+                self.ident
+                if self.ident is not None and col in self.ident.columns
+                else (h if col in h.columns else None)
+            )
             if src is None:
                 self.missing[name] = col
                 return np.zeros(self.n, dtype=bool)

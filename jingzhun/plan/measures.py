@@ -76,13 +76,19 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as e:
         raise ConfigError(
             t(f"帮扶措施规则表 {path} 无法读取: {e}", f"cannot read measure rule file {path}: {e}"),
-            t("请保存为 UTF-8 CSV, 列: rule_id, when, measure, content", "save it as UTF-8 CSV with columns rule_id, when, measure, content"),
+            t(
+                "请保存为 UTF-8 CSV, 列: rule_id, when, measure, content",
+                "save it as UTF-8 CSV with columns rule_id, when, measure, content",
+            ),
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise ConfigError(
-            t(f"帮扶措施规则表 {path} 缺少列: {', '.join(missing)}", f"measure rule file {path} lacks columns: {', '.join(missing)}"),
+            t(
+                f"帮扶措施规则表 {path} 缺少列: {', '.join(missing)}",
+                f"measure rule file {path} lacks columns: {', '.join(missing)}",
+            ),
             t("列: rule_id, when, measure, content", "columns: rule_id, when, measure, content"),
         )
     df = df.fillna("")
@@ -90,7 +96,9 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
     rules: list[MeasureRule] = []
     seen: set[str] = set()
     for i, (rid, when, measure, content, label) in enumerate(
-        zip(df["rule_id"], df["when"], df["measure"], df.get("content", pd.Series([""] * len(df))), labels, strict=True),
+        zip(
+            df["rule_id"], df["when"], df["measure"], df.get("content", pd.Series([""] * len(df))), labels, strict=True
+        ),
         start=1,
     ):
         rid, measure = str(rid).strip(), str(measure).strip()
@@ -100,14 +108,18 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
         bad = [f for f, _ in terms if not known(f)]
         if not rid or not measure or not terms or bad or rid in seen:
             what = (
-                t(f"未知条件 {', '.join(bad)}", f"unknown condition {', '.join(bad)}") if bad
-                else t(f"规则编号 {rid} 重复", f"rule id {rid} repeated") if rid in seen
+                t(f"未知条件 {', '.join(bad)}", f"unknown condition {', '.join(bad)}")
+                if bad
+                else t(f"规则编号 {rid} 重复", f"rule id {rid} repeated")
+                if rid in seen
                 else t("rule_id、when、measure 不能为空", "rule_id, when and measure must be filled")
             )
             raise ConfigError(
                 t(f"帮扶措施规则表 {path} 第 {i} 行: {what}", f"measure rule file {path} row {i}: {what}"),
-                t("条件名见 jingzhun/plan/features.py 说明, 如 dangerous_house、cause:因病、!labour",
-                  "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:因病, !labour"),
+                t(
+                    "条件名见 jingzhun/plan/features.py 说明, 如 dangerous_house、cause:因病、!labour",
+                    "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:因病, !labour",
+                ),
             )
         seen.add(rid)
         rules.append(MeasureRule(rid, terms, measure, str(content).strip(), str(label).strip()))
@@ -118,9 +130,9 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
 class MeasureResult:
     """Per household (aligned to the input): the combination code, plus per-code text."""
 
-    combo: np.ndarray            # int code per household
-    measures: list[str]          # per code: measures joined by ';'
-    why: list[str]               # per code: 'measure:rule,rule' joined by ';'
+    combo: np.ndarray  # int code per household
+    measures: list[str]  # per code: measures joined by ';'
+    why: list[str]  # per code: 'measure:rule,rule' joined by ';'
     items: list[list[dict[str, str]]]  # per code: [{measure, content, rules}]
 
     def column(self, which: str) -> np.ndarray:
@@ -139,7 +151,9 @@ def evaluate(features: Features, rules: list[MeasureRule]) -> tuple[MeasureResul
             value = features.get(name)
             mask &= value if want else ~value
             if name in features.missing:
-                findings.add("P-MEASURE-INPUT-MISSING", table="households", column=features.missing[name], key=r.rule_id)
+                findings.add(
+                    "P-MEASURE-INPUT-MISSING", table="households", column=features.missing[name], key=r.rule_id
+                )
         fired[:, j] = mask
     packed = np.packbits(fired, axis=1)
     view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
@@ -156,7 +170,11 @@ def evaluate(features: Features, rules: list[MeasureRule]) -> tuple[MeasureResul
         why.append(SEP.join(f"{m}:{','.join(r.rule_id for r in rs)}" for m, rs in by_measure.items()))
         items.append(
             [
-                {"measure": m, "content": "；".join(r.content for r in rs if r.content), "rules": "、".join(dict.fromkeys(r.reason for r in rs))}
+                {
+                    "measure": m,
+                    "content": "；".join(r.content for r in rs if r.content),
+                    "rules": "、".join(dict.fromkeys(r.reason for r in rs)),
+                }
                 for m, rs in by_measure.items()
             ]
         )

@@ -45,8 +45,17 @@ from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, househ
 from jingzhun.plan.usable import for_documents
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
-DateOpt = Annotated[str | None, typer.Option("--date", help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)")]
-TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="自定义模板文件夹 / template folder overriding the packaged templates")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)",
+    ),
+]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option("--templates", help="自定义模板文件夹 / template folder overriding the packaged templates"),
+]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
 
 
@@ -65,12 +74,21 @@ def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
-                         t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01")) from None
+        raise UsageError(
+            t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
+            t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01"),
+        ) from None
 
 
-def build_notices(kind: str, frames: dict[str, pd.DataFrame], data_year: int, nc: NoticeCommon, *,
-                  previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
+def build_notices(
+    kind: str,
+    frames: dict[str, pd.DataFrame],
+    data_year: int,
+    nc: NoticeCommon,
+    *,
+    previous: pd.DataFrame | None = None,
+    identified: pd.DataFrame | None = None,
+) -> NoticeSet:
     """The rows of one notice kind: newly identified (against ``previous``), exit-ready
     (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
     that cannot go into a document (:mod:`jingzhun.plan.usable`) are left out, with findings."""
@@ -89,9 +107,17 @@ INTERNAL = "notice-internal"
 POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kind>/, kept beside the internal files
 
 
-def write_files(nset: NoticeSet, nc: NoticeCommon, rendered: pd.DataFrame, d: Path, internal: Path,
-                templates: Path | None, docx: bool, jobs: int | None = None,
-                xlsx: bool = False) -> tuple[pd.DataFrame, list[Path]]:
+def write_files(
+    nset: NoticeSet,
+    nc: NoticeCommon,
+    rendered: pd.DataFrame,
+    d: Path,
+    internal: Path,
+    templates: Path | None,
+    docx: bool,
+    jobs: int | None = None,
+    xlsx: bool = False,
+) -> tuple[pd.DataFrame, list[Path]]:
     """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
     ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
     ``internal`` (kept by the office)."""
@@ -157,8 +183,11 @@ def command(
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
-    with (progress.step("write"), output_dir(Path(out) / INTERNAL, kind) as internal,
-          output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d):
+    with (
+        progress.step("write"),
+        output_dir(Path(out) / INTERNAL, kind) as internal,
+        output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d,
+    ):
         units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
@@ -167,18 +196,34 @@ def command(
     where = Path(out) / "notice" / kind
     kept = Path(out) / INTERNAL / kind
     if json_out:
-        print_json({"kind": kind, "year": data_year, "units": int(len(units)), "notices": made, "empty_units": len(empty),
-                    "rows": int(len(nset.rows)), "date": start.isoformat(), "date_given": given is not None,
-                    "period": [nc.start.isoformat(), nc.end.isoformat()],
-                    "withheld": len(withheld), "findings": counts, "out": str(where), "internal": str(kept)})
-    run.err.print(t(
-        f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; "
-        f"公示期 {nc.start.isoformat()} 至 {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
-        f"公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
-        f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; "
-        f"period {nc.start.isoformat()} to {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
-        f"notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
-    ), markup=False)
+        print_json(
+            {
+                "kind": kind,
+                "year": data_year,
+                "units": int(len(units)),
+                "notices": made,
+                "empty_units": len(empty),
+                "rows": int(len(nset.rows)),
+                "date": start.isoformat(),
+                "date_given": given is not None,
+                "period": [nc.start.isoformat(), nc.end.isoformat()],
+                "withheld": len(withheld),
+                "findings": counts,
+                "out": str(where),
+                "internal": str(kept),
+            }
+        )
+    run.err.print(
+        t(
+            f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; "
+            f"公示期 {nc.start.isoformat()} 至 {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
+            f"公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
+            f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; "
+            f"period {nc.start.isoformat()} to {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
+            f"notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
+        ),
+        markup=False,
+    )
     if len(withheld):
         _say_withheld(run.err, withheld, kept)
         raise typer.Exit(EXIT_INPUT)
@@ -187,12 +232,19 @@ def command(
 
 def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
     """Name every notice not written and why (the values themselves are in the findings, masked)."""
-    run_err = [f"  {n or c} ({c}): {w}" for c, n, w in zip(withheld["unit_code"], withheld["unit_name"], withheld["withheld"], strict=True)]
-    err.print(t(
-        f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
-        f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
-        f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
-        f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
-        f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
-    ) + "\n" + "\n".join(run_err), markup=False)
-
+    run_err = [
+        f"  {n or c} ({c}): {w}"
+        for c, n, w in zip(withheld["unit_code"], withheld["unit_name"], withheld["withheld"], strict=True)
+    ]
+    err.print(
+        t(
+            f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+            f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+            f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+            f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
+            f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
+        )
+        + "\n"
+        + "\n".join(run_err),
+        markup=False,
+    )

@@ -33,9 +33,17 @@ def _township(unit: dict[str, Any]) -> str:
     return "" if code is None or pd.isna(code) else str(code)
 
 
-def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, folder: Path,
-                  templates: str | Path | None, docx: bool, units: list[dict[str, Any]],
-                  per_unit: dict[str, list[dict[str, Any]]]) -> list[tuple[int, str, list[str]]]:
+def _render_units(
+    tcodes: list[str],
+    *,
+    nset: NoticeSet,
+    common: NoticeCommon,
+    folder: Path,
+    templates: str | Path | None,
+    docx: bool,
+    units: list[dict[str, Any]],
+    per_unit: dict[str, list[dict[str, Any]]],
+) -> list[tuple[int, str, list[str]]]:
     """The notices of the units of townships ``tcodes`` (and those townships' combined files).
 
     Returns ``(position, file name, files written)``: a unit's position in ``units``, and
@@ -62,8 +70,14 @@ def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, f
         else:
             place = county + u["township_name"] + u["unit_name"]
             total = ""
-        unit = {"code": u["unit_code"], "name": u["unit_name"], "place": place, "total": total,
-                "township_code": u["township_code"], "township_name": u["township_name"]}
+        unit = {
+            "code": u["unit_code"],
+            "name": u["unit_name"],
+            "place": place,
+            "total": total,
+            "township_code": u["township_code"],
+            "township_name": u["township_name"],
+        }
         item = {"unit": unit, "rows": rows}
         stem = safe_filename(u["unit_code"])
         path = folder / f"{stem}.html"
@@ -84,8 +98,14 @@ def _render_units(tcodes: list[str], *, nset: NoticeSet, common: NoticeCommon, f
     return done
 
 
-def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates: str | Path | None = None,
-                  docx: bool = True, jobs: int | None = 1) -> tuple[pd.DataFrame, list[Path]]:
+def write_notices(
+    nset: NoticeSet,
+    common: NoticeCommon,
+    folder: Path,
+    templates: str | Path | None = None,
+    docx: bool = True,
+    jobs: int | None = 1,
+) -> tuple[pd.DataFrame, list[Path]]:
     """Every notice of ``nset`` under ``folder``; ``jobs`` worker processes (``None``: every core, at most 4)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("notice/notice.html", "notice/combined.html") + (("notice/notice.docx.xml",) if docx else ()):
@@ -97,9 +117,18 @@ def write_notices(nset: NoticeSet, common: NoticeCommon, folder: Path, templates
     units = nset.units.copy()
     records = units.to_dict("records")
     tcodes = sorted({_township(u) for u in records})
-    parts = fork_map(_render_units, chunks(tcodes, jobs or default_jobs()), jobs,
-                     nset=nset, common=common, folder=folder, templates=templates, docx=docx, units=records,
-                     per_unit=per_unit)
+    parts = fork_map(
+        _render_units,
+        chunks(tcodes, jobs or default_jobs()),
+        jobs,
+        nset=nset,
+        common=common,
+        folder=folder,
+        templates=templates,
+        docx=docx,
+        units=records,
+        per_unit=per_unit,
+    )
     done = sorted((r for part in parts for r in part), key=lambda r: r[0])
     files = {i: name for i, name, _ in done if i < len(records)}
     units["file"] = [files.get(i, "") for i in range(len(records))]

@@ -35,12 +35,34 @@ KIND_TITLES = {
 }
 KIND_LABELS = {"identification": "拟识别贫困户", "exit": "拟退出贫困户", "projects": "扶贫项目"}
 
-HOUSEHOLD_COLUMNS = ["village_code", "township_code", "village_name", "township_name", "group_name", "head_name",
-                     "household_size", "category", "main_cause", "identified_year", "exit_year"]
+HOUSEHOLD_COLUMNS = [
+    "village_code",
+    "township_code",
+    "village_name",
+    "township_name",
+    "group_name",
+    "head_name",
+    "household_size",
+    "category",
+    "main_cause",
+    "identified_year",
+    "exit_year",
+]
 # Record keys: kept for sorting and findings, never handed to a template (not public items).
 RECORD_KEYS = ("household_id", "project_id")
-PROJECT_COLUMNS = ["project_id", "name", "place", "category", "fund_source", "budget", "implementer", "period",
-                   "beneficiary_households", "beneficiary_poor_households", "performance_target"]
+PROJECT_COLUMNS = [
+    "project_id",
+    "name",
+    "place",
+    "category",
+    "fund_source",
+    "budget",
+    "implementer",
+    "period",
+    "beneficiary_households",
+    "beneficiary_poor_households",
+    "performance_target",
+]
 
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
@@ -76,23 +98,33 @@ def exit_candidates(households: pd.DataFrame, identified: pd.DataFrame | None) -
     return households["household_id"].astype("str").map(ready).astype("boolean").fillna(False).astype(bool)
 
 
-def household_rows(households: pd.DataFrame, mask: pd.Series, villages: pd.DataFrame | None, data_year: int) -> pd.DataFrame:
+def household_rows(
+    households: pd.DataFrame, mask: pd.Series, villages: pd.DataFrame | None, data_year: int
+) -> pd.DataFrame:
     """The public columns of the announced households, sorted by village, group, name."""
     h = households[mask.to_numpy(dtype=bool)].reset_index(drop=True)
-    out = pd.DataFrame({c: _text(h, c) for c in HOUSEHOLD_COLUMNS if c not in ("township_code", "household_size", "exit_year")})
+    out = pd.DataFrame(
+        {c: _text(h, c) for c in HOUSEHOLD_COLUMNS if c not in ("township_code", "household_size", "exit_year")}
+    )
     out["township_code"] = out["village_code"].str.slice(0, 9)
     out["household_size"] = h["household_size"].astype("Int64").astype("str") if "household_size" in h.columns else ""
     out["exit_year"] = str(data_year)
     out["household_id"] = _text(h, "household_id")
     out = _place_names(out, villages)
     out = out.fillna("")
-    return out.sort_values(["village_code", "group_name", "head_name", "household_id"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["village_code", "group_name", "head_name", "household_id"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _place_names(out: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
     if villages is None or "village_code" not in villages.columns or out.empty:
         return out
-    vt = villages.assign(village_code=villages["village_code"].astype("str")).drop_duplicates("village_code").set_index("village_code")
+    vt = (
+        villages.assign(village_code=villages["village_code"].astype("str"))
+        .drop_duplicates("village_code")
+        .set_index("village_code")
+    )
     for col in ("village_name", "township_name"):
         if col in vt.columns:
             out[col] = out["village_code"].map(vt[col]).astype("str").fillna(out[col])
@@ -101,10 +133,19 @@ def _place_names(out: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFra
 
 def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
     """Every village known this year (households and the villages table) with names."""
-    parts = [pd.DataFrame({"village_code": _text(households, "village_code"), "village_name": _text(households, "village_name"),
-                           "township_name": _text(households, "township_name")})]
+    parts = [
+        pd.DataFrame(
+            {
+                "village_code": _text(households, "village_code"),
+                "village_name": _text(households, "village_name"),
+                "township_name": _text(households, "township_name"),
+            }
+        )
+    ]
     if villages is not None and "village_code" in villages.columns:
-        parts.insert(0, pd.DataFrame({c: _text(villages, c) for c in ("village_code", "village_name", "township_name")}))
+        parts.insert(
+            0, pd.DataFrame({c: _text(villages, c) for c in ("village_code", "village_name", "township_name")})
+        )
     u = pd.concat(parts, ignore_index=True)
     u = u[u["village_code"].notna()].drop_duplicates("village_code").sort_values("village_code", kind="stable")
     u["township_code"] = u["village_code"].str.slice(0, 9)
@@ -117,13 +158,19 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
     vcode = _text(p, "village_code").str.strip()
     unit = vcode.str.slice(0, 9).where(vcode.str.len() >= 9, county_code).fillna(county_code)
     vnames = villages.set_index("village_code")["village_name"] if len(villages) else pd.Series(dtype="str")
-    tnames = villages.drop_duplicates("township_code").set_index("township_code")["township_name"] if len(villages) else pd.Series(dtype="str")
+    tnames = (
+        villages.drop_duplicates("township_code").set_index("township_code")["township_name"]
+        if len(villages)
+        else pd.Series(dtype="str")
+    )
     place = vcode.map(vnames).astype("str")
     place = (unit.map(tnames).astype("str").fillna("") + place.fillna("")).where(vcode.notna(), "县级")
     start = _date_text(p, "start_date")
     end = _date_text(p, "completion_date")
     # A missing date is said, not dropped: a start date alone would read as a one-day project.
-    period = (start.where(start != "", "（开工日期未定）") + "至" + end.where(end != "", "（完成日期未定）")).where((start != "") | (end != ""), "")
+    period = (start.where(start != "", "（开工日期未定）") + "至" + end.where(end != "", "（完成日期未定）")).where(
+        (start != "") | (end != ""), ""
+    )
     budget = p["budget"].astype("Float64") if "budget" in p.columns else pd.Series(np.nan, index=p.index)
     out = pd.DataFrame(
         {
@@ -169,13 +216,24 @@ class NoticeCommon:
 
     def context(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "title": KIND_TITLES[self.kind], "year": self.year, "county": self.county,
+            "kind": self.kind,
+            "title": KIND_TITLES[self.kind],
+            "year": self.year,
+            "county": self.county,
             "period": {"start": self.start, "end": self.end, "days": self.days},
-            "issuer": self.issuer, "issue_date": self.start, "phones": self.phones, "standard": self.standard,
+            "issuer": self.issuer,
+            "issue_date": self.start,
+            "phones": self.phones,
+            "standard": self.standard,
         }
 
 
-PHONE_LABELS = {"county": "县扶贫办", "township": "乡镇扶贫工作站", "village": "村委会", "national": "全国扶贫监督举报电话"}
+PHONE_LABELS = {
+    "county": "县扶贫办",
+    "township": "乡镇扶贫工作站",
+    "village": "村委会",
+    "national": "全国扶贫监督举报电话",
+}
 
 
 def common(kind: str, params: Params, data_year: int, start: date) -> NoticeCommon:
@@ -189,8 +247,18 @@ def common(kind: str, params: Params, data_year: int, start: date) -> NoticeComm
     else:
         standard = ""
     county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
-    return NoticeCommon(kind, data_year, start, start + timedelta(days=days - 1), days, str(params.get("county.issuer")),
-                        county, phones, standard, tuple(str(w) for w in params.get("notice.health_words")))
+    return NoticeCommon(
+        kind,
+        data_year,
+        start,
+        start + timedelta(days=days - 1),
+        days,
+        str(params.get("county.issuer")),
+        county,
+        phones,
+        standard,
+        tuple(str(w) for w in params.get("notice.health_words")),
+    )
 
 
 @dataclass
@@ -198,8 +266,8 @@ class NoticeSet:
     """Per unit (village, or township/county for projects): its rows; the empty units."""
 
     kind: str
-    units: pd.DataFrame      # unit_code, unit_name, township_code, township_name, count, file
-    rows: pd.DataFrame       # household_rows or project_rows, with a unit column
+    units: pd.DataFrame  # unit_code, unit_name, township_code, township_name, count, file
+    rows: pd.DataFrame  # household_rows or project_rows, with a unit column
     findings: Findings
     screened: bool = field(default=False)  # :func:`screen` ran: units has ``withheld``
 
@@ -211,13 +279,25 @@ def _sane_only(households: pd.DataFrame, mask: pd.Series, findings: Findings, ki
     left = mask & (bad != "").to_numpy(dtype=bool)
     if left.any():
         rows = households["_row"][left] if "_row" in households.columns else None
-        findings.add("P-NOTICE-LEFT-OUT", table="households", row=rows, column=bad[left],
-                     key=households.loc[left, "household_id"], detail=KIND_LABELS[kind])
+        findings.add(
+            "P-NOTICE-LEFT-OUT",
+            table="households",
+            row=rows,
+            column=bad[left],
+            key=households.loc[left, "household_id"],
+            detail=KIND_LABELS[kind],
+        )
     return mask & ~left
 
 
-def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFrame | None, data_year: int,
-                      previous: pd.DataFrame | None = None, identified: pd.DataFrame | None = None) -> NoticeSet:
+def household_notices(
+    kind: str,
+    households: pd.DataFrame,
+    villages: pd.DataFrame | None,
+    data_year: int,
+    previous: pd.DataFrame | None = None,
+    identified: pd.DataFrame | None = None,
+) -> NoticeSet:
     findings = Findings()
     if kind == "identification":
         mask = newly_identified(households, previous, data_year)
@@ -230,34 +310,67 @@ def household_notices(kind: str, households: pd.DataFrame, villages: pd.DataFram
     rows["unit"] = rows["village_code"]
     u = village_universe(households, villages)
     counts = rows.groupby("unit").size()
-    units = pd.DataFrame({
-        "unit_code": u["village_code"], "unit_name": u["village_name"],
-        "township_code": u["township_code"], "township_name": u["township_name"],
-    })
+    units = pd.DataFrame(
+        {
+            "unit_code": u["village_code"],
+            "unit_name": u["village_name"],
+            "township_code": u["township_code"],
+            "township_name": u["township_name"],
+        }
+    )
     units["count"] = units["unit_code"].map(counts).fillna(0).astype("int64")
     empty = units[units["count"] == 0]
-    findings.add("P-NOTICE-EMPTY", table="households", key=(empty["unit_name"] + "(" + empty["unit_code"] + ")").str.lstrip("("),
-                 detail=KIND_LABELS[kind])
+    findings.add(
+        "P-NOTICE-EMPTY",
+        table="households",
+        key=(empty["unit_name"] + "(" + empty["unit_code"] + ")").str.lstrip("("),
+        detail=KIND_LABELS[kind],
+    )
     return NoticeSet(kind, units, rows, findings)
 
 
-def project_notices(projects: pd.DataFrame | None, households: pd.DataFrame, villages: pd.DataFrame | None,
-                    county: dict[str, Any]) -> NoticeSet:
+def project_notices(
+    projects: pd.DataFrame | None, households: pd.DataFrame, villages: pd.DataFrame | None, county: dict[str, Any]
+) -> NoticeSet:
     findings = Findings()
     u = village_universe(households, villages)
     rows = project_rows(projects if projects is not None else pd.DataFrame(), u, str(county["code"]))
     towns = u.drop_duplicates("township_code")
-    units = pd.concat([
-        pd.DataFrame({"unit_code": [str(county["code"])], "unit_name": [str(county["name"])], "township_code": [""], "township_name": [""]}),
-        pd.DataFrame({"unit_code": towns["township_code"], "unit_name": towns["township_name"],
-                      "township_code": towns["township_code"], "township_name": towns["township_name"]}),
-    ], ignore_index=True)
+    units = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unit_code": [str(county["code"])],
+                    "unit_name": [str(county["name"])],
+                    "township_code": [""],
+                    "township_name": [""],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "unit_code": towns["township_code"],
+                    "unit_name": towns["township_name"],
+                    "township_code": towns["township_code"],
+                    "township_name": towns["township_name"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     extra = sorted(set(rows["unit"]) - set(units["unit_code"]))
     if extra:
-        units = pd.concat([units, pd.DataFrame({"unit_code": extra, "unit_name": "", "township_code": extra, "township_name": ""})], ignore_index=True)
+        units = pd.concat(
+            [units, pd.DataFrame({"unit_code": extra, "unit_name": "", "township_code": extra, "township_name": ""})],
+            ignore_index=True,
+        )
     units["count"] = units["unit_code"].map(rows.groupby("unit").size()).fillna(0).astype("int64")
     empty = units[units["count"] == 0]
-    findings.add("P-NOTICE-EMPTY", table="projects", key=(empty["unit_name"] + "(" + empty["unit_code"] + ")"), detail=KIND_LABELS["projects"])
+    findings.add(
+        "P-NOTICE-EMPTY",
+        table="projects",
+        key=(empty["unit_name"] + "(" + empty["unit_code"] + ")"),
+        detail=KIND_LABELS["projects"],
+    )
     return NoticeSet("projects", units.reset_index(drop=True), rows, findings)
 
 
@@ -312,7 +425,13 @@ def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> li
     reasons = []
     for name, value, mobiles in texts:
         for hit in scanner.hits(value, mobiles)[:1]:
-            findings.add("P-NOTICE-PRIVATE", table="parameters", column=name, key=name, value=hit.shown,
-                         detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"))
+            findings.add(
+                "P-NOTICE-PRIVATE",
+                table="parameters",
+                column=name,
+                key=name,
+                value=hit.shown,
+                detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"),
+            )
             reasons.append(t(f"参数 {name} 含{kind_text(hit.kind)}", f"parameter {name} holds a {kind_text(hit.kind)}"))
     return reasons

@@ -28,13 +28,15 @@ CADRE_COLUMNS = ["cadre_id", "name", "unit", "rank", "township_code", "phone"]
 @dataclass
 class Pairing:
     households: pd.DataFrame  # household_id, cadre_id (NA = unpaired), pairing: kept|new|none
-    cadres: pd.DataFrame      # cadre_id, name, unit, rank, township_code, cap, kept, new, load, over_cap
+    cadres: pd.DataFrame  # cadre_id, name, unit, rank, township_code, cap, kept, new, load, over_cap
     findings: Findings
 
 
 def cadre_caps(cadres: pd.DataFrame, caps: dict[str, int]) -> np.ndarray:
     default = int(caps.get("default", 5))
-    rank = cadres["rank"].astype("str") if "rank" in cadres.columns else pd.Series(pd.NA, index=cadres.index, dtype="str")
+    rank = (
+        cadres["rank"].astype("str") if "rank" in cadres.columns else pd.Series(pd.NA, index=cadres.index, dtype="str")
+    )
     by_rank = rank.map({k: int(v) for k, v in caps.items() if k != "default"}).astype("Float64").fillna(default)
     if "max_households" in cadres.columns:
         by_rank = cadres["max_households"].astype("Float64").fillna(by_rank)
@@ -46,7 +48,9 @@ def _slots(cad: pd.DataFrame, group_col: str | None) -> pd.DataFrame:
     free = np.maximum(cad["cap"].to_numpy(dtype=np.int64) - cad["load"].to_numpy(dtype=np.int64), 0)
     pos = np.repeat(np.arange(len(cad)), free)
     if len(pos) == 0:
-        return pd.DataFrame({"pos": pos, "level": pos, "group": pd.Series([], dtype="str"), "cid": pd.Series([], dtype="str")})
+        return pd.DataFrame(
+            {"pos": pos, "level": pos, "group": pd.Series([], dtype="str"), "cid": pd.Series([], dtype="str")}
+        )
     start = np.repeat(np.cumsum(free) - free, free)
     level = cad["load"].to_numpy(dtype=np.int64)[pos] + (np.arange(len(pos)) - start) + 1
     out = pd.DataFrame({"pos": pos, "level": level, "cid": cad["cadre_id"].to_numpy(dtype=object)[pos]})
@@ -110,7 +114,13 @@ def pair(
 
     need_idx = np.flatnonzero(~keep)
     if len(need_idx) and len(cad):
-        need = pd.DataFrame({"idx": need_idx, "group": township.to_numpy(dtype=object)[need_idx], "hid": hid.to_numpy(dtype=object)[need_idx]})
+        need = pd.DataFrame(
+            {
+                "idx": need_idx,
+                "group": township.to_numpy(dtype=object)[need_idx],
+                "hid": hid.to_numpy(dtype=object)[need_idx],
+            }
+        )
         need = need.sort_values(["group", "hid"], kind="stable")
         # Step 1: cadres of the household's township.
         local = _fill(need, _slots(cad, "township_code"), by_group=True)
@@ -131,7 +141,14 @@ def pair(
     cad["new"] = cad["load"] - cad["kept"]
     cad["over_cap"] = cad["load"] > cad["cap"]
     over = cad[cad["over_cap"]]
-    findings.add("P-CADRE-OVER-CAP", table="cadres", column="cadre_id", key=over["cadre_id"], value=over["load"], detail=over["cap"])
+    findings.add(
+        "P-CADRE-OVER-CAP",
+        table="cadres",
+        column="cadre_id",
+        key=over["cadre_id"],
+        value=over["load"],
+        detail=over["cap"],
+    )
     cols = CADRE_COLUMNS + ["cap", "kept", "new", "load", "over_cap"]
     return Pairing(out, cad[cols].reset_index(drop=True), findings)
 

@@ -32,7 +32,9 @@ from jingzhun.render import mask_id, mask_phone
 
 # C0/C1 controls (tab, LF, CR handled apart), bidi embeddings/overrides/isolates/marks,
 # zero-width and byte-order characters, and the XML non-characters.
-_STRIP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffe\uffff]")
+_STRIP = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffe\uffff]"
+)
 _SPACE = re.compile("[\t\n\r]+")
 # 15 to 19 digits, single spaces or dashes allowed between them (6222 0212 3456 7890).
 _LONG_NUMBER = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){14,18}(?:[ -]?[Xx])?(?![0-9Xx])")
@@ -53,8 +55,8 @@ def kind_text(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str     # id | mobile | account | health
-    shown: str    # the value masked, for the finding
+    kind: str  # id | mobile | account | health
+    shown: str  # the value masked, for the finding
 
 
 def strip_controls(value: str) -> str:
@@ -85,7 +87,9 @@ class Scanner:
             else:
                 found.append(Hit("account", _mask_account(digits)))
         if mobiles:
-            found += [Hit("mobile", mask_phone(re.sub(r"[ -]|^\+?86", "", m.group(0)))) for m in _MOBILE.finditer(folded)]
+            found += [
+                Hit("mobile", mask_phone(re.sub(r"[ -]|^\+?86", "", m.group(0)))) for m in _MOBILE.finditer(folded)
+            ]
         lowered = folded.casefold()
         found += [Hit("health", w) for w in self.health_words if w and w.casefold() in lowered]
         return found
@@ -96,8 +100,8 @@ class ColumnScan:
     """One column's scan: the cleaned values, and per row the first private hit (or None)."""
 
     cleaned: pd.Series
-    changed: pd.Series   # bool: control or bidi characters were removed
-    hits: pd.Series      # object: Hit or None
+    changed: pd.Series  # bool: control or bidi characters were removed
+    hits: pd.Series  # object: Hit or None
 
 
 def scan_column(values: pd.Series, scanner: Scanner, mobiles: bool = True) -> ColumnScan:
@@ -112,7 +116,11 @@ def scan_column(values: pd.Series, scanner: Scanner, mobiles: bool = True) -> Co
         first[v] = h[0] if h else None
     cleaned = text.map(clean).where(text.notna(), text) if len(uniq) else text
     changed = (cleaned != text).fillna(False).astype(bool)
-    hits = text.map(first).astype(object).where(text.notna(), None) if len(uniq) else pd.Series(None, index=text.index, dtype=object)
+    hits = (
+        text.map(first).astype(object).where(text.notna(), None)
+        if len(uniq)
+        else pd.Series(None, index=text.index, dtype=object)
+    )
     return ColumnScan(cleaned.astype("str"), changed, hits)
 
 
@@ -125,8 +133,9 @@ class Screened:
     findings: Findings
 
 
-def screen_frame(df: pd.DataFrame, columns: Iterable[str], scanner: Scanner, *, table: str, unit: pd.Series,
-                 key: pd.Series) -> Screened:
+def screen_frame(
+    df: pd.DataFrame, columns: Iterable[str], scanner: Scanner, *, table: str, unit: pd.Series, key: pd.Series
+) -> Screened:
     """Clean and scan ``columns`` of ``df``; a private hit withholds the row's ``unit``."""
     out = df.copy()
     findings = Findings()
@@ -137,14 +146,26 @@ def screen_frame(df: pd.DataFrame, columns: Iterable[str], scanner: Scanner, *, 
         s = scan_column(out[col], scanner)
         out[col] = s.cleaned
         if s.changed.any():
-            findings.add("P-NOTICE-CONTROL-CHAR", table=table, column=col, key=key[s.changed],
-                         value=s.cleaned[s.changed], detail=unit[s.changed])
+            findings.add(
+                "P-NOTICE-CONTROL-CHAR",
+                table=table,
+                column=col,
+                key=key[s.changed],
+                value=s.cleaned[s.changed],
+                detail=unit[s.changed],
+            )
         bad = s.hits.notna()
         if bad.any():
             hs = s.hits[bad]
             what = hs.map(lambda h: kind_text(h.kind))
-            findings.add("P-NOTICE-PRIVATE", table=table, column=col, key=key[bad], value=hs.map(lambda h: h.shown),
-                         detail=what + t("; 公示单位 ", "; notice unit ") + unit[bad])
+            findings.add(
+                "P-NOTICE-PRIVATE",
+                table=table,
+                column=col,
+                key=key[bad],
+                value=hs.map(lambda h: h.shown),
+                detail=what + t("; 公示单位 ", "; notice unit ") + unit[bad],
+            )
             for u, w in zip(unit[bad], what, strict=True):
                 withheld.setdefault(str(u), t(f"{col} 含{w}", f"{col} holds a {w}"))
     return Screened(out, withheld, findings)

@@ -46,15 +46,27 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
         dup_b = dup.to_numpy(dtype=bool)
         miss_b = missing.to_numpy(dtype=bool)
         findings.add("P-DOC-KEY-MISSING", table=table, row=_sub(_rows(df), miss_b), column=key_col)
-        findings.add("P-DOC-KEY-DUPLICATE", table=table, row=_sub(_rows(df), dup_b), column=key_col,
-                     value=key[dup_b], key=key[dup_b])
+        findings.add(
+            "P-DOC-KEY-DUPLICATE",
+            table=table,
+            row=_sub(_rows(df), dup_b),
+            column=key_col,
+            value=key[dup_b],
+            key=key[dup_b],
+        )
         ok &= ~(missing | dup)
     code = _text(df, "village_code")
     absent = code.isna().to_numpy(dtype=bool)
     well = code.str.fullmatch(VILLAGE_CODE).fillna(False).astype(bool).to_numpy(dtype=bool)
     bad = ~well & ~(absent & code_optional) & ok.to_numpy(dtype=bool)
-    findings.add("P-DOC-VILLAGE-CODE", table=table, row=_sub(_rows(df), bad), column="village_code",
-                 value=code[bad].fillna(""), key=None if key is None else key[bad])
+    findings.add(
+        "P-DOC-VILLAGE-CODE",
+        table=table,
+        row=_sub(_rows(df), bad),
+        column="village_code",
+        value=code[bad].fillna(""),
+        key=None if key is None else key[bad],
+    )
     return ok & ~pd.Series(bad, index=df.index)
 
 
@@ -62,8 +74,9 @@ def _sub(s: pd.Series | None, mask) -> pd.Series | None:  # noqa: ANN001 - numpy
     return None if s is None else s[mask]
 
 
-def for_documents(frames: dict[str, pd.DataFrame], tables: tuple[str, ...] = ("households", "villages", "projects")
-                  ) -> tuple[dict[str, pd.DataFrame], Findings]:
+def for_documents(
+    frames: dict[str, pd.DataFrame], tables: tuple[str, ...] = ("households", "villages", "projects")
+) -> tuple[dict[str, pd.DataFrame], Findings]:
     """``frames`` with the rows of ``tables`` that cannot go into a document left out (other
     frames as they are, nothing copied when every row is fit); findings for each row left out."""
     findings = Findings()

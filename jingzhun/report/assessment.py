@@ -33,17 +33,20 @@ class Criterion:
     en: str
 
 
-CRITERIA: dict[str, Criterion] = {c.name: c for c in (
-    Criterion("incidence", LOWER, "贫困发生率", "poverty incidence"),
-    Criterion("exit_rate", HIGHER, "脱贫率", "exit rate"),
-    Criterion("return_rate", LOWER, "返贫率", "return rate"),
-    Criterion("gap_rate", LOWER, "三保障一安全未达标率", "guarantee gap rate"),
-    Criterion("edge_rate", LOWER, "监测户占比", "edge household share"),
-    Criterion("dibao_coverage", HIGHER, "低保覆盖率", "低保 coverage"),
-    Criterion("cadre_coverage", HIGHER, "结对帮扶覆盖率", "cadre coverage"),
-    Criterion("funds_per_registered_household", HIGHER, "户均扶贫资金", "funds per registered household"),
-    Criterion("audit_risk_share", LOWER, "审计问题金额占比", "audit amount at risk share"),
-)}
+CRITERIA: dict[str, Criterion] = {
+    c.name: c
+    for c in (
+        Criterion("incidence", LOWER, "贫困发生率", "poverty incidence"),
+        Criterion("exit_rate", HIGHER, "脱贫率", "exit rate"),
+        Criterion("return_rate", LOWER, "返贫率", "return rate"),
+        Criterion("gap_rate", LOWER, "三保障一安全未达标率", "guarantee gap rate"),
+        Criterion("edge_rate", LOWER, "监测户占比", "edge household share"),
+        Criterion("dibao_coverage", HIGHER, "低保覆盖率", "低保 coverage"),
+        Criterion("cadre_coverage", HIGHER, "结对帮扶覆盖率", "cadre coverage"),
+        Criterion("funds_per_registered_household", HIGHER, "户均扶贫资金", "funds per registered household"),
+        Criterion("audit_risk_share", LOWER, "审计问题金额占比", "audit amount at risk share"),
+    )
+}
 
 
 def weights_of(params: Params) -> dict[str, float]:
@@ -52,8 +55,10 @@ def weights_of(params: Params) -> dict[str, float]:
     unknown = sorted(k for k in raw if k not in CRITERIA)
     if unknown:
         raise ConfigError(
-            t(f"参数表 indicator_weights 中有未知的指标: {', '.join(unknown)}",
-              f"indicator_weights names unknown indicators: {', '.join(unknown)}"),
+            t(
+                f"参数表 indicator_weights 中有未知的指标: {', '.join(unknown)}",
+                f"indicator_weights names unknown indicators: {', '.join(unknown)}",
+            ),
             t(f"可用的指标: {', '.join(CRITERIA)}", f"indicators: {', '.join(CRITERIA)}"),
         )
     bad = sorted(k for k, v in raw.items() if float(v) < 0)

@@ -24,8 +24,9 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def bars(labels: list[str], values: list[Any], texts: list[str], marker: float | None = None,
-         marker_text: str = "") -> dict[str, Any]:
+def bars(
+    labels: list[str], values: list[Any], texts: list[str], marker: float | None = None, marker_text: str = ""
+) -> dict[str, Any]:
     """Horizontal bars; NA values get no bar but keep their row. ``marker``: a vertical line at that value."""
     nums = [_num(v) for v in values]
     top = max([v for v in nums if v is not None and v > 0] + ([marker] if marker else []), default=0.0)
@@ -121,17 +122,25 @@ def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct", max_
         main = bool(s.get("main"))
         style = MAIN_STYLE if main else line_style(k)
         k += 0 if main else 1
-        out_series.append({
-            "name": s["name"], "main": main, **style,
-            "points": " ".join(f"{a},{b}" for a, b in pts),
-            "dots": [{"x": a, "y": b} for a, b in pts],
-            "end_x": pts[-1][0], "end_y": pts[-1][1],
-            "label_x": pts[-1][0] + 22, "label_y": pts[-1][1] + 4, "leader": None,
-            "labelled": main or len(series) <= max_labels,
-        })
+        out_series.append(
+            {
+                "name": s["name"],
+                "main": main,
+                **style,
+                "points": " ".join(f"{a},{b}" for a, b in pts),
+                "dots": [{"x": a, "y": b} for a, b in pts],
+                "end_x": pts[-1][0],
+                "end_y": pts[-1][1],
+                "label_x": pts[-1][0] + 22,
+                "label_y": pts[-1][1] + 4,
+                "leader": None,
+                "labelled": main or len(series) <= max_labels,
+            }
+        )
     # Names at the line ends; overlapping ones spread around them (centre = baseline - 4).
-    order = sorted((i for i in range(len(out_series)) if out_series[i]["labelled"]),
-                   key=lambda i: (out_series[i]["end_y"], i))
+    order = sorted(
+        (i for i in range(len(out_series)) if out_series[i]["labelled"]), key=lambda i: (out_series[i]["end_y"], i)
+    )
     centres = spread([out_series[i]["end_y"] for i in order], LABEL_GAP, low=top)
     last = 0.0
     for i, c in zip(order, centres, strict=True):
@@ -141,13 +150,22 @@ def lines(years: list[int], series: list[dict[str, Any]], fmt: str = "pct", max_
         last = c + 4
 
     def label(v: float) -> str:
-        return f"{v * 100:.0f}%" if fmt == "pct" and y_max >= 0.05 else (f"{v * 100:.1f}%" if fmt == "pct" else f"{v:,.0f}")
+        return (
+            f"{v * 100:.0f}%"
+            if fmt == "pct" and y_max >= 0.05
+            else (f"{v * 100:.1f}%" if fmt == "pct" else f"{v:,.0f}")
+        )
 
     height = max(top + plot_h + bottom, math.ceil(last) + 6)
     return {
-        "width": left + plot_w + right, "height": height,
+        "width": left + plot_w + right,
+        "height": height,
         "unlabelled": sum(1 for s in out_series if not s["labelled"]),
-        "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h, "bottom_y": top + plot_h,
+        "left": left,
+        "top": top,
+        "plot_w": plot_w,
+        "plot_h": plot_h,
+        "bottom_y": top + plot_h,
         "yticks": [{"y": y(v), "label": label(v)} for v in ticks],
         "xticks": [{"x": x(yr), "label": str(yr)} for yr in years],
         "series": out_series,

@@ -39,7 +39,8 @@ from jingzhun.report.model import ReportModel, build_report
 from jingzhun.report.write import existing_links, fmt, write_report
 
 TemplatesOpt = Annotated[
-    Path | None, typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
+    Path | None,
+    typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
 ]
 
 
@@ -48,8 +49,9 @@ def run_report(dataset: Path, year: int | None, config: Path | None) -> ReportMo
     return report_with_findings(dataset, year, config)[0]
 
 
-def report_with_findings(dataset: Path, year: int | None, config: Path | None,
-                         progress: Reporter | None = None) -> tuple[ReportModel, pd.DataFrame]:
+def report_with_findings(
+    dataset: Path, year: int | None, config: Path | None, progress: Reporter | None = None
+) -> tuple[ReportModel, pd.DataFrame]:
     """The model and the findings met on the way (reading, identify, 低保 match, audit): the
     indicators rest on that data, so ``--fail-on`` sets the exit code from them."""
     step = progress.step if progress is not None else no_step
@@ -67,9 +69,15 @@ def report_with_findings(dataset: Path, year: int | None, config: Path | None,
         by_year[data_year] = ident
         households[data_year] = slim_households(yd.frames.get("households"))
         model = build_report(
-            params=params, data_year=data_year, identify_by_year=by_year, households_by_year=households,
-            match_result=steps.match_result, plan_result=steps.pairing, funds=steps.funds,
-            audit_report=steps.audit_report, notes={**steps.notes, **trend_notes},
+            params=params,
+            data_year=data_year,
+            identify_by_year=by_year,
+            households_by_year=households,
+            match_result=steps.match_result,
+            plan_result=steps.pairing,
+            funds=steps.funds,
+            audit_report=steps.audit_report,
+            notes={**steps.notes, **trend_notes},
         )
     findings = Findings()
     findings.extend([yd.findings, ident.findings] + ([steps.match_result.findings] if steps.match_result else []))
@@ -104,35 +112,52 @@ def command(
     _summary(run.err, model, Path(out) / "report")
     code = worst_exit_code(findings, fail_on)
     if code:
-        run.err.print(t("数据中的问题 (用 jingzhun validate、identify、match、audit 查看清单): ",
-                        "findings in the data (see jingzhun validate, identify, match, audit for the lists): ")
-                      + totals_line(findings), markup=False)
+        run.err.print(
+            t(
+                "数据中的问题 (用 jingzhun validate、identify、match、audit 查看清单): ",
+                "findings in the data (see jingzhun validate, identify, match, audit for the lists): ",
+            )
+            + totals_line(findings),
+            markup=False,
+        )
     raise typer.Exit(code)
 
 
 def _summary(console: Any, model: ReportModel, where: Path) -> None:
     c = model.county()
-    console.print(t(f"{model.county_name} {model.data_year} 年度监测指标", f"{model.county_name} indicators, {model.data_year}"),
-                  style="bold")
+    console.print(
+        t(f"{model.county_name} {model.data_year} 年度监测指标", f"{model.county_name} indicators, {model.data_year}"),
+        style="bold",
+    )
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim")
     table.add_column(justify="right")
-    for label, key in ((t("调查户数", "households"), "households"),
-                       (t("建档立卡户(含已脱贫)", "registered (any status)"), "registered_households"),
-                       (t("建档立卡未脱贫户", "registered, not exited"), "registered_poor_households"),
-                       (t("贫困人口(发生率分子)", "poor people (numerator)"), "poor_population"),
-                       (t("发生率分母(农业人口)", "denominator"), "denominator"),
-                       (t("贫困发生率", "incidence"), "incidence"), (t("当年脱贫户", "exits"), "exits_households"),
-                       (t("返贫户", "returned"), "returned_households"), (t("监测户", "edge"), "edge_households"),
-                       (t("低保覆盖率", "低保 coverage"), "dibao_coverage"), (t("结对覆盖率", "cadre coverage"), "cadre_coverage"),
-                       (t("审计问题金额(元)", "amount at risk"), "audit_amount_at_risk")):
+    for label, key in (
+        (t("调查户数", "households"), "households"),
+        (t("建档立卡户(含已脱贫)", "registered (any status)"), "registered_households"),
+        (t("建档立卡未脱贫户", "registered, not exited"), "registered_poor_households"),
+        (t("贫困人口(发生率分子)", "poor people (numerator)"), "poor_population"),
+        (t("发生率分母(农业人口)", "denominator"), "denominator"),
+        (t("贫困发生率", "incidence"), "incidence"),
+        (t("当年脱贫户", "exits"), "exits_households"),
+        (t("返贫户", "returned"), "returned_households"),
+        (t("监测户", "edge"), "edge_households"),
+        (t("低保覆盖率", "低保 coverage"), "dibao_coverage"),
+        (t("结对覆盖率", "cadre coverage"), "cadre_coverage"),
+        (t("审计问题金额(元)", "amount at risk"), "audit_amount_at_risk"),
+    ):
         table.add_row(label, fmt(key, c[key]))
     console.print(table)
     top = model.assessment.head(3)
     if len(top):
-        names = ", ".join(f"{r.rank}. {r.township_name or r.township_code} ({fmt('score', r.score)})" for r in top.itertuples())
+        names = ", ".join(
+            f"{r.rank}. {r.township_name or r.township_code} ({fmt('score', r.score)})" for r in top.itertuples()
+        )
         console.print(t("考核前三: ", "assessment top 3: ") + names)
     missing = [k for k, v in model.inputs.items() if not v["available"]]
     if missing:
-        console.print(t("缺少输入, 相关指标为空: ", "missing inputs, indicators left empty: ") + ", ".join(missing), style="yellow")
+        console.print(
+            t("缺少输入, 相关指标为空: ", "missing inputs, indicators left empty: ") + ", ".join(missing),
+            style="yellow",
+        )
     console.print(t(f"结果: {where}/index.html", f"outputs: {where}/index.html"))

@@ -45,50 +45,86 @@ UNKNOWN = ""  # code of households without a village code
 
 # Summed counts per area (the order of indicators.csv after the place columns).
 COUNTS: tuple[str, ...] = (
-    "households", "population",
-    "registered_households", "registered_population",
-    "registered_poor_households", "registered_poor_population",
-    "poor_households", "poor_population",
-    "exits_households", "exits_population",
-    "returned_households", "returned_population",
-    "edge_households", "edge_new_households", "edge_unstable_households",
-    *(f"{k}_gap_households" for k in GAP_KINDS), "gap_households",
-    "dibao_eligible_households", "dibao_covered_households",
-    "cadre_households", "cadre_covered_households", "cadre_planned_households",
+    "households",
+    "population",
+    "registered_households",
+    "registered_population",
+    "registered_poor_households",
+    "registered_poor_population",
+    "poor_households",
+    "poor_population",
+    "exits_households",
+    "exits_population",
+    "returned_households",
+    "returned_population",
+    "edge_households",
+    "edge_new_households",
+    "edge_unstable_households",
+    *(f"{k}_gap_households" for k in GAP_KINDS),
+    "gap_households",
+    "dibao_eligible_households",
+    "dibao_covered_households",
+    "cadre_households",
+    "cadre_covered_households",
+    "cadre_planned_households",
 )
 # Which input each optional count needs (absent input → the count and its ratios are NA).
 NEEDS: dict[str, str] = {
-    "exits_households": "exit_year", "exits_population": "exit_year",
-    "dibao_eligible_households": "match", "dibao_covered_households": "match",
-    "cadre_households": "pairing", "cadre_covered_households": "pairing", "cadre_planned_households": "pairing",
+    "exits_households": "exit_year",
+    "exits_population": "exit_year",
+    "dibao_eligible_households": "match",
+    "dibao_covered_households": "match",
+    "cadre_households": "pairing",
+    "cadre_covered_households": "pairing",
+    "cadre_planned_households": "pairing",
 }
 PLACE_COLUMNS: tuple[str, ...] = ("level", "code", "name", "township_code", "township_name", "villages")
 RATIOS: tuple[str, ...] = (
-    "denominator", "incidence", "exit_rate", "return_rate", "edge_rate", "gap_rate",
-    "dibao_coverage", "cadre_coverage", "cadre_planned_coverage",
-    "funds_paid", "funds_per_registered_household", "audit_amount_at_risk", "audit_findings", "audit_risk_share",
+    "denominator",
+    "incidence",
+    "exit_rate",
+    "return_rate",
+    "edge_rate",
+    "gap_rate",
+    "dibao_coverage",
+    "cadre_coverage",
+    "cadre_planned_coverage",
+    "funds_paid",
+    "funds_per_registered_household",
+    "audit_amount_at_risk",
+    "audit_findings",
+    "audit_risk_share",
 )
 INDICATOR_COLUMNS: list[str] = [*PLACE_COLUMNS, *COUNTS, *RATIOS]
 LEVELS: tuple[str, ...] = ("county", "township", "village")
 
 # (zh, en) column labels for the workbook and the HTML.
 LABELS: dict[str, tuple[str, str]] = {
-    "level": ("层级", "level"), "code": ("代码", "code"), "name": ("名称", "name"),
-    "township_code": ("乡镇代码", "township code"), "township_name": ("乡镇", "township"),
+    "level": ("层级", "level"),
+    "code": ("代码", "code"),
+    "name": ("名称", "name"),
+    "township_code": ("乡镇代码", "township code"),
+    "township_name": ("乡镇", "township"),
     "villages": ("行政村数", "villages"),
-    "households": ("调查户数", "households"), "population": ("调查人口", "people"),
+    "households": ("调查户数", "households"),
+    "population": ("调查人口", "people"),
     "registered_households": ("建档立卡户数(含已脱贫)", "registered households (any status)"),
     "registered_population": ("建档立卡人口(含已脱贫)", "registered people (any status)"),
     "registered_poor_households": ("建档立卡未脱贫户数", "registered, not exited (households)"),
     "registered_poor_population": ("建档立卡未脱贫人口", "registered, not exited (people)"),
     "poor_households": ("贫困户数(发生率口径)", "poor households (incidence count)"),
     "poor_population": ("贫困人口(发生率分子)", "poor people (incidence numerator)"),
-    "exits_households": ("当年脱贫户数", "exits (households)"), "exits_population": ("当年脱贫人口", "exits (people)"),
-    "returned_households": ("返贫户数", "returned households"), "returned_population": ("返贫人口", "returned people"),
-    "edge_households": ("监测户数", "edge households"), "edge_new_households": ("边缘易致贫户", "edge, not registered"),
+    "exits_households": ("当年脱贫户数", "exits (households)"),
+    "exits_population": ("当年脱贫人口", "exits (people)"),
+    "returned_households": ("返贫户数", "returned households"),
+    "returned_population": ("返贫人口", "returned people"),
+    "edge_households": ("监测户数", "edge households"),
+    "edge_new_households": ("边缘易致贫户", "edge, not registered"),
     "edge_unstable_households": ("脱贫不稳定户", "exited, unstable"),
-    "housing_gap_households": ("住房未保障户", "housing gap"), "education_gap_households": ("义务教育未保障户", "education gap"),
-    "medical_gap_households": ("基本医疗未保障户", "medical gap"), "water_gap_households": ("饮水未保障户", "water gap"),
+    "housing_gap_households": ("住房未保障户", "housing gap"),
+    "education_gap_households": ("义务教育未保障户", "education gap"),
+    "medical_gap_households": ("基本医疗未保障户", "medical gap"),
+    "water_gap_households": ("饮水未保障户", "water gap"),
     "gap_households": ("三保障一安全未达标户", "any guarantee gap"),
     "dibao_eligible_households": ("低保/特困贫困户", "低保/特困 registered"),
     "dibao_covered_households": ("其中已在低保名册", "of them on the roster"),
@@ -97,11 +133,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "cadre_planned_households": ("计划结对后户数", "with a cadre after the plan"),
     "denominator": ("发生率分母(农业人口)", "incidence denominator (rural population)"),
     "incidence": ("贫困发生率", "incidence"),
-    "exit_rate": ("脱贫率", "exit rate"), "return_rate": ("返贫率", "return rate"), "edge_rate": ("监测户占比", "edge share"),
-    "gap_rate": ("保障未达标率", "guarantee gap rate"), "dibao_coverage": ("低保覆盖率", "低保 coverage"),
-    "cadre_coverage": ("结对覆盖率", "cadre coverage"), "cadre_planned_coverage": ("计划结对覆盖率", "planned cadre coverage"),
-    "funds_paid": ("资金拨付(元)", "funds paid"), "funds_per_registered_household": ("户均资金(元)", "funds per registered household"),
-    "audit_amount_at_risk": ("审计问题金额(元)", "audit amount at risk"), "audit_findings": ("审计问题数", "audit findings"),
+    "exit_rate": ("脱贫率", "exit rate"),
+    "return_rate": ("返贫率", "return rate"),
+    "edge_rate": ("监测户占比", "edge share"),
+    "gap_rate": ("保障未达标率", "guarantee gap rate"),
+    "dibao_coverage": ("低保覆盖率", "低保 coverage"),
+    "cadre_coverage": ("结对覆盖率", "cadre coverage"),
+    "cadre_planned_coverage": ("计划结对覆盖率", "planned cadre coverage"),
+    "funds_paid": ("资金拨付(元)", "funds paid"),
+    "funds_per_registered_household": ("户均资金(元)", "funds per registered household"),
+    "audit_amount_at_risk": ("审计问题金额(元)", "audit amount at risk"),
+    "audit_findings": ("审计问题数", "audit findings"),
     "audit_risk_share": ("问题金额占比", "amount at risk share"),
 }
 
@@ -184,7 +226,9 @@ def household_flags(
 
     f["cadre_households"] = active
     if pairing is not None and len(pairing):
-        p = pairing.drop_duplicates("household_id").set_index(pairing.drop_duplicates("household_id")["household_id"].astype("str"))
+        p = pairing.drop_duplicates("household_id").set_index(
+            pairing.drop_duplicates("household_id")["household_id"].astype("str")
+        )
         state = hid.map(p["pairing"].astype("str")).astype("str")
         f["cadre_covered_households"] = active & (state == "kept").fillna(False).to_numpy(dtype=bool)
         f["cadre_planned_households"] = active & state.isin(["kept", "new"]).fillna(False).to_numpy(dtype=bool)
@@ -301,7 +345,9 @@ def aggregate(
         if audit is None:
             df["audit_findings"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
         else:
-            df["audit_findings"] = df["code"].map(audit[f"{level}_findings"]).astype("Float64").fillna(0).astype("Int64")
+            df["audit_findings"] = (
+                df["code"].map(audit[f"{level}_findings"]).astype("Float64").fillna(0).astype("Int64")
+            )
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
     for col in COUNTS:

@@ -70,12 +70,16 @@ def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
             caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
             out.pairing = pair(plan_households(hh), frames.get("cadres"), caps)
             if frames.get("cadres") is None:
-                out.notes["pairing"] = t("没有帮扶责任人表 (cadres): 按户表中的帮扶责任人编号计算",
-                                         "no cadres table: the households' cadre_id is taken as is")
+                out.notes["pairing"] = t(
+                    "没有帮扶责任人表 (cadres): 按户表中的帮扶责任人编号计算",
+                    "no cadres table: the households' cadre_id is taken as is",
+                )
         except Exception as e:  # noqa: BLE001 - a failing optional step is reported, not fatal
             out.notes["pairing"] = _failed(e)
     else:
-        out.notes["pairing"] = t("没有帮扶责任人表 (cadres) 和户表帮扶责任人列", "no cadres table and no cadre_id column")
+        out.notes["pairing"] = t(
+            "没有帮扶责任人表 (cadres) 和户表帮扶责任人列", "no cadres table and no cadre_id column"
+        )
 
     if frames.get("projects") is not None or frames.get("payments") is not None:
         try:
@@ -105,14 +109,18 @@ def _audit(frames: dict[str, pd.DataFrame], params: Params, data_year: int, iden
     result = audit(frames, params, data_year, eligibility=elig)
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
     tnames = township_names(frames.get("households"), frames.get("villages"))
-    report = build_audit_report(result, funds, tnames, county=str(params.get("county.name")),
-                                top_n=int(params.get("audit.top_findings")))
+    report = build_audit_report(
+        result, funds, tnames, county=str(params.get("county.name")), top_n=int(params.get("audit.top_findings"))
+    )
     report.summary["eligibility_source"] = "identify"
     return report
 
 
 def trend_years(
-    dataset: Dataset, params: Params, data_year: int, skip: tuple[int, ...] = (),
+    dataset: Dataset,
+    params: Params,
+    data_year: int,
+    skip: tuple[int, ...] = (),
 ) -> tuple[dict[int, IdentifyResult], dict[int, pd.DataFrame | None], dict[str, str]]:
     """Identify every other year folder up to ``data_year`` (except ``skip``) for the trend.
 

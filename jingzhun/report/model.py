@@ -18,22 +18,69 @@ from jingzhun.report.indicators import COUNTS, aggregate, household_flags
 
 # Columns of trend.csv (county and township rows, one per year).
 TREND_COLUMNS: list[str] = [
-    "level", "code", "name", "year", "households", "population", "registered_households",
-    "registered_poor_households", "registered_poor_population", "poor_population", "denominator", "incidence",
-    "exits_households", "exits_population", "returned_households", "edge_households",
+    "level",
+    "code",
+    "name",
+    "year",
+    "households",
+    "population",
+    "registered_households",
+    "registered_poor_households",
+    "registered_poor_population",
+    "poor_population",
+    "denominator",
+    "incidence",
+    "exits_households",
+    "exits_population",
+    "returned_households",
+    "edge_households",
 ]
 # County figures in the summary and the HTML headline, in this order.
 HEADLINE: tuple[str, ...] = (
-    "households", "population", "registered_households", "registered_population", "registered_poor_households",
-    "registered_poor_population", "poor_population", "denominator", "incidence", "exits_households",
-    "exits_population", "returned_households", "edge_households", "edge_new_households", "edge_unstable_households",
-    "housing_gap_households", "education_gap_households", "medical_gap_households", "water_gap_households",
-    "gap_households", "dibao_eligible_households", "dibao_covered_households", "dibao_coverage",
-    "cadre_households", "cadre_covered_households", "cadre_coverage", "cadre_planned_coverage",
-    "funds_paid", "funds_per_registered_household", "audit_amount_at_risk", "audit_findings",
+    "households",
+    "population",
+    "registered_households",
+    "registered_population",
+    "registered_poor_households",
+    "registered_poor_population",
+    "poor_population",
+    "denominator",
+    "incidence",
+    "exits_households",
+    "exits_population",
+    "returned_households",
+    "edge_households",
+    "edge_new_households",
+    "edge_unstable_households",
+    "housing_gap_households",
+    "education_gap_households",
+    "medical_gap_households",
+    "water_gap_households",
+    "gap_households",
+    "dibao_eligible_households",
+    "dibao_covered_households",
+    "dibao_coverage",
+    "cadre_households",
+    "cadre_covered_households",
+    "cadre_coverage",
+    "cadre_planned_coverage",
+    "funds_paid",
+    "funds_per_registered_household",
+    "audit_amount_at_risk",
+    "audit_findings",
 )
 # Inputs the model reports on (name → what it feeds).
-INPUTS: tuple[str, ...] = ("identify", "exit_year", "members", "villages", "match", "pairing", "funds", "audit", "trend")
+INPUTS: tuple[str, ...] = (
+    "identify",
+    "exit_year",
+    "members",
+    "villages",
+    "match",
+    "pairing",
+    "funds",
+    "audit",
+    "trend",
+)
 
 
 @dataclass
@@ -70,8 +117,12 @@ class ReportModel:
             "exit_threshold": self.exit_threshold,
             "criteria": self.criteria,
             "assessment": [
-                {"township_code": _py(r.township_code), "township_name": _py(r.township_name),
-                 "score": _py(r.score), "rank": _py(r.rank)}
+                {
+                    "township_code": _py(r.township_code),
+                    "township_name": _py(r.township_name),
+                    "score": _py(r.score),
+                    "rank": _py(r.rank),
+                }
                 for r in self.assessment[["township_code", "township_name", "score", "rank"]].itertuples()
             ],
         }
@@ -136,8 +187,11 @@ def audit_at_risk(audit_report: Any, county_code: str) -> dict[str, pd.Series] |
     f = f[f["severity"].isin(SERIOUS)].copy()
     f["amount"] = f["amount"].astype("Float64").fillna(0.0)
     # village_code of each (table, row) from the evidence sheets (payments and projects carry it).
-    ev = [s[["table", "row", "village_code"]] for s in audit_report.sheets.values()
-          if {"table", "row", "village_code"} <= set(s.columns)]
+    ev = [
+        s[["table", "row", "village_code"]]
+        for s in audit_report.sheets.values()
+        if {"table", "row", "village_code"} <= set(s.columns)
+    ]
     if ev:
         vmap = pd.concat(ev, ignore_index=True).dropna(subset=["row"]).drop_duplicates(["table", "row"])
         f = f.merge(vmap.astype({"row": "Int64"}), on=["table", "row"], how="left")
@@ -158,18 +212,36 @@ def audit_at_risk(audit_report: Any, county_code: str) -> dict[str, pd.Series] |
 
 
 def _year_indicators(
-    res: IdentifyResult, households: pd.DataFrame | None, params: Params, year: int, county: tuple[str, str],
-    match_result: Any = None, pairing: pd.DataFrame | None = None, funds: Any = None, audit: Any = None,
+    res: IdentifyResult,
+    households: pd.DataFrame | None,
+    params: Params,
+    year: int,
+    county: tuple[str, str],
+    match_result: Any = None,
+    pairing: pd.DataFrame | None = None,
+    funds: Any = None,
+    audit: Any = None,
 ) -> tuple[pd.DataFrame, dict[str, bool]]:
     exit_years = _exit_years(households)
     dibao = match_result.pairs["household_id"] if match_result is not None else None
     available = {"exit_year": exit_years is not None, "match": dibao is not None, "pairing": pairing is not None}
     flags = household_flags(
-        res.households, exit_year=exit_years, data_year=year,
-        exit_year_offset=int(params.get("report.exit_year_offset")), dibao_households=dibao, pairing=pairing,
+        res.households,
+        exit_year=exit_years,
+        data_year=year,
+        exit_year_offset=int(params.get("report.exit_year_offset")),
+        dibao_households=dibao,
+        pairing=pairing,
     )
-    ind = aggregate(flags, res.villages, available=available, county_code=county[0], county_name=county[1],
-                    funds=_funds_maps(funds, county[0]), audit=audit_at_risk(audit, county[0]))
+    ind = aggregate(
+        flags,
+        res.villages,
+        available=available,
+        county_code=county[0],
+        county_name=county[1],
+        funds=_funds_maps(funds, county[0]),
+        audit=audit_at_risk(audit, county[0]),
+    )
     return ind, available
 
 
@@ -207,13 +279,18 @@ def build_report(
         funds = audit_report.funds
     pairing = _pairing_frame(plan_result)
     main = identify_by_year[data_year]
-    ind, available = _year_indicators(main, households_by_year.get(data_year), params, data_year, county,
-                                      match_result, pairing, funds, audit_report)
+    ind, available = _year_indicators(
+        main, households_by_year.get(data_year), params, data_year, county, match_result, pairing, funds, audit_report
+    )
 
     years = sorted(y for y in identify_by_year if y <= data_year)
     trend_parts = []
     for y in years:
-        yi = ind if y == data_year else _year_indicators(identify_by_year[y], households_by_year.get(y), params, y, county)[0]
+        yi = (
+            ind
+            if y == data_year
+            else _year_indicators(identify_by_year[y], households_by_year.get(y), params, y, county)[0]
+        )
         part = yi[yi["level"].isin(["county", "township"])].assign(year=y)
         trend_parts.append(part)
     trend = pd.concat(trend_parts, ignore_index=True)
@@ -225,7 +302,9 @@ def build_report(
     assessment, criteria = assess(ind[ind["level"] == "township"], weights)
 
     members_ok = main.households["education_gap"].notna().any() or main.households["medical_gap"].notna().any()
-    villages_ok = bool(main.villages["in_villages_table"].any()) if "in_villages_table" in main.villages.columns else False
+    villages_ok = (
+        bool(main.villages["in_villages_table"].any()) if "in_villages_table" in main.villages.columns else False
+    )
     status = {
         "identify": True,
         "exit_year": available["exit_year"],
@@ -238,12 +317,26 @@ def build_report(
         "trend": len(years) > 1,
     }
     inputs = {k: {"available": bool(status[k]), "note": notes.get(k, "")} for k in INPUTS}
-    used = {"report.exit_year_offset", "report.html_village_rows", "region.name", "region.exit_incidence", "region.exit_incidence_west"}
+    used = {
+        "report.exit_year_offset",
+        "report.html_village_rows",
+        "region.name",
+        "region.exit_incidence",
+        "region.exit_incidence_west",
+    }
     parameters = [r for r in params.records() if r["name"] in used or r["name"].startswith("indicator_weights.")]
     return ReportModel(
-        data_year=data_year, county_code=county[0], county_name=county[1], indicators=ind, trend=trend,
-        assessment=assessment, criteria=criteria, inputs=inputs, years=years,
-        exit_threshold=float(main.county.get("exit_threshold", 0.02)), parameters=parameters,
+        data_year=data_year,
+        county_code=county[0],
+        county_name=county[1],
+        indicators=ind,
+        trend=trend,
+        assessment=assessment,
+        criteria=criteria,
+        inputs=inputs,
+        years=years,
+        exit_threshold=float(main.county.get("exit_threshold", 0.02)),
+        parameters=parameters,
         html_village_rows=int(params.get("report.html_village_rows")),
     )
 

@@ -21,8 +21,11 @@ from jingzhun.params import Params
 def _isin(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     """``np.isin`` by hash table: numpy compares object arrays (IDs) pairwise or by sorting
     with Python comparisons, minutes at province scale."""
-    return pd.Series(np.asarray(values, dtype=object), dtype=object).isin(
-        pd.Series(np.asarray(members, dtype=object), dtype=object)).to_numpy(dtype=bool)
+    return (
+        pd.Series(np.asarray(values, dtype=object), dtype=object)
+        .isin(pd.Series(np.asarray(members, dtype=object), dtype=object))
+        .to_numpy(dtype=bool)
+    )
 
 
 PAYEE_KINDS = {
@@ -55,11 +58,24 @@ PROJECT_KINDS = {
     "zero_budget": "A-BUDGET-INVALID",
     "equal_split": "A-EQUAL-SPLIT",
 }
-MISUSE = np.array(["乡镇办公经费", "扶贫办公车辆维修费", "扶贫工作接待费", "驻村干部津贴", "偿还村级债务", "城市景观绿化工程款"],
-                  dtype=object)
+MISUSE = np.array(
+    ["乡镇办公经费", "扶贫办公车辆维修费", "扶贫工作接待费", "驻村干部津贴", "偿还村级债务", "城市景观绿化工程款"],
+    dtype=object,
+)
 # The same items as audit findings phrase them, which no literal keyword of the default list names.
-MISUSE_PARAPHRASED = np.array(["弥补镇财政支出缺口", "用于乡镇日常运转", "归还村级历史欠款", "驻村工作队员误工补贴",
-                               "购置工作用车", "移民新村标志牌楼建设", "公务餐费", "粉刷公路沿线居民院墙"], dtype=object)
+MISUSE_PARAPHRASED = np.array(
+    [
+        "弥补镇财政支出缺口",
+        "用于乡镇日常运转",
+        "归还村级历史欠款",
+        "驻村工作队员误工补贴",
+        "购置工作用车",
+        "移民新村标志牌楼建设",
+        "公务餐费",
+        "粉刷公路沿线居民院墙",
+    ],
+    dtype=object,
+)
 BAD_AMOUNTS = np.array(["壹仟元", "待定", "1,2OO", "见附件"], dtype=object)
 TRUTH_COLUMNS = ["kind", "payment_id", "project_id", "expected_code"]
 
@@ -70,8 +86,10 @@ def _days(rng: np.random.Generator, n: int, lo: int, hi: int) -> pd.TimedeltaInd
 
 def _truth(kind: str, code: str, payment_ids=(), project_ids=()) -> pd.DataFrame:
     p, j = list(payment_ids), list(project_ids)
-    return pd.DataFrame({"kind": kind, "payment_id": p + [""] * len(j), "project_id": [""] * len(p) + j,
-                         "expected_code": code}, columns=TRUTH_COLUMNS)
+    return pd.DataFrame(
+        {"kind": kind, "payment_id": p + [""] * len(j), "project_id": [""] * len(p) + j, "expected_code": code},
+        columns=TRUTH_COLUMNS,
+    )
 
 
 class _Pool:
@@ -88,8 +106,9 @@ class _Pool:
         return self.ids[idx]
 
 
-def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: float,
-           params: Params | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def inject(
+    frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: float, params: Params | None = None
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     params = params or Params.load()
     out = dict(frames)
     pay = frames["payments"].copy().reset_index(drop=True)
@@ -115,8 +134,12 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
 
     # ---- the household pool --------------------------------------------------------------
     hit_hh = set(mem.loc[mem["id_number"].isin(set(cc["id_number"])), "household_id"])
-    clean = hh[hh["registered"].astype(bool) & (hh["status"] != "已脱贫(不再享受政策)")
-               & ~hh["household_id"].isin(hit_hh) & (hh["bank_account"].astype("str") != "")]
+    clean = hh[
+        hh["registered"].astype(bool)
+        & (hh["status"] != "已脱贫(不再享受政策)")
+        & ~hh["household_id"].isin(hit_hh)
+        & (hh["bank_account"].astype("str") != "")
+    ]
     is_hp = (pay["household_id"] != "") & (pay["project_id"] == "") & pay["household_id"].isin(clean["household_id"])
     hp = pay[is_hp].sort_values(["pay_date", "payment_id"], kind="stable")
     first = hp.groupby("household_id").head(1).set_index("household_id")
@@ -127,8 +150,10 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     first_rec = hp[hp["measure"].isin(recurring) & once].groupby("household_id").head(1).set_index("household_id")
     # uncapped measures with enough payments for a typical range (A-AMOUNT-OUTLIER)
     per_measure = hp.groupby("measure").agg(households=("household_id", "nunique"), median=("amount", "median"))
-    uncapped = per_measure[~per_measure.index.isin(list(caps))
-                           & (per_measure["households"] >= int(params.get("audit.outlier_min_households")))]
+    uncapped = per_measure[
+        ~per_measure.index.isin(list(caps))
+        & (per_measure["households"] >= int(params.get("audit.outlier_min_households")))
+    ]
     first_unc = hp[hp["measure"].isin(uncapped.index)].groupby("household_id").head(1).set_index("household_id")
     order = rng.permutation(np.sort(hp["household_id"].unique()))
     pool = _Pool(order)
@@ -143,7 +168,11 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     hids = pool.take(k_pay)
     r = rows_of(hids)
     pay.loc[r, "household_id"] = pay.loc[r, "household_id"].astype("str") + "9"
-    pay.loc[r, "payee_id_number"] = ids.compose(np.full(len(r), "421121"), rng.integers(19500101, 19801228, len(r)) // 100 * 100 + 1 + rng.integers(0, 27, len(r)), rng.integers(900, 999, len(r)))
+    pay.loc[r, "payee_id_number"] = ids.compose(
+        np.full(len(r), "421121"),
+        rng.integers(19500101, 19801228, len(r)) // 100 * 100 + 1 + rng.integers(0, 27, len(r)),
+        rng.integers(900, 999, len(r)),
+    )
     truths.append(_truth("not_registered", PAYEE_KINDS["not_registered"], pay.loc[r, "payment_id"]))
 
     # ineligible: a payment moved to a non-registered household without crosscheck hits
@@ -240,10 +269,20 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     who = who.assign(_head=who["relation"] == "户主").sort_values(["household_id", "_head"], kind="stable")
     who = who.groupby("household_id").head(1)
     src_label = np.where(rng.random(len(who)) < 0.6, "村干部", "财政供养")
-    cc = pd.concat([cc, pd.DataFrame({"id_number": who["id_number"].to_numpy(), "name": who["name"].to_numpy(),
-                                      "source": src_label,
-                                      "detail": np.where(src_label == "村干部", "村民委员会委员", "县直单位在编人员")})],
-                   ignore_index=True)
+    cc = pd.concat(
+        [
+            cc,
+            pd.DataFrame(
+                {
+                    "id_number": who["id_number"].to_numpy(),
+                    "name": who["name"].to_numpy(),
+                    "source": src_label,
+                    "detail": np.where(src_label == "村干部", "村民委员会委员", "县直单位在编人员"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     paid = pay[pay["household_id"].isin(who["household_id"])]
     truths.append(_truth("kin_of_cadre", PAYEE_KINDS["kin_of_cadre"], paid["payment_id"]))
 
@@ -283,7 +322,9 @@ def inject(frames: dict[str, pd.DataFrame], rng: np.random.Generator, rate: floa
     pay = pay.sort_values(["pay_date", "payment_id"], kind="stable").reset_index(drop=True)
     out.update(payments=pay, projects=proj, members=mem, crosscheck=cc)
     truth = pd.concat(truths, ignore_index=True)
-    truth = truth.sort_values(["kind", "expected_code", "payment_id", "project_id"], kind="stable").reset_index(drop=True)
+    truth = truth.sort_values(["kind", "expected_code", "payment_id", "project_id"], kind="stable").reset_index(
+        drop=True
+    )
     return out, truth
 
 
@@ -291,8 +332,9 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     end = pd.Timestamp(year=year, month=12, day=31)
     truths = []
     company = pay[(pay["project_id"] != "") & (pay["household_id"] == "")]
-    stats = company.groupby("project_id").agg(first=("pay_date", "min"), n=("payment_id", "size"),
-                                              paid=("amount", "sum"))
+    stats = company.groupby("project_id").agg(
+        first=("pay_date", "min"), n=("payment_id", "size"), paid=("amount", "sum")
+    )
     cand = proj[proj["project_id"].isin(stats.index)]
     jorder = rng.permutation(np.sort(cand["project_id"].to_numpy()))
     jp = _Pool(jorder)
@@ -316,7 +358,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     add("unapproved", payments=pay.loc[rows(pids), "payment_id"])
 
     pids = jp.take(k, (st["first"] < end - pd.Timedelta(days=30)).to_numpy())
-    approved = (st.loc[pids, "first"] + _days(rng, len(pids), 1, 20))
+    approved = st.loc[pids, "first"] + _days(rng, len(pids), 1, 20)
     proj.loc[jrows(pids), "approved_date"] = proj.loc[jrows(pids), "project_id"].map(approved).to_numpy()
     early = company[company["project_id"].isin(pids)]
     early = early[early["pay_date"] < early["project_id"].map(approved)]
@@ -352,16 +394,20 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
 
     pids = jp.take(k)
     r = jrows(pids)
-    proj.loc[r, "budget"] = np.round(proj.loc[r, "project_id"].map(st["paid"]).astype(float).to_numpy()
-                                     * rng.uniform(0.5, 0.9, len(r)), -2)
+    proj.loc[r, "budget"] = np.round(
+        proj.loc[r, "project_id"].map(st["paid"]).astype(float).to_numpy() * rng.uniform(0.5, 0.9, len(r)), -2
+    )
     add("over_budget", pids=pids)
 
     pids = jp.take(k)
     r = jrows(pids)
-    proj.loc[r, "approved_date"] = (pd.Timestamp(year=year - 1, month=12, day=31) - _days(rng, len(r), 10, 200)).to_numpy()
+    proj.loc[r, "approved_date"] = (
+        pd.Timestamp(year=year - 1, month=12, day=31) - _days(rng, len(r), 10, 200)
+    ).to_numpy()
     paid = proj.loc[r, "project_id"].map(st["paid"]).astype(float).to_numpy()
-    proj.loc[r, "budget"] = np.maximum(proj.loc[r, "budget"].astype(float).to_numpy(),
-                                       np.round(paid / rng.uniform(0.05, 0.25, len(r)), -2))
+    proj.loc[r, "budget"] = np.maximum(
+        proj.loc[r, "budget"].astype(float).to_numpy(), np.round(paid / rng.uniform(0.05, 0.25, len(r)), -2)
+    )
     no_contract = (proj.loc[r, "contract_id"] == "").to_numpy()
     proj.loc[r[no_contract], "contract_id"] = "HT" + proj.loc[r[no_contract], "project_id"].astype("str")  # big now
     add("idle", pids=pids)
@@ -398,11 +444,23 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
         start = proj.loc[j, "start_date"].iloc[0]
         when = (start if pd.notna(start) else pd.Timestamp(year=year, month=6, day=1)) + pd.Timedelta(days=15)
         amount = 1000.0
-        extra.append(pd.DataFrame({
-            "payment_id": new_ids(n_hh), "project_id": pid, "household_id": hids, "payee_name": h["head_name"].to_numpy(),
-            "payee_id_number": h["head_id_number"].to_numpy(), "bank_account": h["bank_account"].to_numpy(),
-            "amount": amount, "pay_date": min(when, end - pd.Timedelta(days=1)), "measure": "",
-            "purpose": "产业发展奖补资金", "stage": "一次性"}))
+        extra.append(
+            pd.DataFrame(
+                {
+                    "payment_id": new_ids(n_hh),
+                    "project_id": pid,
+                    "household_id": hids,
+                    "payee_name": h["head_name"].to_numpy(),
+                    "payee_id_number": h["head_id_number"].to_numpy(),
+                    "bank_account": h["bank_account"].to_numpy(),
+                    "amount": amount,
+                    "pay_date": min(when, end - pd.Timedelta(days=1)),
+                    "measure": "",
+                    "purpose": "产业发展奖补资金",
+                    "stage": "一次性",
+                }
+            )
+        )
         proj.loc[j, "category"] = "产业发展"
         proj.loc[j, "budget"] = proj.loc[j, "budget"].astype(float) + n_hh * amount
         add("equal_split", pids=[pid])

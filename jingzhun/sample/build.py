@@ -30,10 +30,20 @@ def parse_years(text: str) -> list[int]:
     return list(range(parts[0], parts[1] + 1))
 
 
-def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "csv", encoding: str = "utf-8",
-          dirty_rate: float = 0.0, villages_per_township: int | None = None,
-          name: str = "OUT", anomaly_rate: float = 0.0, county: str | None = None,
-          roster_noise: float = 0.0) -> dict[int, dict[str, int]]:
+def build(
+    out: Path,
+    households: int,
+    years: list[int],
+    seed: int,
+    fmt: str = "csv",
+    encoding: str = "utf-8",
+    dirty_rate: float = 0.0,
+    villages_per_township: int | None = None,
+    name: str = "OUT",
+    anomaly_rate: float = 0.0,
+    county: str | None = None,
+    roster_noise: float = 0.0,
+) -> dict[int, dict[str, int]]:
     """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table.
 
     ``county`` (a GB/T 2260 county code, default 团风县 421121) holds the villages; the dataset's
@@ -53,8 +63,12 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
     if not 0.0 <= anomaly_rate <= 0.1:
         raise UsageError(t("--anomalies 应在 0 到 0.1 之间", "--anomalies must be between 0 and 0.1"))
     if county is not None and (len(county) != 6 or not names_of(county)["name"] or county.endswith("00")):
-        raise UsageError(t(f"--county 应为 GB/T 2260 中的 6 位县级区划代码, 如 421121: {county}",
-                           f"--county must be a 6-digit county code of GB/T 2260, e.g. 421121: {county}"))
+        raise UsageError(
+            t(
+                f"--county 应为 GB/T 2260 中的 6 位县级区划代码, 如 421121: {county}",
+                f"--county must be a 6-digit county code of GB/T 2260, e.g. 421121: {county}",
+            )
+        )
     counts: dict[int, dict[str, int]] = {}
     counties: set[str] = set()
     dirty_rng = np.random.default_rng([seed, 1])
@@ -73,15 +87,33 @@ def build(out: Path, households: int, years: list[int], seed: int, fmt: str = "c
         counties.update(codes[codes.str.fullmatch(r"\d{12}")].str.slice(0, 6).unique().tolist())
         for table, df in tables.items():
             opt = files.get(table, {})
-            write_table(df, ydir / f"{table}.{fmt}", fmt, str(opt.get("encoding", encoding)),
-                        title=opt.get("title"), total_row=bool(opt.get("total_row", False)))  # type: ignore[arg-type]
+            write_table(
+                df,
+                ydir / f"{table}.{fmt}",
+                fmt,
+                str(opt.get("encoding", encoding)),
+                title=opt.get("title"),
+                total_row=bool(opt.get("total_row", False)),
+            )  # type: ignore[arg-type]
             counts[ys.year][table] = len(df)
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
         del ys, tables, df
     _county_toml(out, sorted(counties))
-    _readme(out, name, households, years, seed, fmt, encoding, dirty_rate, villages_per_township, anomaly_rate, county,
-            roster_noise)
+    _readme(
+        out,
+        name,
+        households,
+        years,
+        seed,
+        fmt,
+        encoding,
+        dirty_rate,
+        villages_per_township,
+        anomaly_rate,
+        county,
+        roster_noise,
+    )
     return counts
 
 
@@ -99,20 +131,36 @@ def _county_toml(out: Path, counties: list[str]) -> None:
     else:
         code = common_prefix(counties)  # whole province (2) or city (4) digits
         names = {**names_of(code), "name": f"模拟数据 ({len(counties)} 个县)"}
-        head = ("# Written by jingzhun sample: the synthetic data spans several counties "
-                f"({counties[0]} … {counties[-1]}),\n"
-                "# so the area code is their common prefix (county.code accepts a 2-, 4- or 6-digit prefix).\n")
+        head = (
+            "# Written by jingzhun sample: the synthetic data spans several counties "
+            f"({counties[0]} … {counties[-1]}),\n"
+            "# so the area code is their common prefix (county.code accepts a 2-, 4- or 6-digit prefix).\n"
+        )
     issuer = f"{names['name'] if len(counties) == 1 else '模拟数据'}扶贫开发领导小组办公室"
-    text = (f'{head}[county]\ncode = "{code}"\nname = "{names["name"]}"\n'
-            f'prefecture = "{names["prefecture"]}"\nprovince = "{names["province"]}"\nissuer = "{issuer}"\n')
+    text = (
+        f'{head}[county]\ncode = "{code}"\nname = "{names["name"]}"\n'
+        f'prefecture = "{names["prefecture"]}"\nprovince = "{names["province"]}"\nissuer = "{issuer}"\n'
+    )
     (out / "jingzhun.toml").write_text(text, encoding="utf-8")
 
 
-def _readme(out: Path, name: str, households: int, years: list[int], seed: int, fmt: str, encoding: str,
-            dirty_rate: float, per_township: int | None, anomaly_rate: float = 0.0, county: str | None = None,
-            roster_noise: float = 0.0) -> None:
-    cmd = (f"jingzhun sample {name} --households {households} "
-           f"--years {years[0]}-{years[-1]} --seed {seed} --format {fmt}")
+def _readme(
+    out: Path,
+    name: str,
+    households: int,
+    years: list[int],
+    seed: int,
+    fmt: str,
+    encoding: str,
+    dirty_rate: float,
+    per_township: int | None,
+    anomaly_rate: float = 0.0,
+    county: str | None = None,
+    roster_noise: float = 0.0,
+) -> None:
+    cmd = (
+        f"jingzhun sample {name} --households {households} --years {years[0]}-{years[-1]} --seed {seed} --format {fmt}"
+    )
     cmd += f" --encoding {encoding}" if encoding != "utf-8" else ""
     cmd += f" --dirty {dirty_rate}" if dirty_rate else ""
     cmd += f" --roster-noise {roster_noise}" if roster_noise else ""

@@ -24,14 +24,42 @@ def command(
     years: Annotated[str, typer.Option("--years", help="数据年度, 如 2015-2016 / data years")] = "2015-2016",
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 2016,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
-    encoding: Annotated[str, typer.Option("--encoding", help="CSV 编码 utf-8 (带 BOM) 或 gbk / CSV encoding")] = "utf-8",
-    dirty_rate: Annotated[float, typer.Option("--dirty", help="注入缺陷的比例, 如 0.05 / share of rows given defects")] = 0.0,
-    roster_noise: Annotated[float, typer.Option("--roster-noise", help="低保名册中身份证号缺失/15 位/错录/被 Excel 损坏的比例, 如 0.15 / share of damaged IDs in the 低保 roster")] = 0.0,
-    anomaly_rate: Annotated[float, typer.Option("--anomalies", help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and projects given audit anomalies")] = 0.0,
-    villages_per_township: Annotated[int | None, typer.Option("--villages-per-township",
-                                                              help="每个乡镇的行政村数 / villages per township")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="县级区划代码 (GB/T 2260), 默认 421121 团风县; 写入 jingzhun.toml / county code, default 421121")] = None,
-    force: Annotated[bool, typer.Option("--force", help="替换以前由 jingzhun sample 生成的文件夹 / replace a folder jingzhun sample wrote before")] = False,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="CSV 编码 utf-8 (带 BOM) 或 gbk / CSV encoding")
+    ] = "utf-8",
+    dirty_rate: Annotated[
+        float, typer.Option("--dirty", help="注入缺陷的比例, 如 0.05 / share of rows given defects")
+    ] = 0.0,
+    roster_noise: Annotated[
+        float,
+        typer.Option(
+            "--roster-noise",
+            help="低保名册中身份证号缺失/15 位/错录/被 Excel 损坏的比例, 如 0.15 / share of damaged IDs in the 低保 roster",
+        ),
+    ] = 0.0,
+    anomaly_rate: Annotated[
+        float,
+        typer.Option(
+            "--anomalies",
+            help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and projects given audit anomalies",
+        ),
+    ] = 0.0,
+    villages_per_township: Annotated[
+        int | None, typer.Option("--villages-per-township", help="每个乡镇的行政村数 / villages per township")
+    ] = None,
+    county: Annotated[
+        str | None,
+        typer.Option(
+            "--county",
+            help="县级区划代码 (GB/T 2260), 默认 421121 团风县; 写入 jingzhun.toml / county code, default 421121",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="替换以前由 jingzhun sample 生成的文件夹 / replace a folder jingzhun sample wrote before"
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     lang: LangOpt = None,
     quiet: QuietOpt = False,
@@ -44,12 +72,26 @@ def command(
     if not force and foreign_files(out, frozenset(), owned=False):
         raise UsageError(
             t(f"文件夹 {out} 不是空的, 没有替换它", f"the folder {out} is not empty; it was not replaced"),
-            t("请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
-              "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)"),
+            t(
+                "请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
+                "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)",
+            ),
         )
     with run.progress().step("sample"), output_dir(out.parent, out.name, command="sample") as tmp:
-        counts = build(tmp, households, year_list, seed, fmt, encoding, dirty_rate, villages_per_township, out.name,
-                       anomaly_rate=anomaly_rate, county=county, roster_noise=roster_noise)
+        counts = build(
+            tmp,
+            households,
+            year_list,
+            seed,
+            fmt,
+            encoding,
+            dirty_rate,
+            villages_per_township,
+            out.name,
+            anomaly_rate=anomaly_rate,
+            county=county,
+            roster_noise=roster_noise,
+        )
     elapsed = time.perf_counter() - started
     if json_out:
         print_json({"out": str(out), "years": year_list, "rows": counts, "seconds": round(elapsed, 1)})

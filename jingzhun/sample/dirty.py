@@ -74,8 +74,9 @@ class _Injector:
         df = self.m if table == "members" else self.hh
         keys = df["household_id"].to_numpy()[rows] if keys is None else keys
         for r, k in zip(rows.tolist(), list(keys), strict=True):
-            self.rows.append({"kind": kind, "table": table, "row": r + 1, "column": column, "key": k,
-                              "expected_code": code})
+            self.rows.append(
+                {"kind": kind, "table": table, "row": r + 1, "column": column, "key": k, "expected_code": code}
+            )
 
     def members(self) -> None:
         m = self.m
@@ -113,8 +114,11 @@ class _Injector:
         v = self.pick("members", current & (rel == "配偶") & (self.age < 90))
         male = m["sex"].to_numpy()[v] == "女"  # flip: the spouse takes the head's sex
         ymd = pd.to_datetime(m["birth_date"].to_numpy()[v]).strftime("%Y%m%d").astype(int).to_numpy()
-        new_ids = ids.compose(pd.Series(idn[v], dtype="str").str.slice(0, 6).to_numpy().astype(str), ymd,
-                              2 * self.rng.integers(0, 500, len(v)) + male)
+        new_ids = ids.compose(
+            pd.Series(idn[v], dtype="str").str.slice(0, 6).to_numpy().astype(str),
+            ymd,
+            2 * self.rng.integers(0, 500, len(v)) + male,
+        )
         m.loc[v, "id_number"] = new_ids
         m.loc[v, "sex"] = np.where(male, "男", "女")
         self.record("same_sex_couple", v)
@@ -130,8 +134,10 @@ class _Injector:
         m.loc[v, "education"] = "小学"
         self.record("edu_and_school", v)
         healthy = (m["health"] == "健康").to_numpy() & (school == "")
-        v = self.pick("members", current & healthy & (self.age >= 20) & (self.age <= 55)
-                      & (m["work_status"].to_numpy() == "未外出务工"))
+        v = self.pick(
+            "members",
+            current & healthy & (self.age >= 20) & (self.age <= 55) & (m["work_status"].to_numpy() == "未外出务工"),
+        )
         m.loc[v, "labor"] = "无劳动力"
         m.loc[v, "work_status"] = ""
         m.loc[v, "work_months"] = ""
@@ -157,8 +163,11 @@ class _Injector:
         extra["household_id"] = fake
         extra["relation"] = "户主"
         born = pd.to_datetime(extra["birth_date"], format="mixed", errors="coerce")
-        extra["id_number"] = ids.compose(np.full(len(src), "421121"), born.dt.strftime("%Y%m%d").astype(int).to_numpy(),
-                                         900 + 2 * np.arange(len(src)) % 100 + (extra["sex"].to_numpy() == "男"))
+        extra["id_number"] = ids.compose(
+            np.full(len(src), "421121"),
+            born.dt.strftime("%Y%m%d").astype(int).to_numpy(),
+            900 + 2 * np.arange(len(src)) % 100 + (extra["sex"].to_numpy() == "男"),
+        )
         start = len(m)
         self.m = pd.concat([m, extra], ignore_index=True)
         self.record("orphan_member", np.arange(start, start + len(src)), fake)
@@ -171,8 +180,9 @@ class _Injector:
         h.loc[v, "household_size"] = (h["household_size"].to_numpy()[v].astype(int) + 1).astype(str)
         self.record("size_mismatch", v)
         v = self.pick("households", everyone)
-        h.loc[v, "per_capita_net_income"] = np.char.mod("%.2f", h["per_capita_net_income"].to_numpy()[v].astype(float)
-                                                        + self.rng.integers(50, 500, len(v))).astype(object)
+        h.loc[v, "per_capita_net_income"] = np.char.mod(
+            "%.2f", h["per_capita_net_income"].to_numpy()[v].astype(float) + self.rng.integers(50, 500, len(v))
+        ).astype(object)
         self.record("income_mismatch", v)
         v = self.pick("households", reg)
         h.loc[v, "main_cause"] = ""
@@ -181,7 +191,9 @@ class _Injector:
         h.loc[v, "other_causes"] = h["main_cause"].to_numpy()[v]
         self.record("other_causes_main", v)
         v = self.pick("households", (h["wage_income"].astype(float).to_numpy() >= 1000))
-        h.loc[v, "wage_income"] = [x.replace("0", "O", 1) if "0" in x[1:] else "12O0" for x in h["wage_income"].to_numpy()[v]]
+        h.loc[v, "wage_income"] = [
+            x.replace("0", "O", 1) if "0" in x[1:] else "12O0" for x in h["wage_income"].to_numpy()[v]
+        ]
         self.record("bad_money", v)
         src = self.pick("households", everyone)
         start = len(h)
@@ -189,8 +201,9 @@ class _Injector:
         self.record("duplicate_household_id", np.arange(start, start + len(src)), h["household_id"].to_numpy()[src])
 
 
-def inject(rng: np.random.Generator, tables: dict[str, pd.DataFrame], rate: float, fmt: str,
-           encoding: str) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, dict[str, object]]]:
+def inject(
+    rng: np.random.Generator, tables: dict[str, pd.DataFrame], rate: float, fmt: str, encoding: str
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, dict[str, object]]]:
     """Defective copies of households and members, the defects truth and per-file options."""
     inj = _Injector(rng, tables["households"], tables["members"], rate)
     inj.members()
@@ -202,10 +215,26 @@ def inject(rng: np.random.Generator, tables: dict[str, pd.DataFrame], rate: floa
     rows = inj.rows
     if fmt in ("csv", "xlsx"):
         files["households"] = {"title": "团风县建档立卡贫困户花名册", "total_row": True}
-        rows.append({"kind": "title_row", "table": "households", "row": 0, "column": "", "key": "",
-                     "expected_code": KINDS["title_row"][2]})
-        rows.append({"kind": "total_row", "table": "households", "row": len(inj.hh) + 1, "column": "", "key": "",
-                     "expected_code": KINDS["total_row"][2]})
+        rows.append(
+            {
+                "kind": "title_row",
+                "table": "households",
+                "row": 0,
+                "column": "",
+                "key": "",
+                "expected_code": KINDS["title_row"][2],
+            }
+        )
+        rows.append(
+            {
+                "kind": "total_row",
+                "table": "households",
+                "row": len(inj.hh) + 1,
+                "column": "",
+                "key": "",
+                "expected_code": KINDS["total_row"][2],
+            }
+        )
     if fmt == "csv" and encoding == "utf-8":
         files["villages"] = {"encoding": "gbk"}
         rows.append({"kind": "gbk_file", "table": "villages", "row": 0, "column": "", "key": "", "expected_code": ""})

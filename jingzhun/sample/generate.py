@@ -29,14 +29,31 @@ def _changes_truth(year: int, H: pd.DataFrame, P: pd.DataFrame, changes: dict[st
     hid = H["household_id"].to_numpy()
     rows = [pd.DataFrame({"kind": k, "household_id": hid[v], "id_number": ""}) for k, v in changes.items()]
     moved = P["reason"].to_numpy() != ""
-    rows.append(pd.DataFrame({"kind": P["reason"].to_numpy()[moved], "household_id": hid[P["hh"].to_numpy()[moved]],
-                              "id_number": P["id_number"].to_numpy()[moved]}))
-    return pd.concat(rows, ignore_index=True).sort_values(["kind", "household_id", "id_number"], kind="stable").reset_index(drop=True)
+    rows.append(
+        pd.DataFrame(
+            {
+                "kind": P["reason"].to_numpy()[moved],
+                "household_id": hid[P["hh"].to_numpy()[moved]],
+                "id_number": P["id_number"].to_numpy()[moved],
+            }
+        )
+    )
+    return (
+        pd.concat(rows, ignore_index=True)
+        .sort_values(["kind", "household_id", "id_number"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def generate(households: int, years: list[int], seed: int, villages_per_township: int | None = None,
-             params: Params | None = None, county: str | None = None,
-             roster_noise: float = 0.0) -> Iterator[YearSample]:
+def generate(
+    households: int,
+    years: list[int],
+    seed: int,
+    villages_per_township: int | None = None,
+    params: Params | None = None,
+    county: str | None = None,
+    roster_noise: float = 0.0,
+) -> Iterator[YearSample]:
     """Yield the sample of each data year in order (first year built, later years evolved).
 
     ``roster_noise``: share of damaged IDs in the 低保 roster (0: the data is clean).
@@ -67,9 +84,19 @@ def generate(households: int, years: list[int], seed: int, villages_per_township
         truth = {"dibao_pairs": pairs, "dibao_cases": cases}
         if k > 0:
             truth["changes"] = _changes_truth(year, H, P, changes)
-        yield YearSample(year, {
-            "households": hh, "members": m, "villages": villages, "dibao": dib,
-            "cadres": cad.drop(columns="_cap"), "crosscheck": cross, "projects": proj, "payments": pay,
-        }, truth)
+        yield YearSample(
+            year,
+            {
+                "households": hh,
+                "members": m,
+                "villages": villages,
+                "dibao": dib,
+                "cadres": cad.drop(columns="_cap"),
+                "crosscheck": cross,
+                "projects": proj,
+                "payments": pay,
+            },
+            truth,
+        )
         # Free this year's frames before the next year is built (peak memory = one year).
         del m, attrs, hh, villages, cross, proj, pay, dib, pairs, cases, truth

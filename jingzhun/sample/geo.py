@@ -7,23 +7,72 @@ import pandas as pd
 
 # 团风县 townships (统计用区划代码, domain.md §9).
 TUANFENG = (
-    ("421121100", "团风镇"), ("421121101", "淋山河镇"), ("421121102", "方高坪镇"), ("421121103", "回龙山镇"),
-    ("421121104", "马曹庙镇"), ("421121105", "上巴河镇"), ("421121106", "总路咀镇"), ("421121107", "但店镇"),
-    ("421121200", "贾庙乡"), ("421121201", "杜皮乡"),
+    ("421121100", "团风镇"),
+    ("421121101", "淋山河镇"),
+    ("421121102", "方高坪镇"),
+    ("421121103", "回龙山镇"),
+    ("421121104", "马曹庙镇"),
+    ("421121105", "上巴河镇"),
+    ("421121106", "总路咀镇"),
+    ("421121107", "但店镇"),
+    ("421121200", "贾庙乡"),
+    ("421121201", "杜皮乡"),
 )
 # Further Hubei counties (GB/T 2260) used only when the requested size needs them.
 COUNTIES = (
-    ("421121", "团风县"), ("421122", "红安县"), ("421123", "罗田县"), ("421124", "英山县"), ("421125", "浠水县"),
-    ("421126", "蕲春县"), ("421127", "黄梅县"), ("421181", "麻城市"), ("421182", "武穴市"), ("420222", "阳新县"),
-    ("420322", "郧西县"), ("420323", "竹山县"), ("420324", "竹溪县"), ("420325", "房县"), ("420381", "丹江口市"),
-    ("420525", "远安县"), ("420526", "兴山县"), ("420527", "秭归县"), ("420528", "长阳土家族自治县"),
-    ("420529", "五峰土家族自治县"), ("420624", "南漳县"), ("420625", "谷城县"), ("420626", "保康县"),
-    ("420683", "枣阳市"), ("420821", "京山县"), ("420822", "沙洋县"), ("420881", "钟祥市"), ("420921", "孝昌县"),
-    ("420922", "大悟县"), ("420923", "云梦县"), ("420981", "应城市"), ("420982", "安陆市"), ("421022", "公安县"),
-    ("421023", "监利县"), ("421024", "江陵县"), ("421081", "石首市"), ("421083", "洪湖市"), ("421087", "松滋市"),
-    ("421221", "嘉鱼县"), ("421222", "通城县"), ("421223", "崇阳县"), ("421224", "通山县"), ("421281", "赤壁市"),
-    ("421321", "随县"), ("421381", "广水市"), ("422801", "恩施市"), ("422802", "利川市"), ("422822", "建始县"),
-    ("422823", "巴东县"), ("422825", "宣恩县"), ("422826", "咸丰县"), ("422827", "来凤县"), ("422828", "鹤峰县"),
+    ("421121", "团风县"),
+    ("421122", "红安县"),
+    ("421123", "罗田县"),
+    ("421124", "英山县"),
+    ("421125", "浠水县"),
+    ("421126", "蕲春县"),
+    ("421127", "黄梅县"),
+    ("421181", "麻城市"),
+    ("421182", "武穴市"),
+    ("420222", "阳新县"),
+    ("420322", "郧西县"),
+    ("420323", "竹山县"),
+    ("420324", "竹溪县"),
+    ("420325", "房县"),
+    ("420381", "丹江口市"),
+    ("420525", "远安县"),
+    ("420526", "兴山县"),
+    ("420527", "秭归县"),
+    ("420528", "长阳土家族自治县"),
+    ("420529", "五峰土家族自治县"),
+    ("420624", "南漳县"),
+    ("420625", "谷城县"),
+    ("420626", "保康县"),
+    ("420683", "枣阳市"),
+    ("420821", "京山县"),
+    ("420822", "沙洋县"),
+    ("420881", "钟祥市"),
+    ("420921", "孝昌县"),
+    ("420922", "大悟县"),
+    ("420923", "云梦县"),
+    ("420981", "应城市"),
+    ("420982", "安陆市"),
+    ("421022", "公安县"),
+    ("421023", "监利县"),
+    ("421024", "江陵县"),
+    ("421081", "石首市"),
+    ("421083", "洪湖市"),
+    ("421087", "松滋市"),
+    ("421221", "嘉鱼县"),
+    ("421222", "通城县"),
+    ("421223", "崇阳县"),
+    ("421224", "通山县"),
+    ("421281", "赤壁市"),
+    ("421321", "随县"),
+    ("421381", "广水市"),
+    ("422801", "恩施市"),
+    ("422802", "利川市"),
+    ("422822", "建始县"),
+    ("422823", "巴东县"),
+    ("422825", "宣恩县"),
+    ("422826", "咸丰县"),
+    ("422827", "来凤县"),
+    ("422828", "鹤峰县"),
 )
 # Older address codes a person's ID may carry (Tuanfeng was carved out of 黄冈县/黄州 in 1995–96).
 OLD_PREFIXES = ("421100", "421102", "422101")
@@ -38,14 +87,17 @@ def _names(rng: np.random.Generator, n: int, parts1: str, parts2: str, suffix: s
     b = np.array(list(parts2))[rng.integers(0, len(parts2), n)]
     c = np.array(list(_PLACE2))[rng.integers(0, len(_PLACE2), n)]
     three = rng.random(n) < 0.5
-    return np.where(three, np.char.add(np.char.add(np.char.add(a, b), c), suffix), np.char.add(np.char.add(a, c), suffix)).astype(object)
+    return np.where(
+        three, np.char.add(np.char.add(np.char.add(a, b), c), suffix), np.char.add(np.char.add(a, c), suffix)
+    ).astype(object)
 
 
 TOWNSHIP_CAPACITY = len(TUANFENG) + 12 * (len(COUNTIES) - 1)
 
 
-def build_villages(rng: np.random.Generator, n_villages: int, per_township: int,
-                   county: str | None = None) -> pd.DataFrame:
+def build_villages(
+    rng: np.random.Generator, n_villages: int, per_township: int, county: str | None = None
+) -> pd.DataFrame:
     """``n_villages`` villages, ``per_township`` each, in ``county`` (default Tuanfeng) first, then further counties.
 
     Village codes are 12-digit: township (9) + 200–399 (村委会 block).
@@ -76,7 +128,11 @@ def build_villages(rng: np.random.Generator, n_villages: int, per_township: int,
     step = max(1, min(5, 199 // per_township))
     vcode = tcode + np.char.mod("%03d", 200 + within * step).astype(object)
     vname = _names(rng, n_villages, _PLACE, "家新大小上下", "村")
-    return pd.DataFrame({
-        "village_code": vcode.astype(str), "village_name": vname.astype(str),
-        "township_code": tcode.astype(str), "township_name": np.array(tnames, dtype=object)[town_idx].astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "village_code": vcode.astype(str),
+            "village_name": vname.astype(str),
+            "township_code": tcode.astype(str),
+            "township_name": np.array(tnames, dtype=object)[town_idx].astype(str),
+        }
+    )

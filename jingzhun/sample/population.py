@@ -14,11 +14,35 @@ from jingzhun import ids
 from jingzhun.sample import geo, names
 from jingzhun.sample.numtext import zfill
 
-CAUSES = ("因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后",
-          "自身发展动力不足", "因婚", "因丧", "其他")
+CAUSES = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "缺土地",
+    "缺水",
+    "缺技术",
+    "缺劳力",
+    "缺资金",
+    "交通条件落后",
+    "自身发展动力不足",
+    "因婚",
+    "因丧",
+    "其他",
+)
 CAUSE_P = np.array([38, 14, 7, 2, 2, 1, 11, 10, 11, 1.5, 2, 0.2, 0.2, 0.1])
-ROLE_ORDER = {"户主": 0, "配偶": 1, "之父": 2, "之母": 3, "之子": 4, "之女": 4, "之儿媳": 5, "之孙子": 6,
-              "之孙女": 6, "之兄弟姐妹": 7}
+ROLE_ORDER = {
+    "户主": 0,
+    "配偶": 1,
+    "之父": 2,
+    "之母": 3,
+    "之子": 4,
+    "之女": 4,
+    "之儿媳": 5,
+    "之孙子": 6,
+    "之孙女": 6,
+    "之兄弟姐妹": 7,
+}
 OUT_REASONS = ("死亡", "嫁出", "出国定居", "判刑收监", "其他转出")
 
 
@@ -40,8 +64,9 @@ def _births(rng: np.random.Generator, age: np.ndarray, data_year: int) -> np.nda
     return start + doy.astype("timedelta64[D]")
 
 
-def assign_ids(rng: np.random.Generator, prefix: np.ndarray, birth: np.ndarray, male: np.ndarray,
-               taken: pd.Index | None = None) -> np.ndarray:
+def assign_ids(
+    rng: np.random.Generator, prefix: np.ndarray, birth: np.ndarray, male: np.ndarray, taken: pd.Index | None = None
+) -> np.ndarray:
     """Valid, unique 18-digit IDs consistent with birth date and sex (odd sequence = 男)."""
     ymd = pd.DatetimeIndex(birth).strftime("%Y%m%d").astype(int).to_numpy()
     seq = 2 * rng.integers(0, 500, len(ymd)) + male.astype(int)
@@ -66,8 +91,14 @@ def _role_block(hh: np.ndarray, rel: str | np.ndarray, male: np.ndarray, age: np
     return {"hh": hh, "relation": rel_arr, "male": male, "age": age}
 
 
-def initial(rng: np.random.Generator, n_households: int, data_year: int, per_township: int | None,
-            line: float, county: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def initial(
+    rng: np.random.Generator,
+    n_households: int,
+    data_year: int,
+    per_township: int | None,
+    line: float,
+    county: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Villages, households and people of the first data year (in ``county``, default 团风县)."""
     n_vil = max(1, round(n_households / 40))
     k = per_township or min(40, max(2, -(-n_vil // 10)))
@@ -115,13 +146,19 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     i = np.flatnonzero(three_gen)
     son_age = head_age[i] - rng.integers(24, 32, len(i))
     blocks.append(_role_block(i, "之子", np.ones(len(i), dtype=bool), son_age))
-    blocks.append(_role_block(i, "之儿媳", np.zeros(len(i), dtype=bool), np.clip(son_age + rng.integers(-3, 3, len(i)), 20, 80)))
+    blocks.append(
+        _role_block(i, "之儿媳", np.zeros(len(i), dtype=bool), np.clip(son_age + rng.integers(-3, 3, len(i)), 20, 80))
+    )
     gi = np.repeat(i, n_gk[i])
     gage = np.clip(np.repeat(son_age, n_gk[i]) - rng.integers(20, 34, len(gi)), 0, 15)
     gmale = rng.random(len(gi)) < 0.53
     blocks.append(_role_block(gi, np.where(gmale, "之孙子", "之孙女"), gmale, gage))
     i = np.flatnonzero(sib)
-    blocks.append(_role_block(i, "之兄弟姐妹", rng.random(len(i)) < 0.7, np.clip(head_age[i] + rng.integers(-8, 8, len(i)), 18, 95)))
+    blocks.append(
+        _role_block(
+            i, "之兄弟姐妹", rng.random(len(i)) < 0.7, np.clip(head_age[i] + rng.integers(-8, 8, len(i)), 18, 95)
+        )
+    )
 
     P = pd.DataFrame({k2: np.concatenate([b[k2] for b in blocks]) for k2 in ("hh", "relation", "male", "age")})
     P["order"] = P["relation"].map(ROLE_ORDER).astype(int)
@@ -136,7 +173,8 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     h_surname = names.surnames(rng, n)
     own = names.surnames(rng, m)
     takes_head = np.isin(rel, ["户主", "之父", "之兄弟姐妹", "之孙子", "之孙女"]) | (
-        np.isin(rel, ["之子", "之女"]) & (rng.random(m) < 0.95))
+        np.isin(rel, ["之子", "之女"]) & (rng.random(m) < 0.95)
+    )
     surname = np.where(takes_head, h_surname[hh], own)
     male = P["male"].to_numpy()
     given = names.given_names(rng, male)
@@ -144,7 +182,9 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     eth = np.full(m, "汉族", dtype=object)
     county = vil["township_code"].str.slice(0, 6).to_numpy()[hv]
     pcounty = county[hh].astype(object)
-    tujia = np.isin(pcounty, ["420528", "420529", "422801", "422802", "422822", "422823", "422825", "422826", "422827", "422828"])
+    tujia = np.isin(
+        pcounty, ["420528", "420529", "422801", "422802", "422822", "422823", "422825", "422826", "422827", "422828"]
+    )
     eth[tujia & (rng.random(m) < 0.5)] = "土家族"
     inlaw = np.isin(rel, ["配偶", "之儿媳"]) & (rng.random(m) < 0.0025) & (P["age"].to_numpy() < 60)
     if inlaw.any():
@@ -183,8 +223,11 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     pc = np.where(u < 0.85, rng.uniform(0.45, 0.98, n), rng.uniform(1.0, 1.5, n)) * line
     pc = np.where(exited, rng.uniform(1.1, 2.0, n) * line, pc)
     nonreg = rng.random(n)
-    pc_nonreg = np.where(nonreg < 0.025, rng.uniform(0.6, 0.98, n) * line,
-                         np.where(nonreg < 0.12, rng.uniform(1.0, 1.5, n) * line, rng.lognormal(np.log(7500), 0.45, n)))
+    pc_nonreg = np.where(
+        nonreg < 0.025,
+        rng.uniform(0.6, 0.98, n) * line,
+        np.where(nonreg < 0.12, rng.uniform(1.0, 1.5, n) * line, rng.lognormal(np.log(7500), 0.45, n)),
+    )
     pc = np.where(registered, pc, np.maximum(pc_nonreg, 0.6 * line))
     category = np.full(n, "", dtype=object)
     category[registered] = "一般贫困户"
@@ -198,8 +241,12 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     main[tekun] = "缺劳力"
     H = H.assign(
         household_id=np.char.add(county.astype(str), zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
-        registered=registered, category=category, status=status, pc=pc,
-        dibao_family=dibao | nonreg_dibao, tekun_family=tekun,
+        registered=registered,
+        category=category,
+        status=status,
+        pc=pc,
+        dibao_family=dibao | nonreg_dibao,
+        tekun_family=tekun,
         dibao_monthly=np.where(dibao | nonreg_dibao, rng.choice([120, 160, 200, 240, 280], n), 0),
         identified_year=np.where(registered, data_year - 1, 0),
         exit_year=np.where(exited, data_year - 1, 0),
@@ -209,12 +256,22 @@ def initial(rng: np.random.Generator, n_households: int, data_year: int, per_tow
     )
     for col in ("u_income", "u_house", "u_water", "u_misc", "u_land"):
         H[col] = rng.random(n)
-    H["phone"] = np.where(rng.random(n) < 0.9, np.char.add(
-        np.array(["13", "15", "18", "17"])[rng.integers(0, 4, n)].astype(str),
-        zfill(rng.integers(0, 10**9, n).astype(str), 9)), "").astype(object)
-    H["bank_account"] = np.where(registered | (rng.random(n) < 0.3), np.char.add(
-        np.array(["6217", "6228", "6230"])[rng.integers(0, 3, n)].astype(str),
-        zfill(rng.integers(0, 10**15, n).astype(str), 15)), "").astype(object)
+    H["phone"] = np.where(
+        rng.random(n) < 0.9,
+        np.char.add(
+            np.array(["13", "15", "18", "17"])[rng.integers(0, 4, n)].astype(str),
+            zfill(rng.integers(0, 10**9, n).astype(str), 9),
+        ),
+        "",
+    ).astype(object)
+    H["bank_account"] = np.where(
+        registered | (rng.random(n) < 0.3),
+        np.char.add(
+            np.array(["6217", "6228", "6230"])[rng.integers(0, 3, n)].astype(str),
+            zfill(rng.integers(0, 10**15, n).astype(str), 15),
+        ),
+        "",
+    ).astype(object)
     H["group_name"] = np.char.add(rng.integers(1, 9, n).astype(str), "组").astype(object)
     # Health that explains the main cause.
     heads = P.index[P["relation"].to_numpy() == "户主"].to_numpy()
@@ -229,7 +286,7 @@ def _other_causes(rng: np.random.Generator, main: np.ndarray, registered: np.nda
     k = np.where(registered, rng.choice(3, n, p=[0.55, 0.3, 0.15]), 0)
     a = np.array(CAUSES[:11], dtype=object)[rng.integers(0, 11, n)]
     b = np.array(CAUSES[:11], dtype=object)[rng.integers(0, 11, n)]
-    a_ok = (a != main)
+    a_ok = a != main
     b_ok = (b != main) & (b != a)
     one = np.where(a_ok, a, "")
     two = np.where(a_ok & b_ok, a + "," + b, one)
@@ -240,8 +297,9 @@ def current(P: pd.DataFrame) -> np.ndarray:
     return ~P["reason"].isin(OUT_REASONS).to_numpy()
 
 
-def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year: int,
-           line: float, removals: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+def evolve(
+    rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year: int, line: float, removals: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """From data year − 1 to ``data_year``: people leave, die, marry, are born; households move.
 
     ``removals``: households to strike off the register (清退), e.g. after a crosscheck hit.
@@ -295,18 +353,29 @@ def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year
     bbirth = dates(len(mi))
     prefix = H["household_id"].str.slice(0, 6).to_numpy()[bh].astype(str)
     taken = pd.Index(P["id_number"].to_numpy())
-    babies = pd.DataFrame({
-        "hh": bh, "relation": brel, "male": bmale, "age": 0, "order": ROLE_ORDER["之子"] + 2 * is_dil,
-        "pid": P["pid"].max() + 1 + np.arange(len(mi)), "birth": bbirth,
-        "id_number": assign_ids(rng, prefix, bbirth, bmale, taken),
-        "name": bsurname + names.given_names(rng, bmale), "ethnicity": "汉族",
-        "reason": "新生儿", "change_date": bbirth,
-    })
+    babies = pd.DataFrame(
+        {
+            "hh": bh,
+            "relation": brel,
+            "male": bmale,
+            "age": 0,
+            "order": ROLE_ORDER["之子"] + 2 * is_dil,
+            "pid": P["pid"].max() + 1 + np.arange(len(mi)),
+            "birth": bbirth,
+            "id_number": assign_ids(rng, prefix, bbirth, bmale, taken),
+            "name": bsurname + names.given_names(rng, bmale),
+            "ethnicity": "汉族",
+            "reason": "新生儿",
+            "change_date": bbirth,
+        }
+    )
     for col in ("u_health", "u_health2", "u_skill", "u_work", "u_edu", "u_school", "u_ins"):
         babies[col] = rng.random(len(mi))
     babies["u_health"] = np.maximum(babies["u_health"], 0.2)
     babies["work_kind"] = rng.choice(4, size=len(mi), p=[0.52, 0.18, 0.15, 0.15])
-    newp["pid"] = babies["pid"].max() + 1 + np.arange(len(newp)) if len(babies) else P["pid"].max() + 1 + np.arange(len(newp))
+    newp["pid"] = (
+        babies["pid"].max() + 1 + np.arange(len(newp)) if len(babies) else P["pid"].max() + 1 + np.arange(len(newp))
+    )
     P = pd.concat([P, newp, babies], ignore_index=True)
     P = P.sort_values(["hh", "order", "age"], ascending=[True, True, False], kind="stable").reset_index(drop=True)
 
@@ -319,8 +388,14 @@ def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year
     exit_ = poor & (rng.random(n) < 0.25)
     pc[exit_] = rng.uniform(1.1, 1.8, int(exit_.sum())) * line
     stay = poor & ~exit_
-    pc[stay] = np.where(rng.random(int(stay.sum())) < 0.85, rng.uniform(0.5, 0.98, int(stay.sum())),
-                        rng.uniform(1.0, 1.45, int(stay.sum()))) * line
+    pc[stay] = (
+        np.where(
+            rng.random(int(stay.sum())) < 0.85,
+            rng.uniform(0.5, 0.98, int(stay.sum())),
+            rng.uniform(1.0, 1.45, int(stay.sum())),
+        )
+        * line
+    )
     st[exit_] = "已脱贫(享受政策)"
     ey = H["exit_year"].to_numpy().copy()
     ey[exit_] = data_year - 1
@@ -354,8 +429,21 @@ def evolve(rng: np.random.Generator, H: pd.DataFrame, P: pd.DataFrame, data_year
     iy[removed] = 0
     ey[removed] = 0
     pey[removed] = 0
-    H = H.assign(registered=reg, status=st, pc=pc, exit_year=ey, identified_year=iy, category=cat,
-                 main_cause=main, other_causes=other, planned_exit_year=pey)
-    changes = {"exited": np.flatnonzero(exit_), "returned": np.flatnonzero(back), "new": np.flatnonzero(new),
-               "removed": np.flatnonzero(removed)}
+    H = H.assign(
+        registered=reg,
+        status=st,
+        pc=pc,
+        exit_year=ey,
+        identified_year=iy,
+        category=cat,
+        main_cause=main,
+        other_causes=other,
+        planned_exit_year=pey,
+    )
+    changes = {
+        "exited": np.flatnonzero(exit_),
+        "returned": np.flatnonzero(back),
+        "new": np.flatnonzero(new),
+        "removed": np.flatnonzero(removed),
+    }
     return H, P, changes

@@ -54,8 +54,9 @@ def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(df: pd.DataFrame, path: Path, fmt: str, encoding: str = "utf-8",
-                title: str | None = None, total_row: bool = False) -> Path:
+def write_table(
+    df: pd.DataFrame, path: Path, fmt: str, encoding: str = "utf-8", title: str | None = None, total_row: bool = False
+) -> Path:
     """One table file. ``title`` adds a title row above the header, ``total_row`` a trailing 合计 row."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
@@ -79,8 +80,9 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str, encoding: str = "utf-8",
 def _write_xlsx(df: pd.DataFrame, path: Path, title: str | None, total_row: bool) -> Path:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     wb.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
     ws = wb.add_worksheet("Sheet1")
     text = wb.add_format({"num_format": "@"})

@@ -44,8 +44,11 @@ from jingzhun.tables import TABLES, table_for_stem
 
 TableOpt = Annotated[
     str | None,
-    typer.Option("--table", help="只校验这一张表; 单个文件时指明表名 (英文标准名或中文文件名, 如 households 或 农户) / "
-                 "only this table; names the table of a single file (canonical or Chinese file name)"),
+    typer.Option(
+        "--table",
+        help="只校验这一张表; 单个文件时指明表名 (英文标准名或中文文件名, 如 households 或 农户) / "
+        "only this table; names the table of a single file (canonical or Chinese file name)",
+    ),
 ]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="CSV 编码 (默认自动识别) / CSV encoding (default: detected)")
@@ -66,8 +69,10 @@ def _load(
     if sheet is not None and not dataset.is_file():
         raise UsageError(
             t("--sheet 只用于单个 Excel 文件", "--sheet applies to a single Excel file"),
-            t("数据集文件夹中的工作簿按表头选择工作表; 或单独校验该文件", "workbooks in a dataset folder are read by their "
-              "header; or validate that one file"),
+            t(
+                "数据集文件夹中的工作簿按表头选择工作表; 或单独校验该文件",
+                "workbooks in a dataset folder are read by their header; or validate that one file",
+            ),
         )
     if encoding is not None:
         for path in _csv_files(dataset, year, table):
@@ -96,8 +101,13 @@ def _csv_files(dataset: Path, year: int | None, table: str | None) -> list[Path]
 
 
 def validation_report(
-    result: ValidationResult, rendered: pd.DataFrame, data: YearData, params: Params, fail_on: str,
-    *, root: Path,
+    result: ValidationResult,
+    rendered: pd.DataFrame,
+    data: YearData,
+    params: Params,
+    fail_on: str,
+    *,
+    root: Path,
 ) -> dict[str, Any]:
     """The content of ``validate/report.json``; its ``summary`` is what ``--json`` prints.
 

@@ -221,11 +221,23 @@ def _relations(c: Context) -> None:
     spouses = hc.count(is_spouse)
 
     n_heads = HouseholdCodes.at(heads, hc.members)
-    c.add("V-HEAD-MULTIPLE", "members", is_head & (n_heads > 1), "relation", key="household_id",
-          detail=pd.Series(n_heads, index=m.index).astype("str"))
+    c.add(
+        "V-HEAD-MULTIPLE",
+        "members",
+        is_head & (n_heads > 1),
+        "relation",
+        key="household_id",
+        detail=pd.Series(n_heads, index=m.index).astype("str"),
+    )
     n_spouses = HouseholdCodes.at(spouses, hc.members)
-    c.add("V-SPOUSE-MULTIPLE", "members", is_spouse & (n_spouses > 1), "relation", key="household_id",
-          detail=pd.Series(n_spouses, index=m.index).astype("str"))
+    c.add(
+        "V-SPOUSE-MULTIPLE",
+        "members",
+        is_spouse & (n_spouses > 1),
+        "relation",
+        key="household_id",
+        detail=pd.Series(n_spouses, index=m.index).astype("str"),
+    )
 
     if hc.households is not None:
         any_member = hc.count(np.ones(len(m), dtype=bool)) > 0
@@ -251,8 +263,13 @@ def _household_size(c: Context) -> None:
     n = HouseholdCodes.at(current, hc.households)
     has_members = HouseholdCodes.at(any_member, hc.households).astype(bool)
     size = h["household_size"]
-    c.add("V-SIZE-MISMATCH", "households", has_members & _bool(size != n).to_numpy(), "household_size",
-          detail=pd.Series(n, index=h.index).astype("str"))
+    c.add(
+        "V-SIZE-MISMATCH",
+        "households",
+        has_members & _bool(size != n).to_numpy(),
+        "household_size",
+        detail=pd.Series(n, index=h.index).astype("str"),
+    )
 
 
 def _id_uniqueness(c: Context) -> None:
@@ -278,8 +295,14 @@ def _id_uniqueness(c: Context) -> None:
     flagged = cur & HouseholdCodes.at(multi_ids, id_code).astype(bool)
     spread = pd.DataFrame({"nid": nid[flagged], "hid": m["household_id"][flagged]}).drop_duplicates()
     lists = spread.sort_values("hid").groupby("nid", sort=False)["hid"].agg(",".join)
-    c.add("V-ID-MULTI-HOUSEHOLD", "members", flagged, "id_number", key="household_id",
-          detail=nid.where(flagged).map(lists).astype("str"))
+    c.add(
+        "V-ID-MULTI-HOUSEHOLD",
+        "members",
+        flagged,
+        "id_number",
+        key="household_id",
+        detail=nid.where(flagged).map(lists).astype("str"),
+    )
 
 
 def _head_id(c: Context) -> None:
@@ -299,8 +322,9 @@ def _head_id(c: Context) -> None:
     member_head = pd.Series(take.to_pandas(), index=h.index, dtype="str").where(pos >= 0)
     head_nid = c.id_column("households", "head_id_number").comparable
     differs = head_nid.notna() & member_head.notna() & _bool(head_nid != member_head)
-    raw = pd.Series(pa.array(m["id_number"]).take(pa.array(np.where(pos >= 0, pos, 0))).to_pandas(),
-                    index=h.index, dtype="str")
+    raw = pd.Series(
+        pa.array(m["id_number"]).take(pa.array(np.where(pos >= 0, pos, 0))).to_pandas(), index=h.index, dtype="str"
+    )
     c.add("V-HEAD-ID-MISMATCH", "households", differs, "head_id_number", detail=raw)
 
 
@@ -311,13 +335,23 @@ def _id_vs_columns(c: Context) -> None:
     info = c.id_column("members", "id_number")
     if c.has("members", "sex"):
         id_sex = info.sex()
-        c.add("V-ID-SEX-MISMATCH", "members", id_sex.notna() & m["sex"].notna() & _bool(id_sex != m["sex"]), "sex",
-              detail=id_sex)
+        c.add(
+            "V-ID-SEX-MISMATCH",
+            "members",
+            id_sex.notna() & m["sex"].notna() & _bool(id_sex != m["sex"]),
+            "sex",
+            detail=id_sex,
+        )
     if c.has("members", "birth_date"):
         id_birth = info.birth_date()
         a, b = _ymd(m["birth_date"]), _ymd(id_birth)
-        c.add("V-ID-BIRTH-MISMATCH", "members", a.notna() & b.notna() & _bool(a != b), "birth_date",
-              detail=_text(id_birth))
+        c.add(
+            "V-ID-BIRTH-MISMATCH",
+            "members",
+            a.notna() & b.notna() & _bool(a != b),
+            "birth_date",
+            detail=_text(id_birth),
+        )
 
 
 def _education(c: Context) -> None:
@@ -341,11 +375,19 @@ def _labour(c: Context) -> None:
     if c.has("members", "health") and (c.has("members", "birth_date") or c.has("members", "id_number")):
         age = age_on(m, c.ref_date)
         healthy = _bool(m["health"] == "健康")
-        student = (m["school_status"].notna() & ~_isin(m["school_status"], NOT_IN_SCHOOL)
-                   if c.has("members", "school_status") else pd.Series(False, index=m.index))
+        student = (
+            m["school_status"].notna() & ~_isin(m["school_status"], NOT_IN_SCHOOL)
+            if c.has("members", "school_status")
+            else pd.Series(False, index=m.index)
+        )
         working_age = _bool((age >= LABOUR_AGE[0]) & (age <= LABOUR_AGE[1]))
-        c.add("V-LABOR-AGE", "members", cur & no_labour & healthy & ~student & working_age, "labor",
-              detail=age.astype("str"))
+        c.add(
+            "V-LABOR-AGE",
+            "members",
+            cur & no_labour & healthy & ~student & working_age,
+            "labor",
+            detail=age.astype("str"),
+        )
     if c.has("members", "work_months"):
         months = m["work_months"]
         c.add("V-LABOR-WORK", "members", cur & no_labour & _bool(months > 0), "labor", detail=months.astype("str"))
@@ -359,11 +401,21 @@ def _work_months(c: Context) -> None:
     status, months = m["work_status"], m["work_months"]
     away = _isin(status, WORKING_AWAY)
     not_away = status.isna() | _isin(status, NOT_WORKING)
-    c.add("V-WORK-MONTHS-NO-STATUS", "members", cur & _bool(months > 0) & not_away, "work_months",
-          detail=status.fillna(EMPTY_MARK))
+    c.add(
+        "V-WORK-MONTHS-NO-STATUS",
+        "members",
+        cur & _bool(months > 0) & not_away,
+        "work_months",
+        detail=status.fillna(EMPTY_MARK),
+    )
     no_months = months.isna() | _bool(months == 0)
-    c.add("V-WORK-STATUS-NO-MONTHS", "members", cur & away & no_months, "work_status",
-          detail=months.astype("str").fillna(EMPTY_MARK))
+    c.add(
+        "V-WORK-STATUS-NO-MONTHS",
+        "members",
+        cur & away & no_months,
+        "work_status",
+        detail=months.astype("str").fillna(EMPTY_MARK),
+    )
 
 
 # ---- households ----------------------------------------------------------------------------
@@ -408,8 +460,13 @@ def _income(c: Context) -> None:
     if h is None:
         return
     inc = per_capita_income(h, c.params)
-    c.add("V-INCOME-MISMATCH", "households", inc["income_mismatch"], "per_capita_net_income",
-          detail=_text(inc["per_capita_net_income"]))
+    c.add(
+        "V-INCOME-MISMATCH",
+        "households",
+        inc["income_mismatch"],
+        "per_capita_net_income",
+        detail=_text(inc["per_capita_net_income"]),
+    )
 
 
 # ---- villages, cadres ------------------------------------------------------------------------
@@ -428,8 +485,13 @@ def _villages(c: Context) -> None:
             c.add("V-VILLAGE-UNKNOWN", table, code.notna() & ~_isin(code, known), "village_code")
         if county:
             well_formed = _bool(code.str.fullmatch(r"\d{12}"))
-            c.add("V-VILLAGE-OUTSIDE-COUNTY", table, well_formed & _bool(code.str.slice(0, len(county)) != county), "village_code",
-                  detail=county)
+            c.add(
+                "V-VILLAGE-OUTSIDE-COUNTY",
+                table,
+                well_formed & _bool(code.str.slice(0, len(county)) != county),
+                "village_code",
+                detail=county,
+            )
     v = c.frame("villages", "village_code", "township_code")
     if v is not None:
         first9 = v["village_code"].str.slice(0, 9)
@@ -495,8 +557,10 @@ def _payments(c: Context) -> None:
     p = c.frames.get("payments")
     if p is None:
         return
-    for col, table, code in (("project_id", "projects", "V-PAYMENT-PROJECT-UNKNOWN"),
-                             ("household_id", "households", "V-PAYMENT-HOUSEHOLD-UNKNOWN")):
+    for col, table, code in (
+        ("project_id", "projects", "V-PAYMENT-PROJECT-UNKNOWN"),
+        ("household_id", "households", "V-PAYMENT-HOUSEHOLD-UNKNOWN"),
+    ):
         ref = c.frame(table, col)
         if not c.has("payments", col) or ref is None:
             continue
@@ -550,8 +614,13 @@ def check_crosstable(
     ``absent`` names (table, column) pairs to treat as missing although the frame has
     them: the reader adds a missing required column as all NA and reports it once.
     """
-    c = Context(frames=frames, params=params, ref_date=reference_date(data_year), ids=dict(id_columns or {}),
-                absent=set(absent or ()))
+    c = Context(
+        frames=frames,
+        params=params,
+        ref_date=reference_date(data_year),
+        ids=dict(id_columns or {}),
+        absent=set(absent or ()),
+    )
     for rule in rules:
         rule(c)
     return c.findings

@@ -139,6 +139,8 @@ def check_ids(
             if county_code:
                 # county.code may be a shorter prefix (a city or province) for multi-county data
                 prefix = info.normalized.str.slice(0, 6)
-                outside = info.usable & (prefix.str.slice(0, len(county_code)) != county_code).fillna(False).astype(bool)
+                outside = info.usable & (prefix.str.slice(0, len(county_code)) != county_code).fillna(False).astype(
+                    bool
+                )
                 _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
     return findings, classified

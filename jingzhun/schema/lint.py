@@ -67,7 +67,9 @@ def _lint_column(table: str, name: str, spec: Any, registry: dict) -> list[str]:
     if col is None:
         return [*problems, f"{where}: not a column of the registry (jingzhun.schema.columns)"]
     if spec.get("dtype") != DTYPES[col.type]:
-        problems.append(f"{where}: dtype {spec.get('dtype')!r} does not fit contract type {col.type} ({DTYPES[col.type]})")
+        problems.append(
+            f"{where}: dtype {spec.get('dtype')!r} does not fit contract type {col.type} ({DTYPES[col.type]})"
+        )
     if spec.get("required") is not col.required:
         problems.append(f"{where}: required must be {str(col.required).lower()} as in the registry")
     if spec.get("nullable") is not (not col.required):

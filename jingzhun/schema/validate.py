@@ -77,14 +77,28 @@ def _without_reported(found: Findings, reading: pd.DataFrame) -> Findings:
     keep = df[~(in_column | in_cell)]
     out = Findings()
     for code, part in keep.groupby("code", sort=False):
-        out.add(str(code), table=part["table"], row=part["row"], column=part["column"], value=part["value"],
-                key=part["key"], detail=part["detail"])
+        out.add(
+            str(code),
+            table=part["table"],
+            row=part["row"],
+            column=part["column"],
+            value=part["value"],
+            key=part["key"],
+            detail=part["detail"],
+        )
     return out
 
 
-def _part(which: str, *, frames: dict[str, pd.DataFrame], params: Params, data_year: int | None,
-          absent: set[tuple[str, str]], county: str, today: pd.Timestamp | None,
-          ) -> tuple[dict[str, Findings], dict[str, float]]:
+def _part(
+    which: str,
+    *,
+    frames: dict[str, pd.DataFrame],
+    params: Params,
+    data_year: int | None,
+    absent: set[tuple[str, str]],
+    county: str,
+    today: pd.Timestamp | None,
+) -> tuple[dict[str, Findings], dict[str, float]]:
     """One half of the checks: ``plain`` (schemas, the rules without IDs) or ``ids`` (IDs, the ID rules)."""
     found = {"schema": Findings(), "ids": Findings(), "crosstable": Findings()}
     seconds: dict[str, float] = {}
@@ -94,15 +108,17 @@ def _part(which: str, *, frames: dict[str, pd.DataFrame], params: Params, data_y
             found["schema"].extend(run_schema(table, df))
         seconds["schema"] = time.perf_counter() - start
         start = time.perf_counter()
-        found["crosstable"] = check_crosstable(frames, params, data_year=data_year, absent=absent,
-                                               rules=[r for r in RULES if r not in ID_RULES])
+        found["crosstable"] = check_crosstable(
+            frames, params, data_year=data_year, absent=absent, rules=[r for r in RULES if r not in ID_RULES]
+        )
         seconds["crosstable"] = time.perf_counter() - start
     else:
         found["ids"], id_columns = check_ids(frames, county, today=today)
         seconds["ids"] = time.perf_counter() - start
         start = time.perf_counter()
-        found["crosstable"] = check_crosstable(frames, params, data_year=data_year, id_columns=id_columns,
-                                               absent=absent, rules=ID_RULES)
+        found["crosstable"] = check_crosstable(
+            frames, params, data_year=data_year, id_columns=id_columns, absent=absent, rules=ID_RULES
+        )
         seconds["crosstable_ids"] = time.perf_counter() - start
     return found, seconds
 
@@ -130,8 +146,14 @@ def validate_frames(
     _, broken_columns = _broken_cells(reading_frame)
     absent = set(broken_columns.tolist())
     county = str(params.get("county.code") or "")
-    shared = {"frames": ordered, "params": params, "data_year": data_year, "absent": absent, "county": county,
-              "today": today}
+    shared = {
+        "frames": ordered,
+        "params": params,
+        "data_year": data_year,
+        "absent": absent,
+        "county": county,
+        "today": today,
+    }
     if jobs != 1 and len(ordered) > 0:
         # Two processes: schema + the rules without IDs | ID classification + the ID rules.
         parts = fork_map(_part, ["plain", "ids"], 2, **shared)
@@ -158,8 +180,9 @@ def validate_frames(
     )
 
 
-def validate_year(year_data: YearData, params: Params, *, today: pd.Timestamp | None = None,
-                  jobs: int | None = None) -> ValidationResult:
+def validate_year(
+    year_data: YearData, params: Params, *, today: pd.Timestamp | None = None, jobs: int | None = None
+) -> ValidationResult:
     """Validate everything ``load_year``/``load_file`` read: the one call commands make."""
     return validate_frames(
         year_data.frames,
@@ -170,4 +193,3 @@ def validate_year(year_data: YearData, params: Params, *, today: pd.Timestamp | 
         today=today,
         jobs=jobs,
     )
-

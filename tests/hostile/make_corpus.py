@@ -52,6 +52,7 @@ class Case:
 
 # ---- the base dataset ---------------------------------------------------------------------
 
+
 def make_base(folder: Path) -> Path:
     """The clean base: ``jingzhun sample`` output without README and truth files, plus a county toml."""
     from jingzhun.sample.build import build
@@ -77,6 +78,7 @@ def make_corpus(outdir: Path) -> list[tuple[Case, Path]]:
 
 
 # ---- helpers: read and write one table of the latest year -----------------------------------
+
 
 def _path(ds: Path, table: str, suffix: str = ".csv") -> Path:
     return ds / str(YEAR) / f"{table}{suffix}"
@@ -141,8 +143,11 @@ def retownship(code: str, name: str) -> Callable[[Path], None]:
     def change(ds: Path) -> None:
         v = read(ds, "villages")
         old_code, old_name = v["township_code"].iloc[0], v["township_name"].iloc[0]
-        for table, cols in (("villages", ("township_code", "township_name")), ("households", ("township_name",)),
-                            ("cadres", ("township_code",))):
+        for table, cols in (
+            ("villages", ("township_code", "township_name")),
+            ("households", ("township_name",)),
+            ("cadres", ("township_code",)),
+        ):
             df = read(ds, table)
             for c in cols:
                 old = old_code if c == "township_code" else old_name
@@ -171,8 +176,10 @@ def keep_tables(*tables: str) -> Callable[[Path], None]:
 
 # ---- CSV variants -------------------------------------------------------------------------
 
-def reencode(table: str, encoding: str, sep: str = ",", newline: str = "\n", errors: str = "strict",
-             suffix: str = ".csv") -> Callable[[Path], None]:
+
+def reencode(
+    table: str, encoding: str, sep: str = ",", newline: str = "\n", errors: str = "strict", suffix: str = ".csv"
+) -> Callable[[Path], None]:
     def change(ds: Path) -> None:
         text = csv_text(read(ds, table), sep=sep).replace("\n", newline)
         data = text.encode(encoding, errors=errors)
@@ -203,7 +210,10 @@ def cr_in_unquoted_name(ds: Path) -> None:
 def title_rows(ds: Path) -> None:
     df = read(ds, "households")
     commas = "," * (len(df.columns) - 1)
-    text = f"2016年团风县建档立卡农户信息表{commas}\n填报单位: 团风县扶贫办   填报日期: 2016-01-05{commas}\n{commas}\n" + csv_text(df)
+    text = (
+        f"2016年团风县建档立卡农户信息表{commas}\n填报单位: 团风县扶贫办   填报日期: 2016-01-05{commas}\n{commas}\n"
+        + csv_text(df)
+    )
     _path(ds, "households").write_text(text, encoding="utf-8-sig", newline="")
 
 
@@ -276,6 +286,7 @@ def many_unknown_columns(ds: Path) -> None:
 
 # ---- xlsx variants ------------------------------------------------------------------------
 
+
 def _xlsx(ds: Path, table: str, sheets: list[tuple[str, list[list[object]], dict]]) -> None:
     """Replace ``table``'s file by a workbook: (sheet name, rows, options) per sheet.
 
@@ -286,8 +297,10 @@ def _xlsx(ds: Path, table: str, sheets: list[tuple[str, list[list[object]], dict
 
     for old in (ds / str(YEAR)).glob(f"{table}.*"):
         old.unlink()
-    wb = xlsxwriter.Workbook(str(_path(ds, table, ".xlsx")), {"strings_to_numbers": False,
-                                                                "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(_path(ds, table, ".xlsx")),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     wb.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     visible = None
@@ -358,8 +371,11 @@ def xlsx_merged_header(ds: Path) -> None:
     first_income, last_income = cols.index("wage_income"), cols.index("per_capita_net_income")
     top: list[object] = [""] * len(cols)
     rows = [top, names] + df.to_numpy(dtype=object).tolist()
-    merge = [(0, 0, 0, first_income - 1, "基本情况"), (0, first_income, 0, last_income, "收入情况(元)"),
-             (0, last_income + 1, 0, len(cols) - 1, "两不愁三保障")]
+    merge = [
+        (0, 0, 0, first_income - 1, "基本情况"),
+        (0, first_income, 0, last_income, "收入情况(元)"),
+        (0, last_income + 1, 0, len(cols) - 1, "两不愁三保障"),
+    ]
     _xlsx(ds, "households", [("Sheet1", rows, {"merge": merge})])
 
 
@@ -407,6 +423,7 @@ def xlsx_ids_as_numbers(ds: Path) -> None:
 
 # ---- Parquet variants ---------------------------------------------------------------------
 
+
 def _parquet(ds: Path, table: str, t) -> None:
     import pyarrow.parquet as pq
 
@@ -432,8 +449,9 @@ def parquet_nested(ds: Path) -> None:
     df = read(ds, "households")
     t = _arrow(df.drop(columns=["other_causes"]))
     n = len(df)
-    t = t.append_column("other_causes", pa.array([["因病", "缺资金"] if i % 2 else [] for i in range(n)],
-                                                  type=pa.list_(pa.string())))
+    t = t.append_column(
+        "other_causes", pa.array([["因病", "缺资金"] if i % 2 else [] for i in range(n)], type=pa.list_(pa.string()))
+    )
     t = t.append_column("extra", pa.array([{"a": i, "b": "x"} for i in range(n)]))
     t = t.append_column("tags", pa.array([[("k", "v")]] * n, type=pa.map_(pa.string(), pa.string())))
     _parquet(ds, "households", t)
@@ -532,7 +550,7 @@ def parquet_dictionary(ds: Path) -> None:
 
 # ---- hostile values -------------------------------------------------------------------------
 
-FORMULAS = ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", "=HYPERLINK(\"http://x\",\"y\")", "\t=1+1"]
+FORMULAS = ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", '=HYPERLINK("http://x","y")', "\t=1+1"]
 MARKUP = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "[bold red]x[/]", "]]>&amp;<!--"]
 PATHS = ["../../x", "/etc/passwd", "C:\\x", "CON", "..\\..\\x", ".hidden", "a/b"]
 
@@ -649,6 +667,7 @@ def absolute_code(ds: Path) -> None:
 
 # ---- jingzhun.toml --------------------------------------------------------------------------
 
+
 def toml(text: str, encoding: str = "utf-8") -> Callable[[Path], None]:
     def change(ds: Path) -> None:
         (ds / "jingzhun.toml").write_bytes(text.encode(encoding))
@@ -657,6 +676,7 @@ def toml(text: str, encoding: str = "utf-8") -> Callable[[Path], None]:
 
 
 # ---- datasets built differently ---------------------------------------------------------------
+
 
 def dirty_sample(ds: Path) -> None:
     """``jingzhun sample --dirty 0.1 --anomalies 0.05`` output (issue 17 item 1: notice leak on dirty data)."""
@@ -684,20 +704,39 @@ def xlsx_sample(ds: Path) -> None:
 
 # ---- the cases ------------------------------------------------------------------------------
 
+
 def _cases() -> list[Case]:
     c = Case
     return [
         # CSV
-        c("csv_gbk", "csv", "households and members saved in GBK (Windows Excel's default)",
-          both(reencode("households", "gbk", errors="replace"), reencode("members", "gbk", errors="replace"))),
+        c(
+            "csv_gbk",
+            "csv",
+            "households and members saved in GBK (Windows Excel's default)",
+            both(reencode("households", "gbk", errors="replace"), reencode("members", "gbk", errors="replace")),
+        ),
         c("csv_gb18030", "csv", "members saved in GB18030", reencode("members", "gb18030")),
-        c("csv_utf8_bom", "csv", "UTF-8 with BOM and CRLF (Excel 'CSV UTF-8')", reencode("households", "utf-8-sig", newline="\r\n")),
+        c(
+            "csv_utf8_bom",
+            "csv",
+            "UTF-8 with BOM and CRLF (Excel 'CSV UTF-8')",
+            reencode("households", "utf-8-sig", newline="\r\n"),
+        ),
         c("csv_utf8_plain", "csv", "UTF-8 without BOM", reencode("households", "utf-8")),
         c("csv_utf16_tab", "csv", "Excel 'Unicode text': UTF-16 LE with BOM, tab-separated .txt", utf16_tab),
-        c("csv_utf16_be_csv", "csv", "UTF-16 BE with BOM, comma-separated .csv", reencode("members", "utf-16", newline="\r\n")),
+        c(
+            "csv_utf16_be_csv",
+            "csv",
+            "UTF-16 BE with BOM, comma-separated .csv",
+            reencode("members", "utf-16", newline="\r\n"),
+        ),
         c("csv_cr_only", "csv", "old-Mac CR-only line ends", reencode("households", "utf-8-sig", newline="\r")),
-        c("csv_crlf", "csv", "CRLF line ends in every table",
-          both(*(reencode(t, "utf-8-sig", newline="\r\n") for t in ("households", "members", "dibao", "payments")))),
+        c(
+            "csv_crlf",
+            "csv",
+            "CRLF line ends in every table",
+            both(*(reencode(t, "utf-8-sig", newline="\r\n") for t in ("households", "members", "dibao", "payments"))),
+        ),
         c("csv_newline_in_quoted_name", "csv", "LF, CRLF and CR inside quoted head names", newline_in_quoted_name),
         c("csv_cr_in_unquoted_name", "csv", "a bare CR and LF inside unquoted member names (WPS)", cr_in_unquoted_name),
         c("csv_title_rows", "csv", "two title rows and a blank row above the header", title_rows),
@@ -705,75 +744,172 @@ def _cases() -> list[Case]:
         c("csv_excel_damaged_ids", "csv", "ID numbers damaged by Excel (4.21121E+17, trailing 000)", excel_damaged_ids),
         c("csv_header_only", "csv", "households.csv with a header and no rows", header_only),
         c("csv_empty_file", "csv", "members.csv of zero bytes", empty_file("members")),
-        c("csv_empty_optional", "csv", "payments.csv and villages.csv of zero bytes",
-          both(empty_file("payments"), empty_file("villages"))),
+        c(
+            "csv_empty_optional",
+            "csv",
+            "payments.csv and villages.csv of zero bytes",
+            both(empty_file("payments"), empty_file("villages")),
+        ),
         c("csv_bom_only", "csv", "households.csv holding only a UTF-8 BOM", bom_only),
         c("csv_blank_lines_only", "csv", "members.csv of blank lines and separators", blank_lines_only),
         c("csv_ragged_rows", "csv", "rows with extra and missing fields, an unterminated quote", ragged_rows),
         c("csv_chinese_headers", "csv", "Chinese headers instead of canonical names", chinese_headers),
-        c("csv_many_unknown_columns", "csv", "150 unknown mostly-empty columns and a headerless one", many_unknown_columns),
+        c(
+            "csv_many_unknown_columns",
+            "csv",
+            "150 unknown mostly-empty columns and a headerless one",
+            many_unknown_columns,
+        ),
         # Excel
         c("xlsx_plain", "xlsx", "households as a plain .xlsx", xlsx_plain),
         c("xlsx_title_row", "xlsx", "a merged title row and a note row above the header", xlsx_title_row),
         c("xlsx_hidden_first_sheet", "xlsx", "a hidden first sheet 旧数据 with zero incomes", xlsx_hidden_first_sheet),
-        c("xlsx_two_sheets", "xlsx", "a notes sheet before the data; a summary sheet after the members", xlsx_two_sheets),
+        c(
+            "xlsx_two_sheets",
+            "xlsx",
+            "a notes sheet before the data; a summary sheet after the members",
+            xlsx_two_sheets,
+        ),
         c("xlsx_merged_header", "xlsx", "a two-row header with merged group cells", xlsx_merged_header),
         c("xlsx_date_serials", "xlsx", "dates as Excel serials (60, 2958466, -5) and text", xlsx_date_serials),
         c("xlsx_empty_sheet", "xlsx", "households.xlsx with one empty sheet", xlsx_empty_sheet),
         c("xlsx_ids_as_numbers", "xlsx", "ID numbers and household IDs stored as numbers", xlsx_ids_as_numbers),
-        c("xlsx_sample", "xlsx", "the whole dataset as .xlsx with dirty rows (sample --format xlsx --dirty)", xlsx_sample),
+        c(
+            "xlsx_sample",
+            "xlsx",
+            "the whole dataset as .xlsx with dirty rows (sample --format xlsx --dirty)",
+            xlsx_sample,
+        ),
         # Parquet
         c("parquet_plain", "parquet", "households as Parquet, every column a string", parquet_plain),
         c("parquet_nested", "parquet", "list, struct and map columns (other_causes as list<string>)", parquet_nested),
         c("parquet_head_name_list", "parquet", "a required text column as list<string>", parquet_head_name_list),
-        c("parquet_dates_out_of_range", "parquet", "date32 2916/1016/2500 and timestamp 9999-12-31", parquet_dates_out_of_range),
+        c(
+            "parquet_dates_out_of_range",
+            "parquet",
+            "date32 2916/1016/2500 and timestamp 9999-12-31",
+            parquet_dates_out_of_range,
+        ),
         c("parquet_all_null", "parquet", "required columns of Arrow type null", parquet_all_null),
-        c("parquet_wrong_types", "parquet", "numbers as text, text as floats, IDs as int64/float64", parquet_wrong_types),
-        c("parquet_invalid_utf8", "parquet", "a binary head_name column with bytes that are not UTF-8", parquet_invalid_utf8),
+        c(
+            "parquet_wrong_types",
+            "parquet",
+            "numbers as text, text as floats, IDs as int64/float64",
+            parquet_wrong_types,
+        ),
+        c(
+            "parquet_invalid_utf8",
+            "parquet",
+            "a binary head_name column with bytes that are not UTF-8",
+            parquet_invalid_utf8,
+        ),
         c("parquet_no_rows", "parquet", "members.parquet with its schema and no rows", parquet_no_rows),
         c("parquet_dictionary", "parquet", "dictionary-encoded and large_string text columns", parquet_dictionary),
         # hostile values
-        c("value_formula_injection", "value", "=cmd|' /C calc'!A0, @SUM(1), +1, -1 in names and project fields",
-          hostile_text(FORMULAS)),
+        c(
+            "value_formula_injection",
+            "value",
+            "=cmd|' /C calc'!A0, @SUM(1), +1, -1 in names and project fields",
+            hostile_text(FORMULAS),
+        ),
         c("value_markup", "value", "<script>, <img onerror>, {{ 7*7 }} and rich markup in names", hostile_text(MARKUP)),
         c("value_path_strings", "value", "../../x, /etc/passwd, C:\\x, CON as names", hostile_text(PATHS)),
-        c("value_village_code_dotdot", "value", "a village code of ../../../../x in every table", recode_village("../../../../x")),
+        c(
+            "value_village_code_dotdot",
+            "value",
+            "a village code of ../../../../x in every table",
+            recode_village("../../../../x"),
+        ),
         c("value_village_code_slash", "value", "a village code 421121100/200", recode_village("421121100/200")),
         c("value_village_code_backslash", "value", "a village code C:\\x", recode_village("C:\\x")),
         c("value_village_code_con", "value", "a village code CON (reserved on Windows)", recode_village("CON")),
         c("value_village_code_absolute", "value", "a village code that is an absolute path", absolute_code),
-        c("value_village_code_hidden", "value", "a village code .hidden (a hidden file name)", recode_village(".hidden")),
+        c(
+            "value_village_code_hidden",
+            "value",
+            "a village code .hidden (a hidden file name)",
+            recode_village(".hidden"),
+        ),
         c("value_village_code_nul", "value", "a village code with a NUL byte", recode_village("421121\x00100200")),
         c("value_village_code_300", "value", "a 300-character village code", long_codes),
-        c("value_township_path", "value", "a township code ../../../x and name /etc/passwd", retownship("../../../x", "/etc/passwd")),
+        c(
+            "value_township_path",
+            "value",
+            "a township code ../../../x and name /etc/passwd",
+            retownship("../../../x", "/etc/passwd"),
+        ),
         c("value_control_chars", "value", "NUL, ESC, DEL, BOM, zero-width and bidi overrides in names", control_chars),
-        c("value_dates_out_of_range", "value", "dates 2916-03-01, 1016-03-01, 2500-01-01, 0000-00-00", dates_out_of_range),
+        c(
+            "value_dates_out_of_range",
+            "value",
+            "dates 2916-03-01, 1016-03-01, 2500-01-01, 0000-00-00",
+            dates_out_of_range,
+        ),
         c("value_absurd_money", "value", "NaN, inf, -inf, 1e308 in incomes, payments and budgets", absurd_money),
         c("value_household_sizes", "value", "household sizes -3, 0, 21, 1e9, 1e15, 10^21, 2.5", household_sizes),
         c("value_huge_name", "value", "a 100 KB head name and member name", huge_name),
         c("value_duplicate_household_ids", "value", "three household IDs appear twice", duplicate_household_ids),
         c("value_duplicate_member_ids", "value", "the same member ID in two households", duplicate_member_ids),
         c("value_swapped_headers", "value", "head_name and head_id_number headers swapped", swapped_headers),
-        c("value_private_in_public_fields", "value", "ID, phone, bank card and 患有大病 in names and project fields",
-          private_values_in_public_fields),
+        c(
+            "value_private_in_public_fields",
+            "value",
+            "ID, phone, bank card and 患有大病 in names and project fields",
+            private_values_in_public_fields,
+        ),
         c("value_unknown_enums", "value", "unknown relation, bool and category labels", unknown_enum_values),
         # jingzhun.toml
         c("toml_gbk", "toml", "jingzhun.toml saved in GBK (Notepad)", toml(BASE_TOML, "gbk")),
         c("toml_utf8_bom", "toml", "jingzhun.toml saved as UTF-8 with BOM", toml("\ufeff" + BASE_TOML)),
-        c("toml_notice_days_negative", "toml", "notice_days households = -5", toml(BASE_TOML + "\n[notice_days]\nhouseholds = -5\n")),
-        c("toml_notice_days_huge", "toml", "notice_days households = 99999999", toml(BASE_TOML + "\n[notice_days]\nhouseholds = 99999999\n")),
-        c("toml_poverty_line_nan", "toml", "poverty_line 2015 = nan", toml(BASE_TOML + "\n[poverty_line]\n2015 = nan\n")),
-        c("toml_poverty_line_negative", "toml", "poverty_line 2015 = -1 and exit_line inf",
-          toml(BASE_TOML + "\n[poverty_line]\n2015 = -1.0\n[exit_line]\n2015 = inf\n")),
+        c(
+            "toml_notice_days_negative",
+            "toml",
+            "notice_days households = -5",
+            toml(BASE_TOML + "\n[notice_days]\nhouseholds = -5\n"),
+        ),
+        c(
+            "toml_notice_days_huge",
+            "toml",
+            "notice_days households = 99999999",
+            toml(BASE_TOML + "\n[notice_days]\nhouseholds = 99999999\n"),
+        ),
+        c(
+            "toml_poverty_line_nan",
+            "toml",
+            "poverty_line 2015 = nan",
+            toml(BASE_TOML + "\n[poverty_line]\n2015 = nan\n"),
+        ),
+        c(
+            "toml_poverty_line_negative",
+            "toml",
+            "poverty_line 2015 = -1 and exit_line inf",
+            toml(BASE_TOML + "\n[poverty_line]\n2015 = -1.0\n[exit_line]\n2015 = inf\n"),
+        ),
         c("toml_syntax_error", "toml", "a jingzhun.toml that is not TOML", toml("[county\nissuer = 团风\n")),
-        c("toml_unknown_key", "toml", "an unknown parameter and a wrong type", toml(BASE_TOML + "\n[identify]\nedge_multiplier = \"1.5\"\nfoo = 1\n")),
-        c("toml_markup_issuer", "toml", "issuer and phone holding markup and a formula",
-          toml(BASE_TOML.replace("团风县扶贫开发领导小组办公室", "<script>alert(1)</script>=cmd|'/C calc'!A0")
-               .replace("0713-5000000", "[red]x[/] {{ 7*7 }}"))),
+        c(
+            "toml_unknown_key",
+            "toml",
+            "an unknown parameter and a wrong type",
+            toml(BASE_TOML + '\n[identify]\nedge_multiplier = "1.5"\nfoo = 1\n'),
+        ),
+        c(
+            "toml_markup_issuer",
+            "toml",
+            "issuer and phone holding markup and a formula",
+            toml(
+                BASE_TOML.replace("团风县扶贫开发领导小组办公室", "<script>alert(1)</script>=cmd|'/C calc'!A0").replace(
+                    "0713-5000000", "[red]x[/] {{ 7*7 }}"
+                )
+            ),
+        ),
         # whole datasets
         c("dataset_one_year", "dataset", "only the latest data year (no diff, no trend)", drop_year(YEAR - 1), years=1),
-        c("dataset_required_only", "dataset", "only households and members (no roster, projects, payments)",
-          keep_tables("households", "members")),
+        c(
+            "dataset_required_only",
+            "dataset",
+            "only households and members (no roster, projects, payments)",
+            keep_tables("households", "members"),
+        ),
         c("dataset_dirty_sample", "dataset", "sample --dirty 0.1 --anomalies 0.05 output", dirty_sample),
     ]
 
