@@ -1,0 +1,127 @@
+"""Executors: how independent units of work are run, chosen by the command layer.
+
+Domain code never starts a process. It splits its work into units: a module-level
+(picklable) function and plain arguments, and hands them to the :class:`Executor` it
+was given. The executor decides where they run:
+
+- :class:`SerialExecutor`: here, one after the other (``--jobs 1``, and always inside a
+  daemonic process such as a Dask, Celery or ``multiprocessing`` pool worker, which may
+  not start children);
+- :class:`ProcessExecutor`: local worker processes (``concurrent.futures`` with an
+  explicit start method, so it behaves the same on Windows);
+- a Dask executor for county tasks on a cluster (``jingzhun.province``).
+
+Every executor returns results in the order of the units, so outputs never depend on
+which worker finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs units of work; results come back in the order of the units."""
+
+    jobs: int
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]: ...
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Runs every unit in this process, at once, in order. Starts no process."""
+
+    jobs = 1
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        return [fn(item) for item in items]
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        future: Future[R] = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as e:  # noqa: BLE001 - kept for .result(), like a pool does
+            future.set_exception(e)
+        return future
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ProcessExecutor:
+    """Runs units in up to ``jobs`` local worker processes, started with ``start_method``.
+
+    The pool is created on first use and reused until :meth:`close`.
+    """
+
+    def __init__(self, jobs: int, start_method: str | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.start_method = start_method or default_start_method()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = multiprocessing.get_context(self.start_method)
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+        return self._pool
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        units = list(items)
+        if len(units) <= 1:
+            return [fn(u) for u in units]
+        return list(self._get_pool().map(fn, units))
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        return self._get_pool().submit(fn, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ProcessExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_start_method() -> str:
+    """``spawn`` everywhere: the same behaviour on Windows, macOS and Linux, and safe with
+    the threads pyarrow and pandas keep running (``fork`` with threads can deadlock)."""
+    return "spawn"
+
+
+def in_daemon() -> bool:
+    """True inside a daemonic process (a pool or cluster worker), which may not start children."""
+    return bool(multiprocessing.current_process().daemon)
+
+
+def default_jobs() -> int:
+    """Worker processes when the user does not say: every core, at most 4 (memory grows with each)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def make_executor(jobs: int | None) -> SerialExecutor | ProcessExecutor:
+    """The executor for ``--jobs``: serial for one job or inside a daemonic process."""
+    n = default_jobs() if jobs is None else jobs
+    if n <= 1 or in_daemon():
+        return SerialExecutor()
+    return ProcessExecutor(n)
