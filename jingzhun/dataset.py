@@ -32,7 +32,8 @@ class Dataset:
                 t(f"{p} 是一个文件, 这个命令需要数据集文件夹", f"{p} is a file; this command needs a dataset folder"),
                 t(
                     "请给出含年度子文件夹 (如 2016/) 的数据集文件夹; 只有 jingzhun validate 能读取单个表文件",
-                    "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate reads one table file",
+                    "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate "
+                    "reads one table file",
                 ),
             )
         return cls(p)

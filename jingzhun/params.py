@@ -114,7 +114,7 @@ def range_of(name: str) -> Range | None:
 
 
 def check_value(name: str, value: Any, origin: str) -> None:
-    """ConfigError (exit 3) naming the key, the value, the allowed values and the file when ``value`` is out of range."""
+    """ConfigError (exit 3) naming the key, the value, the allowed values and the file if ``value`` is out of range."""
     allowed = ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         rng = range_of(name)
@@ -257,7 +257,8 @@ class Params:
                     raise ConfigError(
                         t(
                             f"参数 {name} 类型错误 (文件 {origin}): 应为{_type_name(self.values[name])}",
-                            f"parameter {name} has the wrong type (in {origin}): expected {_type_name(self.values[name])}",
+                            f"parameter {name} has the wrong type (in {origin}): "
+                            f"expected {_type_name(self.values[name])}",
                         )
                     )
             check_value(name, value, origin)

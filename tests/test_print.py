@@ -40,7 +40,8 @@ pytestmark = pytest.mark.skipif(
     or not CJK_FONT.exists()
     or shutil.which("pdftotext") is None
     or shutil.which("pdfinfo") is None,
-    reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk poppler-utils; .ci/run does)",
+    reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk "
+    "poppler-utils; .ci/run does)",
 )
 
 
@@ -136,7 +137,8 @@ def inside_margins(pages: list[Page], margin_mm: float, name: str) -> None:
         assert not out, f"{name} page {i}: text beyond the margin: {out[:5]}"
 
 
-# Full-width punctuation that Chromium sets half-width next to another one (）。 ，「): its box overlaps by half a character.
+# Full-width punctuation that Chromium sets half-width next to another one (）。 ，「):
+# its box overlaps by half a character.
 CJK_PUNCT = set("（）。，、；：！？「」『』《》【】“”‘’")
 
 

@@ -150,7 +150,8 @@ def test_township_register_is_landscape_with_a_wide_measures_column():
 def test_headings_never_end_a_page():
     css = render.render("base/print.css", {})
     assert re.search(
-        r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}",
+        r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; "
+        r"page-break-after: avoid; \}",
         css,
     )
     book = render.render("plan/village_book.html", _model().village_context(V1))

@@ -142,9 +142,11 @@ def _summary(console: Any, report: AuditReport, where: Path) -> None:
     led = s["ledger"]
     console.print(
         t(
-            f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, 合计 {led['amount_total']:,.2f} 元"
+            f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, "
+            f"合计 {led['amount_total']:,.2f} 元"
             f" (金额无法识别 {led['amount_unparsed_rows']} 笔); 项目 {s['projects']['count']} 个",
-            f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments, {led['amount_total']:,.2f} in total"
+            f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments,"
+            f" {led['amount_total']:,.2f} in total"
             f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
         )
     )

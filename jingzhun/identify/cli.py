@@ -106,7 +106,7 @@ def command(
     lang: LangOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit readiness and poor villages."""
+    """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge, excluded households, exits, villages."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
     progress = run.progress()
@@ -131,8 +131,10 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
     c = result.county
     console.print(
         t(
-            f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, 边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
-            f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
+            f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, "
+            f"边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
+            f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, "
+            f"edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
         )
     )
     table = Table(title=t("各乡镇识别结果 (户)", "results by township (households)"))
@@ -156,11 +158,15 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
     inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
     console.print(
         t(
-            f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 (达到退出标准 {c['exit_ready_households']} 户); "
-            f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ 发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
+            f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 "
+            f"(达到退出标准 {c['exit_ready_households']} 户); "
+            f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ "
+            f"发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
             f"贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
-            f"registered {c['registered_households']} households, of them not exited {c['registered_active_households']} "
-            f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} (identified poor and "
+            f"registered {c['registered_households']} households, of them not "
+            f"exited {c['registered_active_households']} "
+            f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} "
+            f"(identified poor and "
             f"not exited below the exit standard) ÷ denominator {c['denominator']} = incidence {inc}; "
             f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
         )

@@ -539,7 +539,7 @@ def _read_excel_grid(
     try:
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         meta = list(wb.sheets_metadata)
-    except Exception as e:  # calamine raises its own error types for zip/xml/format faults
+    except Exception as e:  # noqa: BLE001 - calamine raises its own error types for zip/xml/format faults
         raise InputError(
             t(f"无法打开 Excel 文件 {p}: {e}", f"cannot open the Excel file {p}: {e}"),
             t(
@@ -603,7 +603,7 @@ def _excel_sheet_grid(p: Path, wb: Any, name: str, table: str | None, parts: _Xl
         check_sheet_size(p, parts.zip, parts.sheets[name], name, limits)
     try:
         raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as e:  # calamine errors on damaged sheet XML
+    except Exception as e:  # noqa: BLE001 - calamine errors on damaged sheet XML
         raise InputError(t(f"无法读取 {p} 的工作表 {name}: {e}", f"cannot read sheet {name} of {p}: {e}")) from None
     rows = [[cell_text(v) for v in r] for r in raw]
     del raw
@@ -992,7 +992,7 @@ def _scoring_map(table: str | None) -> dict[str, str]:
 
 
 def match_header(text: str | None, hmap: dict[str, str]) -> str | None:
-    """Canonical column for a header cell (after trimming, width and case unification; a unit in brackets may differ)."""
+    """Canonical column for a header cell (after trimming, width and case unification; a bracketed unit may differ)."""
     if not text:
         return None
     k = reg.key(text)

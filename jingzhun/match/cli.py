@@ -113,7 +113,8 @@ def read_kept(path: Path) -> pd.DataFrame | None:
             t(
                 "请从备份恢复该文件, 或删除它后用 jingzhun match --decisions 重新提供已填写的复核表; "
                 "若是手工编辑的, 每行 (包括最后一行) 都要以回车结束",
-                "restore the file from a backup, or delete it and give the filled-in review file again with jingzhun match --decisions; "
+                "restore the file from a backup, or delete it and give the filled-in review file again with "
+                "jingzhun match --decisions; "
                 "if you edited it by hand, end every line (the last one too) with a line break",
             ),
         )
@@ -260,7 +261,8 @@ METHOD_LABELS: dict[str, tuple[str, str]] = {
 def _print_summary(console: Any, s: dict[str, Any], metrics: dict[str, Any] | None) -> None:
     console.print(
         t(
-            f"{s['data_year']} 年度低保比对: 名册 {s['roster_rows']} 条, 建档立卡及调查人员 {s['register_persons']} 人; "
+            f"{s['data_year']} 年度低保比对: 名册 {s['roster_rows']} 条, "
+            f"建档立卡及调查人员 {s['register_persons']} 人; "
             f"匹配 {s['linked']} 条, 未匹配 {s['unlinked']} 条, 待复核 {s['review']} 条",
             f"低保 linkage {s['data_year']}: roster {s['roster_rows']} rows, register {s['register_persons']} persons; "
             f"linked {s['linked']}, unlinked {s['unlinked']}, to review {s['review']}",

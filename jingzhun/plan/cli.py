@@ -166,8 +166,12 @@ def command(
         print_json({**s, "year": model.year, "documents": len(files), "findings": counts, "out": str(where)})
     run.err.print(
         t(
-            f"{model.year} 年度帮扶计划: {s['households']} 户, {s['villages']} 个村; 保留结对 {s['paired_kept']} 户, 新结对 {s['paired_new']} 户, 未落实帮扶责任人 {s['unpaired']} 户; 超上限帮扶干部 {s['cadres_over_cap']} 人; 无措施 {s['without_measure']} 户",
-            f"plans {model.year}: {s['households']} households in {s['villages']} villages; pairings kept {s['paired_kept']}, new {s['paired_new']}, unpaired {s['unpaired']}; cadres over cap {s['cadres_over_cap']}; without measures {s['without_measure']}",
+            f"{model.year} 年度帮扶计划: {s['households']} 户, {s['villages']} 个村; "
+            f"保留结对 {s['paired_kept']} 户, 新结对 {s['paired_new']} 户, 未落实帮扶责任人 {s['unpaired']} "
+            f"户; 超上限帮扶干部 {s['cadres_over_cap']} 人; 无措施 {s['without_measure']} 户",
+            f"plans {model.year}: {s['households']} households in {s['villages']} villages; pairings "
+            f"kept {s['paired_kept']}, new {s['paired_new']}, unpaired {s['unpaired']}; cadres over "
+            f"cap {s['cadres_over_cap']}; without measures {s['without_measure']}",
         ),
         markup=False,
     )

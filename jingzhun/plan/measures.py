@@ -118,7 +118,8 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
                 t(f"帮扶措施规则表 {path} 第 {i} 行: {what}", f"measure rule file {path} row {i}: {what}"),
                 t(
                     "条件名见 jingzhun/plan/features.py 说明, 如 dangerous_house、cause:因病、!labour",
-                    "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:因病, !labour",
+                    "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:"
+                    "因病, !labour",
                 ),
             )
         seen.add(rid)

@@ -49,7 +49,8 @@ DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)",
+        help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 "
+        "December of the data year)",
     ),
 ]
 TemplatesOpt = Annotated[
@@ -215,11 +216,15 @@ def command(
         )
     run.err.print(
         t(
-            f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; "
-            f"公示期 {nc.start.isoformat()} 至 {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
+            f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} "
+            f"个单位无公示内容; "
+            f"公示期 {nc.start.isoformat()} 至"
+            f" {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
             f"公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
-            f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; "
-            f"period {nc.start.isoformat()} to {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
+            f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} "
+            f"with nothing to announce; "
+            f"period {nc.start.isoformat()} to"
+            f" {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
             f"notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
         ),
         markup=False,
@@ -238,9 +243,11 @@ def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
     ]
     err.print(
         t(
-            f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+            f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 "
+            f"(多为列错位), 其余公示已生成。"
             f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
-            f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+            f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or "
+            f"account number or a health "
             f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
             f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
         )

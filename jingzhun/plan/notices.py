@@ -241,9 +241,15 @@ def common(kind: str, params: Params, data_year: int, start: date) -> NoticeComm
     phones = [(PHONE_LABELS.get(k, k), str(v)) for k, v in params.table("supervision_phones").items() if str(v).strip()]
     income_year = data_year - 1
     if kind == "identification":
-        standard = f"{income_year}年家庭人均纯收入低于国家扶贫标准 {params.poverty_line(income_year):,.0f} 元，综合考虑住房、教育、健康等情况"
+        standard = (
+            f"{income_year}年家庭人均纯收入低于国家扶贫标准 {params.poverty_line(income_year):,.0f} 元，"
+            f"综合考虑住房、教育、健康等情况"
+        )
     elif kind == "exit":
-        standard = f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、不愁穿，义务教育、基本医疗、住房安全有保障"
+        standard = (
+            f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、"
+            f"不愁穿，义务教育、基本医疗、住房安全有保障"
+        )
     else:
         standard = ""
     county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}

@@ -70,7 +70,7 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
     return ok & ~pd.Series(bad, index=df.index)
 
 
-def _sub(s: pd.Series | None, mask) -> pd.Series | None:  # noqa: ANN001 - numpy bool mask
+def _sub(s: pd.Series | None, mask) -> pd.Series | None:
     return None if s is None else s[mask]
 
 

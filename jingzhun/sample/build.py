@@ -170,7 +170,8 @@ def _readme(
     text = f"""# 模拟数据集 / synthetic dataset
 
 本文件夹由 `jingzhun sample` 生成, 全部为虚构数据 (姓名、身份证号均为合成), 同样的参数总是生成逐字节相同的文件。
-This folder was made by `jingzhun sample`; every record is invented. The same arguments always give byte-identical files.
+This folder was made by `jingzhun sample`; every record is invented. \
+The same arguments always give byte-identical files.
 
 ```
 {cmd}
@@ -178,7 +179,8 @@ This folder was made by `jingzhun sample`; every record is invented. The same ar
 
 - `<年度>/<表>.{fmt}`: 数据契约 §2 的各表 / the contract tables of each data year.
 - `_truth/<年度>/`: 答案文件, 不是数据表 / truth files, not tables:
-  `dibao_pairs.csv` (低保名册记录 ↔ 户编号、真实身份证号 / roster record ↔ household and true ID; 含噪声类型 / with the noise kind),
+  `dibao_pairs.csv` (低保名册记录 ↔ 户编号、真实身份证号 / roster record ↔ household and true ID; \
+含噪声类型 / with the noise kind),
   `dibao_cases.csv` (有意设置的不一致 / deliberate mismatches), `changes.csv` (年度变化 / year-to-year changes),
   `defects.csv` (仅 `--dirty`: 注入的缺陷及应报的问题代码 / injected defects and the expected finding code).
 - 低保名册姓名带有现实噪声 (约 10% 同音字、繁体或缺少 ·); `--roster-noise` 给出身份证号缺失/15 位/错录/被 Excel
