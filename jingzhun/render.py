@@ -23,7 +23,7 @@ import math
 import re
 import traceback
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,7 @@ class Docx:
     def _cell(self, text: Any, width: int = 0, head: bool = False) -> str:
         return (self._HEAD if head else self._BODY) + self._t(text) + self._END
 
-    def table_start(self, headers: list[Any], widths: list[int]) -> Markup:
+    def table_start(self, headers: Sequence[Any], widths: Sequence[int]) -> Markup:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         head = "".join(self._cell(h, w, True) for h, w in zip(headers, widths, strict=False))
         return Markup(
@@ -212,7 +212,7 @@ FILTERS = {"money": money, "cn_date": cn_date, "mask_id": mask_id, "mask_phone":
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and name.rsplit(".", 1)[-1].lower() in ("html", "htm", "xml")
+    return name is not None and name.rsplit(".", 1)[-1].lower() in ("html", "htm", "xml")
 
 
 @functools.lru_cache(maxsize=8)

@@ -94,7 +94,7 @@ def build(
                 str(opt.get("encoding", encoding)),
                 title=opt.get("title"),
                 total_row=bool(opt.get("total_row", False)),
-            )  # type: ignore[arg-type]
+            )
             counts[ys.year][table] = len(df)
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
