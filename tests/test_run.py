@@ -51,6 +51,7 @@ def two_runs(tmp_path_factory) -> tuple[Path, Path, dict]:
     return a, b, json.loads(r.stdout)
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_writes_every_output_and_a_manifest(two_runs):
     a, _, summary = two_runs
     for rel in EXPECTED:
@@ -67,6 +68,7 @@ def test_run_writes_every_output_and_a_manifest(two_runs):
     assert {o["path"] for o in manifest["outputs"]} >= set(EXPECTED) - {"manifest.json"}
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_writes_the_workbooks_by_default_and_the_report_links_them(two_runs):
     a, _, _ = two_runs
     books = ["identify/identify.xlsx", "diff/diff.xlsx", "plan/plan.xlsx", "audit/audit.xlsx", "report/indicators.xlsx"]
@@ -78,6 +80,7 @@ def test_run_writes_the_workbooks_by_default_and_the_report_links_them(two_runs)
     assert 'href="../identify/households.csv"' not in html and 'href="../plan/plans.csv"' not in html
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_outputs_are_byte_identical(two_runs):
     a, b, _ = two_runs
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
@@ -89,6 +92,7 @@ def test_run_outputs_are_byte_identical(two_runs):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_verify_accepts_run_and_catches_tampering(two_runs, tmp_path):
     a, _, _ = two_runs
     assert runner.invoke(app, ["verify", str(a)]).exit_code == 0
@@ -100,6 +104,7 @@ def test_verify_accepts_run_and_catches_tampering(two_runs, tmp_path):
     assert [p["code"] for p in json.loads(r.stdout)["problems"]] == ["R-VERIFY-CHANGED"]
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_summary_counts_match_findings(two_runs):
     _, _, summary = two_runs
     counts = summary["findings"]
@@ -107,6 +112,7 @@ def test_summary_counts_match_findings(two_runs):
     assert sum(v for k, v in summary["by_code"].items() if k.startswith("error:")) == counts["error"]
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_a_roster_id_defect_counts_once_in_the_run(two_runs):
     """validate and match both report the roster's bad IDs; the run's totals count each defect once."""
     import pandas as pd

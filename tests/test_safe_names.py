@@ -207,6 +207,7 @@ def hostile_runs(tmp_path_factory):
     return root, ds, out, results
 
 
+@pytest.mark.slow  # a full run per hostile dataset
 def test_hostile_codes_and_names_write_nothing_outside_out(hostile_runs):
     root, ds, out, results = hostile_runs
     for name, r in results.items():
@@ -221,6 +222,7 @@ def test_hostile_codes_and_names_write_nothing_outside_out(hostile_runs):
                 assert _ok_on_windows(part), f
 
 
+@pytest.mark.slow  # a full run per hostile dataset
 def test_hostile_rows_are_findings_and_the_rest_is_produced(hostile_runs):
     _, _, out, results = hostile_runs
     manifest = (out / "run" / "manifest.json").read_text(encoding="utf-8")

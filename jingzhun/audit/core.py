@@ -168,7 +168,7 @@ def audit(
     The checks run in two forked processes unless ``jobs`` is 1 (the same findings).
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of(data_year)
-    g = params.get
+    cfg = params.settings.audit
     if ledger is None:
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
     reg = build_register(
@@ -176,7 +176,7 @@ def audit(
         frames.get("members"),
         frames.get("crosscheck"),
         eligibility,
-        list(g("audit.kin_sources")),
+        list(cfg.kin_sources),
     )
     pay = pc.enrich(ledger.payments, reg)
     proj = jc.project_totals(ledger.projects, pay, as_of)
@@ -185,31 +185,31 @@ def audit(
         lambda: _ledger_checks(pay, proj, as_of),
         lambda: [pc.not_registered(pay)],
         lambda: [pc.not_member(pay)],
-        lambda: [pc.ineligible(pay, list(g("audit.nonregistered_measures")))],
-        lambda: [pc.duplicates(pay, list(g("audit.recurring_measures")))],
-        lambda: [pc.shared_accounts(pay, int(g("audit.shared_account_min_households")))],
-        lambda: [pc.over_cap(pay, params.table("subsidy_caps"))],
+        lambda: [pc.ineligible(pay, list(cfg.nonregistered_measures))],
+        lambda: [pc.duplicates(pay, list(cfg.recurring_measures))],
+        lambda: [pc.shared_accounts(pay, int(cfg.shared_account_min_households))],
+        lambda: [pc.over_cap(pay, params.settings.subsidy_caps)],
         lambda: [pc.kin_of_cadre(pay)],
         lambda: [pc.after_death(pay, reg)],
         lambda: [jc.unknown_project(pay)],
         lambda: [jc.no_project(pay)],
         lambda: [jc.acceptance(pay)],
-        lambda: [jc.contracts(proj, float(g("audit.contract_threshold")), list(g("audit.contract_exempt_categories")))],
-        lambda: [jc.idle(proj, as_of, float(g("audit.idle_share")), int(g("audit.idle_days")))],
+        lambda: [jc.contracts(proj, float(cfg.contract_threshold), list(cfg.contract_exempt_categories))],
+        lambda: [jc.idle(proj, as_of, float(cfg.idle_share), int(cfg.idle_days))],
         lambda: [
             jc.equal_split(
                 pay,
                 proj,
-                list(g("audit.equal_split_categories")),
-                int(g("audit.equal_split_min_households")),
-                float(g("audit.equal_split_tolerance")),
+                list(cfg.equal_split_categories),
+                int(cfg.equal_split_min_households),
+                float(cfg.equal_split_tolerance),
             )
         ],
         lambda: jc.approval(pay),
-        lambda: jc.publicity(proj, int(g("notice_days.projects"))),
+        lambda: jc.publicity(proj, params.settings.notice_days.projects),
         lambda: jc.budgets(proj),
-        lambda: jc.negative_list(pay, proj, list(g("audit.negative_list")), list(g("audit.negative_list_allow"))),
-        lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_households")))],
+        lambda: jc.negative_list(pay, proj, list(cfg.negative_list), list(cfg.negative_list_allow)),
+        lambda: [pc.outliers(pay, float(cfg.outlier_factor), int(cfg.outlier_min_households))],
     ]
     # Two forked processes share the checks (about equal time: the duplicate and shared-account
     # checks beside the rest); the parts are put back in this order, so the result is the same.

@@ -74,7 +74,7 @@ def audit_year(
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
     tnames = township_names(frames.get("households"), frames.get("villages"))
     county = str(params.values.get("county.name", ""))
-    report = build_report(result, funds, tnames, county=county, top_n=int(params.get("audit.top_findings")))
+    report = build_report(result, funds, tnames, county=county, top_n=int(params.settings.audit.top_findings))
     report.summary["eligibility_source"] = source
     return report
 

@@ -123,11 +123,11 @@ def check_params(params: Params) -> None:
                 ),
                 t(f"可用的值: {', '.join(allowed)}", f"allowed: {', '.join(allowed)}"),
             )
-    if float(params.get("identify.edge_multiplier")) < 1:
+    if float(params.settings.identify.edge_multiplier) < 1:
         raise ConfigError(
             t("参数 identify.edge_multiplier 应不小于 1", "parameter identify.edge_multiplier must be at least 1")
         )
-    if int(params.get("identify.school_age_min")) > int(params.get("identify.school_age_max")):
+    if int(params.settings.identify.school_age_min) > int(params.settings.identify.school_age_max):
         raise ConfigError(
             t(
                 "参数 identify.school_age_min 大于 identify.school_age_max",
@@ -140,7 +140,7 @@ def lines_for(params: Params, income_year: int) -> dict[str, float]:
     line = params.poverty_line(income_year)
     return {
         "line": line,
-        "edge_line": round(float(params.get("identify.edge_multiplier")) * line, 2),
+        "edge_line": round(float(params.settings.identify.edge_multiplier) * line, 2),
         "exit_line": params.exit_line(income_year),
     }
 
@@ -252,7 +252,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
             "data_year": data_year,
             "income_year": income_year,
             **lines,
-            "edge_multiplier": float(params.get("identify.edge_multiplier")),
+            "edge_multiplier": float(params.settings.identify.edge_multiplier),
         },
     )
     return IdentifyResult(

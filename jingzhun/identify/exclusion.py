@@ -32,7 +32,7 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
         or "source" not in crosscheck.columns
     ):
         return empty
-    enabled = [s for s in params.get("identify.exclusion_sources") if s in SOURCE_CODES]
+    enabled = [s for s in params.settings.identify.exclusion_sources if s in SOURCE_CODES]
     cc = crosscheck.loc[crosscheck["source"].astype("str").str.strip().isin(enabled).fillna(False).astype(bool)]
     if cc.empty:
         return empty

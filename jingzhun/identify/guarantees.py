@@ -69,12 +69,12 @@ def guarantee_gaps(
     # Compulsory education: aged min..max on 31 December of the income year, not in school.
     if "school_status" in cur.columns:
         age = age_on(cur, pd.Timestamp(year=income_year, month=12, day=31))
-        lo, hi = int(params.get("identify.school_age_min")), int(params.get("identify.school_age_max"))
+        lo, hi = int(params.settings.identify.school_age_min), int(params.settings.identify.school_age_max)
         school_age = ((age >= lo) & (age <= hi)).fillna(False).astype(bool)
         status = cur["school_status"].astype("str").str.strip()
         out_of_school = (status.isna() | (status == "") | status.isin(NOT_IN_SCHOOL)).fillna(True).astype(bool)
         flagged = school_age & out_of_school
-        if bool(params.get("identify.exempt_disabled_home_schooling")) and "health" in cur.columns:
+        if bool(params.settings.identify.exempt_disabled_home_schooling) and "health" in cur.columns:
             disabled = cur["health"].astype("str").str.contains("残疾", regex=False).fillna(False).astype(bool)
             flagged &= ~disabled
         out["education_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)

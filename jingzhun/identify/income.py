@@ -96,7 +96,7 @@ def _money(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def counted_transfers(params: Params) -> list[str]:
-    names = list(params.get("identify.counted_transfers"))
+    names = list(params.settings.identify.counted_transfers)
     return [n for n in names if n in TRANSFER_COMPONENTS]
 
 
@@ -116,7 +116,7 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     """
     idx = households.index
     counted = counted_transfers(params)
-    tolerance = float(params.get("identify.income_tolerance"))
+    tolerance = float(params.settings.identify.income_tolerance)
 
     required = {c: _money(households, c) for c in REQUIRED_COMPONENTS}
     missing = pd.Series("", index=idx, dtype="str")

@@ -243,8 +243,8 @@ def check_benefit(
 ) -> None:
     """低保金/特困供养金 in the income year vs the roster's monthly amount × months covered."""
     income_year = data_year - 1
-    share = float(params.get("match.benefit_tolerance"))
-    absolute = float(params.get("match.benefit_tolerance_abs"))
+    share = float(params.settings.match.benefit_tolerance)
+    absolute = float(params.settings.match.benefit_tolerance_abs)
     cols = [c for c in ("_row", "household_id", "dibao_benefit", "tekun_benefit") if c in households.columns]
     hh = households[cols][isin(households["household_id"], per["household_id"])]
     for program, col in ((DIBAO, "dibao_benefit"), (TEKUN, "tekun_benefit")):

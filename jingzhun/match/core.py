@@ -64,9 +64,9 @@ class MatchResult:
 
 def thresholds(params: Params) -> link.Thresholds:
     return link.Thresholds(
-        review=float(params.get("match.review_threshold")),
-        name_confirm=float(params.get("match.name_confirm")),
-        name_village_min=float(params.get("match.name_village_min")),
+        review=float(params.settings.match.review_threshold),
+        name_confirm=float(params.settings.match.name_confirm),
+        name_village_min=float(params.settings.match.name_village_min),
     )
 
 
@@ -343,7 +343,7 @@ def match(
     households, members, dibao, villages = _tables(frames)
     th = thresholds(params)
     f = Findings()
-    max_name = int(params.get("match.name_max_length"))
+    max_name = int(params.settings.match.name_max_length)
     per = prepare.persons(households, members, max_name)
     lookup = prepare.village_lookup(households, villages)
     ros = prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31), max_name=max_name)

@@ -111,11 +111,11 @@ def make_plans(
     """
     rules = rules if rules is not None else load_rules(rules_file())
     h = plan_households(households)
-    school_age = (int(params.get("identify.school_age_min")), int(params.get("identify.school_age_max")))
+    school_age = (int(params.settings.identify.school_age_min), int(params.settings.identify.school_age_max))
     feats = Features(h, members, data_year, identified, school_age)
     result, findings = evaluate(feats, rules)
 
-    caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+    caps = {k: int(v) for k, v in params.settings.cadre_caps.items()}
     pairing = pair(h, cadres, caps)
     findings.extend(pairing.findings)
     no_measure = result.column("measures") == ""
@@ -124,7 +124,7 @@ def make_plans(
     cad = pairing.cadres.set_index("cadre_id")
     cadre_id = pairing.households["cadre_id"]
     exit_ready = feats.get("exit_ready")
-    planned = planned_exit_years(h, exit_ready, data_year, int(params.get("plan.final_exit_year")))
+    planned = planned_exit_years(h, exit_ready, data_year, int(params.settings.plan.final_exit_year))
     past = past_planned_exit(h, data_year)
     if past.any():
         findings.add(

@@ -22,6 +22,7 @@ import pandas as pd
 from jingzhun.errors import ConfigError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
+from jingzhun.params import sources_for
 from jingzhun.plan.features import Features, known
 
 PACKAGED = Path(__file__).with_name("measures.csv")
@@ -45,12 +46,8 @@ class MeasureRule:
 
 
 def rules_file(dataset: str | Path | None = None, override: str | Path | None = None) -> Path:
-    """The rule table in force: ``--measures FILE``, else the dataset's, else packaged."""
-    if override is not None:
-        return Path(override)
-    if dataset is not None and (Path(dataset) / DATASET_FILE).is_file():
-        return Path(dataset) / DATASET_FILE
-    return PACKAGED
+    """The rule table in force: ``--measures FILE``, else the dataset's, else the profile's, else packaged."""
+    return sources_for(dataset, measures_file=override).measures(PACKAGED)
 
 
 def parse_when(text: str) -> tuple[tuple[str, bool], ...]:

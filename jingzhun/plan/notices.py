@@ -14,7 +14,7 @@ Nothing private goes into a notice model: no ID, phone, bank account or health d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -237,8 +237,12 @@ PHONE_LABELS = {
 
 
 def common(kind: str, params: Params, data_year: int, start: date) -> NoticeCommon:
-    days = int(params.get("notice_days.projects" if kind == "projects" else "notice_days.households"))
-    phones = [(PHONE_LABELS.get(k, k), str(v)) for k, v in params.table("supervision_phones").items() if str(v).strip()]
+    days = params.settings.notice_days.projects if kind == "projects" else params.settings.notice_days.households
+    phones = [
+        (PHONE_LABELS.get(k, k), str(v))
+        for k, v in asdict(params.settings.supervision_phones).items()
+        if str(v).strip()
+    ]
     income_year = data_year - 1
     if kind == "identification":
         standard = (
@@ -252,18 +256,18 @@ def common(kind: str, params: Params, data_year: int, start: date) -> NoticeComm
         )
     else:
         standard = ""
-    county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
+    county = {k: getattr(params.settings.county, k) for k in ("code", "name", "province", "issuer")}
     return NoticeCommon(
         kind,
         data_year,
         start,
         start + timedelta(days=days - 1),
         days,
-        str(params.get("county.issuer")),
+        str(params.settings.county.issuer),
         county,
         phones,
         standard,
-        tuple(str(w) for w in params.get("notice.health_words")),
+        tuple(str(w) for w in params.settings.notice.health_words),
     )
 
 

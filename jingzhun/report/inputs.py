@@ -67,7 +67,7 @@ def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
             from jingzhun.plan.core import plan_households
             from jingzhun.plan.pairing import pair
 
-            caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+            caps = {k: int(v) for k, v in params.settings.cadre_caps.items()}
             out.pairing = pair(plan_households(hh), frames.get("cadres"), caps)
             if frames.get("cadres") is None:
                 out.notes["pairing"] = t(
@@ -110,7 +110,7 @@ def _audit(frames: dict[str, pd.DataFrame], params: Params, data_year: int, iden
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
     tnames = township_names(frames.get("households"), frames.get("villages"))
     report = build_audit_report(
-        result, funds, tnames, county=str(params.get("county.name")), top_n=int(params.get("audit.top_findings"))
+        result, funds, tnames, county=str(params.settings.county.name), top_n=int(params.settings.audit.top_findings)
     )
     report.summary["eligibility_source"] = "identify"
     return report

@@ -229,7 +229,7 @@ def _year_indicators(
         res.households,
         exit_year=exit_years,
         data_year=year,
-        exit_year_offset=int(params.get("report.exit_year_offset")),
+        exit_year_offset=int(params.settings.report.exit_year_offset),
         dibao_households=dibao,
         pairing=pairing,
     )
@@ -274,7 +274,7 @@ def build_report(
         raise ValueError(f"identify_by_year has no result for {data_year}")
     households_by_year = households_by_year or {}
     notes = dict(notes or {})
-    county = (str(params.get("county.code")), str(params.get("county.name")))
+    county = (str(params.settings.county.code), str(params.settings.county.name))
     if funds is None and audit_report is not None:
         funds = audit_report.funds
     pairing = _pairing_frame(plan_result)
@@ -337,7 +337,7 @@ def build_report(
         years=years,
         exit_threshold=float(main.county.get("exit_threshold", 0.02)),
         parameters=parameters,
-        html_village_rows=int(params.get("report.html_village_rows")),
+        html_village_rows=int(params.settings.report.html_village_rows),
     )
 
 

@@ -473,7 +473,7 @@ def _income(c: Context) -> None:
 
 
 def _villages(c: Context) -> None:
-    county = str(c.params.get("county.code") or "")
+    county = str(c.params.settings.county.code or "")
     v = c.frame("villages", "village_code")
     known = pd.Index(v["village_code"].dropna().unique()) if v is not None else None
     for table in ("households", "dibao", "projects", "villages"):

@@ -145,7 +145,7 @@ def validate_frames(
     ordered = {tb: frames[tb] for tb in TABLES if tb in frames}
     _, broken_columns = _broken_cells(reading_frame)
     absent = set(broken_columns.tolist())
-    county = str(params.get("county.code") or "")
+    county = str(params.settings.county.code or "")
     shared = {
         "frames": ordered,
         "params": params,
