@@ -367,8 +367,9 @@ def _convert(kind: Any, value: Any) -> Any:
 
 def _section(cls: type[S], name: str, values: Mapping[str, Any]) -> S:
     hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     try:
-        return cls(**{f.name: _convert(hints[f.name], values[f"{name}.{f.name}"]) for f in fields(cls)})  # type: ignore[arg-type]
+        return cls(**{n: _convert(hints[n], values[f"{name}.{n}"]) for n in names})
     except KeyError as e:
         raise ConfigError(t(f"缺少参数 {e.args[0]}", f"parameter {e.args[0]} is not set")) from None
 
