@@ -338,13 +338,13 @@ class Settings:
     indicator_weights: Mapping[str, float]  # 考核 indicator -> weight
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any]) -> Settings:
+    def from_values(cls, values: Mapping[str, Any], origins: Mapping[str, str] | None = None) -> Settings:
         """Build from flat ``section.key`` values (every section field must be present)."""
         hints = typing.get_type_hints(cls)
         parts: dict[str, Any] = {}
         for f in fields(cls):
             if f.name in OPEN_TABLES:
-                parts[f.name] = _open_table(f.name, values)
+                parts[f.name] = _open_table(f.name, values, origins)
             else:
                 parts[f.name] = _section(hints[f.name], f.name, values)
         return cls(**parts)
@@ -397,11 +397,19 @@ class FrozenMap(Mapping[K, V]):
         return f"FrozenMap({self._items!r})"
 
 
-def _open_table(name: str, values: Mapping[str, Any]) -> Mapping[Any, Any]:
+def _open_table(name: str, values: Mapping[str, Any], origins: Mapping[str, str] | None = None) -> Mapping[Any, Any]:
     want = OPEN_TABLES[name]
     pre = name + "."
     items = {k[len(pre) :]: want(v) for k, v in values.items() if k.startswith(pre)}
     if name in ("poverty_line", "exit_line"):
+        bad = [k for k in items if not k.isdigit()]
+        if bad:
+            key = f"{name}.{bad[0]}"
+            where = origins.get(key, "") if origins else ""
+            raise ConfigError(
+                t(f"参数 {key} 的键应为年份 (文件 {where})", f"parameter {key}: the key must be a year (in {where})"),
+                t(f"例如 [{name}] 下写 2016 = 2952", f"e.g. 2016 = 2952 under [{name}]"),
+            )
         return FrozenMap({int(k): v for k, v in items.items()})
     return FrozenMap(items)
 
@@ -484,7 +492,7 @@ class Params:
     def settings(self) -> Settings:
         """The values as frozen typed settings (rebuilt after a value changes, e.g. a derived county)."""
         if self._settings is None:
-            self._settings = Settings.from_values(self.values)
+            self._settings = Settings.from_values(self.values, self.origins)
         return self._settings
 
     @classmethod

@@ -275,3 +275,10 @@ def test_unknown_key_and_wrong_type_name_the_key_and_the_file(tmp_path, text, wo
     assert str(ds / DATASET_FILE) in e.value.message
     for w in words:
         assert w in e.value.message
+
+
+def test_a_poverty_line_key_that_is_not_a_year_names_key_and_file(tmp_path):
+    ds = dataset(tmp_path, '[poverty_line]\n"2016年" = 3000\n')
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    assert "poverty_line.2016年" in e.value.message and str(ds / DATASET_FILE) in e.value.message
