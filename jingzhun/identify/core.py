@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.errors import ConfigError, InputError
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.classify import classify, income_results
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
@@ -362,13 +362,7 @@ def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid:
 
 def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.DataFrame) -> None:
     m = out["beyond_quota"].fillna(False).astype(bool)
-    detail = (
-        t("排名 ", "rank ")
-        + out.loc[m, "quota_rank"].astype("str")
-        + " / "
-        + t("规模 ", "quota ")
-        + out.loc[m, "village_quota"].astype("str")
-    )
+    detail = detail_text("rank_quota", out.loc[m, "quota_rank"], out.loc[m, "village_quota"])
     f.add(
         "I-QUOTA-BEYOND",
         table="households",
@@ -386,7 +380,7 @@ def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.Dat
             column="household_quota",
             value=v["eligible_households"],
             key=v["village_code"],
-            detail=t("规模 ", "quota ") + v["household_quota"].astype("str"),
+            detail=detail_text("quota", v["household_quota"]),
         )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
 from jingzhun.params import Params
@@ -431,7 +431,7 @@ def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> li
                 column=name,
                 key=name,
                 value=hit.shown,
-                detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"),
+                detail=detail_text("private_every_notice", "@" + hit.kind),
             )
             reasons.append(t(f"参数 {name} 含{kind_text(hit.kind)}", f"parameter {name} holds a {kind_text(hit.kind)}"))
     return reasons
