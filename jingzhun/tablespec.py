@@ -1188,12 +1188,18 @@ def na_column(type_: str, n: int) -> pd.Series:
     return pd.Series([None] * n, dtype=DTYPES[type_])
 
 
+# ``frame.attrs`` key: the columns conform() added (the source had no such column).
+ABSENT = "jingzhun_absent"
+
+
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every column of the table: an absent column is added typed and all NA.
 
     Order: ``_row`` (when present), the table's columns in registry order, then any other
-    column as it was. Present columns are kept as they are (same object, same dtype), so
-    domain rules can read any column of the contract without asking whether the file had it.
+    column as it was. Present columns are kept as they are. The names of the added columns
+    are kept in ``attrs[ABSENT]``: a rule whose meaning differs between "the file has no
+    such column" and "the column is empty" asks :func:`provided`; every other rule reads
+    the column without asking.
     """
     cols = columns(table)
     missing = [name for name in cols if name not in frame.columns]
@@ -1211,4 +1217,40 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     for name in frame.columns:
         if name not in data:
             data[name] = frame[name]
-    return pd.DataFrame(data, index=frame.index)
+    out = pd.DataFrame(data, index=frame.index)
+    out.attrs.update(frame.attrs)
+    out.attrs[ABSENT] = (*frame.attrs.get(ABSENT, ()), *missing)
+    return out
+
+
+def conform_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every frame of a known table conformed (:func:`conform`); other entries as they are."""
+    return {t: conform(t, df) if t in COLUMNS and df is not None else df for t, df in frames.items()}
+
+
+def provided(frame: pd.DataFrame, name: str) -> bool:
+    """True when the source had column ``name`` (not added empty by :func:`conform`)."""
+    return name in frame.columns and name not in frame.attrs.get(ABSENT, ())
+
+
+def text_column(
+    frame: pd.DataFrame, name: str, *, strip: bool = False, blank_na: bool = False, reset: bool = False
+) -> pd.Series:
+    """Column ``name`` as text (an absent column: all NA): the one ``_text`` helper of the domain steps.
+
+    ``strip`` trims it; ``blank_na`` also trims and makes an empty cell NA; ``reset`` numbers
+    the result 0..n-1 (for building a new frame beside other reset columns).
+    """
+    if name not in frame.columns:
+        return pd.Series(pd.NA, index=pd.RangeIndex(len(frame)) if reset else frame.index, dtype="str")
+    s = frame[name]
+    if blank_na:
+        if s.dtype != "str":
+            s = s.astype("str").where(s.notna(), pd.NA)
+        s = s.str.strip()
+        s = s.where(s != "", pd.NA).astype("str")
+    else:
+        s = s.astype("str")
+        if strip:
+            s = s.str.strip()
+    return s.reset_index(drop=True) if reset else s

@@ -140,3 +140,25 @@ def test_detail_text_words_series_and_keeps_na():
     kinds = detail_text("private_notice_unit", pd.Series(["@id"]), pd.Series(["U1"]))
     assert word_details(kinds, "zh").tolist() == ["身份证号; 公示单位 U1"]
     assert word_details(kinds, "en").tolist() == ["ID number; notice unit U1"]
+
+
+def test_reader_conforms_frames_and_remembers_what_the_file_lacked(tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("户编号,证件号码,姓名,在校生状况\nH1,1,张三,\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert list(frame.columns) == ["_row", *tablespec.TABLE_SPECS["members"].column_names()]
+    assert str(frame["birth_date"].dtype).startswith("datetime64") and frame["birth_date"].isna().all()
+    assert str(frame["work_months"].dtype) == "Int64"
+    # present but empty is not absent: rules whose meaning differs ask provided()
+    assert tablespec.provided(frame, "school_status") and not tablespec.provided(frame, "medical_insurance")
+    assert tablespec.provided(frame.loc[frame["_row"] > 0], "school_status")  # survives selection
+
+
+def test_text_column_is_the_one_text_helper():
+    df = pd.DataFrame({"a": pd.Series([" x ", "", None], dtype="str"), "n": pd.Series([1, None, 3], dtype="Int64")})
+    assert tablespec.text_column(df, "a").tolist()[:2] == [" x ", ""]
+    assert tablespec.text_column(df, "a", strip=True).tolist()[:2] == ["x", ""]
+    assert tablespec.text_column(df, "a", blank_na=True).isna().tolist() == [False, True, True]
+    assert tablespec.text_column(df, "n").tolist()[0] == "1"
+    absent = tablespec.text_column(df.set_index(pd.Index([5, 6, 7])), "zz", reset=True)
+    assert absent.isna().all() and list(absent.index) == [0, 1, 2]

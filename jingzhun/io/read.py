@@ -224,6 +224,7 @@ def read_table(
     info.header_row = grid.header_row
 
     frame, skipped, headers = _typed_frame(grid, table, findings, p.name, limits)
+    frame = reg.conform(table, frame)  # every column of the contract: an absent one typed, all NA
     info.rows = len(frame)
     info.skipped_rows = sorted([r for r, _ in grid.title_rows] + skipped)
     info.columns = headers
@@ -1064,10 +1065,7 @@ def infer_table(headers: list[str], p: Path) -> str:
 
 
 def _empty_frame(table: str) -> pd.DataFrame:
-    cols: dict[str, Any] = {"_row": pd.array([], dtype="Int64")}
-    for name in reg.required_columns(table):
-        cols[name] = _na_column(reg.column(table, name).type, 0)
-    return pd.DataFrame(cols)
+    return reg.conform(table, pd.DataFrame({"_row": pd.array([], dtype="Int64")}))
 
 
 def _na_column(type_: str, n: int) -> pd.Series:
