@@ -162,3 +162,16 @@ def test_text_column_is_the_one_text_helper():
     assert tablespec.text_column(df, "n").tolist()[0] == "1"
     absent = tablespec.text_column(df.set_index(pd.Index([5, 6, 7])), "zz", reset=True)
     assert absent.isna().all() and list(absent.index) == [0, 1, 2]
+
+
+def test_test_frames_come_from_the_spec():
+    from frames import table_frame, with_columns
+
+    df = table_frame("households", household_id=["H1", "H2"], wage_income=[1000, None], registered=[True, False])
+    assert list(df.columns) == ["_row", *tablespec.TABLE_SPECS["households"].column_names()]
+    assert str(df["wage_income"].dtype) == "Float64" and str(df["registered"].dtype) == "boolean"
+    assert df["_row"].tolist() == [1, 2] and df["status"].isna().all()
+    assert tablespec.provided(df, "wage_income") and not tablespec.provided(df, "status")
+    assert tablespec.provided(with_columns(df, status=["未脱贫", "返贫"]), "status")
+    filled = table_frame("members", 1, defaults=True)
+    assert filled.loc[0, "sex"] == "男" and filled.loc[0, "work_months"] is pd.NA
