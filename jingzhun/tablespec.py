@@ -1228,6 +1228,11 @@ def conform_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {t: conform(t, df) if t in COLUMNS and df is not None else df for t, df in frames.items()}
 
 
+def absent_columns(frame: pd.DataFrame) -> frozenset[str]:
+    """The columns :func:`conform` added to ``frame`` (the source had none of them)."""
+    return frozenset(frame.attrs.get(ABSENT, ()))
+
+
 def provided(frame: pd.DataFrame, name: str) -> bool:
     """True when the source had column ``name`` (not added empty by :func:`conform`)."""
     return name in frame.columns and name not in frame.attrs.get(ABSENT, ())
