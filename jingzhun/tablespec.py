@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, cast
 
 import pandas as pd
 
@@ -1251,9 +1252,9 @@ def text_column(
     s = frame[name]
     if blank_na:
         if s.dtype != "str":
-            s = s.astype("str").where(s.notna(), pd.NA)
+            s = s.astype("str").where(s.notna(), cast(Any, pd.NA))
         s = s.str.strip()
-        s = s.where(s != "", pd.NA).astype("str")
+        s = s.where(s != "", cast(Any, pd.NA)).astype("str")
     else:
         s = s.astype("str")
         if strip:

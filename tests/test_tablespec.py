@@ -175,3 +175,30 @@ def test_test_frames_come_from_the_spec():
     assert tablespec.provided(with_columns(df, status=["未脱贫", "返贫"]), "status")
     filled = table_frame("members", 1, defaults=True)
     assert filled.loc[0, "sex"] == "男" and filled.loc[0, "work_months"] is pd.NA
+
+
+def test_diff_compares_a_column_only_when_both_years_files_have_it():
+    from frames import table_frame
+
+    from jingzhun.identify.diff import diff_households
+
+    common = {"household_id": ["H1"], "registered": [True], "head_name": ["张三"]}
+    old = table_frame("households", **common)  # this year's file has no phone column
+    new = table_frame("households", **common, phone=["13800000000"])
+    assert diff_households(old, new).empty  # no change: the phone column is new, not a changed phone
+    with_phone = table_frame("households", **common, phone=[None])  # the column was there, empty
+    assert diff_households(with_phone, new)["fields"].tolist() == ["phone"]
+
+
+def test_roster_without_id_column_is_still_reported_after_conforming(tmp_path):
+    from match_frames import households, members
+
+    from jingzhun.match.core import match
+    from jingzhun.params import Params
+
+    path = tmp_path / "dibao.csv"
+    path.write_text("记录编号,姓名,保障类别\nR1,张伟,农村低保\n", encoding="utf-8")
+    dibao = read_table(path).frame
+    assert "id_number" in dibao.columns and dibao["id_number"].isna().all()
+    result = match({"households": households(), "members": members(), "dibao": dibao}, Params.load(), 2016)
+    assert "M-ROSTER-NO-ID-COLUMN" in result.findings.codes()
