@@ -13,7 +13,7 @@ from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.io.read import Limits, SourceInfo, default_limits, read_table
-from jingzhun.tables import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
+from jingzhun.tablespec import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
 
 YEAR_RE = re.compile(r"^(19|20)\d{2}$")
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.errors import ConfigError, InputError
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.classify import classify, income_results
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
@@ -18,6 +18,7 @@ from jingzhun.identify.income import INCOME_COLUMNS, REQUIRED_COMPONENTS, TRANSF
 from jingzhun.identify.members import current_mask, isin, map_keys
 from jingzhun.identify.villages import apply_quota, county_summary, village_table
 from jingzhun.params import Params
+from jingzhun.tablespec import conform_frames, provided
 
 # Household columns carried into the output as they are (when present).
 CARRIED = (
@@ -145,12 +146,6 @@ def lines_for(params: Params, income_year: int) -> dict[str, float]:
     }
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str")
-    return pd.Series(pd.NA, index=df.index, dtype="str")
-
-
 def _households(frames: dict[str, pd.DataFrame], data_year: int) -> pd.DataFrame:
     households = frames.get("households")
     if households is None:
@@ -158,7 +153,7 @@ def _households(frames: dict[str, pd.DataFrame], data_year: int) -> pd.DataFrame
             t(f"{data_year} 年度没有农户表 (households)", f"data year {data_year} has no households table"),
             t("请放入 households.csv 或 农户信息.xlsx", "add households.csv or 农户信息.xlsx"),
         )
-    if "household_id" not in households.columns:
+    if not provided(households, "household_id"):
         raise InputError(t("农户表缺少必需列 户编号 (household_id)", "the households table has no household_id column"))
     return households
 
@@ -168,6 +163,7 @@ def household_results(frames: dict[str, pd.DataFrame], params: Params, data_year
     them (income against the lines, exclusion hits), without the guarantees, villages,
     quota and findings: what the audit needs for eligibility. Same errors as ``identify``.
     """
+    frames = conform_frames(frames)
     households = _households(frames, data_year)
     check_params(params)
     lines = lines_for(params, data_year - 1)
@@ -184,6 +180,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     ``frames``: typed frames by table name; ``households`` is required, ``members``,
     ``villages`` and ``crosscheck`` are used when present.
     """
+    frames = conform_frames(frames)
     households = _households(frames, data_year)
     members = frames.get("members")
     villages = frames.get("villages")
@@ -203,11 +200,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
 
     out = pd.DataFrame({"household_id": hid})
     for c in CARRIED:
-        out[c] = (
-            hh[c]
-            if c in hh.columns
-            else pd.Series(pd.NA, index=hh.index, dtype="Int64" if c == "household_size" else "str")
-        )
+        out[c] = hh[c]
     out["village_code"] = out["village_code"].astype("str")
     out["township_code"] = out["village_code"].str.slice(0, 9)
     size_sane = income["size_ok"] & ~income["out_of_range"].str.contains("household_size", regex=False).fillna(False)
@@ -266,7 +259,7 @@ def _population(hh: pd.DataFrame, members: pd.DataFrame | None, size_ok: pd.Seri
         pd.to_numeric(hh["household_size"], errors="coerce").astype("Int64") if "household_size" in hh.columns else None
     )
     counted = pd.Series(0, index=hh.index, dtype="Int64")
-    if members is not None and "household_id" in members.columns:
+    if members is not None and provided(members, "household_id"):
         hid = hh["household_id"].astype("str")
         mh = members["household_id"].astype("str")[current_mask(members).to_numpy(dtype=bool)]
         codes, uniq = pd.factorize(pd.concat([hid, mh], ignore_index=True))
@@ -283,7 +276,7 @@ def _rows(hh: pd.DataFrame, mask: pd.Series) -> Any:
 
 
 def _income_findings(f: Findings, hh: pd.DataFrame, income: pd.DataFrame) -> None:
-    absent = [c for c in REQUIRED_COMPONENTS if c not in hh.columns]
+    absent = [c for c in REQUIRED_COMPONENTS if not provided(hh, c)]
     for c in absent:
         f.add("I-INCOME-COLUMN-MISSING", table="households", column=c)
     if len(absent) < len(REQUIRED_COMPONENTS):
@@ -296,7 +289,7 @@ def _income_findings(f: Findings, hh: pd.DataFrame, income: pd.DataFrame) -> Non
             key=hh.loc[m, "household_id"],
         )
     m = ~income["size_ok"]
-    size = hh["household_size"] if "household_size" in hh.columns else pd.Series(pd.NA, index=hh.index)
+    size = hh["household_size"]
     f.add(
         "I-SIZE-INVALID",
         table="households",
@@ -362,13 +355,7 @@ def _exclusion_findings(f: Findings, hits: pd.DataFrame, cls: pd.DataFrame, hid:
 
 def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.DataFrame) -> None:
     m = out["beyond_quota"].fillna(False).astype(bool)
-    detail = (
-        t("排名 ", "rank ")
-        + out.loc[m, "quota_rank"].astype("str")
-        + " / "
-        + t("规模 ", "quota ")
-        + out.loc[m, "village_quota"].astype("str")
-    )
+    detail = detail_text("rank_quota", out.loc[m, "quota_rank"], out.loc[m, "village_quota"])
     f.add(
         "I-QUOTA-BEYOND",
         table="households",
@@ -386,17 +373,17 @@ def _quota_findings(f: Findings, hh: pd.DataFrame, out: pd.DataFrame, vt: pd.Dat
             column="household_quota",
             value=v["eligible_households"],
             key=v["village_code"],
-            detail=t("规模 ", "quota ") + v["household_quota"].astype("str"),
+            detail=detail_text("quota", v["household_quota"]),
         )
 
 
 def _village_findings(
     f: Findings, hh: pd.DataFrame, out: pd.DataFrame, villages: pd.DataFrame | None, vt: pd.DataFrame
 ) -> None:
-    if villages is None or "village_code" not in villages.columns:
+    if villages is None or not provided(villages, "village_code"):
         return
     known = set(villages["village_code"].astype("str").dropna())
-    m = ~isin(hh["village_code"], known) if "village_code" in hh.columns else pd.Series(False, index=hh.index)
+    m = ~isin(hh["village_code"], known) if provided(hh, "village_code") else pd.Series(False, index=hh.index)
     f.add(
         "I-VILLAGE-UNKNOWN",
         table="households",

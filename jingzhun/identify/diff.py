@@ -35,6 +35,7 @@ from jingzhun.identify.members import (
     lookup,
     normalized_ids,
 )
+from jingzhun.tablespec import absent_columns
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
 MEMBER_CHANGES = ("added", "removed", "moved", "changed")
@@ -169,7 +170,9 @@ def _hh_state(df: pd.DataFrame) -> tuple[pd.Series, np.ndarray, dict[str, np.nda
 def _compared(old: pd.DataFrame, new: pd.DataFrame, extra_old: list[str], drop: tuple[str, ...] = ()) -> list[str]:
     """Columns compared between years, in the order the old year lists them."""
     a = old.columns.drop([c for c in drop if c in old.columns]).append(pd.Index(extra_old))
-    return [c for c in a.intersection(new.columns) if c not in _SKIP and not c.startswith("_")]
+    # a column one year's file lacks is not compared (conform() added it empty)
+    lacking = absent_columns(old) | absent_columns(new)
+    return [c for c in a.intersection(new.columns) if c not in _SKIP and not c.startswith("_") and c not in lacking]
 
 
 def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

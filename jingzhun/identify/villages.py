@@ -10,6 +10,7 @@ import pandas as pd
 from jingzhun.county import names_of
 from jingzhun.identify.members import isin
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 
 def exit_incidence(params: Params) -> float:
@@ -37,7 +38,7 @@ def apply_quota(hh: pd.DataFrame, villages: pd.DataFrame | None) -> tuple[pd.Dat
     counts = ranked.groupby("village_code").size().rename("eligible_households")
 
     quota = pd.Series(dtype="Int64")
-    if villages is not None and "household_quota" in villages.columns:
+    if villages is not None and provided(villages, "household_quota"):
         quota = villages.set_index(villages["village_code"].astype("str"))["household_quota"].astype("Int64")
         quota = quota[~quota.index.duplicated()]
     hh_quota = hh["village_code"].astype("str").map(quota).astype("Int64")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from jingzhun.errors import InputError
 from jingzhun.i18n import t
+from jingzhun.tablespec import CSV_SUFFIXES
 
 SAMPLE_BYTES = 1 << 20
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CHINESE_CODECS = (
     "utf_8",

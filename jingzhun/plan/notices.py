@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
+from jingzhun.tablespec import text_column
 
 KINDS = ("identification", "exit", "projects")
 KIND_TITLES = {
@@ -65,12 +66,6 @@ PROJECT_COLUMNS = [
 ]
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str").reset_index(drop=True)
-    return pd.Series(pd.NA, index=range(len(df)), dtype="str")
-
-
 def _registered(df: pd.DataFrame) -> pd.Series:
     if "registered" not in df.columns:
         return pd.Series(True, index=df.index)
@@ -104,12 +99,16 @@ def household_rows(
     """The public columns of the announced households, sorted by village, group, name."""
     h = households[mask.to_numpy(dtype=bool)].reset_index(drop=True)
     out = pd.DataFrame(
-        {c: _text(h, c) for c in HOUSEHOLD_COLUMNS if c not in ("township_code", "household_size", "exit_year")}
+        {
+            c: text_column(h, c, reset=True)
+            for c in HOUSEHOLD_COLUMNS
+            if c not in ("township_code", "household_size", "exit_year")
+        }
     )
     out["township_code"] = out["village_code"].str.slice(0, 9)
     out["household_size"] = h["household_size"].astype("Int64").astype("str") if "household_size" in h.columns else ""
     out["exit_year"] = str(data_year)
-    out["household_id"] = _text(h, "household_id")
+    out["household_id"] = text_column(h, "household_id", reset=True)
     out = _place_names(out, villages)
     out = out.fillna("")
     return out.sort_values(["village_code", "group_name", "head_name", "household_id"], kind="stable").reset_index(
@@ -136,15 +135,18 @@ def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) ->
     parts = [
         pd.DataFrame(
             {
-                "village_code": _text(households, "village_code"),
-                "village_name": _text(households, "village_name"),
-                "township_name": _text(households, "township_name"),
+                "village_code": text_column(households, "village_code", reset=True),
+                "village_name": text_column(households, "village_name", reset=True),
+                "township_name": text_column(households, "township_name", reset=True),
             }
         )
     ]
     if villages is not None and "village_code" in villages.columns:
         parts.insert(
-            0, pd.DataFrame({c: _text(villages, c) for c in ("village_code", "village_name", "township_name")})
+            0,
+            pd.DataFrame(
+                {c: text_column(villages, c, reset=True) for c in ("village_code", "village_name", "township_name")}
+            ),
         )
     u = pd.concat(parts, ignore_index=True)
     u = u[u["village_code"].notna()].drop_duplicates("village_code").sort_values("village_code", kind="stable")
@@ -155,7 +157,7 @@ def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) ->
 def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: str) -> pd.DataFrame:
     """Projects with their unit: a township code (village projects too) or the county code."""
     p = projects.reset_index(drop=True)
-    vcode = _text(p, "village_code").str.strip()
+    vcode = text_column(p, "village_code", reset=True).str.strip()
     unit = vcode.str.slice(0, 9).where(vcode.str.len() >= 9, county_code).fillna(county_code)
     vnames = villages.set_index("village_code")["village_name"] if len(villages) else pd.Series(dtype="str")
     tnames = (
@@ -175,18 +177,18 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
     out = pd.DataFrame(
         {
             "unit": unit,
-            "project_id": _text(p, "project_id"),
-            "name": _text(p, "name"),
+            "project_id": text_column(p, "project_id", reset=True),
+            "name": text_column(p, "name", reset=True),
             "place": place.replace("", pd.NA).fillna(vcode),
-            "category": _text(p, "category"),
-            "fund_source": _text(p, "fund_source"),
+            "category": text_column(p, "category", reset=True),
+            "fund_source": text_column(p, "fund_source", reset=True),
             "budget": budget.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
             "budget_value": budget.fillna(0).astype(float),
-            "implementer": _text(p, "implementer"),
+            "implementer": text_column(p, "implementer", reset=True),
             "period": period,
-            "beneficiary_households": _text(p, "beneficiary_households"),
-            "beneficiary_poor_households": _text(p, "beneficiary_poor_households"),
-            "performance_target": _text(p, "performance_target"),
+            "beneficiary_households": text_column(p, "beneficiary_households", reset=True),
+            "beneficiary_poor_households": text_column(p, "beneficiary_poor_households", reset=True),
+            "performance_target": text_column(p, "performance_target", reset=True),
         }
     ).fillna("")
     return out.sort_values(["unit", "project_id"], kind="stable").reset_index(drop=True)
@@ -441,7 +443,7 @@ def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> li
                 column=name,
                 key=name,
                 value=hit.shown,
-                detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"),
+                detail=detail_text("private_every_notice", "@" + hit.kind),
             )
             reasons.append(t(f"参数 {name} 含{kind_text(hit.kind)}", f"parameter {name} holds a {kind_text(hit.kind)}"))
     return reasons

@@ -18,6 +18,7 @@ from jingzhun.errors import JingzhunError
 from jingzhun.i18n import t
 from jingzhun.identify.core import IdentifyResult, identify
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 # Tables read for the other years of the trend (identification only).
 TREND_TABLES = ("households", "members", "villages", "crosscheck")
@@ -37,7 +38,7 @@ def slim_households(households: pd.DataFrame | None) -> pd.DataFrame | None:
     """Only what the report reads from the households table besides identify: exit_year."""
     if households is None or "household_id" not in households.columns:
         return None
-    cols = [c for c in ("household_id", "exit_year") if c in households.columns]
+    cols = [c for c in ("household_id", "exit_year") if provided(households, c)]
     return households[cols].copy()
 
 
@@ -62,7 +63,7 @@ def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
         out.notes["match"] = t("没有低保名册 (dibao)", "no 低保 roster (dibao)")
 
     hh = frames["households"]
-    if frames.get("cadres") is not None or "cadre_id" in hh.columns:
+    if frames.get("cadres") is not None or provided(hh, "cadre_id"):
         try:
             from jingzhun.plan.core import plan_households
             from jingzhun.plan.pairing import pair

@@ -15,6 +15,7 @@ from jingzhun.identify.core import IdentifyResult
 from jingzhun.params import Params
 from jingzhun.report.assessment import assess, weights_of
 from jingzhun.report.indicators import COUNTS, aggregate, household_flags
+from jingzhun.tablespec import provided
 
 # Columns of trend.csv (county and township rows, one per year).
 TREND_COLUMNS: list[str] = [
@@ -142,7 +143,7 @@ def _py(v: Any) -> Any:
 
 
 def _exit_years(households: pd.DataFrame | None) -> pd.Series | None:
-    if households is None or "exit_year" not in households.columns or "household_id" not in households.columns:
+    if households is None or not provided(households, "exit_year") or not provided(households, "household_id"):
         return None
     h = households[["household_id", "exit_year"]].copy()
     h["household_id"] = h["household_id"].astype("str")

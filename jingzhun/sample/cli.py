@@ -13,7 +13,7 @@ from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.outputs import foreign_files, output_dir
 from jingzhun.sample.build import build, parse_years
-from jingzhun.tables import table_title
+from jingzhun.tablespec import table_title
 
 
 @guarded

@@ -40,7 +40,7 @@ from jingzhun.manifest import relative_inputs
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
 from jingzhun.schema.validate import ValidationResult, validate_year
-from jingzhun.tables import TABLES, table_for_stem
+from jingzhun.tablespec import TABLES, table_for_stem
 
 TableOpt = Annotated[
     str | None,

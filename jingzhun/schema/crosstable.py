@@ -20,9 +20,9 @@ from jingzhun.identify.income import per_capita_income
 from jingzhun.identify.members import age_on, current_mask
 from jingzhun.params import Params
 from jingzhun.schema.checks import multi_labels
-from jingzhun.schema.columns import KEY_COLUMNS, MULTI_SEPARATORS, WORK_STATUS
 from jingzhun.schema.idcheck import IdColumn, classify_column
 from jingzhun.schema.run import row_numbers
+from jingzhun.tablespec import KEY_COLUMNS, MULTI_SEPARATORS, WORK_STATUS, provided
 
 HEAD, SPOUSE = "户主", "配偶"
 NO_LABOUR = ("无劳动力", "丧失劳动力")
@@ -52,7 +52,7 @@ class Context:
     def frame(self, table: str, *columns: str) -> pd.DataFrame | None:
         """The table when it is present and has every one of ``columns``."""
         df = self.frames.get(table)
-        if df is None or any(c not in df.columns or (table, c) in self.absent for c in columns):
+        if df is None or any(not provided(df, c) or (table, c) in self.absent for c in columns):
             return None
         return df
 

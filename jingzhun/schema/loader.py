@@ -18,7 +18,7 @@ import jingzhun.schema.checks  # noqa: F401  (registers the custom checks before
 from jingzhun.errors import InputError
 from jingzhun.i18n import t
 from jingzhun.resources import resource_dir
-from jingzhun.tables import TABLES
+from jingzhun.tablespec import TABLES
 
 
 def schema_path(table: str, schemas_dir: str | Path | None = None) -> Path:

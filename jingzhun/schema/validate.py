@@ -23,7 +23,7 @@ from jingzhun.params import Params
 from jingzhun.schema.crosstable import ID_RULES, RULES, check_crosstable
 from jingzhun.schema.idcheck import check_ids
 from jingzhun.schema.run import run_schema
-from jingzhun.tables import TABLES
+from jingzhun.tablespec import TABLES
 
 STEPS = ("schema", "ids", "crosstable")
 
