@@ -87,9 +87,12 @@ def _csv_cells(s: pd.Series) -> pa.Array | pa.ChunkedArray:
         return _quoted(_defuse_array(_text_array(s)))
     if pd.api.types.is_datetime64_any_dtype(s):
         has_time = (s.dropna() != s.dropna().dt.normalize()).any()
+        if not has_time and s.dt.tz is None:  # dates: Arrow formats them without a Python object per cell
+            return pc.strftime(pa.array(s, from_pandas=True), format="%Y-%m-%d").cast(pa.large_string())
         s = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
     elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
-        s = s.map({True: "true", False: "false"}).astype("str")
+        flags = pa.array(s, type=pa.bool_(), from_pandas=True)
+        return pc.if_else(flags, pa.scalar("true", pa.large_string()), pa.scalar("false", pa.large_string()))
     elif pd.api.types.is_timedelta64_dtype(s.dtype):
         s = s.astype("str").where(s.notna())
     try:

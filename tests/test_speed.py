@@ -1,0 +1,73 @@
+"""Issue 14 (speed): the fast paths give the same results without the slow per-row work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from jingzhun.identify.core import IdentifyResult
+from jingzhun.io.write import csv_bytes
+from jingzhun.schema import loader
+
+
+def test_validate_import_leaves_pypinyin_and_opencc_unloaded() -> None:
+    """pypinyin loads its dictionaries on import (about a second): only matching names needs it."""
+    code = "import sys, jingzhun.schema.validate, jingzhun.match.names; print('pypinyin' in sys.modules, 'opencc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_names_still_compare_by_pinyin() -> None:
+    from jingzhun.match.names import normalize, pinyin_key
+
+    assert pinyin_key(normalize(pd.Series(["張三"], dtype="str"))).tolist() == ["zhangsan"]
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML without libyaml")
+def test_schemas_read_with_libyaml() -> None:
+    assert loader._SAFE_LOADER is yaml.CSafeLoader
+    assert loader.read_yaml("members")["columns"]
+
+
+def _dates_and_flags() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "d": pd.Series(["2016-01-02", None, "1900-12-31"], dtype="datetime64[ns]"),
+            "b": pd.array([True, None, False], dtype="boolean"),
+            "bb": [True, False, True],
+        }
+    )
+
+
+def test_csv_dates_and_flags_without_python_formatting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dates and booleans become CSV text in Arrow (Series.dt.strftime / Series.map went per cell)."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("formatted in Python")
+
+    from pandas.core.indexes.accessors import DatetimeProperties
+
+    monkeypatch.setattr(DatetimeProperties, "strftime", refuse)
+    monkeypatch.setattr(pd.Series, "map", refuse)
+    text = csv_bytes(_dates_and_flags()).decode()
+    assert text == "d,b,bb\n2016-01-02,true,true\n,,false\n1900-12-31,false,true\n"
+
+
+def test_top_reasons_counts_codes_without_python_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    reasons = pd.Series(["a;b", None, "", "b", "c;a;b", "x;;y"], name="reasons", dtype="str")
+    codes = reasons.str.split(";").explode()
+    expected = codes[codes.notna() & (codes != "")].value_counts().head(3)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("split in Python")
+
+    from pandas.core.strings.accessor import StringMethods
+
+    monkeypatch.setattr(StringMethods, "split", refuse)
+    result = IdentifyResult.__new__(IdentifyResult)
+    result.households = pd.DataFrame({"reasons": reasons})
+    pd.testing.assert_series_equal(result.top_reasons(3), expected)
