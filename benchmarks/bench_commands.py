@@ -49,7 +49,7 @@ COMMANDS = ("validate", "identify", "match", "audit")
 TARGETS = {"validate": 4.0, "identify": 4.0, "match": 6.0, "audit": 4.0}
 
 FRICTIONLESS_SCRIPT = r"""
-import sys, time
+import collections, pathlib, sys, time
 from frictionless import Resource, Schema, Checklist
 t0 = time.perf_counter()
 schema = Schema.from_descriptor({"fields": [
@@ -76,9 +76,13 @@ schema = Schema.from_descriptor({"fields": [
     {"name": "change_reason", "type": "string"},
     {"name": "change_date", "type": "date"},
 ]})
-report = Resource(sys.argv[1], schema=schema).validate(limit_errors=10**9)
-print(f"frictionless: valid={report.valid} errors={len(report.flatten(['rowNumber']))} "
-      f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+path = pathlib.Path(sys.argv[1])
+resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8-sig")
+report = resource.validate(limit_errors=10**9)
+errors = report.flatten(["rowNumber", "type", "message"])
+kinds = collections.Counter(e[1] for e in errors)
+print(f"frictionless: valid={report.valid} errors={len(errors)} {dict(kinds)} "
+      f"in {time.perf_counter() - t0:.1f} s; first: {errors[:2]}")
 """
 
 
@@ -91,6 +95,7 @@ class Run:
     rss_mb: float
     pss_mb: float
     rc: int
+    stdout: str = ""
 
 
 def child_env(pycache: Path) -> dict[str, str]:
@@ -105,27 +110,30 @@ ENV: dict[str, str] | None = None
 
 def run_process(argv: list[str], cwd: Path | None = None) -> Run:
     """Run ``argv`` to the end, sampling the PSS of its process tree; rusage from wait4."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-    peak = [0.0]
-    done = threading.Event()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, env=ENV)
+        peak = [0.0]
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.wait(0.25):
-            peak[0] = max(peak[0], tree_pss_mb(proc.pid))
+        def sample() -> None:
+            while not done.wait(0.25):
+                peak[0] = max(peak[0], tree_pss_mb(proc.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if Path("/proc").is_dir():
-        sampler.start()
-    stderr = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    done.set()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(stderr.decode(errors="replace")[-2000:])
+        sampler = threading.Thread(target=sample, daemon=True)
+        if Path("/proc").is_dir():
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        done.set()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        if proc.returncode not in (0, 1):
+            sys.stderr.write(err.read().decode(errors="replace")[-2000:])
     rss = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 1024 / 1024
-    return Run(wall, usage.ru_utime + usage.ru_stime, rss, peak[0], proc.returncode)
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss, peak[0], proc.returncode, stdout)
 
 
 def jingzhun_argv(*args: str) -> list[str]:
@@ -179,9 +187,13 @@ def members_csv(data: Path, out: Path) -> Path:
     return path
 
 
-def line(name: str, r: Run, floor: float | None = None, target: float | None = None) -> None:
-    """One result row."""
+def line(
+    name: str, r: Run, floor: float | None = None, target: float | None = None, floor_cpu: float | None = None
+) -> None:
+    """One result row: the ratio is wall time over the floor's; ``cpu/floor`` CPU time over the floor's."""
     ratio = f"{r.wall / floor:6.1f}x" if floor else " " * 7
+    if floor_cpu:
+        ratio += f" (cpu/floor {r.cpu / floor_cpu:5.1f}x)"
     goal = f"(target <= {target:g}x)" if target else ""
     print(
         f"{name:<34} wall {r.wall:7.2f} s  cpu {r.cpu:7.2f} s  {ratio}  "
@@ -216,7 +228,7 @@ def main() -> None:
         for cmd in commands:
             out = work / cmd
             r = run_process(jingzhun_argv(cmd, str(args.data), "--year", YEAR, "--out", str(out), xlsx, "-q"))
-            line(cmd, r, floor, TARGETS.get(cmd))
+            line(cmd, r, floor, TARGETS.get(cmd), floor_cpu)
         line("jingzhun --help", run_process(jingzhun_argv("--help")))
         if not args.no_frictionless:
             csv = members_csv(args.data, work)
@@ -233,6 +245,7 @@ def main() -> None:
             else:
                 theirs = run_process([py, str(script), str(csv)])
                 line("frictionless validate members.csv", theirs)
+                print("  " + theirs.stdout.strip())
                 print(f"frictionless / jingzhun: wall {theirs.wall / ours.wall:.1f}x, cpu {theirs.cpu / ours.cpu:.1f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
