@@ -71,3 +71,23 @@ def test_top_reasons_counts_codes_without_python_split(monkeypatch: pytest.Monke
     result = IdentifyResult.__new__(IdentifyResult)
     result.households = pd.DataFrame({"reasons": reasons})
     pd.testing.assert_series_equal(result.top_reasons(3), expected)
+
+
+def test_village_key_runs_its_regex_once_per_distinct_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pandas.core.strings.accessor import StringMethods
+
+    from jingzhun.match.prepare import village_key
+
+    seen: list[int] = []
+    replace = StringMethods.replace  # type: ignore[attr-defined]
+
+    def counting(self: StringMethods, *args: object, **kwargs: object) -> pd.Series:
+        seen.append(len(self._data))  # type: ignore[attr-defined]
+        return replace(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StringMethods, "replace", counting)
+    names = pd.Series(["东风村", None, " 东 风村委会", "\u3000", "东风村"] * 1000, dtype="str")
+    keys = village_key(names)
+    assert keys.iloc[:5].tolist()[0] == "东风" and keys.iloc[2] == "东风"
+    assert keys.iloc[:5].isna().tolist() == [False, True, False, True, False]
+    assert max(seen) <= 4
