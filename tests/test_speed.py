@@ -91,3 +91,31 @@ def test_village_key_runs_its_regex_once_per_distinct_name(monkeypatch: pytest.M
     assert keys.iloc[:5].tolist()[0] == "东风" and keys.iloc[2] == "东风"
     assert keys.iloc[:5].isna().tolist() == [False, True, False, True, False]
     assert max(seen) <= 4
+
+
+def test_other_causes_repeat_judged_once_per_distinct_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from test_validate_fixtures import params, year_frames
+
+    from jingzhun.schema import crosstable
+
+    calls: list[str] = []
+    split = crosstable.multi_labels
+
+    def counting(value: str) -> list[str]:
+        calls.append(value)
+        return split(value)
+
+    monkeypatch.setattr(crosstable, "multi_labels", counting)
+    f = year_frames()
+    h = f["households"]
+    h["other_causes"] = pd.Series(["缺技术,因病", "缺技术,因病", "缺资金"] + [None] * (len(h) - 3), dtype="str")
+    h["main_cause"] = h["main_cause"].iloc[0]  # every household: the same main cause as the first
+    rendered = crosstable.check_crosstable(f, params(), data_year=2016).render()
+    found = rendered[rendered["code"] == "V-OTHER-CAUSES-MAIN"]
+    main = h["main_cause"].iloc[0]
+    expected = [i + 1 for i, v in enumerate(h["other_causes"]) if isinstance(v, str) and main in v.split(",")]
+    assert found["row"].astype(int).tolist() == expected
+    assert len(calls) == 2  # "缺技术,因病" and "缺资金", not one call per household
