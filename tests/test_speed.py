@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 
@@ -119,3 +120,29 @@ def test_other_causes_repeat_judged_once_per_distinct_pair(monkeypatch: pytest.M
     expected = [i + 1 for i, v in enumerate(h["other_causes"]) if isinstance(v, str) and main in v.split(",")]
     assert found["row"].astype(int).tolist() == expected
     assert len(calls) == 2  # "缺技术,因病" and "缺资金", not one call per household
+
+
+def test_repeated_csv_text_is_quoted_once_per_distinct_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A findings file repeats long policy bases on every row: they are quoted per distinct value."""
+    from jingzhun.io import write
+
+    n = 3 * write.DISTINCT_SAMPLE
+    basis = pd.Series(['约定 "第 2 部分", 区划', "=1+1", None] * n, dtype="str")
+    ids = pd.Series([f"id{i}," for i in range(3 * n)], dtype="str")
+    df = pd.DataFrame({"basis": basis, "id": ids})
+    expected = (
+        "basis,id\n"
+        + "".join(
+            f'"约定 ""第 2 部分"", 区划","id{3 * i},"\n\'=1+1,"id{3 * i + 1},"\n,"id{3 * i + 2},"\n' for i in range(n)
+        )
+    ).encode()
+    seen: list[int] = []
+    quoted = write._quoted
+
+    def counting(text: pa.Array) -> pa.Array:
+        seen.append(len(text))
+        return quoted(text)
+
+    monkeypatch.setattr(write, "_quoted", counting)
+    assert write.csv_bytes(df) == expected
+    assert sorted(seen) == [2, 3 * n]  # the repeated column: its 2 values; the distinct one: every row
