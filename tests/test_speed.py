@@ -146,3 +146,23 @@ def test_repeated_csv_text_is_quoted_once_per_distinct_value(monkeypatch: pytest
     monkeypatch.setattr(write, "_quoted", counting)
     assert write.csv_bytes(df) == expected
     assert sorted(seen) == [2, 3 * n]  # the repeated column: its 2 values; the distinct one: every row
+
+
+def test_findings_of_a_rule_run_table_by_table_are_ordered_without_sorting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jingzhun.findings import COLUMNS, Findings
+
+    f = Findings()
+    for table, rows in (("members", [1, 5, 9]), ("households", [2, 3]), ("dibao", [4])):
+        f.add("V-ID-REGION", table=table, row=rows, column="id_number", value=[f"v{r}" for r in rows], detail="110101")
+    reference = f.frame().sort_values(["table", "row", "column", "key", "value"], na_position="first", kind="stable")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("sorted")
+
+    monkeypatch.setattr(pd.DataFrame, "sort_values", refuse)
+    rendered = f.render(lang="zh")
+    assert list(rendered.columns) == COLUMNS
+    assert list(zip(rendered["table"], rendered["row"], strict=True)) == list(
+        zip(reference["table"], reference["row"], strict=True)
+    )
+    assert rendered["table"].tolist() == ["dibao", "households", "households", "members", "members", "members"]
