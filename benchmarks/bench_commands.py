@@ -187,6 +187,20 @@ def members_csv(data: Path, out: Path) -> Path:
     return path
 
 
+def compare_frictionless(py: str, work: Path, csv: Path, ours: Run) -> None:
+    """frictionless-py validating ``csv`` (same checks) as a whole process, against ``ours``."""
+    script = work / "frictionless_members.py"
+    script.write_text(FRICTIONLESS_SCRIPT, encoding="utf-8")
+    check = subprocess.run([py, "-c", "import frictionless"], capture_output=True)
+    if check.returncode != 0:
+        print(f"frictionless not importable by {py}: skipped (see the docstring to install it)")
+        return
+    theirs = run_process([py, str(script), str(csv)])
+    line("frictionless validate members.csv", theirs)
+    print("  " + theirs.stdout.strip())
+    print(f"frictionless / jingzhun: wall {theirs.wall / ours.wall:.1f}x, cpu {theirs.cpu / ours.cpu:.1f}x")
+
+
 def line(
     name: str, r: Run, floor: float | None = None, target: float | None = None, floor_cpu: float | None = None
 ) -> None:
@@ -208,7 +222,7 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=200_000)
     ap.add_argument("--commands", default=",".join(COMMANDS))
     ap.add_argument("--frictionless-python", default=None, help="a Python with frictionless 5 installed")
-    ap.add_argument("--no-frictionless", action="store_true")
+    ap.add_argument("--no-frictionless", action="store_true", help="skip frictionless (jingzhun on the CSV still runs)")
     ap.add_argument("--xlsx", action="store_true", help="also write the Excel workbooks (default: --no-xlsx)")
     args = ap.parse_args()
     global ENV
@@ -230,23 +244,13 @@ def main() -> None:
             r = run_process(jingzhun_argv(cmd, str(args.data), "--year", YEAR, "--out", str(out), xlsx, "-q"))
             line(cmd, r, floor, TARGETS.get(cmd), floor_cpu)
         line("jingzhun --help", run_process(jingzhun_argv("--help")))
+        csv = members_csv(args.data, work)
+        ours = run_process(
+            jingzhun_argv("validate", str(csv), "--table", "members", "--out", str(work / "v"), xlsx, "-q")
+        )
+        line("jingzhun validate members.csv", ours)
         if not args.no_frictionless:
-            csv = members_csv(args.data, work)
-            ours = run_process(
-                jingzhun_argv("validate", str(csv), "--table", "members", "--out", str(work / "v"), xlsx, "-q")
-            )
-            line("jingzhun validate members.csv", ours)
-            py = args.frictionless_python or sys.executable
-            script = work / "frictionless_members.py"
-            script.write_text(FRICTIONLESS_SCRIPT, encoding="utf-8")
-            check = subprocess.run([py, "-c", "import frictionless"], capture_output=True)
-            if check.returncode != 0:
-                print(f"frictionless not importable by {py}: skipped (see the docstring to install it)")
-            else:
-                theirs = run_process([py, str(script), str(csv)])
-                line("frictionless validate members.csv", theirs)
-                print("  " + theirs.stdout.strip())
-                print(f"frictionless / jingzhun: wall {theirs.wall / ours.wall:.1f}x, cpu {theirs.cpu / ours.cpu:.1f}x")
+            compare_frictionless(args.frictionless_python or sys.executable, work, csv, ours)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
