@@ -169,16 +169,34 @@ def _render_parts(parts: list[pd.DataFrame], lang: str | None) -> pd.DataFrame:
     pieces = []
     for code in order:
         r = CATALOGUE[code]
-        part = by_code[code][0] if len(by_code[code]) == 1 else pd.concat(by_code[code], ignore_index=True)
-        part = part.assign(column=word_details(part["column"], lang), detail=word_details(part["detail"], lang))
-        if not _in_place_order(part):
-            part = part.sort_values(["table", "row", "column", "key", "value"], na_position="first", kind="stable")
+        part = _in_order(
+            [
+                p.assign(column=word_details(p["column"], lang), detail=word_details(p["detail"], lang))
+                for p in by_code[code]
+            ]
+        )
         part = part.reset_index(drop=True)
         part["severity"] = pd.Series(r.severity, index=part.index, dtype="str")
         part["basis"] = pd.Series(r.basis_for(lang), index=part.index, dtype="str")
         part["message"] = _format_messages(r.message_for(lang), _displayed(part, lang))
         pieces.append(part[COLUMNS])
     return pd.concat(pieces, ignore_index=True)
+
+
+def _in_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts of one code as one frame sorted by table, row, column, key and value.
+
+    Parts that each cover one table and column in row order, one part per table (a rule run
+    table by table, such as V-ID-REGION), only need ordering by table: sorting a million
+    findings by five text columns took seconds."""
+    if len(parts) > 1 and all(_in_place_order(p) for p in parts):
+        tables = [p["table"].iloc[0] for p in parts]
+        if len(set(tables)) == len(tables) and all(isinstance(tb, str) for tb in tables):
+            return pd.concat([parts[i] for i in sorted(range(len(parts)), key=lambda i: tables[i])], ignore_index=True)
+    part = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if not _in_place_order(part):
+        part = part.sort_values(["table", "row", "column", "key", "value"], na_position="first", kind="stable")
+    return part
 
 
 def _in_place_order(part: pd.DataFrame) -> bool:

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jingzhun.errors import ConfigError, InputError
 from jingzhun.findings import Findings, detail_text
@@ -97,8 +99,13 @@ class IdentifyResult:
         return tab.reset_index()
 
     def top_reasons(self, n: int = 10) -> pd.Series:
-        codes = self.households["reasons"].str.split(";").explode()
-        codes = codes[codes.notna() & (codes != "")]
+        # Split in Arrow (a Python list per household took a second at 200,000 households);
+        # the codes keep their order, so ties in the count rank as before.
+        reasons = self.households["reasons"]
+        split = pc.split_pattern(pa.array(reasons.astype("str"), type=pa.large_string()), ";")
+        flat = pc.list_flatten(split)
+        flat = pc.filter(flat, pc.not_equal(flat, ""))
+        codes = pd.Series(flat.to_pandas(types_mapper=pd.ArrowDtype), name=reasons.name).astype("str")
         return codes.value_counts().head(n)
 
 

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.params import Params
-from jingzhun.schema.loader import read_yaml
 from jingzhun.tablespec import conform
 
 REQUIRED_COMPONENTS: tuple[str, ...] = ("wage_income", "business_income", "property_income", "business_expense")
@@ -60,6 +59,8 @@ RANGE_COLUMNS: tuple[str, ...] = (*REQUIRED_COMPONENTS, "transfer_income", *TRAN
 @functools.cache
 def input_ranges() -> dict[str, tuple[float, float]]:
     """``column -> (min, max)`` of the range checks in ``schemas/households.yaml``."""
+    from jingzhun.schema.loader import read_yaml  # here: the loader imports pandera (a second of start-up)
+
     columns = read_yaml("households").get("columns") or {}
     out: dict[str, tuple[float, float]] = {}
     for col in RANGE_COLUMNS:

@@ -56,10 +56,17 @@ def code17(id18: pd.Series) -> np.ndarray:
 
 
 def village_key(s: pd.Series) -> pd.Series:
-    """Village names compared without spaces and the 村/村委会 suffix."""
-    t = s.astype("str").str.replace(r"\s+", "", regex=True)
+    """Village names compared without spaces and the 村/村委会 suffix.
+
+    Computed once per distinct name and spread back: the regular expressions need Python's
+    (Unicode) ``\\s``, so pandas runs them per value, and a county has few village names
+    against hundreds of thousands of rows."""
+    codes, uniques = pd.factorize(s.astype("str"), use_na_sentinel=False)
+    u = pd.Series(uniques, dtype="str")
+    t = u.str.replace(r"\s+", "", regex=True)
     t = t.str.replace("(" + "|".join(_VILLAGE_SUFFIXES) + ")$", "", regex=True)
-    return t.where(t.str.len() > 0)
+    keys = t.where(t.str.len() > 0)
+    return pd.Series(keys.array.take(codes), index=s.index, dtype="str")
 
 
 def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:

@@ -448,10 +448,12 @@ def _other_causes(c: Context) -> None:
     both = other.notna() & h["main_cause"].notna()
     if not both.any():
         return
-    sub = pd.DataFrame({"labels": other[both].map(multi_labels), "main": h["main_cause"][both]}).explode("labels")
-    repeats = sub.index[_bool(sub["labels"] == sub["main"]).to_numpy()].unique()
+    # Judged once per distinct (other causes, main cause) pair: splitting every row's labels in Python was slow.
+    pairs = pd.MultiIndex.from_arrays([other[both], h["main_cause"][both]])
+    codes, uniques = pairs.factorize()
+    repeat = np.array([str(main) in multi_labels(labels) for labels, main in uniques], dtype=bool)
     mask = pd.Series(False, index=h.index)
-    mask[repeats] = True
+    mask[other.index[both.to_numpy(dtype=bool)][repeat[codes]]] = True
     c.add("V-OTHER-CAUSES-MAIN", "households", mask, "other_causes", detail=h["main_cause"])
 
 
