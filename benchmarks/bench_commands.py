@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import tree_pss_mb  # noqa: E402
+from benchlib import tree_pss_mb
 
 YEAR = "2017"
 COMMANDS = ("validate", "identify", "match", "audit")
