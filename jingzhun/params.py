@@ -26,6 +26,7 @@ OPEN_TABLES: dict[str, type] = {
     "cadre_caps": int,
     "subsidy_caps": float,
     "indicator_weights": float,
+    "monitoring_range": float,
 }
 
 
@@ -90,6 +91,11 @@ RANGES: dict[str, Range] = {
     "report.exit_year_offset": Range(0, 10),
     "report.html_village_rows": COUNT,
     "indicator_weights.*": Range(0, 100),
+    "monitoring.first_year": YEAR,
+    "monitoring.observation_months": Range(0, 120),
+    "monitoring.rigid_expense_ratio": MULTIPLE,
+    "monitoring.income_drop_share": FRACTION,
+    "monitoring_range.*": MONEY_POS,
     "limits.max_cell_chars": Range(1, 1e8),
     "limits.max_rows": Range(1, 1e10),
     "limits.max_excel_cells": Range(1, 1e12),
