@@ -174,3 +174,62 @@ def test_observation_months_must_be_set(tmp_path):
     (tmp_path / "jingzhun.toml").write_text("[monitoring_range]\n2021 = 6000\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="monitoring.observation_months"):
         identify({"households": households([{"household_id": "h"}])}, Params.load(tmp_path), 2021)
+
+
+# ---- diff between a poverty year and monitoring years -------------------------------------------
+
+
+def _diff(old_rows: list[dict], new_rows: list[dict], params: Params, years: tuple[int, int]) -> pd.Series:
+    from jingzhun.identify.monitoring_diff import monitoring_changes
+
+    out = monitoring_changes(hh(old_rows), hh(new_rows), params, *years)
+    assert out is not None
+    return out.set_index("household_id")["change"]
+
+
+@pytest.fixture
+def params2(tmp_path):
+    (tmp_path / "jingzhun.toml").write_text(
+        "[poverty_line]\n2021 = 4000\n[monitoring]\nobservation_months = 6\n"
+        "[monitoring_range]\n2021 = 6000\n2022 = 6000\n",
+        encoding="utf-8",
+    )
+    return Params.load(tmp_path)
+
+
+def test_diff_each_monitoring_class(params2):
+    old = [
+        {"household_id": "new", "wage_income": 9000.0},
+        {"household_id": "clear", "wage_income": 5000.0, **EXITED, **OBJECT},
+        {"household_id": "kept", "wage_income": 5000.0, **EXITED, **OBJECT},
+        {"household_id": "ret", "wage_income": 9000.0, **EXITED},
+        {"household_id": "ret_line", "wage_income": 9000.0, **EXITED},
+        {"household_id": "poor", "wage_income": 9000.0},
+        {"household_id": "low_norisk", "wage_income": 9000.0, **EXITED},
+    ]
+    new = [
+        {"household_id": "new", "wage_income": 9000.0, "medical_expense": 20000.0, "risk_kinds": "因病"},
+        {"household_id": "clear", "wage_income": 8000.0, **EXITED, **OBJECT, "risk_cleared": True},
+        {"household_id": "kept", "wage_income": 5000.0, **EXITED, **OBJECT},
+        {"household_id": "ret", "wage_income": 5999.99, "risk_kinds": "因灾", **EXITED},
+        {"household_id": "ret_line", "wage_income": 3999.99, **EXITED},  # below the line, no risk needed
+        {"household_id": "poor", "wage_income": 5000.0, "risk_kinds": "因意外事故"},
+        {"household_id": "low_norisk", "wage_income": 5000.0, **EXITED},  # below the range, no risk: not 返贫
+    ]
+    ch = _diff(old, new, params2, (2021, 2022))
+    assert ch.to_dict() == {
+        "clear": "risk_cleared",
+        "new": "new_object",
+        "poor": "newly_poor",
+        "ret": "returned",
+        "ret_line": "returned",
+    }
+
+
+def test_diff_from_a_poverty_year_and_not_in_poverty_years(params2):
+    from jingzhun.identify.monitoring_diff import monitoring_changes
+
+    old = [{"household_id": "h", "wage_income": 9000.0, **EXITED}]
+    new = [{"household_id": "h", "wage_income": 5000.0, "risk_kinds": "因病", **EXITED}]
+    assert _diff(old, new, params2, (2020, 2021)).to_dict() == {"h": "returned"}
+    assert monitoring_changes(hh(old), hh(new), params2, 2019, 2020) is None

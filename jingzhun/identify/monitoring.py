@@ -17,6 +17,8 @@ object with no blocker: income at or above the range, no rigid-expense or income
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -144,18 +146,34 @@ def months_between(start: pd.Series, end: pd.Timestamp) -> pd.Series:
     return months.astype("Int64")
 
 
-def monitoring_table(
-    hh: pd.DataFrame, ident: pd.DataFrame, members: pd.DataFrame | None, params: Params, data_year: int
-) -> pd.DataFrame:
-    """One row per household: class, reasons, 风险消除 readiness and blockers.
+@dataclass
+class Signals:
+    """Per-household rule inputs of one monitoring year (arrays aligned to the households frame)."""
 
-    ``hh``: the households table; ``ident``: identify's per-household frame aligned to it
-    (``per_capita_net_income``, ``registered``, the gap flags, the place columns).
-    """
+    range: float
+    inc: pd.Series
+    hh_income: pd.Series
+    rigid: pd.Series
+    rigid_excess: np.ndarray
+    drop: pd.Series
+    income_drop: np.ndarray
+    kinds: pd.Series
+    recorded_risk: np.ndarray
+    has_risk: np.ndarray
+    known: np.ndarray
+    low: np.ndarray
+    cls: np.ndarray
+    source: np.ndarray
+    recorded: pd.Series
+    cleared: np.ndarray
+    still: np.ndarray
+
+
+def signals(hh: pd.DataFrame, inc: pd.Series, registered: np.ndarray, params: Params, data_year: int) -> Signals:
+    """The rule inputs and the class of every household of ``hh`` (``inc``: per-capita net income)."""
     rng = monitoring_range(params, data_year)
-    min_months = observation_months(params)
     idx = hh.index
-    inc = ident["per_capita_net_income"].astype("Float64")
+    inc = inc.astype("Float64")
     size = _num(hh, "household_size").where(lambda s: s > 0)
     hh_income = inc * size
     rigid = sum((_num(hh, c).fillna(0) for c in RIGID_COLUMNS), pd.Series(0.0, index=idx, dtype="Float64"))
@@ -171,7 +189,6 @@ def monitoring_table(
     has_risk = recorded_risk | sudden
     known = _bool(inc.notna())
     low = _bool(inc < rng)
-    registered = _bool(ident["registered"])
 
     cls = np.full(len(idx), "", dtype=object)
     cls[sudden & known & ~low] = SUDDEN
@@ -183,6 +200,49 @@ def monitoring_table(
     still = recorded.notna().to_numpy(dtype=bool) & ~cleared & (cls == "")
     cls[still] = recorded.to_numpy(dtype=object)[still]
     source[still] = "recorded"
+    return Signals(
+        rng,
+        inc,
+        hh_income,
+        rigid,
+        rigid_excess,
+        drop,
+        income_drop,
+        kinds,
+        recorded_risk,
+        has_risk,
+        known,
+        low,
+        cls,
+        source,
+        recorded,
+        cleared,
+        still,
+    )
+
+
+def monitoring_table(
+    hh: pd.DataFrame, ident: pd.DataFrame, members: pd.DataFrame | None, params: Params, data_year: int
+) -> pd.DataFrame:
+    """One row per household: class, reasons, 风险消除 readiness and blockers.
+
+    ``hh``: the households table; ``ident``: identify's per-household frame aligned to it
+    (``per_capita_net_income``, ``registered``, the gap flags, the place columns).
+    """
+    min_months = observation_months(params)
+    idx = hh.index
+    sg = signals(hh, ident["per_capita_net_income"], _bool(ident["registered"]), params, data_year)
+    rng, inc, hh_income, rigid, drop, kinds, recorded = (
+        sg.range,
+        sg.inc,
+        sg.hh_income,
+        sg.rigid,
+        sg.drop,
+        sg.kinds,
+        sg.recorded,
+    )
+    rigid_excess, income_drop, recorded_risk, has_risk = sg.rigid_excess, sg.income_drop, sg.recorded_risk, sg.has_risk
+    known, low, cls, source, cleared, still = sg.known, sg.low, sg.cls, sg.source, sg.cleared, sg.still
     obj = cls != ""
 
     labour = has_labour(hh, members)
