@@ -26,7 +26,6 @@ import pandas as pd
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.identify.classify import join_codes, register_state
-from jingzhun.identify.monitoring_diff import MONITORING_CHANGES
 from jingzhun.identify.members import (
     INCOMING_REASONS,
     OUTGOING_REASONS,
@@ -36,6 +35,7 @@ from jingzhun.identify.members import (
     lookup,
     normalized_ids,
 )
+from jingzhun.identify.monitoring_diff import MONITORING_CHANGES
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
 MEMBER_CHANGES = ("added", "removed", "moved", "changed")
