@@ -318,6 +318,18 @@ RISK_KINDS = (
     "收入大幅缩减",
     "其他",
 )
+# The households columns of monitoring years (absent in earlier years' files).
+MONITORING_HOUSEHOLD_COLUMNS = (
+    "monitoring_type",
+    "monitoring_date",
+    "risk_kinds",
+    "medical_expense",
+    "education_expense",
+    "other_rigid_expense",
+    "previous_per_capita_income",
+    "risk_cleared",
+    "risk_cleared_date",
+)
 RISK_VARIANTS = {
     "病": "因病",
     "残": "因残",
