@@ -94,7 +94,7 @@ def _pools(hh: pd.DataFrame, m: pd.DataFrame, income_year: int) -> dict[str, np.
     }
 
 
-def _set_income(hh: pd.DataFrame, rows: np.ndarray, per_capita: np.ndarray) -> None:
+def _set_income(hh: pd.DataFrame, rows: pd.Index, per_capita: np.ndarray) -> None:
     """Per-capita net income ``per_capita`` from wages alone (the other components emptied to 0)."""
     for c in _COMPONENTS:
         if c in hh.columns:
