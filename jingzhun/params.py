@@ -70,6 +70,7 @@ RANGES: dict[str, Range] = {
     "village_rule.province_avg_income": MONEY,
     "notice_days.households": DAYS,
     "notice_days.projects": DAYS,
+    "notice_days.monitoring": DAYS,
     "cadre_caps.*": Range(1, 1000),
     "audit.contract_threshold": MONEY,
     "audit.idle_share": FRACTION,

@@ -88,3 +88,26 @@ def test_identify_without_the_range_stops_naming_the_key(ds, tmp_path):
     cfg.write_text("[monitoring]\nobservation_months = 0\n", encoding="utf-8")
     r = runner.invoke(app, ["identify", str(ds), "--year", "2022", "--config", str(cfg), "--out", str(tmp_path)])
     assert r.exit_code == 3 and "monitoring.observation_months" in r.stderr and "jingzhun.toml" in r.stderr
+
+
+def test_monitoring_notice_lists_new_objects_and_clearing_candidates(ds, tmp_path):
+    r = runner.invoke(
+        app, ["notice", str(ds), "--year", "2022", "--kind", "monitoring", "--out", str(tmp_path), "--no-docx", "-q"]
+    )
+    assert r.exit_code in (0, 1), r.output
+    truth = _csv(ds / "_truth" / "2022" / "monitoring.csv")
+    heads = _csv(ds / "2022" / "households.csv").set_index("household_id")["head_name"]
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "notice" / "monitoring").glob("4*[0-9].html"))
+    for case, item in (("missed", "拟纳入监测对象"), ("ready", "拟风险消除")):
+        for hid in truth.loc[truth["case"] == case, "household_id"]:
+            assert heads[hid] in pages
+        assert item in pages
+    assert "监测范围 6,000 元" in pages and "公示期" in pages
+    assert not any(hid in pages for hid in truth["household_id"])  # record keys never posted
+    for hid in truth.loc[truth["case"] == "observation_short", "household_id"]:
+        assert f">{heads[hid]}<" not in pages  # not ready: not announced
+
+
+def test_monitoring_notice_on_a_poverty_year_is_refused(ds, tmp_path):
+    r = runner.invoke(app, ["notice", str(ds), "--year", "2020", "--kind", "monitoring", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "2021" in r.stderr  # a usage mistake, like an unknown --kind
