@@ -296,12 +296,13 @@ def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
         funds=None,
         audit_report=audit,
         notes=notes,
+        payments=c.frames.get("payments"),
     )
     d = c.tmp / "report"
     d.mkdir()
     links = {FINDINGS_PAGE: "", **existing_links(c.tmp)}  # the findings page is written when every step is done
     write_report(model, d, xlsx=c.options.xlsx, links=links, templates=c.options.templates)
-    return Findings(), model.summary()
+    return (model.monitoring.findings if model.monitoring is not None else Findings()), model.summary()
 
 
 @dataclass(frozen=True)

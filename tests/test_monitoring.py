@@ -233,3 +233,23 @@ def test_diff_from_a_poverty_year_and_not_in_poverty_years(params2):
     new = [{"household_id": "h", "wage_income": 5000.0, "risk_kinds": "因病", **EXITED}]
     assert _diff(old, new, params2, (2020, 2021)).to_dict() == {"h": "returned"}
     assert monitoring_changes(hh(old), hh(new), params2, 2019, 2020) is None
+
+
+def test_report_finding_for_labour_and_risk_without_development_measure(params):
+    from jingzhun.report.monitoring import build_monitoring
+
+    rows = [
+        {"household_id": "dev", "wage_income": 5000.0, "risk_kinds": "因病", **EXITED},
+        {"household_id": "none", "wage_income": 5000.0, "risk_kinds": "因病", **EXITED},
+        {"household_id": "nolab", "wage_income": 5000.0, "risk_kinds": "因病", **EXITED},
+    ]
+    mm = pd.concat([able(["dev", "none"]), able(["nolab"], "无劳动力")], ignore_index=True)
+    r = identify({"households": hh(rows), "members": mm}, params, YEAR)
+    pay = pd.DataFrame({"household_id": ["dev", "none"], "measure": ["产业扶贫", "危房改造"]})
+    rep = build_monitoring({YEAR: r}, YEAR, ("421121", "团风县"), params, pay)
+    assert rep is not None
+    f = rep.findings.frame()
+    assert list(f.loc[f["code"] == "R-MON-NO-DEV-MEASURE", "key"]) == ["none"]
+    kinds = rep.objects.set_index("household_id")["support_kind"]
+    assert kinds["nolab"] == "综合保障兜底" and kinds["dev"] == "开发式帮扶"
+    assert rep.county()["objects"] == 3 and rep.county()["unstable"] == 3

@@ -111,3 +111,22 @@ def test_monitoring_notice_lists_new_objects_and_clearing_candidates(ds, tmp_pat
 def test_monitoring_notice_on_a_poverty_year_is_refused(ds, tmp_path):
     r = runner.invoke(app, ["notice", str(ds), "--year", "2020", "--kind", "monitoring", "--out", str(tmp_path)])
     assert r.exit_code == 2 and "2021" in r.stderr  # a usage mistake, like an unknown --kind
+
+
+def test_run_across_both_eras_reports_monitoring(ds, tmp_path):
+    r = runner.invoke(app, ["run", str(ds), "--out", str(tmp_path), "--no-xlsx", "-q"])
+    assert r.exit_code in (0, 1), r.output
+    ident = _csv(tmp_path / "identify" / "monitoring.csv")
+    levels = _csv(tmp_path / "report" / "monitoring.csv")
+    county = levels[levels["level"] == "county"].iloc[0]
+    assert int(county["objects"]) == (ident["monitoring_class"] != "").sum()
+    assert int(county["returned"]) > 0 and int(county["newly_poor"]) > 0 and int(county["new_objects"]) > 0
+    trend = _csv(tmp_path / "report" / "trend.csv")
+    assert {"2019", "2020", "2021", "2022"} <= set(trend["year"])  # the poverty era and the monitoring era
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "防止返贫监测" in html and "年度趋势" in html
+    assert (tmp_path / "diff" / "monitoring.csv").is_file()
+    objects = _csv(tmp_path / "report" / "monitoring_objects.csv")
+    lacking = objects[(objects["has_labour"] == "true") & (objects["development_measure"] == "false")]
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert len(lacking) > 0 and "R-MON-NO-DEV-MEASURE" in json.dumps(manifest, ensure_ascii=False)
