@@ -18,8 +18,14 @@ G2021_EN = (
     "Central Rural Work Leading Group, guideline improving dynamic monitoring and support to prevent a return "
     "to poverty (中农组发〔2021〕7号, May 2021)"
 )
-_RANGE_ZH = G2021_ZH + ": 监测范围由各省份确定; 监测对象: 脱贫不稳定户、边缘易致贫户、突发严重困难户"
-_RANGE_EN = G2021_EN + ": provinces set the monitoring range; objects: unstable, edge and sudden-hardship households"
+_RANGE_ZH = (
+    G2021_ZH + ": 监测对象为脱贫不稳定户、边缘易致贫户、突发严重困难户; 收入低于“当地监测范围” "
+    "(地方材料的写法, 数值由省份确定; 参数 monitoring_range)"
+)
+_RANGE_EN = (
+    G2021_EN + ": objects are unstable, edge and sudden-hardship households; income below the local monitoring "
+    "range (as local material puts it; provinces set the figure; parameter monitoring_range)"
+)
 _RIGID_ZH = G2020_ZH + ": 因病、因残、因灾、因新冠肺炎疫情影响等引发的刚性支出明显超过上年度收入和收入大幅缩减的家庭"
 _RIGID_EN = (
     G2020_EN + ": households whose rigid expenses clearly exceed last year's income, or whose income fell sharply"
