@@ -31,6 +31,7 @@ OPEN_TABLES: dict[str, type] = {
     "cadre_caps": int,
     "subsidy_caps": float,
     "indicator_weights": float,
+    "monitoring_range": float,
 }
 
 
@@ -74,6 +75,7 @@ RANGES: dict[str, Range] = {
     "village_rule.province_avg_income": MONEY,
     "notice_days.households": DAYS,
     "notice_days.projects": DAYS,
+    "notice_days.monitoring": DAYS,
     "cadre_caps.*": Range(1, 1000),
     "audit.contract_threshold": MONEY,
     "audit.idle_share": FRACTION,
@@ -95,6 +97,11 @@ RANGES: dict[str, Range] = {
     "report.exit_year_offset": Range(0, 10),
     "report.html_village_rows": COUNT,
     "indicator_weights.*": Range(0, 100),
+    "monitoring.first_year": YEAR,
+    "monitoring.observation_months": Range(0, 120),
+    "monitoring.rigid_expense_ratio": MULTIPLE,
+    "monitoring.income_drop_share": FRACTION,
+    "monitoring_range.*": MONEY_POS,
     "limits.max_cell_chars": Range(1, 1e8),
     "limits.max_rows": Range(1, 1e10),
     "limits.max_excel_cells": Range(1, 1e12),
@@ -251,6 +258,7 @@ class VillageRuleSettings:
 class NoticeDaysSettings:
     households: int
     projects: int
+    monitoring: int
 
 
 @dataclass(frozen=True)
@@ -308,6 +316,16 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    first_year: int
+    observation_months: int
+    rigid_expense_ratio: float
+    income_drop_share: float
+    hold_without_labour: bool
+    development_measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LimitsSettings:
     max_cell_chars: int
     max_rows: int
@@ -330,12 +348,14 @@ class Settings:
     plan: PlanSettings
     match: MatchSettings
     report: ReportSettings
+    monitoring: MonitoringSettings
     limits: LimitsSettings
     poverty_line: Mapping[int, float]  # income year -> 元/人·年
     exit_line: Mapping[int, float]  # income year -> 元 (a year missing here uses poverty_line)
     cadre_caps: Mapping[str, int]  # rank -> households per cadre
     subsidy_caps: Mapping[str, float]  # measure -> 元/户·年
     indicator_weights: Mapping[str, float]  # 考核 indicator -> weight
+    monitoring_range: Mapping[int, float]  # data year -> 监测范围 元/人·年 (set per province)
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], origins: Mapping[str, str] | None = None) -> Settings:
@@ -401,7 +421,7 @@ def _open_table(name: str, values: Mapping[str, Any], origins: Mapping[str, str]
     want = OPEN_TABLES[name]
     pre = name + "."
     items = {k[len(pre) :]: want(v) for k, v in values.items() if k.startswith(pre)}
-    if name in ("poverty_line", "exit_line"):
+    if name in ("poverty_line", "exit_line", "monitoring_range"):
         bad = [k for k in items if not k.isdigit()]
         if bad:
             key = f"{name}.{bad[0]}"

@@ -166,12 +166,16 @@ def step_identify(c: Context) -> tuple[Findings, dict[str, Any]]:
 def step_diff(c: Context) -> tuple[Findings, dict[str, Any]]:
     from jingzhun.identify.diff import diff_years
     from jingzhun.identify.diff_cli import write_files
+    from jingzhun.identify.monitoring_diff import monitoring_changes
 
     if c.previous is None:
         if c.previous_error:
             raise JingzhunError(c.previous_error)
         raise Skip(t(f"没有 {c.year - 1} 年度文件夹", f"no {c.year - 1} year folder"))
     result = diff_years(c.previous.frames, c.frames, c.year - 1, c.year)
+    result.monitoring = monitoring_changes(
+        c.previous.frames["households"], c.frames["households"], c.params, c.year - 1, c.year
+    )
     d = c.tmp / "diff"
     d.mkdir()
     write_files(result, result.findings.render(), d, c.options.xlsx, county_record(c.params))
@@ -292,12 +296,13 @@ def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
         funds=None,
         audit_report=audit,
         notes=notes,
+        payments=c.frames.get("payments"),
     )
     d = c.tmp / "report"
     d.mkdir()
     links = {FINDINGS_PAGE: "", **existing_links(c.tmp)}  # the findings page is written when every step is done
     write_report(model, d, xlsx=c.options.xlsx, links=links, templates=c.options.templates)
-    return Findings(), model.summary()
+    return (model.monitoring.findings if model.monitoring is not None else Findings()), model.summary()
 
 
 @dataclass(frozen=True)

@@ -368,6 +368,55 @@ SCHOOL_STATUS = (
     "硕士研究生及以上",
 )
 HEALTH = ("健康", "长期慢性病", "患有大病", "残疾")
+# 防止返贫监测 (docs/monitoring.md): the three object types and the risk kinds recorded.
+MONITORING_TYPE = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+RISK_KINDS = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业项目失败",
+    "因务工就业不稳",
+    "缺劳动力",
+    "住房出现安全问题",
+    "饮水安全问题",
+    "家庭成员变故",
+    "刚性支出较大",
+    "收入大幅缩减",
+    "其他",
+)
+# The households columns of monitoring years (absent in earlier years' files).
+MONITORING_HOUSEHOLD_COLUMNS = (
+    "monitoring_type",
+    "monitoring_date",
+    "risk_kinds",
+    "medical_expense",
+    "education_expense",
+    "other_rigid_expense",
+    "previous_per_capita_income",
+    "risk_cleared",
+    "risk_cleared_date",
+)
+RISK_VARIANTS = {
+    "病": "因病",
+    "残": "因残",
+    "学": "因学",
+    "灾": "因灾",
+    "意外事故": "因意外事故",
+    "因意外": "因意外事故",
+    "产业失败": "因产业项目失败",
+    "产业项目失败": "因产业项目失败",
+    "因产业失败": "因产业项目失败",
+    "就业不稳": "因务工就业不稳",
+    "务工就业不稳": "因务工就业不稳",
+    "因就业不稳": "因务工就业不稳",
+    "刚性支出": "刚性支出较大",
+    "支出骤增": "刚性支出较大",
+    "收入骤减": "收入大幅缩减",
+    "收入大幅减少": "收入大幅缩减",
+    "其它": "其他",
+}
 LABOR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力")
 WORK_STATUS = ("乡（镇）内务工", "乡（镇）外县内务工", "县外省内务工", "省外务工", "未外出务工", "其他")
 CHANGE_REASON = ("死亡", "嫁出", "出国定居", "判刑收监", "嫁入", "新生儿", "其他转入", "其他转出")
@@ -578,6 +627,34 @@ HOUSEHOLDS = (
     _c("relocation_willing", "bool", ("是否有搬迁意愿", "搬迁意愿"), "ACR077"),
     _c("joined_coop", "bool", ("是否加入农民专业合作社", "是否加入农民专业合作社(组织)", "是否加入合作社"), "AAC084"),
     _c("cadre_id", "text", ("帮扶责任人编号",), "AAK110", ident=True),
+    # 防止返贫监测 (data years from monitoring.first_year; empty or absent in earlier years)
+    _c(
+        "monitoring_type",
+        "enum",
+        ("监测对象类型", "监测对象类别", "监测类型", "防返贫监测对象类型"),
+        labels=MONITORING_TYPE,
+        variants={
+            "脱贫不稳定": "脱贫不稳定户",
+            "边缘易致贫": "边缘易致贫户",
+            "边缘户": "边缘易致贫户",
+            "突发严重困难": "突发严重困难户",
+            "突发困难户": "突发严重困难户",
+        },
+    ),
+    _c("monitoring_date", "date", ("纳入监测时间", "识别监测时间", "纳入监测日期", "监测识别时间")),
+    _c(
+        "risk_kinds",
+        "multi",
+        ("风险类型", "返贫致贫风险", "主要风险类型", "风险类别", "致贫返贫风险"),
+        labels=RISK_KINDS,
+        variants=RISK_VARIANTS,
+    ),
+    _c("medical_expense", _MONEY, ("医疗支出", "自付医疗费用", "医疗自付费用", "大病医疗支出")),
+    _c("education_expense", _MONEY, ("教育支出", "子女上学支出")),
+    _c("other_rigid_expense", _MONEY, ("其他刚性支出", "其它刚性支出")),
+    _c("previous_per_capita_income", _MONEY, ("上年人均纯收入", "上年度人均纯收入", "上年家庭人均纯收入")),
+    _c("risk_cleared", "bool", ("是否风险消除", "风险是否消除", "风险消除", "是否已消除风险")),
+    _c("risk_cleared_date", "date", ("风险消除时间", "风险消除日期", "标注风险消除时间")),
 )
 
 MEMBERS = (

@@ -31,6 +31,7 @@ from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.findings_view import code_label
 from jingzhun.i18n import t
 from jingzhun.identify.core import IdentifyResult, identify
+from jingzhun.identify.monitoring import check_monitoring_params, monitoring_villages
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
@@ -55,6 +56,7 @@ def run_identify(
     data_year = ds.resolve_year(year)
     params = Params.load(ds.root, config)
     params.poverty_line(data_year - 1)  # a missing line stops before any reading
+    check_monitoring_params(params, data_year)  # so does a monitoring range not set
     with step("read"):
         yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
@@ -78,6 +80,9 @@ def write_files(result: IdentifyResult, rendered: pd.DataFrame, d: Path, xlsx: b
     """Every output of identify into folder ``d`` (shared with ``jingzhun run``)."""
     write_csv(result.households, d / "households.csv")
     write_csv(result.villages, d / "villages.csv")
+    if result.monitoring is not None:
+        write_csv(result.monitoring, d / "monitoring.csv")
+        write_csv(monitoring_villages(result.monitoring), d / "monitoring_villages.csv")
     write_csv(rendered, d / "findings.csv")
     write_json(result.county, d / "county.json")
     write_json(result.params, d / "params.json")
@@ -171,4 +176,15 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
             f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
         )
     )
+    if "monitoring" in c:
+        m = c["monitoring"]
+        console.print(
+            t(
+                f"防止返贫监测 (监测范围 {m['monitoring_range']:.0f} 元): 监测对象 {m['objects']} 户 — 脱贫不稳定户 {m['unstable']}, "
+                f"边缘易致贫户 {m['edge']}, 突发严重困难户 {m['sudden']}; 可标注风险消除 {m['risk_cleared_ready']} 户 "
+                f"(见 monitoring.csv)",
+                f"monitoring (range {m['monitoring_range']:.0f}): {m['objects']} objects — unstable {m['unstable']}, "
+                f"edge {m['edge']}, sudden {m['sudden']}; ready for 风险消除 {m['risk_cleared_ready']} (see monitoring.csv)",
+            )
+        )
     console.print(findings_written(counts, where), markup=False)

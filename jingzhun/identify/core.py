@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from jingzhun.errors import ConfigError, InputError
 from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
+from jingzhun.identify import monitoring
 from jingzhun.identify.classify import classify, income_results
 from jingzhun.identify.exclusion import SOURCE_CODES, exclusion_hits, hits_by_household
 from jingzhun.identify.guarantees import guarantee_gaps
@@ -86,6 +87,7 @@ class IdentifyResult:
     params: list[dict[str, Any]] = field(default_factory=list)
     data_year: int = 0
     income_year: int = 0
+    monitoring: pd.DataFrame | None = None  # identify/monitoring.csv (monitoring years only)
 
     def townships(self) -> pd.DataFrame:
         """Counts by township and result (for summaries)."""
@@ -195,6 +197,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     income_year = data_year - 1
     check_params(params)
     lines = lines_for(params, income_year)
+    monitoring.check_monitoring_params(params, data_year)
     findings = Findings()
 
     hh = households.reset_index(drop=True)
@@ -235,6 +238,7 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
     _exclusion_findings(findings, hits, cls, hid)
     _quota_findings(findings, hh, out, vt)
     _village_findings(findings, hh, out, villages, vt)
+    mon = _monitoring(hh, out, members, params, data_year, findings)
 
     out = out[HOUSEHOLD_COLUMNS]
     order = (
@@ -255,9 +259,28 @@ def identify(frames: dict[str, pd.DataFrame], params: Params, data_year: int) ->
             "edge_multiplier": float(params.settings.identify.edge_multiplier),
         },
     )
+    if mon is not None:
+        county["monitoring"] = monitoring.monitoring_county(mon, data_year)
     return IdentifyResult(
-        out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year
+        out.reset_index(drop=True), vt, county, findings, hits, params.records(), data_year, income_year, mon
     )
+
+
+def _monitoring(
+    hh: pd.DataFrame,
+    out: pd.DataFrame,
+    members: pd.DataFrame | None,
+    params: Params,
+    data_year: int,
+    findings: Findings,
+) -> pd.DataFrame | None:
+    """identify/monitoring.csv for a monitoring year (jingzhun.identify.monitoring), else None."""
+    if not monitoring.is_monitoring_year(params, data_year):
+        return None
+    mt = monitoring.monitoring_table(hh, out, members, params, data_year)
+    monitoring.monitoring_findings(findings, mt, hh["_row"] if "_row" in hh.columns else None)
+    order = mt[["village_code", "household_id"]].sort_values(["village_code", "household_id"], kind="stable")
+    return mt.loc[order.index].reset_index(drop=True)
 
 
 def _population(hh: pd.DataFrame, members: pd.DataFrame | None, size_ok: pd.Series) -> pd.Series:

@@ -35,6 +35,7 @@ from jingzhun.identify.members import (
     lookup,
     normalized_ids,
 )
+from jingzhun.identify.monitoring_diff import MONITORING_CHANGES
 from jingzhun.tablespec import absent_columns
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
@@ -82,16 +83,21 @@ class DiffResult:
     findings: Findings
     from_year: int
     to_year: int
+    monitoring: pd.DataFrame | None = None  # diff/monitoring.csv (jingzhun.identify.monitoring_diff)
 
     def summary(self) -> dict[str, Any]:
         hc = self.households["change"].value_counts()
         mc = self.members["change"].value_counts()
-        return {
+        out: dict[str, Any] = {
             "from_year": self.from_year,
             "to_year": self.to_year,
             "households": {c: int(hc.get(c, 0)) for c in HOUSEHOLD_CHANGES},
             "members": {c: int(mc.get(c, 0)) for c in MEMBER_CHANGES},
         }
+        if self.monitoring is not None:
+            vc = self.monitoring["change"].value_counts()
+            out["monitoring"] = {c: int(vc.get(c, 0)) for c in MONITORING_CHANGES}
+        return out
 
 
 def _first_rows(keys: pd.Series) -> np.ndarray:

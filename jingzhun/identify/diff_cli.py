@@ -30,6 +30,8 @@ from jingzhun.errors import UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.identify.diff import HOUSEHOLD_CHANGES, MEMBER_CHANGES, DiffResult, diff_years
+from jingzhun.identify.monitoring import is_monitoring_year, monitoring_range
+from jingzhun.identify.monitoring_diff import CHANGE_LABELS, MONITORING_CHANGES, monitoring_changes
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
@@ -100,12 +102,15 @@ def run_diff(
     ds = Dataset.open(dataset)
     y1, y2 = resolve_years(ds, from_year, to_year)
     params = Params.load(ds.root, config)
+    if is_monitoring_year(params, y2):  # the lines and the range stop before any reading
+        params.poverty_line(y1 - 1), params.poverty_line(y2 - 1), monitoring_range(params, y2)
     with step("read"):
         old = load_year(ds, y1, ("households", "members"))
         new = load_year(ds, y2, ("households", "members"))
     settle(params, new.frames)
     with step("diff"):
         result = diff_years(old.frames, new.frames, y1, y2)
+        result.monitoring = monitoring_changes(old.frames["households"], new.frames["households"], params, y1, y2)
     findings = Findings()
     findings.extend([old.findings, new.findings, result.findings])
     return result, findings, params
@@ -118,6 +123,8 @@ def write_files(
     write_csv(result.households, d / "households.csv")
     write_csv(result.members, d / "members.csv")
     write_csv(result.townships, d / "townships.csv")
+    if result.monitoring is not None:
+        write_csv(result.monitoring, d / "monitoring.csv")
     write_csv(rendered, d / "findings.csv")
     write_json(result.summary() | ({"county": county} if county is not None else {}), d / "summary.json")
     if xlsx:
@@ -187,4 +194,7 @@ def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Pa
         style="bold",
     )
     console.print(table)
+    if "monitoring" in s:
+        parts = [f"{t(*CHANGE_LABELS[c])} {s['monitoring'][c]}" for c in MONITORING_CHANGES]
+        console.print(t("防止返贫监测: ", "monitoring: ") + t("、", ", ").join(parts) + t(" 户", " households"))
     console.print(findings_written(counts, where), markup=False)

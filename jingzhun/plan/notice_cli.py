@@ -44,7 +44,13 @@ from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
 from jingzhun.plan.usable import for_documents
 
-KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
+KindOpt = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        help="identification (拟识别) | exit (拟退出) | projects (项目公告) | monitoring (防止返贫监测, 2021 起)",
+    ),
+]
 DateOpt = Annotated[
     str | None,
     typer.Option(
@@ -89,6 +95,7 @@ def build_notices(
     *,
     previous: pd.DataFrame | None = None,
     identified: pd.DataFrame | None = None,
+    monitoring: pd.DataFrame | None = None,
 ) -> NoticeSet:
     """The rows of one notice kind: newly identified (against ``previous``), exit-ready
     (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
@@ -98,10 +105,28 @@ def build_notices(
         nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
     elif kind == "identification":
         nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
+    elif kind == "monitoring":
+        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, monitoring=monitoring)
     else:
         nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
     nset.findings.extend(left_out)
     return screen(nset, nc)
+
+
+def require_monitoring_year(params: Params, data_year: int) -> None:
+    """Monitoring notices exist from ``monitoring.first_year``; their parameters are checked before reading."""
+    from jingzhun.identify.monitoring import check_monitoring_params, is_monitoring_year
+
+    if not is_monitoring_year(params, data_year):
+        first = int(params.settings.monitoring.first_year)
+        raise UsageError(
+            t(
+                f"{data_year} 年度不是防止返贫监测年度 (监测从 {first} 年度开始), 没有监测对象公示",
+                f"data year {data_year} is not a monitoring year (monitoring starts with {first}); no monitoring notice",
+            ),
+            t(f"请用 --year 指定 {first} 或以后的年度", f"give --year {first} or later"),
+        )
+    check_monitoring_params(params, data_year)
 
 
 INTERNAL = "notice-internal"
@@ -162,6 +187,8 @@ def command(
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     require_posting(params)  # the issuer is never derived: say so before reading the data
+    if kind == "monitoring":
+        require_monitoring_year(params, data_year)
     progress = run.progress()
     with progress.step("read"):
         yd = load_year(ds, data_year, tables)
@@ -173,14 +200,16 @@ def command(
     findings.extend(yd.findings)
     prev = None
     identified = None
+    monitoring = None
     with progress.step("notice"):
         if kind == "identification" and (data_year - 1) in ds.years:
             prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-        elif kind == "exit":
+        elif kind in ("exit", "monitoring"):
             from jingzhun.identify.core import identify
 
-            identified = identify(frames, params, data_year).households
-        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
+            ir = identify(frames, params, data_year)
+            identified, monitoring = ir.households, ir.monitoring
+        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified, monitoring=monitoring)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices

@@ -24,17 +24,24 @@ import pandas as pd
 from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
+from jingzhun.identify.monitoring import monitoring_range
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
 from jingzhun.tablespec import text_column
 
-KINDS = ("identification", "exit", "projects")
+KINDS = ("identification", "exit", "projects", "monitoring")
 KIND_TITLES = {
     "identification": "拟识别建档立卡贫困户名单公示",
     "exit": "拟退出建档立卡贫困户名单公示",
     "projects": "扶贫项目公告公示",
+    "monitoring": "防止返贫监测对象名单公示",
 }
-KIND_LABELS = {"identification": "拟识别贫困户", "exit": "拟退出贫困户", "projects": "扶贫项目"}
+KIND_LABELS = {
+    "identification": "拟识别贫困户",
+    "exit": "拟退出贫困户",
+    "projects": "扶贫项目",
+    "monitoring": "拟纳入监测对象/拟风险消除",
+}
 
 HOUSEHOLD_COLUMNS = [
     "village_code",
@@ -91,6 +98,25 @@ def exit_candidates(households: pd.DataFrame, identified: pd.DataFrame | None) -
     ready = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id")
     ready = ready.set_index("household_id")["exit_ready"].astype("boolean")
     return households["household_id"].astype("str").map(ready).astype("boolean").fillna(False).astype(bool)
+
+
+def monitoring_items(households: pd.DataFrame, monitoring: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """(公示事项, 监测对象类型) over ``households`` from identify/monitoring.csv: 拟纳入监测对象 for an
+    object by the rules not yet recorded, 拟风险消除 for an object ready and not yet marked; else empty."""
+    empty = pd.Series("", index=households.index, dtype="str")
+    if monitoring is None or monitoring.empty:
+        return empty, empty
+    m = monitoring.assign(household_id=monitoring["household_id"].astype("str")).drop_duplicates("household_id")
+    recorded = m["monitoring_type"].notna() & ~m["risk_cleared"].astype("boolean").fillna(False).astype(bool)
+    include = (m["class_source"] == "identified") & ~recorded
+    clear = m["risk_cleared_ready"].astype("boolean").fillna(False).astype(bool) & ~m["risk_cleared"].astype(
+        "boolean"
+    ).fillna(False).astype(bool)
+    item = pd.Series("", index=m.index, dtype="str").mask(include, "拟纳入监测对象").mask(clear, "拟风险消除")
+    key = households["household_id"].astype("str")
+    it = key.map(pd.Series(item.to_numpy(), index=m["household_id"])).astype("str").fillna("")
+    cls = key.map(pd.Series(m["monitoring_class"].astype("str").to_numpy(), index=m["household_id"]))
+    return it, cls.astype("str").fillna("")
 
 
 def household_rows(
@@ -239,7 +265,7 @@ PHONE_LABELS = {
 
 
 def common(kind: str, params: Params, data_year: int, start: date) -> NoticeCommon:
-    days = params.settings.notice_days.projects if kind == "projects" else params.settings.notice_days.households
+    days = getattr(params.settings.notice_days, kind if kind in ("projects", "monitoring") else "households")
     phones = [
         (PHONE_LABELS.get(k, k), str(v))
         for k, v in asdict(params.settings.supervision_phones).items()
@@ -255,6 +281,14 @@ def common(kind: str, params: Params, data_year: int, start: date) -> NoticeComm
         standard = (
             f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、"
             f"不愁穿，义务教育、基本医疗、住房安全有保障"
+        )
+    elif kind == "monitoring":
+        rng = monitoring_range(params, data_year)
+        standard = (
+            f"纳入监测：家庭人均纯收入低于{data_year}年监测范围 {rng:,.0f} 元且有返贫致贫风险，"
+            "或因病、因灾、因意外事故等"
+            "刚性支出较大、收入大幅缩减；风险消除：收入持续稳定、“两不愁三保障”及饮水安全持续巩固、"
+            "返贫致贫风险稳定消除"
         )
     else:
         standard = ""
@@ -309,16 +343,29 @@ def household_notices(
     data_year: int,
     previous: pd.DataFrame | None = None,
     identified: pd.DataFrame | None = None,
+    monitoring: pd.DataFrame | None = None,
 ) -> NoticeSet:
     findings = Findings()
+    item, cls = monitoring_items(households, monitoring if kind == "monitoring" else None)
     if kind == "identification":
         mask = newly_identified(households, previous, data_year)
         if previous is None:
             findings.add("P-NOTICE-NO-PREVIOUS", table="households", detail=str(data_year))
+    elif kind == "monitoring":
+        mask = (item != "").astype(bool)
     else:
         mask = exit_candidates(households, identified)
     mask = _sane_only(households, mask, findings, kind)
     rows = household_rows(households, mask, villages, data_year)
+    if kind == "monitoring":  # same order as household_rows: by village, group, name, ID
+        sel = mask.to_numpy(dtype=bool)
+        extra = pd.DataFrame(
+            {"monitoring_item": item[sel].to_numpy(), "monitoring_class": cls[sel].to_numpy()},
+            index=households["household_id"].astype("str")[sel].to_numpy(),
+        )
+        extra = extra[~extra.index.duplicated()]
+        rows["monitoring_item"] = rows["household_id"].map(extra["monitoring_item"]).fillna("")
+        rows["monitoring_class"] = rows["household_id"].map(extra["monitoring_class"]).fillna("")
     rows["unit"] = rows["village_code"]
     u = village_universe(households, villages)
     counts = rows.groupby("unit").size()

@@ -78,9 +78,12 @@ def report_with_findings(
             funds=steps.funds,
             audit_report=steps.audit_report,
             notes={**steps.notes, **trend_notes},
+            payments=yd.frames.get("payments"),
         )
     findings = Findings()
     findings.extend([yd.findings, ident.findings] + ([steps.match_result.findings] if steps.match_result else []))
+    if model.monitoring is not None:
+        findings.extend([model.monitoring.findings])
     frames = [findings.render()] + ([steps.audit_report.findings] if steps.audit_report is not None else [])
     return model, pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 

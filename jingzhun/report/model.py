@@ -98,6 +98,7 @@ class ReportModel:
     exit_threshold: float = 0.02
     parameters: list[dict[str, Any]] = field(default_factory=list)
     html_village_rows: int = 600  # villages listed in index.html (report.html_village_rows)
+    monitoring: Any = None  # jingzhun.report.monitoring.MonitoringReport in a monitoring year
 
     def level(self, name: str) -> pd.DataFrame:
         return self.indicators[self.indicators["level"] == name].reset_index(drop=True)
@@ -257,6 +258,7 @@ def build_report(
     funds: Any = None,
     audit_report: Any = None,
     notes: Mapping[str, str] | None = None,
+    payments: pd.DataFrame | None = None,
 ) -> ReportModel:
     """Indicators of ``data_year`` by village, township and county, the trend over the
     years in ``identify_by_year`` (up to ``data_year``) and the township assessment.
@@ -269,6 +271,7 @@ def build_report(
     - ``funds``: :class:`jingzhun.funds.summary.FundSummaries`; taken from ``audit_report`` when None.
     - ``audit_report``: :class:`jingzhun.audit.report.AuditReport` (amount at risk).
     - ``notes``: input name → why it is missing (shown in the report).
+    - ``payments``: the year's payments (measures of the monitoring objects; monitoring years only).
     A None input leaves its indicators empty (NA), never an error.
     """
     if data_year not in identify_by_year:
@@ -326,7 +329,10 @@ def build_report(
         "region.exit_incidence_west",
     }
     parameters = [r for r in params.records() if r["name"] in used or r["name"].startswith("indicator_weights.")]
+    from jingzhun.report.monitoring import build_monitoring
+
     return ReportModel(
+        monitoring=build_monitoring(identify_by_year, data_year, county, params, payments),
         data_year=data_year,
         county_code=county[0],
         county_name=county[1],

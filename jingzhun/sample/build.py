@@ -10,6 +10,7 @@ from jingzhun.county import common_prefix, names_of
 from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.sample import anomalies, dirty
+from jingzhun.sample import monitoring as smon
 from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table, write_truth
 
@@ -100,6 +101,9 @@ def build(
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
         del ys, tables, df
     _county_toml(out, sorted(counties))
+    if mon_toml := smon.toml_text(years):
+        with (out / "jingzhun.toml").open("a", encoding="utf-8") as f:
+            f.write(mon_toml)
     _readme(
         out,
         name,
