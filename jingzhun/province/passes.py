@@ -43,6 +43,7 @@ from jingzhun.identify.members import current_mask, normalized_ids
 from jingzhun.match import names
 from jingzhun.match.prepare import village_key
 from jingzhun.params import Params
+from jingzhun.plan.core import EXITED_FOR_GOOD
 from jingzhun.plan.pairing import cadre_caps
 from jingzhun.schema.run import row_numbers
 
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 SOURCE_FILE = "_source_file"
 FINDING_COLUMNS = [*BASE_COLUMNS, "county", "pass"]
 PASSES = ("G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8")
-EXITED_FOR_GOOD = "已脱贫"  # plan.core: a household that exited for good gets no plan (and no cadre load)
+
 
 _MEMBERS = ["county", "_row", SOURCE_FILE, "household_id", "id_number", "name", "name_key", "relation", "current"]
 _MEMBERS += ["change_reason"]
@@ -399,7 +400,8 @@ _MOVE_COLUMNS += ["to_household_id", "change_reason", "_row"]
 def g3_roster_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """G3: roster rows without a village code, placed by ID across the province, then by name.
 
-    ``method``: ``id`` (a current member with the ID), ``name`` (exactly one current member of
+    ``method``: ``id`` (a member row with the ID, a current one first, as ``match`` links the dead
+    too), ``name`` (exactly one current member of
     that name in the counties having a village of the roster row's village name), ``ambiguous``
     (several such members), ``none``. ``county`` and ``household_id`` are the place found.
     """
@@ -409,8 +411,11 @@ def g3_roster_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH r AS (SELECT * FROM roster WHERE village_code IS NULL),
         m AS (SELECT * FROM members WHERE current),
         by_id AS (
-            SELECT r.record_id, min(m.county) AS county, min(m.household_id) AS household_id, count(*) AS n
-            FROM r JOIN m ON r.id_number = m.id_number GROUP BY r.record_id),
+            SELECT r.record_id, arg_min(a.county, a.o) AS county, arg_min(a.household_id, a.o) AS household_id
+            FROM r JOIN (SELECT *, (CASE WHEN current THEN '0' ELSE '1' END) || county
+                                   || lpad(CAST(_row AS VARCHAR), 12, '0') AS o FROM members) a
+                 ON r.id_number = a.id_number
+            GROUP BY r.record_id),
         cand AS (SELECT DISTINCT v.village_key, v.county FROM villages v WHERE v.village_key IS NOT NULL),
         by_name AS (
             SELECT r.record_id, min(m.county) AS county, min(m.household_id) AS household_id,
