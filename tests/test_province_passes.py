@@ -9,9 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jingzhun.audit.core import audit
 from jingzhun.errors import UsageError
 from jingzhun.identify.diff import diff_years
+from jingzhun.match.core import match
 from jingzhun.params import Params
+from jingzhun.plan.core import plan_households
+from jingzhun.plan.pairing import pair
 from jingzhun.province.passes import global_passes, slim_frames
 from jingzhun.sample import province
 from jingzhun.sample.build import build
@@ -140,6 +144,8 @@ def test_g5_payee_and_account_in_two_counties(prov, result):
     acc = _truth(prov, "account_two_counties")
     assert _found(result, "A-ACCOUNT-MULTI-COUNTY", "value") == set(acc["bank_account"]) != set()
     assert set(acc["payment_id"]) | set(acc["other_payment_id"]) <= _found(result, "A-ACCOUNT-MULTI-COUNTY", "key")
+    # as audit reports a shared account in one county: the payments of households other than the main one
+    assert _found(result, "A-SHARED-ACCOUNT", "value") == set(acc["bank_account"])
 
 
 def test_g6_key_in_two_partitions(prov, result):
@@ -160,7 +166,7 @@ def test_g8_cadre_over_cap_only_across_counties(prov, result):
 
 
 def test_every_finding_is_an_injected_case(result):
-    expected = {c for _, c in province.PASS_OF.values() if c} | {"V-ID-MULTI-HOUSEHOLD"}
+    expected = {c for _, c in province.PASS_OF.values() if c} | {"V-ID-MULTI-HOUSEHOLD", "A-SHARED-ACCOUNT"}
     assert set(result.findings["code"]) == expected
     assert set(result.findings["pass"]) == {"G1", "G4", "G5", "G6", "G8"}
 
@@ -168,7 +174,7 @@ def test_every_finding_is_an_injected_case(result):
 def test_nothing_found_on_a_sample_without_cases(clean_prov):
     r = global_passes(slims(clean_prov, 2016), slims(clean_prov, 2015))
     assert r.findings.empty
-    for name in ("persons", "roster_duplicates", "duplicate_payments", "accounts", "keys", "cadres"):
+    for name in ("persons", "roster_duplicates", "duplicate_payments", "accounts", "shared_accounts", "keys", "cadres"):
         assert r.tables[name].empty, name
     moves = _truth(clean_prov, "member_moved")  # brides only
     assert sorted(r.tables["moves"]["id_number"]) == sorted(moves["id_number"])
@@ -215,3 +221,29 @@ def test_slim_is_small_and_picklable(prov):
     assert s.members["_row"].notna().all()
     assert len(s.members.columns) < len(frames["members"].columns)
     assert np.array_equal(s.payments["_row"].to_numpy(), frames["payments"]["_row"].to_numpy())
+
+
+def _county_level_codes(frames: dict[str, pd.DataFrame], cadres: pd.DataFrame, params: Params) -> pd.Series:
+    """Findings per code of the county checks that G4, G5 and G8 complete (audit, match, pairing)."""
+    found = [
+        audit(frames, params, 2016, jobs=1).to_findings().frame(),
+        match(frames, params, 2016).findings.frame(),
+        pair(plan_households(frames["households"]), cadres, dict(params.table("cadre_caps"))).findings.frame(),
+    ]
+    return pd.concat(found)["code"].value_counts()
+
+
+def test_county_checks_plus_global_passes_equal_the_whole_folder(prov, result):
+    """Per code: the whole-folder checks = the four county runs + the global passes (cadres: the province's table)."""
+    params = Params.load(prov)
+    frames = year_frames(prov, 2016)
+    codes = ["A-DUPLICATE-PAYMENT", "A-SHARED-ACCOUNT", "M-ROSTER-DUP-ID", "P-CADRE-OVER-CAP"]
+    whole = _county_level_codes(frames, frames["cadres"], params).reindex(codes, fill_value=0)
+    parts = split(frames)
+    counties = sum(
+        (_county_level_codes(parts[c], frames["cadres"], params).reindex(codes, fill_value=0) for c in parts if c),
+        pd.Series(0, index=codes),
+    )
+    ours = result.findings["code"].value_counts().reindex(codes, fill_value=0)
+    assert (whole > 0).all()
+    assert (counties + ours).to_dict() == whole.to_dict()
