@@ -8,8 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from province_frames import slims, split, year_frames
+from typer.testing import CliRunner
 
 from jingzhun.audit.core import audit
+from jingzhun.cli import app
 from jingzhun.errors import UsageError
 from jingzhun.identify.diff import diff_years
 from jingzhun.match.core import match
@@ -20,7 +23,6 @@ from jingzhun.province.passes import global_passes, slim_frames
 from jingzhun.sample import province
 from jingzhun.sample.build import build
 from jingzhun.schema.validate import validate_frames
-from tests.province_frames import slims, split, year_frames
 
 pytest.importorskip("duckdb")
 
@@ -85,6 +87,16 @@ def test_counties_option_is_checked(tmp_path):
         build(tmp_path, 30, YEARS, 7, counties=4)  # fewer than 10 households per county
     with pytest.raises(UsageError):
         build(tmp_path, 100000, YEARS, 7, counties=500)  # no province has 500 counties
+
+
+def test_counties_option_on_the_command_line(tmp_path):
+    r = CliRunner().invoke(app, ["sample", str(tmp_path / "s"), "--counties", "3", "--households", "60", "-q"])
+    assert r.exit_code == 0, r.output
+    v = pd.read_csv(tmp_path / "s" / "2016" / "villages.csv", dtype=str, encoding="utf-8-sig")
+    assert v["village_code"].str.slice(0, 6).nunique() == 3
+    assert (tmp_path / "s" / "_truth" / "province.csv").is_file()
+    r = CliRunner().invoke(app, ["sample", str(tmp_path / "bad"), "--counties", "1"])
+    assert r.exit_code == 2 and not (tmp_path / "bad").exists()
 
 
 def test_g1_person_in_two_counties(prov, result):
@@ -196,6 +208,12 @@ def test_whole_folder_validate_reports_the_same_cross_county_rows(prov, result):
     assert sorted(zip(multi["row"], multi["detail"], strict=True)) == sorted(
         zip(ours["row"], ours["detail"], strict=True)
     )
+    county = whole[whole["code"] == "V-ID-MULTI-COUNTY"]  # a whole folder of several counties says so too
+    ours = f[f["code"] == "V-ID-MULTI-COUNTY"]
+    assert sorted(zip(county["row"], county["key"], county["detail"], strict=True)) == sorted(
+        zip(ours["row"], ours["key"], ours["detail"], strict=True)
+    )
+    assert len(county) == 2
     dup = whole[(whole["code"] == "V-DUPLICATE-KEY") & (whole["table"] == "payments")]
     assert sorted(dup["value"]) == sorted(f.loc[f["code"] == "V-DUPLICATE-KEY", "value"])
 
@@ -237,7 +255,7 @@ def test_county_checks_plus_global_passes_equal_the_whole_folder(prov, result):
     """Per code: the whole-folder checks = the four county runs + the global passes (cadres: the province's table)."""
     params = Params.load(prov)
     frames = year_frames(prov, 2016)
-    codes = ["A-DUPLICATE-PAYMENT", "A-SHARED-ACCOUNT", "M-ROSTER-DUP-ID", "P-CADRE-OVER-CAP"]
+    codes = ["A-DUPLICATE-PAYMENT", "A-SHARED-ACCOUNT", "A-ACCOUNT-MULTI-COUNTY", "M-ROSTER-DUP-ID", "P-CADRE-OVER-CAP"]
     whole = _county_level_codes(frames, frames["cadres"], params).reindex(codes, fill_value=0)
     parts = split(frames)
     counties = sum(
