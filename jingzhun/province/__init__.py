@@ -1,0 +1,1 @@
+"""Province and national runs: county partitions, county tasks and the global passes across counties."""
