@@ -64,7 +64,11 @@ schema = Schema.from_descriptor({"fields": [
         "户主", "配偶", "之子", "之女", "之父", "之母", "之儿媳", "之孙子", "之孙女", "之兄弟姐妹", "之女婿", "其他"]}},
     {"name": "education", "type": "string"},
     {"name": "school_status", "type": "string"},
-    {"name": "health", "type": "string", "constraints": {"enum": ["健康", "长期慢性病", "患有大病", "残疾", "长期慢性病,残疾", "患有大病,残疾"]}},
+    {
+        "name": "health",
+        "type": "string",
+        "constraints": {"enum": ["健康", "长期慢性病", "患有大病", "残疾", "长期慢性病,残疾", "患有大病,残疾"]},
+    },
     {"name": "labor", "type": "string"},
     {"name": "work_status", "type": "string"},
     {"name": "work_months", "type": "integer", "constraints": {"minimum": 0, "maximum": 12}},

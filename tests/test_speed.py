@@ -17,7 +17,10 @@ from jingzhun.schema import loader
 
 def test_validate_import_leaves_pypinyin_and_opencc_unloaded() -> None:
     """pypinyin loads its dictionaries on import (about a second): only matching names needs it."""
-    code = "import sys, jingzhun.schema.validate, jingzhun.match.names; print('pypinyin' in sys.modules, 'opencc' in sys.modules)"
+    code = (
+        "import sys, jingzhun.schema.validate, jingzhun.match.names; "
+        "print('pypinyin' in sys.modules, 'opencc' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

@@ -81,7 +81,8 @@ RULES = [
         "I-MON-RIGID-EXPENSE",
         "info",
         "户 {key}: 刚性支出 {value} 元超过家庭纯收入 × monitoring.rigid_expense_ratio ({detail})",
-        "household {key}: rigid expenses {value} exceed household net income × monitoring.rigid_expense_ratio ({detail})",
+        "household {key}: rigid expenses {value} exceed household net income × "
+        "monitoring.rigid_expense_ratio ({detail})",
         _RIGID_ZH,
         _RIGID_EN,
         "刚性支出超过收入",

@@ -180,11 +180,13 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
         m = c["monitoring"]
         console.print(
             t(
-                f"防止返贫监测 (监测范围 {m['monitoring_range']:.0f} 元): 监测对象 {m['objects']} 户 — 脱贫不稳定户 {m['unstable']}, "
+                f"防止返贫监测 (监测范围 {m['monitoring_range']:.0f} 元): 监测对象 {m['objects']} 户 — "
+                f"脱贫不稳定户 {m['unstable']}, "
                 f"边缘易致贫户 {m['edge']}, 突发严重困难户 {m['sudden']}; 可标注风险消除 {m['risk_cleared_ready']} 户 "
                 f"(见 monitoring.csv)",
                 f"monitoring (range {m['monitoring_range']:.0f}): {m['objects']} objects — unstable {m['unstable']}, "
-                f"edge {m['edge']}, sudden {m['sudden']}; ready for 风险消除 {m['risk_cleared_ready']} (see monitoring.csv)",
+                f"edge {m['edge']}, sudden {m['sudden']}; "
+                f"ready for 风险消除 {m['risk_cleared_ready']} (see monitoring.csv)",
             )
         )
     console.print(findings_written(counts, where), markup=False)

@@ -122,7 +122,8 @@ def require_monitoring_year(params: Params, data_year: int) -> None:
         raise UsageError(
             t(
                 f"{data_year} 年度不是防止返贫监测年度 (监测从 {first} 年度开始), 没有监测对象公示",
-                f"data year {data_year} is not a monitoring year (monitoring starts with {first}); no monitoring notice",
+                f"data year {data_year} is not a monitoring year (monitoring starts with {first}); "
+                "no monitoring notice",
             ),
             t(f"请用 --year 指定 {first} 或以后的年度", f"give --year {first} or later"),
         )

@@ -139,7 +139,8 @@ def _sum(d: pd.DataFrame, level: str, code: str, name: str) -> pd.DataFrame:
 
 
 def _measures(mt: pd.DataFrame, payments: pd.DataFrame | None, params: Params, data_year: int) -> pd.DataFrame:
-    """One row per object: labour, the year's measures, 开发式帮扶 or 综合保障兜底, whether a development measure is in place."""
+    """One row per object: labour, the year's measures, 开发式帮扶 or 综合保障兜底, and whether a
+    development measure is in place."""
     obj = mt[mt["monitoring_class"].fillna("") != ""]
     dev_words = [str(w) for w in params.settings.monitoring.development_measures]
     per_hh = pd.Series(dtype="str")

@@ -211,7 +211,8 @@ def _readme(
     cmd += f" --county {county}" if county else ""
     cmd += f" --counties {counties}" if counties else ""
     province_note = (
-        "\n- `_truth/province.csv`: 跨县的情形 (跨县迁移、一人多县、一卡多县、跨县重复等) 及应发现它们的全局检查和问题代码 /\n"
+        "\n- `_truth/province.csv`: 跨县的情形 (跨县迁移、一人多县、一卡多县、跨县重复等) "
+        "及应发现它们的全局检查和问题代码 /\n"
         "  cases across counties (moves, one person or account in two counties, duplicates across counties) with\n"
         "  the global pass and finding code that should find each."
         if counties

@@ -60,7 +60,8 @@ def command(
         int | None,
         typer.Option(
             "--counties",
-            help="省级模拟数据: 同一地区的县数, 含跨县情形, 真值写入 _truth/province.csv / a province sample over N counties"
+            help="省级模拟数据: 同一地区的县数, 含跨县情形, 真值写入 _truth/province.csv / "
+            "a province sample over N counties"
             " of one prefecture, with cases across counties (truth in _truth/province.csv)",
         ),
     ] = None,
