@@ -37,12 +37,10 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.io.write import write_csv, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
-from jingzhun.plan.usable import for_documents
+from jingzhun.plan.notice_api import INTERNAL, POSTED_MANIFEST, build_notices, default_notice_date, write_files
+from jingzhun.plan.notices import KINDS, common
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
 DateOpt = Annotated[
@@ -59,14 +57,6 @@ TemplatesOpt = Annotated[
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
 
 
-def default_notice_date(data_year: int) -> date:
-    """1 December of the data year: the year's 动态调整 (拟识别, 拟退出 and the year's project
-    results) is settled at the year's end — the exits a year folder records are those of the
-    year before (``report.exit_year_offset``) — and a 7- or 10-day 公示期 from 1 December ends
-    inside the year. Never today's date: the same data gives the same notices on any day."""
-    return date(data_year, 12, 1)
-
-
 def parse_date(value: str | None) -> date | None:
     """``--date`` as a date; None when not given (then :func:`default_notice_date`)."""
     if value is None:
@@ -78,57 +68,6 @@ def parse_date(value: str | None) -> date | None:
             t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
             t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01"),
         ) from None
-
-
-def build_notices(
-    kind: str,
-    frames: dict[str, pd.DataFrame],
-    data_year: int,
-    nc: NoticeCommon,
-    *,
-    previous: pd.DataFrame | None = None,
-    identified: pd.DataFrame | None = None,
-) -> NoticeSet:
-    """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
-    that cannot go into a document (:mod:`jingzhun.plan.usable`) are left out, with findings."""
-    frames, left_out = for_documents(frames, ("households", "villages") + (("projects",) if kind == "projects" else ()))
-    if kind == "projects":
-        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    elif kind == "identification":
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
-    else:
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
-    nset.findings.extend(left_out)
-    return screen(nset, nc)
-
-
-INTERNAL = "notice-internal"
-POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kind>/, kept beside the internal files
-
-
-def write_files(
-    nset: NoticeSet,
-    nc: NoticeCommon,
-    rendered: pd.DataFrame,
-    d: Path,
-    internal: Path,
-    templates: Path | None,
-    docx: bool,
-    jobs: int | None = None,
-    xlsx: bool = False,
-) -> tuple[pd.DataFrame, list[Path]]:
-    """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
-    ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
-    ``internal`` (kept by the office)."""
-    units, files = write_notices(nset, nc, d, templates, docx, jobs)
-    internal.mkdir(parents=True, exist_ok=True)
-    summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
-    write_csv(summary, internal / "summary.csv")
-    write_csv(rendered, internal / "findings.csv")
-    if xlsx:
-        write_xlsx({"summary": summary, "findings": rendered}, internal / "notice.xlsx")
-    return units, files
 
 
 @guarded
