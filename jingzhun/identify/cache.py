@@ -84,6 +84,11 @@ def _normal(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
 
 
+def _values(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Parameter name → value (where a value came from does not change the identification)."""
+    return {r["name"]: r["value"] for r in records}
+
+
 def _inputs_now(ds: Dataset, year: int) -> dict[str, tuple[str, str]]:
     root = ds.root.resolve()
     files = ds.table_files(year)
@@ -116,7 +121,7 @@ def usable(folder: Path, ds: Dataset, year: int, params: Params) -> bool:
         for rel in FILES.values():
             if rel not in outputs or sha256_file(folder / rel) != outputs[rel]:
                 return False
-        if manifest.get("parameters") != _normal(params.records()):
+        if _values(manifest.get("parameters", [])) != _values(_normal(params.records())):
             return False
         return _inputs_then(manifest, year) == _inputs_now(ds, year)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

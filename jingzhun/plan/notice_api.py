@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from jingzhun.county import posting_gaps
+from jingzhun.dataset import Dataset, load_year
 from jingzhun.findings import Findings
 from jingzhun.io.write import write_csv, write_xlsx
+from jingzhun.params import Params
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import (
     KIND_TITLES,
@@ -87,6 +89,22 @@ def write_files(
     if xlsx:
         write_xlsx({"summary": summary, "findings": rendered}, internal / "notice.xlsx")
     return units, files
+
+
+def compute(
+    kind: str, ds: Dataset, frames: dict[str, pd.DataFrame], params: Params, data_year: int, nc: NoticeCommon
+) -> NoticeSet:
+    """One kind's notices of ``data_year`` (``jingzhun notice``): the identification notice
+    compares with the year before's households, the exit notice identifies this year."""
+    prev = None
+    identified = None
+    if kind == "identification" and (data_year - 1) in ds.years:
+        prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
+    elif kind == "exit":
+        from jingzhun.identify.core import identify
+
+        identified = identify(frames, params, data_year).households
+    return build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
 
 
 @dataclass

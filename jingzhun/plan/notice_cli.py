@@ -39,7 +39,7 @@ from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.plan.notice_api import INTERNAL, POSTED_MANIFEST, build_notices, default_notice_date, write_files
+from jingzhun.plan.notice_api import INTERNAL, POSTED_MANIFEST, compute, default_notice_date, write_files
 from jingzhun.plan.notices import KINDS, common
 
 KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
@@ -109,16 +109,8 @@ def command(
     nc = common(kind, params, data_year, start)
     findings = Findings()
     findings.extend(yd.findings)
-    prev = None
-    identified = None
     with progress.step("notice"):
-        if kind == "identification" and (data_year - 1) in ds.years:
-            prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-        elif kind == "exit":
-            from jingzhun.identify.core import identify
-
-            identified = identify(frames, params, data_year).households
-        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
+        nset = compute(kind, ds, frames, params, data_year, nc)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
