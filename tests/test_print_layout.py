@@ -15,7 +15,7 @@ from plan_frames import T1, V1, cadres, households, members, projects
 from jingzhun import render
 from jingzhun.params import Params
 from jingzhun.plan import cardtext, docs
-from jingzhun.plan.cli import county_info
+from jingzhun.plan.api import county_info
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notices import common, household_notices, project_notices, project_rows
 from jingzhun.report import charts

@@ -20,7 +20,7 @@ from jingzhun import render
 from jingzhun.cli import app
 from jingzhun.errors import TemplateError
 from jingzhun.plan import docs
-from jingzhun.plan.cli import county_info
+from jingzhun.plan.api import county_info
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notices import common, household_notices, project_notices
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from jingzhun.cli import app
 from jingzhun.identify.core import identify
 from jingzhun.params import Params
-from jingzhun.report.cli import run_report
+from jingzhun.report.api import run_report
 from jingzhun.report.model import TREND_COLUMNS, build_report
 from jingzhun.report.write import existing_links, write_report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -330,9 +331,7 @@ def _vanish(c):
 def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, tmp_path, monkeypatch, fn, note):
     from jingzhun import pipeline
 
-    steps = tuple(
-        pipeline.Step(s.name, fn, s.after, s.background) if s.name == "validate" else s for s in pipeline.STEPS
-    )
+    steps = tuple(dataclasses.replace(s, compute=fn) if s.name == "validate" else s for s in pipeline.STEPS)
     monkeypatch.setattr(pipeline, "STEPS", steps)
     r = _run([str(small), "--out", str(tmp_path / "out"), "--no-books", "--json", "--quiet"])
     assert r.exit_code == 1, r.stderr

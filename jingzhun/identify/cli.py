@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -25,19 +24,15 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import say_county, settle
-from jingzhun.dataset import Dataset, load_year
+from jingzhun.county import say_county
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.findings_view import code_label
 from jingzhun.i18n import t
-from jingzhun.identify.core import IdentifyResult, identify
-from jingzhun.identify.monitoring import check_monitoring_params, monitoring_villages
-from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.identify.api import run_identify, write_files
+from jingzhun.identify.core import IdentifyResult
 from jingzhun.outputs import output_dir
-from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
 
-TABLES = ("households", "members", "villages", "crosscheck")
 RESULT_LABELS = {
     "poor": ("贫困", "poor"),
     "edge": ("边缘", "edge"),
@@ -47,26 +42,6 @@ RESULT_LABELS = {
 }
 
 
-def run_identify(
-    dataset: Path, year: int | None, config: Path | None, progress: Reporter | None = None
-) -> tuple[IdentifyResult, Findings, Params]:
-    """Load one year and identify; reading findings are kept with the identification ones."""
-    step = progress.step if progress is not None else no_step
-    ds = Dataset.open(dataset)
-    data_year = ds.resolve_year(year)
-    params = Params.load(ds.root, config)
-    params.poverty_line(data_year - 1)  # a missing line stops before any reading
-    check_monitoring_params(params, data_year)  # so does a monitoring range not set
-    with step("read"):
-        yd = load_year(ds, data_year, TABLES)
-    settle(params, yd.frames)
-    with step("identify"):
-        result = identify(yd.frames, params, data_year)
-    findings = Findings()
-    findings.extend([yd.findings, result.findings])
-    return result, findings, params
-
-
 def write_outputs(
     result: IdentifyResult, findings: Findings, out: Path, xlsx: bool, progress: Reporter | None = None
 ) -> dict[str, Any]:
@@ -74,28 +49,6 @@ def write_outputs(
     with (progress.step if progress is not None else no_step)("write"), output_dir(out, "identify") as d:
         write_files(result, rendered, d, xlsx)
     return {"rendered": rendered}
-
-
-def write_files(result: IdentifyResult, rendered: pd.DataFrame, d: Path, xlsx: bool) -> None:
-    """Every output of identify into folder ``d`` (shared with ``jingzhun run``)."""
-    write_csv(result.households, d / "households.csv")
-    write_csv(result.villages, d / "villages.csv")
-    if result.monitoring is not None:
-        write_csv(result.monitoring, d / "monitoring.csv")
-        write_csv(monitoring_villages(result.monitoring), d / "monitoring_villages.csv")
-    write_csv(rendered, d / "findings.csv")
-    write_json(result.county, d / "county.json")
-    write_json(result.params, d / "params.json")
-    if xlsx:
-        write_xlsx(
-            {
-                "households": result.households,
-                "villages": result.villages,
-                "townships": result.townships(),
-                "findings": rendered,
-            },
-            d / "identify.xlsx",
-        )
 
 
 @guarded

@@ -37,12 +37,17 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.io.write import write_csv, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
-from jingzhun.plan.usable import for_documents
+from jingzhun.plan.notice_api import (
+    INTERNAL,
+    POSTED_MANIFEST,
+    compute,
+    default_notice_date,
+    require_monitoring_year,
+    write_files,
+)
+from jingzhun.plan.notices import KINDS, common
 
 KindOpt = Annotated[
     str,
@@ -66,14 +71,6 @@ TemplatesOpt = Annotated[
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
 
 
-def default_notice_date(data_year: int) -> date:
-    """1 December of the data year: the year's 动态调整 (拟识别, 拟退出 and the year's project
-    results) is settled at the year's end — the exits a year folder records are those of the
-    year before (``report.exit_year_offset``) — and a 7- or 10-day 公示期 from 1 December ends
-    inside the year. Never today's date: the same data gives the same notices on any day."""
-    return date(data_year, 12, 1)
-
-
 def parse_date(value: str | None) -> date | None:
     """``--date`` as a date; None when not given (then :func:`default_notice_date`)."""
     if value is None:
@@ -85,77 +82,6 @@ def parse_date(value: str | None) -> date | None:
             t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
             t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01"),
         ) from None
-
-
-def build_notices(
-    kind: str,
-    frames: dict[str, pd.DataFrame],
-    data_year: int,
-    nc: NoticeCommon,
-    *,
-    previous: pd.DataFrame | None = None,
-    identified: pd.DataFrame | None = None,
-    monitoring: pd.DataFrame | None = None,
-) -> NoticeSet:
-    """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
-    that cannot go into a document (:mod:`jingzhun.plan.usable`) are left out, with findings."""
-    frames, left_out = for_documents(frames, ("households", "villages") + (("projects",) if kind == "projects" else ()))
-    if kind == "projects":
-        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    elif kind == "identification":
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
-    elif kind == "monitoring":
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, monitoring=monitoring)
-    else:
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
-    nset.findings.extend(left_out)
-    return screen(nset, nc)
-
-
-def require_monitoring_year(params: Params, data_year: int) -> None:
-    """Monitoring notices exist from ``monitoring.first_year``; their parameters are checked before reading."""
-    from jingzhun.identify.monitoring import check_monitoring_params, is_monitoring_year
-
-    if not is_monitoring_year(params, data_year):
-        first = int(params.settings.monitoring.first_year)
-        raise UsageError(
-            t(
-                f"{data_year} 年度不是防止返贫监测年度 (监测从 {first} 年度开始), 没有监测对象公示",
-                f"data year {data_year} is not a monitoring year (monitoring starts with {first}); "
-                "no monitoring notice",
-            ),
-            t(f"请用 --year 指定 {first} 或以后的年度", f"give --year {first} or later"),
-        )
-    check_monitoring_params(params, data_year)
-
-
-INTERNAL = "notice-internal"
-POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kind>/, kept beside the internal files
-
-
-def write_files(
-    nset: NoticeSet,
-    nc: NoticeCommon,
-    rendered: pd.DataFrame,
-    d: Path,
-    internal: Path,
-    templates: Path | None,
-    docx: bool,
-    jobs: int | None = None,
-    xlsx: bool = False,
-) -> tuple[pd.DataFrame, list[Path]]:
-    """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
-    ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
-    ``internal`` (kept by the office)."""
-    units, files = write_notices(nset, nc, d, templates, docx, jobs)
-    internal.mkdir(parents=True, exist_ok=True)
-    summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
-    write_csv(summary, internal / "summary.csv")
-    write_csv(rendered, internal / "findings.csv")
-    if xlsx:
-        write_xlsx({"summary": summary, "findings": rendered}, internal / "notice.xlsx")
-    return units, files
 
 
 @guarded
@@ -199,18 +125,8 @@ def command(
     nc = common(kind, params, data_year, start)
     findings = Findings()
     findings.extend(yd.findings)
-    prev = None
-    identified = None
-    monitoring = None
     with progress.step("notice"):
-        if kind == "identification" and (data_year - 1) in ds.years:
-            prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-        elif kind in ("exit", "monitoring"):
-            from jingzhun.identify.core import identify
-
-            ir = identify(frames, params, data_year)
-            identified, monitoring = ir.households, ir.monitoring
-        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified, monitoring=monitoring)
+        nset = compute(kind, ds, frames, params, data_year, nc)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
