@@ -32,6 +32,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import InputError, UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings import worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv
@@ -93,8 +94,8 @@ def run_audit(
     with step("read"):
         yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
-    with step("audit"):
-        return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
+    with step("audit"), make_executor(jobs) as executor:
+        return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, executor=executor)
 
 
 @guarded

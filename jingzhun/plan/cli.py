@@ -28,6 +28,7 @@ from jingzhun.cli_common import (
 )
 from jingzhun.county import say_county, settle
 from jingzhun.dataset import Dataset, load_year
+from jingzhun.executors import SERIAL, Executor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.identify.core import identify
@@ -119,7 +120,7 @@ def write_files(
     books: bool,
     templates: Path | None,
     docx: bool,
-    jobs: int | None,
+    executor: Executor = SERIAL,
 ) -> list[Path]:
     """Every output of plan into folder ``d`` (shared with ``jingzhun run``); returns the documents."""
     write_csv(result.plans, d / "plans.csv")
@@ -127,7 +128,7 @@ def write_files(
     write_csv(rendered, d / "findings.csv")
     if xlsx:
         write_xlsx({"plans": result.plans, "cadres": result.cadres, "findings": rendered}, d / "plan.xlsx")
-    return write_books(model, d / "books", templates, docx, jobs) if books else []
+    return write_books(model, d / "books", templates, docx, executor) if books else []
 
 
 @guarded
@@ -155,9 +156,9 @@ def command(
     result, findings, model, params = run_plan(dataset, year, run.config, measures, progress)
     say_county(run.err, params)
     rendered = findings.render()
-    with progress.step("books" if books else "write"), output_dir(out, "plan") as d:
+    with progress.step("books" if books else "write"), output_dir(out, "plan") as d, make_executor(jobs) as ex:
         files = write_files(
-            result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, jobs=jobs
+            result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, executor=ex
         )
     counts = severity_counts(rendered)
     s = summary(result)

@@ -35,6 +35,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import require_posting, say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
+from jingzhun.executors import SERIAL, Executor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_xlsx
@@ -115,13 +116,13 @@ def write_files(
     internal: Path,
     templates: Path | None,
     docx: bool,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
     xlsx: bool = False,
 ) -> tuple[pd.DataFrame, list[Path]]:
     """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
     ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
     ``internal`` (kept by the office)."""
-    units, files = write_notices(nset, nc, d, templates, docx, jobs)
+    units, files = write_notices(nset, nc, d, templates, docx, executor)
     internal.mkdir(parents=True, exist_ok=True)
     summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
     write_csv(summary, internal / "summary.csv")
@@ -187,8 +188,9 @@ def command(
         progress.step("write"),
         output_dir(Path(out) / INTERNAL, kind) as internal,
         output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d,
+        make_executor(jobs) as executor,
     ):
-        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs, xlsx)
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, executor, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     withheld = units[units["withheld"] != ""]
