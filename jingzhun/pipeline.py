@@ -6,11 +6,12 @@ output folder only when all is written, then ``manifest.json`` records what prod
 A step that fails is reported as a finding (``R-STEP-FAILED``) and the steps that
 depend on it are skipped (``R-STEP-SKIPPED``); the others still run.
 
-The steps whose results no later step needs (validate, diff: ``Step.background``) run in
-one forked worker process while this process goes on with identify and match, so both
-cores work (with ``jobs=1`` everything runs here, one step after the other). The worker
-writes its steps' folders and sends back their records and findings; the outputs are
-the same either way.
+The steps whose results no later step needs (validate, diff: ``Step.background``) are one
+unit submitted to the run's executor (:mod:`jingzhun.executors`), which runs it in a worker
+process while this process goes on with identify and match, so both cores work. With a
+serial executor (``--jobs 1``, or inside a daemonic process) everything runs here, one
+step after the other, and no process is started. The unit writes its steps' folders and
+returns their records and findings; the outputs are the same either way.
 
 Like every domain step this module never prints: it reports progress through the
 ``progress`` callback the command gives it.
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,12 +34,12 @@ from jingzhun import __version__
 from jingzhun.county import county_record, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import JingzhunError, UsageError
+from jingzhun.executors import SERIAL, Executor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
 from jingzhun.match.core import one_per_defect
 from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
-from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
 from jingzhun.runlock import locked
 from jingzhun.steps import STEPS, Context, RunOptions, Skip, StepSpec
@@ -79,11 +82,21 @@ class RunResult:
 
 
 def _peak_mb() -> float:
+    """This process's peak memory in MB: ``VmHWM`` from ``/proc`` (Linux), else psutil's peak
+    working set (Windows) when psutil is installed, else 0 (no figure)."""
     try:
-        import resource  # POSIX only; on Windows the step records no memory figure
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil  # type: ignore[import-untyped]  # optional
     except ImportError:
         return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = getattr(psutil.Process().memory_info(), "peak_wset", None)
+    return peak / 2**20 if peak else 0.0
 
 
 # The steps are declared once, in jingzhun.steps (name, label, tables, dependencies,
@@ -109,8 +122,15 @@ def run_pipeline(
     options: RunOptions,
     config: Path | None = None,
     progress: Progress = _no_progress,
+    executor: Executor | None = None,
 ) -> RunResult:
-    """Run every step for one data year into ``out``; return what ran and the findings."""
+    """Run every step for one data year into ``out``; return what ran and the findings.
+
+    ``executor``: where the steps' units of work run; without one, the run makes one for
+    ``options.jobs`` (:func:`~jingzhun.executors.make_executor`) and closes it at the end."""
+    if executor is None:
+        with make_executor(options.jobs) as own_executor:
+            return run_pipeline(dataset, out, options, config, progress, own_executor)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
@@ -146,7 +166,7 @@ def run_pipeline(
         with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
             c = Context(ds, year, params, options, data, tmp, previous, previous_error, out=out)
             status: dict[str, str] = {}
-            behind = [s for s in STEPS if s.background] if options.jobs != 1 and can_fork() else []
+            behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
             worker = _Worker(behind, c) if behind else None
             done: dict[str, StepRecord] = {}
             try:
@@ -158,6 +178,7 @@ def run_pipeline(
             except BaseException:
                 if worker is not None:
                     worker.pending.cancel()
+                    c.executor.terminate()  # the unit may be running: its folders are being removed
                 raise
             records.extend(done[s.name] for s in STEPS)
             rendered = _all_findings(c, own)
@@ -245,7 +266,7 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
 
 
 def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
-    """In the worker: run ``steps``; their records, findings and summaries go back to the run."""
+    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run."""
     own = Findings()
     status: dict[str, str] = {}
     out = []
@@ -256,18 +277,21 @@ def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, A
 
 
 class _Worker:
-    """The background steps in one forked process (started at once, joined at the end)."""
+    """The background steps as one unit of the run's executor (submitted at once, joined at the end).
+
+    The unit gets a copy of the context with a serial executor: a worker starts no process."""
 
     def __init__(self, steps: list[Step], c: Context) -> None:
         self.steps = steps
-        self.pending = Background(_background, steps, c)
+        self.pending: Future[tuple[list[tuple[StepRecord, Any, Any]], Findings]] = c.executor.submit(
+            _background, steps, replace(c, executor=SERIAL, results={})
+        )
 
     def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
         try:
-            out, theirs = self.pending.get()
-        except RuntimeError:
-            code = self.pending.exitcode
-            note = t(f"后台进程意外结束 (退出码 {code})", f"the worker process ended unexpectedly (exit code {code})")
+            out, theirs = self.pending.result()
+        except BrokenProcessPool as e:
+            note = t(f"后台进程意外结束 ({e})", f"the worker process ended unexpectedly ({e})")
             out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
             for s in self.steps:
                 theirs.add("R-STEP-FAILED", table="run", key=s.name, detail=note)

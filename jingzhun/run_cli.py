@@ -28,6 +28,7 @@ from jingzhun.cli_common import (
 )
 from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings import severity_counts
 from jingzhun.findings_view import code_label, severity_label, summary_table, totals_line
 from jingzhun.i18n import t
@@ -104,7 +105,8 @@ def command(
     )
     log_path = check_log(log, out)
     reporter = Reporter(run.err, run.quiet, log_path)
-    result = run_pipeline(dataset, out, options, run.config, progress=reporter)
+    with make_executor(jobs) as executor:
+        result = run_pipeline(dataset, out, options, run.config, progress=reporter, executor=executor)
     try:
         reporter.line(
             t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jingzhun.errors import JingzhunError
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.i18n import t
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class Context:
     previous_error: str = ""
     results: dict[str, Any] = field(default_factory=dict)
     out: Path | None = None  # the run's output folder (earlier runs are looked for beside it)
+    executor: Executor = SERIAL  # where the steps send their units of work
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:

@@ -327,7 +327,8 @@ def _vanish(c):
     os._exit(9)
 
 
-@pytest.mark.parametrize(("fn", "note"), [(_boom, "validate broke"), (_vanish, "9")])
+# A worker that dies is named as such (a process pool does not report its exit code).
+@pytest.mark.parametrize(("fn", "note"), [(_boom, "validate broke"), (_vanish, "后台进程意外结束")])
 def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, tmp_path, monkeypatch, fn, note):
     from jingzhun import pipeline
 

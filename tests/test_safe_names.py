@@ -136,7 +136,7 @@ def test_books_name_files_safely_even_for_codes_that_bypass_the_checks(tmp_path)
         2016,
     )
     books = tmp_path / "a" / "b" / "c" / "d" / "e" / "books"
-    written = write_books(model, books, jobs=1)
+    written = write_books(model, books)
     assert written and all(_inside(f, books) for f in written)
     assert all(_inside(f, books) for f in _files(tmp_path))
     assert not (tmp_path / "a" / "x.html").exists()
@@ -156,7 +156,7 @@ def test_notices_name_files_safely_even_for_codes_that_bypass_the_checks(tmp_pat
     nset = household_notices("identification", h, None, 2016)
     nc = common("identification", Params.load(), 2016, pd.Timestamp("2016-03-01").date())
     folder = tmp_path / "a" / "b" / "c" / "d" / "notice"
-    units, written = write_notices(nset, nc, folder, jobs=1)
+    units, written = write_notices(nset, nc, folder)
     assert written and all(_inside(f, folder) for f in written)
     assert all(_inside(f, folder) for f in _files(tmp_path))
     assert set(units.loc[units["file"] != "", "file"]) <= {f.name for f in written}

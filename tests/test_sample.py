@@ -212,7 +212,7 @@ def test_sample_without_dirty_passes_validate_without_warnings(tmp_path, househo
     build(tmp_path, households, years, seed)
     ds = Dataset.open(tmp_path)
     for year in years:
-        found = validate_year(load_year(ds, year), Params.load(tmp_path), jobs=1).render()
+        found = validate_year(load_year(ds, year), Params.load(tmp_path)).render()
         bad = found[found["severity"] != "info"]
         assert bad.empty, f"{households}/{seed}/{year}: {bad['code'].value_counts().to_dict()}"
 

@@ -13,6 +13,7 @@ from jingzhun.audit.report import AuditReport
 from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import InputError
+from jingzhun.executors import make_executor
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.params import Params
@@ -52,7 +53,8 @@ def run_audit(
         yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
     with step("audit"):
-        return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
+        with make_executor(jobs) as executor:
+            return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, executor=executor)
 
 
 def step_compute(c: Context) -> Outcome:
@@ -64,6 +66,7 @@ def step_compute(c: Context) -> Outcome:
         as_of=c.options.as_of,
         reading=c.data.findings,
         identified=c.results["identify"].households,
+        executor=c.executor,
     )
     return Outcome(report, Findings.from_frame(report.findings), {"checked": report.summary.get("payments")})
 

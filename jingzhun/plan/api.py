@@ -13,6 +13,7 @@ import pandas as pd
 from jingzhun import county
 from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
 from jingzhun.identify.core import identify
 from jingzhun.io.write import write_csv, write_xlsx
@@ -91,7 +92,7 @@ def write_files(
     books: bool,
     templates: Path | None,
     docx: bool,
-    jobs: int | None,
+    executor: Executor = SERIAL,
 ) -> list[Path]:
     """Every output of plan into folder ``d`` (shared with ``jingzhun run``); returns the documents."""
     write_csv(result.plans, d / "plans.csv")
@@ -99,7 +100,7 @@ def write_files(
     write_csv(rendered, d / "findings.csv")
     if xlsx:
         write_xlsx({"plans": result.plans, "cadres": result.cadres, "findings": rendered}, d / "plan.xlsx")
-    return write_books(model, d / "books", templates, docx, jobs) if books else []
+    return write_books(model, d / "books", templates, docx, executor) if books else []
 
 
 @dataclass
@@ -126,7 +127,7 @@ def write(
     books: bool = True,
     templates: Path | None = None,
     docx: bool = True,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
 ) -> list[Path]:
     """Every output of ``planned`` into ``folder``; returns the documents written."""
     return write_files(
@@ -138,7 +139,7 @@ def write(
         books=books,
         templates=templates,
         docx=docx,
-        jobs=jobs,
+        executor=executor,
     )
 
 
@@ -151,5 +152,5 @@ def step_compute(c: Context) -> Outcome:
 def step_write(outcome: Outcome, d: Path, c: Context) -> None:
     d.mkdir()
     o = c.options
-    files = write(outcome.value, d, xlsx=o.xlsx, books=o.books, templates=o.templates, docx=o.docx, jobs=o.jobs)
+    files = write(outcome.value, d, xlsx=o.xlsx, books=o.books, templates=o.templates, docx=o.docx, executor=c.executor)
     outcome.summary["documents"] = len(files)

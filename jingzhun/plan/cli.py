@@ -25,6 +25,7 @@ from jingzhun.cli_common import (
     print_json,
 )
 from jingzhun.county import say_county
+from jingzhun.executors import make_executor
 from jingzhun.findings import severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.outputs import output_dir
@@ -69,9 +70,9 @@ def command(
     result, findings, model, params = run_plan(dataset, year, run.config, measures, progress)
     say_county(run.err, params)
     rendered = findings.render()
-    with progress.step("books" if books else "write"), output_dir(out, "plan") as d:
+    with progress.step("books" if books else "write"), output_dir(out, "plan") as d, make_executor(jobs) as ex:
         files = write_files(
-            result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, jobs=jobs
+            result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, executor=ex
         )
     counts = severity_counts(rendered)
     s = summary(result)

@@ -14,6 +14,7 @@ import pandas as pd
 from jingzhun.county import posting_gaps
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import UsageError
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_xlsx
@@ -80,13 +81,13 @@ def write_files(
     internal: Path,
     templates: Path | None,
     docx: bool,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
     xlsx: bool = False,
 ) -> tuple[pd.DataFrame, list[Path]]:
     """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
     ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
     ``internal`` (kept by the office)."""
-    units, files = write_notices(nset, nc, d, templates, docx, jobs)
+    units, files = write_notices(nset, nc, d, templates, docx, executor)
     internal.mkdir(parents=True, exist_ok=True)
     summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
     write_csv(summary, internal / "summary.csv")
@@ -174,7 +175,7 @@ def step_write(outcome: Outcome, d: Path, c: Context) -> None:
             c.tmp / INTERNAL / kind,
             c.options.templates,
             c.options.docx,
-            c.options.jobs,
+            c.executor,
             c.options.xlsx,
         )
         made[kind] = int((units["file"] != "").sum())

@@ -35,6 +35,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import require_posting, say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.outputs import output_dir
@@ -134,8 +135,9 @@ def command(
         progress.step("write"),
         output_dir(Path(out) / INTERNAL, kind) as internal,
         output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d,
+        make_executor(jobs) as executor,
     ):
-        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs, xlsx)
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, executor, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     withheld = units[units["withheld"] != ""]

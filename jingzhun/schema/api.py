@@ -12,6 +12,7 @@ import pandas as pd
 from jingzhun import __version__
 from jingzhun.county import county_record
 from jingzhun.dataset import YearData
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import worst_exit_code
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.manifest import relative_inputs
@@ -20,9 +21,9 @@ from jingzhun.schema.validate import ValidationResult, validate_year
 from jingzhun.steps import Context, Outcome
 
 
-def compute(data: YearData, params: Params, jobs: int | None = None) -> ValidationResult:
+def compute(data: YearData, params: Params, executor: Executor = SERIAL) -> ValidationResult:
     """Every table of ``data`` against its schema, the ID rules and the cross-table rules."""
-    return validate_year(data, params, jobs=jobs)
+    return validate_year(data, params, executor=executor)
 
 
 def write(result: ValidationResult, folder: Path, report: dict[str, Any], xlsx: bool = False) -> None:
@@ -64,8 +65,8 @@ def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path, xlsx: b
 
 
 def step_compute(c: Context) -> Outcome:
-    # One process here: in the run, validate is already beside identify and match.
-    result = compute(c.data, c.params, jobs=1)
+    # In the run, validate is already a unit beside identify and match (its executor is serial there).
+    result = compute(c.data, c.params, c.executor)
     return Outcome(result, result.findings, {"tables": result.tables})
 
 

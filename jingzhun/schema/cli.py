@@ -29,6 +29,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import say_county, settle
 from jingzhun.dataset import YEAR_RE, Dataset, YearData, dataset_limits, load_file, load_year
 from jingzhun.errors import UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.io.encoding import check_encoding
@@ -122,7 +123,8 @@ def command(
     params = Params.load(root, run.config)
     settle(params, data.frames)
     with progress.step("validate"):
-        result = validate_year(data, params, jobs=jobs)
+        with make_executor(jobs) as executor:
+            result = validate_year(data, params, executor=executor)
         rendered = result.render(run.lang)
         report = validation_report(result, rendered, data, params, fail_on, root=root)
     summary = report["summary"]
