@@ -49,7 +49,7 @@ class RunOptions:
     templates: Path | None = None
     docx: bool = True
     books: bool = True
-    jobs: int | None = None  # None: every core, at most 4 (jingzhun.parallel.default_jobs)
+    jobs: int | None = None  # None: every core, at most 4 (jingzhun.executors.default_jobs)
     as_of: pd.Timestamp | None = None
 
 
