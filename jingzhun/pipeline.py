@@ -164,7 +164,7 @@ def run_pipeline(
         for tb, msg in sorted(data.broken.items()):
             own.add("R-TABLE-UNREADABLE", table=tb, key=tb, detail=msg)
         with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
-            c = Context(ds, year, params, options, data, tmp, previous, previous_error, out=out)
+            c = Context(ds, year, params, options, data, tmp, previous, previous_error, out=out, executor=executor)
             status: dict[str, str] = {}
             behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
             worker = _Worker(behind, c) if behind else None
