@@ -201,7 +201,7 @@ def test_result_does_not_depend_on_task_order(prov, result):
 
 
 def test_whole_folder_validate_reports_the_same_cross_county_rows(prov, result):
-    whole = validate_frames(year_frames(prov, 2016), Params.load(prov), data_year=2016, jobs=1).findings.frame()
+    whole = validate_frames(year_frames(prov, 2016), Params.load(prov), data_year=2016).findings.frame()
     f = result.findings
     multi = whole[whole["code"] == "V-ID-MULTI-HOUSEHOLD"]
     ours = f[f["code"] == "V-ID-MULTI-HOUSEHOLD"]
