@@ -36,6 +36,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("audit", "jingzhun.audit.cli"),
     ("sample", "jingzhun.sample.cli"),
     ("report", "jingzhun.report.cli"),
+    ("ingest", "jingzhun.province.ingest_cli"),
 ]
 
 

@@ -338,24 +338,31 @@ def run_pipeline(
     options: RunOptions,
     config: Path | None = None,
     progress: Progress = _no_progress,
+    *,
+    params: Params | None = None,
+    loader: Callable[..., YearData] = load_year,
 ) -> RunResult:
-    """Run every step for one data year into ``out``; return what ran and the findings."""
+    """Run every step for one data year into ``out``; return what ran and the findings.
+
+    ``params`` and ``loader`` (``load_year``'s signature) replace the dataset's ``jingzhun.toml`` and
+    its year folders: a county task of a province run gives its county's settings and store partitions.
+    """
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
-    params = Params.load(ds.root, config)
+    params = params or Params.load(ds.root, config)
     out = Path(out).resolve()  # a symbolic link: its target is locked and replaced, the link stays
     check_out(out, ds.root)
     with locked(out) as stale_lock:
         check_replaceable(out, KEPT)
         progress("read", "start", None)
         t0 = time.perf_counter()
-        data = load_year(ds, year, TABLES, tolerant=True)
+        data = loader(ds, year, TABLES, tolerant=True)
         settle(params, data.frames)
         previous, previous_error = None, ""
         if year - 1 in ds.years:
             try:
-                previous = load_year(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
+                previous = loader(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
             except JingzhunError as e:
                 previous_error = e.message
         read = StepRecord(
