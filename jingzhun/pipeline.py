@@ -258,6 +258,7 @@ def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
         as_of=c.options.as_of,
         reading=c.data.findings,
         identified=c.results["identify"].households,
+        jobs=c.options.jobs,  # jobs=1 in a county task (a daemonic worker): no fork
     )
     c.results["audit"] = report
     d = c.tmp / "audit"

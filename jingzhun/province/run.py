@@ -146,6 +146,27 @@ def merge_csvs(tmp: Path, tasks: list[TaskResult]) -> int:
     return len(names)
 
 
+def _unfound_roster(passes: GlobalResult, f: Findings) -> None:
+    """Roster rows no county holds (no village code, no member with their ID) that G3 could not
+    place either: M-ROSTER-NOT-FOUND, as ``match`` reports them in a whole-folder run."""
+    places = passes.tables.get("roster_places")
+    if places is None or places.empty:
+        return
+    lost = places[(places["roster_county"].fillna("") == "") & (places["method"] == "none")]
+    if lost.empty:
+        return
+    text = lost[["record_id", "name", "id_number", "program"]].fillna("").astype("str")
+    f.add(
+        "M-ROSTER-NOT-FOUND",
+        table="dibao",
+        row=lost["_row"],
+        column="id_number",
+        value=text.agg(" ".join, axis=1).str.strip(),
+        key=lost["record_id"],
+        detail=lost["village_name"].fillna("").astype("str"),
+    )
+
+
 def _failed(tasks: list[TaskResult]) -> Findings:
     f = Findings()
     for r in tasks:
@@ -230,6 +251,7 @@ def run_store(
             t0 = time.perf_counter()
             merged = merge_csvs(tmp, tasks)
             own = _failed(tasks)
+            _unfound_roster(passes, own)
             findings = province_findings(tasks, passes, own)
             _write_csv(findings, tmp / PROVINCE / "findings.csv")
             for name, table in sorted(passes.tables.items()):
@@ -237,7 +259,7 @@ def run_store(
             timings["merge"] = time.perf_counter() - t0
             exit_code = max([worst_exit_code(findings, options.fail_on)] + [r.exit_code for r in tasks if r.ok])
             result = ProvinceResult(out, year, tasks, passes, findings, exit_code, timings)
-            write_json(result.summary(), tmp / PROVINCE / "summary.json")
+            write_json({k: v for k, v in result.summary().items() if k != "out"}, tmp / PROVINCE / "summary.json")
             t0 = time.perf_counter()
             manifest = {
                 "jingzhun_version": __version__,
