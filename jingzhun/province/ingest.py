@@ -170,8 +170,9 @@ def _add_source(ds: Dataset, parts: Parts, findings: Parts, params: dict[str, by
             for county, part in df.groupby(c.to_numpy(), sort=True):
                 parts.setdefault((tb, year, str(county)), []).append(part)
         _add_findings(data.findings.frame(), where, data, year, findings)
-        for county in sorted({str(x) for s in counties.values() for x in s.unique()} - {""}):
-            params.setdefault(county, _county_toml(raw, county) if raw else b"")
+        placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
+        for code in sorted(placed):
+            params.setdefault(code, _county_toml(raw, code) if raw else b"")
 
 
 def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object, year: int, out: Parts) -> None:
