@@ -210,6 +210,7 @@ def audit(
         lambda: jc.budgets(proj),
         lambda: jc.negative_list(pay, proj, list(g("audit.negative_list")), list(g("audit.negative_list_allow"))),
         lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_households")))],
+        lambda: [pc.accounts_across_counties(pay)],  # last: the heavy indices below stay as they are
     ]
     # Two forked processes share the checks (about equal time: the duplicate and shared-account
     # checks beside the rest); the parts are put back in this order, so the result is the same.

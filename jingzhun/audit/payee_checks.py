@@ -275,6 +275,34 @@ def shared_accounts(p: pd.DataFrame, min_households: int) -> pd.DataFrame:
     )
 
 
+def accounts_across_counties(p: pd.DataFrame) -> pd.DataFrame:
+    """One account paid in two or more counties (first six digits of the township code): every payment
+    of it, as a province run's global pass G5 reports it (detail: the counties; the households paid)."""
+    county = p["township_code"].astype("str").str.slice(0, 6)
+    m = (p["account"].notna() & county.notna() & (county.str.len() == 6)).to_numpy(dtype=bool)
+    a = p.loc[m, ["_row", "township_code", "payment_id", "account", "bank_account", "amount"]]
+    if a.empty:
+        return part("A-ACCOUNT-MULTI-COUNTY", a, table=T, key="payment_id")
+    a = a.assign(county=county[m], who=p.loc[m, "household_id"].fillna(p.loc[m, "payee_id"]).fillna(a["payment_id"]))
+    n_counties = a.groupby("account")["county"].transform("nunique")
+    f = a[(n_counties > 1).to_numpy()]
+    if f.empty:
+        return part("A-ACCOUNT-MULTI-COUNTY", f, table=T, key="payment_id")
+    counties = f.groupby("account")["county"].agg(lambda s: ",".join(sorted(set(s))))
+    households = f.groupby("account")["who"].nunique()
+    detail = f["account"].map(counties) + "; " + f["account"].map(households).astype("str") + " 户"
+    return part(
+        "A-ACCOUNT-MULTI-COUNTY",
+        f,
+        table=T,
+        key="payment_id",
+        column="bank_account",
+        value=f["bank_account"],
+        detail=detail,
+        amount=f["amount"],
+    )
+
+
 def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
     cap = map_keys(p["measure"], pd.Series({k: float(v) for k, v in caps.items()}, dtype="float64")).astype("Float64")

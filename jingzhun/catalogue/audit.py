@@ -247,6 +247,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "A-PAYEE-INELIGIBLE": ("不符合享受条件", "payee not eligible"),
     "A-DUPLICATE-PAYMENT": ("重复享受", "duplicate benefit"),
     "A-SHARED-ACCOUNT": ("一卡多户(冒领)", "shared account"),
+    "A-ACCOUNT-MULTI-COUNTY": ("一卡多县", "account in several counties"),
     "A-OVER-CAP": ("超标准发放", "over the cap"),
     "A-AMOUNT-OUTLIER": ("金额异常偏高", "unusually large amount"),
     "A-KIN-OF-CADRE": ("优亲厚友", "cadre's relatives"),

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.audit.payee_checks import ONCE_STAGES_EXCLUDED, pay_period
 from jingzhun.findings import BASE_COLUMNS, Findings
 from jingzhun.funds.ledger import prepare_payments
 from jingzhun.identify.classify import register_state
@@ -43,6 +44,7 @@ from jingzhun.identify.members import current_mask, normalized_ids
 from jingzhun.match import names
 from jingzhun.match.prepare import village_key
 from jingzhun.params import Params
+from jingzhun.plan.core import EXITED_FOR_GOOD
 from jingzhun.plan.pairing import cadre_caps
 from jingzhun.schema.run import row_numbers
 
@@ -53,14 +55,14 @@ if TYPE_CHECKING:
 SOURCE_FILE = "_source_file"
 FINDING_COLUMNS = [*BASE_COLUMNS, "county", "pass"]
 PASSES = ("G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8")
-EXITED_FOR_GOOD = "已脱贫"  # plan.core: a household that exited for good gets no plan (and no cadre load)
+
 
 _MEMBERS = ["county", "_row", SOURCE_FILE, "household_id", "id_number", "name", "name_key", "relation", "current"]
 _MEMBERS += ["change_reason"]
 _HOUSEHOLDS = ["county", "_row", SOURCE_FILE, "household_id", "village_code", "registered", "exited", "in_plan"]
 _HOUSEHOLDS += ["cadre_id"]
 _PAYMENTS = ["county", "_row", SOURCE_FILE, "payment_id", "household_id", "payee_id", "payee_name", "account"]
-_PAYMENTS += ["bank_account", "amount", "measure", "stage", "pay_year"]
+_PAYMENTS += ["bank_account", "amount", "measure", "stage", "pay_date", "pay_year", "period", "family_key"]
 _ROSTER = ["county", "_row", SOURCE_FILE, "record_id", "id_number", "name", "name_key", "village_code"]
 _ROSTER += ["village_name", "village_key", "program"]
 _CADRES = ["county", "_row", SOURCE_FILE, "cadre_id", "rank", "max_households", "township_code"]
@@ -138,6 +140,7 @@ _DTYPES = {
     "in_plan": "bool",
     "amount": "Float64",
     "pay_year": "Int64",
+    "pay_date": "datetime64[us]",
     "max_households": "Float64",
     "agricultural_population": "Float64",
 }
@@ -188,10 +191,22 @@ def _slim_households(h: pd.DataFrame | None, county: str) -> pd.DataFrame:
     return _frame(_HOUSEHOLDS, data)
 
 
-def _slim_payments(p: pd.DataFrame | None, county: str) -> pd.DataFrame:
+def _family_keys(h: pd.DataFrame | None) -> pd.Series:
+    """household_id → the audit's family (village code | the head's surname), as ``audit.register`` makes it."""
+    if h is None or "household_id" not in h.columns:
+        return pd.Series(dtype="str")
+    hid = _text(h, "household_id")
+    key = _text(h, "village_code").fillna("") + "|" + _text(h, "head_name").str.slice(0, 1).fillna(hid)
+    out = pd.Series(key.to_numpy(), index=hid.to_numpy(), dtype="str")
+    return out[out.index.notna() & ~out.index.duplicated()]
+
+
+def _slim_payments(p: pd.DataFrame | None, county: str, households: pd.DataFrame | None = None) -> pd.DataFrame:
     if p is None:
         return _frame(_PAYMENTS)
     typed = prepare_payments(p)
+    typed["period"] = pay_period(typed["purpose"], typed["pay_date"])
+    typed["family_key"] = typed["household_id"].map(_family_keys(households)).astype("str")
     data = {**_base(p, county), **{c: typed[c].to_numpy() for c in _PAYMENTS[3:] if c in typed.columns}}
     data["_row"] = typed["_row"].astype("Int64").to_numpy()
     return _frame(_PAYMENTS, {k: pd.Series(v).reset_index(drop=True) for k, v in data.items()})
@@ -280,7 +295,7 @@ def slim_frames(frames: dict[str, pd.DataFrame], county: str, year: int) -> Slim
         year=year,
         members=_slim_members(get("members"), county),
         households=_slim_households(get("households"), county),
-        payments=_slim_payments(get("payments"), county),
+        payments=_slim_payments(get("payments"), county, get("households")),
         roster=_slim_roster(get("dibao"), county),
         cadres=_slim_cadres(get("cadres"), county),
         villages=_slim_villages(get("villages"), county),
@@ -399,7 +414,8 @@ _MOVE_COLUMNS += ["to_household_id", "change_reason", "_row"]
 def g3_roster_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """G3: roster rows without a village code, placed by ID across the province, then by name.
 
-    ``method``: ``id`` (a current member with the ID), ``name`` (exactly one current member of
+    ``method``: ``id`` (a member row with the ID, a current one first, as ``match`` links the dead
+    too), ``name`` (exactly one current member of
     that name in the counties having a village of the roster row's village name), ``ambiguous``
     (several such members), ``none``. ``county`` and ``household_id`` are the place found.
     """
@@ -409,8 +425,11 @@ def g3_roster_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH r AS (SELECT * FROM roster WHERE village_code IS NULL),
         m AS (SELECT * FROM members WHERE current),
         by_id AS (
-            SELECT r.record_id, min(m.county) AS county, min(m.household_id) AS household_id, count(*) AS n
-            FROM r JOIN m ON r.id_number = m.id_number GROUP BY r.record_id),
+            SELECT r.record_id, arg_min(a.county, a.o) AS county, arg_min(a.household_id, a.o) AS household_id
+            FROM r JOIN (SELECT *, (CASE WHEN current THEN '0' ELSE '1' END) || county
+                                   || lpad(CAST(_row AS VARCHAR), 12, '0') AS o FROM members) a
+                 ON r.id_number = a.id_number
+            GROUP BY r.record_id),
         cand AS (SELECT DISTINCT v.village_key, v.county FROM villages v WHERE v.village_key IS NOT NULL),
         by_name AS (
             SELECT r.record_id, min(m.county) AS county, min(m.household_id) AS household_id,
@@ -490,24 +509,38 @@ def g4_roster_duplicates(con: duckdb.DuckDBPyConnection, out: _Collector) -> pd.
 
 
 def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """G5: a payee paid for one measure and year in two counties; an account paid in two counties.
+    """G5: a payee paid for one benefit in two counties; an account paid in two counties.
 
-    A-DUPLICATE-PAYMENT marks the payments of every county after the first (detail: the first
-    payment); A-ACCOUNT-MULTI-COUNTY marks every payment of an account whose households lie in
-    two or more counties.
+    A benefit repeats as ``audit`` defines it for one county: same payee (ID), measure and pay
+    year, and for a recurring measure (``audit.recurring_measures``, table ``recurring``) the same
+    pay period unless paid as 一次性; instalments (预付款, 进度款) never repeat. Of a group spread over
+    counties, the first payment of each county but the first payment's own is A-DUPLICATE-PAYMENT
+    (a county's later ones its own audit reports), detail: the group's first payment.
+    A-ACCOUNT-MULTI-COUNTY marks every payment of an account whose payments lie in two or more counties.
     """
+    excluded = ", ".join(f"'{s}'" for s in ONCE_STAGES_EXCLUDED)
     dup = _query(
         con,
-        """
-        WITH p AS (SELECT * FROM payments WHERE payee_id IS NOT NULL AND measure IS NOT NULL
-                   AND pay_year IS NOT NULL AND amount > 0),
-        g AS (SELECT payee_id, measure, pay_year, min(county) AS first_county,
-                     arg_min(payment_id, county || lpad(CAST(_row AS VARCHAR), 12, '0')) AS first_payment
-              FROM p GROUP BY payee_id, measure, pay_year HAVING count(DISTINCT county) > 1)
-        SELECT p.county, p._row, p.payment_id, p.payee_id, p.payee_name, p.measure, p.pay_year, p.amount,
-               g.first_payment
-        FROM p JOIN g USING (payee_id, measure, pay_year) WHERE p.county <> g.first_county
-        ORDER BY p.payee_id, p.measure, p.pay_year, p.county, p._row
+        f"""
+        WITH p AS (
+            SELECT *, CASE WHEN measure IN (SELECT measure FROM recurring) AND coalesce(stage, '') <> '一次性'
+                           THEN coalesce(period, '') ELSE '' END AS per
+            FROM payments
+            WHERE payee_id IS NOT NULL AND measure IS NOT NULL AND pay_year IS NOT NULL AND amount > 0
+              AND coalesce(stage, '') NOT IN ({excluded})),
+        g AS (SELECT payee_id, measure, pay_year, per FROM p GROUP BY ALL HAVING count(DISTINCT county) > 1),
+        o AS (
+            SELECT p.*,
+                   row_number() OVER (PARTITION BY payee_id, measure, pay_year, per
+                                      ORDER BY pay_date NULLS LAST, payment_id, county, _row) AS k_all,
+                   row_number() OVER (PARTITION BY payee_id, measure, pay_year, per, county
+                                      ORDER BY pay_date NULLS LAST, payment_id, _row) AS k_county,
+                   first_value(payment_id) OVER (PARTITION BY payee_id, measure, pay_year, per
+                                      ORDER BY pay_date NULLS LAST, payment_id, county, _row) AS first_payment
+            FROM p JOIN g USING (payee_id, measure, pay_year, per))
+        SELECT county, _row, payment_id, payee_id, payee_name, measure, pay_year, amount, first_payment
+        FROM o WHERE k_county = 1 AND k_all > 1
+        ORDER BY payee_id, measure, pay_year, per, county, _row
         """,
     )
     out.add(
@@ -545,6 +578,40 @@ def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.Dat
         detail=detail,
     )
     return dup, acc
+
+
+def g5_shared_accounts(con: duckdb.DuckDBPyConnection, min_households: int, out: _Collector) -> pd.DataFrame:
+    """G5: A-SHARED-ACCOUNT as ``audit`` finds it in one county, for an account paid in two or more:
+    unrelated families (village | head's surname), at least ``min_households`` households; every
+    payment of a household other than the account's main one (the most payments, then the lowest ID)."""
+    rows = _query(
+        con,
+        f"""
+        WITH a AS (SELECT * FROM payments WHERE account IS NOT NULL AND household_id IS NOT NULL),
+        g AS (SELECT account, count(DISTINCT household_id) AS households FROM a GROUP BY account
+              HAVING count(DISTINCT county) > 1 AND count(DISTINCT coalesce(family_key, household_id)) >= 2
+                     AND count(DISTINCT household_id) >= {int(min_households)}),
+        n AS (SELECT account, household_id, count(*) AS n FROM a JOIN g USING (account) GROUP BY ALL),
+        main AS (SELECT account, household_id AS main FROM (
+                    SELECT *, row_number() OVER (PARTITION BY account ORDER BY n DESC, household_id) AS k FROM n)
+                 WHERE k = 1)
+        SELECT a.county, a._row, a.payment_id, a.household_id, a.bank_account, a.account, a.amount,
+               g.households, main.main
+        FROM a JOIN g USING (account) JOIN main USING (account)
+        WHERE a.household_id <> main.main ORDER BY a.account, a.county, a._row
+        """,
+    )
+    out.add(
+        "A-SHARED-ACCOUNT",
+        rows["county"],
+        table="payments",
+        row=rows["_row"],
+        column="bank_account",
+        value=rows["bank_account"],
+        key=rows["payment_id"],
+        detail=rows["households"].astype("int64").astype("str") + "户, 主户 " + rows["main"].astype("str"),
+    )
+    return rows
 
 
 def t_households(n: pd.Series) -> pd.Series:
@@ -676,8 +743,8 @@ def global_passes(
     ``params`` gives the cadre caps (``cadre_caps``); the default parameters otherwise.
     ``progress`` is called with each pass's name before it runs.
     """
-    params = params or Params.load()
-    caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+    settings = params or Params.load()
+    caps = {k: int(v) for k, v in settings.table("cadre_caps").items()}
     out = _Collector()
     seconds: dict[str, float] = {}
     tables: dict[str, pd.DataFrame] = {}
@@ -685,12 +752,14 @@ def global_passes(
     try:
         _register(con, slims)
         _register(con, previous or [], prefix="previous_")
+        recurring = [str(x) for x in settings.get("audit.recurring_measures") or []]
+        con.register("recurring", pd.DataFrame({"measure": pd.Series(recurring, dtype="str")}))
         steps: list[tuple[str, Callable[[], None]]] = [
             ("G1", lambda: tables.__setitem__("persons", g1_persons(con, out))),
             ("G2", lambda: tables.__setitem__("moves", g2_moves(con, bool(previous)))),
             ("G3", lambda: tables.__setitem__("roster_places", g3_roster_places(con))),
             ("G4", lambda: tables.__setitem__("roster_duplicates", g4_roster_duplicates(con, out))),
-            ("G5", lambda: _g5(con, out, tables)),
+            ("G5", lambda: _g5(con, out, tables, settings)),
             ("G6", lambda: tables.__setitem__("keys", g6_keys(con, out))),
             ("G7", lambda: tables.__setitem__("rollup", g7_rollup(_concat(slims, "counts")))),
             ("G8", lambda: tables.__setitem__("cadres", g8_cadres(con, caps, out))),
@@ -705,5 +774,6 @@ def global_passes(
     return GlobalResult(findings=out.frame(), tables=tables, seconds=seconds)
 
 
-def _g5(con: duckdb.DuckDBPyConnection, out: _Collector, tables: dict[str, pd.DataFrame]) -> None:
+def _g5(con: duckdb.DuckDBPyConnection, out: _Collector, tables: dict[str, pd.DataFrame], params: Params) -> None:
     tables["duplicate_payments"], tables["accounts"] = g5_payments(con, out)
+    tables["shared_accounts"] = g5_shared_accounts(con, int(params.get("audit.shared_account_min_households")), out)

@@ -9,7 +9,8 @@ import numpy as np
 from jingzhun.county import common_prefix, names_of
 from jingzhun.errors import UsageError
 from jingzhun.i18n import t
-from jingzhun.sample import anomalies, dirty
+from jingzhun.params import Params
+from jingzhun.sample import anomalies, dirty, geo, province
 from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table, write_truth
 
@@ -43,12 +44,15 @@ def build(
     anomaly_rate: float = 0.0,
     county: str | None = None,
     roster_noise: float = 0.0,
+    counties: int | None = None,
 ) -> dict[int, dict[str, int]]:
     """Write the dataset into ``out`` (an existing, empty folder). Returns row counts per year and table.
 
     ``county`` (a GB/T 2260 county code, default 团风县 421121) holds the villages; the dataset's
     ``jingzhun.toml`` names it with a sample issuer, so that notices can be made.
     Without ``dirty_rate`` and ``roster_noise`` the data passes ``validate`` without a warning.
+    ``counties``: a province sample over that many counties of one prefecture (of ``county`` when
+    given), with cases across counties (:mod:`jingzhun.sample.province`, truth in ``_truth/province.csv``).
     """
     if fmt not in FORMATS:
         raise UsageError(t(f"--format 只能是 {'/'.join(FORMATS)}", f"--format must be one of {', '.join(FORMATS)}"))
@@ -69,13 +73,19 @@ def build(
                 f"--county must be a 6-digit county code of GB/T 2260, e.g. 421121: {county}",
             )
         )
+    county_list = _province(counties, households, county)
+    injector = province.Injector(np.random.default_rng([seed, 3]), Params.load()) if county_list else None
     counts: dict[int, dict[str, int]] = {}
-    counties: set[str] = set()
+    area: set[str] = set()
     dirty_rng = np.random.default_rng([seed, 1])
     anomaly_rng = np.random.default_rng([seed, 2])
-    for ys in generate(households, years, seed, villages_per_township, county=county, roster_noise=roster_noise):
+    for ys in generate(
+        households, years, seed, villages_per_township, county=county, roster_noise=roster_noise, counties=county_list
+    ):
         ydir = out / str(ys.year)
         tables = ys.tables
+        if injector is not None:  # cases across counties, truth in _truth/province.csv
+            tables = injector.apply(ys.year, tables, last=ys.year == years[-1])
         files: dict[str, dict[str, object]] = {}
         if anomaly_rate > 0:  # audit anomalies (jingzhun.sample.anomalies), truth in _truth/<year>/anomalies.csv
             tables, ys.truth["anomalies"] = anomalies.inject(tables, anomaly_rng, anomaly_rate)
@@ -84,7 +94,7 @@ def build(
             ys.truth["defects"] = defects
         counts[ys.year] = {}
         codes = tables["villages"]["village_code"].dropna().astype(str)
-        counties.update(codes[codes.str.fullmatch(r"\d{12}")].str.slice(0, 6).unique().tolist())
+        area.update(codes[codes.str.fullmatch(r"\d{12}")].str.slice(0, 6).unique().tolist())
         for table, df in tables.items():
             opt = files.get(table, {})
             write_table(
@@ -99,7 +109,9 @@ def build(
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
         del ys, tables, df
-    _county_toml(out, sorted(counties))
+    if injector is not None:
+        write_truth(injector.truth(), out / "_truth" / "province.csv")
+    _county_toml(out, sorted(area))
     _readme(
         out,
         name,
@@ -113,8 +125,33 @@ def build(
         anomaly_rate,
         county,
         roster_noise,
+        counties,
     )
     return counts
+
+
+def _province(counties: int | None, households: int, county: str | None) -> list[str] | None:
+    """The county codes of a province sample (``--counties N``), None without one."""
+    if counties is None:
+        return None
+    if counties < 2:
+        raise UsageError(t("--counties 至少为 2", "--counties must be at least 2"))
+    if households < 10 * counties:
+        raise UsageError(
+            t(
+                f"--counties {counties} 需要至少 {10 * counties} 户",
+                f"--counties {counties} needs at least {10 * counties} households",
+            )
+        )
+    try:
+        return geo.prefecture_counties(counties, county)
+    except ValueError:
+        raise UsageError(
+            t(
+                f"GB/T 2260 中没有一个地区或省有 {counties} 个县 (--counties)",
+                f"no prefecture or province of GB/T 2260 has {counties} counties (--counties)",
+            )
+        ) from None
 
 
 def _county_toml(out: Path, counties: list[str]) -> None:
@@ -157,6 +194,7 @@ def _readme(
     anomaly_rate: float = 0.0,
     county: str | None = None,
     roster_noise: float = 0.0,
+    counties: int | None = None,
 ) -> None:
     cmd = (
         f"jingzhun sample {name} --households {households} --years {years[0]}-{years[-1]} --seed {seed} --format {fmt}"
@@ -167,6 +205,14 @@ def _readme(
     cmd += f" --anomalies {anomaly_rate}" if anomaly_rate else ""
     cmd += f" --villages-per-township {per_township}" if per_township else ""
     cmd += f" --county {county}" if county else ""
+    cmd += f" --counties {counties}" if counties else ""
+    province_note = (
+        "\n- `_truth/province.csv`: 跨县的情形 (跨县迁移、一人多县、一卡多县、跨县重复等) 及应发现它们的全局检查和问题代码 /\n"
+        "  cases across counties (moves, one person or account in two counties, duplicates across counties) with\n"
+        "  the global pass and finding code that should find each."
+        if counties
+        else ""
+    )
     text = f"""# 模拟数据集 / synthetic dataset
 
 本文件夹由 `jingzhun sample` 生成, 全部为虚构数据 (姓名、身份证号均为合成), 同样的参数总是生成逐字节相同的文件。
@@ -185,6 +231,6 @@ This folder was made by `jingzhun sample`; every record is invented. The same ar
   损坏的比例 (默认 0: 不加 `--dirty`、`--roster-noise` 的数据在 `validate` 中没有警告或错误)。
   The 低保 roster's names carry realistic variants (about 10%); `--roster-noise` is the share of missing, 15-digit,
   mistyped or Excel-damaged IDs (default 0: without `--dirty` and `--roster-noise` the data passes `validate` without
-  a warning or an error).
+  a warning or an error).{province_note}
 """
     (out / "README.md").write_text(text, encoding="utf-8")

@@ -54,6 +54,14 @@ def command(
             help="县级区划代码 (GB/T 2260), 默认 421121 团风县; 写入 jingzhun.toml / county code, default 421121",
         ),
     ] = None,
+    counties: Annotated[
+        int | None,
+        typer.Option(
+            "--counties",
+            help="省级模拟数据: 同一地区的县数, 含跨县情形, 真值写入 _truth/province.csv / a province sample over N counties"
+            " of one prefecture, with cases across counties (truth in _truth/province.csv)",
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -91,6 +99,7 @@ def command(
             anomaly_rate=anomaly_rate,
             county=county,
             roster_noise=roster_noise,
+            counties=counties,
         )
     elapsed = time.perf_counter() - started
     if json_out:

@@ -87,6 +87,18 @@ def pair_cadres(cad: pd.DataFrame, H: pd.DataFrame, vil: pd.DataFrame) -> np.nda
     return out
 
 
+def pair_cadres_by_county(cad: pd.DataFrame, H: pd.DataFrame, vil: pd.DataFrame) -> np.ndarray:
+    """:func:`pair_cadres` within each county: a cadre (by the county of its township) pairs only
+    households of that county, so that a province sample has no cadre across counties by chance."""
+    out = np.full(len(H), "", dtype=object)
+    h_county = vil["township_code"].str.slice(0, 6).to_numpy()[H["village"].to_numpy()]
+    c_county = cad["township_code"].astype("str").str.slice(0, 6).to_numpy()
+    for code in np.unique(h_county):
+        rows = np.flatnonzero(h_county == code)
+        out[rows] = pair_cadres(cad[c_county == code], H.iloc[rows], vil)
+    return out
+
+
 def crosscheck(
     rng: np.random.Generator, hh: pd.DataFrame, m: pd.DataFrame, data_year: int
 ) -> tuple[pd.DataFrame, np.ndarray]:

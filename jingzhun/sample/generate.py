@@ -53,15 +53,19 @@ def generate(
     params: Params | None = None,
     county: str | None = None,
     roster_noise: float = 0.0,
+    counties: list[str] | None = None,
 ) -> Iterator[YearSample]:
     """Yield the sample of each data year in order (first year built, later years evolved).
 
     ``roster_noise``: share of damaged IDs in the 低保 roster (0: the data is clean).
+    ``counties``: a province sample, villages spread over these county codes and cadres paired
+    within their county (cases across counties are added by :mod:`jingzhun.sample.province`).
     """
     params = params or Params.load()
     rng = np.random.default_rng(seed)
     y0 = years[0]
-    vil, H, P = population.initial(rng, households, y0, villages_per_township, params.poverty_line(y0 - 1), county)
+    line0 = params.poverty_line(y0 - 1)
+    vil, H, P = population.initial(rng, households, y0, villages_per_township, line0, county, counties)
     n_out = max(1, households // 60)
     outs = roster.outsiders(rng, vil, n_out, pd.Index(P["id_number"].to_numpy()), int(P["pid"].max()) + 10**6, y0)
     cad = extras.cadres(rng, vil, int(H["registered"].sum()))
@@ -71,7 +75,7 @@ def generate(
         changes: dict[str, np.ndarray] = {}
         if k > 0:
             H, P, changes = population.evolve(rng, H, P, year, line, removals)
-        H["cadre_id"] = extras.pair_cadres(cad, H, vil)
+        H["cadre_id"] = extras.pair_cadres_by_county(cad, H, vil) if counties else extras.pair_cadres(cad, H, vil)
         m, attrs = tb.members_table(P, H, year)
         present = np.zeros(len(H), dtype=bool)
         present[P["hh"].to_numpy()] = True

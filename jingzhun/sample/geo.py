@@ -93,6 +93,90 @@ def _names(rng: np.random.Generator, n: int, parts1: str, parts2: str, suffix: s
 
 
 TOWNSHIP_CAPACITY = len(TUANFENG) + 12 * (len(COUNTIES) - 1)
+DEFAULT_PREFECTURE = "4211"  # 黄冈市, the prefecture of 团风县
+
+
+def prefecture_counties(n: int, county: str | None = None) -> list[str]:
+    """``n`` county codes (GB/T 2260, 县 and 县级市 still listed) of one prefecture, in code order.
+
+    The prefecture of ``county`` (which comes first), else 黄冈市 (团风县 first) when it has ``n``,
+    else the first prefecture in code order that has ``n``; for more counties than any prefecture has
+    (a province-scale sample), one province: 湖北省 when it has ``n``, else the first that has.
+    Raises ``ValueError`` when none has that many.
+    """
+    listed = _listed_counties()
+    if county is not None:
+        pools = [[county] + [c for c in listed if c[:4] == county[:4] and c != county]]
+        pools.append([county] + [c for c in listed if c[:2] == county[:2] and c != county])
+    else:
+        pools = [[c for c, _ in COUNTIES if c.startswith(DEFAULT_PREFECTURE)]]
+        pools += _grouped(listed, 4)
+        pools += [[c for c in listed if c.startswith(DEFAULT_PREFECTURE[:2])]] + _grouped(listed, 2)
+    pool = next((p for p in pools if len(p) >= n), None)
+    if pool is None:
+        raise ValueError(n)
+    return pool[:n]
+
+
+def _grouped(codes: list[str], digits: int) -> list[list[str]]:
+    """Codes grouped by their first ``digits`` digits, groups in code order."""
+    groups: dict[str, list[str]] = {}
+    for c in codes:
+        groups.setdefault(c[:digits], []).append(c)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _listed_counties() -> list[str]:
+    """County-level codes of ``gb2260.csv`` still listed in its latest revision (县 and 县级市, no 区)."""
+    import csv
+
+    from jingzhun.county import TABLE_FILE
+
+    with TABLE_FILE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(line for line in f if not line.startswith("#")))[1:]
+    return sorted(
+        r[0]
+        for r in rows
+        if len(r) >= 2 and not r[0].endswith("00") and not r[1].endswith("区") and (len(r) < 3 or not r[2])
+    )
+
+
+def _county_townships(rng: np.random.Generator, code: str, k: int) -> tuple[list[str], list[str]]:
+    """``k`` township codes and names of one county (团风县's real ones first)."""
+    codes = [c for c, _ in TUANFENG][:k] if code == "421121" else []
+    tnames = [nm for _, nm in TUANFENG][:k] if code == "421121" else []
+    rest = k - len(codes)
+    gen = _names(rng, rest, _TOWN1, _TOWN1, "") if rest > 0 else np.array([], dtype=object)
+    for j in range(rest):
+        codes.append(f"{code}{110 + j:03d}" if code == "421121" else f"{code}{100 + j:03d}")
+        tnames.append(str(gen[j])[:2] + "镇")
+    return codes, tnames
+
+
+def province_villages(rng: np.random.Generator, n_villages: int, counties: list[str]) -> pd.DataFrame:
+    """``n_villages`` villages spread evenly over the townships of ``counties`` (each county at least one
+    township, each township at least one village). Same columns as :func:`build_villages`."""
+    per_county = max(1, -(-n_villages // (4 * len(counties))))  # about 4 villages per township
+    codes: list[str] = []
+    tnames: list[str] = []
+    for code in counties:
+        c, nm = _county_townships(rng, code, per_county)
+        codes += c
+        tnames += nm
+    n_town = len(codes)
+    town_idx = (np.arange(n_villages) * n_town) // n_villages
+    within = pd.Series(town_idx).groupby(town_idx).cumcount().to_numpy()
+    tcode = np.array(codes, dtype=object)[town_idx]
+    vcode = tcode + np.char.mod("%03d", 200 + within).astype(object)
+    vname = _names(rng, n_villages, _PLACE, "家新大小上下", "村")
+    return pd.DataFrame(
+        {
+            "village_code": vcode.astype(str),
+            "village_name": vname.astype(str),
+            "township_code": tcode.astype(str),
+            "township_name": np.array(tnames, dtype=object)[town_idx].astype(str),
+        }
+    )
 
 
 def build_villages(

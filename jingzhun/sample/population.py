@@ -98,12 +98,18 @@ def initial(
     per_township: int | None,
     line: float,
     county: str | None = None,
+    counties: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Villages, households and people of the first data year (in ``county``, default 团风县)."""
+    """Villages, households and people of the first data year (in ``county``, default 团风县;
+    with ``counties``, villages spread evenly over those counties, at least two each)."""
     n_vil = max(1, round(n_households / 40))
-    k = per_township or min(40, max(2, -(-n_vil // 10)))
-    k = max(k, -(-n_vil // geo.TOWNSHIP_CAPACITY))
-    vil = geo.build_villages(rng, n_vil, k, county)
+    if counties:
+        n_vil = min(max(n_vil, 2 * len(counties)), n_households)
+        vil = geo.province_villages(rng, n_vil, counties)
+    else:
+        k = per_township or min(40, max(2, -(-n_vil // 10)))
+        k = max(k, -(-n_vil // geo.TOWNSHIP_CAPACITY))
+        vil = geo.build_villages(rng, n_vil, k, county)
     vil["poverty"] = rng.beta(2.2, 4.5, n_vil)
     vil["poor_village"] = vil["poverty"].to_numpy() > np.quantile(vil["poverty"], 0.7)
     w = rng.gamma(5.0, 1.0, n_vil)

@@ -303,6 +303,30 @@ def _id_uniqueness(c: Context) -> None:
         key="household_id",
         detail=nid.where(flagged).map(lists).astype("str"),
     )
+    _id_multi_county(c, flagged, nid, hc)
+
+
+def _id_multi_county(c: Context, flagged: np.ndarray, nid: pd.Series, hc: HouseholdCodes) -> None:
+    """Of the IDs in several households, those whose households lie in two or more counties (first six
+    digits of the village code): V-ID-MULTI-COUNTY, as a province run's global pass G1 reports it."""
+    h = c.frame("households", "household_id", "village_code")
+    if h is None or hc.households is None:
+        return
+    known = hc.households >= 0
+    county_of = np.full(hc.size, "", dtype=object)
+    codes = h["village_code"].astype("str").str.strip().str.slice(0, 6).fillna("").to_numpy(dtype=object)
+    county_of[hc.households[known]] = codes[known]
+    county = HouseholdCodes.at(county_of, hc.members, 0)
+    county = np.where(hc.members >= 0, county, "")
+    rows = np.flatnonzero(flagged & (county != ""))
+    spread = pd.DataFrame({"nid": nid.to_numpy()[rows], "county": county[rows]}).drop_duplicates()
+    lists = spread.sort_values("county").groupby("nid", sort=False)["county"].agg(",".join)
+    lists = lists[lists.str.contains(",", regex=False)]
+    if lists.empty:
+        return
+    mask = flagged & (county != "") & nid.isin(lists.index).fillna(False).to_numpy(dtype=bool)
+    detail = nid.where(pd.Series(mask, index=nid.index)).map(lists).astype("str")
+    c.add("V-ID-MULTI-COUNTY", "members", mask, "id_number", key="household_id", detail=detail)
 
 
 def _head_id(c: Context) -> None:
