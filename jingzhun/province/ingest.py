@@ -31,6 +31,7 @@ from jingzhun.ids import normalize
 from jingzhun.outputs import output_dir
 from jingzhun.params import DATASET_FILE
 from jingzhun.province.store import (
+    REFERENCE,
     SOURCE_FILE,
     STORE_COMMAND,
     findings_path,
@@ -135,6 +136,27 @@ def _roster_by_member(frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]
     return _lookup(normalize(d["id_number"]).astype("str"), ids, "id_number")
 
 
+def _cadre_copies(
+    cadres: pd.DataFrame, home: pd.Series, households: pd.DataFrame | None, where: pd.Series | None
+) -> list[tuple[str, pd.DataFrame]]:
+    """A cadre paired with households of other counties than their own: a reference copy of their row
+    in each of those counties (``_reference`` true), so that county's plan knows them; their own
+    county's row is the one checked (the task leaves the copies' findings out)."""
+    if households is None or where is None or "cadre_id" not in households.columns:
+        return []
+    pairs = pd.DataFrame({"county": where.to_numpy(), "cadre_id": households["cadre_id"].astype("str").to_numpy()})
+    pairs = pairs[(pairs["county"] != "") & pairs["cadre_id"].notna()].drop_duplicates()
+    rows = cadres.assign(_home=home.to_numpy(), _key=cadres["cadre_id"].astype("str").str.strip())
+    joined = rows.merge(pairs, left_on="_key", right_on="cadre_id", how="inner", suffixes=("", "_h"))
+    joined = joined[joined["county"] != joined["_home"]]
+    out = []
+    for county, part in joined.groupby("county", sort=True):
+        copy = part[cadres.columns].copy()
+        copy[REFERENCE] = True
+        out.append((str(county), copy.sort_values("_row", kind="stable").reset_index(drop=True)))
+    return out
+
+
 def _county_toml(raw: bytes, county: str) -> bytes:
     """The source's ``jingzhun.toml`` for one of its counties: as it is when it names that county;
     otherwise without the ``[county]`` code and names (they are derived from the village codes)."""
@@ -167,8 +189,13 @@ def _add_source(ds: Dataset, parts: Parts, findings: Parts, params: dict[str, by
             df[SOURCE_FILE] = pd.Series(Path(data.sources[tb].path).resolve().as_posix(), index=df.index, dtype="str")
             c = counties[tb]
             where[tb] = pd.Series(c.to_numpy(), index=df["_row"].astype("int64").to_numpy())
+            if tb == "cadres":
+                df[REFERENCE] = pd.Series(False, index=df.index, dtype="bool")
             for county, part in df.groupby(c.to_numpy(), sort=True):
                 parts.setdefault((tb, year, str(county)), []).append(part)
+            if tb == "cadres":
+                for county, part in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
+                    parts.setdefault((tb, year, county), []).append(part)
         _add_findings(data.findings.frame(), where, data, year, findings)
         placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
         for code in sorted(placed):

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from jingzhun.tables import TABLES
 
 SOURCE_FILE = "_source_file"
+REFERENCE = "_reference"  # a cadre's row copied into another county whose households they are paired with
 UNPLACED = "_unplaced"
 FINDINGS = "_findings"
 PARAMS = "params"

@@ -33,7 +33,7 @@ from jingzhun.i18n import set_lang, t
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
 from jingzhun.params import Params, _flatten
 from jingzhun.province.passes import Slim, slim_frames
-from jingzhun.province.store import SOURCE_FILE, findings_path, partition_path, read_partition
+from jingzhun.province.store import REFERENCE, SOURCE_FILE, findings_path, partition_path, read_partition
 from jingzhun.tables import TABLES
 
 COUNTIES = "counties"
@@ -136,7 +136,7 @@ def _load(store: Path, county: str, ds: Dataset, year: int, tables: Any = None, 
     for tb in tables or TABLES:
         p = partition_path(store, tb, year, county)
         if p.is_file():
-            frames[tb] = read_partition(p).drop(columns=[SOURCE_FILE], errors="ignore")
+            frames[tb] = read_partition(p).drop(columns=[SOURCE_FILE, REFERENCE], errors="ignore")
     missing = [tb for tb in ("households", "members") if tb not in frames]
     if missing:
         raise InputError(
@@ -185,6 +185,15 @@ def _source_files(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd
         files = df.drop_duplicates("_row").set_index(df.drop_duplicates("_row")["_row"].astype("int64"))[SOURCE_FILE]
         out[sel] = rows[sel].map(files).fillna("").astype("str")
     return out
+
+
+def _on_copies(findings: pd.DataFrame, cadres: pd.DataFrame | None) -> pd.Series:
+    """Findings on the rows of cadres copied here from their own county (reported there, not twice)."""
+    if cadres is None or REFERENCE not in cadres.columns or not cadres[REFERENCE].any():
+        return pd.Series(False, index=findings.index)
+    copies = set(cadres.loc[cadres[REFERENCE].astype(bool), "_row"].astype("int64"))
+    rows = pd.to_numeric(findings["row"], errors="coerce")
+    return (findings["table"] == "cadres") & rows.isin(copies)
 
 
 def _patch_manifest(out: Path, spec: TaskSpec, store: Path) -> None:
@@ -245,6 +254,7 @@ def county_task(spec: TaskSpec) -> TaskResult:
     findings = result.findings.copy()
     findings.insert(0, "county", spec.county)
     findings["source_file"] = _source_files(findings, frames)
+    findings = findings[~_on_copies(findings, frames.get("cadres"))].reset_index(drop=True)
     previous = read_county(store, spec.county, spec.year - 1)
     files = {rel.as_posix(): sha256_file(out / rel) for rel in output_files(out)}
     files[MANIFEST] = sha256_file(out / MANIFEST)
