@@ -194,8 +194,8 @@ def _add_source(ds: Dataset, parts: Parts, findings: Parts, params: dict[str, by
             for county, part in df.groupby(c.to_numpy(), sort=True):
                 parts.setdefault((tb, year, str(county)), []).append(part)
             if tb == "cadres":
-                for county, part in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
-                    parts.setdefault((tb, year, county), []).append(part)
+                for code, copy in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
+                    parts.setdefault((tb, year, code), []).append(copy)
         _add_findings(data.findings.frame(), where, data, year, findings)
         placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
         for code in sorted(placed):
