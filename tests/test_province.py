@@ -177,3 +177,34 @@ def test_a_failed_county_is_reported_and_the_others_are_complete(province, tmp_p
     tampered = tmp_path / "out" / "counties" / "421122" / "identify" / "households.csv"
     tampered.write_text("changed", encoding="utf-8")
     assert set(verify(tmp_path / "out").findings.frame()["code"]) == {"R-VERIFY-CHANGED"}
+
+
+def test_a_retried_task_leaves_no_trace(province, tmp_path):
+    from jingzhun.province.run import task_specs
+    from jingzhun.province.tasks import run_county
+
+    spec = next(s for s in task_specs(province["store"], 2016, tmp_path, RunOptions(**OPTIONS)) if s.county == "421122")
+    earlier = tmp_path / "counties" / "421122"
+    (earlier / "identify").mkdir(parents=True)
+    (earlier / "identify" / "half-written.csv").write_text("x", encoding="utf-8")
+    (tmp_path / "counties" / ".421122.tmp-999999-abcd").mkdir()
+    res = run_county(spec)
+    assert res.ok, res.error
+    assert sorted(p.name for p in (tmp_path / "counties").iterdir()) == ["421122"]
+    assert not (earlier / "identify" / "half-written.csv").exists()
+    assert set(res.files) == {p.relative_to(earlier).as_posix() for p in earlier.rglob("*") if p.is_file()}
+
+
+def test_ingest_and_run_commands(province, tmp_path):
+    from typer.testing import CliRunner
+
+    from jingzhun.cli import app
+
+    src = province["sources"] / "src-421124"
+    r = CliRunner().invoke(app, ["ingest", str(src), "--store", str(tmp_path / "s"), "--json", "-q"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["counties"] == ["421124"] and summary["rows"]["households"] == 24  # two years
+    r = CliRunner().invoke(app, ["run", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--engine", "spark"])
+    assert r.exit_code == 2
+    assert "--engine" in r.output and not (tmp_path / "o").exists()
