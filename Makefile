@@ -23,9 +23,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
 
+# The linters, the formatter check and the type checker (.ci/run runs the same three).
 lint: $(VENV)/.installed
-	$(BIN)/pip install --quiet ruff
+	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check jingzhun tests benchmarks
+	$(BIN)/ruff format --check jingzhun tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(OUT) dist build .pytest_cache

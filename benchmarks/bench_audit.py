@@ -37,7 +37,7 @@ from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import peak_mb, step  # noqa: E402
+from benchlib import peak_mb, step
 
 
 def monthly_wages(pay: pd.DataFrame, hh: pd.DataFrame, year: int, per_household: float, rng) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from jingzhun.params import Params
 from jingzhun.sample.build import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import step  # noqa: E402
+from benchlib import step
 
 
 def main() -> None:

@@ -27,10 +27,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jingzhun.ids import CHECK_CHARS, WEIGHTS  # noqa: E402
-from jingzhun.match import match  # noqa: E402
-from jingzhun.match.evaluate import evaluate  # noqa: E402
-from jingzhun.params import Params  # noqa: E402
+from jingzhun.ids import CHECK_CHARS, WEIGHTS
+from jingzhun.match import match
+from jingzhun.match.evaluate import evaluate
+from jingzhun.params import Params
 
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"

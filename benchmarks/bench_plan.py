@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jingzhun.parallel import default_jobs
+from jingzhun.executors import make_executor
 from jingzhun.params import Params
 from jingzhun.plan import docs
 from jingzhun.plan.books import write_books
@@ -166,15 +166,17 @@ def main() -> None:
         ident,
     )
     t = step(f"document model ({len(model.cards)} cards)", t)
-    files = write_books(model, out / "books", None, docx=not a.no_docx, jobs=a.jobs)
-    t = step(f"books ({len(files)} files, {a.jobs or default_jobs()} jobs)", t)
+    executor = make_executor(a.jobs)
+    files = write_books(model, out / "books", None, docx=not a.no_docx, executor=executor)
+    t = step(f"books ({len(files)} files, {executor.jobs} jobs)", t)
     print(f"{'plan total':<34} {t - start:8.2f} s", flush=True)
     n0 = t
     for kind in ("identification", "exit"):
         ns = household_notices(kind, h, villages, a.year, identified=ident)
         nc = common(kind, params, a.year, date(a.year, 3, 1))
-        _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx, jobs=a.jobs)
+        _, written = write_notices(ns, nc, out / "notice" / kind, None, docx=not a.no_docx, executor=executor)
         t = step(f"notices {kind} ({len(written)})", t)
+    executor.close()
     print(f"{'notices total':<34} {t - n0:8.2f} s   peak {mem_mb():8.0f} MB")
     if a.out is None:
         shutil.rmtree(out, ignore_errors=True)

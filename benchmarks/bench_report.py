@@ -26,7 +26,7 @@ from jingzhun.report.write import write_report
 from jingzhun.sample.build import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import step  # noqa: E402
+from benchlib import step
 
 
 def main() -> None:

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_audit import monthly_wages  # noqa: E402
-from benchlib import tree_pss_mb  # noqa: E402
+from bench_audit import monthly_wages
+from benchlib import tree_pss_mb
 
-from jingzhun.dataset import Dataset  # noqa: E402
-from jingzhun.sample.write import write_table  # noqa: E402
+from jingzhun.dataset import Dataset
+from jingzhun.sample.write import write_table
 
 
 def topped_up(src: Path, dst: Path, year: int, per_household: float, seed: int) -> None:

@@ -22,7 +22,7 @@ from jingzhun.params import Params
 from jingzhun.schema.validate import validate_year
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PssSampler  # noqa: E402
+from benchlib import PssSampler
 
 
 def peak_mb() -> float:
@@ -65,7 +65,8 @@ def main() -> None:
     total = read_s + validate_s + render_s
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
-        f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest check worker), {pss.peak:,.0f} MB (all processes together, PSS)"
+        f"{'total':<12}{total:>10.2f}   peak {peak_mb():,.0f} MB (this process), {workers:,.0f} MB (largest "
+        f"check worker), {pss.peak:,.0f} MB (all processes together, PSS)"
     )
     print(
         f"findings {len(rendered):,}: "

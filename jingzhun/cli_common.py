@@ -243,8 +243,8 @@ def usage_text(e: click_errors.UsageError) -> str:
         what = "参数" if getattr(e.param, "param_type_name", "") == "argument" else "选项"
         return f"缺少{what} {name}".rstrip()
     if isinstance(e, click_errors.BadParameter):
-        name = _param_name(e)
-        return e.message if name is None else f"{name} {_value_problem(e.message)}"
+        param = _param_name(e)
+        return e.message if param is None else f"{param} {_value_problem(e.message)}"
     if isinstance(e, click_errors.BadOptionUsage):
         if "does not take a value" in e.message:
             return f"选项 {e.option_name} 不带值"

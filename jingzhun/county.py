@@ -15,7 +15,7 @@ import csv
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +114,12 @@ def settle(params: Params, frames: dict[str, pd.DataFrame]) -> str:
         area = derive(frames)
         code, origin = (area.code, area.origin()) if area is not None else ("", "default")
         params.values["county.code"], params.origins["county.code"] = code, origin
-    code = str(params.get("county.code"))
+    code = str(params.settings.county.code)
     for key, value in names_of(code).items():
         if not _configured(params, key) and (value or params.origin_of(f"county.{key}").startswith(DERIVED)):
             params.values[f"county.{key}"] = value
             params.origins[f"county.{key}"] = f"{DERIVED}: GB/T 2260 {code}"
-    if not str(params.get("county.name")) and code:
+    if not str(params.settings.county.name) and code:
         params.values["county.name"] = code  # a code missing from the table still heads the documents
         params.origins["county.name"] = f"{DERIVED}: not in GB/T 2260"
     return note(params)
@@ -137,7 +137,7 @@ def note(params: Params) -> str:
     origin = params.origin_of("county.code")
     if not origin.startswith(DERIVED):
         return ""
-    code, name = str(params.get("county.code")), str(params.get("county.name"))
+    code, name = str(params.settings.county.code), str(params.settings.county.name)
     nums = [int(x) for x in re.findall(r"\d+", origin.removeprefix(f"{DERIVED}: "))]
     if len(code) == 6 and len(nums) == 2:
         how = t(f"{nums[0]}/{nums[1]} 个行政村的代码前 6 位", f"first 6 digits of {nums[0]} of {nums[1]} village codes")
@@ -161,14 +161,14 @@ def note(params: Params) -> str:
 
 def county_info(params: Params) -> dict[str, str]:
     """The ``county`` dict of the documents: code, name, prefecture, province, issuer."""
-    return {k: str(params.get(f"county.{k}")) for k in ("code", "name", "prefecture", "province", "issuer")}
+    return {k: str(getattr(params.settings.county, k)) for k in ("code", "name", "prefecture", "province", "issuer")}
 
 
 def county_record(params: Params) -> dict[str, str]:
     """The county with where its code came from (``report.json``, the run summary)."""
     return {
-        "code": str(params.get("county.code")),
-        "name": str(params.get("county.name")),
+        "code": str(params.settings.county.code),
+        "name": str(params.settings.county.name),
         "origin": params.origin_of("county.code"),
     }
 
@@ -176,9 +176,9 @@ def county_record(params: Params) -> dict[str, str]:
 def posting_gaps(params: Params) -> list[str]:
     """Finding codes for what a posted notice lacks: the issuer (``county.issuer``), any supervision phone."""
     gaps = []
-    if not str(params.get("county.issuer")).strip():
+    if not str(params.settings.county.issuer).strip():
         gaps.append("P-NOTICE-ISSUER")
-    if not any(str(v).strip() for v in params.table("supervision_phones").values()):
+    if not any(str(v).strip() for v in asdict(params.settings.supervision_phones).values()):
         gaps.append("P-NOTICE-PHONE")
     return gaps
 

@@ -13,7 +13,7 @@ from jingzhun.errors import InputError, UsageError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.io.read import Limits, SourceInfo, default_limits, read_table
-from jingzhun.tables import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
+from jingzhun.tablespec import FILE_ALIASES, FILE_EXTENSIONS, REQUIRED_TABLES, TABLES, table_for_stem
 
 YEAR_RE = re.compile(r"^(19|20)\d{2}$")
 
@@ -32,7 +32,8 @@ class Dataset:
                 t(f"{p} 是一个文件, 这个命令需要数据集文件夹", f"{p} is a file; this command needs a dataset folder"),
                 t(
                     "请给出含年度子文件夹 (如 2016/) 的数据集文件夹; 只有 jingzhun validate 能读取单个表文件",
-                    "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate reads one table file",
+                    "give the dataset folder with its year sub-folders (e.g. 2016/); only jingzhun validate "
+                    "reads one table file",
                 ),
             )
         return cls(p)

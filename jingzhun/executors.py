@@ -17,11 +17,16 @@ which worker finished first.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
+
+from jingzhun.i18n import get_lang, set_lang
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +42,10 @@ class Executor(Protocol):
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]: ...
 
     def close(self) -> None: ...
+
+    def terminate(self) -> None:
+        """Stop every running unit now (the caller gave up on their results: the run failed)."""
+        ...
 
 
 class SerialExecutor:
@@ -58,6 +67,9 @@ class SerialExecutor:
     def close(self) -> None:
         return None
 
+    def terminate(self) -> None:
+        return None
+
     def __enter__(self) -> SerialExecutor:
         return self
 
@@ -75,32 +87,94 @@ class ProcessExecutor:
         self.jobs = max(1, jobs)
         self.start_method = start_method or default_start_method()
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # threads sharing this executor share one pool
 
     def _get_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            return self._pool_locked()
+
+    def _pool_locked(self) -> ProcessPoolExecutor:
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            # A worker died (killed, out of memory): its unit failed; later units get a new pool.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
         if self._pool is None:
             ctx = multiprocessing.get_context(self.start_method)
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
+            )
+            for _ in range(self.jobs):  # start every worker now: their start-up overlaps the caller's work
+                self._pool.submit(_ready)
         return self._pool
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         units = list(items)
         if len(units) <= 1:
             return [fn(u) for u in units]
-        return list(self._get_pool().map(fn, units))
+        return list(self._get_pool().map(functools.partial(_in_lang, get_lang(), fn), units))
 
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
-        return self._get_pool().submit(fn, *args)
+        return self._get_pool().submit(_in_lang, get_lang(), fn, *args)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def terminate(self) -> None:
+        if self._pool is None:
+            return
+        workers = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in workers:
+            p.terminate()
+        for p in workers:
+            p.join()
+        self._pool = None
+
     def __enter__(self) -> ProcessExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ready() -> None:
+    return None
+
+
+def _in_lang(lang: str, fn: Callable[..., R], *args: Any) -> R:
+    """In a worker: ``fn(*args)`` in the caller's message language (a worker does not inherit it)."""
+    set_lang(lang)
+    return fn(*args)
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: end this process as soon as ``parent`` is gone, so no worker outlives the run.
+
+    A thread polls the parent pid (portable). Linux's ``PR_SET_PDEATHSIG`` is not used: it
+    fires when the *thread* that started the worker ends, which kills the workers a
+    short-lived thread happened to start while other threads still use the pool.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(70)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
+def chunks(items: Sequence[T], n: int) -> list[list[T]]:
+    """``items`` dealt round-robin into up to ``n`` units (even load, order kept inside each).
+
+    Callers split by ``executor.jobs``: one unit per worker, so data shared by every unit
+    is sent to each worker once; with one job, one unit and no copy at all."""
+    n = min(len(items), max(1, n))
+    return [list(items[i::n]) for i in range(n)]
+
+
+SERIAL = SerialExecutor()  # the default of every domain function: here, in order, no process
 
 
 def default_start_method() -> str:

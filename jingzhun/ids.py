@@ -266,10 +266,10 @@ def birth_date(s: pd.Series) -> pd.Series:
         return _birth_date_text(t)
     mo, d = _number(m[:, 10:12]), _number(m[:, 12:14])
     real = fast & _real_date(y, mo, d)
-    out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[us]")
+    out = np.full(len(t), np.datetime64("NaT", "us"), dtype="datetime64[us]")
     at = np.flatnonzero(rows)
-    days = (y[real] - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (mo[real] - 1)
-    out[at[real]] = days.astype("datetime64[D]") + (d[real] - 1)
+    days = (y[real] - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (mo[real] - 1).astype("timedelta64[M]")
+    out[at[real]] = days.astype("datetime64[D]") + (d[real] - 1).astype("timedelta64[D]")
     slow = _bool(t.notna())
     slow[at[fast]] = False
     if slow.any():

@@ -8,7 +8,7 @@ changed.
 
 Column titles: a workbook's own titles first (``titles=``), then the output-only
 titles below, then the table specification (the first Chinese header alias of the
-column in ``jingzhun.schema.columns``), else the canonical name itself (in English
+column in ``jingzhun.tablespec``), else the canonical name itself (in English
 with the underscores as spaces).
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from jingzhun.i18n import get_lang
-from jingzhun.schema.columns import COLUMNS as SPEC
+from jingzhun.tablespec import COLUMNS as SPEC
 
 Title = tuple[str, str]  # (zh, en)
 Titles = Mapping[str, Title | str]

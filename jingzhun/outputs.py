@@ -159,7 +159,8 @@ def check_replaceable(folder: Path, allow: frozenset[str] = frozenset(), marker:
         raise UsageError(
             t(
                 f"输出文件夹 {folder} 中有不是 jingzhun 写的文件 ({shown}); jingzhun 只替换空文件夹或自己以前的输出",
-                f"the output folder {folder} holds files jingzhun did not write ({shown}); jingzhun replaces only an empty folder or its own earlier output",
+                f"the output folder {folder} holds files jingzhun did not write ({shown}); jingzhun replaces "
+                f"only an empty folder or its own earlier output",
             ),
             t(
                 "请换一个 --out 文件夹, 或先把这些文件移走",

@@ -1,7 +1,9 @@
 """Policy parameters: packaged defaults, dataset ``jingzhun.toml``, run ``--config``.
 
 Every value remembers where it came from (``default``, the dataset file or the run
-file) so outputs can record the parameters they used (data-contract §4).
+file) so outputs can record the parameters they used (data-contract §4). Code reads
+them typed: ``params.settings.audit.idle_days`` (frozen dataclasses, one per section,
+built and checked when the files are loaded; see :class:`Settings`).
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
+from jingzhun.profile import DATASET_PARAMS, PROFILE_KEY, Sources, resolve
 
 DEFAULTS_FILE = Path(__file__).with_name("params_default.toml")
-DATASET_FILE = "jingzhun.toml"
+DATASET_FILE = DATASET_PARAMS
 
 # Tables whose keys are open (a new income year, measure, rank …) with the value type.
 OPEN_TABLES: dict[str, type] = {
@@ -26,6 +31,7 @@ OPEN_TABLES: dict[str, type] = {
     "cadre_caps": int,
     "subsidy_caps": float,
     "indicator_weights": float,
+    "monitoring_range": float,
 }
 
 
@@ -69,6 +75,7 @@ RANGES: dict[str, Range] = {
     "village_rule.province_avg_income": MONEY,
     "notice_days.households": DAYS,
     "notice_days.projects": DAYS,
+    "notice_days.monitoring": DAYS,
     "cadre_caps.*": Range(1, 1000),
     "audit.contract_threshold": MONEY,
     "audit.idle_share": FRACTION,
@@ -90,6 +97,11 @@ RANGES: dict[str, Range] = {
     "report.exit_year_offset": Range(0, 10),
     "report.html_village_rows": COUNT,
     "indicator_weights.*": Range(0, 100),
+    "monitoring.first_year": YEAR,
+    "monitoring.observation_months": Range(0, 120),
+    "monitoring.rigid_expense_ratio": MULTIPLE,
+    "monitoring.income_drop_share": FRACTION,
+    "monitoring_range.*": MONEY_POS,
     "limits.max_cell_chars": Range(1, 1e8),
     "limits.max_rows": Range(1, 1e10),
     "limits.max_excel_cells": Range(1, 1e12),
@@ -114,7 +126,7 @@ def range_of(name: str) -> Range | None:
 
 
 def check_value(name: str, value: Any, origin: str) -> None:
-    """ConfigError (exit 3) naming the key, the value, the allowed values and the file when ``value`` is out of range."""
+    """ConfigError (exit 3) naming the key, the value, the allowed values and the file if ``value`` is out of range."""
     allowed = ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         rng = range_of(name)
@@ -200,24 +212,322 @@ def _type_name(v: Any) -> str:
     return t("文字", "text")
 
 
+# ---- typed settings -----------------------------------------------------------------------
+# One frozen dataclass per section of params_default.toml (tests/test_params.py checks that
+# the fields and the file's keys are the same). Lists become tuples, open tables read-only
+# mappings, so nothing can change a value after it was loaded.
+
+
+@dataclass(frozen=True)
+class CountySettings:
+    code: str
+    name: str
+    prefecture: str
+    province: str
+    issuer: str
+
+
+@dataclass(frozen=True)
+class IdentifySettings:
+    edge_multiplier: float
+    counted_transfers: tuple[str, ...]
+    exclusion_sources: tuple[str, ...]
+    income_tolerance: float
+    school_age_min: int
+    school_age_max: int
+    exempt_disabled_home_schooling: bool
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    name: str
+    exit_incidence: float
+    exit_incidence_west: float
+
+
+@dataclass(frozen=True)
+class VillageRuleSettings:
+    mode: str
+    incidence_multiple: float
+    income_share: float
+    province_incidence: float
+    province_avg_income: float
+
+
+@dataclass(frozen=True)
+class NoticeDaysSettings:
+    households: int
+    projects: int
+    monitoring: int
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    health_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SupervisionPhones:
+    county: str
+    township: str
+    village: str
+    national: str
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    contract_threshold: float
+    contract_exempt_categories: tuple[str, ...]
+    idle_share: float
+    idle_days: int
+    equal_split_tolerance: float
+    equal_split_min_households: int
+    equal_split_categories: tuple[str, ...]
+    shared_account_min_households: int
+    kin_sources: tuple[str, ...]
+    outlier_factor: float
+    outlier_min_households: int
+    recurring_measures: tuple[str, ...]
+    nonregistered_measures: tuple[str, ...]
+    negative_list: tuple[str, ...]
+    negative_list_allow: tuple[str, ...]
+    top_findings: int
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    final_exit_year: int
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    review_threshold: float
+    name_confirm: float
+    name_village_min: float
+    benefit_tolerance: float
+    benefit_tolerance_abs: float
+    name_max_length: int
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    exit_year_offset: int
+    html_village_rows: int
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    first_year: int
+    observation_months: int
+    rigid_expense_ratio: float
+    income_drop_share: float
+    hold_without_labour: bool
+    development_measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LimitsSettings:
+    max_cell_chars: int
+    max_rows: int
+    max_excel_cells: int
+    max_unpacked_mb: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All parameters, typed: ``settings.audit.idle_days``; open tables as read-only mappings."""
+
+    county: CountySettings
+    identify: IdentifySettings
+    region: RegionSettings
+    village_rule: VillageRuleSettings
+    notice_days: NoticeDaysSettings
+    notice: NoticeSettings
+    supervision_phones: SupervisionPhones
+    audit: AuditSettings
+    plan: PlanSettings
+    match: MatchSettings
+    report: ReportSettings
+    monitoring: MonitoringSettings
+    limits: LimitsSettings
+    poverty_line: Mapping[int, float]  # income year -> 元/人·年
+    exit_line: Mapping[int, float]  # income year -> 元 (a year missing here uses poverty_line)
+    cadre_caps: Mapping[str, int]  # rank -> households per cadre
+    subsidy_caps: Mapping[str, float]  # measure -> 元/户·年
+    indicator_weights: Mapping[str, float]  # 考核 indicator -> weight
+    monitoring_range: Mapping[int, float]  # data year -> 监测范围 元/人·年 (set per province)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], origins: Mapping[str, str] | None = None) -> Settings:
+        """Build from flat ``section.key`` values (every section field must be present)."""
+        hints = typing.get_type_hints(cls)
+        parts: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in OPEN_TABLES:
+                parts[f.name] = _open_table(f.name, values, origins)
+            else:
+                parts[f.name] = _section(hints[f.name], f.name, values)
+        return cls(**parts)
+
+
+S = TypeVar("S")
+
+
+def _convert(kind: Any, value: Any) -> Any:
+    if kind is bool:
+        return bool(value)
+    if kind is int:
+        return int(value)
+    if kind is float:
+        return float(value)
+    if kind is str:
+        return str(value)
+    return tuple(str(v) for v in value)  # tuple[str, ...]
+
+
+def _section(cls: type[S], name: str, values: Mapping[str, Any]) -> S:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    try:
+        return cls(**{n: _convert(hints[n], values[f"{name}.{n}"]) for n in names})
+    except KeyError as e:
+        raise ConfigError(t(f"缺少参数 {e.args[0]}", f"parameter {e.args[0]} is not set")) from None
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V]):
+    """A read-only mapping that pickles (an open table of :class:`Settings`)."""
+
+    def __init__(self, items: Mapping[K, V]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+
+def _open_table(name: str, values: Mapping[str, Any], origins: Mapping[str, str] | None = None) -> Mapping[Any, Any]:
+    want = OPEN_TABLES[name]
+    pre = name + "."
+    items = {k[len(pre) :]: want(v) for k, v in values.items() if k.startswith(pre)}
+    if name in ("poverty_line", "exit_line", "monitoring_range"):
+        bad = [k for k in items if not k.isdigit()]
+        if bad:
+            key = f"{name}.{bad[0]}"
+            where = origins.get(key, "") if origins else ""
+            raise ConfigError(
+                t(f"参数 {key} 的键应为年份 (文件 {where})", f"parameter {key}: the key must be a year (in {where})"),
+                t(f"例如 [{name}] 下写 2016 = 2952", f"e.g. 2016 = 2952 under [{name}]"),
+            )
+        return FrozenMap({int(k): v for k, v in items.items()})
+    return FrozenMap(items)
+
+
+class _Values(dict[str, Any]):
+    """The flat values; any change drops the owner's cached :class:`Settings` (pickles as a plain dict)."""
+
+    def __init__(self, items: Mapping[str, Any], on_change: Callable[[], None]) -> None:
+        super().__init__(items)
+        self.on_change = on_change
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def _changed(self) -> None:
+        callback = getattr(self, "on_change", None)
+        if callback is not None:
+            callback()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+
+def _dataset_file(dataset: str | Path | None) -> tuple[Path | None, dict[str, Any]]:
+    """The dataset's ``jingzhun.toml`` and its tables, without the top-level ``profile`` line."""
+    if dataset is None or not (Path(dataset) / DATASET_FILE).is_file():
+        return None, {}
+    path = Path(dataset) / DATASET_FILE
+    raw = _read_toml(path)
+    return path, raw
+
+
+def _declared_profile(path: Path | None, raw: dict[str, Any]) -> str | None:
+    value = raw.pop(PROFILE_KEY, None)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(
+            t(f"参数 {PROFILE_KEY} 应为文件夹路径文字 (文件 {path})", f"{PROFILE_KEY} must be a folder path ({path})")
+        )
+    return value
+
+
+def sources_for(dataset: str | Path | None = None, **run_files: str | Path | None) -> Sources:
+    """The run's :class:`~jingzhun.profile.Sources` (profile from the dataset's ``jingzhun.toml``)."""
+    path, raw = _dataset_file(dataset)
+    return resolve(dataset, declared=_declared_profile(path, raw), **run_files)
+
+
 @dataclass
 class Params:
-    """Flat ``dotted.name -> value`` with the origin of each value."""
+    """Flat ``dotted.name -> value`` with the origin of each value; typed as :attr:`settings`."""
 
     values: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    _settings: Settings | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.values = _Values(self.values, on_change=self._changed)
+
+    def _changed(self) -> None:
+        self._settings = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "origins": dict(self.origins)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.origins = state["origins"]
+        self._settings = None
+        self.values = _Values(state["values"], on_change=self._changed)
+
+    @property
+    def settings(self) -> Settings:
+        """The values as frozen typed settings (rebuilt after a value changes, e.g. a derived county)."""
+        if self._settings is None:
+            self._settings = Settings.from_values(self.values, self.origins)
+        return self._settings
 
     @classmethod
-    def load(cls, dataset: str | Path | None = None, config: str | Path | None = None) -> Params:
+    def load(
+        cls, dataset: str | Path | None = None, config: str | Path | None = None, *, profile: str | Path | None = None
+    ) -> Params:
+        """Defaults < province profile < dataset ``jingzhun.toml`` < ``config`` (:mod:`jingzhun.profile`)."""
         p = cls()
         p._merge(_flatten(_read_toml(DEFAULTS_FILE)), "default", strict=False)
-        if dataset is not None:
-            ds_file = Path(dataset) / DATASET_FILE
-            if Path(dataset).is_dir() and ds_file.is_file():
-                p._merge(_flatten(_read_toml(ds_file)), str(ds_file), strict=True)
-        if config is not None:
-            p._merge(_flatten(_read_toml(Path(config))), str(config), strict=True)
+        ds_file, ds_raw = _dataset_file(dataset)
+        sources = resolve(dataset, profile=profile, params_file=config, declared=_declared_profile(ds_file, ds_raw))
+        for path, origin in sources.params_files(DEFAULTS_FILE)[1:]:
+            p._merge(_flatten(ds_raw if path == ds_file else _read_toml(path)), origin, strict=True)
         p._check_order()
+        p.settings  # noqa: B018 - built now: a value that does not fit its type stops here, at load
         return p
 
     def _check_order(self) -> None:
@@ -257,7 +567,8 @@ class Params:
                     raise ConfigError(
                         t(
                             f"参数 {name} 类型错误 (文件 {origin}): 应为{_type_name(self.values[name])}",
-                            f"parameter {name} has the wrong type (in {origin}): expected {_type_name(self.values[name])}",
+                            f"parameter {name} has the wrong type (in {origin}): "
+                            f"expected {_type_name(self.values[name])}",
                         )
                     )
             check_value(name, value, origin)
@@ -265,6 +576,7 @@ class Params:
             self.origins[name] = origin
 
     def get(self, name: str) -> Any:
+        """One value by its dotted name. Kept for scripts and plug-ins; package code reads :attr:`settings`."""
         try:
             return self.values[name]
         except KeyError:

@@ -6,11 +6,12 @@ output folder only when all is written, then ``manifest.json`` records what prod
 A step that fails is reported as a finding (``R-STEP-FAILED``) and the steps that
 depend on it are skipped (``R-STEP-SKIPPED``); the others still run.
 
-The steps whose results no later step needs (validate, diff: ``Step.background``) run in
-one forked worker process while this process goes on with identify and match, so both
-cores work (with ``jobs=1`` everything runs here, one step after the other). The worker
-writes its steps' folders and sends back their records and findings; the outputs are
-the same either way.
+The steps whose results no later step needs (validate, diff: ``Step.background``) are one
+unit submitted to the run's executor (:mod:`jingzhun.executors`), which runs it in a worker
+process while this process goes on with identify and match, so both cores work. With a
+serial executor (``--jobs 1``, or inside a daemonic process) everything runs here, one
+step after the other, and no process is started. The unit writes its steps' folders and
+returns their records and findings; the outputs are the same either way.
 
 Like every domain step this module never prints: it reports progress through the
 ``progress`` callback the command gives it.
@@ -20,44 +21,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from jingzhun import __version__
-from jingzhun.county import county_record, posting_gaps, settle
+from jingzhun.county import county_record, settle
 from jingzhun.dataset import Dataset, YearData, load_year
 from jingzhun.errors import JingzhunError, UsageError
+from jingzhun.executors import SERIAL, Executor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
 from jingzhun.match.core import one_per_defect
 from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
-from jingzhun.parallel import Background, can_fork
 from jingzhun.params import Params
 from jingzhun.runlock import locked
+from jingzhun.steps import STEPS, Context, RunOptions, Skip, StepSpec
 from jingzhun.tables import TABLES
 
 # Files at the top of a run's output that are carried into the new output (not results).
 KEPT = frozenset({RUN_LOG})
 # Tables of the previous year folder: diff, the identification notice and the trend.
 PREVIOUS_TABLES = ("households", "members", "villages", "crosscheck")
-
-
-@dataclass
-class RunOptions:
-    year: int | None = None
-    fail_on: str = "error"
-    xlsx: bool = True
-    notice_date: date | None = None
-    templates: Path | None = None
-    docx: bool = True
-    books: bool = True
-    jobs: int | None = None  # None: every core, at most 4 (jingzhun.parallel.default_jobs)
-    as_of: pd.Timestamp | None = None
 
 
 @dataclass
@@ -90,235 +81,27 @@ class RunResult:
     summary: dict[str, Any]
 
 
-class Skip(Exception):
-    """A step that does not apply to this dataset (its table is absent)."""
-
-
-@dataclass
-class Context:
-    ds: Dataset
-    year: int
-    params: Params
-    options: RunOptions
-    data: YearData
-    tmp: Path
-    previous: YearData | None = None
-    previous_error: str = ""
-    results: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return self.data.frames
-
-    def need_table(self, *tables: str) -> None:
-        """Skip the step unless at least one of ``tables`` was read."""
-        if any(tb in self.frames for tb in tables):
-            return
-        broken = [f"{tb}: {self.data.broken[tb]}" for tb in tables if tb in self.data.broken]
-        if broken:
-            raise JingzhunError(t("表无法读取 ", "table unreadable ") + "; ".join(broken))
-        raise Skip(t(f"数据集中没有 {' / '.join(tables)} 表", f"the dataset has no {' / '.join(tables)} table"))
-
-
 def _peak_mb() -> float:
+    """This process's peak memory in MB: ``VmHWM`` from ``/proc`` (Linux), else psutil's peak
+    working set (Windows) when psutil is installed, else 0 (no figure)."""
     try:
-        import resource  # POSIX only; on Windows the step records no memory figure
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil  # type: ignore[import-untyped]  # optional
     except ImportError:
         return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = getattr(psutil.Process().memory_info(), "peak_wset", None)
+    return peak / 2**20 if peak else 0.0
 
 
-# ---- the steps ------------------------------------------------------------------------
-# Each returns the step's own findings and a small summary; reading findings belong to
-# validate only, so a bad cell is counted once in the run.
-
-
-def step_validate(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.schema.cli import validation_report, write_files
-    from jingzhun.schema.validate import validate_year
-
-    # One process here: in the run, validate is already beside identify and match.
-    result = validate_year(c.data, c.params, jobs=1)
-    rendered = result.render()
-    d = c.tmp / "validate"
-    d.mkdir()
-    write_files(
-        rendered,
-        validation_report(result, rendered, c.data, c.params, c.options.fail_on, root=c.ds.root),
-        d,
-        c.options.xlsx,
-    )
-    return result.findings, {"tables": result.tables}
-
-
-def step_identify(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.identify.cli import write_files
-    from jingzhun.identify.core import identify
-
-    result = identify(c.frames, c.params, c.year)
-    c.results["identify"] = result
-    d = c.tmp / "identify"
-    d.mkdir()
-    write_files(result, result.findings.render(), d, c.options.xlsx)
-    return result.findings, {"results": result.county.get("results", {})}
-
-
-def step_diff(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.identify.diff import diff_years
-    from jingzhun.identify.diff_cli import write_files
-
-    if c.previous is None:
-        if c.previous_error:
-            raise JingzhunError(c.previous_error)
-        raise Skip(t(f"没有 {c.year - 1} 年度文件夹", f"no {c.year - 1} year folder"))
-    result = diff_years(c.previous.frames, c.frames, c.year - 1, c.year)
-    d = c.tmp / "diff"
-    d.mkdir()
-    write_files(result, result.findings.render(), d, c.options.xlsx, county_record(c.params))
-    return result.findings, result.summary()
-
-
-def step_match(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.match.cli import load_decisions, write_files
-    from jingzhun.match.core import match
-
-    c.need_table("dibao")
-    applied, _ = load_decisions(c.ds.root, None)
-    result = match(c.frames, c.params, c.year, decisions=applied if not applied.empty else None)
-    c.results["match"] = result
-    d = c.tmp / "match"
-    d.mkdir()
-    write_files(result, result.findings.render(), d, xlsx=c.options.xlsx)
-    return result.findings, {"pairs": int(len(result.pairs))}
-
-
-def step_plan(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.plan.cli import plan_frames, write_files
-    from jingzhun.plan.core import summary
-    from jingzhun.plan.measures import load_rules, rules_file
-
-    ident = c.results["identify"]
-    rules = load_rules(rules_file(c.ds.root, None))
-    result, findings, model = plan_frames(c.frames, c.params, c.year, ident.households, rules)
-    c.results["plan"] = result
-    d = c.tmp / "plan"
-    d.mkdir()
-    o = c.options
-    files = write_files(
-        result, findings.render(), model, d, xlsx=o.xlsx, books=o.books, templates=o.templates, docx=o.docx, jobs=o.jobs
-    )
-    return findings, {**summary(result), "documents": len(files)}
-
-
-def step_notice(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.plan.notice_cli import INTERNAL, build_notices, default_notice_date, write_files
-    from jingzhun.plan.notices import KIND_TITLES, common
-
-    start = c.options.notice_date or default_notice_date(c.year)
-    ident = c.results["identify"]
-    previous = c.previous.frames.get("households") if c.previous is not None else None
-    findings = Findings()
-    made: dict[str, int] = {}
-    gaps = posting_gaps(c.params)  # nothing is posted without its issuer and a supervision phone
-    for kind in ("identification", "exit", "projects"):
-        if kind == "projects" and "projects" not in c.frames:
-            continue
-        if gaps:
-            for code in gaps:
-                findings.add(code, table="notice", key=kind, detail=KIND_TITLES[kind])
-            continue
-        nc = common(kind, c.params, c.year, start)
-        nset = build_notices(kind, c.frames, c.year, nc, previous=previous, identified=ident.households)
-        d = c.tmp / "notice" / kind
-        d.mkdir(parents=True)
-        units, _ = write_files(
-            nset,
-            nc,
-            nset.findings.render(),
-            d,
-            c.tmp / INTERNAL / kind,
-            c.options.templates,
-            c.options.docx,
-            c.options.jobs,
-            c.options.xlsx,
-        )
-        made[kind] = int((units["file"] != "").sum())
-        findings.extend(nset.findings)
-    return findings, {"notices": made, "date": start.isoformat()}
-
-
-def step_audit(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.audit.pipeline import audit_year, write_report
-
-    c.need_table("payments", "projects")
-    report = audit_year(
-        c.frames,
-        c.params,
-        c.year,
-        as_of=c.options.as_of,
-        reading=c.data.findings,
-        identified=c.results["identify"].households,
-        jobs=c.options.jobs,  # jobs=1 in a county task (a daemonic worker): no fork
-    )
-    c.results["audit"] = report
-    d = c.tmp / "audit"
-    d.mkdir()
-    write_report(report, d, c.options.xlsx, c.options.templates)
-    return Findings.from_frame(report.findings), {"checked": report.summary.get("payments")}
-
-
-def step_report(c: Context) -> tuple[Findings, dict[str, Any]]:
-    from jingzhun.identify.core import identify
-    from jingzhun.report import build_report, write_report
-    from jingzhun.report.inputs import slim_households, trend_years
-    from jingzhun.report.write import existing_links
-
-    by_year, households, notes = trend_years(c.ds, c.params, c.year, skip=(c.year, c.year - 1))
-    by_year[c.year] = c.results["identify"]
-    households[c.year] = slim_households(c.frames.get("households"))
-    if c.previous is not None:
-        try:
-            by_year[c.year - 1] = identify(c.previous.frames, c.params, c.year - 1)
-            households[c.year - 1] = slim_households(c.previous.frames.get("households"))
-        except JingzhunError as e:
-            notes["trend"] = f"{c.year - 1}: {e.message}"
-    audit = c.results.get("audit")
-    model = build_report(
-        params=c.params,
-        data_year=c.year,
-        identify_by_year=by_year,
-        households_by_year=households,
-        match_result=c.results.get("match"),
-        plan_result=c.results.get("plan"),
-        funds=None,
-        audit_report=audit,
-        notes=notes,
-    )
-    d = c.tmp / "report"
-    d.mkdir()
-    links = {FINDINGS_PAGE: "", **existing_links(c.tmp)}  # the findings page is written when every step is done
-    write_report(model, d, xlsx=c.options.xlsx, links=links, templates=c.options.templates)
-    return Findings(), model.summary()
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    fn: Callable[[Context], tuple[Findings, dict[str, Any]]]
-    after: tuple[str, ...] = ()
-    background: bool = False  # no later step uses its results: may run in the worker process
-
-
-STEPS = (
-    Step("validate", step_validate, background=True),
-    Step("identify", step_identify),
-    Step("diff", step_diff, background=True),
-    Step("match", step_match),
-    Step("plan", step_plan, after=("identify",)),
-    Step("notice", step_notice, after=("identify",)),
-    Step("audit", step_audit, after=("identify",)),
-    Step("report", step_report, after=("identify",)),
-)
+# The steps are declared once, in jingzhun.steps (name, label, tables, dependencies,
+# compute and write functions of the area's public API); they run in that order.
+Step = StepSpec
 
 Progress = Callable[[str, str, StepRecord | None], None]
 
@@ -339,15 +122,20 @@ def run_pipeline(
     options: RunOptions,
     config: Path | None = None,
     progress: Progress = _no_progress,
+    executor: Executor | None = None,
     *,
     params: Params | None = None,
     loader: Callable[..., YearData] = load_year,
 ) -> RunResult:
     """Run every step for one data year into ``out``; return what ran and the findings.
 
+    ``executor``: where the steps' units of work run; without one, the run makes one for
+    ``options.jobs`` (:func:`~jingzhun.executors.make_executor`) and closes it at the end.
     ``params`` and ``loader`` (``load_year``'s signature) replace the dataset's ``jingzhun.toml`` and
-    its year folders: a county task of a province run gives its county's settings and store partitions.
-    """
+    its year folders: a county task of a province run gives its county's settings and store partitions."""
+    if executor is None:
+        with make_executor(options.jobs) as own_executor:
+            return run_pipeline(dataset, out, options, config, progress, own_executor, params=params, loader=loader)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
@@ -381,9 +169,9 @@ def run_pipeline(
         for tb, msg in sorted(data.broken.items()):
             own.add("R-TABLE-UNREADABLE", table=tb, key=tb, detail=msg)
         with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
-            c = Context(ds, year, params, options, data, tmp, previous, previous_error)
+            c = Context(ds, year, params, options, data, tmp, previous, previous_error, out=out, executor=executor)
             status: dict[str, str] = {}
-            behind = [s for s in STEPS if s.background] if options.jobs != 1 and can_fork() else []
+            behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
             worker = _Worker(behind, c) if behind else None
             done: dict[str, StepRecord] = {}
             try:
@@ -395,6 +183,7 @@ def run_pipeline(
             except BaseException:
                 if worker is not None:
                     worker.pending.cancel()
+                    c.executor.terminate()  # the unit may be running: its folders are being removed
                 raise
             records.extend(done[s.name] for s in STEPS)
             rendered = _all_findings(c, own)
@@ -459,10 +248,10 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
     progress(step.name, "start", None)
     t0 = time.perf_counter()
     try:
-        findings, info = step.fn(c)
-        c.results[f"{step.name}:findings"] = findings
-        rec = StepRecord(step.name, "ok", counts=_counts(findings))
-        c.results[f"{step.name}:summary"] = info
+        outcome = step.run(c)
+        c.results[f"{step.name}:findings"] = outcome.findings
+        rec = StepRecord(step.name, "ok", counts=_counts(outcome.findings))
+        c.results[f"{step.name}:summary"] = outcome.summary
     except OSError as e:
         if disk_full(e):
             raise  # the whole run stops: nothing half-written replaces the previous output
@@ -482,7 +271,7 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
 
 
 def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
-    """In the worker: run ``steps``; their records, findings and summaries go back to the run."""
+    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run."""
     own = Findings()
     status: dict[str, str] = {}
     out = []
@@ -493,18 +282,21 @@ def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, A
 
 
 class _Worker:
-    """The background steps in one forked process (started at once, joined at the end)."""
+    """The background steps as one unit of the run's executor (submitted at once, joined at the end).
+
+    The unit gets a copy of the context with a serial executor: a worker starts no process."""
 
     def __init__(self, steps: list[Step], c: Context) -> None:
         self.steps = steps
-        self.pending = Background(_background, steps, c)
+        self.pending: Future[tuple[list[tuple[StepRecord, Any, Any]], Findings]] = c.executor.submit(
+            _background, steps, replace(c, executor=SERIAL, results={})
+        )
 
     def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
         try:
-            out, theirs = self.pending.get()
-        except RuntimeError:
-            code = self.pending.exitcode
-            note = t(f"后台进程意外结束 (退出码 {code})", f"the worker process ended unexpectedly (exit code {code})")
+            out, theirs = self.pending.result()
+        except BrokenProcessPool as e:
+            note = t(f"后台进程意外结束 ({e})", f"the worker process ended unexpectedly ({e})")
             out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
             for s in self.steps:
                 theirs.add("R-STEP-FAILED", table="run", key=s.name, detail=note)
@@ -527,7 +319,7 @@ def _counts(findings: Findings) -> dict[str, int]:
 
 def _notice_date(options: RunOptions, year: int) -> str:
     """The notices' start and issue date of this run: ``--date``, else 1 December of the data year."""
-    from jingzhun.plan.notice_cli import default_notice_date
+    from jingzhun.plan.notice_api import default_notice_date
 
     return (options.notice_date or default_notice_date(year)).isoformat()
 
@@ -543,14 +335,12 @@ def _all_findings(c: Context, own: Findings) -> pd.DataFrame:
     return one_per_defect(everything.render().drop_duplicates(ignore_index=True))
 
 
-FINDINGS_PAGE = "report/findings.html"
-
-
 def _findings_page(c: Context, rendered: pd.DataFrame) -> None:
     """Beside the report: the run's findings one line per code, each naming its findings file
     (a note repeated on every row is one line there, its rows only in the file)."""
     from jingzhun.findings_view import findings_page
     from jingzhun.render import write_text
+    from jingzhun.report.api import FINDINGS_PAGE
 
     if not (c.tmp / "report").is_dir():
         return

@@ -17,17 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from jingzhun.i18n import t
+from jingzhun.steps import STEPS
 
 STEP_LABELS = {
     "read": ("读取", "read"),
-    "validate": ("校验", "validate"),
-    "identify": ("识别", "identify"),
-    "diff": ("年度变化", "diff"),
-    "match": ("低保比对", "match"),
-    "plan": ("帮扶计划", "plan"),
-    "notice": ("公示", "notice"),
-    "audit": ("资金审计", "audit"),
-    "report": ("监测报告", "report"),
+    **{s.name: s.label for s in STEPS},  # the run's steps: their labels are declared with them
     "write": ("写出", "write"),
     "books": ("户卡村册", "books"),
     "sample": ("生成模拟数据", "generate"),

@@ -28,6 +28,7 @@ from jingzhun.cli_common import (
 )
 from jingzhun.county import DERIVED
 from jingzhun.errors import InputError, UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings import severity_counts
 from jingzhun.findings_view import code_label, severity_label, summary_table, totals_line
 from jingzhun.i18n import t
@@ -39,7 +40,8 @@ DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="公示开始日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start date (default: 1 December of the data year)",
+        help="公示开始日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start date (default: 1 December of the "
+        "data year)",
     ),
 ]
 AsOfOpt = Annotated[
@@ -119,7 +121,8 @@ def command(
         _run_store(run, dataset, out, options, engine, cluster, scheduler, json_out)
     log_path = check_log(log, out)
     reporter = Reporter(run.err, run.quiet, log_path)
-    result = run_pipeline(dataset, out, options, run.config, progress=reporter)
+    with make_executor(jobs) as executor:
+        result = run_pipeline(dataset, out, options, run.config, progress=reporter, executor=executor)
     try:
         reporter.line(
             t(f"结束, 退出码 {result.exit_code}", f"finished, exit code {result.exit_code}")
@@ -193,7 +196,8 @@ def check_log(log: Path | None, out: Path) -> Path | None:
                 ),
                 t(
                     f"请用 --log {out / RUN_LOG} (它会被带到新结果中), 或输出文件夹之外的文件",
-                    f"use --log {out / RUN_LOG} (it is carried into the new output) or a file outside the output folder",
+                    f"use --log {out / RUN_LOG} (it is carried into the new output) or a file outside the "
+                    f"output folder",
                 ),
             )
         return path
@@ -230,15 +234,18 @@ def _print_summary(console: Any, result: Any) -> None:
         what = t("县", "county") if len(c["code"]) == 6 else t("地区", "area")
         console.print(
             t(
-                f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), 由行政村代码推断; 可在 jingzhun.toml 的 [county] 中设置",
-                f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), derived from the village codes; set [county] in jingzhun.toml",
+                f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), 由行政村代码推断; 可在 jingzhun.toml 的 "
+                f"[county] 中设置",
+                f"{what}: {c['name'] or '-'} ({c['code'] or '-'}), derived from the village codes; set "
+                f"[county] in jingzhun.toml",
             ),
             markup=False,
         )
     console.print(
         t(
             f"全部结果在 {result.out} (manifest.json 记录了输入、参数和每个输出文件的哈希; 用 jingzhun verify 核对)",
-            f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; check with jingzhun verify)",
+            f"all outputs are in {result.out} (manifest.json records inputs, parameters and output hashes; "
+            f"check with jingzhun verify)",
         ),
         markup=False,
     )

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_SAMPLE = ROOT / "data-sample"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite tests/golden/* from what the code renders now (review the diff before committing)",
+    )
+
+
+def regen_requested(config: pytest.Config) -> bool:
+    """``--regen-golden``, or the older ``JINGZHUN_REGEN_GOLDEN=1`` environment variable."""
+    return bool(config.getoption("--regen-golden")) or os.environ.get("JINGZHUN_REGEN_GOLDEN") == "1"
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""Hand-made typed frames for the match tests (DEVELOPING.md "Typed frames")."""
+"""Typed frames for the match tests, built from the table spec (tests/frames.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
+from frames import table_frame, table_frame_from_rows, with_columns
 
 from jingzhun.ids import check_char_one
 
@@ -26,70 +27,55 @@ D2 = pid("42112119820808008")  # 孙二 H4
 
 
 def households(**over) -> pd.DataFrame:
-    df = pd.DataFrame(
-        {
-            "household_id": pd.Series(["H1", "H2", "H3", "H4"], dtype="str"),
-            "village_code": pd.Series([V1, V1, V2, V2], dtype="str"),
-            "village_name": pd.Series(["东村", "东村", "西村", "西村"], dtype="str"),
-            "head_name": pd.Series(["张伟", "王建国", "陈老汉", "赵大"], dtype="str"),
-            "household_size": pd.array([3, 2, 1, 2], dtype="Int64"),
-            "registered": pd.array([True, True, True, False], dtype="boolean"),
-            "category": pd.Series(["低保贫困户", "一般贫困户", "特困供养贫困户", None], dtype="str"),
-            "wage_income": pd.array([1000.0, 5000.0, 0.0, 1000.0], dtype="Float64"),
-            "business_income": pd.array([500.0, 500.0, 0.0, 500.0], dtype="Float64"),
-            "property_income": pd.array([0.0, 0.0, 0.0, 0.0], dtype="Float64"),
-            "dibao_benefit": pd.array([0.0, 0.0, 0.0, 0.0], dtype="Float64"),
-            "tekun_benefit": pd.array([0.0, 0.0, 0.0, 0.0], dtype="Float64"),
-            "business_expense": pd.array([0.0, 0.0, 0.0, 0.0], dtype="Float64"),
-            "_row": pd.array([1, 2, 3, 4], dtype="Int64"),
-        }
+    df = table_frame(
+        "households",
+        household_id=["H1", "H2", "H3", "H4"],
+        village_code=[V1, V1, V2, V2],
+        village_name=["东村", "东村", "西村", "西村"],
+        head_name=["张伟", "王建国", "陈老汉", "赵大"],
+        household_size=[3, 2, 1, 2],
+        registered=[True, True, True, False],
+        category=["低保贫困户", "一般贫困户", "特困供养贫困户", None],
+        wage_income=[1000.0, 5000.0, 0.0, 1000.0],
+        business_income=[500.0, 500.0, 0.0, 500.0],
+        property_income=[0.0] * 4,
+        dibao_benefit=[0.0] * 4,
+        tekun_benefit=[0.0] * 4,
+        business_expense=[0.0] * 4,
     )
-    for k, v in over.items():
-        df[k] = v
-    return df
+    return with_columns(df, **over)
 
 
 def members(**over) -> pd.DataFrame:
-    df = pd.DataFrame(
-        {
-            "household_id": pd.Series(["H1", "H1", "H1", "H2", "H2", "H3", "H4", "H4"], dtype="str"),
-            "id_number": pd.Series([A1, A2, A3, B1, B2, C1, D1, D2], dtype="str"),
-            "name": pd.Series(["张伟", "李芳", "张小明", "王建国", "刘丽", "陈老汉", "赵大", "孙二"], dtype="str"),
-            "relation": pd.Series(["户主", "配偶", "之子", "户主", "配偶", "户主", "户主", "配偶"], dtype="str"),
-            "change_reason": pd.Series([None] * 8, dtype="str"),
-            "change_date": pd.Series([pd.NaT] * 8, dtype="datetime64[s]"),
-            "_row": pd.array(range(1, 9), dtype="Int64"),
-        }
+    df = table_frame(
+        "members",
+        household_id=["H1", "H1", "H1", "H2", "H2", "H3", "H4", "H4"],
+        id_number=[A1, A2, A3, B1, B2, C1, D1, D2],
+        name=["张伟", "李芳", "张小明", "王建国", "刘丽", "陈老汉", "赵大", "孙二"],
+        relation=["户主", "配偶", "之子", "户主", "配偶", "户主", "户主", "配偶"],
+        change_reason=[None] * 8,
+        change_date=[None] * 8,
     )
-    for k, v in over.items():
-        df[k] = v
-    return df
+    return with_columns(df, **over)
+
+
+DIBAO_COLUMNS = (
+    "record_id",
+    "id_number",
+    "name",
+    "village_code",
+    "village_name",
+    "family_ref",
+    "relation",
+    "program",
+    "monthly_amount",
+    "start_date",
+    "end_date",
+)
 
 
 def dibao(rows: list[dict]) -> pd.DataFrame:
-    cols = {
-        "record_id": "str",
-        "id_number": "str",
-        "name": "str",
-        "village_code": "str",
-        "village_name": "str",
-        "family_ref": "str",
-        "relation": "str",
-        "program": "str",
-        "monthly_amount": "Float64",
-        "start_date": "datetime64[s]",
-        "end_date": "datetime64[s]",
-    }
-    data = {}
-    for c, dt in cols.items():
-        vals = [r.get(c) for r in rows]
-        if dt.startswith("datetime"):
-            data[c] = pd.to_datetime(pd.Series(vals, dtype="object")).astype(dt)
-        else:
-            data[c] = pd.Series(vals, dtype="object").astype(dt)
-    df = pd.DataFrame(data)
-    df["_row"] = pd.array(range(1, len(rows) + 1), dtype="Int64")
-    return df
+    return table_frame_from_rows("dibao", rows, DIBAO_COLUMNS)
 
 
 def row(

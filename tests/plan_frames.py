@@ -25,7 +25,8 @@ def _s(values):
 
 def households() -> pd.DataFrame:
     rows = [
-        # id, village, group, head, size, registered, category, status, identified, cause, other, danger, reloc, water, cadre, mobile, bank
+        # id, village, group, head, size, registered, category, status, identified, cause, other, danger, reloc,
+        # water, cadre, mobile, bank
         (
             "H001",
             V1,

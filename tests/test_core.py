@@ -104,7 +104,7 @@ def test_version_and_help():
 def test_every_command_has_help():
     from jingzhun.cli import COMMANDS
 
-    for name, _ in COMMANDS:
+    for name, _, _ in COMMANDS:
         r = runner.invoke(app, [name, "--help"])
         assert r.exit_code == 0, name
         assert "--" in r.stdout

@@ -42,6 +42,8 @@ from typer.testing import CliRunner
 
 from jingzhun.cli import app
 
+pytestmark = pytest.mark.slow  # the CLI on every case of the corpus
+
 DEPTH = os.environ.get("JINGZHUN_HOSTILE", "")  # "" (default), "run" or "full"
 FULL = DEPTH == "full"
 NOTICE_DATE = "2016-03-01"

@@ -11,7 +11,10 @@ from jingzhun.cli import app
 
 runner = CliRunner()
 
-HH_HEAD = "户编号,行政村代码,乡镇,户主姓名,户主证件号码,家庭人口数,是否建档立卡,脱贫状态,工资性收入,生产经营性收入,财产性收入,转移性收入,养老保险金,生产经营性支出,人均纯收入,是否危房户,饮水是否安全\n"
+HH_HEAD = (
+    "户编号,行政村代码,乡镇,户主姓名,户主证件号码,家庭人口数,是否建档立卡,脱贫状态,工资性收入,生产经营性收入,"
+    "财产性收入,转移性收入,养老保险金,生产经营性支出,人均纯收入,是否危房户,饮水是否安全\n"
+)
 M_HEAD = "户编号,证件号码,姓名,性别,与户主关系,在校生状况,健康状况,劳动技能,是否参加城乡居民基本医疗保险,人员变更原因\n"
 
 
@@ -175,7 +178,7 @@ def test_help_for_both_commands():
 
 
 def test_summary_line_says_what_each_count_counts(tmp_path):
-    """`建档立卡在册 72 户` was the not-exited count (111 registered); the line names both, and the incidence's parts."""
+    """`建档立卡在册 72 户` was the not-exited count (111 registered); the line names both and the incidence's parts."""
     hh = HH_2016 + "H5,421121101201,淋山河镇,钱七,,1,是,已脱贫(享受政策),9000,0,0,0,,0,9000,否,是\n"
     ds = write_dataset(tmp_path / "ds", {2016: hh}, {2016: M_2016})
     out = tmp_path / "out"

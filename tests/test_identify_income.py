@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from frames import table_frame, with_columns
 
 from jingzhun.identify.income import per_capita_income
 from jingzhun.identify.members import OUTGOING_REASONS, age_on, current_mask
@@ -16,17 +17,17 @@ def money(*v):
 
 def hh(**cols):
     n = len(next(iter(cols.values()))) if cols else 1
-    base = {
-        "household_id": pd.Series([f"h{i}" for i in range(n)], dtype="str"),
-        "household_size": pd.array([1] * n, dtype="Int64"),
-        "wage_income": money(*[0] * n),
-        "business_income": money(*[0] * n),
-        "property_income": money(*[0] * n),
-        "business_expense": money(*[0] * n),
-    }
-    for k, v in cols.items():
-        base[k] = v
-    return pd.DataFrame(base)
+    base = table_frame(
+        "households",
+        n,
+        household_id=[f"h{i}" for i in range(n)],
+        household_size=[1] * n,
+        wage_income=[0] * n,
+        business_income=[0] * n,
+        property_income=[0] * n,
+        business_expense=[0] * n,
+    )
+    return with_columns(base, **cols)
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ from jingzhun.errors import InputError, UsageError
 from jingzhun.io.read import detect_encoding, read_table
 from jingzhun.schema import columns as reg
 
-HEAD = "户编号,行政村代码,户主姓名,户主身份证号,家庭人口数,是否建档立卡,工资性收入,生产经营性收入,财产性收入,生产经营性支出,是否危房户,饮水是否安全"
+HEAD = (
+    "户编号,行政村代码,户主姓名,户主身份证号,家庭人口数,是否建档立卡,工资性收入,生产经营性收入,财产性收入,"
+    "生产经营性支出,是否危房户,饮水是否安全"
+)
 ROW1 = "42112110000101,421121100201,张三,421121199001011236,3,是,1000,0,0,0,否,是"
 ROW2 = "42112110000102,421121100201,李四,421121199001011252,2,否,2000,0,0,0,否,是"
 
@@ -165,7 +168,10 @@ def test_two_row_merged_header_combined(tmp_path):
 
 
 def test_header_variants_codes_and_brackets(tmp_path):
-    text = "AAC001,村代码,AAC029, 户主证件号码 ,AAC017,是否建档立卡,工资性收入（元）,AAC071,财产性收入,AAC074,是否危房户,饮水是否安全,乡（镇）\n"
+    text = (
+        "AAC001,村代码,AAC029, 户主证件号码 ,AAC017,是否建档立卡,工资性收入（元）,AAC071,财产性收入,AAC074,"
+        "是否危房户,饮水是否安全,乡（镇）\n"
+    )
     text += ROW1 + ",团风镇\n"
     res = read_table(_csv(tmp_path, text))
     assert {
@@ -295,7 +301,10 @@ def test_relation_variant_and_brackets(tmp_path):
 
 
 def test_excel_damaged_ids_reported(tmp_path):
-    text = "户编号,证件号码,姓名\n1,4.21121E+17,a\n1,421121199001011000,b\n1,421121199001011236,c\n1,421121199001011236.0,d\n"
+    text = (
+        "户编号,证件号码,姓名\n1,4.21121E+17,a\n1,421121199001011000,b\n1,421121199001011236,c\n1,"
+        "421121199001011236.0,d\n"
+    )
     res = read_table(_csv(tmp_path, text, name="members.csv"))
     bad = res.findings.frame().query("code == 'V-ID-EXCEL-DAMAGED'")
     assert bad["row"].tolist() == [1, 2, 4]
@@ -420,7 +429,8 @@ def test_parallel_conversion_same_as_serial(tmp_path, monkeypatch):
     import jingzhun.io.read as read_mod
 
     text = "户编号,证件号码,姓名,性别,出生日期,与户主关系\n" + "".join(
-        f"{i},4211211990010112{i % 10}{i % 7},n{i},{'男女X'[i % 3]},{'2016-01-0' + str(i % 9 + 1) if i % 4 else 'bad'},本人\n"
+        f"{i},4211211990010112{i % 10}{i % 7},"
+        f"n{i},{'男女X'[i % 3]},{'2016-01-0' + str(i % 9 + 1) if i % 4 else 'bad'},本人\n"
         for i in range(60)
     )
     p = _csv(tmp_path, text, name="members.csv")

@@ -176,7 +176,7 @@ def test_clean_sample_benefits_agree_except_the_deliberate_cases():
     """data-sample: 低保金/特困供养金 only disagree with the roster where the truth says it was made to."""
     from pathlib import Path
 
-    from jingzhun.match.cli import run_match
+    from jingzhun.match.api import run_match
 
     root = Path(__file__).resolve().parents[1] / "data-sample"
     if not root.is_dir():

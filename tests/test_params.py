@@ -204,3 +204,81 @@ def test_school_age_min_above_max_is_config_error(tmp_path):
         Params.load(ds)
     assert "identify.school_age_min = 16" in e.value.message and "identify.school_age_max = 15" in e.value.message
     assert str(ds / DATASET_FILE) in e.value.message
+
+
+# ---- typed settings -------------------------------------------------------------------------
+
+
+def test_settings_sections_match_the_packaged_file():
+    """Every key of params_default.toml is a typed field, and every field has a default."""
+    import typing
+    from dataclasses import fields
+
+    from jingzhun.params import DEFAULTS_FILE, OPEN_TABLES, Settings, _read_toml
+
+    raw = _read_toml(DEFAULTS_FILE)
+    hints = typing.get_type_hints(Settings)
+    for f in fields(Settings):
+        assert f.name in raw, f.name
+        if f.name not in OPEN_TABLES:
+            assert {g.name for g in fields(hints[f.name])} == set(raw[f.name]), f.name
+    assert {f.name for f in fields(Settings)} == set(raw)
+
+
+def test_settings_are_typed_and_frozen(tmp_path):
+    from dataclasses import FrozenInstanceError
+
+    ds = dataset(tmp_path, "[audit]\nidle_days = 400.0\n[identify]\ncounted_transfers = ['dibao_benefit']\n")
+    s = Params.load(ds).settings
+    assert s.audit.idle_days == 400 and isinstance(s.audit.idle_days, int)  # 400.0 in the file, a whole number
+    assert isinstance(s.identify.edge_multiplier, float) and s.identify.edge_multiplier == 1.5
+    assert s.identify.counted_transfers == ("dibao_benefit",)
+    assert s.poverty_line[2016] == 2952.0 and s.cadre_caps["县处级"] == 8
+    with pytest.raises(FrozenInstanceError):
+        s.audit.idle_days = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        s.cadre_caps["县处级"] = 1  # type: ignore[index]
+
+
+def test_settings_follow_a_changed_value():
+    """A value derived after loading (the county from the data) shows in the settings."""
+    p = Params.load()
+    assert p.settings.county.code == ""
+    p.values["county.code"] = "421121"
+    assert p.settings.county.code == "421121"
+
+
+def test_settings_survive_pickling():
+    """Params go to worker processes by pickle (spawn): values, origins and settings come back."""
+    import pickle
+
+    p = Params.load()
+    p.values["audit.idle_days"] = 30
+    q = pickle.loads(pickle.dumps(p))
+    assert q.settings.audit.idle_days == 30 and q.origins == p.origins
+    q.values["audit.idle_days"] = 31
+    assert q.settings.audit.idle_days == 31 and p.settings.audit.idle_days == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[audit]\nidle_dayz = 3\n", ("未知参数 audit.idle_dayz",)),
+        ('[audit]\nidle_days = "a year"\n', ("参数 audit.idle_days 类型错误", "整数")),
+        ("[identify]\nexempt_disabled_home_schooling = 1\n", ("identify.exempt_disabled_home_schooling", "true/false")),
+    ],
+)
+def test_unknown_key_and_wrong_type_name_the_key_and_the_file(tmp_path, text, words):
+    ds = dataset(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    assert str(ds / DATASET_FILE) in e.value.message
+    for w in words:
+        assert w in e.value.message
+
+
+def test_a_poverty_line_key_that_is_not_a_year_names_key_and_file(tmp_path):
+    ds = dataset(tmp_path, '[poverty_line]\n"2016年" = 3000\n')
+    with pytest.raises(ConfigError) as e:
+        Params.load(ds)
+    assert "poverty_line.2016年" in e.value.message and str(ds / DATASET_FILE) in e.value.message

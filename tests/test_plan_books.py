@@ -75,7 +75,7 @@ def test_word_card_says_the_same_as_the_html_card():
 
     from jingzhun.params import Params
     from jingzhun.plan import cardtext, docs
-    from jingzhun.plan.cli import county_info
+    from jingzhun.plan.api import county_info
     from jingzhun.plan.core import make_plans
 
     h = households()

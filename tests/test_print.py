@@ -35,13 +35,17 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")  # fonts-noto-cjk: page counts assume it
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists()
-    or not CJK_FONT.exists()
-    or shutil.which("pdftotext") is None
-    or shutil.which("pdfinfo") is None,
-    reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk poppler-utils; .ci/run does)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists()
+        or not CJK_FONT.exists()
+        or shutil.which("pdftotext") is None
+        or shutil.which("pdfinfo") is None,
+        reason="needs /usr/bin/chromium, fonts-noto-cjk and poppler-utils (apt-get install chromium fonts-noto-cjk "
+        "poppler-utils; .ci/run does)",
+    ),
+]
 
 
 # ---- printing and reading back ---------------------------------------------------------
@@ -136,7 +140,8 @@ def inside_margins(pages: list[Page], margin_mm: float, name: str) -> None:
         assert not out, f"{name} page {i}: text beyond the margin: {out[:5]}"
 
 
-# Full-width punctuation that Chromium sets half-width next to another one (）。 ，「): its box overlaps by half a character.
+# Full-width punctuation that Chromium sets half-width next to another one (）。 ，「):
+# its box overlaps by half a character.
 CJK_PUNCT = set("（）。，、；：！？「」『』《》【】“”‘’")
 
 

@@ -15,7 +15,7 @@ from plan_frames import T1, V1, cadres, households, members, projects
 from jingzhun import render
 from jingzhun.params import Params
 from jingzhun.plan import cardtext, docs
-from jingzhun.plan.cli import county_info
+from jingzhun.plan.api import county_info
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notices import common, household_notices, project_notices, project_rows
 from jingzhun.report import charts
@@ -150,7 +150,8 @@ def test_township_register_is_landscape_with_a_wide_measures_column():
 def test_headings_never_end_a_page():
     css = render.render("base/print.css", {})
     assert re.search(
-        r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; page-break-after: avoid; \}",
+        r"h1, h2, h3, \.title, \.keep-next, h2 \+ p\.muted, h3 \+ p\.muted \{ break-after: avoid; "
+        r"page-break-after: avoid; \}",
         css,
     )
     book = render.render("plan/village_book.html", _model().village_context(V1))

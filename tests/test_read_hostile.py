@@ -473,6 +473,7 @@ def _corpus(d):
     return out
 
 
+@pytest.mark.slow  # reads every file of the hostile corpus
 def test_hostile_corpus_never_ends_in_an_internal_error(tmp_path):
     ran = []
     for name, path in _corpus(tmp_path / "in").items():

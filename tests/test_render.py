@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import docx
 import pandas as pd
 import pytest
+from conftest import regen_requested
 from plan_frames import T1, V1, cadres, households, members, projects, write_dataset
 from tuanfeng import tuanfeng
 from typer.testing import CliRunner
@@ -19,23 +20,39 @@ from jingzhun import render
 from jingzhun.cli import app
 from jingzhun.errors import TemplateError
 from jingzhun.plan import docs
-from jingzhun.plan.cli import county_info
+from jingzhun.plan.api import county_info
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notices import common, household_notices, project_notices
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-REGEN = os.environ.get("JINGZHUN_REGEN_GOLDEN") == "1"  # JINGZHUN_REGEN_GOLDEN=1 pytest tests/test_render.py
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGEN:
+def compare_golden(path: Path, text: str, regen: bool) -> None:
+    """``text`` must equal the golden file ``path``; with ``regen`` the file is rewritten first."""
+    if regen:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
-    assert path.is_file(), f"golden file {name} missing; regenerate with JINGZHUN_REGEN_GOLDEN=1"
+    assert path.is_file(), f"golden file {path.name} missing; regenerate: pytest tests/test_render.py --regen-golden"
     assert text.encode("utf-8") == path.read_bytes(), (
-        f"{name} differs from its golden file (JINGZHUN_REGEN_GOLDEN=1 to accept)"
+        f"{path.name} differs from its golden file (pytest tests/test_render.py --regen-golden to accept)"
     )
+
+
+@pytest.fixture
+def check_golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare with ``tests/golden/<name>`` (``--regen-golden`` or JINGZHUN_REGEN_GOLDEN=1 rewrites it)."""
+    regen = regen_requested(request.config)
+    return lambda name, text: compare_golden(GOLDEN / name, text, regen)
+
+
+def test_regen_golden_option_rewrites_and_default_compares(tmp_path, request):
+    assert request.config.getoption("--regen-golden") in (False, True)  # the option exists
+    target = tmp_path / "golden" / "x.html"
+    compare_golden(target, "新", regen=True)
+    assert target.read_text(encoding="utf-8") == "新"
+    compare_golden(target, "新", regen=False)
+    with pytest.raises(AssertionError, match="--regen-golden"):
+        compare_golden(target, "旧", regen=False)
 
 
 def user_templates(tmp_path: Path, name: str, text: str) -> Path:
@@ -137,14 +154,14 @@ def _card() -> dict:
     return model.card(0)
 
 
-def test_golden_card():
+def test_golden_card(check_golden):
     model, _ = _model()
     from jingzhun.plan.books import render_card
 
     check_golden("card_H001.html", render_card(model.card(0), 2016, model.county))
 
 
-def test_golden_village_book():
+def test_golden_village_book(check_golden):
     model, _ = _model()
     ctx = model.village_context(V1)
     check_golden(f"book_{V1}.html", render.render("plan/village_book.html", ctx))
@@ -152,7 +169,7 @@ def test_golden_village_book():
 
 
 @pytest.mark.parametrize("kind", ["identification", "exit", "projects"])
-def test_golden_notice(kind):
+def test_golden_notice(kind, check_golden):
     p = tuanfeng()
     model, ident = _model()
     nc = common(kind, p, 2016, date(2016, 3, 1))

@@ -10,8 +10,8 @@ from plan_frames import V1, V3, cadres, households, members
 from jingzhun import render
 from jingzhun.params import Params
 from jingzhun.plan import cardtext, docs
+from jingzhun.plan.api import county_info
 from jingzhun.plan.books import packaged
-from jingzhun.plan.cli import county_info
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.measures import MeasureRule
 

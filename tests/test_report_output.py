@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from jingzhun.cli import app
 from jingzhun.identify.core import identify
 from jingzhun.params import Params
-from jingzhun.report.cli import run_report
+from jingzhun.report.api import run_report
 from jingzhun.report.model import TREND_COLUMNS, build_report
 from jingzhun.report.write import existing_links, write_report
 
@@ -131,7 +131,10 @@ HH = (
 )
 M = "household_id,id_number,name,sex,relation,health,labor,medical_insurance\n"
 CADRES = "cadre_id,name,unit,rank\nC1,刘干部,县扶贫办,一般干部\n"
-DIBAO = "record_id,id_number,name,village_code,program,monthly_amount,start_date\nR1,{id},户主A2,{v},农村低保,300,2015-01-01\n"
+DIBAO = (
+    "record_id,id_number,name,village_code,program,monthly_amount,start_date\nR1,{id},户主A2,{v},农村低保,300,"
+    "2015-01-01\n"
+)
 
 
 def _id(seq: int) -> str:
@@ -179,7 +182,10 @@ def write_dataset(root, years=(2015, 2016), dibao: bool = True):
         (d / "cadres.csv").write_text(CADRES, encoding="utf-8")
         if dibao:
             (d / "dibao.csv").write_text(DIBAO.format(id=_id(2), v=rf.V1), encoding="utf-8")
-        vrows = "village_code,village_name,township_name,total_households,total_population,agricultural_population,per_capita_income,collective_income\n"
+        vrows = (
+            "village_code,village_name,township_name,total_households,total_population,agricultural_population,"
+            "per_capita_income,collective_income\n"
+        )
         for v, n, tp, ap in (
             (rf.V1, rf.NAMES[rf.V1], 20, 10),
             (rf.V2, rf.NAMES[rf.V2], 8, ""),

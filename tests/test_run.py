@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -51,6 +52,7 @@ def two_runs(tmp_path_factory) -> tuple[Path, Path, dict]:
     return a, b, json.loads(r.stdout)
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_writes_every_output_and_a_manifest(two_runs):
     a, _, summary = two_runs
     for rel in EXPECTED:
@@ -67,6 +69,7 @@ def test_run_writes_every_output_and_a_manifest(two_runs):
     assert {o["path"] for o in manifest["outputs"]} >= set(EXPECTED) - {"manifest.json"}
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_writes_the_workbooks_by_default_and_the_report_links_them(two_runs):
     a, _, _ = two_runs
     books = ["identify/identify.xlsx", "diff/diff.xlsx", "plan/plan.xlsx", "audit/audit.xlsx", "report/indicators.xlsx"]
@@ -78,6 +81,7 @@ def test_run_writes_the_workbooks_by_default_and_the_report_links_them(two_runs)
     assert 'href="../identify/households.csv"' not in html and 'href="../plan/plans.csv"' not in html
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_run_outputs_are_byte_identical(two_runs):
     a, b, _ = two_runs
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
@@ -89,6 +93,7 @@ def test_run_outputs_are_byte_identical(two_runs):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_verify_accepts_run_and_catches_tampering(two_runs, tmp_path):
     a, _, _ = two_runs
     assert runner.invoke(app, ["verify", str(a)]).exit_code == 0
@@ -100,6 +105,7 @@ def test_verify_accepts_run_and_catches_tampering(two_runs, tmp_path):
     assert [p["code"] for p in json.loads(r.stdout)["problems"]] == ["R-VERIFY-CHANGED"]
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_summary_counts_match_findings(two_runs):
     _, _, summary = two_runs
     counts = summary["findings"]
@@ -107,6 +113,7 @@ def test_summary_counts_match_findings(two_runs):
     assert sum(v for k, v in summary["by_code"].items() if k.startswith("error:")) == counts["error"]
 
 
+@pytest.mark.slow  # the module's two full runs
 def test_a_roster_id_defect_counts_once_in_the_run(two_runs):
     """validate and match both report the roster's bad IDs; the run's totals count each defect once."""
     import pandas as pd
@@ -320,13 +327,12 @@ def _vanish(c):
     os._exit(9)
 
 
-@pytest.mark.parametrize(("fn", "note"), [(_boom, "validate broke"), (_vanish, "9")])
+# A worker that dies is named as such (a process pool does not report its exit code).
+@pytest.mark.parametrize(("fn", "note"), [(_boom, "validate broke"), (_vanish, "后台进程意外结束")])
 def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, tmp_path, monkeypatch, fn, note):
     from jingzhun import pipeline
 
-    steps = tuple(
-        pipeline.Step(s.name, fn, s.after, s.background) if s.name == "validate" else s for s in pipeline.STEPS
-    )
+    steps = tuple(dataclasses.replace(s, compute=fn) if s.name == "validate" else s for s in pipeline.STEPS)
     monkeypatch.setattr(pipeline, "STEPS", steps)
     r = _run([str(small), "--out", str(tmp_path / "out"), "--no-books", "--json", "--quiet"])
     assert r.exit_code == 1, r.stderr

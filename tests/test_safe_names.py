@@ -136,7 +136,7 @@ def test_books_name_files_safely_even_for_codes_that_bypass_the_checks(tmp_path)
         2016,
     )
     books = tmp_path / "a" / "b" / "c" / "d" / "e" / "books"
-    written = write_books(model, books, jobs=1)
+    written = write_books(model, books)
     assert written and all(_inside(f, books) for f in written)
     assert all(_inside(f, books) for f in _files(tmp_path))
     assert not (tmp_path / "a" / "x.html").exists()
@@ -156,7 +156,7 @@ def test_notices_name_files_safely_even_for_codes_that_bypass_the_checks(tmp_pat
     nset = household_notices("identification", h, None, 2016)
     nc = common("identification", Params.load(), 2016, pd.Timestamp("2016-03-01").date())
     folder = tmp_path / "a" / "b" / "c" / "d" / "notice"
-    units, written = write_notices(nset, nc, folder, jobs=1)
+    units, written = write_notices(nset, nc, folder)
     assert written and all(_inside(f, folder) for f in written)
     assert all(_inside(f, folder) for f in _files(tmp_path))
     assert set(units.loc[units["file"] != "", "file"]) <= {f.name for f in written}
@@ -207,6 +207,7 @@ def hostile_runs(tmp_path_factory):
     return root, ds, out, results
 
 
+@pytest.mark.slow  # a full run per hostile dataset
 def test_hostile_codes_and_names_write_nothing_outside_out(hostile_runs):
     root, ds, out, results = hostile_runs
     for name, r in results.items():
@@ -221,6 +222,7 @@ def test_hostile_codes_and_names_write_nothing_outside_out(hostile_runs):
                 assert _ok_on_windows(part), f
 
 
+@pytest.mark.slow  # a full run per hostile dataset
 def test_hostile_rows_are_findings_and_the_rest_is_produced(hostile_runs):
     _, _, out, results = hostile_runs
     manifest = (out / "run" / "manifest.json").read_text(encoding="utf-8")

@@ -263,32 +263,34 @@ def _gone(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie is dead
 
 
+# A script file (a spawned worker imports it again, as __mp_main__: the guard keeps it from running).
 SLOW_RUN = """
-import sys, time
+import dataclasses, sys, time
 from jingzhun import pipeline
 
 def slow(c):
     time.sleep(300)
 
-pipeline.STEPS = tuple(pipeline.Step(s.name, slow, s.after, s.background) if s.name == "validate" else s
-                       for s in pipeline.STEPS)
-from jingzhun.cli import app
-sys.argv = ["jingzhun", "run", sys.argv[1], "--out", sys.argv[2], "--no-books", "--no-docx", "--quiet", "--jobs", "2"]
-app()
+if __name__ == "__main__":
+    pipeline.STEPS = tuple(dataclasses.replace(s, compute=slow) if s.name == "validate" else s
+                           for s in pipeline.STEPS)
+    from jingzhun.cli import app
+    sys.argv = ["jingzhun", "run", sys.argv[1], "--out", sys.argv[2],
+                "--no-books", "--no-docx", "--quiet", "--jobs", "2"]
+    app()
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to find the worker")
 def test_kill_9_of_a_run_leaves_no_worker_no_lock_and_the_old_output_verifies(tiny, earlier, tmp_path):
-    from jingzhun.parallel import can_fork
     from jingzhun.runlock import pid_alive
 
-    if not can_fork():
-        pytest.skip("no fork: no worker process")
     out = tmp_path / "out"
     shutil.copytree(earlier, out)
+    script = tmp_path / "slow_run.py"
+    script.write_text(SLOW_RUN, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-c", SLOW_RUN, str(tiny), str(out)],
+        [sys.executable, str(script), str(tiny), str(out)],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -342,12 +344,16 @@ def _full_disk(*args, **kwargs):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_output(ds, earlier, tmp_path, monkeypatch, jobs):
-    from jingzhun.schema import cli as schema_cli
+    import dataclasses
+
+    from jingzhun import pipeline
 
     out = tmp_path / "out"
     shutil.copytree(earlier, out)
     before = _snapshot(out)
-    monkeypatch.setattr(schema_cli, "write_files", _full_disk)
+    # The step itself is replaced (a spawned worker re-imports modules: a patched module would not reach it).
+    steps = tuple(dataclasses.replace(s, write=_full_disk) if s.name == "validate" else s for s in pipeline.STEPS)
+    monkeypatch.setattr(pipeline, "STEPS", steps)
     r = _run(ds, out, "--jobs", jobs)
     assert r.exit_code == 3, r.stderr
     assert "磁盘空间不足" in r.stderr and "report.json" in r.stderr
@@ -357,7 +363,7 @@ def test_a_full_disk_stops_the_run_and_keeps_the_previous_output(ds, earlier, tm
 
 
 def test_a_full_disk_in_a_command_names_the_file_and_keeps_the_old_folder(ds, tmp_path, monkeypatch):
-    from jingzhun.schema import cli as schema_cli
+    from jingzhun.schema import api as schema_api
 
     out = tmp_path / "out"
     assert _cli("validate", str(ds), "--out", str(out), "--quiet").exit_code in (0, 1)
@@ -367,7 +373,7 @@ def test_a_full_disk_in_a_command_names_the_file_and_keeps_the_old_folder(ds, tm
         Path(path).write_text('{"cut', encoding="utf-8")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(schema_cli, "write_json", half)
+    monkeypatch.setattr(schema_api, "write_json", half)
     r = _cli("validate", str(ds), "--out", str(out), "--quiet")
     assert r.exit_code == 3
     assert "磁盘空间不足" in r.stderr and str(out / "validate" / "report.json") in r.stderr
@@ -395,7 +401,7 @@ def test_a_cut_decisions_file_is_an_error_not_fewer_decisions(tmp_path):
     import pandas as pd
 
     from jingzhun.io.write import write_csv
-    from jingzhun.match.cli import load_decisions
+    from jingzhun.match.api import load_decisions
 
     rows = pd.DataFrame(
         {

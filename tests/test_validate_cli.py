@@ -229,6 +229,7 @@ def test_excel_damaged_head_id_reported_once(tmp_path):
 
 def test_two_processes_find_exactly_what_one_finds(tmp_path):
     from jingzhun.dataset import Dataset, load_year
+    from jingzhun.executors import ProcessExecutor
     from jingzhun.params import Params
     from jingzhun.sample.build import build
     from jingzhun.schema.validate import validate_year
@@ -238,8 +239,9 @@ def test_two_processes_find_exactly_what_one_finds(tmp_path):
     build(ds, households=120, years=[2016], seed=11, dirty_rate=0.08)
     data = load_year(Dataset.open(ds), 2016)
     params = Params.load(ds)
-    one = validate_year(data, params, jobs=1)
-    two = validate_year(data, params, jobs=2)
+    one = validate_year(data, params)
+    with ProcessExecutor(2) as ex:
+        two = validate_year(data, params, executor=ex)
     a, b = one.render(), two.render()
     assert len(a) > 50 and a["code"].nunique() > 10
     pd.testing.assert_frame_equal(a, b)

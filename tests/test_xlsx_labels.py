@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
+import pytest
 from test_identify_cli import make, read
 from typer.testing import CliRunner
 
@@ -114,6 +115,7 @@ def test_report_page_points_to_the_workbooks(tmp_path):
     assert not any("_" in str(h) for h in header)
 
 
+@pytest.mark.slow  # a whole audit through the CLI
 def test_audit_workbook_is_chinese(tmp_path):
     from test_audit_helpers import world
     from test_audit_report import _write_dataset

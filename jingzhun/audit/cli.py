@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from jingzhun.audit.pipeline import TABLES, audit_year, write_report
+from jingzhun.audit.api import run_audit, write_report
 from jingzhun.audit.report import AuditReport
 from jingzhun.audit.truth import read_truth, score
 from jingzhun.cli_common import (
@@ -29,15 +29,11 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import settle
-from jingzhun.dataset import Dataset, load_year
-from jingzhun.errors import InputError, UsageError
+from jingzhun.errors import UsageError
 from jingzhun.findings import worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv
 from jingzhun.outputs import output_dir
-from jingzhun.params import Params
-from jingzhun.progress import Reporter, no_step
 
 AsOfOpt = Annotated[
     str | None,
@@ -67,34 +63,6 @@ def parse_as_of(value: str | None) -> pd.Timestamp | None:
             t(f"--as-of 不是日期: {value}", f"--as-of is not a date: {value}"),
             t("例如 --as-of 2017-12-31", "e.g. --as-of 2017-12-31"),
         ) from None
-
-
-def run_audit(
-    dataset: Path,
-    year: int | None,
-    config: Path | None,
-    as_of: pd.Timestamp | None,
-    jobs: int | None = None,
-    progress: Reporter | None = None,
-) -> AuditReport:
-    step = progress.step if progress is not None else no_step
-    ds = Dataset.open(dataset)
-    data_year = ds.resolve_year(year)
-    params = Params.load(ds.root, config)
-    files = ds.table_files(data_year)
-    if "projects" not in files and "payments" not in files:
-        raise InputError(
-            t(
-                f"{data_year} 年度文件夹中没有项目库 (projects) 或资金拨付 (payments) 表",
-                f"the {data_year} folder has neither a projects nor a payments table",
-            ),
-            t("审计需要 项目库.xlsx 和/或 资金拨付.xlsx", "the audit needs projects and/or payments"),
-        )
-    with step("read"):
-        yd = load_year(ds, data_year, TABLES)
-    settle(params, yd.frames)
-    with step("audit"):
-        return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, jobs=jobs)
 
 
 @guarded
@@ -142,9 +110,11 @@ def _summary(console: Any, report: AuditReport, where: Path) -> None:
     led = s["ledger"]
     console.print(
         t(
-            f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, 合计 {led['amount_total']:,.2f} 元"
+            f"{s['data_year']} 年度审计 (基准日 {s['as_of']}): 拨付 {led['payments']} 笔, "
+            f"合计 {led['amount_total']:,.2f} 元"
             f" (金额无法识别 {led['amount_unparsed_rows']} 笔); 项目 {s['projects']['count']} 个",
-            f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments, {led['amount_total']:,.2f} in total"
+            f"audit {s['data_year']} (as of {s['as_of']}): {led['payments']} payments,"
+            f" {led['amount_total']:,.2f} in total"
             f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
         )
     )

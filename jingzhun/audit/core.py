@@ -7,6 +7,7 @@ report model (``jingzhun.audit.report``) and the renderers work from that result
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,9 +17,9 @@ from jingzhun.audit import payee_checks as pc
 from jingzhun.audit import project_checks as jc
 from jingzhun.audit.parts import PART_COLUMNS, collect, date_text, part
 from jingzhun.audit.register import Register, build_register
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import BASE_COLUMNS, SEVERITY_RANK, Findings, render_frame
 from jingzhun.funds.ledger import Ledger, build_ledger
-from jingzhun.parallel import fork_map
 from jingzhun.params import Params
 
 AUDIT_PARAMS = (
@@ -143,10 +144,152 @@ def _without_double_flags(f: pd.DataFrame) -> pd.DataFrame:
     return f[~drop.to_numpy(dtype=bool)].reset_index(drop=True) if drop.any() else f
 
 
-def _run_checks(
-    indices: list[int], *, calls: list[Callable[[], list[pd.DataFrame]]]
-) -> list[tuple[int, list[pd.DataFrame]]]:
-    return [(i, calls[i]()) for i in indices]
+@dataclass(frozen=True)
+class CheckInputs:
+    """What every check reads: the prepared payments and projects, the register, the audit date."""
+
+    pay: pd.DataFrame
+    proj: pd.DataFrame
+    reg: Register
+    as_of: pd.Timestamp
+    params: Params
+
+
+def _ledger(x: CheckInputs) -> list[pd.DataFrame]:
+    return _ledger_checks(x.pay, x.proj, x.as_of)
+
+
+def _not_registered(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.not_registered(x.pay)]
+
+
+def _not_member(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.not_member(x.pay)]
+
+
+def _ineligible(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.ineligible(x.pay, list(x.params.settings.audit.nonregistered_measures))]
+
+
+def _duplicates(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.duplicates(x.pay, list(x.params.settings.audit.recurring_measures))]
+
+
+def _shared_accounts(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.shared_accounts(x.pay, int(x.params.settings.audit.shared_account_min_households))]
+
+
+def _over_cap(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.over_cap(x.pay, x.params.settings.subsidy_caps)]
+
+
+def _kin_of_cadre(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.kin_of_cadre(x.pay)]
+
+
+def _after_death(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.after_death(x.pay, x.reg)]
+
+
+def _unknown_project(x: CheckInputs) -> list[pd.DataFrame]:
+    return [jc.unknown_project(x.pay)]
+
+
+def _no_project(x: CheckInputs) -> list[pd.DataFrame]:
+    return [jc.no_project(x.pay)]
+
+
+def _acceptance(x: CheckInputs) -> list[pd.DataFrame]:
+    return [jc.acceptance(x.pay)]
+
+
+def _contracts(x: CheckInputs) -> list[pd.DataFrame]:
+    return [
+        jc.contracts(
+            x.proj,
+            float(x.params.settings.audit.contract_threshold),
+            list(x.params.settings.audit.contract_exempt_categories),
+        )
+    ]
+
+
+def _idle(x: CheckInputs) -> list[pd.DataFrame]:
+    return [jc.idle(x.proj, x.as_of, float(x.params.settings.audit.idle_share), int(x.params.settings.audit.idle_days))]
+
+
+def _equal_split(x: CheckInputs) -> list[pd.DataFrame]:
+    return [
+        jc.equal_split(
+            x.pay,
+            x.proj,
+            list(x.params.settings.audit.equal_split_categories),
+            int(x.params.settings.audit.equal_split_min_households),
+            float(x.params.settings.audit.equal_split_tolerance),
+        )
+    ]
+
+
+def _approval(x: CheckInputs) -> list[pd.DataFrame]:
+    return jc.approval(x.pay)
+
+
+def _publicity(x: CheckInputs) -> list[pd.DataFrame]:
+    return jc.publicity(x.proj, x.params.settings.notice_days.projects)
+
+
+def _budgets(x: CheckInputs) -> list[pd.DataFrame]:
+    return jc.budgets(x.proj)
+
+
+def _negative_list(x: CheckInputs) -> list[pd.DataFrame]:
+    return jc.negative_list(
+        x.pay, x.proj, list(x.params.settings.audit.negative_list), list(x.params.settings.audit.negative_list_allow)
+    )
+
+
+def _outliers(x: CheckInputs) -> list[pd.DataFrame]:
+    return [
+        pc.outliers(
+            x.pay, float(x.params.settings.audit.outlier_factor), int(x.params.settings.audit.outlier_min_households)
+        )
+    ]
+
+
+def _accounts_across_counties(x: CheckInputs) -> list[pd.DataFrame]:
+    return [pc.accounts_across_counties(x.pay)]
+
+
+# Every check by name, in the order of the findings (module-level functions: units for an executor).
+CHECKS: dict[str, Callable[[CheckInputs], list[pd.DataFrame]]] = {
+    "ledger": _ledger,
+    "not_registered": _not_registered,
+    "not_member": _not_member,
+    "ineligible": _ineligible,
+    "duplicates": _duplicates,
+    "shared_accounts": _shared_accounts,
+    "over_cap": _over_cap,
+    "kin_of_cadre": _kin_of_cadre,
+    "after_death": _after_death,
+    "unknown_project": _unknown_project,
+    "no_project": _no_project,
+    "acceptance": _acceptance,
+    "contracts": _contracts,
+    "idle": _idle,
+    "equal_split": _equal_split,
+    "approval": _approval,
+    "publicity": _publicity,
+    "budgets": _budgets,
+    "negative_list": _negative_list,
+    "outliers": _outliers,
+    "accounts_across_counties": _accounts_across_counties,
+}
+# The checks that take about as long as all the others together: one unit of their own.
+HEAVY = ("duplicates", "shared_accounts", "unknown_project", "no_project", "acceptance", "approval", "negative_list")
+
+
+def _run_checks(names: list[str], *, inputs: CheckInputs) -> list[tuple[str, list[pd.DataFrame]]]:
+    """One unit: the checks ``names`` (looked up by name, so the unit pickles as plain text)."""
+    return [(name, CHECKS[name](inputs)) for name in names]
 
 
 def audit(
@@ -156,7 +299,7 @@ def audit(
     as_of: pd.Timestamp | None = None,
     eligibility: pd.DataFrame | None = None,
     ledger: Ledger | None = None,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
 ) -> AuditResult:
     """Audit one data year's projects and payments against its register.
 
@@ -165,10 +308,9 @@ def audit(
     result per household (``household_id``, ``result``); ``excluded`` households are not
     eligible. ``as_of``: the audit date (default 31 December of ``data_year``). ``ledger``: the
     :func:`~jingzhun.funds.ledger.build_ledger` of these frames when the caller has made it.
-    The checks run in two forked processes unless ``jobs`` is 1 (the same findings).
+    The checks are two units for ``executor`` (:data:`HEAVY` and the rest; the same findings).
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of(data_year)
-    g = params.get
     if ledger is None:
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
     reg = build_register(
@@ -176,48 +318,17 @@ def audit(
         frames.get("members"),
         frames.get("crosscheck"),
         eligibility,
-        list(g("audit.kin_sources")),
+        list(params.settings.audit.kin_sources),
     )
     pay = pc.enrich(ledger.payments, reg)
     proj = jc.project_totals(ledger.projects, pay, as_of)
 
-    calls: list[Callable[[], list[pd.DataFrame]]] = [
-        lambda: _ledger_checks(pay, proj, as_of),
-        lambda: [pc.not_registered(pay)],
-        lambda: [pc.not_member(pay)],
-        lambda: [pc.ineligible(pay, list(g("audit.nonregistered_measures")))],
-        lambda: [pc.duplicates(pay, list(g("audit.recurring_measures")))],
-        lambda: [pc.shared_accounts(pay, int(g("audit.shared_account_min_households")))],
-        lambda: [pc.over_cap(pay, params.table("subsidy_caps"))],
-        lambda: [pc.kin_of_cadre(pay)],
-        lambda: [pc.after_death(pay, reg)],
-        lambda: [jc.unknown_project(pay)],
-        lambda: [jc.no_project(pay)],
-        lambda: [jc.acceptance(pay)],
-        lambda: [jc.contracts(proj, float(g("audit.contract_threshold")), list(g("audit.contract_exempt_categories")))],
-        lambda: [jc.idle(proj, as_of, float(g("audit.idle_share")), int(g("audit.idle_days")))],
-        lambda: [
-            jc.equal_split(
-                pay,
-                proj,
-                list(g("audit.equal_split_categories")),
-                int(g("audit.equal_split_min_households")),
-                float(g("audit.equal_split_tolerance")),
-            )
-        ],
-        lambda: jc.approval(pay),
-        lambda: jc.publicity(proj, int(g("notice_days.projects"))),
-        lambda: jc.budgets(proj),
-        lambda: jc.negative_list(pay, proj, list(g("audit.negative_list")), list(g("audit.negative_list_allow"))),
-        lambda: [pc.outliers(pay, float(g("audit.outlier_factor")), int(g("audit.outlier_min_households")))],
-        lambda: [pc.accounts_across_counties(pay)],  # last: the heavy indices below stay as they are
-    ]
-    # Two forked processes share the checks (about equal time: the duplicate and shared-account
-    # checks beside the rest); the parts are put back in this order, so the result is the same.
-    heavy = [4, 5, 9, 10, 11, 15, 18]
-    groups = [[i for i in range(len(calls)) if i not in heavy], heavy]
-    done = dict(x for part in fork_map(_run_checks, groups, 1 if jobs == 1 else 2, calls=calls) for x in part)
-    parts = [p for i in range(len(calls)) for p in done[i]]
+    inputs = CheckInputs(pay, proj, reg, as_of, params)
+    # Two units of about equal time (the duplicate and shared-account checks beside the rest);
+    # the parts are put back in the order of CHECKS, so the result is the same wherever they ran.
+    groups = [[name for name in CHECKS if name not in HEAVY], list(HEAVY)]
+    done = dict(x for part in executor.map(functools.partial(_run_checks, inputs=inputs), groups) for x in part)
+    parts = [p for name in CHECKS for p in done[name]]
     findings = _without_double_flags(collect(parts)[PART_COLUMNS])
     used = [r for r in params.records() if r["name"] in AUDIT_PARAMS or r["name"].startswith("subsidy_caps.")]
     return AuditResult(

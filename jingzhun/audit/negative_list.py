@@ -6,7 +6,8 @@ spent on, matched in 用途摘要 and 项目名称 the way audit findings phrase
 funds may not be used for (domain.md §8.1 [S33]); each :data:`ITEMS` entry is one item of
 that list with its patterns. The article is cited as 第十条: the chapter opens with 第八条
 (使用范围) and 第九条 (项目管理费, law-lib.com's copy of the text, page 2), and the list follows;
-the copy available here ends at 第九条, so the number is not confirmed against the official text. The phrasings they are tested against, each with its published
+the copy available here ends at 第九条, so the number is not confirmed against the official text.
+The phrasings they are tested against, each with its published
 source, are in ``tests/data/negative_list_phrasings.csv``.
 
 Household measures that pay people (公益岗位工资, 护林员补助, 危房改造补助 …) are not

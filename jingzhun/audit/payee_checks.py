@@ -7,6 +7,8 @@ household and the register's fields; every function returns a findings part.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -303,7 +305,7 @@ def accounts_across_counties(p: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def over_cap(p: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
+def over_cap(p: pd.DataFrame, caps: Mapping[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
     cap = map_keys(p["measure"], pd.Series({k: float(v) for k, v in caps.items()}, dtype="float64")).astype("Float64")
     m = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(dtype=bool)

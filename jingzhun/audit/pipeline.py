@@ -15,12 +15,12 @@ from jingzhun.audit.core import audit
 from jingzhun.audit.report import HEADERS_ZH, AuditReport, build_report
 from jingzhun.catalogue.audit import TITLES
 from jingzhun.errors import JingzhunError
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
 from jingzhun.funds.ledger import build_ledger
 from jingzhun.funds.summary import summarize, township_names
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json, write_xlsx
-from jingzhun.parallel import Background
 from jingzhun.params import Params
 from jingzhun.render import render, write_text
 
@@ -50,31 +50,32 @@ def audit_year(
     as_of: pd.Timestamp | None = None,
     reading: Findings | None = None,
     identified: pd.DataFrame | None = None,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
 ) -> AuditReport:
     """Audit one year and build the report model.
 
     ``reading``: the findings of reading the files; the raw text of an amount that
     could not be parsed is taken from there for ``A-AMOUNT-UNPARSED``.
     ``identified``: the identify households when the caller has them (``jingzhun run``),
-    so identification is not computed twice. Without it, the identification runs in a
-    forked worker beside the ledger unless ``jobs`` is 1.
+    so identification is not computed twice. Without it, the identification is one unit
+    for ``executor`` (beside the ledger when the executor has workers).
     """
+    elig: pd.DataFrame | None
     if identified is not None:
         elig, source = identified[["household_id", "result"]], "identify"
         ledger = None
     else:
-        # The identification for eligibility in a forked worker while the ledger is built here.
-        pending = Background(eligibility_of, frames, params, data_year, enabled=jobs != 1)
+        # The identification for eligibility as one unit, while the ledger is built here.
+        pending = executor.submit(eligibility_of, frames, params, data_year)
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
-        elig, source = pending.get()
-    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger, jobs=jobs)
+        elig, source = pending.result()
+    result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger, executor=executor)
     if reading is not None and len(reading):
         _raw_amounts(result.findings, reading.frame())
     funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
     tnames = township_names(frames.get("households"), frames.get("villages"))
     county = str(params.values.get("county.name", ""))
-    report = build_report(result, funds, tnames, county=county, top_n=int(params.get("audit.top_findings")))
+    report = build_report(result, funds, tnames, county=county, top_n=int(params.settings.audit.top_findings))
     report.summary["eligibility_source"] = source
     return report
 

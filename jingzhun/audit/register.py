@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jingzhun.funds.ledger import _text, date, norm_id
+from jingzhun.funds.ledger import date, norm_id
 from jingzhun.identify.members import isin, lookup, positions
+from jingzhun.tablespec import text_column
 
 EXITED_NO_POLICY = "已脱贫(不再享受政策)"
 
@@ -35,7 +36,7 @@ def _bool(df: pd.DataFrame, col: str) -> pd.Series:
     s = df[col]
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("boolean")
-    t = _text(df, col)
+    t = text_column(df, col, blank_na=True)
     return t.map(
         {"true": True, "True": True, "是": True, "1": True, "false": False, "False": False, "否": False, "0": False}
     ).astype("boolean")
@@ -51,18 +52,18 @@ def build_register(
     hh_in = households if households is not None else pd.DataFrame()
     hh = pd.DataFrame(
         {
-            "household_id": _text(hh_in, "household_id"),
+            "household_id": text_column(hh_in, "household_id", blank_na=True),
             "registered": _bool(hh_in, "registered"),
-            "status": _text(hh_in, "status"),
+            "status": text_column(hh_in, "status", blank_na=True),
             "exit_year": pd.to_numeric(hh_in["exit_year"], errors="coerce").astype("Int64")
             if "exit_year" in hh_in.columns
             else pd.array([pd.NA] * len(hh_in), dtype="Int64"),
-            "village_code": _text(hh_in, "village_code"),
-            "township_name": _text(hh_in, "township_name"),
+            "village_code": text_column(hh_in, "village_code", blank_na=True),
+            "township_name": text_column(hh_in, "township_name", blank_na=True),
         }
     )
     # 分户 of one family keeps the surname and the village: the audit's notion of "related".
-    surname = _text(hh_in, "head_name").str.slice(0, 1)
+    surname = text_column(hh_in, "head_name", blank_na=True).str.slice(0, 1)
     hh["family_key"] = (hh["village_code"].fillna("") + "|" + surname.fillna(hh["household_id"])).astype("str")
     hh = hh[hh["household_id"].notna()].drop_duplicates("household_id").reset_index(drop=True)
     excluded = pd.Series(False, index=hh.index)
@@ -74,10 +75,10 @@ def build_register(
     m_in = members if members is not None else pd.DataFrame()
     mem = pd.DataFrame(
         {
-            "household_id": _text(m_in, "household_id"),
-            "id": norm_id(_text(m_in, "id_number")),
-            "name": _text(m_in, "name"),
-            "change_reason": _text(m_in, "change_reason"),
+            "household_id": text_column(m_in, "household_id", blank_na=True),
+            "id": norm_id(text_column(m_in, "id_number", blank_na=True)),
+            "name": text_column(m_in, "name", blank_na=True),
+            "change_reason": text_column(m_in, "change_reason", blank_na=True),
             "change_date": date(m_in, "change_date"),
         }
     ).reset_index(drop=True)
@@ -92,7 +93,12 @@ def build_register(
 
     kin = pd.DataFrame({"household_id": pd.Series(dtype="str"), "kin_detail": pd.Series(dtype="str")})
     if crosscheck is not None and len(crosscheck) and "source" in crosscheck.columns:
-        cc = pd.DataFrame({"id": norm_id(_text(crosscheck, "id_number")), "source": _text(crosscheck, "source")})
+        cc = pd.DataFrame(
+            {
+                "id": norm_id(text_column(crosscheck, "id_number", blank_na=True)),
+                "source": text_column(crosscheck, "source", blank_na=True),
+            }
+        )
         cc = cc[cc["source"].isin(kin_sources) & cc["id"].notna()].drop_duplicates()
         m = mem[["id", "household_id", "name"]].dropna(subset=["id"])
         m = m[isin(m["id"], cc["id"]).to_numpy()]  # the few members with a hit, before the merge

@@ -155,8 +155,8 @@ def _log_x(v: float, lo: float, hi: float) -> float:
 
 def measure_ranges(result: AuditResult) -> list[dict[str, Any]]:
     """Per measure (data year): households, 5th/50th/95th percentile and maximum of what each
-    household received for it in the year, with x positions on one log scale for the range chart (bar p5–p95, tick at the
-    median, dot at the maximum) and the number of A-AMOUNT-OUTLIER findings."""
+    household received for it in the year, with x positions on one log scale for the range chart
+    (bar p5–p95, tick at the median, dot at the maximum) and the number of A-AMOUNT-OUTLIER findings."""
     d = measure_distribution(result.payments)
     d = d[d["pay_year"] == result.data_year].sort_values("median", ascending=False, kind="stable")
     if d.empty:

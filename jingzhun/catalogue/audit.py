@@ -10,11 +10,23 @@ from __future__ import annotations
 from jingzhun.catalogue import Rule
 
 _FUND_RULES = "《中央财政专项扶贫资金管理办法》(财农〔2017〕8号, 财政部等六部门, 2017)"
-_FUND_RULES_EN = "Measures for the Administration of Central Special Poverty Alleviation Funds (财农〔2017〕8号, Ministry of Finance and five other departments, 2017)"
+_FUND_RULES_EN = (
+    "Measures for the Administration of Central Special Poverty Alleviation Funds (财农〔2017〕8号, Ministry of "
+    "Finance and five other departments, 2017)"
+)
 _NAO = "审计署扶贫审计结果 (审计署2017年第6号公告《158个贫困县扶贫审计结果》; 2016、2018年中央预算执行审计工作报告)"
-_NAO_EN = "National Audit Office poverty audits (NAO announcement 2017 No. 6, audit of 158 poor counties; 2016 and 2018 audit work reports)"
-_PUBLICITY = "扶贫资金项目公告公示: 乡镇、村、实施单位公开栏原则上不少于10天 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017)); 参数 notice_days.projects"
-_PUBLICITY_EN = "Fund/project publicity at least 10 days (State Council Leading Group Office of Poverty Alleviation and Ministry of Finance, guideline on fund and project publicity (2017)); parameter notice_days.projects"
+_NAO_EN = (
+    "National Audit Office poverty audits (NAO announcement 2017 No. 6, audit of 158 poor counties; 2016 and 2018 "
+    "audit work reports)"
+)
+_PUBLICITY = (
+    "扶贫资金项目公告公示: 乡镇、村、实施单位公开栏原则上不少于10天 (国务院扶贫办、"
+    "财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017)); 参数 notice_days.projects"
+)
+_PUBLICITY_EN = (
+    "Fund/project publicity at least 10 days (State Council Leading Group Office of Poverty Alleviation and "
+    "Ministry of Finance, guideline on fund and project publicity (2017)); parameter notice_days.projects"
+)
 _LEDGER = "报账制: 专账核算、专款专用, 每笔拨付须有金额和日期; " + _FUND_RULES
 _LEDGER_EN = "Reimbursement system: every disbursement needs an amount and a date (" + _FUND_RULES_EN + ")"
 
@@ -65,8 +77,10 @@ RULES = [
         "warning",
         "项目 {key} 的资金规模为空或为 {value} 元, 无法核对拨付进度和超预算",
         "project {key}: budget empty or {value}; progress and over-budget checks cannot run",
-        "年度扶贫资金项目计划须列资金来源及规模 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导意见》(2017))",
-        "the yearly project plan states each project's funds (State Council Leading Group Office of Poverty Alleviation and Ministry of Finance, guideline on fund and project publicity (2017))",
+        "年度扶贫资金项目计划须列资金来源及规模 (国务院扶贫办、财政部《关于完善扶贫资金项目公告公示制度的指导"
+        "意见》(2017))",
+        "the yearly project plan states each project's funds (State Council Leading Group Office of Poverty "
+        "Alleviation and Ministry of Finance, guideline on fund and project publicity (2017))",
     ),
     Rule(
         "A-PAYMENT-NO-PROJECT",
@@ -98,8 +112,8 @@ RULES = [
         "warning",
         "拨付 {key} 的收款户不符合享受条件: {detail}",
         "payment {key}: the payee household is not eligible: {detail}",
-        _NAO
-        + ": 向不符合条件人员发放; 已脱贫(不再享受政策)户不再享受到户扶持 (中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》(厅字〔2016〕16号, 2016): 脱贫不脱政策的过渡期)",
+        _NAO + ": 向不符合条件人员发放; 已脱贫(不再享受政策)户不再享受到户扶持 (中共中央办公厅 "
+        "国务院办公厅《关于建立贫困退出机制的意见》(厅字〔2016〕16号, 2016): 脱贫不脱政策的过渡期)",
         _NAO_EN + ": paid to ineligible people",
     ),
     Rule(
@@ -123,10 +137,10 @@ RULES = [
         "error",
         "超标准: {key} 的 {detail}",
         "over the standard: {key}: {detail}",
-        "补助标准 (参数 subsidy_caps, 元/户·年; 扶贫小额信贷 5万元以下, 国开办发〔2014〕78号《关于创新发展扶贫小额信贷的指导意见》(国务院扶贫办等, 2014)); "
-        + _NAO,
-        "subsidy caps (parameter subsidy_caps; micro-credit ≤ 50,000, 国开办发〔2014〕78号, guideline on poverty-alleviation micro-credit (2014)); "
-        + _NAO_EN,
+        "补助标准 (参数 subsidy_caps, 元/户·年; 扶贫小额信贷 5万元以下, "
+        "国开办发〔2014〕78号《关于创新发展扶贫小额信贷的指导意见》(国务院扶贫办等, 2014)); " + _NAO,
+        "subsidy caps (parameter subsidy_caps; micro-credit ≤ 50,000, 国开办发〔2014〕78号, guideline on "
+        "poverty-alleviation micro-credit (2014)); " + _NAO_EN,
     ),
     Rule(
         "A-AMOUNT-OUTLIER",
@@ -146,8 +160,11 @@ RULES = [
         "warning",
         "优亲厚友疑点: 拨付 {key} 的收款户有成员在比对中为 {detail}",
         "favouritism signal: payment {key} goes to a household with a member flagged as {detail}",
-        "国务院扶贫办《扶贫开发建档立卡工作方案》(国开办发〔2014〕24号, 2014)及各地实施方案: 严禁优亲厚友; 审计署2017年第6号公告《158个贫困县扶贫审计结果》(2017): 村干部分户拆户纳入亲属",
-        "State Council Leading Group Office of Poverty Alleviation, 建档立卡 work plan (国开办发〔2014〕24号, 2014) and local plans: no favouritism; NAO announcement 2017 No. 6 (158 poor counties): cadres' relatives registered",
+        "国务院扶贫办《扶贫开发建档立卡工作方案》(国开办发〔2014〕24号, 2014)及各地实施方案: 严禁优亲厚友; "
+        "审计署2017年第6号公告《158个贫困县扶贫审计结果》(2017): 村干部分户拆户纳入亲属",
+        "State Council Leading Group Office of Poverty Alleviation, 建档立卡 work plan (国开办发〔2014〕24号, "
+        "2014) and local plans: no favouritism; NAO announcement 2017 No. 6 (158 poor counties): cadres' "
+        "relatives registered",
     ),
     Rule(
         "A-PAID-AFTER-DEATH",

@@ -12,8 +12,14 @@ from jingzhun.catalogue import Rule
 _WP_ZH = "国务院扶贫办《扶贫开发建档立卡工作方案》(国开办发〔2014〕24号, 2014)"
 _WP_EN = "State Council Leading Group Office of Poverty Alleviation, 建档立卡 work plan (国开办发〔2014〕24号, 2014)"
 _EXITDOC_ZH = "中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》(厅字〔2016〕16号, 2016)"
-_EXITDOC_EN = "CPC Central Committee and State Council General Offices, opinion on the poverty exit mechanism (厅字〔2016〕16号, 2016)"
-_B70_ZH = "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民政部等部门, 2016)"
+_EXITDOC_EN = (
+    "CPC Central Committee and State Council General Offices, opinion on the poverty exit mechanism "
+    "(厅字〔2016〕16号, 2016)"
+)
+_B70_ZH = (
+    "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民政部等部"
+    "门, 2016)"
+)
 _B70_EN = (
     "State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with poverty alleviation (2016)"
 )
@@ -31,7 +37,8 @@ _EDGE_EN = (
     "(国开发〔2020〕6号, 2020): edge and unstable households below about 1.5 × the line"
 )
 _INCOME_ZH = (
-    "《扶贫开发建档立卡指标体系》贫困户登记表 收入指标: 人均纯收入 = (工资性+生产经营性+财产性+转移性−生产经营性支出)/家庭人口数; "
+    "《扶贫开发建档立卡指标体系》贫困户登记表 收入指标: 人均纯收入 = (工资性+生产经营性+财产性+转移性−生产经营"
+    "性支出)/家庭人口数; "
     "基础养老金不计入 (" + _B70_ZH + ")"
 )
 _INCOME_EN = (
@@ -39,7 +46,10 @@ _INCOME_EN = (
     "(wage+business+property+transfers−business expense)/household size; basic pension not counted (" + _B70_EN + ")"
 )
 _EXCL_ZH = "各地精准识别实施方案中的不得纳入 / 一票否决规定 (如江西 七清四严); 比对结果为疑点须核实"
-_EXCL_EN = "local identification plans' exclusion lists (不得纳入, e.g. Jiangxi 七清四严); a crosscheck hit is a point to verify, not proof"
+_EXCL_EN = (
+    "local identification plans' exclusion lists (不得纳入, e.g. Jiangxi 七清四严); a crosscheck hit is a point "
+    "to verify, not proof"
+)
 _EXIT_ZH = _EXITDOC_ZH + ": 人均纯收入稳定超过国家扶贫标准且吃穿不愁, 义务教育、基本医疗、住房安全有保障"
 _EXIT_EN = (
     _EXITDOC_EN + ": income steadily above the line and food, clothing, education, health care and housing assured"
@@ -108,7 +118,8 @@ RULES = [
         "I-INPUT-RANGE",
         "error",
         "户 {key} 的 {column} 超出合理范围 ({value}); 不据此判定, 结果记为无法判定, 不列为贫困户或拟退出户, 不上公示",
-        "household {key}: {column} out of its range ({value}); not used: the result is undetermined, never poor or exit-ready, never on a notice",
+        "household {key}: {column} out of its range ({value}); not used: the result is undetermined, never "
+        "poor or exit-ready, never on a notice",
         _INCOME_ZH + "; 合理范围见 schemas/households.yaml (家庭人口数 1–20, 收入各项 0 至 1 亿元)",
         _INCOME_EN + "; ranges in schemas/households.yaml (household size 1–20, income items 0 to 100 million 元)",
     ),

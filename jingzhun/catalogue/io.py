@@ -8,8 +8,14 @@ _READ_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分 读
 _READ_EN = "jingzhun data contract (docs/data-contract.md), part 1, reading files"
 _COLS_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 表与列"
 _COLS_EN = "jingzhun data contract (docs/data-contract.md), part 2, tables and columns"
-_ID_ZH = "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 身份证号等标识列按文本读取; GB 11643-1999 公民身份号码 18 位"
-_ID_EN = "jingzhun data contract (docs/data-contract.md), part 1: identifiers are read as text; GB 11643-1999 citizen ID numbers have 18 characters"
+_ID_ZH = (
+    "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 身份证号等标识列按文本读取; GB 11643-1999 "
+    "公民身份号码 18 位"
+)
+_ID_EN = (
+    "jingzhun data contract (docs/data-contract.md), part 1: identifiers are read as text; GB 11643-1999 citizen "
+    "ID numbers have 18 characters"
+)
 
 RULES = [
     Rule(
@@ -138,15 +144,18 @@ RULES = [
         "表 {table} 第 {row} 行 {column} 不是 是/否: {value}",
         "table {table} row {row} {column} is not yes/no: {value}",
         "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 是否类字段接受 是/否、有/无、Y/N、1/0、true/false",
-        "jingzhun data contract (docs/data-contract.md), part 1: yes/no fields accept 是/否, 有/无, Y/N, 1/0, true/false",
+        "jingzhun data contract (docs/data-contract.md), part 1: yes/no fields accept 是/否, 有/无, Y/N, 1/0, "
+        "true/false",
     ),
     Rule(
         "V-VALUE-NOT-DATE",
         "error",
         "表 {table} 第 {row} 行 {column} 不是日期: {value}",
         "table {table} row {row} {column} is not a date: {value}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 日期接受 2016-03-01、2016/3/1、2016年3月1日、20160301 和 Excel 日期序号",
-        "jingzhun data contract (docs/data-contract.md), part 1: dates accept 2016-03-01, 2016/3/1, 2016年3月1日, 20160301 and Excel serial dates",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 日期接受 2016-03-01、2016/3/1、"
+        "2016年3月1日、20160301 和 Excel 日期序号",
+        "jingzhun data contract (docs/data-contract.md), part 1: dates accept 2016-03-01, 2016/3/1, "
+        "2016年3月1日, 20160301 and Excel serial dates",
     ),
     Rule(
         "V-VALUE-NOT-YEAR",
@@ -162,7 +171,8 @@ RULES = [
         "表 {table} 第 {row} 行 {column} 的值「{value}」不在代码表中",
         "table {table} row {row} {column}: '{value}' is not one of the listed labels",
         "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 代码表 (全国扶贫开发信息系统指标体系)",
-        "jingzhun data contract (docs/data-contract.md), part 2 label lists (national poverty-alleviation information system indicators)",
+        "jingzhun data contract (docs/data-contract.md), part 2 label lists (national poverty-alleviation "
+        "information system indicators)",
     ),
     Rule(
         "V-ID-EXCEL-DAMAGED",

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from jingzhun.catalogue import Rule
 
-_B70_ZH = "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》: 县级民政、扶贫部门信息共享、定期比对, 精准台账"
-_B70_EN = "State Council General Office 〔2016〕70: county civil-affairs and poverty offices share data and compare it regularly"
+_B70_ZH = (
+    "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》: 县级民政、"
+    "扶贫部门信息共享、定期比对, 精准台账"
+)
+_B70_EN = (
+    "State Council General Office 〔2016〕70: county civil-affairs and poverty offices share data and compare it "
+    "regularly"
+)
 _B_ID_ZH = "GB 11643-1999 公民身份号码; 比对以 18 位身份证号为主键 (15 位升为 18 位)"
 _B_ID_EN = "GB 11643-1999 citizen ID number; the person-level key of the comparison (15 digits upgraded to 18)"
 
@@ -18,7 +24,8 @@ RULES: list[Rule] = [
         "M-CATEGORY-NOT-UPDATED",
         "warning",
         "低保/特困名册记录 {value} 的人员在建档立卡户 {key} 中, 但该户属性为一般贫困户 (属性未更新): {detail}",
-        "roster record {value} is a member of registered household {key}, whose category is 一般贫困户 (not updated): {detail}",
+        "roster record {value} is a member of registered household {key}, whose category is 一般贫困户 (not "
+        "updated): {detail}",
         "《贫困户登记表》指标说明: 贫困户属性分一般贫困户、低保贫困户、特困供养贫困户; " + _B70_ZH,
         "register form: household category 一般/低保/特困供养贫困户; " + _B70_EN,
     ),
@@ -42,7 +49,8 @@ RULES: list[Rule] = [
         "M-MISSED-CANDIDATE",
         "warning",
         "低保/特困家庭 {value} 未建档立卡, 调查户 {key} 人均纯收入低于扶贫标准, 疑似漏评: {detail}",
-        "roster family {value} is not registered, and surveyed household {key} has per-capita income below the line (possibly missed): {detail}",
+        "roster family {value} is not registered, and surveyed household {key} has per-capita income below "
+        "the line (possibly missed): {detail}",
         _B70_ZH + "; 符合扶贫条件的低保家庭纳入建档立卡 (应扶尽扶)",
         _B70_EN + "; 低保 families meeting the poverty criteria enter the register",
     ),
@@ -82,7 +90,8 @@ RULES: list[Rule] = [
         "M-LEFT-ON-ROSTER",
         "warning",
         "名册记录 {value} 的人员已迁出或服刑 (户 {key}), 仍在低保/特困名册上: {detail}",
-        "roster record {value}: the person left the household or is imprisoned (household {key}) but is still on the roster: {detail}",
+        "roster record {value}: the person left the household or is imprisoned (household {key}) but is still "
+        "on the roster: {detail}",
         _B70_ZH + "; 动态管理, 应退则退",
         _B70_EN + "; dynamic management",
     ),
@@ -98,7 +107,8 @@ RULES: list[Rule] = [
         "M-ROSTER-ID-INVALID",
         "warning",
         "名册记录 {key} 的身份证号 {value} 无效 ({detail}), 只能按近似号码或姓名+村匹配",
-        "roster record {key}: ID number {value} is invalid ({detail}); matched by a near ID or by name and village only",
+        "roster record {key}: ID number {value} is invalid ({detail}); matched by a near ID or by name and "
+        "village only",
         _B_ID_ZH,
         _B_ID_EN,
     ),
@@ -153,10 +163,13 @@ RULES: list[Rule] = [
     Rule(
         "M-NAME-TOO-LONG",
         "warning",
-        "{table} 第 {row} 行 ({key}) 的姓名长达 {detail} 个字符, 超过参数 match.name_max_length, 不像姓名; 只用前面部分比对: {value}",
-        "{table} row {row} ({key}): the name is {detail} characters long, over parameter match.name_max_length, not a name; only its start is compared: {value}",
+        "{table} 第 {row} 行 ({key}) 的姓名长达 {detail} 个字符, 超过参数 match.name_max_length, 不像姓名; "
+        "只用前面部分比对: {value}",
+        "{table} row {row} ({key}): the name is {detail} characters long, over parameter "
+        "match.name_max_length, not a name; only its start is compared: {value}",
         "姓名列的合理长度见参数 match.name_max_length (含少数民族姓名的间隔号); 超长值多为列错位或粘贴错误",
-        "sane name length: parameter match.name_max_length (minority names with their dot included); longer values are usually shifted columns or paste errors",
+        "sane name length: parameter match.name_max_length (minority names with their dot included); longer "
+        "values are usually shifted columns or paste errors",
     ),
     Rule(
         "M-VILLAGE-UNKNOWN",

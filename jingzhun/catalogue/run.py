@@ -66,8 +66,10 @@ RULES += [
         "R-LOCK-STALE",
         "info",
         "上一次运行 (进程 {value}) 未正常结束, 它留下的锁已被接管; 以前的完整结果未受影响",
-        "an earlier run (process {value}) did not end normally; its lock was taken over; the previous complete results were not affected",
+        "an earlier run (process {value}) did not end normally; its lock was taken over; the previous "
+        "complete results were not affected",
         "jingzhun 数据格式约定 (docs/data-contract.md) 第 5 部分: 被中止的运行不留下看似完整的结果, 也不阻止以后的运行",
-        "jingzhun data contract (docs/data-contract.md), part 5: a stopped run leaves nothing that looks complete and does not block later runs",
+        "jingzhun data contract (docs/data-contract.md), part 5: a stopped run leaves nothing that looks "
+        "complete and does not block later runs",
     ),
 ]

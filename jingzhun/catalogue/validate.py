@@ -75,24 +75,30 @@ RULES: list[Rule] = [
         "error",
         "{table} 第 {row} 行: {column} = {value} 不是规范的统计用区划代码 (应匹配 {detail})",
         "{table} row {row}: {column} = {value} is not a well-formed statistical area code (expected {detail})",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分; 国家统计局 统计用区划代码 (12 位: 县 6 位、乡镇 3 位、村 3 位); GB/T 10114-2003《县级以下行政区划代码编制规则》",
-        "jingzhun data contract (docs/data-contract.md), part 2; NBS statistical area codes (12 digits: county 6, township 3, village 3); GB/T 10114-2003 coding rules below county level",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分; 国家统计局 统计用区划代码 (12 位: 县 6 位、"
+        "乡镇 3 位、村 3 位); GB/T 10114-2003《县级以下行政区划代码编制规则》",
+        "jingzhun data contract (docs/data-contract.md), part 2; NBS statistical area codes (12 digits: "
+        "county 6, township 3, village 3); GB/T 10114-2003 coding rules below county level",
     ),
     Rule(
         "V-PHONE-FORMAT",
         "warning",
         "{table} 第 {row} 行: 联系电话 {value} 不是 11 位手机号",
         "{table} row {row}: phone {value} is not an 11-digit mobile number",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分; 户联系电话长度≠11 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2; phone length ≠ 11 (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分; 户联系电话长度≠11 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2; phone length ≠ 11 (county data-quality "
+        "checks on national poverty information system exports)",
     ),
     Rule(
         "V-SCHEMA-ENUM",
         "error",
         "{table} 第 {row} 行: {column} = {value} 不在代码表中",
         "{table} row {row}: {column} = {value} is not a listed label",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 枚举值; 代码表外取值 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 enum labels; value out of list (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 枚举值; 代码表外取值 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 enum labels; value out of list (county "
+        "data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-SCHEMA-OTHER",
@@ -128,8 +134,11 @@ RULES: list[Rule] = [
         "warning",
         "{table} 第 {row} 行: 证件号码 {value} 为 15 位一代证号码, 已按规则升为 {detail}",
         "{table} row {row}: ID number {value} is a 15-digit first-generation number, upgraded to {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (15 位接受并升位, 给出警告); GB 11643-1999《公民身份号码》(国家质量技术监督局, 1999)",
-        "jingzhun data contract (docs/data-contract.md), part 2 (15-digit accepted and upgraded, with a warning); GB 11643-1999 Citizen identification number (State Bureau of Quality and Technical Supervision, 1999)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (15 位接受并升位, 给出警告); GB "
+        "11643-1999《公民身份号码》(国家质量技术监督局, 1999)",
+        "jingzhun data contract (docs/data-contract.md), part 2 (15-digit accepted and upgraded, with a "
+        "warning); GB 11643-1999 Citizen identification number (State Bureau of Quality and Technical "
+        "Supervision, 1999)",
     ),
     Rule(
         "V-ID-REGION",
@@ -137,8 +146,11 @@ RULES: list[Rule] = [
         "{table} 第 {row} 行: 证件号码 {value} 的地址码 {detail} 不属于本县 (可能为迁入或区划调整, 仅提示)",
         "{table} row {row}: ID number {value} has address code {detail} outside the county "
         "(moved in or reorganised area; for information)",
-        "GB 11643-1999《公民身份号码》(国家质量技术监督局, 1999): 地址码为发证时常住户口所在县的代码 (GB/T 2260《中华人民共和国行政区划代码》), 区划调整或迁入后不必等于现县代码, 故只提示不拒绝",
-        "GB 11643-1999 Citizen identification number (State Bureau of Quality and Technical Supervision, 1999): the address code is the county of residence at issue (GB/T 2260), so it need not equal the current county; a note, not an error",
+        "GB 11643-1999《公民身份号码》(国家质量技术监督局, 1999): 地址码为发证时常住户口所在县的代码 (GB/T "
+        "2260《中华人民共和国行政区划代码》), 区划调整或迁入后不必等于现县代码, 故只提示不拒绝",
+        "GB 11643-1999 Citizen identification number (State Bureau of Quality and Technical Supervision, 1999)"
+        ": the address code is the county of residence at issue (GB/T 2260), so it need not equal the current "
+        "county; a note, not an error",
     ),
     Rule(
         "V-ID-DISABILITY-FORMAT",
@@ -147,16 +159,21 @@ RULES: list[Rule] = [
         "{table} row {row}: disability certificate number {value} is malformed "
         "(18-digit ID plus 2 or 4 category/grade characters expected)",
         "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分; 第二代残疾人证号 = 身份证号 + 残疾类别、等级",
-        "jingzhun data contract (docs/data-contract.md), part 2; 2nd-generation disability certificate number = ID number + category and grade",
+        "jingzhun data contract (docs/data-contract.md), part 2; 2nd-generation disability certificate number "
+        "= ID number + category and grade",
     ),
     Rule(
         "V-ROSTER-ID-INVALID",
         "warning",
         "{table} 第 {row} 行: 民政名册中的身份证号 {value} 无效 ({detail}), 比对时将按姓名和村匹配",
         "{table} row {row}: roster ID number {value} is invalid ({detail}); matching will use name and village",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 低保名册 身份证号 (可能缺失、15 位、录错或被 Excel 损坏: 比对因此存在); 国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民政部等部门, 2016): 民政、扶贫部门定期比对",
-        "jingzhun data contract (docs/data-contract.md), part 2, roster ID number (may be missing, 15-digit, mistyped or Excel-damaged: that is why "
-        "matching exists); State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with poverty alleviation (2016): regular comparison",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 低保名册 身份证号 (可能缺失、15 位、录错或被 "
+        "Excel 损坏: 比对因此存在); 国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指"
+        "导意见》(国务院办公厅转发民政部等部门, 2016): 民政、扶贫部门定期比对",
+        "jingzhun data contract (docs/data-contract.md), part 2, roster ID number (may be missing, 15-digit, "
+        "mistyped or Excel-damaged: that is why "
+        "matching exists); State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with "
+        "poverty alleviation (2016): regular comparison",
     ),
     # ---- cross-table rules: members ↔ households ---------------------------------------
     Rule(
@@ -178,32 +195,40 @@ RULES: list[Rule] = [
         "error",
         "{table} 第 {row} 行: 户 {key} 没有户主",
         "{table} row {row}: household {key} has no 户主 (head)",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 无户主 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; no head (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 无户主 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; no head (county data-quality "
+        "checks on national poverty information system exports)",
     ),
     Rule(
         "V-HEAD-MULTIPLE",
         "error",
         "{table} 第 {row} 行: 户 {key} 有 {detail} 个户主",
         "{table} row {row}: household {key} has {detail} heads (户主)",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 同一户编号户主多于 1 人 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; more than one head (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 同一户编号户主多于 1 人 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; more than one head (county "
+        "data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-SPOUSE-MULTIPLE",
         "error",
         "{table} 第 {row} 行: 户 {key} 有 {detail} 个配偶",
         "{table} row {row}: household {key} has {detail} spouses (配偶)",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 配偶多于 1 人 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; more than one spouse (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 配偶多于 1 人 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; more than one spouse (county "
+        "data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-COUPLE-SAME-SEX",
         "error",
         "{table} 第 {row} 行: 户 {key} 的户主和配偶同为{value}性",
         "{table} row {row}: the head and spouse of household {key} are both {value}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 户主与配偶同性别 (按身份证第 17 位) (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; head and spouse of the same sex (ID digit 17) (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 户主与配偶同性别 (按身份证第 "
+        "17 位) (全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; head and spouse of the same "
+        "sex (ID digit 17) (county data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-SIZE-MISMATCH",
@@ -217,8 +242,10 @@ RULES: list[Rule] = [
         "error",
         "{table} 第 {row} 行: 证件号码 {value} 同时出现在多个户: {detail}",
         "{table} row {row}: ID number {value} appears in several households: {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则 (一人只在一户); 身份证重复 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules (an ID in one household only); duplicate ID (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则 (一人只在一户); 身份证重复 "
+        "(全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules (an ID in one household only);"
+        " duplicate ID (county data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-ID-DUPLICATE",
@@ -240,15 +267,18 @@ RULES: list[Rule] = [
         "error",
         "{table} 第 {row} 行: 性别 {value} 与证件号码第 17 位 ({detail}) 不符",
         "{table} row {row}: sex {value} disagrees with ID digit 17 ({detail})",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 性别; GB 11643-1999《公民身份号码》: 顺序码奇数为男",
-        "jingzhun data contract (docs/data-contract.md), part 2, members sex; GB 11643-1999: an odd sequence digit means male",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 性别; GB 11643-1999《公民身份号码》:"
+        " 顺序码奇数为男",
+        "jingzhun data contract (docs/data-contract.md), part 2, members sex; GB 11643-1999: an odd sequence "
+        "digit means male",
     ),
     Rule(
         "V-ID-BIRTH-MISMATCH",
         "error",
         "{table} 第 {row} 行: 出生日期 {value} 与证件号码中的日期 {detail} 不符",
         "{table} row {row}: birth date {value} disagrees with the ID's date {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 出生日期; GB 11643-1999《公民身份号码》出生日期码",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 出生日期; GB "
+        "11643-1999《公民身份号码》出生日期码",
         "jingzhun data contract (docs/data-contract.md), part 2, members birth date; GB 11643-1999 birth-date digits",
     ),
     Rule(
@@ -256,8 +286,10 @@ RULES: list[Rule] = [
         "warning",
         "{table} 第 {row} 行: 在校生 ({detail}) 不应填写文化程度 {value}",
         "{table} row {row}: a current student ({detail}) should have no education level ({value})",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 文化程度 (在校生为空); 文化程度与在校生状况同时填写 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2, members education (empty for students); both filled (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 家庭成员 文化程度 (在校生为空); "
+        "文化程度与在校生状况同时填写 (全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2, members education (empty for students); both "
+        "filled (county data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-EDU-SCHOOL-NONE",
@@ -265,16 +297,21 @@ RULES: list[Rule] = [
         "{table} 第 {row} 行: 文化程度和在校生状况都为空",
         "{table} row {row}: neither education nor school status is filled",
         "文化程度与在校生状况同时为空 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "education and school status both empty (county data-quality checks on national poverty information system exports)",
+        "education and school status both empty (county data-quality checks on national poverty information "
+        "system exports)",
     ),
     Rule(
         "V-LABOR-AGE",
         "warning",
         "{table} 第 {row} 行: {detail} 岁、健康、非在校生, 劳动技能却为 {value}",
         "{table} row {row}: aged {detail}, healthy and not a student, yet labour is {value}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 16–59 岁健康非在校生标为无劳动力 (全国扶贫开发信息系统县级数据质量核查规则; 劳动年龄: 男 16–60 岁、女 16–55 岁)",
-        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; healthy non-student aged 16–59 marked without labour "
-        "(county data-quality checks on national poverty information system exports; labour age: men 16–60, women 16–55)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 成员跨行规则; 16–59 "
+        "岁健康非在校生标为无劳动力 (全国扶贫开发信息系统县级数据质量核查规则; 劳动年龄: 男 16–60 岁、女 "
+        "16–55 岁)",
+        "jingzhun data contract (docs/data-contract.md), part 2 cross-row rules; healthy non-student aged "
+        "16–59 marked without labour "
+        "(county data-quality checks on national poverty information system exports; labour age: men 16–60, "
+        "women 16–55)",
     ),
     Rule(
         "V-LABOR-WORK",
@@ -282,23 +319,28 @@ RULES: list[Rule] = [
         "{table} 第 {row} 行: 劳动技能为 {value}, 却有 {detail} 个月务工",
         "{table} row {row}: labour is {value} but {detail} months of work are recorded",
         "无/丧失劳动力但有务工记录 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "no labour capacity but work recorded (county data-quality checks on national poverty information system exports)",
+        "no labour capacity but work recorded (county data-quality checks on national poverty information "
+        "system exports)",
     ),
     Rule(
         "V-WORK-MONTHS-NO-STATUS",
         "warning",
         "{table} 第 {row} 行: 务工时间 {value} 个月, 务工状况却为 {detail}",
         "{table} row {row}: {value} months of work, but work status is {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (务工时间 > 0 当且仅当务工); 务工时间与务工地不符 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 (work months > 0 iff working away); months vs place (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (务工时间 > 0 当且仅当务工); "
+        "务工时间与务工地不符 (全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 (work months > 0 iff working away); months vs "
+        "place (county data-quality checks on national poverty information system exports)",
     ),
     Rule(
         "V-WORK-STATUS-NO-MONTHS",
         "warning",
         "{table} 第 {row} 行: 务工状况为 {value}, 务工时间却为 {detail}",
         "{table} row {row}: work status is {value} but work months are {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (务工时间 > 0 当且仅当务工); 务工时间与务工地不符 (全国扶贫开发信息系统县级数据质量核查规则)",
-        "jingzhun data contract (docs/data-contract.md), part 2 (work months > 0 iff working away); months vs place (county data-quality checks on national poverty information system exports)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (务工时间 > 0 当且仅当务工); "
+        "务工时间与务工地不符 (全国扶贫开发信息系统县级数据质量核查规则)",
+        "jingzhun data contract (docs/data-contract.md), part 2 (work months > 0 iff working away); months vs "
+        "place (county data-quality checks on national poverty information system exports)",
     ),
     # ---- households -------------------------------------------------------------------
     Rule(
@@ -336,10 +378,13 @@ RULES: list[Rule] = [
         "warning",
         "{table} 第 {row} 行: 户 {key} 填报人均纯收入 {value} 元, 按收入构成重算为 {detail} 元",
         "{table} row {row}: household {key} reports per-capita net income {value}, recomputed {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 农户 人均纯收入; 人均纯收入 = (各项收入 − 生产经营性支出) / 家庭人口数, 见"
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 农户 人均纯收入; 人均纯收入 = (各项收入 − "
+        "生产经营性支出) / 家庭人口数, 见"
         "《扶贫开发建档立卡指标体系》贫困户登记表 收入指标; 参数 identify.income_tolerance, identify.counted_transfers",
-        "jingzhun data contract (docs/data-contract.md), part 2; per-capita net income = (incomes − business expense) / household size "
-        "(建档立卡 indicator system, household form income block); parameters identify.income_tolerance, identify.counted_transfers",
+        "jingzhun data contract (docs/data-contract.md), part 2; per-capita net income = (incomes − business "
+        "expense) / household size "
+        "(建档立卡 indicator system, household form income block); parameters identify.income_tolerance, "
+        "identify.counted_transfers",
     ),
     Rule(
         "V-VILLAGE-UNKNOWN",
@@ -353,8 +398,10 @@ RULES: list[Rule] = [
         "warning",
         "{table} 第 {row} 行: 行政村代码 {value} 不属于本县 ({detail})",
         "{table} row {row}: village code {value} lies outside the county ({detail})",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (区划代码前 6 位为县); 参数 county.code (未设置时为多数行政村代码的前 6 位, 跨县数据为共同的市/省代码)",
-        "jingzhun data contract (docs/data-contract.md), part 2 (first 6 digits of the area code = county); parameter county.code (when unset: the first "
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 (区划代码前 6 位为县); 参数 county.code "
+        "(未设置时为多数行政村代码的前 6 位, 跨县数据为共同的市/省代码)",
+        "jingzhun data contract (docs/data-contract.md), part 2 (first 6 digits of the area code = county); "
+        "parameter county.code (when unset: the first "
         "6 digits of most village codes, or the common prefecture/province prefix of multi-county data)",
     ),
     Rule(
@@ -384,17 +431,24 @@ RULES: list[Rule] = [
         "warning",
         "{table} 第 {row} 行: 特困供养对象填写了低保类别 {value}",
         "{table} row {row}: a 特困供养 record has a 低保 class {value}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 低保名册 (低保类别只适用于农村低保); 国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民政部等部门, 2016)",
-        "jingzhun data contract (docs/data-contract.md), part 2, 低保 roster (classes apply to 农村低保 only); State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with poverty alleviation (2016)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 低保名册 (低保类别只适用于农村低保); "
+        "国办发〔2016〕70号《关于做好农村最低生活保障制度与扶贫开发政策有效衔接的指导意见》(国务院办公厅转发民"
+        "政部等部门, 2016)",
+        "jingzhun data contract (docs/data-contract.md), part 2, 低保 roster (classes apply to 农村低保 only);"
+        " State Council General Office 国办发〔2016〕70号, guideline linking rural 低保 with poverty "
+        "alleviation (2016)",
     ),
     Rule(
         "V-PROJECT-DATE-ORDER",
         "error",
         "{table} 第 {row} 行: 项目 {key} 的 {column} {value} 早于 {detail}",
         "{table} row {row}: project {key} {column} {value} is before {detail}",
-        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 项目库 (审批 ≤ 开工 ≤ 完工 ≤ 验收; 公示开始 ≤ 公示结束); 《中央财政专项扶贫资金管理办法》(财农〔2017〕8号, 财政部等六部门, 2017)",
-        "jingzhun data contract (docs/data-contract.md), part 2 projects (approval ≤ start ≤ completion ≤ acceptance; publicity start ≤ end); "
-        "Measures for the Administration of Central Special Poverty Alleviation Funds (财农〔2017〕8号, Ministry of Finance and five other departments, 2017)",
+        "jingzhun 数据格式约定 (docs/data-contract.md) 第 2 部分 项目库 (审批 ≤ 开工 ≤ 完工 ≤ 验收; 公示开始 "
+        "≤ 公示结束); 《中央财政专项扶贫资金管理办法》(财农〔2017〕8号, 财政部等六部门, 2017)",
+        "jingzhun data contract (docs/data-contract.md), part 2 projects (approval ≤ start ≤ completion ≤ "
+        "acceptance; publicity start ≤ end); "
+        "Measures for the Administration of Central Special Poverty Alleviation Funds (财农〔2017〕8号, "
+        "Ministry of Finance and five other departments, 2017)",
     ),
     Rule(
         "V-PAYMENT-PROJECT-UNKNOWN",

@@ -16,6 +16,7 @@ import pandas as pd
 from jingzhun import ids
 from jingzhun.identify.members import isin, map_keys
 from jingzhun.io.parse import parse_date, parse_number
+from jingzhun.tablespec import text_column
 
 PROJECT_TEXT = (
     "project_id",
@@ -48,17 +49,6 @@ PAYMENT_TEXT = (
 )
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    """A text column trimmed, empty → NA; an absent column is all NA."""
-    if col not in df.columns:
-        return pd.Series(pd.NA, index=df.index, dtype="str")
-    s = df[col]
-    if s.dtype != "str":
-        s = s.astype("str").where(s.notna(), pd.NA)
-    s = s.str.strip()
-    return s.where(s != "", pd.NA).astype("str")
-
-
 def money(df: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
     """(Float64 amounts, raw text): numbers pass through, text is parsed (``1,234.5元``).
 
@@ -77,7 +67,7 @@ def money(df: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
         if shown.any():
             raw[shown] = out[shown].astype("str")
         return out, raw
-    raw = _text(df, col)
+    raw = text_column(df, col, blank_na=True)
     out, _ = parse_number(raw)
     return out.astype("Float64"), raw
 
@@ -88,7 +78,7 @@ def date(df: pd.DataFrame, col: str) -> pd.Series:
     s = df[col]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.astype("datetime64[ns]")
-    out, _ = parse_date(_text(df, col))
+    out, _ = parse_date(text_column(df, col, blank_na=True))
     return out.astype("datetime64[ns]")
 
 
@@ -116,7 +106,7 @@ def prepare_projects(projects: pd.DataFrame | None) -> pd.DataFrame:
     df = projects if projects is not None else pd.DataFrame()
     out = pd.DataFrame({"_row": row_numbers(df)}, index=df.index)
     for c in PROJECT_TEXT:
-        out[c] = _text(df, c)
+        out[c] = text_column(df, c, blank_na=True)
     out["budget"], out["budget_raw"] = money(df, "budget")
     for c in PROJECT_DATES:
         out[c] = date(df, c)
@@ -135,7 +125,7 @@ def prepare_payments(payments: pd.DataFrame | None) -> pd.DataFrame:
     df = payments if payments is not None else pd.DataFrame()
     out = pd.DataFrame({"_row": row_numbers(df)}, index=df.index)
     for c in PAYMENT_TEXT:
-        out[c] = _text(df, c)
+        out[c] = text_column(df, c, blank_na=True)
     out["amount"], out["amount_raw"] = money(df, "amount")
     out["amount_ok"] = out["amount"].notna().to_numpy(dtype=bool)
     out["pay_date"] = date(df, "pay_date")
@@ -201,7 +191,10 @@ def build_ledger(
     hh_village = pd.Series(dtype="str")
     if households is not None and "household_id" in households.columns and "village_code" in households.columns:
         h = pd.DataFrame(
-            {"household_id": _text(households, "household_id"), "village_code": _text(households, "village_code")}
+            {
+                "household_id": text_column(households, "household_id", blank_na=True),
+                "village_code": text_column(households, "village_code", blank_na=True),
+            }
         )
         hh_village = h.drop_duplicates("household_id").set_index("household_id")["village_code"]
     pay["village_code"] = map_keys(pay["household_id"], hh_village).astype("str")

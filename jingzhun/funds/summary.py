@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jingzhun.funds.ledger import Ledger, _text, build_ledger
+from jingzhun.funds.ledger import Ledger, build_ledger
+from jingzhun.tablespec import text_column
 
 NO_PROJECT = "(无项目)"
 UNKNOWN_PROJECT = "(项目库中无此项目)"
@@ -81,9 +82,9 @@ def _names(households: pd.DataFrame | None, villages: pd.DataFrame | None) -> tu
             continue
         d = pd.DataFrame(
             {
-                "village_code": _text(df, "village_code"),
-                "village_name": _text(df, "village_name"),
-                "township_name": _text(df, "township_name"),
+                "village_code": text_column(df, "village_code", blank_na=True),
+                "village_name": text_column(df, "village_name", blank_na=True),
+                "township_name": text_column(df, "township_name", blank_na=True),
             }
         )
         d["township_code"] = d["village_code"].str.slice(0, 9)
@@ -118,7 +119,7 @@ def _registered(households: pd.DataFrame | None, level: str) -> pd.Series:
         if pd.api.types.is_bool_dtype(reg.dtype)
         else reg.astype("str").isin(["True", "true", "是", "1"])
     )
-    code = _text(households, "village_code")
+    code = text_column(households, "village_code", blank_na=True)
     if level == "township_code":
         code = code.str.slice(0, 9)
     return code[mask.to_numpy()].value_counts()

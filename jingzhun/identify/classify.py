@@ -18,6 +18,7 @@ import pandas as pd
 
 from jingzhun.identify.exclusion import SOURCE_CODES
 from jingzhun.identify.members import map_keys
+from jingzhun.tablespec import conform
 
 EXITED_PREFIX = "已脱贫"
 EDGE_NEW = "边缘易致贫户"
@@ -56,17 +57,10 @@ def join_codes(index: pd.Index, parts: list[tuple[pd.Series | np.ndarray, str]])
 
 def register_state(households: pd.DataFrame) -> pd.DataFrame:
     """``registered`` (bool), ``exited`` (status 已脱贫…), ``active`` (registered, not exited)."""
+    households = conform("households", households)
     idx = households.index
-    registered = (
-        households["registered"].astype("boolean").fillna(False).astype(bool)
-        if "registered" in households.columns
-        else pd.Series(False, index=idx)
-    )
-    status = (
-        households["status"].astype("str").str.strip()
-        if "status" in households.columns
-        else pd.Series(pd.NA, index=idx, dtype="str")
-    )
+    registered = households["registered"].astype("boolean").fillna(False).astype(bool)
+    status = households["status"].astype("str").str.strip()
     exited = status.str.startswith(EXITED_PREFIX).fillna(False).astype(bool)
     return pd.DataFrame(
         {"registered": registered, "exited": registered & exited, "active": registered & ~exited}, index=idx

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -25,18 +24,15 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import say_county, settle
-from jingzhun.dataset import Dataset, load_year
+from jingzhun.county import say_county
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.findings_view import code_label
 from jingzhun.i18n import t
-from jingzhun.identify.core import IdentifyResult, identify
-from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.identify.api import run_identify, write_files
+from jingzhun.identify.core import IdentifyResult
 from jingzhun.outputs import output_dir
-from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
 
-TABLES = ("households", "members", "villages", "crosscheck")
 RESULT_LABELS = {
     "poor": ("贫困", "poor"),
     "edge": ("边缘", "edge"),
@@ -46,25 +42,6 @@ RESULT_LABELS = {
 }
 
 
-def run_identify(
-    dataset: Path, year: int | None, config: Path | None, progress: Reporter | None = None
-) -> tuple[IdentifyResult, Findings, Params]:
-    """Load one year and identify; reading findings are kept with the identification ones."""
-    step = progress.step if progress is not None else no_step
-    ds = Dataset.open(dataset)
-    data_year = ds.resolve_year(year)
-    params = Params.load(ds.root, config)
-    params.poverty_line(data_year - 1)  # a missing line stops before any reading
-    with step("read"):
-        yd = load_year(ds, data_year, TABLES)
-    settle(params, yd.frames)
-    with step("identify"):
-        result = identify(yd.frames, params, data_year)
-    findings = Findings()
-    findings.extend([yd.findings, result.findings])
-    return result, findings, params
-
-
 def write_outputs(
     result: IdentifyResult, findings: Findings, out: Path, xlsx: bool, progress: Reporter | None = None
 ) -> dict[str, Any]:
@@ -72,25 +49,6 @@ def write_outputs(
     with (progress.step if progress is not None else no_step)("write"), output_dir(out, "identify") as d:
         write_files(result, rendered, d, xlsx)
     return {"rendered": rendered}
-
-
-def write_files(result: IdentifyResult, rendered: pd.DataFrame, d: Path, xlsx: bool) -> None:
-    """Every output of identify into folder ``d`` (shared with ``jingzhun run``)."""
-    write_csv(result.households, d / "households.csv")
-    write_csv(result.villages, d / "villages.csv")
-    write_csv(rendered, d / "findings.csv")
-    write_json(result.county, d / "county.json")
-    write_json(result.params, d / "params.json")
-    if xlsx:
-        write_xlsx(
-            {
-                "households": result.households,
-                "villages": result.villages,
-                "townships": result.townships(),
-                "findings": rendered,
-            },
-            d / "identify.xlsx",
-        )
 
 
 @guarded
@@ -106,7 +64,7 @@ def command(
     lang: LangOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit readiness and poor villages."""
+    """识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge, excluded households, exits, villages."""
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
     progress = run.progress()
@@ -131,8 +89,10 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
     c = result.county
     console.print(
         t(
-            f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, 边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
-            f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
+            f"{c['data_year']} 年度识别 (收入年度 {c['income_year']}, 扶贫标准 {c['line']:.0f} 元, "
+            f"边缘线 {c['edge_line']:.0f} 元, 退出标准 {c['exit_line']:.0f} 元)",
+            f"identification {c['data_year']} (income year {c['income_year']}, line {c['line']:.0f}, "
+            f"edge {c['edge_line']:.0f}, exit {c['exit_line']:.0f})",
         )
     )
     table = Table(title=t("各乡镇识别结果 (户)", "results by township (households)"))
@@ -156,13 +116,30 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
     inc = "—" if c["incidence"] is None else f"{c['incidence']:.2%}"
     console.print(
         t(
-            f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 (达到退出标准 {c['exit_ready_households']} 户); "
-            f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ 发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
+            f"建档立卡 {c['registered_households']} 户, 其中未脱贫 {c['registered_active_households']} 户 "
+            f"(达到退出标准 {c['exit_ready_households']} 户); "
+            f"贫困人口 {c['poor_population']} 人 (识别为贫困及未脱贫且未达退出标准) ÷ "
+            f"发生率分母 {c['denominator']} 人 = 贫困发生率 {inc}; "
             f"贫困村候选 {c['poor_village_candidates']} 个, 可退出村 {c['villages_exit_ready']} 个",
-            f"registered {c['registered_households']} households, of them not exited {c['registered_active_households']} "
-            f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} (identified poor and "
+            f"registered {c['registered_households']} households, of them not "
+            f"exited {c['registered_active_households']} "
+            f"(meeting the exit standard {c['exit_ready_households']}); poor people {c['poor_population']} "
+            f"(identified poor and "
             f"not exited below the exit standard) ÷ denominator {c['denominator']} = incidence {inc}; "
             f"poor-village candidates {c['poor_village_candidates']}, villages exit-ready {c['villages_exit_ready']}",
         )
     )
+    if "monitoring" in c:
+        m = c["monitoring"]
+        console.print(
+            t(
+                f"防止返贫监测 (监测范围 {m['monitoring_range']:.0f} 元): 监测对象 {m['objects']} 户 — "
+                f"脱贫不稳定户 {m['unstable']}, "
+                f"边缘易致贫户 {m['edge']}, 突发严重困难户 {m['sudden']}; 可标注风险消除 {m['risk_cleared_ready']} 户 "
+                f"(见 monitoring.csv)",
+                f"monitoring (range {m['monitoring_range']:.0f}): {m['objects']} objects — unstable {m['unstable']}, "
+                f"edge {m['edge']}, sudden {m['sudden']}; "
+                f"ready for 风险消除 {m['risk_cleared_ready']} (see monitoring.csv)",
+            )
+        )
     console.print(findings_written(counts, where), markup=False)

@@ -35,6 +35,8 @@ from jingzhun.identify.members import (
     lookup,
     normalized_ids,
 )
+from jingzhun.identify.monitoring_diff import MONITORING_CHANGES
+from jingzhun.tablespec import absent_columns
 
 HOUSEHOLD_CHANGES = ("new", "exited", "returned", "removed", "changed", "appeared", "disappeared")
 MEMBER_CHANGES = ("added", "removed", "moved", "changed")
@@ -81,16 +83,21 @@ class DiffResult:
     findings: Findings
     from_year: int
     to_year: int
+    monitoring: pd.DataFrame | None = None  # diff/monitoring.csv (jingzhun.identify.monitoring_diff)
 
     def summary(self) -> dict[str, Any]:
         hc = self.households["change"].value_counts()
         mc = self.members["change"].value_counts()
-        return {
+        out: dict[str, Any] = {
             "from_year": self.from_year,
             "to_year": self.to_year,
             "households": {c: int(hc.get(c, 0)) for c in HOUSEHOLD_CHANGES},
             "members": {c: int(mc.get(c, 0)) for c in MEMBER_CHANGES},
         }
+        if self.monitoring is not None:
+            vc = self.monitoring["change"].value_counts()
+            out["monitoring"] = {c: int(vc.get(c, 0)) for c in MONITORING_CHANGES}
+        return out
 
 
 def _first_rows(keys: pd.Series) -> np.ndarray:
@@ -169,7 +176,9 @@ def _hh_state(df: pd.DataFrame) -> tuple[pd.Series, np.ndarray, dict[str, np.nda
 def _compared(old: pd.DataFrame, new: pd.DataFrame, extra_old: list[str], drop: tuple[str, ...] = ()) -> list[str]:
     """Columns compared between years, in the order the old year lists them."""
     a = old.columns.drop([c for c in drop if c in old.columns]).append(pd.Index(extra_old))
-    return [c for c in a.intersection(new.columns) if c not in _SKIP and not c.startswith("_")]
+    # a column one year's file lacks is not compared (conform() added it empty)
+    lacking = absent_columns(old) | absent_columns(new)
+    return [c for c in a.intersection(new.columns) if c not in _SKIP and not c.startswith("_") and c not in lacking]
 
 
 def diff_households(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -24,16 +23,13 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import county_record, say_county, settle
-from jingzhun.dataset import Dataset, load_year
-from jingzhun.errors import UsageError
-from jingzhun.findings import Findings, severity_counts, worst_exit_code
+from jingzhun.county import county_record, say_county
+from jingzhun.findings import severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.identify.diff import HOUSEHOLD_CHANGES, MEMBER_CHANGES, DiffResult, diff_years
-from jingzhun.io.write import write_csv, write_json, write_xlsx
+from jingzhun.identify.diff import HOUSEHOLD_CHANGES, MEMBER_CHANGES, DiffResult
+from jingzhun.identify.diff_api import run_diff, write_files
+from jingzhun.identify.monitoring_diff import CHANGE_LABELS, MONITORING_CHANGES
 from jingzhun.outputs import output_dir
-from jingzhun.params import Params
-from jingzhun.progress import Reporter, no_step
 
 FromOpt = Annotated[
     int | None, typer.Option("--from", help="起始数据年度, 默认倒数第二个 / first data year (default: second latest)")
@@ -55,81 +51,6 @@ MEM_LABELS = {
     "moved": ("分户/合户", "moved"),
     "changed": ("变更", "changed"),
 }
-
-
-def resolve_years(ds: Dataset, from_year: int | None, to_year: int | None) -> tuple[int, int]:
-    years = ds.years
-    if to_year is None:
-        to_year = ds.resolve_year(None)
-    if from_year is None:
-        earlier = [y for y in years if y < to_year]
-        if not earlier:
-            raise UsageError(
-                t(f"{to_year} 年度之前没有可对比的年度", f"there is no data year before {to_year} to compare with"),
-                t("用 --from 和 --to 指定两个不同的年度", "give two different years with --from and --to"),
-            )
-        from_year = earlier[-1]
-    ds.resolve_year(from_year)
-    ds.resolve_year(to_year)
-    if from_year > to_year:
-        raise UsageError(
-            t(f"--from {from_year} 晚于 --to {to_year}", f"--from {from_year} is later than --to {to_year}"),
-            t(
-                f"--from 是较早的年度, 如 --from {to_year} --to {from_year}",
-                f"--from is the earlier year, e.g. --from {to_year} --to {from_year}",
-            ),
-        )
-    if from_year == to_year:
-        raise UsageError(
-            t(f"--from 和 --to 是同一个年度 {from_year}", f"--from and --to are the same year {from_year}"),
-            t("请指定两个不同的年度", "give two different years"),
-        )
-    return from_year, to_year
-
-
-def run_diff(
-    dataset: Path,
-    from_year: int | None,
-    to_year: int | None,
-    config: Path | None = None,
-    progress: Reporter | None = None,
-) -> tuple[DiffResult, Findings, Params]:
-    """Both years read and compared; the parameters (dataset ``jingzhun.toml`` and ``--config``)
-    are checked like in every command and name the county in ``summary.json``."""
-    step = progress.step if progress is not None else no_step
-    ds = Dataset.open(dataset)
-    y1, y2 = resolve_years(ds, from_year, to_year)
-    params = Params.load(ds.root, config)
-    with step("read"):
-        old = load_year(ds, y1, ("households", "members"))
-        new = load_year(ds, y2, ("households", "members"))
-    settle(params, new.frames)
-    with step("diff"):
-        result = diff_years(old.frames, new.frames, y1, y2)
-    findings = Findings()
-    findings.extend([old.findings, new.findings, result.findings])
-    return result, findings, params
-
-
-def write_files(
-    result: DiffResult, rendered: pd.DataFrame, d: Path, xlsx: bool, county: dict[str, Any] | None = None
-) -> None:
-    """Every output of diff into folder ``d`` (shared with ``jingzhun run``)."""
-    write_csv(result.households, d / "households.csv")
-    write_csv(result.members, d / "members.csv")
-    write_csv(result.townships, d / "townships.csv")
-    write_csv(rendered, d / "findings.csv")
-    write_json(result.summary() | ({"county": county} if county is not None else {}), d / "summary.json")
-    if xlsx:
-        write_xlsx(
-            {
-                "households": result.households,
-                "members": result.members,
-                "townships": result.townships,
-                "findings": rendered,
-            },
-            d / "diff.xlsx",
-        )
 
 
 @guarded
@@ -187,4 +108,7 @@ def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Pa
         style="bold",
     )
     console.print(table)
+    if "monitoring" in s:
+        parts = [f"{t(*CHANGE_LABELS[c])} {s['monitoring'][c]}" for c in MONITORING_CHANGES]
+        console.print(t("防止返贫监测: ", "monitoring: ") + t("、", ", ").join(parts) + t(" 户", " households"))
     console.print(findings_written(counts, where), markup=False)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from jingzhun.identify.members import current_mask, isin, normalized_ids
 from jingzhun.params import Params
+from jingzhun.tablespec import conform, provided
 
 SOURCE_CODES: dict[str, str] = {
     "财政供养": "I-EXCL-PAYROLL",
@@ -26,13 +27,10 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
     empty = pd.DataFrame({c: pd.Series(dtype="str") for c in HIT_COLUMNS})
     if members is None or crosscheck is None or members.empty or crosscheck.empty:
         return empty
-    if (
-        "id_number" not in members.columns
-        or "id_number" not in crosscheck.columns
-        or "source" not in crosscheck.columns
-    ):
+    members, crosscheck = conform("members", members), conform("crosscheck", crosscheck)
+    if not (provided(members, "id_number") and provided(crosscheck, "id_number") and provided(crosscheck, "source")):
         return empty
-    enabled = [s for s in params.get("identify.exclusion_sources") if s in SOURCE_CODES]
+    enabled = [s for s in params.settings.identify.exclusion_sources if s in SOURCE_CODES]
     cc = crosscheck.loc[crosscheck["source"].astype("str").str.strip().isin(enabled).fillna(False).astype(bool)]
     if cc.empty:
         return empty
@@ -40,14 +38,12 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
         {
             "id_number": normalized_ids(cc["id_number"]),
             "source": cc["source"].astype("str").str.strip(),
-            "detail": cc["detail"].astype("str")
-            if "detail" in cc.columns
-            else pd.Series(pd.NA, index=cc.index, dtype="str"),
+            "detail": cc["detail"].astype("str"),
         }
     ).dropna(subset=["id_number"])
     cc = cc.sort_values(["id_number", "source", "detail"], na_position="last").drop_duplicates(["id_number", "source"])
 
-    used = [c for c in ("household_id", "_row", "id_number", "name") if c in members.columns]
+    used = ["household_id", "id_number", "name", *(["_row"] if "_row" in members.columns else [])]
     cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]
     m = pd.DataFrame(
         {
@@ -56,9 +52,7 @@ def exclusion_hits(members: pd.DataFrame | None, crosscheck: pd.DataFrame | None
             if "_row" in cur.columns
             else pd.Series(pd.NA, index=cur.index, dtype="str"),
             "id_number": normalized_ids(cur["id_number"]),
-            "name": cur["name"].astype("str")
-            if "name" in cur.columns
-            else pd.Series(pd.NA, index=cur.index, dtype="str"),
+            "name": cur["name"].astype("str"),
         }
     ).dropna(subset=["id_number"])
     m = m[isin(m["id_number"], cc["id_number"]).to_numpy()]  # the few members with a hit, before the merge

@@ -10,6 +10,7 @@ import pandas as pd
 
 from jingzhun.identify.members import age_on, current_mask, isin, map_keys
 from jingzhun.params import Params
+from jingzhun.tablespec import conform, provided
 
 # school_status values that mean "not in school" (empty counts too; data-contract §2).
 NOT_IN_SCHOOL: tuple[str, ...] = ("非在校生", "学龄前儿童")
@@ -27,14 +28,8 @@ def _names(members: pd.DataFrame, mask: pd.Series) -> pd.Series:
     sub = members.loc[mask]
     if sub.empty:
         return pd.Series(dtype="str")
-    name = (
-        sub["name"].astype("str").fillna("") if "name" in sub.columns else pd.Series("", index=sub.index, dtype="str")
-    )
-    ident = (
-        sub["id_number"].astype("str").fillna("")
-        if "id_number" in sub.columns
-        else pd.Series("", index=sub.index, dtype="str")
-    )
+    name = sub["name"].astype("str").fillna("")
+    ident = sub["id_number"].astype("str").fillna("")
     label = (name + "(" + ident + ")").astype("str")
     # a grouped sum of Arrow strings concatenates in C; agg("、".join) calls Python per group
     return (label + "、").groupby(sub["household_id"].astype("str"), sort=True).sum().str.rstrip("、")
@@ -54,27 +49,26 @@ def guarantee_gaps(
     out["medical_gap"] = pd.Series(pd.NA, index=idx, dtype="boolean")
     out["education_gap_members"] = pd.Series("", index=idx, dtype="str")
     out["medical_gap_members"] = pd.Series("", index=idx, dtype="str")
-    if members is None or members.empty or "household_id" not in members.columns:
+    if members is None or members.empty:
+        return out
+    members = conform("members", members)
+    if not provided(members, "household_id"):
         return out
 
-    used = [
-        c
-        for c in ("household_id", "name", "id_number", "birth_date", "school_status", "health", "medical_insurance")
-        if c in members.columns
-    ]
+    used = ["household_id", "name", "id_number", "birth_date", "school_status", "health", "medical_insurance"]
     cur = members.loc[current_mask(members).to_numpy(dtype=bool), used]  # narrow: only the columns read here
     cur["household_id"] = cur["household_id"].astype("str")
     has_members = isin(hid, cur["household_id"])
 
     # Compulsory education: aged min..max on 31 December of the income year, not in school.
-    if "school_status" in cur.columns:
+    if provided(members, "school_status"):
         age = age_on(cur, pd.Timestamp(year=income_year, month=12, day=31))
-        lo, hi = int(params.get("identify.school_age_min")), int(params.get("identify.school_age_max"))
+        lo, hi = int(params.settings.identify.school_age_min), int(params.settings.identify.school_age_max)
         school_age = ((age >= lo) & (age <= hi)).fillna(False).astype(bool)
         status = cur["school_status"].astype("str").str.strip()
         out_of_school = (status.isna() | (status == "") | status.isin(NOT_IN_SCHOOL)).fillna(True).astype(bool)
         flagged = school_age & out_of_school
-        if bool(params.get("identify.exempt_disabled_home_schooling")) and "health" in cur.columns:
+        if bool(params.settings.identify.exempt_disabled_home_schooling):
             disabled = cur["health"].astype("str").str.contains("残疾", regex=False).fillna(False).astype(bool)
             flagged &= ~disabled
         out["education_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)
@@ -82,7 +76,7 @@ def guarantee_gaps(
         out["education_gap_members"] = map_keys(hid, names).astype("str").fillna("")
 
     # Basic medical: every current member in 城乡居民基本医疗保险 (empty is not "true").
-    if "medical_insurance" in cur.columns:
+    if provided(members, "medical_insurance"):
         insured = cur["medical_insurance"].astype("boolean").fillna(False).astype(bool)
         flagged = ~insured
         out["medical_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)

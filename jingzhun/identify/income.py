@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.params import Params
-from jingzhun.schema.loader import read_yaml
+from jingzhun.tablespec import conform
 
 REQUIRED_COMPONENTS: tuple[str, ...] = ("wage_income", "business_income", "property_income", "business_expense")
 TRANSFER_COMPONENTS: tuple[str, ...] = (
@@ -59,6 +59,8 @@ RANGE_COLUMNS: tuple[str, ...] = (*REQUIRED_COMPONENTS, "transfer_income", *TRAN
 @functools.cache
 def input_ranges() -> dict[str, tuple[float, float]]:
     """``column -> (min, max)`` of the range checks in ``schemas/households.yaml``."""
+    from jingzhun.schema.loader import read_yaml  # here: the loader imports pandera (a second of start-up)
+
     columns = read_yaml("households").get("columns") or {}
     out: dict[str, tuple[float, float]] = {}
     for col in RANGE_COLUMNS:
@@ -77,10 +79,9 @@ def input_ranges() -> dict[str, tuple[float, float]]:
 def out_of_range(households: pd.DataFrame) -> pd.Series:
     """Per household, the ``;``-joined inputs outside their range rule (or not finite);
     empty text when every input present is sane. Empty inputs are not range failures."""
+    households = conform("households", households)
     bad = pd.Series("", index=households.index, dtype="str")
     for col, (lo, hi) in input_ranges().items():
-        if col not in households.columns:
-            continue
         v = pd.to_numeric(households[col], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             fails = ~np.isnan(v) & (~np.isfinite(v) | (v < lo) | (v > hi))
@@ -90,13 +91,11 @@ def out_of_range(households: pd.DataFrame) -> pd.Series:
 
 
 def _money(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(np.nan, index=df.index, dtype="Float64")
     return pd.to_numeric(df[col], errors="coerce").astype("Float64")
 
 
 def counted_transfers(params: Params) -> list[str]:
-    names = list(params.get("identify.counted_transfers"))
+    names = list(params.settings.identify.counted_transfers)
     return [n for n in names if n in TRANSFER_COMPONENTS]
 
 
@@ -114,9 +113,10 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     (inputs failing their range rule, :func:`out_of_range`) and ``in_range`` (none fails;
     otherwise per-capita income is NA and the household undetermined).
     """
+    households = conform("households", households)
     idx = households.index
     counted = counted_transfers(params)
-    tolerance = float(params.get("identify.income_tolerance"))
+    tolerance = float(params.settings.identify.income_tolerance)
 
     required = {c: _money(households, c) for c in REQUIRED_COMPONENTS}
     missing = pd.Series("", index=idx, dtype="str")
@@ -150,11 +150,7 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     gross = required["wage_income"] + required["business_income"] + required["property_income"] + transfer_counted
     net = gross - required["business_expense"]
 
-    size = (
-        pd.to_numeric(households["household_size"], errors="coerce").astype("Float64")
-        if "household_size" in households.columns
-        else pd.Series(np.nan, index=idx, dtype="Float64")
-    )
+    size = pd.to_numeric(households["household_size"], errors="coerce").astype("Float64")
     size_ok = (size >= 1).fillna(False).astype(bool)
     ranged = out_of_range(households)
     in_range = (ranged == "").astype(bool)

@@ -10,13 +10,14 @@ import pandas as pd
 from jingzhun.county import names_of
 from jingzhun.identify.members import isin
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 
 def exit_incidence(params: Params) -> float:
     """Village and county exit threshold: 2%, or 3% in 西部 (退出意见, domain.md §4.2)."""
-    if str(params.get("region.name")).strip() == "西部":
-        return float(params.get("region.exit_incidence_west"))
-    return float(params.get("region.exit_incidence"))
+    if str(params.settings.region.name).strip() == "西部":
+        return float(params.settings.region.exit_incidence_west)
+    return float(params.settings.region.exit_incidence)
 
 
 def apply_quota(hh: pd.DataFrame, villages: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,7 +38,7 @@ def apply_quota(hh: pd.DataFrame, villages: pd.DataFrame | None) -> tuple[pd.Dat
     counts = ranked.groupby("village_code").size().rename("eligible_households")
 
     quota = pd.Series(dtype="Int64")
-    if villages is not None and "household_quota" in villages.columns:
+    if villages is not None and provided(villages, "household_quota"):
         quota = villages.set_index(villages["village_code"].astype("str"))["household_quota"].astype("Int64")
         quota = quota[~quota.index.duplicated()]
     hh_quota = hh["village_code"].astype("str").map(quota).astype("Int64")
@@ -146,24 +147,24 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     )
     out["incidence"] = (out["poor_population"].astype("Float64") / denom).round(6)
 
-    prov_inc = float(params.get("village_rule.province_incidence"))
-    prov_income = float(params.get("village_rule.province_avg_income"))
+    prov_inc = float(params.settings.village_rule.province_incidence)
+    prov_income = float(params.settings.village_rule.province_avg_income)
     na = pd.Series(pd.NA, index=out.index, dtype="boolean")
     out["criterion_incidence"] = (
-        (out["incidence"] >= float(params.get("village_rule.incidence_multiple")) * prov_inc).astype("boolean")
+        (out["incidence"] >= float(params.settings.village_rule.incidence_multiple) * prov_inc).astype("boolean")
         if prov_inc > 0
         else na
     )
     out["criterion_income"] = (
         (
-            out["per_capita_income"].astype("Float64") < float(params.get("village_rule.income_share")) * prov_income
+            out["per_capita_income"].astype("Float64") < float(params.settings.village_rule.income_share) * prov_income
         ).astype("boolean")
         if prov_income > 0
         else na.copy()
     )
     out["criterion_collective"] = (out["collective_income"].astype("Float64") <= 0).astype("boolean")
     flags = [out["criterion_incidence"], out["criterion_income"], out["criterion_collective"]]
-    mode = str(params.get("village_rule.mode")).strip()
+    mode = str(params.settings.village_rule.mode).strip()
     out["poor_village_candidate"] = _at_least(flags, 2) if mode == "two_of_three" else _kleene_all(flags)
     threshold = exit_incidence(params)
     out["exit_threshold"] = threshold

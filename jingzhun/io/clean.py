@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, unnamed_column
 from jingzhun.io import parse
 
 # C0 but tab/LF/CR, DEL, C1; Arabic letter mark, LRM/RLM, bidi embeddings/overrides and isolates.
@@ -110,7 +110,7 @@ def strip_control_chars(
         cols[j] = parse.trim(pc.replace_substring_regex(arr, CONTROL_RE2, ""))
         key_arr = cols[kj] if kj is not None else None
         keys = key_arr.take(take).to_pylist() if key_arr is not None and _is_text(key_arr) else None
-        column = names.get(j) or (headers[j] if j < len(headers) and headers[j] else f"列{j + 1}")
+        column = names.get(j) or (headers[j] if j < len(headers) and headers[j] else unnamed_column(j))
         findings.add(
             "V-TEXT-CONTROL-CHAR",
             table=table,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from jingzhun.errors import InputError
 from jingzhun.i18n import t
+from jingzhun.tablespec import CSV_SUFFIXES
 
 SAMPLE_BYTES = 1 << 20
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CHINESE_CODECS = (
     "utf_8",
@@ -78,6 +78,7 @@ def check_encoding(path: Path, encoding: str) -> None:
         ),
         t(
             f"请去掉 --encoding (自动识别), 或用 --encoding {likely or 'gbk'}; 常见的是 gbk 和 utf-8",
-            f"leave out --encoding (it is detected), or use --encoding {likely or 'gbk'}; gbk and utf-8 are the usual ones",
+            f"leave out --encoding (it is detected), or use --encoding {likely or 'gbk'}; gbk and utf-8 are "
+            f"the usual ones",
         ),
     )

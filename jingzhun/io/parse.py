@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jingzhun.schema import columns as reg
+from jingzhun import tablespec as reg
 
 # Full-width ASCII (U+FF01–U+FF5E) → ASCII, ideographic space → space.
 FULLWIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)} | {"\u3000": " "})

@@ -3,7 +3,7 @@
 Steps, the same for every format: get the grid of raw text (all columns as strings;
 Parquet keeps its typed columns), find the header row below any title rows, combine a
 two-row header, map headers to canonical names (aliases and national field codes of
-``jingzhun.schema.columns``), drop empty rows and a trailing 合计 row, then parse each
+``jingzhun.tablespec``), drop empty rows and a trailing 合计 row, then parse each
 column by its contract type. Every problem is a finding; nothing raises except a file
 that is not a table at all (:class:`~jingzhun.errors.InputError`).
 """
@@ -33,16 +33,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from jingzhun import ids
+from jingzhun import tablespec as reg
 from jingzhun.errors import ConfigError, InputError, UsageError
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text, unnamed_column
 from jingzhun.i18n import t
 from jingzhun.io import clean, parse
-from jingzhun.schema import columns as reg
-from jingzhun.tables import TABLES, table_for_stem
-
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-PARQUET_SUFFIXES = (".parquet", ".pq")
+from jingzhun.tablespec import CSV_SUFFIXES, PARQUET_SUFFIXES, TABLES, table_for_stem
 
 HEAD_BYTES = 256 * 1024
 HEAD_ROWS = 30
@@ -228,6 +224,7 @@ def read_table(
     info.header_row = grid.header_row
 
     frame, skipped, headers = _typed_frame(grid, table, findings, p.name, limits)
+    frame = reg.conform(table, frame)  # every column of the contract: an absent one typed, all NA
     info.rows = len(frame)
     info.skipped_rows = sorted([r for r, _ in grid.title_rows] + skipped)
     info.columns = headers
@@ -539,7 +536,7 @@ def _read_excel_grid(
     try:
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         meta = list(wb.sheets_metadata)
-    except Exception as e:  # calamine raises its own error types for zip/xml/format faults
+    except Exception as e:  # noqa: BLE001 - calamine raises its own error types for zip/xml/format faults
         raise InputError(
             t(f"无法打开 Excel 文件 {p}: {e}", f"cannot open the Excel file {p}: {e}"),
             t(
@@ -603,7 +600,7 @@ def _excel_sheet_grid(p: Path, wb: Any, name: str, table: str | None, parts: _Xl
         check_sheet_size(p, parts.zip, parts.sheets[name], name, limits)
     try:
         raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as e:  # calamine errors on damaged sheet XML
+    except Exception as e:  # noqa: BLE001 - calamine errors on damaged sheet XML
         raise InputError(t(f"无法读取 {p} 的工作表 {name}: {e}", f"cannot read sheet {name} of {p}: {e}")) from None
     rows = [[cell_text(v) for v in r] for r in raw]
     del raw
@@ -992,7 +989,7 @@ def _scoring_map(table: str | None) -> dict[str, str]:
 
 
 def match_header(text: str | None, hmap: dict[str, str]) -> str | None:
-    """Canonical column for a header cell (after trimming, width and case unification; a unit in brackets may differ)."""
+    """Canonical column for a header cell (after trimming, width and case unification; a bracketed unit may differ)."""
     if not text:
         return None
     k = reg.key(text)
@@ -1068,22 +1065,11 @@ def infer_table(headers: list[str], p: Path) -> str:
 
 
 def _empty_frame(table: str) -> pd.DataFrame:
-    cols: dict[str, Any] = {"_row": pd.array([], dtype="Int64")}
-    for name in reg.required_columns(table):
-        cols[name] = _na_column(reg.column(table, name).type, 0)
-    return pd.DataFrame(cols)
+    return reg.conform(table, pd.DataFrame({"_row": pd.array([], dtype="Int64")}))
 
 
 def _na_column(type_: str, n: int) -> pd.Series:
-    dtype = {
-        "int": "Int64",
-        "year": "Int64",
-        "money": "Float64",
-        "area": "Float64",
-        "bool": "boolean",
-        "date": "datetime64[ns]",
-    }.get(type_, "str")
-    return pd.Series([None] * n, dtype=dtype)
+    return reg.na_column(type_, n)
 
 
 def _typed_frame(
@@ -1111,10 +1097,7 @@ def _typed_frame(
                 "V-COLUMN-DUPLICATE",
                 table=table,
                 column=name,
-                detail=t(
-                    f"第 {chosen[name] + 1} 列「{grid.headers[chosen[name]]}」和第 {j + 1} 列「{h}」",
-                    f"column {chosen[name] + 1} '{grid.headers[chosen[name]]}' and column {j + 1} '{h}'",
-                ),
+                detail=detail_text("duplicate_header", chosen[name] + 1, grid.headers[chosen[name]], j + 1, h),
             )
             continue
         chosen[name] = j
@@ -1216,10 +1199,7 @@ def _typed_frame(
                     "V-COLUMN-MISSING",
                     table=table,
                     column=name,
-                    detail=t(
-                        f"表头可写作「{c.aliases[0] if c.aliases else name}」",
-                        f"header e.g. '{c.aliases[0] if c.aliases else name}'",
-                    ),
+                    detail=detail_text("header_example", c.aliases[0] if c.aliases else name),
                 )
                 out[name] = _na_column(c.type, n)
             continue
@@ -1231,7 +1211,7 @@ def _typed_frame(
     for _, h in unknown:
         findings.add("V-COLUMN-UNKNOWN", table=table, column=h)
     for j in grid.extra:
-        findings.add("V-COLUMN-UNKNOWN", table=table, column=t(f"列{j + 1}", f"column{j + 1}"))
+        findings.add("V-COLUMN-UNKNOWN", table=table, column=unnamed_column(j))
 
     frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()})
     return frame, skipped, headers_out

@@ -13,6 +13,7 @@ from jingzhun.findings import Findings, column_title
 from jingzhun.match.frames import isin, join_by
 from jingzhun.match.prepare import months_in_year
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 DIBAO = "农村低保"
 TEKUN = "特困供养"
@@ -104,18 +105,18 @@ def check_category(f: Findings, lf: pd.DataFrame, r: pd.DataFrame, p: pd.DataFra
 
 
 def _hh_registered(households: pd.DataFrame) -> pd.Series:
-    if "registered" in households.columns:
+    if provided(households, "registered"):
         return households["registered"].fillna(False).astype(bool)
     return pd.Series(True, index=households.index)
 
 
 def check_household_category(f: Findings, lf: pd.DataFrame, per: pd.DataFrame, households: pd.DataFrame) -> None:
-    if "category" not in households.columns:
+    if not provided(households, "category"):
         return
     cols = [
         c
         for c in ("_row", "household_id", "category", "head_name", "dibao_benefit", "tekun_benefit")
-        if c in households.columns
+        if provided(households, c)
     ]
     hh = households[cols][_hh_registered(households).to_numpy(dtype=bool)]
     covered = lf[lf["active"]]
@@ -243,9 +244,9 @@ def check_benefit(
 ) -> None:
     """低保金/特困供养金 in the income year vs the roster's monthly amount × months covered."""
     income_year = data_year - 1
-    share = float(params.get("match.benefit_tolerance"))
-    absolute = float(params.get("match.benefit_tolerance_abs"))
-    cols = [c for c in ("_row", "household_id", "dibao_benefit", "tekun_benefit") if c in households.columns]
+    share = float(params.settings.match.benefit_tolerance)
+    absolute = float(params.settings.match.benefit_tolerance_abs)
+    cols = [c for c in ("_row", "household_id", "dibao_benefit", "tekun_benefit") if provided(households, c)]
     hh = households[cols][isin(households["household_id"], per["household_id"])]
     for program, col in ((DIBAO, "dibao_benefit"), (TEKUN, "tekun_benefit")):
         if col not in hh.columns:

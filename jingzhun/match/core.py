@@ -20,6 +20,7 @@ from jingzhun.i18n import t
 from jingzhun.match import checks, link, names, prepare
 from jingzhun.match.decisions import apply_decisions
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 METHODS = ("manual", "id_exact", "id_normalized", "id_fuzzy", "name_village")
 PAIR_COLUMNS = [
@@ -64,9 +65,9 @@ class MatchResult:
 
 def thresholds(params: Params) -> link.Thresholds:
     return link.Thresholds(
-        review=float(params.get("match.review_threshold")),
-        name_confirm=float(params.get("match.name_confirm")),
-        name_village_min=float(params.get("match.name_village_min")),
+        review=float(params.settings.match.review_threshold),
+        name_confirm=float(params.settings.match.name_confirm),
+        name_village_min=float(params.settings.match.name_village_min),
     )
 
 
@@ -118,7 +119,7 @@ def one_per_defect(rendered: pd.DataFrame) -> pd.DataFrame:
 def _roster_input_findings(f: Findings, dibao: pd.DataFrame, ros: pd.DataFrame) -> pd.Series:
     """Findings on the roster itself; returns the mask of rows that take part in linking."""
     usable = pd.Series(True, index=ros.index)
-    if "id_number" not in dibao.columns:
+    if not provided(dibao, "id_number"):
         f.add("M-ROSTER-NO-ID-COLUMN", table="dibao", column="id_number")
     dup_rec = ros["record_id"].notna() & ros["record_id"].duplicated(keep="first")
     f.add(
@@ -343,7 +344,7 @@ def match(
     households, members, dibao, villages = _tables(frames)
     th = thresholds(params)
     f = Findings()
-    max_name = int(params.get("match.name_max_length"))
+    max_name = int(params.settings.match.name_max_length)
     per = prepare.persons(households, members, max_name)
     lookup = prepare.village_lookup(households, villages)
     ros = prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31), max_name=max_name)
@@ -438,7 +439,7 @@ def _summary(
         "by_method": by_method,
         "review": int(pairs["review"].sum()),
         "review_threshold": th.review,
-        "roster_has_id_column": "id_number" in dibao.columns,
+        "roster_has_id_column": provided(dibao, "id_number"),
         "roster_id_status": {k: int(v) for k, v in ros["id_status"].value_counts().sort_index().items()},
         "findings": {str(k): int(v) for k, v in sorted(codes.items())},
     }

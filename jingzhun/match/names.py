@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from opencc import OpenCC
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
@@ -88,7 +87,10 @@ SCORE_FUZZY_WEIGHT = 0.85
 
 
 @functools.cache
-def _t2s() -> OpenCC:
+def _t2s() -> Any:
+    """OpenCC's traditional→simplified converter (imported here: loading it costs start-up time)."""
+    from opencc import OpenCC
+
     return OpenCC("t2s")
 
 
@@ -110,6 +112,9 @@ def _char_simplified(c: str) -> str:
 def _char_pinyin(c: str) -> str:
     if c.isascii():
         return c.lower()
+    # pypinyin loads its dictionaries on import (about a second): only when a name is compared.
+    from pypinyin import Style, lazy_pinyin
+
     py = lazy_pinyin(c, style=Style.NORMAL, errors="default")
     return "".join(py).lower()
 

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from jingzhun import ids
 from jingzhun.match import names
+from jingzhun.tablespec import conform, provided
 
 OUTGOING = ("死亡", "嫁出", "出国定居", "判刑收监", "其他转出")
 # ISO 7064 MOD 11-2: residue → check value (X = 10), as in jingzhun.ids.CHECK_CHARS.
@@ -55,10 +56,17 @@ def code17(id18: pd.Series) -> np.ndarray:
 
 
 def village_key(s: pd.Series) -> pd.Series:
-    """Village names compared without spaces and the 村/村委会 suffix."""
-    t = s.astype("str").str.replace(r"\s+", "", regex=True)
+    """Village names compared without spaces and the 村/村委会 suffix.
+
+    Computed once per distinct name and spread back: the regular expressions need Python's
+    (Unicode) ``\\s``, so pandas runs them per value, and a county has few village names
+    against hundreds of thousands of rows."""
+    codes, uniques = pd.factorize(s.astype("str"), use_na_sentinel=False)
+    u = pd.Series(uniques, dtype="str")
+    t = u.str.replace(r"\s+", "", regex=True)
     t = t.str.replace("(" + "|".join(_VILLAGE_SUFFIXES) + ")$", "", regex=True)
-    return t.where(t.str.len() > 0)
+    keys = t.where(t.str.len() > 0)
+    return pd.Series(keys.array.take(codes), index=s.index, dtype="str")
 
 
 def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
@@ -80,21 +88,19 @@ def village_lookup(households: pd.DataFrame, villages: pd.DataFrame | None) -> p
 
 def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = names.MAX_LENGTH) -> pd.DataFrame:
     """Register side: one row per member row, with household fields and keys."""
+    households, members = conform("households", households), conform("members", members)
     m = members.reset_index(drop=True)
     hh_cols = [
-        c
-        for c in (
-            "household_id",
-            "village_code",
-            "village_name",
-            "category",
-            "registered",
-            "dibao_benefit",
-            "tekun_benefit",
-            "head_name",
-        )
-        if c in households.columns
+        "household_id",
+        "village_code",
+        "village_name",
+        "category",
+        "dibao_benefit",
+        "tekun_benefit",
+        "head_name",
     ]
+    if provided(households, "registered"):  # no 是否建档立卡 column: every household counts as registered
+        hh_cols.insert(4, "registered")
     hh = households[hh_cols].drop_duplicates("household_id")
     p = pd.DataFrame(
         {
@@ -106,16 +112,15 @@ def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = nam
             "m_row": _col(m, "_row", "Int64"),
         }
     )
-    p["change_date"] = m["change_date"] if "change_date" in m.columns else pd.NaT
+    p["change_date"] = m["change_date"]
     p["on_dibao"] = _col(m, "on_dibao", "boolean")
     p["on_tekun"] = _col(m, "on_tekun", "boolean")
     idn = ids.upgrade15(ids.normalize(p["id_raw"]))
     p["id_norm"] = idn
     p["code17"] = code17(idn)
     birth = idn.str.slice(6, 14).where(idn.str.len() == 18)
-    if "birth_date" in m.columns:
-        bd = pd.to_datetime(m["birth_date"], errors="coerce").dt.strftime("%Y%m%d").astype("str")
-        birth = birth.where(birth.notna(), bd)
+    bd = pd.to_datetime(m["birth_date"], errors="coerce").dt.strftime("%Y%m%d").astype("str")
+    birth = birth.where(birth.notna(), bd)
     p["birth"] = birth
     # Household fields by position (a left join on the unique household_id, in member order).
     at = pc.index_in(pa.array(p["household_id"]), value_set=pa.array(hh["household_id"]))
@@ -128,10 +133,7 @@ def persons(households: pd.DataFrame, members: pd.DataFrame, max_name: int = nam
             continue
         col = hh[c].reset_index(drop=True).take(np.where(found, pos, 0)).reset_index(drop=True)
         p[c] = col.where(found) if not found.all() else col
-    for c in ("village_code", "category"):
-        if c not in p.columns:
-            p[c] = pd.Series(pd.NA, index=p.index, dtype="str")
-    if "registered" not in p.columns:
+    if "registered" not in hh_cols:
         p["registered"] = pd.Series(True, index=p.index, dtype="boolean")
     p["current"] = ~p["change_reason"].isin(OUTGOING).fillna(False).astype(bool)
     p = pd.concat([p, names.keys(p["name"], max_name)], axis=1)
@@ -156,7 +158,7 @@ def roster(
     dibao: pd.DataFrame, lookup: pd.DataFrame, today: pd.Timestamp | None = None, max_name: int = names.MAX_LENGTH
 ) -> pd.DataFrame:
     """Roster side: one row per roster row, IDs classified, village resolved, keys."""
-    d = dibao.reset_index(drop=True)
+    d = conform("dibao", dibao).reset_index(drop=True)
     r = pd.DataFrame(
         {
             "record_id": _col(d, "record_id"),
@@ -172,7 +174,7 @@ def roster(
         }
     )
     for c in ("start_date", "end_date"):
-        r[c] = pd.to_datetime(d[c], errors="coerce") if c in d.columns else pd.NaT
+        r[c] = pd.to_datetime(d[c], errors="coerce")
     raw = r["id_raw"]
     dot0 = raw.astype("str").str.strip().str.fullmatch(r"\d+\.0+").fillna(False).astype(bool)
     cleaned = raw.where(~dot0, raw.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True))

@@ -10,19 +10,20 @@ carded household (see :mod:`jingzhun.plan.docs` for who gets one);
 Each village book is one template call. The cards inside it come from
 :mod:`jingzhun.plan.cardtext` (the packaged card templates as column operations, made
 once per township) unless a user's template folder overrides the village book or card
-template, in which case every card is rendered through the Jinja macros. With
-``jobs > 1`` townships are rendered by forked worker processes (:mod:`jingzhun.parallel`);
-the files are the same whatever the number of jobs.
+template, in which case every card is rendered through the Jinja macros. Townships are
+units for the executor the caller gives (:mod:`jingzhun.executors`); the files are the
+same wherever they are rendered.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from jingzhun.parallel import chunks, default_jobs, fork_map
+from jingzhun.executors import SERIAL, Executor, chunks
 from jingzhun.plan import cardtext
 from jingzhun.plan.docs import CARD_FIELDS, ROSTER_FIELDS, DocModel, records
 from jingzhun.render import environment, get_template, render_template, template_path, write_docx, write_text
@@ -108,12 +109,16 @@ def _render_townships(
 
 
 def write_books(
-    model: DocModel, books: Path, templates: str | Path | None = None, docx: bool = True, jobs: int | None = None
+    model: DocModel,
+    books: Path,
+    templates: str | Path | None = None,
+    docx: bool = True,
+    executor: Executor = SERIAL,
 ) -> list[Path]:
     """Render every document of ``model`` under ``books``; returns the files written.
 
-    ``jobs``: worker processes (``None``: :func:`jingzhun.parallel.default_jobs`)."""
-    jobs = default_jobs() if jobs is None else jobs
+    The townships are dealt into one unit per job of ``executor`` (the model goes to each
+    worker once)."""
     county_html = get_template("plan/county_index.html", templates)  # fail on a bad template before any work
     get_template("plan/village_book.html", templates)
     get_template("plan/township_register.html", templates)
@@ -121,9 +126,8 @@ def write_books(
         get_template("plan/village_book.docx.xml", templates)
     books.mkdir(parents=True, exist_ok=True)
     tcodes = model.township_codes()
-    parts = fork_map(
-        _render_townships, chunks(tcodes, jobs), jobs, model=model, books=books, templates=templates, docx=docx
-    )
+    render = functools.partial(_render_townships, model=model, books=books, templates=templates, docx=docx)
+    parts = executor.map(render, chunks(tcodes, executor.jobs))
     results = [r for part in parts for r in part]
     results.sort(key=lambda r: r[0])
     written = [Path(p) for _, _, files in results for p in files]

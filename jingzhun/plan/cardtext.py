@@ -235,11 +235,13 @@ def html_cards(model: Any, start: int, end: int) -> list[str]:
         "<th>健康状况</th><th>劳动技能</th><th>在校生状况</th><th>务工状况</th></tr></thead>\n<tbody>\n",
         mem,
         "</tbody>\n</table>\n<h3>三、帮扶措施（一户一策）</h3>\n<table>\n"
-        '<thead><tr><th style="width:8%">序号</th><th style="width:18%">帮扶措施</th><th>措施内容</th><th style="width:20%">依据（规则）</th></tr></thead>\n<tbody>\n',
+        '<thead><tr><th style="width:8%">序号</th><th style="width:18%">帮扶措施</th><th>措施内容</th><th '
+        'style="width:20%">依据（规则）</th></tr></thead>\n<tbody>\n',
         meas,
         "</tbody>\n</table>\n<h3>四、帮扶责任人（结对帮扶）</h3>\n",
         cadre,
-        '<div class="sign"><span>帮扶责任人（签字）：</span><span>户主（签字）：</span></div>\n<p class="right">年　　月　　日</p>\n</section>\n\n',
+        '<div class="sign"><span>帮扶责任人（签字）：</span><span>户主（签字）：</span></div>\n<p '
+        'class="right">年　　月　　日</p>\n</section>\n\n',
     )
     return out.to_pylist()
 

@@ -13,6 +13,7 @@ from jingzhun.params import Params
 from jingzhun.plan.features import Features
 from jingzhun.plan.measures import MeasureRule, evaluate, load_rules, rules_file
 from jingzhun.plan.pairing import pair
+from jingzhun.tablespec import text_column
 
 EXITED_FOR_GOOD = "已脱贫(不再享受政策)"
 
@@ -49,12 +50,6 @@ class PlanResult:
     def measure_items(self) -> list[list[dict[str, str]]]:
         """Per plans row: the list of {measure, content, rules} (shared lists, do not mutate)."""
         return [self.items[c] for c in self.combo.tolist()]
-
-
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str").reset_index(drop=True)
-    return pd.Series(pd.NA, index=range(len(df)), dtype="str")
 
 
 def plan_households(households: pd.DataFrame) -> pd.DataFrame:
@@ -111,11 +106,11 @@ def make_plans(
     """
     rules = rules if rules is not None else load_rules(rules_file())
     h = plan_households(households)
-    school_age = (int(params.get("identify.school_age_min")), int(params.get("identify.school_age_max")))
+    school_age = (int(params.settings.identify.school_age_min), int(params.settings.identify.school_age_max))
     feats = Features(h, members, data_year, identified, school_age)
     result, findings = evaluate(feats, rules)
 
-    caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+    caps = {k: int(v) for k, v in params.settings.cadre_caps.items()}
     pairing = pair(h, cadres, caps)
     findings.extend(pairing.findings)
     no_measure = result.column("measures") == ""
@@ -124,7 +119,7 @@ def make_plans(
     cad = pairing.cadres.set_index("cadre_id")
     cadre_id = pairing.households["cadre_id"]
     exit_ready = feats.get("exit_ready")
-    planned = planned_exit_years(h, exit_ready, data_year, int(params.get("plan.final_exit_year")))
+    planned = planned_exit_years(h, exit_ready, data_year, int(params.settings.plan.final_exit_year))
     past = past_planned_exit(h, data_year)
     if past.any():
         findings.add(
@@ -138,19 +133,19 @@ def make_plans(
         )
     plans = pd.DataFrame(
         {
-            "household_id": _text(h, "household_id"),
-            "village_code": _text(h, "village_code"),
-            "township_code": _text(h, "village_code").str.slice(0, 9),
-            "village_name": _text(h, "village_name"),
-            "township_name": _text(h, "township_name"),
-            "group_name": _text(h, "group_name"),
-            "head_name": _text(h, "head_name"),
+            "household_id": text_column(h, "household_id", reset=True),
+            "village_code": text_column(h, "village_code", reset=True),
+            "township_code": text_column(h, "village_code", reset=True).str.slice(0, 9),
+            "village_name": text_column(h, "village_name", reset=True),
+            "township_name": text_column(h, "township_name", reset=True),
+            "group_name": text_column(h, "group_name", reset=True),
+            "head_name": text_column(h, "head_name", reset=True),
             "household_size": h["household_size"].astype("Int64").reset_index(drop=True)
             if "household_size" in h.columns
             else pd.Series(pd.NA, index=range(len(h)), dtype="Int64"),
-            "category": _text(h, "category"),
-            "status": _text(h, "status"),
-            "main_cause": _text(h, "main_cause"),
+            "category": text_column(h, "category", reset=True),
+            "status": text_column(h, "status", reset=True),
+            "main_cause": text_column(h, "main_cause", reset=True),
             "measures": pd.Series(result.column("measures"), dtype="str"),
             "why": pd.Series(result.column("why"), dtype="str"),
             "planned_exit_year": planned.reset_index(drop=True),

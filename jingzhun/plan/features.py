@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.identify.members import age_on, current_mask
+from jingzhun.tablespec import provided, text_column
 
 HOUSEHOLD_FLAGS: dict[str, tuple[str, bool]] = {
     # feature: (column, value that makes it true)
@@ -78,12 +79,6 @@ def _flag(df: pd.DataFrame, col: str, value: bool) -> np.ndarray:
     return (s == value).fillna(False).to_numpy(dtype=bool)
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(pd.NA, index=df.index, dtype="str")
-    return df[col].astype("str")
-
-
 def member_flags(members: pd.DataFrame, data_year: int, school_age: tuple[int, int] = (7, 15)) -> pd.DataFrame:
     """Per current member booleans, one column per member feature, plus household_id."""
     m = members[current_mask(members)]
@@ -94,18 +89,18 @@ def member_flags(members: pd.DataFrame, data_year: int, school_age: tuple[int, i
         else pd.Series(pd.NA, index=m.index, dtype="Int64")
     )
     age_f = age.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    school = _text(m, "school_status").fillna("").str.strip()
+    school = text_column(m, "school_status").fillna("").str.strip()
     enrolled = ~school.isin(NOT_ENROLLED).to_numpy(dtype=bool)
     compulsory = school.isin(("小学", "七年级", "八年级", "九年级", "初中")).to_numpy(dtype=bool)
     high = school.str.contains("高中", regex=False).to_numpy(dtype=bool)
     vocational = school.str.match(r"^(中职|高职|技师|技工)").to_numpy(dtype=bool)
     higher = school.str.match(r"^(本科|大专|硕士|研究生|大学)").to_numpy(dtype=bool)
-    health = _text(m, "health").fillna("")
+    health = text_column(m, "health").fillna("")
     serious = health.str.contains("患有大病", regex=False).to_numpy(dtype=bool)
     chronic = health.str.contains("长期慢性病", regex=False).to_numpy(dtype=bool)
     disabled = health.str.contains("残疾", regex=False).to_numpy(dtype=bool)
-    labor = _text(m, "labor").fillna("")
-    sex = _text(m, "sex").fillna("")
+    labor = text_column(m, "labor").fillna("")
+    sex = text_column(m, "sex").fillna("")
     upper = np.where(sex.to_numpy(dtype=object) == "女", 55, 60)
     age_known = ~np.isnan(age_f)
     working_age = ~age_known | ((age_f >= 16) & (age_f <= upper))
@@ -198,30 +193,30 @@ class Features:
             return np.ones(self.n, dtype=bool)
         if name in HOUSEHOLD_FLAGS:
             col, value = HOUSEHOLD_FLAGS[name]
-            if col not in h.columns:
+            if not provided(h, col):
                 self.missing[name] = col
             return _flag(h, col, value)
         if name == "dirt_road":
-            return (_text(h, "road_type") == "泥土路").fillna(False).to_numpy(dtype=bool)
+            return (text_column(h, "road_type") == "泥土路").fillna(False).to_numpy(dtype=bool)
         if name == "no_house":
-            if "housing_area_m2" not in h.columns:
+            if not provided(h, "housing_area_m2"):
                 self.missing[name] = "housing_area_m2"
                 return np.zeros(self.n, dtype=bool)
             return (h["housing_area_m2"].astype("Float64") == 0).fillna(False).to_numpy(dtype=bool)
         if name in MEMBER_FEATURES:
             base = self._member_frame()[name].to_numpy(dtype=bool)
             if name == "on_dibao":
-                base = base | (_text(h, "category") == "低保贫困户").fillna(False).to_numpy(dtype=bool)
+                base = base | (text_column(h, "category") == "低保贫困户").fillna(False).to_numpy(dtype=bool)
             if name == "on_tekun":
-                base = base | (_text(h, "category") == "特困供养贫困户").fillna(False).to_numpy(dtype=bool)
+                base = base | (text_column(h, "category") == "特困供养贫困户").fillna(False).to_numpy(dtype=bool)
             return base
         prefix, _, value = name.partition(":")
         if prefix == "cause":
-            main = _text(h, "main_cause") == value
-            other = _multi_has(_text(h, "other_causes"), value)
+            main = text_column(h, "main_cause") == value
+            other = _multi_has(text_column(h, "other_causes"), value)
             return (main.fillna(False).to_numpy(dtype=bool)) | other
         if prefix in ("main_cause", "category", "status"):
-            return (_text(h, prefix) == value).fillna(False).to_numpy(dtype=bool)
+            return (text_column(h, prefix) == value).fillna(False).to_numpy(dtype=bool)
         if name == "exit_ready" or prefix == "gap":
             col = "exit_ready" if name == "exit_ready" else value
             src = (

@@ -22,6 +22,7 @@ import pandas as pd
 from jingzhun.errors import ConfigError
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
+from jingzhun.params import sources_for
 from jingzhun.plan.features import Features, known
 
 PACKAGED = Path(__file__).with_name("measures.csv")
@@ -45,12 +46,8 @@ class MeasureRule:
 
 
 def rules_file(dataset: str | Path | None = None, override: str | Path | None = None) -> Path:
-    """The rule table in force: ``--measures FILE``, else the dataset's, else packaged."""
-    if override is not None:
-        return Path(override)
-    if dataset is not None and (Path(dataset) / DATASET_FILE).is_file():
-        return Path(dataset) / DATASET_FILE
-    return PACKAGED
+    """The rule table in force: ``--measures FILE``, else the dataset's, else the profile's, else packaged."""
+    return sources_for(dataset, measures_file=override).measures(PACKAGED)
 
 
 def parse_when(text: str) -> tuple[tuple[str, bool], ...]:
@@ -118,7 +115,8 @@ def load_rules(path: str | Path) -> list[MeasureRule]:
                 t(f"帮扶措施规则表 {path} 第 {i} 行: {what}", f"measure rule file {path} row {i}: {what}"),
                 t(
                     "条件名见 jingzhun/plan/features.py 说明, 如 dangerous_house、cause:因病、!labour",
-                    "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:因病, !labour",
+                    "condition names are listed in jingzhun/plan/features.py, e.g. dangerous_house, cause:"
+                    "因病, !labour",
                 ),
             )
         seen.add(rid)

@@ -35,21 +35,34 @@ from jingzhun.cli_common import (
 from jingzhun.county import require_posting, say_county, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import EXIT_INPUT, UsageError
+from jingzhun.executors import make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
-from jingzhun.io.write import write_csv, write_xlsx
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.plan.notice_docs import write_notices
-from jingzhun.plan.notices import KINDS, NoticeCommon, NoticeSet, common, household_notices, project_notices, screen
-from jingzhun.plan.usable import for_documents
+from jingzhun.plan.notice_api import (
+    INTERNAL,
+    POSTED_MANIFEST,
+    compute,
+    default_notice_date,
+    require_monitoring_year,
+    write_files,
+)
+from jingzhun.plan.notices import KINDS, common
 
-KindOpt = Annotated[str, typer.Option("--kind", help="identification (拟识别) | exit (拟退出) | projects (项目公告)")]
+KindOpt = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        help="identification (拟识别) | exit (拟退出) | projects (项目公告) | monitoring (防止返贫监测, 2021 起)",
+    ),
+]
 DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 December of the data year)",
+        help="公示开始及发布日期 YYYY-MM-DD, 默认数据年度 12 月 1 日 / notice start and issue date (default: 1 "
+        "December of the data year)",
     ),
 ]
 TemplatesOpt = Annotated[
@@ -57,14 +70,6 @@ TemplatesOpt = Annotated[
     typer.Option("--templates", help="自定义模板文件夹 / template folder overriding the packaged templates"),
 ]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文件 / also write DOCX")]
-
-
-def default_notice_date(data_year: int) -> date:
-    """1 December of the data year: the year's 动态调整 (拟识别, 拟退出 and the year's project
-    results) is settled at the year's end — the exits a year folder records are those of the
-    year before (``report.exit_year_offset``) — and a 7- or 10-day 公示期 from 1 December ends
-    inside the year. Never today's date: the same data gives the same notices on any day."""
-    return date(data_year, 12, 1)
 
 
 def parse_date(value: str | None) -> date | None:
@@ -78,57 +83,6 @@ def parse_date(value: str | None) -> date | None:
             t(f"--date 日期格式错误: {value}", f"--date is not a date: {value}"),
             t("请写成 YYYY-MM-DD, 如 2016-03-01", "write YYYY-MM-DD, e.g. 2016-03-01"),
         ) from None
-
-
-def build_notices(
-    kind: str,
-    frames: dict[str, pd.DataFrame],
-    data_year: int,
-    nc: NoticeCommon,
-    *,
-    previous: pd.DataFrame | None = None,
-    identified: pd.DataFrame | None = None,
-) -> NoticeSet:
-    """The rows of one notice kind: newly identified (against ``previous``), exit-ready
-    (from ``identified``, the identify households) or projects; screened (:func:`screen`). Rows
-    that cannot go into a document (:mod:`jingzhun.plan.usable`) are left out, with findings."""
-    frames, left_out = for_documents(frames, ("households", "villages") + (("projects",) if kind == "projects" else ()))
-    if kind == "projects":
-        nset = project_notices(frames.get("projects"), frames["households"], frames.get("villages"), nc.county)
-    elif kind == "identification":
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, previous=previous)
-    else:
-        nset = household_notices(kind, frames["households"], frames.get("villages"), data_year, identified=identified)
-    nset.findings.extend(left_out)
-    return screen(nset, nc)
-
-
-INTERNAL = "notice-internal"
-POSTED_MANIFEST = "posted-manifest.json"  # what jingzhun wrote into notice/<kind>/, kept beside the internal files
-
-
-def write_files(
-    nset: NoticeSet,
-    nc: NoticeCommon,
-    rendered: pd.DataFrame,
-    d: Path,
-    internal: Path,
-    templates: Path | None,
-    docx: bool,
-    jobs: int | None = None,
-    xlsx: bool = False,
-) -> tuple[pd.DataFrame, list[Path]]:
-    """One notice kind (shared with ``jingzhun run``): the notices into folder ``d`` (posted),
-    ``summary.csv`` and ``findings.csv`` (with ``xlsx`` also ``notice.xlsx``) into folder
-    ``internal`` (kept by the office)."""
-    units, files = write_notices(nset, nc, d, templates, docx, jobs)
-    internal.mkdir(parents=True, exist_ok=True)
-    summary = units.rename(columns={"count": "households" if nset.kind != "projects" else "projects"})
-    write_csv(summary, internal / "summary.csv")
-    write_csv(rendered, internal / "findings.csv")
-    if xlsx:
-        write_xlsx({"summary": summary, "findings": rendered}, internal / "notice.xlsx")
-    return units, files
 
 
 @guarded
@@ -161,6 +115,8 @@ def command(
     params = Params.load(ds.root, run.config)
     tables = ["households", "members", "villages", "crosscheck"] + (["projects"] if kind == "projects" else [])
     require_posting(params)  # the issuer is never derived: say so before reading the data
+    if kind == "monitoring":
+        require_monitoring_year(params, data_year)
     progress = run.progress()
     with progress.step("read"):
         yd = load_year(ds, data_year, tables)
@@ -170,16 +126,8 @@ def command(
     nc = common(kind, params, data_year, start)
     findings = Findings()
     findings.extend(yd.findings)
-    prev = None
-    identified = None
     with progress.step("notice"):
-        if kind == "identification" and (data_year - 1) in ds.years:
-            prev = load_year(ds, data_year - 1, ["households"]).frames["households"]
-        elif kind == "exit":
-            from jingzhun.identify.core import identify
-
-            identified = identify(frames, params, data_year).households
-        nset = build_notices(kind, frames, data_year, nc, previous=prev, identified=identified)
+        nset = compute(kind, ds, frames, params, data_year, nc)
     findings.extend(nset.findings)
     rendered = findings.render()
     posted_marker = Path(out) / INTERNAL / kind / POSTED_MANIFEST  # the posting folder holds only notices
@@ -187,8 +135,9 @@ def command(
         progress.step("write"),
         output_dir(Path(out) / INTERNAL, kind) as internal,
         output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d,
+        make_executor(jobs) as executor,
     ):
-        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, jobs, xlsx)
+        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, executor, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     withheld = units[units["withheld"] != ""]
@@ -215,11 +164,15 @@ def command(
         )
     run.err.print(
         t(
-            f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} 个单位无公示内容; "
-            f"公示期 {nc.start.isoformat()} 至 {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
+            f"{data_year} 年{kind} 公示: {len(nset.rows)} 条, {made} 个单位生成公示文件, {len(empty)} "
+            f"个单位无公示内容; "
+            f"公示期 {nc.start.isoformat()} 至"
+            f" {nc.end.isoformat()}{'' if given else ' (未给 --date, 按数据年度 12 月 1 日)'}; "
             f"公示已写入 {where} (只含公示, 可张贴); 汇总和问题清单 (内部, 勿张贴) 在 {kept}",
-            f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} with nothing to announce; "
-            f"period {nc.start.isoformat()} to {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
+            f"{kind} notices {data_year}: {len(nset.rows)} rows, {made} units with a notice, {len(empty)} "
+            f"with nothing to announce; "
+            f"period {nc.start.isoformat()} to"
+            f" {nc.end.isoformat()}{'' if given else ' (no --date: 1 December of the data year)'}; "
             f"notices (only notices, for posting) in {where}; summary and findings (internal, never post) in {kept}",
         ),
         markup=False,
@@ -238,9 +191,11 @@ def _say_withheld(err: Console, withheld: pd.DataFrame, kept: Path) -> None:
     ]
     err.print(
         t(
-            f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 (多为列错位), 其余公示已生成。"
+            f"错误: {len(withheld)} 份公示未生成: 要张贴的内容含身份证号、手机号、银行卡号或健康信息 "
+            f"(多为列错位), 其余公示已生成。"
             f"请更正数据后重新生成; 详见 {kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
-            f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or account number or a health "
+            f"Error: {len(withheld)} notices were not written: what they would post holds an ID, mobile or "
+            f"account number or a health "
             f"detail (often swapped columns); the other notices were written. Correct the data and rerun; see "
             f"{kept / 'findings.csv'} (P-NOTICE-PRIVATE):",
         )

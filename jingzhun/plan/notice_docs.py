@@ -6,13 +6,14 @@ empty ``file``)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from jingzhun.parallel import chunks, default_jobs, fork_map
+from jingzhun.executors import SERIAL, Executor, chunks
 from jingzhun.plan.notices import RECORD_KEYS, NoticeCommon, NoticeSet, screen
 from jingzhun.render import get_template, render_template, write_docx, write_text
 from jingzhun.safename import safe_filename
@@ -104,9 +105,9 @@ def write_notices(
     folder: Path,
     templates: str | Path | None = None,
     docx: bool = True,
-    jobs: int | None = 1,
+    executor: Executor = SERIAL,
 ) -> tuple[pd.DataFrame, list[Path]]:
-    """Every notice of ``nset`` under ``folder``; ``jobs`` worker processes (``None``: every core, at most 4)."""
+    """Every notice of ``nset`` under ``folder``; townships are units for ``executor``, one per job."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("notice/notice.html", "notice/combined.html") + (("notice/notice.docx.xml",) if docx else ()):
         get_template(name, templates)  # fail on a bad template before any work
@@ -115,12 +116,10 @@ def write_notices(
     rows = rows[~rows["unit"].isin(set(nset.units.loc[nset.units["withheld"] != "", "unit_code"]))]
     per_unit = _slices(rows.sort_values("unit", kind="stable")) if nset.kind == "projects" else _slices(rows)
     units = nset.units.copy()
-    records = units.to_dict("records")
+    records = cast(list[dict[str, Any]], units.to_dict("records"))
     tcodes = sorted({_township(u) for u in records})
-    parts = fork_map(
+    render = functools.partial(
         _render_units,
-        chunks(tcodes, jobs or default_jobs()),
-        jobs,
         nset=nset,
         common=common,
         folder=folder,
@@ -129,6 +128,7 @@ def write_notices(
         units=records,
         per_unit=per_unit,
     )
+    parts = executor.map(render, chunks(tcodes, executor.jobs))
     done = sorted((r for part in parts for r in part), key=lambda r: r[0])
     files = {i: name for i, name, _ in done if i < len(records)}
     units["file"] = [files.get(i, "") for i in range(len(records))]

@@ -14,26 +14,34 @@ Nothing private goes into a notice model: no ID, phone, bank account or health d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jingzhun.findings import Findings
+from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
+from jingzhun.identify.monitoring import monitoring_range
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
+from jingzhun.tablespec import text_column
 
-KINDS = ("identification", "exit", "projects")
+KINDS = ("identification", "exit", "projects", "monitoring")
 KIND_TITLES = {
     "identification": "拟识别建档立卡贫困户名单公示",
     "exit": "拟退出建档立卡贫困户名单公示",
     "projects": "扶贫项目公告公示",
+    "monitoring": "防止返贫监测对象名单公示",
 }
-KIND_LABELS = {"identification": "拟识别贫困户", "exit": "拟退出贫困户", "projects": "扶贫项目"}
+KIND_LABELS = {
+    "identification": "拟识别贫困户",
+    "exit": "拟退出贫困户",
+    "projects": "扶贫项目",
+    "monitoring": "拟纳入监测对象/拟风险消除",
+}
 
 HOUSEHOLD_COLUMNS = [
     "village_code",
@@ -65,12 +73,6 @@ PROJECT_COLUMNS = [
 ]
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str").reset_index(drop=True)
-    return pd.Series(pd.NA, index=range(len(df)), dtype="str")
-
-
 def _registered(df: pd.DataFrame) -> pd.Series:
     if "registered" not in df.columns:
         return pd.Series(True, index=df.index)
@@ -98,18 +100,41 @@ def exit_candidates(households: pd.DataFrame, identified: pd.DataFrame | None) -
     return households["household_id"].astype("str").map(ready).astype("boolean").fillna(False).astype(bool)
 
 
+def monitoring_items(households: pd.DataFrame, monitoring: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """(公示事项, 监测对象类型) over ``households`` from identify/monitoring.csv: 拟纳入监测对象 for an
+    object by the rules not yet recorded, 拟风险消除 for an object ready and not yet marked; else empty."""
+    empty = pd.Series("", index=households.index, dtype="str")
+    if monitoring is None or monitoring.empty:
+        return empty, empty
+    m = monitoring.assign(household_id=monitoring["household_id"].astype("str")).drop_duplicates("household_id")
+    recorded = m["monitoring_type"].notna() & ~m["risk_cleared"].astype("boolean").fillna(False).astype(bool)
+    include = (m["class_source"] == "identified") & ~recorded
+    clear = m["risk_cleared_ready"].astype("boolean").fillna(False).astype(bool) & ~m["risk_cleared"].astype(
+        "boolean"
+    ).fillna(False).astype(bool)
+    item = pd.Series("", index=m.index, dtype="str").mask(include, "拟纳入监测对象").mask(clear, "拟风险消除")
+    key = households["household_id"].astype("str")
+    it = key.map(pd.Series(item.to_numpy(), index=m["household_id"])).astype("str").fillna("")
+    cls = key.map(pd.Series(m["monitoring_class"].astype("str").to_numpy(), index=m["household_id"]))
+    return it, cls.astype("str").fillna("")
+
+
 def household_rows(
     households: pd.DataFrame, mask: pd.Series, villages: pd.DataFrame | None, data_year: int
 ) -> pd.DataFrame:
     """The public columns of the announced households, sorted by village, group, name."""
     h = households[mask.to_numpy(dtype=bool)].reset_index(drop=True)
     out = pd.DataFrame(
-        {c: _text(h, c) for c in HOUSEHOLD_COLUMNS if c not in ("township_code", "household_size", "exit_year")}
+        {
+            c: text_column(h, c, reset=True)
+            for c in HOUSEHOLD_COLUMNS
+            if c not in ("township_code", "household_size", "exit_year")
+        }
     )
     out["township_code"] = out["village_code"].str.slice(0, 9)
     out["household_size"] = h["household_size"].astype("Int64").astype("str") if "household_size" in h.columns else ""
     out["exit_year"] = str(data_year)
-    out["household_id"] = _text(h, "household_id")
+    out["household_id"] = text_column(h, "household_id", reset=True)
     out = _place_names(out, villages)
     out = out.fillna("")
     return out.sort_values(["village_code", "group_name", "head_name", "household_id"], kind="stable").reset_index(
@@ -136,15 +161,18 @@ def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) ->
     parts = [
         pd.DataFrame(
             {
-                "village_code": _text(households, "village_code"),
-                "village_name": _text(households, "village_name"),
-                "township_name": _text(households, "township_name"),
+                "village_code": text_column(households, "village_code", reset=True),
+                "village_name": text_column(households, "village_name", reset=True),
+                "township_name": text_column(households, "township_name", reset=True),
             }
         )
     ]
     if villages is not None and "village_code" in villages.columns:
         parts.insert(
-            0, pd.DataFrame({c: _text(villages, c) for c in ("village_code", "village_name", "township_name")})
+            0,
+            pd.DataFrame(
+                {c: text_column(villages, c, reset=True) for c in ("village_code", "village_name", "township_name")}
+            ),
         )
     u = pd.concat(parts, ignore_index=True)
     u = u[u["village_code"].notna()].drop_duplicates("village_code").sort_values("village_code", kind="stable")
@@ -155,7 +183,7 @@ def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) ->
 def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: str) -> pd.DataFrame:
     """Projects with their unit: a township code (village projects too) or the county code."""
     p = projects.reset_index(drop=True)
-    vcode = _text(p, "village_code").str.strip()
+    vcode = text_column(p, "village_code", reset=True).str.strip()
     unit = vcode.str.slice(0, 9).where(vcode.str.len() >= 9, county_code).fillna(county_code)
     vnames = villages.set_index("village_code")["village_name"] if len(villages) else pd.Series(dtype="str")
     tnames = (
@@ -175,18 +203,18 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
     out = pd.DataFrame(
         {
             "unit": unit,
-            "project_id": _text(p, "project_id"),
-            "name": _text(p, "name"),
+            "project_id": text_column(p, "project_id", reset=True),
+            "name": text_column(p, "name", reset=True),
             "place": place.replace("", pd.NA).fillna(vcode),
-            "category": _text(p, "category"),
-            "fund_source": _text(p, "fund_source"),
+            "category": text_column(p, "category", reset=True),
+            "fund_source": text_column(p, "fund_source", reset=True),
             "budget": budget.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
             "budget_value": budget.fillna(0).astype(float),
-            "implementer": _text(p, "implementer"),
+            "implementer": text_column(p, "implementer", reset=True),
             "period": period,
-            "beneficiary_households": _text(p, "beneficiary_households"),
-            "beneficiary_poor_households": _text(p, "beneficiary_poor_households"),
-            "performance_target": _text(p, "performance_target"),
+            "beneficiary_households": text_column(p, "beneficiary_households", reset=True),
+            "beneficiary_poor_households": text_column(p, "beneficiary_poor_households", reset=True),
+            "performance_target": text_column(p, "performance_target", reset=True),
         }
     ).fillna("")
     return out.sort_values(["unit", "project_id"], kind="stable").reset_index(drop=True)
@@ -237,27 +265,45 @@ PHONE_LABELS = {
 
 
 def common(kind: str, params: Params, data_year: int, start: date) -> NoticeCommon:
-    days = int(params.get("notice_days.projects" if kind == "projects" else "notice_days.households"))
-    phones = [(PHONE_LABELS.get(k, k), str(v)) for k, v in params.table("supervision_phones").items() if str(v).strip()]
+    days = getattr(params.settings.notice_days, kind if kind in ("projects", "monitoring") else "households")
+    phones = [
+        (PHONE_LABELS.get(k, k), str(v))
+        for k, v in asdict(params.settings.supervision_phones).items()
+        if str(v).strip()
+    ]
     income_year = data_year - 1
     if kind == "identification":
-        standard = f"{income_year}年家庭人均纯收入低于国家扶贫标准 {params.poverty_line(income_year):,.0f} 元，综合考虑住房、教育、健康等情况"
+        standard = (
+            f"{income_year}年家庭人均纯收入低于国家扶贫标准 {params.poverty_line(income_year):,.0f} 元，"
+            f"综合考虑住房、教育、健康等情况"
+        )
     elif kind == "exit":
-        standard = f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、不愁穿，义务教育、基本医疗、住房安全有保障"
+        standard = (
+            f"{income_year}年家庭人均纯收入稳定超过国家扶贫标准 {params.exit_line(income_year):,.0f} 元，不愁吃、"
+            f"不愁穿，义务教育、基本医疗、住房安全有保障"
+        )
+    elif kind == "monitoring":
+        rng = monitoring_range(params, data_year)
+        standard = (
+            f"纳入监测：家庭人均纯收入低于{data_year}年监测范围 {rng:,.0f} 元且有返贫致贫风险，"
+            "或因病、因灾、因意外事故等"
+            "刚性支出较大、收入大幅缩减；风险消除：收入持续稳定、“两不愁三保障”及饮水安全持续巩固、"
+            "返贫致贫风险稳定消除"
+        )
     else:
         standard = ""
-    county = {k: params.get(f"county.{k}") for k in ("code", "name", "province", "issuer")}
+    county = {k: getattr(params.settings.county, k) for k in ("code", "name", "province", "issuer")}
     return NoticeCommon(
         kind,
         data_year,
         start,
         start + timedelta(days=days - 1),
         days,
-        str(params.get("county.issuer")),
+        str(params.settings.county.issuer),
         county,
         phones,
         standard,
-        tuple(str(w) for w in params.get("notice.health_words")),
+        tuple(str(w) for w in params.settings.notice.health_words),
     )
 
 
@@ -297,16 +343,29 @@ def household_notices(
     data_year: int,
     previous: pd.DataFrame | None = None,
     identified: pd.DataFrame | None = None,
+    monitoring: pd.DataFrame | None = None,
 ) -> NoticeSet:
     findings = Findings()
+    item, cls = monitoring_items(households, monitoring if kind == "monitoring" else None)
     if kind == "identification":
         mask = newly_identified(households, previous, data_year)
         if previous is None:
             findings.add("P-NOTICE-NO-PREVIOUS", table="households", detail=str(data_year))
+    elif kind == "monitoring":
+        mask = (item != "").astype(bool)
     else:
         mask = exit_candidates(households, identified)
     mask = _sane_only(households, mask, findings, kind)
     rows = household_rows(households, mask, villages, data_year)
+    if kind == "monitoring":  # same order as household_rows: by village, group, name, ID
+        sel = mask.to_numpy(dtype=bool)
+        extra = pd.DataFrame(
+            {"monitoring_item": item[sel].to_numpy(), "monitoring_class": cls[sel].to_numpy()},
+            index=households["household_id"].astype("str")[sel].to_numpy(),
+        )
+        extra = extra[~extra.index.duplicated()]
+        rows["monitoring_item"] = rows["household_id"].map(extra["monitoring_item"]).fillna("")
+        rows["monitoring_class"] = rows["household_id"].map(extra["monitoring_class"]).fillna("")
     rows["unit"] = rows["village_code"]
     u = village_universe(households, villages)
     counts = rows.groupby("unit").size()
@@ -431,7 +490,7 @@ def _screen_common(nc: NoticeCommon, scanner: Scanner, findings: Findings) -> li
                 column=name,
                 key=name,
                 value=hit.shown,
-                detail=kind_text(hit.kind) + t("; 全部公示", "; every notice"),
+                detail=detail_text("private_every_notice", "@" + hit.kind),
             )
             reasons.append(t(f"参数 {name} 含{kind_text(hit.kind)}", f"parameter {name} holds a {kind_text(hit.kind)}"))
     return reasons

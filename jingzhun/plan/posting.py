@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jingzhun.findings import Findings
+from jingzhun.findings import DETAIL_WORDS, Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.render import mask_id, mask_phone
 
@@ -40,12 +40,7 @@ _SPACE = re.compile("[\t\n\r]+")
 _LONG_NUMBER = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){14,18}(?:[ -]?[Xx])?(?![0-9Xx])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9])")
 
-KIND_TEXT = {
-    "id": ("身份证号", "ID number"),
-    "mobile": ("手机号", "mobile number"),
-    "account": ("银行卡号/账号", "account number"),
-    "health": ("健康信息", "health detail"),
-}
+KIND_TEXT = DETAIL_WORDS  # private data kinds: id | mobile | account | health
 
 
 def kind_text(kind: str) -> str:
@@ -164,7 +159,7 @@ def screen_frame(
                 column=col,
                 key=key[bad],
                 value=hs.map(lambda h: h.shown),
-                detail=what + t("; 公示单位 ", "; notice unit ") + unit[bad],
+                detail=detail_text("private_notice_unit", "@" + hs.map(lambda h: h.kind).astype("str"), unit[bad]),
             )
             for u, w in zip(unit[bad], what, strict=True):
                 withheld.setdefault(str(u), t(f"{col} 含{w}", f"{col} holds a {w}"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jingzhun.findings import Findings
+from jingzhun.tablespec import text_column
 
 VILLAGE_CODE = r"[0-9]{12}"  # ASCII digits only (a full-width code is not a file name)
 
@@ -22,12 +23,6 @@ RULES: dict[str, tuple[str | None, bool]] = {
     "projects": ("project_id", True),
     "villages": (None, False),
 }
-
-
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str").str.strip()
-    return pd.Series(pd.NA, index=df.index, dtype="str")
 
 
 def _rows(df: pd.DataFrame) -> pd.Series | None:
@@ -40,7 +35,7 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
     ok = pd.Series(True, index=df.index)
     key = None
     if key_col is not None:
-        key = _text(df, key_col)
+        key = text_column(df, key_col, strip=True)
         missing = key.isna() | (key == "").fillna(True)
         dup = key.duplicated(keep=False) & ~missing
         dup_b = dup.to_numpy(dtype=bool)
@@ -55,7 +50,7 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
             key=key[dup_b],
         )
         ok &= ~(missing | dup)
-    code = _text(df, "village_code")
+    code = text_column(df, "village_code", strip=True)
     absent = code.isna().to_numpy(dtype=bool)
     well = code.str.fullmatch(VILLAGE_CODE).fillna(False).astype(bool).to_numpy(dtype=bool)
     bad = ~well & ~(absent & code_optional) & ok.to_numpy(dtype=bool)
@@ -70,7 +65,7 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
     return ok & ~pd.Series(bad, index=df.index)
 
 
-def _sub(s: pd.Series | None, mask) -> pd.Series | None:  # noqa: ANN001 - numpy bool mask
+def _sub(s: pd.Series | None, mask) -> pd.Series | None:
     return None if s is None else s[mask]
 
 

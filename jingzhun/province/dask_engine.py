@@ -70,6 +70,10 @@ class DaskExecutor:
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False)
 
+    def terminate(self) -> None:
+        """End the work at once (a run stopped early): the cluster is closed, pending tasks dropped."""
+        self.close()
+
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:

@@ -776,4 +776,4 @@ def global_passes(
 
 def _g5(con: duckdb.DuckDBPyConnection, out: _Collector, tables: dict[str, pd.DataFrame], params: Params) -> None:
     tables["duplicate_payments"], tables["accounts"] = g5_payments(con, out)
-    tables["shared_accounts"] = g5_shared_accounts(con, int(params.get("audit.shared_account_min_households")), out)
+    tables["shared_accounts"] = g5_shared_accounts(con, int(params.settings.audit.shared_account_min_households), out)

@@ -89,7 +89,7 @@ def install_fork_guard() -> None:
     _guard["installed"] = True
 
 
-class no_fork:  # noqa: N801 - used as a context manager
+class no_fork:
     """While inside: ``os.fork``, ``subprocess`` and friends raise (see :func:`install_fork_guard`)."""
 
     def __enter__(self) -> None:
@@ -223,7 +223,8 @@ def county_task(spec: TaskSpec) -> TaskResult:
         raise JingzhunError(
             t(
                 f"工作节点的 jingzhun 版本 {__version__} 与主节点 {spec.version} 不同",
-                f"this worker runs jingzhun {__version__}, the driver {spec.version}: install the same wheel everywhere",
+                f"this worker runs jingzhun {__version__}, the driver {spec.version}: "
+                "install the same wheel everywhere",
             )
         )
     set_lang(spec.lang)

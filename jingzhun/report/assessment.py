@@ -51,7 +51,7 @@ CRITERIA: dict[str, Criterion] = {
 
 def weights_of(params: Params) -> dict[str, float]:
     """The ``[indicator_weights]`` table, checked: known indicators, non-negative numbers."""
-    raw = params.table("indicator_weights")
+    raw = params.settings.indicator_weights
     unknown = sorted(k for k in raw if k not in CRITERIA)
     if unknown:
         raise ConfigError(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -25,64 +24,19 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import settle
-from jingzhun.dataset import Dataset, load_year
-from jingzhun.findings import Findings, worst_exit_code
+from jingzhun.findings import worst_exit_code
 from jingzhun.findings_view import totals_line
 from jingzhun.i18n import t
-from jingzhun.identify.core import identify
+from jingzhun.identify.cache import earlier_runs
 from jingzhun.outputs import output_dir
-from jingzhun.params import Params
-from jingzhun.progress import Reporter, no_step
-from jingzhun.report.inputs import MAIN_TABLES, slim_households, step_inputs, trend_years
-from jingzhun.report.model import ReportModel, build_report
+from jingzhun.report.api import report_with_findings
+from jingzhun.report.model import ReportModel
 from jingzhun.report.write import existing_links, fmt, write_report
 
 TemplatesOpt = Annotated[
     Path | None,
     typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
 ]
-
-
-def run_report(dataset: Path, year: int | None, config: Path | None) -> ReportModel:
-    """Load the year (and the earlier years for the trend), run the steps, build the model."""
-    return report_with_findings(dataset, year, config)[0]
-
-
-def report_with_findings(
-    dataset: Path, year: int | None, config: Path | None, progress: Reporter | None = None
-) -> tuple[ReportModel, pd.DataFrame]:
-    """The model and the findings met on the way (reading, identify, 低保 match, audit): the
-    indicators rest on that data, so ``--fail-on`` sets the exit code from them."""
-    step = progress.step if progress is not None else no_step
-    ds = Dataset.open(dataset)
-    data_year = ds.resolve_year(year)
-    params = Params.load(ds.root, config)
-    params.poverty_line(data_year - 1)  # a missing line stops before any reading
-    with step("read"):
-        yd = load_year(ds, data_year, MAIN_TABLES)
-    settle(params, yd.frames)
-    with step("report"):
-        ident = identify(yd.frames, params, data_year)
-        steps = step_inputs(yd.frames, params, data_year, ident)
-        by_year, households, trend_notes = trend_years(ds, params, data_year, skip=(data_year,))
-        by_year[data_year] = ident
-        households[data_year] = slim_households(yd.frames.get("households"))
-        model = build_report(
-            params=params,
-            data_year=data_year,
-            identify_by_year=by_year,
-            households_by_year=households,
-            match_result=steps.match_result,
-            plan_result=steps.pairing,
-            funds=steps.funds,
-            audit_report=steps.audit_report,
-            notes={**steps.notes, **trend_notes},
-        )
-    findings = Findings()
-    findings.extend([yd.findings, ident.findings] + ([steps.match_result.findings] if steps.match_result else []))
-    frames = [findings.render()] + ([steps.audit_report.findings] if steps.audit_report is not None else [])
-    return model, pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 
 
 @guarded
@@ -103,7 +57,9 @@ def command(
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
     progress = run.progress()
-    model, findings = report_with_findings(dataset, year, run.config, progress)
+    model, findings = report_with_findings(
+        dataset, year, run.config, progress, earlier=earlier_runs(Path(out).resolve())
+    )
     links = existing_links(out)
     with progress.step("write"), output_dir(out, "report") as d:
         write_report(model, d, xlsx=xlsx, links=links, templates=templates)

@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.tablespec import text_column
+
 DIBAO_CATEGORIES: tuple[str, ...] = ("低保贫困户", "特困供养贫困户")
 EDGE_NEW = "边缘易致贫户"
 EDGE_UNSTABLE = "脱贫不稳定户"
@@ -152,12 +154,6 @@ def _bool(s: pd.Series) -> np.ndarray:
     return s.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str")
-    return pd.Series(pd.NA, index=df.index, dtype="str")
-
-
 def household_flags(
     hh: pd.DataFrame,
     *,
@@ -178,14 +174,14 @@ def household_flags(
     reg = _bool(hh["registered"])
     exited = _bool(hh["exited"])
     active = _bool(hh["active"])
-    status = _text(hh, "status").str.strip()
-    category = _text(hh, "category").str.strip()
-    result = _text(hh, "result")
-    edge_kind = _text(hh, "edge_kind")
+    status = text_column(hh, "status").str.strip()
+    category = text_column(hh, "category").str.strip()
+    result = text_column(hh, "result")
+    edge_kind = text_column(hh, "edge_kind")
 
     n = len(hh)
     f: dict[str, Any] = {
-        "village_code": _text(hh, "village_code").fillna(UNKNOWN).to_numpy(dtype=object),
+        "village_code": text_column(hh, "village_code").fillna(UNKNOWN).to_numpy(dtype=object),
         "households": np.ones(n, dtype=np.int64),
         "population": pop,
         "registered_households": reg,

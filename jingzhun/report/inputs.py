@@ -8,7 +8,9 @@ table is absent or broken, or it fails) is skipped with a note; its indicators s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,8 +18,10 @@ import pandas as pd
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import JingzhunError
 from jingzhun.i18n import t
+from jingzhun.identify.cache import cached
 from jingzhun.identify.core import IdentifyResult, identify
 from jingzhun.params import Params
+from jingzhun.tablespec import provided
 
 # Tables read for the other years of the trend (identification only).
 TREND_TABLES = ("households", "members", "villages", "crosscheck")
@@ -37,7 +41,7 @@ def slim_households(households: pd.DataFrame | None) -> pd.DataFrame | None:
     """Only what the report reads from the households table besides identify: exit_year."""
     if households is None or "household_id" not in households.columns:
         return None
-    cols = [c for c in ("household_id", "exit_year") if c in households.columns]
+    cols = [c for c in ("household_id", "exit_year") if provided(households, c)]
     return households[cols].copy()
 
 
@@ -62,12 +66,12 @@ def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
         out.notes["match"] = t("没有低保名册 (dibao)", "no 低保 roster (dibao)")
 
     hh = frames["households"]
-    if frames.get("cadres") is not None or "cadre_id" in hh.columns:
+    if frames.get("cadres") is not None or provided(hh, "cadre_id"):
         try:
             from jingzhun.plan.core import plan_households
             from jingzhun.plan.pairing import pair
 
-            caps = {k: int(v) for k, v in params.table("cadre_caps").items()}
+            caps = {k: int(v) for k, v in params.settings.cadre_caps.items()}
             out.pairing = pair(plan_households(hh), frames.get("cadres"), caps)
             if frames.get("cadres") is None:
                 out.notes["pairing"] = t(
@@ -100,20 +104,10 @@ def step_inputs(frames: dict[str, pd.DataFrame], params: Params, data_year: int,
 
 
 def _audit(frames: dict[str, pd.DataFrame], params: Params, data_year: int, ident: IdentifyResult) -> Any:
-    """``audit_year`` without running identify a second time (its result is at hand)."""
-    from jingzhun.audit.core import audit
-    from jingzhun.audit.report import build_report as build_audit_report
-    from jingzhun.funds.summary import summarize, township_names
+    """The audit with the identification at hand (identify does not run a second time)."""
+    from jingzhun.audit.api import compute
 
-    elig = ident.households[["household_id", "result"]]
-    result = audit(frames, params, data_year, eligibility=elig)
-    funds = summarize(result.ledger, frames.get("households"), frames.get("villages"), result.as_of)
-    tnames = township_names(frames.get("households"), frames.get("villages"))
-    report = build_audit_report(
-        result, funds, tnames, county=str(params.get("county.name")), top_n=int(params.get("audit.top_findings"))
-    )
-    report.summary["eligibility_source"] = "identify"
-    return report
+    return compute(frames, params, data_year, identified=ident.households)
 
 
 def trend_years(
@@ -121,9 +115,13 @@ def trend_years(
     params: Params,
     data_year: int,
     skip: tuple[int, ...] = (),
+    earlier: Sequence[Path] = (),
 ) -> tuple[dict[int, IdentifyResult], dict[int, pd.DataFrame | None], dict[str, str]]:
     """Identify every other year folder up to ``data_year`` (except ``skip``) for the trend.
 
+    A year whose identification an earlier run in one of the folders ``earlier`` wrote with
+    the same inputs, parameters and version is read from there (:mod:`jingzhun.identify.cache`);
+    only its households table is read then (for the exit years).
     Returns identify results and slim households frames by year, and notes for the years
     that could not be read (a broken year is left out of the trend, never fatal).
     """
@@ -134,8 +132,9 @@ def trend_years(
         if y > data_year or y in skip:
             continue
         try:
-            yd = load_year(dataset, y, TREND_TABLES)
-            results[y] = identify(yd.frames, params, y)
+            done = cached(earlier, dataset, y, params)
+            yd = load_year(dataset, y, ("households",) if done is not None else TREND_TABLES)
+            results[y] = done if done is not None else identify(yd.frames, params, y)
             households[y] = slim_households(yd.frames.get("households"))
         except JingzhunError as e:
             notes.append(f"{y}: {e.message}")

@@ -15,6 +15,7 @@ from jingzhun.identify.core import IdentifyResult
 from jingzhun.params import Params
 from jingzhun.report.assessment import assess, weights_of
 from jingzhun.report.indicators import COUNTS, aggregate, household_flags
+from jingzhun.tablespec import provided
 
 # Columns of trend.csv (county and township rows, one per year).
 TREND_COLUMNS: list[str] = [
@@ -97,6 +98,7 @@ class ReportModel:
     exit_threshold: float = 0.02
     parameters: list[dict[str, Any]] = field(default_factory=list)
     html_village_rows: int = 600  # villages listed in index.html (report.html_village_rows)
+    monitoring: Any = None  # jingzhun.report.monitoring.MonitoringReport in a monitoring year
 
     def level(self, name: str) -> pd.DataFrame:
         return self.indicators[self.indicators["level"] == name].reset_index(drop=True)
@@ -142,7 +144,7 @@ def _py(v: Any) -> Any:
 
 
 def _exit_years(households: pd.DataFrame | None) -> pd.Series | None:
-    if households is None or "exit_year" not in households.columns or "household_id" not in households.columns:
+    if households is None or not provided(households, "exit_year") or not provided(households, "household_id"):
         return None
     h = households[["household_id", "exit_year"]].copy()
     h["household_id"] = h["household_id"].astype("str")
@@ -229,7 +231,7 @@ def _year_indicators(
         res.households,
         exit_year=exit_years,
         data_year=year,
-        exit_year_offset=int(params.get("report.exit_year_offset")),
+        exit_year_offset=int(params.settings.report.exit_year_offset),
         dibao_households=dibao,
         pairing=pairing,
     )
@@ -256,6 +258,7 @@ def build_report(
     funds: Any = None,
     audit_report: Any = None,
     notes: Mapping[str, str] | None = None,
+    payments: pd.DataFrame | None = None,
 ) -> ReportModel:
     """Indicators of ``data_year`` by village, township and county, the trend over the
     years in ``identify_by_year`` (up to ``data_year``) and the township assessment.
@@ -268,13 +271,14 @@ def build_report(
     - ``funds``: :class:`jingzhun.funds.summary.FundSummaries`; taken from ``audit_report`` when None.
     - ``audit_report``: :class:`jingzhun.audit.report.AuditReport` (amount at risk).
     - ``notes``: input name → why it is missing (shown in the report).
+    - ``payments``: the year's payments (measures of the monitoring objects; monitoring years only).
     A None input leaves its indicators empty (NA), never an error.
     """
     if data_year not in identify_by_year:
         raise ValueError(f"identify_by_year has no result for {data_year}")
     households_by_year = households_by_year or {}
     notes = dict(notes or {})
-    county = (str(params.get("county.code")), str(params.get("county.name")))
+    county = (str(params.settings.county.code), str(params.settings.county.name))
     if funds is None and audit_report is not None:
         funds = audit_report.funds
     pairing = _pairing_frame(plan_result)
@@ -325,7 +329,10 @@ def build_report(
         "region.exit_incidence_west",
     }
     parameters = [r for r in params.records() if r["name"] in used or r["name"].startswith("indicator_weights.")]
+    from jingzhun.report.monitoring import build_monitoring
+
     return ReportModel(
+        monitoring=build_monitoring(identify_by_year, data_year, county, params, payments),
         data_year=data_year,
         county_code=county[0],
         county_name=county[1],
@@ -337,7 +344,7 @@ def build_report(
         years=years,
         exit_threshold=float(main.county.get("exit_threshold", 0.02)),
         parameters=parameters,
-        html_village_rows=int(params.get("report.html_village_rows")),
+        html_village_rows=int(params.settings.report.html_village_rows),
     )
 
 

@@ -270,6 +270,7 @@ def context(
             f"{model.county_name} poverty monitoring and assessment, {model.data_year}",
         ),
         "model": model,
+        "mon": model.monitoring,
         "county": _rows(model.level("county"), INDICATOR_COLUMNS)[0],
         "county_raw": county,
         "labels": {c: label(c) for c in LABELS},
@@ -326,6 +327,9 @@ def write_report(
         write_csv(model.trend, d / "trend.csv"),
         write_csv(model.assessment, d / "assessment.csv"),
     ]
+    if model.monitoring is not None:  # 防止返贫监测 (jingzhun.report.monitoring)
+        written.append(write_csv(model.monitoring.levels, d / "monitoring.csv"))
+        written.append(write_csv(model.monitoring.objects, d / "monitoring_objects.csv"))
     rows = model.html_village_rows if village_rows is None else village_rows
     table_file = "indicators.xlsx" if xlsx else "indicators.csv"
     html = render("report/index.html", context(model, links, rows, table_file), templates)

@@ -129,8 +129,8 @@ def inject(
     def new_ids(n: int) -> np.ndarray:
         return np.array([f"PZ{year}{next(seq)}" for _ in range(n)], dtype=object)
 
-    recurring = set(params.get("audit.recurring_measures"))
-    caps = {k: float(v) for k, v in params.table("subsidy_caps").items()}
+    recurring = set(params.settings.audit.recurring_measures)
+    caps = {k: float(v) for k, v in params.settings.subsidy_caps.items()}
 
     # ---- the household pool --------------------------------------------------------------
     hit_hh = set(mem.loc[mem["id_number"].isin(set(cc["id_number"])), "household_id"])
@@ -152,7 +152,7 @@ def inject(
     per_measure = hp.groupby("measure").agg(households=("household_id", "nunique"), median=("amount", "median"))
     uncapped = per_measure[
         ~per_measure.index.isin(list(caps))
-        & (per_measure["households"] >= int(params.get("audit.outlier_min_households")))
+        & (per_measure["households"] >= int(params.settings.audit.outlier_min_households))
     ]
     first_unc = hp[hp["measure"].isin(uncapped.index)].groupby("household_id").head(1).set_index("household_id")
     order = rng.permutation(np.sort(hp["household_id"].unique()))
@@ -244,7 +244,7 @@ def inject(
     hids = pool.take(k_pay, _isin(order, first_unc.index.to_numpy()))
     r = rows_of(hids, first_unc)
     usual = pay.loc[r, "measure"].map(uncapped["median"]).to_numpy(dtype=float)
-    factor = float(params.get("audit.outlier_factor"))
+    factor = float(params.settings.audit.outlier_factor)
     pay.loc[r, "amount"] = np.round(np.maximum(rng.uniform(60_000, 80_000, len(r)), usual * factor * 3), -1)
     truths.append(_truth("outlier", PAYEE_KINDS["outlier"], pay.loc[r, "payment_id"]))
 
@@ -342,7 +342,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     J = proj.set_index("project_id")
     st = stats.reindex(jorder)
     has_final = _isin(jorder, company.loc[company["stage"] == "尾款", "project_id"].to_numpy())
-    threshold = float(params.get("audit.contract_threshold"))
+    threshold = float(params.settings.audit.contract_threshold)
 
     def rows(pids: np.ndarray, frame: pd.DataFrame = company) -> pd.Index:
         return frame.index[frame["project_id"].isin(pids)]
@@ -364,7 +364,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     early = early[early["pay_date"] < early["project_id"].map(approved)]
     add("before_approval", payments=early["payment_id"])
 
-    exempt = list(params.get("audit.contract_exempt_categories"))
+    exempt = list(params.settings.audit.contract_exempt_categories)
     pids = jp.take(k, ((J.loc[jorder, "contract_id"] != "") & ~J.loc[jorder, "category"].isin(exempt)).to_numpy())
     r = jrows(pids)
     proj.loc[r, "contract_id"] = ""
@@ -378,7 +378,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     pids = jp.take(k)
     r = jrows(pids)
     first_event = pd.concat([proj.loc[r, "start_date"], proj.loc[r, "project_id"].map(st["first"])], axis=1).min(axis=1)
-    short = _days(rng, len(r), 2, int(params.get("notice_days.projects")))
+    short = _days(rng, len(r), 2, int(params.settings.notice_days.projects))
     proj.loc[r, "publicity_start"] = (first_event - short).to_numpy()
     proj.loc[r, "publicity_end"] = (first_event - pd.Timedelta(days=1)).to_numpy()
     add("publicity_short", pids=pids)
@@ -432,7 +432,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     add("zero_budget", pids=pids)
 
     # 平均主义: an industry project pays the same sum to many households regardless of need
-    n_hh = max(int(params.get("audit.equal_split_min_households")), 12)
+    n_hh = max(int(params.settings.audit.equal_split_min_households), 12)
     pids = jp.take(k)
     extra = []
     for pid in pids:  # one block per chosen project (a handful), each vectorised

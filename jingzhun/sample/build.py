@@ -11,6 +11,7 @@ from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.params import Params
 from jingzhun.sample import anomalies, dirty, geo, province
+from jingzhun.sample import monitoring as smon
 from jingzhun.sample.generate import generate
 from jingzhun.sample.write import write_table, write_truth
 
@@ -104,7 +105,7 @@ def build(
                 str(opt.get("encoding", encoding)),
                 title=opt.get("title"),
                 total_row=bool(opt.get("total_row", False)),
-            )  # type: ignore[arg-type]
+            )
             counts[ys.year][table] = len(df)
         for kind, df in ys.truth.items():
             write_truth(df, out / "_truth" / str(ys.year) / f"{kind}.csv")
@@ -112,6 +113,9 @@ def build(
     if injector is not None:
         write_truth(injector.truth(), out / "_truth" / "province.csv")
     _county_toml(out, sorted(area))
+    if mon_toml := smon.toml_text(years):
+        with (out / "jingzhun.toml").open("a", encoding="utf-8") as f:
+            f.write(mon_toml)
     _readme(
         out,
         name,
@@ -207,7 +211,8 @@ def _readme(
     cmd += f" --county {county}" if county else ""
     cmd += f" --counties {counties}" if counties else ""
     province_note = (
-        "\n- `_truth/province.csv`: 跨县的情形 (跨县迁移、一人多县、一卡多县、跨县重复等) 及应发现它们的全局检查和问题代码 /\n"
+        "\n- `_truth/province.csv`: 跨县的情形 (跨县迁移、一人多县、一卡多县、跨县重复等) "
+        "及应发现它们的全局检查和问题代码 /\n"
         "  cases across counties (moves, one person or account in two counties, duplicates across counties) with\n"
         "  the global pass and finding code that should find each."
         if counties
@@ -216,7 +221,8 @@ def _readme(
     text = f"""# 模拟数据集 / synthetic dataset
 
 本文件夹由 `jingzhun sample` 生成, 全部为虚构数据 (姓名、身份证号均为合成), 同样的参数总是生成逐字节相同的文件。
-This folder was made by `jingzhun sample`; every record is invented. The same arguments always give byte-identical files.
+This folder was made by `jingzhun sample`; every record is invented. \
+The same arguments always give byte-identical files.
 
 ```
 {cmd}
@@ -224,7 +230,8 @@ This folder was made by `jingzhun sample`; every record is invented. The same ar
 
 - `<年度>/<表>.{fmt}`: 数据契约 §2 的各表 / the contract tables of each data year.
 - `_truth/<年度>/`: 答案文件, 不是数据表 / truth files, not tables:
-  `dibao_pairs.csv` (低保名册记录 ↔ 户编号、真实身份证号 / roster record ↔ household and true ID; 含噪声类型 / with the noise kind),
+  `dibao_pairs.csv` (低保名册记录 ↔ 户编号、真实身份证号 / roster record ↔ household and true ID; \
+含噪声类型 / with the noise kind),
   `dibao_cases.csv` (有意设置的不一致 / deliberate mismatches), `changes.csv` (年度变化 / year-to-year changes),
   `defects.csv` (仅 `--dirty`: 注入的缺陷及应报的问题代码 / injected defects and the expected finding code).
 - 低保名册姓名带有现实噪声 (约 10% 同音字、繁体或缺少 ·); `--roster-noise` 给出身份证号缺失/15 位/错录/被 Excel

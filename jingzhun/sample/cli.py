@@ -13,7 +13,7 @@ from jingzhun.errors import UsageError
 from jingzhun.i18n import t
 from jingzhun.outputs import foreign_files, output_dir
 from jingzhun.sample.build import build, parse_years
-from jingzhun.tables import table_title
+from jingzhun.tablespec import table_title
 
 
 @guarded
@@ -34,14 +34,16 @@ def command(
         float,
         typer.Option(
             "--roster-noise",
-            help="低保名册中身份证号缺失/15 位/错录/被 Excel 损坏的比例, 如 0.15 / share of damaged IDs in the 低保 roster",
+            help="低保名册中身份证号缺失/15 位/错录/被 Excel 损坏的比例, 如 0.15 / share of damaged IDs in the "
+            "低保 roster",
         ),
     ] = 0.0,
     anomaly_rate: Annotated[
         float,
         typer.Option(
             "--anomalies",
-            help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and projects given audit anomalies",
+            help="注入审计异常的比例, 如 0.01; 真值写入 _truth/<年度>/anomalies.csv / share of payments and "
+            "projects given audit anomalies",
         ),
     ] = 0.0,
     villages_per_township: Annotated[
@@ -58,7 +60,8 @@ def command(
         int | None,
         typer.Option(
             "--counties",
-            help="省级模拟数据: 同一地区的县数, 含跨县情形, 真值写入 _truth/province.csv / a province sample over N counties"
+            help="省级模拟数据: 同一地区的县数, 含跨县情形, 真值写入 _truth/province.csv / "
+            "a province sample over N counties"
             " of one prefecture, with cases across counties (truth in _truth/province.csv)",
         ),
     ] = None,
@@ -82,7 +85,8 @@ def command(
             t(f"文件夹 {out} 不是空的, 没有替换它", f"the folder {out} is not empty; it was not replaced"),
             t(
                 "请换一个文件夹; 若它是以前 jingzhun sample 生成的, 加 --force 替换 (不是 jingzhun 写的文件不会被删除)",
-                "choose another folder; if jingzhun sample wrote it, add --force to replace it (files jingzhun did not write are never deleted)",
+                "choose another folder; if jingzhun sample wrote it, add --force to replace it (files "
+                "jingzhun did not write are never deleted)",
             ),
         )
     with run.progress().step("sample"), output_dir(out.parent, out.name, command="sample") as tmp:

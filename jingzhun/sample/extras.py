@@ -235,7 +235,7 @@ def projects_payments(
     done = rng.random(n) < 0.8
     completion = start + day(n, 30, 150)
     accept = completion + day(n, 5, 30)
-    nat = np.datetime64("NaT")
+    nat = np.datetime64("NaT", "D")  # a unit: numpy 2.5 deprecates the generic one
     vname = vil["village_name"].to_numpy()[vi]
     tname = vil["township_name"].to_numpy()[vi]
     works = pd.Series(cat).map(WORKS).to_numpy(dtype=object)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from jingzhun.params import Params
 from jingzhun.sample import extras, population, roster
+from jingzhun.sample import monitoring as smon
 from jingzhun.sample import tables as tb
 
 
@@ -71,7 +72,7 @@ def generate(
     cad = extras.cadres(rng, vil, int(H["registered"].sum()))
     removals = np.zeros(0, dtype=int)
     for k, year in enumerate(years):
-        line = params.poverty_line(year - 1)
+        line = smon.sample_line(params, year)
         changes: dict[str, np.ndarray] = {}
         if k > 0:
             H, P, changes = population.evolve(rng, H, P, year, line, removals)
@@ -80,6 +81,9 @@ def generate(
         present = np.zeros(len(H), dtype=bool)
         present[P["hh"].to_numpy()] = True
         hh = tb.households_table(rng, H, P, attrs, vil, year, line, present)
+        mon_truth = None
+        if year >= smon.FIRST_YEAR:  # 防止返贫监测 (own random stream: earlier years stay as they were)
+            hh, mon_truth = smon.apply(hh, m, year, seed)
         villages = tb.villages_table(rng, vil, hh, H, year)
         cross, excl = extras.crosscheck(rng, hh, m, year)
         removals = np.flatnonzero(H["household_id"].isin(set(excl)).to_numpy() & (rng.random(len(H)) < 0.6))
@@ -88,6 +92,8 @@ def generate(
         truth = {"dibao_pairs": pairs, "dibao_cases": cases}
         if k > 0:
             truth["changes"] = _changes_truth(year, H, P, changes)
+        if mon_truth is not None:
+            truth["monitoring"] = mon_truth
         yield YearSample(
             year,
             {

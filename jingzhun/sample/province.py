@@ -241,7 +241,7 @@ class Injector:
 
     def _cadre(self, year: int, tables: dict[str, pd.DataFrame], used: set[str]) -> None:
         h, cad, county = tables["households"], tables["cadres"], self._county_of(tables)
-        caps = {k: int(v) for k, v in self.params.table("cadre_caps").items()}
+        caps = {k: int(v) for k, v in self.params.settings.cadre_caps.items()}
         in_plan = h["registered"].astype(bool) & (h["status"].astype("str") != EXITED_FOR_GOOD)
         placed = cad[cad["township_code"].astype("str").str.len() == 9]
         if placed.empty:

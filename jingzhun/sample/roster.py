@@ -213,7 +213,7 @@ def roster(
     # members × monthly amount × 12, so a start inside the income year would contradict them.
     start = np.datetime64(f"{data_year - 3}-01-01") + (rng.integers(0, 365 * 3, n) * 2 // 3).astype("timedelta64[D]")
     ended = (rng.random(n) < 0.03) & (start < np.datetime64(f"{data_year - 1}-06-01"))
-    end = np.where(ended, np.datetime64(f"{data_year - 1}-12-31"), np.datetime64("NaT"))
+    end = np.where(ended, np.datetime64(f"{data_year - 1}-12-31"), np.datetime64("NaT", "D"))
     ids_noisy, id_kind = id_noise(rng, pd.Series(allr["id_true"].to_numpy(), dtype="str"), id_rate)
     nm_noisy, nm_kind = name_noise(rng, pd.Series(allr["name"].to_numpy(), dtype="str"), NAME_NOISE_RATE)
     vi = allr["village"].to_numpy()

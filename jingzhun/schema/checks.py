@@ -3,7 +3,7 @@
 ``jingzhun.schema.loader`` imports this module before it loads any ``schemas/*.yaml``
 file, because pandera resolves a check name in YAML only when the check is already
 registered (architecture.md, "Known traps"). The checks read their label lists from the
-column registry (``jingzhun.schema.columns``), so a label list exists in one place.
+column registry (``jingzhun.tablespec``), so a label list exists in one place.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 from pandera import extensions
 
-from jingzhun.schema.columns import MULTI_SEPARATORS, enum_labels
+from jingzhun.tablespec import MULTI_SEPARATORS, enum_labels
 
 # Names of the checks this module registers (the schema lint accepts them).
 CUSTOM_CHECKS = ("isin_enum", "multi_isin_enum")

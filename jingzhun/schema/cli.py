@@ -5,12 +5,10 @@ schemas and the cross-table rules; findings to ``validate/findings.csv`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 import typer
 
-from jingzhun import __version__
 from jingzhun.cli_common import (
     ConfigOpt,
     FailOnOpt,
@@ -28,18 +26,17 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import county_record, say_county, settle
+from jingzhun.county import say_county, settle
 from jingzhun.dataset import YEAR_RE, Dataset, YearData, dataset_limits, load_file, load_year
 from jingzhun.errors import UsageError
-from jingzhun.findings import worst_exit_code
+from jingzhun.executors import make_executor
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.io.encoding import check_encoding
-from jingzhun.io.write import write_csv, write_json, write_xlsx
-from jingzhun.manifest import relative_inputs
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.schema.validate import ValidationResult, validate_year
+from jingzhun.schema.api import validation_report, write_files
+from jingzhun.schema.validate import validate_year
 from jingzhun.tables import TABLES, table_for_stem
 
 TableOpt = Annotated[
@@ -100,39 +97,6 @@ def _csv_files(dataset: Path, year: int | None, table: str | None) -> list[Path]
     return [p for tb, p in files.items() if table is None or tb == table]
 
 
-def validation_report(
-    result: ValidationResult,
-    rendered: pd.DataFrame,
-    data: YearData,
-    params: Params,
-    fail_on: str,
-    *,
-    root: Path,
-) -> dict[str, Any]:
-    """The content of ``validate/report.json``; its ``summary`` is what ``--json`` prints.
-
-    Source paths are relative to the dataset folder ``root``: moving it changes no byte."""
-    summary = result.summary(rendered)
-    summary["exit_code"] = worst_exit_code(rendered, fail_on)
-    return {
-        "command": "validate",
-        "version": __version__,
-        "summary": summary,
-        "sources": relative_inputs(data.manifest_inputs(), root),
-        "parameters": params.records(),
-        "county": county_record(params),
-        "fail_on": fail_on,
-    }
-
-
-def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path, xlsx: bool = False) -> None:
-    """Every output of validate into folder ``d`` (shared with ``jingzhun run``)."""
-    write_csv(rendered, d / "findings.csv")
-    write_json(report, d / "report.json")
-    if xlsx:
-        write_xlsx({"findings": rendered}, d / "findings.xlsx")
-
-
 @guarded
 def command(
     ctx: typer.Context,
@@ -159,7 +123,8 @@ def command(
     params = Params.load(root, run.config)
     settle(params, data.frames)
     with progress.step("validate"):
-        result = validate_year(data, params, jobs=jobs)
+        with make_executor(jobs) as executor:
+            result = validate_year(data, params, executor=executor)
         rendered = result.render(run.lang)
         report = validation_report(result, rendered, data, params, fail_on, root=root)
     summary = report["summary"]

@@ -20,9 +20,9 @@ from jingzhun.identify.income import per_capita_income
 from jingzhun.identify.members import age_on, current_mask
 from jingzhun.params import Params
 from jingzhun.schema.checks import multi_labels
-from jingzhun.schema.columns import KEY_COLUMNS, MULTI_SEPARATORS, WORK_STATUS
 from jingzhun.schema.idcheck import IdColumn, classify_column
 from jingzhun.schema.run import row_numbers
+from jingzhun.tablespec import KEY_COLUMNS, MULTI_SEPARATORS, WORK_STATUS, provided
 
 HEAD, SPOUSE = "户主", "配偶"
 NO_LABOUR = ("无劳动力", "丧失劳动力")
@@ -52,7 +52,7 @@ class Context:
     def frame(self, table: str, *columns: str) -> pd.DataFrame | None:
         """The table when it is present and has every one of ``columns``."""
         df = self.frames.get(table)
-        if df is None or any(c not in df.columns or (table, c) in self.absent for c in columns):
+        if df is None or any(not provided(df, c) or (table, c) in self.absent for c in columns):
             return None
         return df
 
@@ -472,10 +472,12 @@ def _other_causes(c: Context) -> None:
     both = other.notna() & h["main_cause"].notna()
     if not both.any():
         return
-    sub = pd.DataFrame({"labels": other[both].map(multi_labels), "main": h["main_cause"][both]}).explode("labels")
-    repeats = sub.index[_bool(sub["labels"] == sub["main"]).to_numpy()].unique()
+    # Judged once per distinct (other causes, main cause) pair: splitting every row's labels in Python was slow.
+    pairs = pd.MultiIndex.from_arrays([other[both], h["main_cause"][both]])
+    codes, uniques = pairs.factorize()
+    repeat = np.array([str(main) in multi_labels(labels) for labels, main in uniques], dtype=bool)
     mask = pd.Series(False, index=h.index)
-    mask[repeats] = True
+    mask[other.index[both.to_numpy(dtype=bool)][repeat[codes]]] = True
     c.add("V-OTHER-CAUSES-MAIN", "households", mask, "other_causes", detail=h["main_cause"])
 
 
@@ -497,7 +499,7 @@ def _income(c: Context) -> None:
 
 
 def _villages(c: Context) -> None:
-    county = str(c.params.get("county.code") or "")
+    county = str(c.params.settings.county.code or "")
     v = c.frame("villages", "village_code")
     known = pd.Index(v["village_code"].dropna().unique()) if v is not None else None
     for table in ("households", "dibao", "projects", "villages"):

@@ -19,8 +19,8 @@ import pandas as pd
 
 from jingzhun import ids
 from jingzhun.findings import Findings
-from jingzhun.schema.columns import KEY_COLUMNS
 from jingzhun.schema.run import row_numbers
+from jingzhun.tablespec import KEY_COLUMNS
 
 ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "members": ("id_number",),

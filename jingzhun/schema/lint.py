@@ -3,7 +3,8 @@
 Pandera silently drops a check written flat next to a ``checks:`` mapping and ignores a
 misspelt flat key, so the schema files are held to one explicit style: known keys only,
 every check inside a ``checks:`` mapping, every check naming a catalogued finding code,
-and every column agreeing with the column registry (name, type, required).
+and every column agreeing with the table specification (``jingzhun.tablespec``: name, type,
+required, title).
 """
 
 from __future__ import annotations
@@ -13,23 +14,14 @@ from typing import Any
 from pandera.api.checks import Check
 
 from jingzhun.catalogue import CATALOGUE
-from jingzhun.schema.columns import COLUMNS
+from jingzhun.tablespec import COLUMNS
+from jingzhun.tablespec import DTYPES as SPEC_DTYPES
 
 TOP_KEYS = frozenset({"schema_type", "version", "name", "title", "description", "coerce", "strict", "columns"})
 COLUMN_KEYS = frozenset({"title", "description", "dtype", "required", "nullable", "unique", "checks"})
 OPTION_KEYS = frozenset({"error"})
 # Contract type → the one dtype a schema column of that type must declare.
-DTYPES = {
-    "text": "str",
-    "enum": "str",
-    "multi": "str",
-    "int": "Int64",
-    "year": "Int64",
-    "money": "Float64",
-    "area": "Float64",
-    "bool": "boolean",
-    "date": "datetime64[ns]",
-}
+DTYPES = SPEC_DTYPES
 ENUM_CHECK = {"enum": "isin_enum", "multi": "multi_isin_enum"}
 
 
@@ -65,11 +57,14 @@ def _lint_column(table: str, name: str, spec: Any, registry: dict) -> list[str]:
             problems.append(f"{where}: unknown key {k!r}")
     col = registry.get(name)
     if col is None:
-        return [*problems, f"{where}: not a column of the registry (jingzhun.schema.columns)"]
+        return [*problems, f"{where}: not a column of the registry (jingzhun.tablespec)"]
     if spec.get("dtype") != DTYPES[col.type]:
         problems.append(
             f"{where}: dtype {spec.get('dtype')!r} does not fit contract type {col.type} ({DTYPES[col.type]})"
         )
+    title = col.aliases[0] if col.aliases else col.name
+    if spec.get("title") != title:
+        problems.append(f"{where}: title {spec.get('title')!r} must be the column's first header alias {title!r}")
     if spec.get("required") is not col.required:
         problems.append(f"{where}: required must be {str(col.required).lower()} as in the registry")
     if spec.get("nullable") is not (not col.required):

@@ -13,8 +13,8 @@ import pandera.pandas as pa
 
 from jingzhun.catalogue import CATALOGUE
 from jingzhun.findings import Findings
-from jingzhun.schema.columns import KEY_COLUMNS
 from jingzhun.schema.loader import load_schema
+from jingzhun.tablespec import KEY_COLUMNS
 
 STRUCTURAL_CODES = {
     "not_nullable": "V-REQUIRED-EMPTY",

@@ -8,6 +8,7 @@ Excel-damaged, a missing column) is not reported again by the later steps.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,14 +17,14 @@ import pandas as pd
 
 from jingzhun.catalogue import CATALOGUE
 from jingzhun.dataset import YearData
+from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
 from jingzhun.findings_view import summarize
-from jingzhun.parallel import fork_map
 from jingzhun.params import Params
 from jingzhun.schema.crosstable import ID_RULES, RULES, check_crosstable
 from jingzhun.schema.idcheck import check_ids
 from jingzhun.schema.run import run_schema
-from jingzhun.tables import TABLES
+from jingzhun.tablespec import TABLES
 
 STEPS = ("schema", "ids", "crosstable")
 
@@ -131,34 +132,26 @@ def validate_frames(
     reading: Findings | None = None,
     sources: dict[str, Any] | None = None,
     today: pd.Timestamp | None = None,
-    jobs: int | None = None,
+    executor: Executor = SERIAL,
 ) -> ValidationResult:
     """Validate typed frames (``docs/DEVELOPING.md`` "Typed frames") of one data year.
 
     ``reading`` holds the reader's findings: they come first in the result and keep the
-    later steps from reporting the same broken cell twice. The checks run in two forked
-    processes (schemas and the rules without IDs | the ID checks and the rules that use
-    them) unless ``jobs`` is 1; the findings are the same either way.
+    later steps from reporting the same broken cell twice. The checks are two units for
+    ``executor`` (schemas and the rules without IDs | the ID checks and the rules that use
+    them); the findings are the same wherever they run.
     """
     reading = reading or Findings()
     reading_frame = reading.frame()
     ordered = {tb: frames[tb] for tb in TABLES if tb in frames}
     _, broken_columns = _broken_cells(reading_frame)
     absent = set(broken_columns.tolist())
-    county = str(params.get("county.code") or "")
-    shared = {
-        "frames": ordered,
-        "params": params,
-        "data_year": data_year,
-        "absent": absent,
-        "county": county,
-        "today": today,
-    }
-    if jobs != 1 and len(ordered) > 0:
-        # Two processes: schema + the rules without IDs | ID classification + the ID rules.
-        parts = fork_map(_part, ["plain", "ids"], 2, **shared)
-    else:
-        parts = [_part("plain", **shared), _part("ids", **shared)]
+    county = str(params.settings.county.code or "")
+    # Two units: schema + the rules without IDs | ID classification + the ID rules.
+    unit = functools.partial(
+        _part, frames=ordered, params=params, data_year=data_year, absent=absent, county=county, today=today
+    )
+    parts = executor.map(unit, ["plain", "ids"])
     schema_findings, id_findings, cross = Findings(), Findings(), Findings()
     seconds: dict[str, float] = {}
     for found, took in parts:
@@ -181,7 +174,7 @@ def validate_frames(
 
 
 def validate_year(
-    year_data: YearData, params: Params, *, today: pd.Timestamp | None = None, jobs: int | None = None
+    year_data: YearData, params: Params, *, today: pd.Timestamp | None = None, executor: Executor = SERIAL
 ) -> ValidationResult:
     """Validate everything ``load_year``/``load_file`` read: the one call commands make."""
     return validate_frames(
@@ -191,5 +184,5 @@ def validate_year(
         reading=year_data.findings,
         sources=year_data.sources,
         today=today,
-        jobs=jobs,
+        executor=executor,
     )
