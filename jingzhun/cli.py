@@ -34,8 +34,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     (
         "identify",
         "jingzhun.identify.cli",
-        "识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge and excluded households, exit "
-        "readiness and poor villages.",
+        "识别贫困户、边缘户、排除疑点、退出条件和贫困村 / identify poor, edge, excluded households, exits, villages.",
     ),
     (
         "diff",

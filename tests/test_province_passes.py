@@ -201,7 +201,7 @@ def test_result_does_not_depend_on_task_order(prov, result):
 
 
 def test_whole_folder_validate_reports_the_same_cross_county_rows(prov, result):
-    whole = validate_frames(year_frames(prov, 2016), Params.load(prov), data_year=2016, jobs=1).findings.frame()
+    whole = validate_frames(year_frames(prov, 2016), Params.load(prov), data_year=2016).findings.frame()
     f = result.findings
     multi = whole[whole["code"] == "V-ID-MULTI-HOUSEHOLD"]
     ours = f[f["code"] == "V-ID-MULTI-HOUSEHOLD"]
@@ -244,7 +244,7 @@ def test_slim_is_small_and_picklable(prov):
 def _county_level_codes(frames: dict[str, pd.DataFrame], cadres: pd.DataFrame, params: Params) -> pd.Series:
     """Findings per code of the county checks that G4, G5 and G8 complete (audit, match, pairing)."""
     found = [
-        audit(frames, params, 2016, jobs=1).to_findings().frame(),
+        audit(frames, params, 2016).to_findings().frame(),
         match(frames, params, 2016).findings.frame(),
         pair(plan_households(frames["households"]), cadres, dict(params.table("cadre_caps"))).findings.frame(),
     ]

@@ -91,7 +91,8 @@ def _module_name(path: Path) -> str:
 
 def _is_command(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return name == "jingzhun.cli" or last == "cli" or last.endswith("_cli")
+    # ``python -m jingzhun`` (__main__) is the command line itself
+    return name in ("jingzhun.cli", "jingzhun.__main__") or last == "cli" or last.endswith("_cli")
 
 
 def _imports(path: Path, name: str) -> set[str]:
