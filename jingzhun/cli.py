@@ -69,6 +69,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "jingzhun.report.cli",
         "监测与考核指标报告 / monitoring indicators by village, township and county, trend and assessment.",
     ),
+    (
+        "ingest",
+        "jingzhun.province.ingest_cli",
+        "把数据集按年度和县分区写入存储 / write dataset folders into a store partitioned by year and county.",
+    ),
 ]
 _MODULES = {name: module for name, module, _ in COMMANDS}
 

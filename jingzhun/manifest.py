@@ -108,6 +108,20 @@ def verify(root: Path) -> VerifyResult:
         raise InputError(t(f"{MANIFEST} 已损坏: {e}", f"{MANIFEST} is damaged: {e}")) from None
     findings = Findings()
     present = {rel.as_posix() for rel in output_files(root)}
+    checked = len(listed)
+    for part in manifest.get("counties") or []:  # a province run: each county's folder has its own manifest
+        if not part.get("ok", True):
+            continue
+        sub = str(part["path"]).rstrip("/")
+        present = {p for p in present if not p.startswith(sub + "/") or p == f"{sub}/{MANIFEST}"}
+        if not (root / sub / MANIFEST).is_file():
+            continue  # reported missing through the top manifest
+        inner = verify(root / sub)
+        checked += inner.checked
+        theirs = inner.findings.frame()
+        theirs["value"] = sub + "/" + theirs["value"].astype("str")
+        theirs["key"] = theirs["value"]
+        findings.extend(Findings.from_frame(theirs))
     for rel, digest in sorted(listed.items()):
         if rel not in present:
             findings.add("R-VERIFY-MISSING", table="outputs", value=rel, key=rel)
@@ -115,4 +129,4 @@ def verify(root: Path) -> VerifyResult:
             findings.add("R-VERIFY-CHANGED", table="outputs", value=rel, key=rel)
     for rel in sorted(present - set(listed)):
         findings.add("R-VERIFY-EXTRA", table="outputs", value=rel, key=rel)
-    return VerifyResult(checked=len(listed), findings=findings)
+    return VerifyResult(checked=checked, findings=findings)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from jingzhun import __version__
 from jingzhun.county import county_record, settle
-from jingzhun.dataset import Dataset, load_year
+from jingzhun.dataset import Dataset, YearData, load_year
 from jingzhun.errors import JingzhunError, UsageError
 from jingzhun.executors import SERIAL, Executor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
@@ -123,30 +123,35 @@ def run_pipeline(
     config: Path | None = None,
     progress: Progress = _no_progress,
     executor: Executor | None = None,
+    *,
+    params: Params | None = None,
+    loader: Callable[..., YearData] = load_year,
 ) -> RunResult:
     """Run every step for one data year into ``out``; return what ran and the findings.
 
     ``executor``: where the steps' units of work run; without one, the run makes one for
-    ``options.jobs`` (:func:`~jingzhun.executors.make_executor`) and closes it at the end."""
+    ``options.jobs`` (:func:`~jingzhun.executors.make_executor`) and closes it at the end.
+    ``params`` and ``loader`` (``load_year``'s signature) replace the dataset's ``jingzhun.toml`` and
+    its year folders: a county task of a province run gives its county's settings and store partitions."""
     if executor is None:
         with make_executor(options.jobs) as own_executor:
-            return run_pipeline(dataset, out, options, config, progress, own_executor)
+            return run_pipeline(dataset, out, options, config, progress, own_executor, params=params, loader=loader)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
-    params = Params.load(ds.root, config)
+    params = params or Params.load(ds.root, config)
     out = Path(out).resolve()  # a symbolic link: its target is locked and replaced, the link stays
     check_out(out, ds.root)
     with locked(out) as stale_lock:
         check_replaceable(out, KEPT)
         progress("read", "start", None)
         t0 = time.perf_counter()
-        data = load_year(ds, year, TABLES, tolerant=True)
+        data = loader(ds, year, TABLES, tolerant=True)
         settle(params, data.frames)
         previous, previous_error = None, ""
         if year - 1 in ds.years:
             try:
-                previous = load_year(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
+                previous = loader(ds, year - 1, PREVIOUS_TABLES, tolerant=True)
             except JingzhunError as e:
                 previous_error = e.message
         read = StepRecord(

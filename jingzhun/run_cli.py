@@ -52,6 +52,15 @@ TemplatesOpt = Annotated[
 ]
 DocxOpt = Annotated[bool, typer.Option("--docx/--no-docx", help="同时生成 Word 文档 / also write DOCX documents")]
 BooksOpt = Annotated[bool, typer.Option("--books/--no-books", help="生成户卡村册乡簿县档 / write the books")]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="存储的运行方式 local 或 dask / how a store's county tasks run: local or dask")
+]
+ClusterOpt = Annotated[
+    str | None, typer.Option("--cluster", help="dask 本机集群, 如 local:4 / a local Dask cluster, e.g. local:4")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="dask 调度器地址 tcp://HOST:PORT / a running Dask scheduler")
+]
 LogOpt = Annotated[
     Path | None,
     typer.Option("--log", help="把带时间的运行日志追加到此文件 / append timestamped log lines to this file"),
@@ -86,6 +95,9 @@ def command(
     books: BooksOpt = True,
     jobs: JobsOpt = None,
     log: LogOpt = None,
+    engine: EngineOpt = "local",
+    cluster: ClusterOpt = None,
+    scheduler: SchedulerOpt = None,
     config: ConfigOpt = None,
     lang: LangOpt = None,
     quiet: QuietOpt = False,
@@ -103,6 +115,10 @@ def command(
         jobs=jobs,
         as_of=pd.Timestamp(d) if (d := _parse_date(as_of, "--as-of")) else None,
     )
+    from jingzhun.province.store import is_store
+
+    if is_store(dataset):
+        _run_store(run, dataset, out, options, engine, cluster, scheduler, json_out)
     log_path = check_log(log, out)
     reporter = Reporter(run.err, run.quiet, log_path)
     with make_executor(jobs) as executor:
@@ -120,6 +136,48 @@ def command(
         print_json(result.summary)
     if not run.quiet:
         _print_summary(run.err, result)
+    raise typer.Exit(result.exit_code)
+
+
+def _run_store(
+    run: Any,
+    store: Path,
+    out: Path,
+    options: RunOptions,
+    engine: str,
+    cluster: str | None,
+    scheduler: str | None,
+    json_out: bool,
+) -> None:
+    """A store: one task per county through the chosen engine, then the global passes."""
+    from jingzhun.executors import make_executor
+    from jingzhun.province.run import run_store
+
+    executor: Any
+    if engine == "dask":
+        from jingzhun.province.dask_engine import DaskExecutor, parse_cluster
+
+        workers = parse_cluster(cluster) if cluster else None
+        executor = DaskExecutor(workers=workers, scheduler=scheduler)
+    elif engine == "local":
+        executor = make_executor(options.jobs)
+    else:
+        raise UsageError(t(f"--engine 只能是 local 或 dask: {engine}", f"--engine must be local or dask: {engine}"))
+    try:
+        result = run_store(store, out, options, executor, run.config, engine)
+    finally:
+        executor.close()
+    if json_out:
+        print_json(result.summary())
+    if not run.quiet:
+        bad = [r for r in result.tasks if not r.ok]
+        run.err.print(
+            t(
+                f"{len(result.tasks)} 个县, {len(bad)} 个失败; 全部结果在 {result.out}",
+                f"{len(result.tasks)} counties, {len(bad)} failed; all outputs are in {result.out}",
+            ),
+            markup=False,
+        )
     raise typer.Exit(result.exit_code)
 
 

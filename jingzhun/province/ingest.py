@@ -1,0 +1,259 @@
+"""``jingzhun ingest``: dataset folders (any of today's formats) into a store partitioned by year and county.
+
+Each table is read with today's reader (:func:`jingzhun.dataset.load_year`), so the store
+holds the same typed frames a county run works on, with the reading findings beside them.
+The county of a row is the first six digits of its village code; rows without one follow
+the row they belong to:
+
+- households, villages, projects, 低保 roster: ``village_code``;
+- members: their household; payments: their household, else their project;
+- cross-check rows: the household of a current member with that ID;
+- cadres: ``township_code``, else the county of the households they are paired with.
+
+Rows that none of these place go to ``_unplaced/`` and are counted in the result (the
+province run hands them to the global passes: roster rows by ID and name, G3).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from jingzhun.dataset import Dataset, load_year
+from jingzhun.errors import ConfigError
+from jingzhun.i18n import t
+from jingzhun.ids import normalize
+from jingzhun.outputs import output_dir
+from jingzhun.params import DATASET_FILE
+from jingzhun.province.store import (
+    REFERENCE,
+    SOURCE_FILE,
+    STORE_COMMAND,
+    findings_path,
+    params_path,
+    partition_path,
+    write_partition,
+)
+from jingzhun.tables import TABLES
+
+_COUNTY_CODE = re.compile(r"^(\d{6})")
+Parts = dict[tuple[str, int, str], list[pd.DataFrame]]  # (table, year, county) → frames in source order
+
+
+@dataclass
+class IngestResult:
+    store: Path
+    sources: list[str]
+    partitions: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # table → rows placed in a county
+    unplaced: dict[str, int] = field(default_factory=dict)  # "table/year" → rows placed in no county
+    counties: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "store": str(self.store),
+            "sources": self.sources,
+            "partitions": self.partitions,
+            "counties": self.counties,
+            "rows": dict(sorted(self.rows.items())),
+            "unplaced": dict(sorted(self.unplaced.items())),
+        }
+
+
+def _prefix(s: pd.Series) -> pd.Series:
+    """The county code (first six digits) of each code in ``s``; "" where there is none."""
+    return s.astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
+
+
+def _lookup(keys: pd.Series, table: pd.DataFrame, key: str) -> pd.Series:
+    """The county of each key in ``keys`` by the first row of ``table`` having it ("" when none)."""
+    placed = table[table["county"] != ""].drop_duplicates(key)
+    mapping = pd.Series(placed["county"].to_numpy(), index=placed[key].astype("str").to_numpy())
+    return keys.astype("str").str.strip().map(mapping).fillna("").astype("str")
+
+
+def _first_nonempty(*parts: pd.Series) -> pd.Series:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.where(out != "", p)
+    return out
+
+
+def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    """The county code of every row of every table ("" for a row no rule places)."""
+    out: dict[str, pd.Series] = {}
+    for tb in ("households", "villages", "projects", "dibao"):
+        if tb in frames:
+            df = frames[tb]
+            out[tb] = _prefix(df["village_code"]) if "village_code" in df.columns else pd.Series("", index=df.index)
+    empty = pd.DataFrame({"county": pd.Series(dtype="str"), "household_id": pd.Series(dtype="str")})
+    h = frames.get("households")
+    homes = pd.DataFrame({"county": out["households"], "household_id": h["household_id"]}) if h is not None else empty
+    if "members" in frames:
+        m = frames["members"]
+        out["members"] = _lookup(m["household_id"], homes, "household_id")
+    if "payments" in frames:
+        p = frames["payments"]
+        by_home = _lookup(p["household_id"], homes, "household_id") if "household_id" in p.columns else None
+        by_proj = None
+        if "projects" in frames and "project_id" in p.columns:
+            pj = frames["projects"]
+            by_proj = _lookup(
+                p["project_id"], pd.DataFrame({"county": out["projects"], "project_id": pj["project_id"]}), "project_id"
+            )
+        found = [s for s in (by_home, by_proj) if s is not None]
+        out["payments"] = _first_nonempty(*found) if found else pd.Series("", index=p.index, dtype="str")
+    if "crosscheck" in frames and "members" in frames:
+        m = frames["members"]
+        ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
+        cc = frames["crosscheck"]
+        out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
+    if "dibao" in frames and "members" in frames:
+        out["dibao"] = _first_nonempty(out["dibao"], _roster_by_member(frames, out))
+    if "cadres" in frames:
+        c = frames["cadres"]
+        own = _prefix(c["township_code"]) if "township_code" in c.columns else pd.Series("", index=c.index)
+        if h is not None and "cadre_id" in h.columns:
+            paired = pd.DataFrame({"county": out["households"], "cadre_id": h["cadre_id"]}).sort_values("county")
+            own = _first_nonempty(own, _lookup(c["cadre_id"], paired, "cadre_id"))
+        out["cadres"] = own
+    for tb, df in frames.items():
+        out.setdefault(tb, pd.Series("", index=df.index, dtype="str"))
+    return out
+
+
+def _roster_by_member(frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
+    """Roster rows without a village code: the county of the member with that ID (what ``match`` links by)."""
+    m, d = frames["members"], frames["dibao"]
+    if "id_number" not in d.columns:
+        return pd.Series("", index=d.index, dtype="str")
+    ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
+    return _lookup(normalize(d["id_number"]).astype("str"), ids, "id_number")
+
+
+def _cadre_copies(
+    cadres: pd.DataFrame, home: pd.Series, households: pd.DataFrame | None, where: pd.Series | None
+) -> list[tuple[str, pd.DataFrame]]:
+    """A cadre paired with households of other counties than their own: a reference copy of their row
+    in each of those counties (``_reference`` true), so that county's plan knows them; their own
+    county's row is the one checked (the task leaves the copies' findings out)."""
+    if households is None or where is None or "cadre_id" not in households.columns:
+        return []
+    pairs = pd.DataFrame({"county": where.to_numpy(), "cadre_id": households["cadre_id"].astype("str").to_numpy()})
+    pairs = pairs[(pairs["county"] != "") & pairs["cadre_id"].notna()].drop_duplicates()
+    rows = cadres.assign(_home=home.to_numpy(), _key=cadres["cadre_id"].astype("str").str.strip())
+    joined = rows.merge(pairs, left_on="_key", right_on="cadre_id", how="inner", suffixes=("", "_h"))
+    joined = joined[joined["county"] != joined["_home"]]
+    out = []
+    for county, part in joined.groupby("county", sort=True):
+        copy = part[cadres.columns].copy()
+        copy[REFERENCE] = True
+        out.append((str(county), copy.sort_values("_row", kind="stable").reset_index(drop=True)))
+    return out
+
+
+def _county_toml(raw: bytes, county: str) -> bytes:
+    """The source's ``jingzhun.toml`` for one of its counties: as it is when it names that county;
+    otherwise without the ``[county]`` code and names (they are derived from the village codes)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return raw  # the county task reports it, naming the file, as a county run does
+    if str(data.get("county", {}).get("code", county)) == county:
+        return raw
+    lines, section, kept = raw.decode("utf-8-sig").splitlines(keepends=True), "", []
+    for line in lines:
+        head = re.match(r"^\s*\[([^\]]+)\]", line)
+        if head:
+            section = head[1].strip()
+        if section == "county" and re.match(r"^\s*(code|name|prefecture|province)\s*=", line):
+            continue
+        kept.append(line)
+    return "".join(kept).encode("utf-8")
+
+
+def _add_source(ds: Dataset, parts: Parts, findings: Parts, params: dict[str, bytes], result: IngestResult) -> None:
+    toml = ds.root / DATASET_FILE
+    raw = toml.read_bytes() if toml.is_file() else b""
+    for year in ds.years:
+        data = load_year(ds, year, TABLES, tolerant=True)
+        counties = place(data.frames)
+        where: dict[str, pd.Series] = {}
+        for tb in sorted(data.frames):
+            df = data.frames[tb].copy()
+            df[SOURCE_FILE] = pd.Series(Path(data.sources[tb].path).resolve().as_posix(), index=df.index, dtype="str")
+            c = counties[tb]
+            where[tb] = pd.Series(c.to_numpy(), index=df["_row"].astype("int64").to_numpy())
+            if tb == "cadres":
+                df[REFERENCE] = pd.Series(False, index=df.index, dtype="bool")
+            for county, part in df.groupby(c.to_numpy(), sort=True):
+                parts.setdefault((tb, year, str(county)), []).append(part)
+            if tb == "cadres":
+                for code, copy in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
+                    parts.setdefault((tb, year, code), []).append(copy)
+        _add_findings(data.findings.frame(), where, data, year, findings)
+        placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
+        for code in sorted(placed):
+            params.setdefault(code, _county_toml(raw, code) if raw else b"")
+
+
+def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object, year: int, out: Parts) -> None:
+    """Reading findings with the county of the row they name (a file's own finding: its first county)."""
+    if frame.empty:
+        return
+    county = pd.Series("", index=frame.index, dtype="str")
+    sources = getattr(data, "sources", {})
+    files = pd.Series("", index=frame.index, dtype="str")
+    for tb, rows in where.items():
+        sel = frame["table"].astype("str") == tb
+        if not sel.any():
+            continue
+        r = pd.to_numeric(frame.loc[sel, "row"], errors="coerce")
+        unique_rows = rows[~rows.index.duplicated()]
+        got = r.map(unique_rows).fillna("").astype("str")
+        first = min((x for x in rows.unique() if x), default="")
+        county[sel] = got.where(r.notna(), first)
+        if tb in sources:
+            files[sel] = Path(sources[tb].path).resolve().as_posix()
+    frame = frame.assign(**{SOURCE_FILE: files})
+    for c, part in frame.groupby(county.to_numpy(), sort=True):
+        out.setdefault(("", year, str(c)), []).append(part)
+
+
+def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
+    """Read every dataset folder in ``sources`` and write the store (replacing a store jingzhun wrote)."""
+    roots = [Dataset.open(s) for s in sources]
+    result = IngestResult(store=Path(store), sources=[r.root.resolve().as_posix() for r in roots])
+    parts: Parts = {}
+    found: Parts = {}
+    params: dict[str, bytes] = {}
+    for ds in roots:
+        _add_source(ds, parts, found, params, result)
+    if not any(tb == "households" and county for tb, _, county in parts):
+        raise ConfigError(
+            t("输入中没有能确定所属县的农户", "no household in the input could be placed in a county"),
+            t("请检查农户表的行政村代码 (12 位)", "check the households' village codes (12 digits)"),
+        )
+    store = Path(store).resolve()
+    with output_dir(store.parent, store.name, command=STORE_COMMAND) as tmp:
+        for (tb, year, county), frames in sorted(parts.items()):
+            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+            write_partition(df, partition_path(tmp, tb, year, county))
+            result.partitions += 1
+            if county:
+                result.rows[tb] = result.rows.get(tb, 0) + len(df)
+            else:
+                result.unplaced[f"{tb}/{year}"] = len(df)
+        for (_, year, county), frames in sorted(found.items()):
+            write_partition(pd.concat(frames, ignore_index=True), findings_path(tmp, year, county))
+        for county, raw in sorted(params.items()):
+            p = params_path(tmp, county)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(raw)
+        result.counties = sorted(params)
+    return result
