@@ -21,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+from jingzhun.memory import peak_mb
 from jingzhun.pipeline import RunOptions
 from jingzhun.province.dask_engine import DaskExecutor
 from jingzhun.province.ingest import ingest
 from jingzhun.province.run import run_store
-from jingzhun.province.tasks import peak_mb
 
 
 def make_sample(work: Path, households: int, counties: int) -> Path:

@@ -39,6 +39,7 @@ from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
 from jingzhun.match.core import one_per_defect
+from jingzhun.memory import peak_mb
 from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
 from jingzhun.params import Params
 from jingzhun.runlock import locked
@@ -79,24 +80,6 @@ class RunResult:
     findings: pd.DataFrame  # rendered, every step's findings
     exit_code: int
     summary: dict[str, Any]
-
-
-def _peak_mb() -> float:
-    """This process's peak memory in MB: ``VmHWM`` from ``/proc`` (Linux), else psutil's peak
-    working set (Windows) when psutil is installed, else 0 (no figure)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    try:
-        import psutil  # type: ignore[import-untyped]  # optional
-    except ImportError:
-        return 0.0
-    peak = getattr(psutil.Process().memory_info(), "peak_wset", None)
-    return peak / 2**20 if peak else 0.0
 
 
 # The steps are declared once, in jingzhun.steps (name, label, tables, dependencies,
@@ -158,7 +141,7 @@ def run_pipeline(
             "read",
             "ok",
             time.perf_counter() - t0,
-            _peak_mb(),
+            peak_mb(),
             counts={tb: len(df) for tb, df in sorted(data.frames.items())},
         )
         progress("read", "end", read)
@@ -264,7 +247,7 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
         own.add("R-STEP-FAILED", table="run", key=step.name, detail=_failure_text(e))
         rec = StepRecord(step.name, "failed", note=_failure_text(e))
     rec.seconds = time.perf_counter() - t0
-    rec.peak_mb = _peak_mb()
+    rec.peak_mb = peak_mb()
     status[step.name] = rec.status
     progress(step.name, "end", rec)
     return rec

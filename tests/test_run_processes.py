@@ -194,7 +194,7 @@ def test_no_module_imports_fcntl_or_resource_at_module_level():
 
 
 def test_peak_memory_is_read_without_resource():
-    from jingzhun.pipeline import _peak_mb
+    from jingzhun.memory import peak_mb as _peak_mb
 
     if Path("/proc/self/status").is_file():
         assert _peak_mb() > 10

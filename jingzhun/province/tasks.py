@@ -31,6 +31,7 @@ from jingzhun.errors import InputError, JingzhunError
 from jingzhun.findings import Findings
 from jingzhun.i18n import set_lang, t
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
+from jingzhun.memory import peak_mb
 from jingzhun.params import Params, _flatten
 from jingzhun.province.passes import Slim, slim_frames
 from jingzhun.province.store import REFERENCE, SOURCE_FILE, findings_path, partition_path, read_partition
@@ -98,21 +99,6 @@ class no_fork:
 
     def __exit__(self, *exc: object) -> None:
         _guard["active"] -= 1
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory: VmHWM where /proc exists (ru_maxrss in a worker is the parent's)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        import resource
-    except ImportError:
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def county_params(settings: str, origin: str) -> Params:
