@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from province_data import county_sources, whole_folder
 
 from jingzhun.executors import SerialExecutor
 from jingzhun.manifest import verify
@@ -18,7 +19,6 @@ from jingzhun.province.ingest import ingest
 from jingzhun.province.run import run_store
 from jingzhun.province.store import SOURCE_FILE, counties, partition_path, read_partition
 from jingzhun.province.tasks import no_fork
-from tests.province_data import county_sources, whole_folder
 
 OPTIONS = dict(xlsx=False, docx=False, books=False)
 TIMES = {"started", "finished", "seconds", "cpu_seconds", "peak_mb", "engine", "tasks", "passes"}
