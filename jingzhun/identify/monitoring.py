@@ -134,9 +134,8 @@ def has_labour(households: pd.DataFrame, members: pd.DataFrame | None) -> pd.Ser
     hid = households["household_id"].astype("str")
     if members is None or "labor" not in members.columns or "household_id" not in members.columns:
         return pd.Series(pd.NA, index=households.index, dtype="boolean")
-    cur = members.loc[current_mask(members).to_numpy(dtype=bool), ["household_id", "labor"]]
-    able = cur.loc[cur["labor"].astype("str").isin(LABOUR_LABELS).fillna(False).to_numpy(dtype=bool), "household_id"]
-    return pd.Series(np.asarray(isin(hid, able.astype("str").unique())), index=households.index, dtype="boolean")
+    able = current_mask(members).to_numpy(dtype=bool) & isin(members["labor"], list(LABOUR_LABELS)).to_numpy()
+    return pd.Series(isin(hid, members.loc[able, "household_id"]).to_numpy(), index=households.index, dtype="boolean")
 
 
 def months_between(start: pd.Series, end: pd.Timestamp) -> pd.Series:
