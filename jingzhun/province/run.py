@@ -69,7 +69,7 @@ class ProvinceResult:
 
 
 def _notice_date(options: RunOptions, year: int) -> str:
-    from jingzhun.plan.notice_cli import default_notice_date
+    from jingzhun.plan.notice_api import default_notice_date
 
     return (options.notice_date or default_notice_date(year)).isoformat()
 
