@@ -117,12 +117,6 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
     return s.where(s != "")
 
 
-def _flag(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(False, index=df.index, dtype=bool)
-    return df[col].astype("boolean").fillna(False).astype(bool)
-
-
 def _base(df: pd.DataFrame, county: str) -> dict[str, Any]:
     return {
         "county": pd.Series(county, index=df.index, dtype="str"),
