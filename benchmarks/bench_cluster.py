@@ -24,7 +24,6 @@ from pathlib import Path
 from jingzhun.memory import peak_mb
 from jingzhun.pipeline import RunOptions
 from jingzhun.province.dask_engine import DaskExecutor
-from jingzhun.province.ingest import ingest
 from jingzhun.province.run import run_store
 
 
@@ -89,8 +88,13 @@ def main() -> None:
     print(f"sample {time.perf_counter() - t0:.1f} s", flush=True)
     store = a.work / f"store-{a.households}-{a.counties}"
     t0 = time.perf_counter()
-    ingest([src], store)
-    print(f"ingest {time.perf_counter() - t0:.1f} s, driver peak {peak_mb():.0f} MB", flush=True)
+    # In its own process, as `jingzhun ingest` runs: the driver's peak below is then the run's own.
+    code = "import sys; from pathlib import Path; from jingzhun.province.ingest import ingest; "
+    code += "from jingzhun.memory import peak_mb; ingest([Path(sys.argv[1])], Path(sys.argv[2])); "
+    code += "print(round(peak_mb()))"
+    cmd = [sys.executable, "-c", code, str(src), str(store)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    print(f"ingest {time.perf_counter() - t0:.1f} s, peak {done.stdout.strip()} MB", flush=True)
     for w in a.workers:
         figures = run_once(store, a.work / f"out-{w}", w, a.books)
         print(json.dumps(figures, ensure_ascii=False), flush=True)

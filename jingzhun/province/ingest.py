@@ -177,29 +177,28 @@ def _county_toml(raw: bytes, county: str) -> bytes:
     return "".join(kept).encode("utf-8")
 
 
-def _add_source(ds: Dataset, parts: Parts, findings: Parts, params: dict[str, bytes], result: IngestResult) -> None:
+def _add_year(ds: Dataset, year: int, parts: Parts, findings: Parts, params: dict[str, bytes]) -> None:
     toml = ds.root / DATASET_FILE
     raw = toml.read_bytes() if toml.is_file() else b""
-    for year in ds.years:
-        data = load_year(ds, year, TABLES, tolerant=True)
-        counties = place(data.frames)
-        where: dict[str, pd.Series] = {}
-        for tb in sorted(data.frames):
-            df = data.frames[tb].copy()
-            df[SOURCE_FILE] = pd.Series(Path(data.sources[tb].path).resolve().as_posix(), index=df.index, dtype="str")
-            c = counties[tb]
-            where[tb] = pd.Series(c.to_numpy(), index=df["_row"].astype("int64").to_numpy())
-            if tb == "cadres":
-                df[REFERENCE] = pd.Series(False, index=df.index, dtype="bool")
-            for county, part in df.groupby(c.to_numpy(), sort=True):
-                parts.setdefault((tb, year, str(county)), []).append(part)
-            if tb == "cadres":
-                for code, copy in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
-                    parts.setdefault((tb, year, code), []).append(copy)
-        _add_findings(data.findings.frame(), where, data, year, findings)
-        placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
-        for code in sorted(placed):
-            params.setdefault(code, _county_toml(raw, code) if raw else b"")
+    data = load_year(ds, year, TABLES, tolerant=True)
+    counties = place(data.frames)
+    where: dict[str, pd.Series] = {}
+    for tb in sorted(data.frames):
+        df = data.frames[tb].copy()
+        df[SOURCE_FILE] = pd.Series(Path(data.sources[tb].path).resolve().as_posix(), index=df.index, dtype="str")
+        c = counties[tb]
+        where[tb] = pd.Series(c.to_numpy(), index=df["_row"].astype("int64").to_numpy())
+        if tb == "cadres":
+            df[REFERENCE] = pd.Series(False, index=df.index, dtype="bool")
+        for county, part in df.groupby(c.to_numpy(), sort=True):
+            parts.setdefault((tb, year, str(county)), []).append(part)
+        if tb == "cadres":
+            for code, copy in _cadre_copies(df, c, data.frames.get("households"), counties.get("households")):
+                parts.setdefault((tb, year, code), []).append(copy)
+    _add_findings(data.findings.frame(), where, data, year, findings)
+    placed: set[str] = {str(x) for s in counties.values() for x in s.unique()} - {""}
+    for code in sorted(placed):
+        params.setdefault(code, _county_toml(raw, code) if raw else b"")
 
 
 def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object, year: int, out: Parts) -> None:
@@ -225,32 +224,45 @@ def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object
         out.setdefault(("", year, str(c)), []).append(part)
 
 
+def _write_year(tmp: Path, parts: Parts, found: Parts, result: IngestResult) -> None:
+    """Write one year's partitions and reading findings (then the caller drops them from memory)."""
+    for (tb, year, county), frames in sorted(parts.items()):
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+        write_partition(df, partition_path(tmp, tb, year, county))
+        result.partitions += 1
+        if county:
+            result.rows[tb] = result.rows.get(tb, 0) + len(df)
+        else:
+            result.unplaced[f"{tb}/{year}"] = len(df)
+    for (_, year, county), frames in sorted(found.items()):
+        write_partition(pd.concat(frames, ignore_index=True), findings_path(tmp, year, county))
+
+
 def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
-    """Read every dataset folder in ``sources`` and write the store (replacing a store jingzhun wrote)."""
+    """Read every dataset folder in ``sources`` and write the store (replacing a store jingzhun wrote).
+
+    One data year at a time (every source's files of that year, then its partitions written), so
+    memory is bounded by a year of the input, not by all of it."""
     roots = [Dataset.open(s) for s in sources]
     result = IngestResult(store=Path(store), sources=[r.root.resolve().as_posix() for r in roots])
-    parts: Parts = {}
-    found: Parts = {}
     params: dict[str, bytes] = {}
-    for ds in roots:
-        _add_source(ds, parts, found, params, result)
-    if not any(tb == "households" and county for tb, _, county in parts):
-        raise ConfigError(
-            t("输入中没有能确定所属县的农户", "no household in the input could be placed in a county"),
-            t("请检查农户表的行政村代码 (12 位)", "check the households' village codes (12 digits)"),
-        )
+    placed_households = False
     store = Path(store).resolve()
     with output_dir(store.parent, store.name, command=STORE_COMMAND) as tmp:
-        for (tb, year, county), frames in sorted(parts.items()):
-            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-            write_partition(df, partition_path(tmp, tb, year, county))
-            result.partitions += 1
-            if county:
-                result.rows[tb] = result.rows.get(tb, 0) + len(df)
-            else:
-                result.unplaced[f"{tb}/{year}"] = len(df)
-        for (_, year, county), frames in sorted(found.items()):
-            write_partition(pd.concat(frames, ignore_index=True), findings_path(tmp, year, county))
+        for year in sorted({y for ds in roots for y in ds.years}):
+            parts: Parts = {}
+            found: Parts = {}
+            for ds in roots:
+                if year in ds.years:
+                    _add_year(ds, year, parts, found, params)
+            placed_households |= any(tb == "households" and county for tb, _, county in parts)
+            _write_year(tmp, parts, found, result)
+            del parts, found
+        if not placed_households:
+            raise ConfigError(
+                t("输入中没有能确定所属县的农户", "no household in the input could be placed in a county"),
+                t("请检查农户表的行政村代码 (12 位)", "check the households' village codes (12 digits)"),
+            )
         for county, raw in sorted(params.items()):
             p = params_path(tmp, county)
             p.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import shutil
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from jingzhun import __version__
 from jingzhun.executors import Executor
 from jingzhun.findings import Findings, worst_exit_code
 from jingzhun.i18n import get_lang
-from jingzhun.io.write import write_json
+from jingzhun.io.write import write_csv, write_json
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
 from jingzhun.outputs import RUN_LOG, check_replaceable, output_dir
 from jingzhun.params import Params
@@ -104,13 +105,18 @@ def task_specs(store: Path, year: int, stage: Path, options: RunOptions) -> list
 
 def run_tasks(executor: Executor, specs: list[TaskSpec]) -> list[TaskResult]:
     """Every spec through ``executor``; a task whose worker died is a failed result. County-code order."""
-    futures = [(s, executor.submit(run_county, s)) for s in specs]
+    pending = deque((s, executor.submit(run_county, s)) for s in specs)
     results = []
-    for spec, fut in futures:
+    while pending:
+        spec, fut = pending.popleft()
         try:
             results.append(fut.result())
         except Exception as e:  # noqa: BLE001 - a lost worker fails its county only
             results.append(TaskResult(county=spec.county, year=spec.year, ok=False, error=f"{type(e).__name__}: {e}"))
+        # A Dask worker keeps a result in its memory while a future refers to it: let it go as soon
+        # as the driver has it, or a worker's memory grows with every county it has run.
+        getattr(fut, "release", lambda: None)()
+        del fut
     return sorted(results, key=lambda r: r.county)
 
 
@@ -119,15 +125,58 @@ def _unplaced_slims(store: Path, year: int) -> tuple[Slim | None, Slim | None]:
     return (slim_frames(now, "", year) if now else None, slim_frames(before, "", year - 1) if before else None)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    """Like every county CSV: UTF-8 with BOM, formula-like text defused (``jingzhun.io.write``)."""
+    write_csv(df, path)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _plain_rows(raw: bytes) -> tuple[bytes, bytes] | None:
+    """``(header, body)`` of a CSV jingzhun wrote when every line is one whole record, so that
+    prefixing each line is what reading and writing it again gives; else None.
+
+    A quoted field holding a line break leaves an odd number of quote characters on the line it
+    starts on (inside quotes every ``"`` toggles, an escaped ``""`` twice), so even counts on every
+    line mean no record spans lines. Carriage returns and blank lines (which a reader skips) are
+    left to the reader."""
+    if not raw.startswith(_BOM) or b"\r" in raw or not raw.endswith(b"\n"):
+        return None
+    header, _, body = raw[len(_BOM) :].partition(b"\n")
+    if not header or b"\n\n" in b"\n" + body:
+        return None
+    if b'"' in raw and any(line.count(b'"') % 2 for line in raw.split(b"\n")):
+        return None
+    return header, body
+
+
+def _prefixed(county: str, body: bytes) -> bytes:
+    if not body:
+        return b""
+    lead = county.encode("utf-8") + b","
+    return lead + body[:-1].replace(b"\n", b"\n" + lead) + b"\n"
+
+
+def _merge_one(files: list[tuple[str, Path]], target: Path) -> None:
+    """One province CSV from county CSVs: byte concatenation when every file is plain and the headers
+    agree, else read and write with pandas (the same bytes either way where both apply)."""
+    raws = [(county, f.read_bytes()) for county, f in files]
+    plain = [_plain_rows(raw) for _, raw in raws]
+    headers = {p[0] for p in plain if p is not None}
+    if all(p is not None for p in plain) and len(headers) == 1 and not headers & {b"county"}:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(_BOM + b"county," + headers.pop() + b"\n")
+            for (county, _), p in zip(raws, plain, strict=True):
+                fh.write(_prefixed(county, p[1] if p is not None else b""))
+        return
+    parts = []
+    for county, raw in raws:
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df.insert(0, "county", county)
+        parts.append(df)
+    _write_csv(pd.concat(parts, ignore_index=True), target)
 
 
 def merge_csvs(tmp: Path, tasks: list[TaskResult]) -> int:
@@ -135,14 +184,8 @@ def merge_csvs(tmp: Path, tasks: list[TaskResult]) -> int:
     ok = [r for r in tasks if r.ok]
     names = sorted({p for r in ok for p in r.files if p.endswith(".csv") and not p.startswith(_NOT_MERGED)})
     for name in names:
-        parts = []
-        for r in ok:
-            f = tmp / COUNTIES / r.county / name
-            if f.is_file():
-                df = _read_csv(f)
-                df.insert(0, "county", r.county)
-                parts.append(df)
-        _write_csv(pd.concat(parts, ignore_index=True), tmp / PROVINCE / name)
+        files = [(r.county, tmp / COUNTIES / r.county / name) for r in ok]
+        _merge_one([(c, f) for c, f in files if f.is_file()], tmp / PROVINCE / name)
     return len(names)
 
 
