@@ -118,6 +118,9 @@ def test_serial_and_dask_runs_write_the_same_bytes_in_any_task_order(province, t
     with DaskExecutor(workers=2) as ex:
         res = run_store(province["store"], tmp_path / "dask", RunOptions(**OPTIONS), ex, engine="dask")
     assert all(r.ok for r in res.tasks)
+    # findings reach the driver through the staging folder, county by county, which leaves no trace
+    assert not any(p.name == "_findings" for p in (tmp_path / "dask").rglob("*"))
+    assert res.counts == res.findings["code"].value_counts().sort_index().to_dict() != {}
     _same_outputs(tmp_path / "serial", tmp_path / "dask")
     assert verify(tmp_path / "dask").findings.frame().empty
 

@@ -55,7 +55,7 @@ class DaskExecutor:
                 n_workers=workers or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # no fixed port: two runs on one machine must not collide (8787)
                 memory_limit=memory_limit,
                 silence_logs=40,
             )

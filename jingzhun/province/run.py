@@ -17,10 +17,12 @@ when everything is written (``outputs.output_dir``).
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,17 +34,19 @@ from jingzhun import __version__
 from jingzhun.executors import Executor
 from jingzhun.findings import Findings, worst_exit_code
 from jingzhun.i18n import get_lang
-from jingzhun.io.write import write_csv, write_json
+from jingzhun.io.write import csv_bytes, write_csv, write_json
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
 from jingzhun.outputs import RUN_LOG, check_replaceable, output_dir
 from jingzhun.params import Params
 from jingzhun.pipeline import KEPT, RunOptions, check_out
 from jingzhun.province import store as st
 from jingzhun.province.passes import GlobalResult, Slim, global_passes, slim_frames
-from jingzhun.province.tasks import COUNTIES, TaskResult, TaskSpec, read_county, run_county
+from jingzhun.province.store import read_partition
+from jingzhun.province.tasks import COUNTIES, STAGED_FINDINGS, TaskResult, TaskSpec, read_county, run_county
 from jingzhun.runlock import locked
 
 PROVINCE = "province"
+FINDINGS = "findings.csv"
 # County files not concatenated into province files (documents and per-unit folders).
 _NOT_MERGED = ("notice/", "notice-internal/", "plan/books/")
 
@@ -53,19 +57,23 @@ class ProvinceResult:
     year: int
     tasks: list[TaskResult]
     passes: GlobalResult
-    findings: pd.DataFrame
+    counts: dict[str, int]  # findings per code
     exit_code: int
     timings: dict[str, float] = field(default_factory=dict)
 
+    @functools.cached_property
+    def findings(self) -> pd.DataFrame:
+        """``province/findings.csv`` as text columns (read on first use: a province has millions)."""
+        return pd.read_csv(self.out / PROVINCE / FINDINGS, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
     def summary(self) -> dict[str, Any]:
-        by_code = self.findings["code"].value_counts().sort_index() if len(self.findings) else pd.Series(dtype=int)
         return {
             "version": __version__,
             "year": self.year,
             "out": str(self.out),
             "exit_code": self.exit_code,
             "counties": [{"county": r.county, "ok": r.ok, "error": r.error} for r in self.tasks],
-            "by_code": {str(k): int(v) for k, v in by_code.items()},
+            "by_code": self.counts,
         }
 
 
@@ -218,22 +226,49 @@ def _failed(tasks: list[TaskResult]) -> Findings:
     return f
 
 
-def province_findings(tasks: list[TaskResult], passes: GlobalResult, own: Findings) -> pd.DataFrame:
-    """Every county's findings, then the global passes' and the run's own, with ``county``."""
-    parts = [r.findings for r in tasks if r.ok and r.findings is not None]
-    g = passes.findings
-    for (county, name), part in g.groupby(["county", "pass"], sort=True):
+def _province_columns() -> list[str]:
+    """The columns of ``province/findings.csv``: a county's rendered findings, then ``pass``."""
+    return ["county", *Findings().render().columns, "source_file", "pass"]
+
+
+def _finding_parts(tasks: list[TaskResult], passes: GlobalResult, own: Findings) -> Iterator[pd.DataFrame]:
+    """Every county's findings (read back one county at a time), then the global passes' and the run's own."""
+    for r in tasks:
+        if r.ok and r.findings_file:
+            yield read_partition(Path(r.findings_file))
+    for (county, name), part in passes.findings.groupby(["county", "pass"], sort=True):
         rendered = Findings.from_frame(part).render()
         rendered.insert(0, "county", str(county))
         rendered["source_file"] = ""
         rendered["pass"] = str(name)
-        parts.append(rendered)
+        yield rendered
     mine = own.render()
     if len(mine):
         mine.insert(0, "county", "")
         mine["source_file"] = ""
-        parts.append(mine)
-    return pd.concat(parts, ignore_index=True) if parts else own.render()
+        yield mine
+
+
+def write_province_findings(
+    path: Path, tasks: list[TaskResult], passes: GlobalResult, own: Findings, fail_on: str
+) -> tuple[dict[str, int], int]:
+    """``province/findings.csv``, written part by part (memory bounded by the largest county, not the
+    province); returns the count per code and the exit code the findings give under ``fail_on``."""
+    columns = _province_columns()
+    header = csv_bytes(pd.DataFrame(columns=columns))
+    counts: Counter[str] = Counter()
+    exit_code = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(_BOM + header)
+        for part in _finding_parts(tasks, passes, own):
+            if "pass" not in part.columns:
+                part = part.assign(**{"pass": ""})
+            part = part[columns]
+            fh.write(csv_bytes(part)[len(header) :])
+            counts.update({str(k): int(v) for k, v in part["code"].value_counts().items()})
+            exit_code = max(exit_code, worst_exit_code(part, fail_on))
+    return dict(sorted(counts.items())), exit_code
 
 
 def _top_outputs(tmp: Path, tasks: list[TaskResult]) -> list[dict[str, Any]]:
@@ -295,13 +330,14 @@ def run_store(
             merged = merge_csvs(tmp, tasks)
             own = _failed(tasks)
             _unfound_roster(passes, own)
-            findings = province_findings(tasks, passes, own)
-            _write_csv(findings, tmp / PROVINCE / "findings.csv")
+            target = tmp / PROVINCE / FINDINGS
+            counts, findings_exit = write_province_findings(target, tasks, passes, own, options.fail_on)
+            shutil.rmtree(tmp / STAGED_FINDINGS, ignore_errors=True)
             for name, table in sorted(passes.tables.items()):
                 _write_csv(table.astype("str"), tmp / PROVINCE / "global" / f"{name}.csv")
             timings["merge"] = time.perf_counter() - t0
-            exit_code = max([worst_exit_code(findings, options.fail_on)] + [r.exit_code for r in tasks if r.ok])
-            result = ProvinceResult(out, year, tasks, passes, findings, exit_code, timings)
+            exit_code = max([findings_exit] + [r.exit_code for r in tasks if r.ok])
+            result = ProvinceResult(out, year, tasks, passes, counts, exit_code, timings)
             write_json({k: v for k, v in result.summary().items() if k != "out"}, tmp / PROVINCE / "summary.json")
             t0 = time.perf_counter()
             manifest = {

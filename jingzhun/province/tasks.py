@@ -4,9 +4,10 @@
 executor can run it (this process, local processes, a Dask worker on another server). Everything
 that could differ between machines comes in the spec: data year, notice date, audit date,
 language, version and the county's settings as text. The task writes its county's files into
-``<stage>/counties/<county>``, hashes them itself and returns the hashes, its findings and the
-slim frames of the global passes. It never forks (a guard refuses it while a task runs: Dask
-workers are daemonic and may not start children), and a retry starts from an empty folder.
+``<stage>/counties/<county>``, hashes them itself, stages its findings under ``<stage>/_findings/``
+and returns the hashes and the slim frames of the global passes. It never forks (a guard refuses
+it while a task runs: Dask workers are daemonic and may not start children), and a retry starts
+from an empty folder.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifes
 from jingzhun.memory import peak_mb
 from jingzhun.params import Params, _flatten
 from jingzhun.province.passes import Slim, slim_frames
-from jingzhun.province.store import REFERENCE, SOURCE_FILE, findings_path, partition_path, read_partition
+from jingzhun.province.store import (
+    REFERENCE,
+    SOURCE_FILE,
+    findings_path,
+    partition_path,
+    read_partition,
+    write_partition,
+)
 from jingzhun.tables import TABLES
 
 COUNTIES = "counties"
@@ -70,7 +78,8 @@ class TaskResult:
     error: str = ""
     exit_code: int = 0
     files: dict[str, str] = field(default_factory=dict)  # county-relative path → sha256
-    findings: pd.DataFrame | None = None  # rendered, with source_file
+    findings_file: str = ""  # the rendered findings (with source_file), staged for the driver to merge
+    findings_count: int = 0
     slim: Slim | None = None
     previous: Slim | None = None
     seconds: float = 0.0
@@ -146,6 +155,15 @@ def read_county(store: Path, county: str, year: int) -> dict[str, pd.DataFrame]:
         if p.is_file():
             out[tb] = read_partition(p)
     return out
+
+
+# A task's findings, handed to the driver through the staging folder rather than in memory: the
+# driver merges them one county at a time (a province has millions) and removes the folder.
+STAGED_FINDINGS = "_findings"
+
+
+def staged_findings(stage: Path, county: str) -> Path:
+    return stage / STAGED_FINDINGS / f"county={county}.parquet"
 
 
 def _clear(folder: Path) -> None:
@@ -242,6 +260,8 @@ def county_task(spec: TaskSpec) -> TaskResult:
     findings.insert(0, "county", spec.county)
     findings["source_file"] = _source_files(findings, frames)
     findings = findings[~_on_copies(findings, frames.get("cadres"))].reset_index(drop=True)
+    staged = staged_findings(Path(spec.stage), spec.county)
+    write_partition(findings, staged)
     previous = read_county(store, spec.county, spec.year - 1)
     files = {rel.as_posix(): sha256_file(out / rel) for rel in output_files(out)}
     files[MANIFEST] = sha256_file(out / MANIFEST)
@@ -251,7 +271,8 @@ def county_task(spec: TaskSpec) -> TaskResult:
         ok=True,
         exit_code=result.exit_code,
         files=dict(sorted(files.items())),
-        findings=findings,
+        findings_file=str(staged),
+        findings_count=len(findings),
         slim=slim_frames(frames, spec.county, spec.year),
         previous=slim_frames(previous, spec.county, spec.year - 1) if "members" in previous else None,
     )
@@ -265,6 +286,7 @@ def run_county(spec: TaskSpec) -> TaskResult:
             res = county_task(spec)
     except Exception as e:  # noqa: BLE001 - one county failing is reported; the others go on
         _clear(Path(spec.stage) / COUNTIES / spec.county)
+        staged_findings(Path(spec.stage), spec.county).unlink(missing_ok=True)
         msg = e.message if isinstance(e, JingzhunError) else f"{type(e).__name__}: {e}"
         res = TaskResult(county=spec.county, year=spec.year, ok=False, error=msg)
     res.seconds = time.perf_counter() - t0
