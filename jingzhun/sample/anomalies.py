@@ -386,7 +386,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     pids = jp.take(k, has_final)
     finals = company[company["project_id"].isin(pids) & (company["stage"] == "尾款")]
     last = finals.groupby("project_id")["pay_date"].max()
-    later = np.minimum(last + _days(rng, len(last), 3, 30), end)
+    later = np.minimum(last + _days(rng, len(last), 3, 30), end)  # type: ignore[call-overload]  # Series ufunc
     blank = rng.random(len(last)) < 0.5
     acc = later.where(~blank)
     proj.loc[jrows(pids), "acceptance_date"] = proj.loc[jrows(pids), "project_id"].map(acc).to_numpy()
