@@ -46,7 +46,7 @@ def code_groups(rendered: pd.DataFrame, examples: int = 3) -> list[dict[str, Any
     """One entry per code: severity, count and the first ``examples`` messages, worst first."""
     if rendered.empty:
         return []
-    groups = []
+    groups: list[dict[str, Any]] = []
     for code, part in rendered.groupby("code", sort=False):
         groups.append(
             {

@@ -287,7 +287,7 @@ def sex(s: pd.Series) -> pd.Series:
     if slow.any():
         d = t[slow].str.slice(16, 17).where(t[slow].str.len() == 18)
         code[slow] = np.where(_bool(d.isin(list("13579"))), 1, np.where(_bool(d.isin(list("02468"))), 0, -1))
-    out = np.where(code == 1, "男", np.where(code == 0, "女", None))
+    out = np.where(code == 1, "男", np.where(code == 0, "女", np.array(None, dtype=object)))
     return pd.Series(out, index=s.index, dtype="str")
 
 

@@ -292,9 +292,9 @@ def _labelled(s: pd.Series, name: str, frame: pd.DataFrame) -> pd.Series:
         return s.map(lambda v: m.get(v, v) if isinstance(v, str) else v).astype("str")
     if name == "column" and "table" in frame.columns:
         pairs = pd.DataFrame({"t": frame["table"].astype("str"), "c": s.astype("str")}).drop_duplicates()
-        m = {(a, b): column_title(b, table=a) for a, b in pairs.itertuples(index=False) if isinstance(b, str)}
+        titles = {(a, b): column_title(b, table=a) for a, b in pairs.itertuples(index=False) if isinstance(b, str)}
         return pd.Series(
-            [m.get((a, b), b) for a, b in zip(frame["table"].astype("str"), s.astype("str"), strict=True)],
+            [titles.get((a, b), b) for a, b in zip(frame["table"].astype("str"), s.astype("str"), strict=True)],
             index=s.index,
             dtype="str",
         )

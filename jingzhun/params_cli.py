@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -44,7 +46,7 @@ def command(
         except JingzhunError:
             pass  # an unreadable villages table is reported by validate; here the county stays as the files say
     income_year = data_year - 1
-    summary = {
+    summary: dict[str, Any] = {
         "data_year": data_year,
         "income_year": income_year,
         "poverty_line": params.poverty_line(income_year),

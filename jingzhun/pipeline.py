@@ -20,13 +20,13 @@ Like every domain step this module never prints: it reports progress through the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -345,6 +345,6 @@ def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataF
         "out": str(out),
         "exit_code": exit_code,
         "findings": severity_counts(rendered),
-        "by_code": {f"{s}:{c}": int(n) for (s, c), n in by_code.items()},
+        "by_code": {f"{s}:{c}": int(n) for (s, c), n in cast(Iterable[tuple[tuple[str, str], int]], by_code.items())},
         "steps": [{"name": r.name, "status": r.status, "note": r.note} for r in records],
     }

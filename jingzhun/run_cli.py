@@ -268,7 +268,7 @@ def exit_reason(findings: pd.DataFrame, exit_code: int, fail_on: str) -> str:
         if not len(part):
             continue
         by_code = part["code"].value_counts(sort=False).sort_index()
-        codes = ", ".join(f"{code_label(c)} {n}" for c, n in list(by_code.items())[:20]) + (
+        codes = ", ".join(f"{code_label(str(c))} {n}" for c, n in list(by_code.items())[:20]) + (
             ", …" if len(by_code) > 20 else ""
         )
         parts.append(f"{severity_label(sev)} {counts[sev]} ({codes})")

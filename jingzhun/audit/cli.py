@@ -138,7 +138,7 @@ def _scores(console: Any, scores: pd.DataFrame) -> None:
         table.add_column(c, justify="right", no_wrap=True)
     for r in scores.itertuples(index=False):
         table.add_row(
-            r.expected_code,
+            str(r.expected_code),
             str(r.injected),
             str(r.found),
             _pct(r.recall),

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from jingzhun.nulls import NA
+
 ARTICLE = "《中央财政专项扶贫资金管理办法》(财农〔2017〕8号) 第十条"
 _SEP = r"[^,，;；。、]"  # within one clause
 
@@ -133,7 +135,7 @@ def match_texts(texts: pd.Series, keywords: list[str], allow: list[str]) -> tupl
             word = word.where(~allowed)
         detail = detail + ("; " + item.zh + ": " + word).fillna("")
     detail = detail.str.removeprefix("; ")
-    detail = (detail + " (" + ARTICLE + ")").where(detail != "", pd.NA).astype("str")
+    detail = (detail + " (" + ARTICLE + ")").where(detail != "", NA).astype("str")
     words = [w for w in keywords if w]
     if words:
         pat = "(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
@@ -143,5 +145,5 @@ def match_texts(texts: pd.Series, keywords: list[str], allow: list[str]) -> tupl
         detail.loc[word.index[found.to_numpy()]] = "关键词 (参数 audit.negative_list): " + word[found]
     hit_u = detail.notna().to_numpy(dtype=bool)
     hit = np.append(hit_u, False)[codes]  # code -1 (NA) never hits
-    d = pd.Series(np.append(detail.to_numpy(dtype=object), None)[codes], index=texts.index, dtype="str")
+    d = pd.Series(np.append(detail.to_numpy(dtype=object), [None])[codes], index=texts.index, dtype="str")
     return hit, d

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.findings import rule
+from jingzhun.nulls import NA
 
 PART_COLUMNS = ["code", "table", "row", "column", "value", "key", "detail", "amount", "township_code"]
 
@@ -31,9 +32,9 @@ def money_text(s: pd.Series) -> pd.Series:
     cents = (s.astype("Float64") * 100).round(0)
     ok = cents.notna()
     c = cents.fillna(0).abs().astype("int64")
-    sign = pd.Series(np.where(cents.fillna(0) < 0, "-", ""), index=s.index)
+    sign = pd.Series(np.where(cents.fillna(0) < 0, "-", ""), index=s.index, dtype="str")
     out = sign + (c // 100).astype("str") + "." + (c % 100).astype("str").str.zfill(2)
-    return out.where(ok, pd.NA).astype("str")
+    return out.where(ok, NA).astype("str")
 
 
 def date_text(s: pd.Series) -> pd.Series:

@@ -118,7 +118,7 @@ def ineligible(p: pd.DataFrame, nonregistered_measures: list[str]) -> pd.DataFra
     )
 
 
-def _ordered(p: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFrame:
+def _ordered(p: pd.DataFrame, mask: pd.Series | np.ndarray, columns: list[str]) -> pd.DataFrame:
     """``columns`` of the rows of ``p`` under ``mask``, in payment order (date, then ID; see
     :func:`enrich`): the rows are picked once, narrow, instead of sorting the wide frame."""
     at = np.flatnonzero(np.asarray(mask, dtype=bool))
@@ -153,7 +153,7 @@ def pay_period(purpose: pd.Series, pay_date: pd.Series) -> pd.Series:
     quarter = m[0].map(_QUARTERS)
     month = m[1].map(_MONTHS).astype("Int64").fillna(pd.to_numeric(m[1], errors="coerce").astype("Int64"))
     named = ("Q" + quarter.astype("str")).fillna("M" + month.astype("str").str.zfill(2))
-    named = pd.Series(np.append(named.to_numpy(dtype=object), None)[codes], index=purpose.index, dtype="str")
+    named = pd.Series(np.append(named.to_numpy(dtype=object), [None])[codes], index=purpose.index, dtype="str")
     by_date = "M" + pay_date.dt.month.astype("Int64").astype("str").str.zfill(2)
     return named.fillna(by_date.astype("str")).fillna("")
 
@@ -308,9 +308,11 @@ def accounts_across_counties(p: pd.DataFrame) -> pd.DataFrame:
 def over_cap(p: pd.DataFrame, caps: Mapping[str, float]) -> pd.DataFrame:
     """Cumulative amount per household (or payee), measure and year above the measure's cap."""
     cap = map_keys(p["measure"], pd.Series({k: float(v) for k, v in caps.items()}, dtype="float64")).astype("Float64")
-    m = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(dtype=bool)
+    capped = (p["to_household"] & cap.notna() & (p["amount"].fillna(0) > 0) & p["pay_year"].notna()).to_numpy(
+        dtype=bool
+    )
     c = _ordered(
-        p, m, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year", "amount"]
+        p, capped, ["_row", "township_code", "payment_id", "resolved_hh", "payee_key", "measure", "pay_year", "amount"]
     )
     c = c.assign(cap=cap[c.index])
     who = c["resolved_hh"].fillna(c["payee_key"])
@@ -412,7 +414,7 @@ def measure_distribution(p: pd.DataFrame) -> pd.DataFrame:
         )
     per_hh = c.groupby(["measure", "pay_year", "who"], sort=False)["amount"].sum().reset_index()
     g = per_hh.groupby(["measure", "pay_year"], sort=True)["amount"]
-    q = g.quantile([0.05, 0.5, 0.95]).unstack()
+    q = g.quantile(np.array([0.05, 0.5, 0.95])).unstack()
     out = pd.DataFrame({"n": g.size(), "p5": q[0.05], "median": q[0.5], "p95": q[0.95], "max": g.max()})
     return out.reset_index()
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from jingzhun.audit.negative_list import match_texts
 from jingzhun.audit.parts import date_text, money_text, part
+from jingzhun.nulls import NA, NaT
 
 P = "payments"
 J = "projects"
@@ -104,7 +105,7 @@ def project_totals(proj: pd.DataFrame, p: pd.DataFrame, as_of: pd.Timestamp) -> 
     tot = pd.DataFrame({"paid": by["amount"].sum(), "first_pay": by["pay_date"].min(), "n_pay": by.size()})
     tot["paid_asof"] = by_asof
     if tot.empty:  # no payment names a known project (or a header-only projects file): nothing to join
-        out = proj.assign(paid=pd.NA, first_pay=pd.NaT, n_pay=0, paid_asof=pd.NA)
+        out = proj.assign(paid=NA, first_pay=NaT, n_pay=0, paid_asof=NA)
         out["first_pay"] = out["first_pay"].astype("datetime64[ns]")
     else:
         out = proj.join(tot, on="project_id")

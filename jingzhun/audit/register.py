@@ -86,9 +86,10 @@ def build_register(
     deaths_by_id = dead[dead["id"].notna()].groupby("id")["change_date"].min()
     deaths_by_name = (
         dead[dead["name"].notna()]
-        .groupby(["household_id", "name"], as_index=False)["change_date"]
+        .groupby(["household_id", "name"])["change_date"]
         .min()
-        .rename(columns={"change_date": "death_date"})
+        .rename("death_date")
+        .reset_index()
     )
 
     kin = pd.DataFrame({"household_id": pd.Series(dtype="str"), "kin_detail": pd.Series(dtype="str")})

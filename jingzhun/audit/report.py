@@ -6,7 +6,7 @@ summaries, then rendered as CSV, XLSX (one sheet per check, the auditor's 台账
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -166,21 +166,21 @@ def measure_ranges(result: AuditResult) -> list[dict[str, Any]]:
     f = result.findings
     n_out = f.loc[f["code"] == "A-AMOUNT-OUTLIER", "detail"].str.split(" ").str[0].value_counts()
     out = []
-    for i, r in enumerate(d.itertuples(index=False)):
+    for i, r in enumerate(d.to_dict("records")):
         out.append(
             {
-                "label": str(r.measure),
-                "n": int(r.n),
-                "p5": round(float(r.p5), 2),
-                "median": round(float(r.median), 2),
-                "p95": round(float(r.p95), 2),
-                "max": round(float(r.max), 2),
-                "outliers": int(n_out.get(r.measure, 0)),
+                "label": str(r["measure"]),
+                "n": int(r["n"]),
+                "p5": round(float(r["p5"]), 2),
+                "median": round(float(r["median"]), 2),
+                "p95": round(float(r["p95"]), 2),
+                "max": round(float(r["max"]), 2),
+                "outliers": int(n_out.get(r["measure"], 0)),
                 "y": i * 22,
-                "x_p5": _log_x(r.p5, lo, hi),
-                "x_median": _log_x(r.median, lo, hi),
-                "x_p95": _log_x(r.p95, lo, hi),
-                "x_max": _log_x(r.max, lo, hi),
+                "x_p5": _log_x(r["p5"], lo, hi),
+                "x_median": _log_x(r["median"], lo, hi),
+                "x_p95": _log_x(r["p95"], lo, hi),
+                "x_max": _log_x(r["max"], lo, hi),
             }
         )
     return out
@@ -216,7 +216,7 @@ class AuditReport:
         """Everything ``templates/audit/report.html`` uses."""
 
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return df.astype("object").where(df.notna(), None).to_dict("records")
+            return cast(list[dict[str, Any]], df.astype("object").where(df.notna(), None).to_dict("records"))
 
         return {
             "lang": get_lang(),
@@ -354,12 +354,12 @@ def _summary_of(
     )
     towns = [
         {
-            "township_code": r.township_code,
-            "township_name": tnames.get(r.township_code, None),
-            "findings": int(r.findings),
-            "amount": round(float(r.amount), 2),
+            "township_code": r["township_code"],
+            "township_name": tnames.get(r["township_code"], None),
+            "findings": int(r["findings"]),
+            "amount": round(float(r["amount"]), 2),
         }
-        for r in tw.sort_values(["amount", "township_code"], ascending=[False, True]).itertuples()
+        for r in tw.sort_values(["amount", "township_code"], ascending=[False, True]).to_dict("records")
     ]
     flagged_rows = f.loc[(f["table"] == "payments") & f["severity"].isin(["error", "warning"]), "row"].dropna()
     flagged = pay[pay["_row"].isin(flagged_rows)]
@@ -399,7 +399,9 @@ def build_report(
     """The report model; ``tnames`` maps township_code → name."""
     tnames = tnames if tnames is not None else pd.Series(dtype="str")
     f = result.rendered()
-    f.insert(f.columns.get_loc("township_code") + 1, "township_name", f["township_code"].map(tnames).astype("str"))
+    f.insert(
+        f.columns.tolist().index("township_code") + 1, "township_name", f["township_code"].map(tnames).astype("str")
+    )
     summary = _summary_of(result, funds, f, tnames, county)
 
     ev = _evidence(result, f)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from jingzhun.errors import InputError
 from jingzhun.i18n import t
+from jingzhun.nulls import NA
 
 TRUTH_COLUMNS = ["kind", "payment_id", "project_id", "expected_code"]
 
@@ -51,7 +52,7 @@ def score(findings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """One row per expected code: injected, found, recall, flagged, false_positive, precision."""
     tr = truth.copy()
     for c in ("payment_id", "project_id"):
-        tr[c] = tr[c].astype("str").str.strip().replace("", pd.NA)
+        tr[c] = tr[c].astype("str").str.strip().replace("", NA)
     is_pay = tr["payment_id"].notna()
     tr["_k"] = _keyed(
         pd.Series(["payments" if x else "projects" for x in is_pay], index=tr.index),

@@ -16,6 +16,7 @@ import pandas as pd
 from jingzhun import ids
 from jingzhun.identify.members import isin, map_keys
 from jingzhun.io.parse import parse_date, parse_number
+from jingzhun.nulls import NA
 from jingzhun.tablespec import text_column
 
 PROJECT_TEXT = (
@@ -98,7 +99,7 @@ def norm_id(s: pd.Series) -> pd.Series:
 def norm_account(s: pd.Series) -> pd.Series:
     """Bank accounts compared by their digits only (spaces and dashes vary between exports)."""
     d = s.str.replace(r"[^0-9A-Za-z]", "", regex=True)
-    return d.where(d != "", pd.NA).astype("str")
+    return d.where(d != "", NA).astype("str")
 
 
 def prepare_projects(projects: pd.DataFrame | None) -> pd.DataFrame:

@@ -13,6 +13,8 @@ Exit (registered, status 未脱贫 or 返贫): income > exit line and every guar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,7 @@ GAP_CODES: dict[str, str] = {
 }
 
 
-def join_codes(index: pd.Index, parts: list[tuple[pd.Series | np.ndarray, str]]) -> pd.Series:
+def join_codes(index: pd.Index, parts: Sequence[tuple[pd.Series | np.ndarray, str]]) -> pd.Series:
     """Vectorised ``;``-join of the codes whose mask is True, in the given order.
 
     Rows are grouped by their pattern of true masks (few distinct patterns), the text

@@ -101,7 +101,8 @@ def _summary(console: Any, result: IdentifyResult, counts: dict[str, int], where
         table.add_column(t(*r), justify="right")
     for row in result.townships().itertuples(index=False):
         table.add_row(
-            f"{row.township_name or ''} {row.township_code}".strip(), *(str(getattr(row, r)) for r in RESULT_LABELS)
+            f"{str(row.township_name or '')} {str(row.township_code)}".strip(),
+            *(str(getattr(row, r)) for r in RESULT_LABELS),
         )
     table.add_row(t("合计", "total"), *(str(c["results"][r]) for r in RESULT_LABELS), style="bold")
     console.print(table)

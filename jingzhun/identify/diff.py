@@ -122,7 +122,7 @@ def _align(key_a: pd.Series, key_b: pd.Series) -> tuple[pd.Index, np.ndarray, np
     return pd.Index(uniq, dtype="str"), pos_a, pos_b
 
 
-def _at(values: np.ndarray, pos: np.ndarray, fill: object = False) -> np.ndarray:
+def _at(values: np.ndarray, pos: np.ndarray, fill: bool | int = False) -> np.ndarray:
     """``values[pos]`` with ``fill`` where pos is -1."""
     out = values[np.where(pos >= 0, pos, 0)] if len(values) else np.zeros(len(pos), dtype=values.dtype)
     return np.where(pos >= 0, out, fill)

@@ -94,8 +94,7 @@ def _summary(console: Any, result: DiffResult, counts: dict[str, int], where: Pa
         table.add_column(t(*HH_LABELS[c]), justify="right")
     for c in MEMBER_CHANGES:
         table.add_column(t("人", "m.") + t(*MEM_LABELS[c]), justify="right")
-    for row in result.townships.itertuples(index=False):
-        d = row._asdict()
+    for d in result.townships.to_dict("records"):
         table.add_row(
             str(d["township_code"]),
             *(str(d.get(f"households_{c}", 0)) for c in HOUSEHOLD_CHANGES),

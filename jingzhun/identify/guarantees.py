@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jingzhun.identify.members import age_on, current_mask, isin, map_keys
+from jingzhun.nulls import NA
 from jingzhun.params import Params
 from jingzhun.tablespec import conform, provided
 
@@ -71,7 +72,7 @@ def guarantee_gaps(
         if bool(params.settings.identify.exempt_disabled_home_schooling):
             disabled = cur["health"].astype("str").str.contains("残疾", regex=False).fillna(False).astype(bool)
             flagged &= ~disabled
-        out["education_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)
+        out["education_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, NA)
         names = _names(cur, flagged)
         out["education_gap_members"] = map_keys(hid, names).astype("str").fillna("")
 
@@ -79,7 +80,7 @@ def guarantee_gaps(
     if provided(members, "medical_insurance"):
         insured = cur["medical_insurance"].astype("boolean").fillna(False).astype(bool)
         flagged = ~insured
-        out["medical_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, pd.NA)
+        out["medical_gap"] = isin(hid, cur.loc[flagged, "household_id"]).astype("boolean").where(has_members, NA)
         names = _names(cur, flagged)
         out["medical_gap_members"] = map_keys(hid, names).astype("str").fillna("")
     return out

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from jingzhun.county import names_of
 from jingzhun.identify.members import isin
+from jingzhun.nulls import NA
 from jingzhun.params import Params
 from jingzhun.tablespec import provided
 
@@ -43,7 +44,7 @@ def apply_quota(hh: pd.DataFrame, villages: pd.DataFrame | None) -> tuple[pd.Dat
         quota = quota[~quota.index.duplicated()]
     hh_quota = hh["village_code"].astype("str").map(quota).astype("Int64")
     beyond = (rank > hh_quota).astype("boolean")
-    beyond[~eligible] = pd.NA
+    beyond[~eligible] = NA
     per_hh = pd.DataFrame({"quota_rank": rank, "village_quota": hh_quota, "beyond_quota": beyond}, index=idx)
 
     codes = sorted(set(counts.index) | set(quota.index))
@@ -110,7 +111,7 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     agg.index = agg.index.astype("str")
 
     v = _village_frame(villages)
-    out = v.join(agg, how="outer", suffixes=("_villages", ""))
+    out = v.join(agg, how="outer", suffixes=("_villages", ""))  # type: ignore[call-arg]  # pandas 3.1 keyword
     for c in ("village_name", "township_name"):
         if f"{c}_villages" in out.columns:
             out[c] = out[f"{c}_villages"].astype("str").fillna(out[c].astype("str"))
@@ -190,7 +191,7 @@ def village_table(hh: pd.DataFrame, villages: pd.DataFrame | None, quota: pd.Dat
     return out[first + rest].sort_values("village_code", kind="stable").reset_index(drop=True)
 
 
-_VILLAGE_COLS: dict[str, str] = {
+_VILLAGE_COLS: dict[str, Literal["str", "boolean", "Int64", "Float64"]] = {
     "village_name": "str",
     "township_code": "str",
     "township_name": "str",

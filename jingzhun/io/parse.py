@@ -177,7 +177,7 @@ def by_unique(arr: pa.ChunkedArray, fn: Callable[[pd.Series], tuple]) -> tuple:
     nulls = np.asarray(d.indices.is_null())
     idx = np.where(nulls, -1, idx).astype(np.int64)
     results = fn(uniq)
-    spread = []
+    spread: list[pd.Series | np.ndarray] = []
     for r in results:
         if isinstance(r, pd.Series):
             spread.append(pd.Series(r.array.take(idx, allow_fill=True)))

@@ -18,7 +18,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
@@ -968,7 +968,7 @@ def _valid_utf8(col: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
     raw = pc.cast(col, pa.large_binary()).to_pylist()
     fixed = [None if b is None else b.decode("utf-8", "replace") for b in raw]
     bad = sum(
-        1 for b, f in zip(raw, fixed, strict=True) if b is not None and "\ufffd" in f and b"\xef\xbf\xbd" not in b
+        1 for b, f in zip(raw, fixed, strict=True) if f is not None and "\ufffd" in f and b"\xef\xbf\xbd" not in b
     )
     return pa.chunked_array([pa.array(fixed, type=pa.large_string())]), bad
 
@@ -999,11 +999,11 @@ def match_header(text: str | None, hmap: dict[str, str]) -> str | None:
     return hmap.get(k2) if k2 else None
 
 
-def _score(row: list[str | None], hmap: dict[str, str]) -> int:
+def _score(row: Sequence[str | None], hmap: dict[str, str]) -> int:
     return len({c for c in (match_header(v, hmap) for v in row) if c})
 
 
-def find_header(rows: list[list[str | None]], hmap: dict[str, str]) -> tuple[int, bool]:
+def find_header(rows: Sequence[Sequence[str | None]], hmap: dict[str, str]) -> tuple[int, bool]:
     """(index of the header row, whether the next row completes a two-row header)."""
     window = rows[:HEAD_ROWS]
     scores = [_score(r, hmap) for r in window]
@@ -1027,7 +1027,7 @@ def find_header(rows: list[list[str | None]], hmap: dict[str, str]) -> tuple[int
     return h, bool(under_empty >= 1 or under_group >= 2)
 
 
-def combine_headers(rows: list[list[str | None]], h: int, two_row: bool, hmap: dict[str, str]) -> list[str]:
+def combine_headers(rows: Sequence[Sequence[str | None]], h: int, two_row: bool, hmap: dict[str, str]) -> list[str]:
     top = [(v or "").strip() for v in rows[h]] if h < len(rows) else []
     if not two_row:
         return top
@@ -1044,7 +1044,7 @@ def combine_headers(rows: list[list[str | None]], h: int, two_row: bool, hmap: d
     return out
 
 
-def _row_text(r: list[str | None]) -> str:
+def _row_text(r: Sequence[str | None]) -> str:
     return " ".join(str(v).strip() for v in r if v and str(v).strip())
 
 

@@ -334,8 +334,8 @@ def _known_digits_agree(r: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     Known digits: the first 17 of an 18-character roster ID (valid or not), or the leading
     digits an Excel-damaged ID kept. A register person without an ID is not ruled out.
     """
-    known = r["id_norm"].str.slice(0, 17).where(r["id_norm"].str.len() == 18, r["id_prefix"].str.slice(0, 17))
-    known = known.astype("str").fillna("").to_numpy(dtype=object)
+    digits = r["id_norm"].str.slice(0, 17).where(r["id_norm"].str.len() == 18, r["id_prefix"].str.slice(0, 17))
+    known = digits.astype("str").fillna("").to_numpy(dtype=object)
     reg = p["id_norm"].astype("str").fillna("").to_numpy(dtype=object)
     n = len(known)
     if n == 0:

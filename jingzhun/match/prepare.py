@@ -28,7 +28,7 @@ _VILLAGE_SUFFIXES = ("村民委员会", "村委会", "居民委员会", "居委�
 def _col(df: pd.DataFrame, name: str, dtype: str = "str") -> pd.Series:
     if name in df.columns:
         s = df[name]
-        return s.astype(dtype) if dtype == "str" and s.dtype != "str" else s
+        return s.astype("str") if dtype == "str" and s.dtype != "str" else s
     return pd.Series(pd.NA, index=df.index, dtype=dtype)
 
 
@@ -212,7 +212,7 @@ def months_in_year(start: pd.Series, end: pd.Series, year: int) -> pd.Series:
     e = pd.to_datetime(end, errors="coerce")
     sm = (s.dt.year * 12 + s.dt.month - 1).astype("Float64")
     em = (e.dt.year * 12 + e.dt.month - 1).astype("Float64").fillna(year * 12 + 11)
-    lo = np.maximum(sm.fillna(year * 12), year * 12)
-    hi = np.minimum(em, year * 12 + 11)
+    lo = sm.fillna(year * 12).clip(lower=year * 12)
+    hi = em.clip(upper=year * 12 + 11)
     months = (hi - lo + 1).clip(lower=0)
     return months.where(s.notna(), 0).astype("Float64")

@@ -84,7 +84,10 @@ RESULT_LABELS = {
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """``df.to_dict("records")`` without pandas' per-value boxing (arrow strings iterate slowly)."""
     cols = [
-        df[c].to_numpy(dtype=object, na_value=None) if df[c].dtype != bool else df[c].to_numpy() for c in df.columns
+        df[c].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas takes na_value=None
+        if df[c].dtype != bool
+        else df[c].to_numpy()
+        for c in df.columns
     ]
     keys = list(df.columns)
     return [dict(zip(keys, row, strict=True)) for row in zip(*cols, strict=True)]
@@ -144,9 +147,9 @@ def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in MEMBER_FIELDS}), np.zeros(n + 1, dtype=np.int64)
     m = members[current_mask(members)]
     order = pd.Series(np.arange(n), index=pd.Index(hids.to_numpy(dtype=object)))
-    pos = m["household_id"].astype("str").map(order)
-    m = m[pos.notna().to_numpy()]
-    pos = pos[pos.notna()].to_numpy(dtype=np.int64)
+    mapped = m["household_id"].astype("str").map(order)
+    m = m[mapped.notna().to_numpy()]
+    pos = mapped[mapped.notna()].to_numpy(dtype=np.int64)
     age = (
         age_on(m, pd.Timestamp(year=data_year, month=1, day=1))
         if ("birth_date" in m.columns or "id_number" in m.columns)
@@ -404,7 +407,7 @@ def build(
     vs["township_code"] = vs["village_code"].str.slice(0, 9)
     meas = p[["village_code", "measures"]].assign(measure=p["measures"].str.split(";")).explode("measure")
     meas = meas[meas["measure"].fillna("") != ""]
-    lists = {
+    lists: dict[str, dict[str, list[Any]]] = {
         "by_category": _grouped_counts(p, "category"),
         "by_cause": _grouped_counts(p, "main_cause"),
         "by_status": _grouped_counts(p, "status"),

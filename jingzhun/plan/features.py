@@ -192,10 +192,10 @@ class Features:
         if name == "all":
             return np.ones(self.n, dtype=bool)
         if name in HOUSEHOLD_FLAGS:
-            col, value = HOUSEHOLD_FLAGS[name]
+            col, true_value = HOUSEHOLD_FLAGS[name]
             if not provided(h, col):
                 self.missing[name] = col
-            return _flag(h, col, value)
+            return _flag(h, col, true_value)
         if name == "dirt_road":
             return (text_column(h, "road_type") == "泥土路").fillna(False).to_numpy(dtype=bool)
         if name == "no_house":

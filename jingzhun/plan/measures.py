@@ -162,8 +162,8 @@ def evaluate(features: Features, rules: list[MeasureRule]) -> tuple[MeasureResul
     for u in uniq:
         bits = np.unpackbits(np.frombuffer(u.tobytes(), dtype=np.uint8))[: len(rules)]
         by_measure: dict[str, list[MeasureRule]] = {}
-        for j in np.flatnonzero(bits):
-            by_measure.setdefault(rules[j].measure, []).append(rules[j])
+        for pos in np.flatnonzero(bits):
+            by_measure.setdefault(rules[pos].measure, []).append(rules[pos])
         measures.append(SEP.join(by_measure))
         why.append(SEP.join(f"{m}:{','.join(r.rule_id for r in rs)}" for m, rs in by_measure.items()))
         items.append(

@@ -23,7 +23,7 @@ def _slices(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Rows (sorted by unit) as record lists per unit, made in one pass."""
     if rows.empty:
         return {}
-    records = rows.to_dict("records")
+    records = cast(list[dict[str, Any]], rows.to_dict("records"))
     units = rows["unit"].to_numpy(dtype=object)
     cut = np.flatnonzero(np.r_[True, units[1:] != units[:-1], True])
     return {str(units[a]): records[a:b] for a, b in zip(cut[:-1], cut[1:], strict=True)}

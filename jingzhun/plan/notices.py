@@ -25,6 +25,7 @@ from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
 from jingzhun.identify.monitoring import monitoring_range
+from jingzhun.nulls import NA
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
 from jingzhun.tablespec import text_column
@@ -95,8 +96,8 @@ def exit_candidates(households: pd.DataFrame, identified: pd.DataFrame | None) -
     """Boolean mask over ``households``: identification found them ready to exit."""
     if identified is None or "exit_ready" not in identified.columns:
         return pd.Series(False, index=households.index)
-    ready = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id")
-    ready = ready.set_index("household_id")["exit_ready"].astype("boolean")
+    ident = identified.assign(household_id=identified["household_id"].astype("str")).drop_duplicates("household_id")
+    ready = ident.set_index("household_id")["exit_ready"].astype("boolean")
     return households["household_id"].astype("str").map(ready).astype("boolean").fillna(False).astype(bool)
 
 
@@ -205,7 +206,7 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
             "unit": unit,
             "project_id": text_column(p, "project_id", reset=True),
             "name": text_column(p, "name", reset=True),
-            "place": place.replace("", pd.NA).fillna(vcode),
+            "place": place.replace("", NA).fillna(vcode),
             "category": text_column(p, "category", reset=True),
             "fund_source": text_column(p, "fund_source", reset=True),
             "budget": budget.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.findings import Findings
+from jingzhun.nulls import NA
 
 CADRE_COLUMNS = ["cadre_id", "name", "unit", "rank", "township_code", "phone"]
 
@@ -82,7 +83,7 @@ def pair(
     hid = households["household_id"].astype("str").reset_index(drop=True)
     township = households["village_code"].astype("str").str.slice(0, 9).reset_index(drop=True)
     current = (
-        households["cadre_id"].astype("str").str.strip().replace("", pd.NA).reset_index(drop=True)
+        households["cadre_id"].astype("str").str.strip().replace("", NA).reset_index(drop=True)
         if "cadre_id" in households.columns
         else pd.Series(pd.NA, index=hid.index, dtype="str")
     )

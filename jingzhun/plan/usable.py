@@ -10,6 +10,7 @@ the county is produced. ``plan`` and ``notice`` (also inside ``run``) call
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.findings import Findings
@@ -65,7 +66,7 @@ def usable_rows(df: pd.DataFrame, table: str, findings: Findings) -> pd.Series:
     return ok & ~pd.Series(bad, index=df.index)
 
 
-def _sub(s: pd.Series | None, mask) -> pd.Series | None:
+def _sub(s: pd.Series | None, mask: pd.Series | np.ndarray) -> pd.Series | None:
     return None if s is None else s[mask]
 
 

@@ -107,7 +107,7 @@ def _summary(console: Any, model: ReportModel, where: Path) -> None:
     top = model.assessment.head(3)
     if len(top):
         names = ", ".join(
-            f"{r.rank}. {r.township_name or r.township_code} ({fmt('score', r.score)})" for r in top.itertuples()
+            f"{r.rank}. {str(r.township_name or r.township_code)} ({fmt('score', r.score)})" for r in top.itertuples()
         )
         console.print(t("考核前三: ", "assessment top 3: ") + names)
     missing = [k for k, v in model.inputs.items() if not v["available"]]

@@ -11,6 +11,8 @@ touched, at least one when there is a candidate. Vectorised: no loop over data r
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -84,7 +86,7 @@ def _days(rng: np.random.Generator, n: int, lo: int, hi: int) -> pd.TimedeltaInd
     return pd.to_timedelta(rng.integers(lo, hi, n), unit="D")
 
 
-def _truth(kind: str, code: str, payment_ids=(), project_ids=()) -> pd.DataFrame:
+def _truth(kind: str, code: str, payment_ids: Iterable[str] = (), project_ids: Iterable[str] = ()) -> pd.DataFrame:
     p, j = list(payment_ids), list(project_ids)
     return pd.DataFrame(
         {"kind": kind, "payment_id": p + [""] * len(j), "project_id": [""] * len(p) + j, "expected_code": code},
@@ -328,9 +330,21 @@ def inject(
     return out, truth
 
 
-def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_ids):
+def _projects(
+    pay: pd.DataFrame,
+    proj: pd.DataFrame,
+    hh: pd.DataFrame,
+    clean: pd.DataFrame,
+    pool: _Pool,
+    order: np.ndarray,
+    rng: np.random.Generator,
+    rate: float,
+    params: Params,
+    year: int,
+    new_ids: Callable[[int], np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
     end = pd.Timestamp(year=year, month=12, day=31)
-    truths = []
+    truths: list[pd.DataFrame] = []
     company = pay[(pay["project_id"] != "") & (pay["household_id"] == "")]
     stats = company.groupby("project_id").agg(
         first=("pay_date", "min"), n=("payment_id", "size"), paid=("amount", "sum")
@@ -350,7 +364,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     def jrows(pids: np.ndarray) -> pd.Index:
         return proj.index[proj["project_id"].isin(pids)]
 
-    def add(kind: str, pids=(), payments=()) -> None:
+    def add(kind: str, pids: Iterable[str] = (), payments: Iterable[str] = ()) -> None:
         truths.append(_truth(kind, PROJECT_KINDS[kind], payment_ids=payments, project_ids=pids))
 
     pids = jp.take(k)
@@ -386,7 +400,7 @@ def _projects(pay, proj, hh, clean, pool, order, rng, rate, params, year, new_id
     pids = jp.take(k, has_final)
     finals = company[company["project_id"].isin(pids) & (company["stage"] == "尾款")]
     last = finals.groupby("project_id")["pay_date"].max()
-    later = np.minimum(last + _days(rng, len(last), 3, 30), end)
+    later = np.minimum(last + _days(rng, len(last), 3, 30), end)  # type: ignore[call-overload]  # Series ufunc
     blank = rng.random(len(last)) < 0.5
     acc = later.where(~blank)
     proj.loc[jrows(pids), "acceptance_date"] = proj.loc[jrows(pids), "project_id"].map(acc).to_numpy()

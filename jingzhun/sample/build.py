@@ -103,7 +103,7 @@ def build(
                 ydir / f"{table}.{fmt}",
                 fmt,
                 str(opt.get("encoding", encoding)),
-                title=opt.get("title"),
+                title=str(opt["title"]) if "title" in opt else None,
                 total_row=bool(opt.get("total_row", False)),
             )
             counts[ys.year][table] = len(df)

@@ -186,8 +186,8 @@ def initial(
     given = names.given_names(rng, male)
     name = (surname + given).astype(object)
     eth = np.full(m, "汉族", dtype=object)
-    county = vil["township_code"].str.slice(0, 6).to_numpy()[hv]
-    pcounty = county[hh].astype(object)
+    hh_county = vil["township_code"].str.slice(0, 6).to_numpy()[hv]
+    pcounty = hh_county[hh].astype(object)
     tujia = np.isin(
         pcounty, ["420528", "420529", "422801", "422802", "422822", "422823", "422825", "422826", "422827", "422828"]
     )
@@ -246,7 +246,7 @@ def initial(
     main = np.array(CAUSES, dtype=object)[rng.choice(len(CAUSES), n, p=CAUSE_P / CAUSE_P.sum())]
     main[tekun] = "缺劳力"
     H = H.assign(
-        household_id=np.char.add(county.astype(str), zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
+        household_id=np.char.add(hh_county.astype(str), zfill(np.arange(1, n + 1).astype(str), 8)).astype(object),
         registered=registered,
         category=category,
         status=status,
@@ -339,8 +339,8 @@ def evolve(
     k = min(len(bi), len(gi))
     bi, gi = rng.permutation(bi)[:k], rng.permutation(gi)[:k]
     d = dates(k)
-    P.iloc[bi, P.columns.get_loc("reason")] = "嫁出"
-    P.iloc[bi, P.columns.get_loc("change_date")] = d
+    P.iloc[bi, P.columns.tolist().index("reason")] = "嫁出"
+    P.iloc[bi, P.columns.tolist().index("change_date")] = d
     newp = P.iloc[bi].copy()
     newp["hh"] = P["hh"].to_numpy()[gi]
     newp["relation"] = "之儿媳"

@@ -114,9 +114,9 @@ def _text(s: pd.Series) -> pd.Series:
         return s.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_float_dtype(s.dtype):
         as_float = s.astype("float64")
-        whole = np.isfinite(as_float) & (as_float == np.round(as_float))
+        whole = np.asarray(np.isfinite(as_float) & (as_float == np.round(as_float)), dtype=bool)
         out = as_float.round(2).astype("str")
-        out[whole.to_numpy()] = as_float[whole.to_numpy()].astype("int64").astype("str")
+        out[whole] = as_float[whole].astype("int64").astype("str")
         return out.where(s.notna())
     return s
 

@@ -34,7 +34,7 @@ def row_numbers(df: pd.DataFrame) -> pd.Series:
 
 def _describe(check: pa.Check) -> str:
     """Short, language-neutral text of a check's parameters (the finding's detail)."""
-    s = check.statistics
+    s = check.statistics or {}
     if check.name == "in_range":
         return f"[{s['min_value']}, {s['max_value']}]"
     if check.name == "greater_than_or_equal_to":
