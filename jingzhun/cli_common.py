@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover - an older typer on plain click
 from jingzhun.errors import EXIT_INPUT, EXIT_USAGE, JingzhunError
 from jingzhun.i18n import get_lang, set_lang, t
 from jingzhun.progress import Reporter
+
+if TYPE_CHECKING:
+    from jingzhun.profile import Folders
 
 
 @dataclass
@@ -114,6 +117,13 @@ class Run:
     def progress(self) -> Reporter:
         """The command's progress display (a status line on a terminal, timestamped lines otherwise)."""
         return Reporter(self.err, self.quiet)
+
+    def folders(self, dataset: Path | None, templates: Path | None = None) -> Folders:
+        """The run's template and schema folders (``--templates`` < dataset < profile < packaged, most specific
+        first; :mod:`jingzhun.profile`), resolved once here and passed down to the renderer and the schema loader."""
+        from jingzhun.params import sources_for
+
+        return sources_for(dataset, params_file=self.config, templates_dir=templates).folders()
 
 
 def make_run(

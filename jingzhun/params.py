@@ -520,10 +520,21 @@ class Params:
         cls, dataset: str | Path | None = None, config: str | Path | None = None, *, profile: str | Path | None = None
     ) -> Params:
         """Defaults < province profile < dataset ``jingzhun.toml`` < ``config`` (:mod:`jingzhun.profile`)."""
-        p = cls()
-        p._merge(_flatten(_read_toml(DEFAULTS_FILE)), "default", strict=False)
         ds_file, ds_raw = _dataset_file(dataset)
         sources = resolve(dataset, profile=profile, params_file=config, declared=_declared_profile(ds_file, ds_raw))
+        return cls._merged(sources, ds_file, ds_raw)
+
+    @classmethod
+    def from_sources(cls, sources: Sources) -> Params:
+        """The parameters of a run whose :class:`~jingzhun.profile.Sources` the command layer resolved."""
+        ds_file, ds_raw = _dataset_file(sources.dataset)
+        _declared_profile(ds_file, ds_raw)  # drops the top-level profile line (not a parameter)
+        return cls._merged(sources, ds_file, ds_raw)
+
+    @classmethod
+    def _merged(cls, sources: Sources, ds_file: Path | None, ds_raw: dict[str, Any]) -> Params:
+        p = cls()
+        p._merge(_flatten(_read_toml(DEFAULTS_FILE)), "default", strict=False)
         for path, origin in sources.params_files(DEFAULTS_FILE)[1:]:
             p._merge(_flatten(ds_raw if path == ds_file else _read_toml(path)), origin, strict=True)
         p._check_order()

@@ -41,7 +41,8 @@ from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
 from jingzhun.match.core import one_per_defect
 from jingzhun.memory import peak_mb
 from jingzhun.outputs import RUN_LOG, check_replaceable, disk_full, output_dir
-from jingzhun.params import Params
+from jingzhun.params import Params, sources_for
+from jingzhun.profile import Folders
 from jingzhun.runlock import locked
 from jingzhun.steps import STEPS, Context, RunOptions, Skip, StepSpec
 from jingzhun.tables import TABLES
@@ -109,20 +110,26 @@ def run_pipeline(
     *,
     params: Params | None = None,
     loader: Callable[..., YearData] = load_year,
+    folders: Folders | None = None,
 ) -> RunResult:
     """Run every step for one data year into ``out``; return what ran and the findings.
 
     ``executor``: where the steps' units of work run; without one, the run makes one for
     ``options.jobs`` (:func:`~jingzhun.executors.make_executor`) and closes it at the end.
     ``params`` and ``loader`` (``load_year``'s signature) replace the dataset's ``jingzhun.toml`` and
-    its year folders: a county task of a province run gives its county's settings and store partitions."""
+    its year folders: a county task of a province run gives its county's settings and store partitions.
+    ``folders`` replaces the template and schema folders resolved here (the dataset's
+    :class:`~jingzhun.profile.Sources`): a county task gets its driver's."""
     if executor is None:
         with make_executor(options.jobs) as own_executor:
-            return run_pipeline(dataset, out, options, config, progress, own_executor, params=params, loader=loader)
+            return run_pipeline(
+                dataset, out, options, config, progress, own_executor, params=params, loader=loader, folders=folders
+            )
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     ds = Dataset.open(dataset)
     year = ds.resolve_year(options.year)
-    params = params or Params.load(ds.root, config)
+    params, folders = _settings(ds, config, options, params, folders)
+    check_own_schemas(folders)
     out = Path(out).resolve()  # a symbolic link: its target is locked and replaced, the link stays
     check_out(out, ds.root)
     with locked(out) as stale_lock:
@@ -152,7 +159,19 @@ def run_pipeline(
         for tb, msg in sorted(data.broken.items()):
             own.add("R-TABLE-UNREADABLE", table=tb, key=tb, detail=msg)
         with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
-            c = Context(ds, year, params, options, data, tmp, previous, previous_error, out=out, executor=executor)
+            c = Context(
+                ds,
+                year,
+                params,
+                options,
+                data,
+                tmp,
+                previous,
+                previous_error,
+                out=out,
+                executor=executor,
+                folders=folders,
+            )
             status: dict[str, str] = {}
             behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
             worker = _Worker(behind, c) if behind else None
@@ -191,6 +210,25 @@ def run_pipeline(
             manifest["summary"] = {k: v for k, v in summary.items() if k != "steps"}
             write_manifest(tmp, manifest)
     return RunResult(out=out, year=year, steps=records, findings=rendered, exit_code=exit_code, summary=summary)
+
+
+def _settings(
+    ds: Dataset, config: Path | None, options: RunOptions, params: Params | None, folders: Folders | None
+) -> tuple[Params, Folders]:
+    """The run's parameters and folders: those given, else from the dataset's sources (resolved once for both)."""
+    if params is not None and folders is not None:
+        return params, folders
+    sources = sources_for(ds.root, params_file=config, templates_dir=options.templates)
+    return params or Params.from_sources(sources), folders or sources.folders()
+
+
+def check_own_schemas(folders: Folders) -> None:
+    """A dataset's or profile's schema file that is broken stops the run here (exit 3), as a broken
+    parameter file does, instead of failing the validate step in a worker."""
+    if folders.schemas[:-1]:
+        from jingzhun.schema.loader import check_schemas
+
+        check_schemas(TABLES, folders.schemas)
 
 
 def check_out(out: Path, dataset: Path) -> None:
@@ -334,7 +372,7 @@ def _findings_page(c: Context, rendered: pd.DataFrame) -> None:
         if f is not None and (c.tmp / path).is_file():
             files.update({code: path for code in sorted(f.codes()) if code not in files})
     title = t(f"{c.year} 年度问题汇总", f"findings {c.year}")
-    write_text(c.tmp / FINDINGS_PAGE, findings_page(rendered, files, title, c.options.templates))
+    write_text(c.tmp / FINDINGS_PAGE, findings_page(rendered, files, title, c.folders.templates))
 
 
 def _summary(out: Path, year: int, records: list[StepRecord], rendered: pd.DataFrame, exit_code: int) -> dict[str, Any]:

@@ -18,16 +18,23 @@ The one override order, lowest first, the same for every kind::
 Parameters merge key by key across the layers; a measure rule table is taken whole from
 the highest layer that has one; templates and schemas are looked up file by file, the
 highest layer that has the file winning.
+
+The command layer resolves a run's :class:`Sources` once and hands the template and schema
+folders down as :class:`Folders` (plain tuples of paths, picklable: worker processes and the
+county tasks of a province run get the same); the renderer and the schema loader only walk
+the list they are given, first folder holding the file wins.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
+from jingzhun.resources import resource_dir
 
 PROFILE_ENV = "JINGZHUN_PROFILE"
 PROFILE_KEY = "profile"  # top-level key of a dataset's jingzhun.toml
@@ -35,6 +42,20 @@ DATASET_PARAMS = "jingzhun.toml"
 PROFILE_PARAMS = "params.toml"
 MEASURES = "measures.csv"
 LAYERS = ("packaged", "profile", "dataset", "run")  # lowest first
+
+
+# One folder (a run's ``--templates``) or a list of folders, most specific first.
+FolderList = str | Path | Sequence[str | Path] | None
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where a run looks up templates and schemas, each most specific first, ending in the packaged folder.
+
+    Empty tuples mean the packaged folders only (a library call with no run around it)."""
+
+    templates: tuple[Path, ...] = ()
+    schemas: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,13 +101,36 @@ class Sources:
         """Schema folders, searched in this order (highest layer first)."""
         return self._folders("schemas", self.schemas_dir, packaged)
 
+    def folders(self) -> Folders:
+        """The template and schema folders of this run (the packaged ones found by :mod:`jingzhun.resources`)."""
+        return Folders(
+            templates=tuple(self.template_dirs(resource_dir("templates"))),
+            schemas=tuple(self.schema_dirs(resource_dir("schemas"))),
+        )
+
     def _folders(self, name: str, run: Path | None, packaged: Path) -> list[Path]:
         layered = [base / name for base in (self.dataset, self.profile) if base is not None]
         found = [p for p in layered if p.is_dir()]
         return ([run] if run is not None else []) + found + [packaged]
 
 
-def find_file(name: str, folders: list[Path]) -> Path | None:
+def with_packaged(given: FolderList, packaged: Path) -> tuple[Path, ...]:
+    """``given`` (one run folder, or a list from :meth:`Sources.folders`) as resolved paths ending in ``packaged``.
+
+    A single folder is the run layer alone (the ``--templates`` of a library call): it is
+    searched before the packaged folder, as before profiles existed."""
+    if given is None:
+        items: list[Path] = []
+    elif isinstance(given, (str, Path)):
+        items = [Path(given)]
+    else:
+        items = [Path(p) for p in given]
+    out = [p.resolve() for p in items]
+    home = packaged.resolve()
+    return tuple(out if out and out[-1] == home else [*out, home])
+
+
+def find_file(name: str, folders: Sequence[Path]) -> Path | None:
     """The first ``folder / name`` that exists (folders from :meth:`Sources.template_dirs` or ``schema_dirs``)."""
     for base in folders:
         if (base / name).is_file():

@@ -2,9 +2,11 @@
 
 - ``StrictUndefined``: a misspelt or missing field fails instead of printing blank.
 - Autoescape for ``.html`` and ``.xml`` templates (DOCX bodies are WordprocessingML).
-- Loader: a user's template folder (``--templates DIR``) first, then the packaged
-  ``templates/`` found through :func:`jingzhun.resources.resource_dir`; a user file with
-  the same relative name overrides the packaged one.
+- Loader: the run's template folders, most specific first, then the packaged
+  ``templates/`` found through :func:`jingzhun.resources.resource_dir`: the first folder
+  holding a file of that relative name wins. The command layer gives the list
+  (:meth:`jingzhun.profile.Sources.folders`: ``--templates`` < dataset < province profile
+  < packaged, most specific first); a single folder is searched before the packaged one.
 - Every template problem (syntax error, unknown field, missing file) becomes a
   :class:`jingzhun.errors.TemplateError` (exit 3) naming the template file and line.
 - Sandboxed (``jinja2.sandbox.ImmutableSandboxedEnvironment``), packaged and user
@@ -35,6 +37,7 @@ from markupsafe import Markup, escape
 
 from jingzhun.errors import TemplateError
 from jingzhun.i18n import t
+from jingzhun.profile import FolderList, with_packaged
 from jingzhun.resources import resource_dir
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".css", ".j2", ".txt")
@@ -215,23 +218,28 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.rsplit(".", 1)[-1].lower() in ("html", "htm", "xml")
 
 
+# The template folders a renderer is given: one folder (``--templates``), or the run's list
+# (:attr:`jingzhun.profile.Folders.templates`), or None for the packaged templates only.
+Templates = FolderList
+
+
+def _check_folder(p: Path) -> None:
+    if not p.is_dir():
+        raise TemplateError(
+            t(f"找不到模板文件夹 {p}", f"template folder {p} not found"),
+            t(
+                "--templates 应指向一个文件夹, 其中的同名文件覆盖内置模板",
+                "--templates must name a folder whose files override the packaged ones",
+            ),
+        )
+
+
 @functools.lru_cache(maxsize=8)
-def _environment(user_dir: str | None) -> jinja2.sandbox.ImmutableSandboxedEnvironment:
-    paths: list[str] = []
-    if user_dir is not None:
-        p = Path(user_dir)
-        if not p.is_dir():
-            raise TemplateError(
-                t(f"找不到模板文件夹 {p}", f"template folder {p} not found"),
-                t(
-                    "--templates 应指向一个文件夹, 其中的同名文件覆盖内置模板",
-                    "--templates must name a folder whose files override the packaged ones",
-                ),
-            )
-        paths.append(str(p))
-    paths.append(str(resource_dir("templates")))
+def _environment(folders: tuple[str, ...]) -> jinja2.sandbox.ImmutableSandboxedEnvironment:
+    for p in folders[:-1]:  # the last is the packaged folder (resource_dir found it)
+        _check_folder(Path(p))
     env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(paths, encoding="utf-8"),
+        loader=jinja2.FileSystemLoader(list(folders), encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
         finalize=_finalize,
@@ -246,14 +254,19 @@ def _environment(user_dir: str | None) -> jinja2.sandbox.ImmutableSandboxedEnvir
     return env
 
 
-def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
-    """The shared environment; ``user_dir`` (a folder) overrides packaged templates."""
-    return _environment(None if user_dir is None else str(Path(user_dir).resolve()))
+def template_folders(templates: Templates = None) -> tuple[Path, ...]:
+    """The folders searched for a template, in order (the packaged one last)."""
+    return with_packaged(templates, resource_dir("templates"))
 
 
-def template_path(name: str, user_dir: str | Path | None = None) -> Path:
-    """Where template ``name`` is read from (the user's folder wins)."""
-    env = environment(user_dir)
+def environment(templates: Templates = None) -> jinja2.Environment:
+    """The shared environment (one per folder list); earlier folders override later ones and the packaged."""
+    return _environment(tuple(str(p) for p in template_folders(templates)))
+
+
+def template_path(name: str, templates: Templates = None) -> Path:
+    """Where template ``name`` is read from (the first folder that has it)."""
+    env = environment(templates)
     loader = env.loader
     assert isinstance(loader, jinja2.FileSystemLoader)
     for base in loader.searchpath:
@@ -277,9 +290,9 @@ def _field_of(message: str) -> str:
     return m.group(1) if m else message
 
 
-def get_template(name: str, user_dir: str | Path | None = None) -> jinja2.Template:
+def get_template(name: str, templates: Templates = None) -> jinja2.Template:
     """A compiled template; problems become TemplateError with file and line."""
-    env = environment(user_dir)
+    env = environment(templates)
     try:
         return env.get_template(name)
     except jinja2.TemplateSyntaxError as e:
@@ -301,9 +314,9 @@ def get_template(name: str, user_dir: str | Path | None = None) -> jinja2.Templa
         ) from None
 
 
-def render(name: str, context: Mapping[str, Any], user_dir: str | Path | None = None) -> str:
+def render(name: str, context: Mapping[str, Any], templates: Templates = None) -> str:
     """Render template ``name`` with ``context``; any failure is a TemplateError."""
-    return render_template(get_template(name, user_dir), context)
+    return render_template(get_template(name, templates), context)
 
 
 def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> str:
@@ -463,7 +476,7 @@ def write_docx(path: str | Path, body_xml: str, title: str = "") -> None:
 
 
 def render_docx(
-    name: str, context: Mapping[str, Any], path: str | Path, user_dir: str | Path | None = None, title: str = ""
+    name: str, context: Mapping[str, Any], path: str | Path, templates: Templates = None, title: str = ""
 ) -> None:
     """Render the body template ``name`` (``….docx.xml``) and write the .docx to ``path``."""
-    write_docx(path, render(name, context, user_dir), title)
+    write_docx(path, render(name, context, templates), title)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from jingzhun.errors import JingzhunError
 from jingzhun.executors import SERIAL, Executor
 from jingzhun.i18n import t
+from jingzhun.profile import Folders
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +57,9 @@ class RunOptions:
 @dataclass
 class Context:
     """What a step reads: the dataset, this year's (and the year before's) frames, the
-    options, and in ``results`` the results of the steps run before it (by step name)."""
+    options, and in ``results`` the results of the steps run before it (by step name).
+    ``folders``: the run's template and schema folders, resolved once by the command layer
+    (:meth:`jingzhun.profile.Sources.folders`); steps pass them to the renderer and the schema loader."""
 
     ds: Dataset
     year: int
@@ -69,6 +72,7 @@ class Context:
     results: dict[str, Any] = field(default_factory=dict)
     out: Path | None = None  # the run's output folder (earlier runs are looked for beside it)
     executor: Executor = SERIAL  # where the steps send their units of work
+    folders: Folders = field(default_factory=Folders)
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:

@@ -18,12 +18,13 @@ from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
+from jingzhun.render import Templates
 from jingzhun.steps import Context, Outcome
 
 compute = audit_year
 
 
-def write(report: AuditReport, folder: Path, xlsx: bool = False, templates: Path | None = None) -> list[Path]:
+def write(report: AuditReport, folder: Path, xlsx: bool = False, templates: Templates = None) -> list[Path]:
     """Every output of ``report`` into ``folder``; returns the files written."""
     return write_report(report, folder, xlsx, templates)
 
@@ -73,4 +74,4 @@ def step_compute(c: Context) -> Outcome:
 
 def step_write(outcome: Outcome, d: Path, c: Context) -> None:
     d.mkdir()
-    write(outcome.value, d, c.options.xlsx, c.options.templates)
+    write(outcome.value, d, c.options.xlsx, c.folders.templates)

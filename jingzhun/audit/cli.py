@@ -88,13 +88,14 @@ def command(
     date = parse_as_of(as_of)
     truth_frame = read_truth(truth) if truth is not None else None
     progress = run.progress()
+    folders = run.folders(dataset, templates)
     report = run_audit(dataset, year, run.config, date, jobs, progress)
     scores = None
     if truth_frame is not None:
         scores = score(report.findings, truth_frame)
         report.summary["truth"] = scores.astype("object").where(scores.notna(), None).to_dict("records")
     with progress.step("write"), output_dir(out, "audit") as d:
-        write_report(report, d, xlsx, templates)
+        write_report(report, d, xlsx, folders.templates)
         if scores is not None:
             write_csv(scores, d / "truth_scores.csv")
     if json_out:

@@ -22,7 +22,7 @@ from jingzhun.funds.summary import summarize, township_names
 from jingzhun.i18n import t
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.params import Params
-from jingzhun.render import render, write_text
+from jingzhun.render import Templates, render, write_text
 
 TABLES = ("households", "members", "villages", "crosscheck", "projects", "payments")
 
@@ -94,7 +94,7 @@ def _sheet(name: str) -> str:
     return t(*TITLES[name]) if name in TITLES else name
 
 
-def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Path | None = None) -> list[Path]:
+def write_report(report: AuditReport, d: Path, xlsx: bool, templates: Templates = None) -> list[Path]:
     """Write every output of the model into folder ``d`` (the command's temp folder)."""
     written = [write_csv(report.findings, d / "findings.csv")]
     for name, frame in report.funds.frames().items():

@@ -24,6 +24,7 @@ from jingzhun.plan.core import PlanResult, make_plans, summary
 from jingzhun.plan.measures import load_rules, rules_file
 from jingzhun.plan.usable import for_documents
 from jingzhun.progress import Reporter, no_step
+from jingzhun.render import Templates
 from jingzhun.steps import Context, Outcome
 
 TABLES = ("households", "members", "villages", "cadres", "crosscheck")
@@ -90,7 +91,7 @@ def write_files(
     *,
     xlsx: bool,
     books: bool,
-    templates: Path | None,
+    templates: Templates,
     docx: bool,
     executor: Executor = SERIAL,
 ) -> list[Path]:
@@ -125,7 +126,7 @@ def write(
     *,
     xlsx: bool = False,
     books: bool = True,
-    templates: Path | None = None,
+    templates: Templates = None,
     docx: bool = True,
     executor: Executor = SERIAL,
 ) -> list[Path]:
@@ -152,5 +153,7 @@ def step_compute(c: Context) -> Outcome:
 def step_write(outcome: Outcome, d: Path, c: Context) -> None:
     d.mkdir()
     o = c.options
-    files = write(outcome.value, d, xlsx=o.xlsx, books=o.books, templates=o.templates, docx=o.docx, executor=c.executor)
+    files = write(
+        outcome.value, d, xlsx=o.xlsx, books=o.books, templates=c.folders.templates, docx=o.docx, executor=c.executor
+    )
     outcome.summary["documents"] = len(files)

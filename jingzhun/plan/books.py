@@ -26,14 +26,14 @@ from markupsafe import Markup
 from jingzhun.executors import SERIAL, Executor, chunks
 from jingzhun.plan import cardtext
 from jingzhun.plan.docs import CARD_FIELDS, ROSTER_FIELDS, DocModel, records
-from jingzhun.render import environment, get_template, render_template, template_path, write_docx, write_text
+from jingzhun.render import Templates, environment, get_template, render_template, template_path, write_docx, write_text
 from jingzhun.safename import safe_filename
 
 HTML_TEMPLATES = ("plan/village_book.html", "plan/_card.html")
 DOCX_TEMPLATES = ("plan/village_book.docx.xml", "plan/_card.docx.xml")
 
 
-def packaged(names: tuple[str, ...], templates: str | Path | None) -> bool:
+def packaged(names: tuple[str, ...], templates: Templates) -> bool:
     """True when none of ``names`` is overridden by the user's template folder."""
     if templates is None:
         return True
@@ -42,7 +42,7 @@ def packaged(names: tuple[str, ...], templates: str | Path | None) -> bool:
 
 
 def _render_townships(
-    tcodes: list[str], *, model: DocModel, books: Path, templates: str | Path | None, docx: bool
+    tcodes: list[str], *, model: DocModel, books: Path, templates: Templates, docx: bool
 ) -> list[tuple[str, dict[str, Any], list[str]]]:
     village_html = get_template("plan/village_book.html", templates)
     village_docx = get_template("plan/village_book.docx.xml", templates) if docx else None
@@ -111,7 +111,7 @@ def _render_townships(
 def write_books(
     model: DocModel,
     books: Path,
-    templates: str | Path | None = None,
+    templates: Templates = None,
     docx: bool = True,
     executor: Executor = SERIAL,
 ) -> list[Path]:
@@ -151,7 +151,7 @@ def write_books(
     return written
 
 
-def render_card(card: dict, year: int, county: dict, templates: str | Path | None = None) -> str:
+def render_card(card: dict, year: int, county: dict, templates: Templates = None) -> str:
     """One household's card as a page of its own (tests and single-card printing)."""
     return render_template(
         get_template("plan/card.html", templates), {"household": card, "year": year, "county": county}

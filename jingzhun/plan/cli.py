@@ -67,12 +67,13 @@ def command(
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
     progress = run.progress()
+    folders = run.folders(dataset, templates)
     result, findings, model, params = run_plan(dataset, year, run.config, measures, progress)
     say_county(run.err, params)
     rendered = findings.render()
     with progress.step("books" if books else "write"), output_dir(out, "plan") as d, make_executor(jobs) as ex:
         files = write_files(
-            result, rendered, model, d, xlsx=xlsx, books=books, templates=templates, docx=docx, executor=ex
+            result, rendered, model, d, xlsx=xlsx, books=books, templates=folders.templates, docx=docx, executor=ex
         )
     counts = severity_counts(rendered)
     s = summary(result)

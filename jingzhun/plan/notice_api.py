@@ -30,6 +30,7 @@ from jingzhun.plan.notices import (
     screen,
 )
 from jingzhun.plan.usable import for_documents
+from jingzhun.render import Templates
 from jingzhun.steps import Context, Outcome
 
 
@@ -79,7 +80,7 @@ def write_files(
     rendered: pd.DataFrame,
     d: Path,
     internal: Path,
-    templates: Path | None,
+    templates: Templates,
     docx: bool,
     executor: Executor = SERIAL,
     xlsx: bool = False,
@@ -173,7 +174,7 @@ def step_write(outcome: Outcome, d: Path, c: Context) -> None:
             nset.findings.render(),
             folder,
             c.tmp / INTERNAL / kind,
-            c.options.templates,
+            c.folders.templates,
             c.options.docx,
             c.executor,
             c.options.xlsx,

@@ -110,6 +110,7 @@ def command(
         raise UsageError(t(f"--kind 只能是 {' | '.join(KINDS)}", f"--kind must be one of {' | '.join(KINDS)}"))
     given = parse_date(date_)
     ds = Dataset.open(dataset)
+    folders = run.folders(ds.root, templates)
     data_year = ds.resolve_year(year)
     start = given or default_notice_date(data_year)
     params = Params.load(ds.root, run.config)
@@ -137,7 +138,7 @@ def command(
         output_dir(Path(out) / "notice", kind, marker_at=(internal / POSTED_MANIFEST, posted_marker)) as d,
         make_executor(jobs) as executor,
     ):
-        units, files = write_files(nset, nc, rendered, d, internal, templates, docx, executor, xlsx)
+        units, files = write_files(nset, nc, rendered, d, internal, folders.templates, docx, executor, xlsx)
     counts = severity_counts(rendered)
     made = int((units["file"] != "").sum())
     withheld = units[units["withheld"] != ""]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from jingzhun.executors import SERIAL, Executor, chunks
 from jingzhun.plan.notices import RECORD_KEYS, NoticeCommon, NoticeSet, screen
-from jingzhun.render import get_template, render_template, write_docx, write_text
+from jingzhun.render import Templates, get_template, render_template, write_docx, write_text
 from jingzhun.safename import safe_filename
 
 
@@ -40,7 +40,7 @@ def _render_units(
     nset: NoticeSet,
     common: NoticeCommon,
     folder: Path,
-    templates: str | Path | None,
+    templates: Templates,
     docx: bool,
     units: list[dict[str, Any]],
     per_unit: dict[str, list[dict[str, Any]]],
@@ -103,7 +103,7 @@ def write_notices(
     nset: NoticeSet,
     common: NoticeCommon,
     folder: Path,
-    templates: str | Path | None = None,
+    templates: Templates = None,
     docx: bool = True,
     executor: Executor = SERIAL,
 ) -> tuple[pd.DataFrame, list[Path]]:

@@ -37,8 +37,9 @@ from jingzhun.i18n import get_lang
 from jingzhun.io.write import csv_bytes, write_csv, write_json
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
 from jingzhun.outputs import RUN_LOG, check_replaceable, output_dir
-from jingzhun.params import Params
-from jingzhun.pipeline import KEPT, RunOptions, check_out
+from jingzhun.params import Params, sources_for
+from jingzhun.pipeline import KEPT, RunOptions, check_out, check_own_schemas
+from jingzhun.profile import Folders
 from jingzhun.province import store as st
 from jingzhun.province.passes import GlobalResult, Slim, global_passes, slim_frames
 from jingzhun.province.store import read_partition
@@ -83,8 +84,12 @@ def _notice_date(options: RunOptions, year: int) -> str:
     return (options.notice_date or default_notice_date(year)).isoformat()
 
 
-def task_specs(store: Path, year: int, stage: Path, options: RunOptions) -> list[TaskSpec]:
-    """One spec per county of ``year``, largest county first (the critical path starts at once)."""
+def task_specs(
+    store: Path, year: int, stage: Path, options: RunOptions, folders: Folders | None = None
+) -> list[TaskSpec]:
+    """One spec per county of ``year``, largest county first (the critical path starts at once);
+    ``folders``: the run's template and schema folders (None: the packaged ones)."""
+    folders = folders or Folders()
     sizes = st.counties(store, year)
     specs = []
     for county, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -106,6 +111,8 @@ def task_specs(store: Path, year: int, stage: Path, options: RunOptions) -> list
                 books=options.books,
                 fail_on=options.fail_on,
                 size=size,
+                templates=tuple(str(p) for p in folders.templates),
+                schemas=tuple(str(p) for p in folders.schemas),
             )
         )
     return specs
@@ -310,13 +317,16 @@ def run_store(
     year = options.year or (years[-1] if years else 0)
     out = Path(out).resolve()
     check_out(out, store)
-    params = Params.load(None, config)
+    sources = sources_for(None, params_file=config, templates_dir=options.templates)  # a store is no dataset
+    params = Params.from_sources(sources)
+    folders = sources.folders()
+    check_own_schemas(folders)
     timings: dict[str, float] = {}
     with locked(out):
         check_replaceable(out, KEPT)
         with output_dir(out.parent, out.name, marker=False, allow=KEPT) as tmp:
             t0 = time.perf_counter()
-            specs = task_specs(store, year, tmp, options)
+            specs = task_specs(store, year, tmp, options, folders)
             tasks = run_tasks(executor, specs)
             timings["tasks"] = time.perf_counter() - t0
             _sweep(tmp, tasks)

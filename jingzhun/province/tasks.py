@@ -3,7 +3,8 @@
 :func:`run_county` is a module-level function of one plain, picklable :class:`TaskSpec`, so any
 executor can run it (this process, local processes, a Dask worker on another server). Everything
 that could differ between machines comes in the spec: data year, notice date, audit date,
-language, version and the county's settings as text. The task writes its county's files into
+language, version, the county's settings as text and the run's template and schema folders
+(resolved once by the driver, :mod:`jingzhun.profile`). The task writes its county's files into
 ``<stage>/counties/<county>``, hashes them itself, stages its findings under ``<stage>/_findings/``
 and returns the hashes and the slim frames of the global passes. It never forks (a guard refuses
 it while a task runs: Dask workers are daemonic and may not start children), and a retry starts
@@ -34,6 +35,7 @@ from jingzhun.i18n import set_lang, t
 from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifest
 from jingzhun.memory import peak_mb
 from jingzhun.params import Params, _flatten
+from jingzhun.profile import Folders
 from jingzhun.province.passes import Slim, slim_frames
 from jingzhun.province.store import (
     REFERENCE,
@@ -68,6 +70,12 @@ class TaskSpec:
     books: bool = True
     fail_on: str = "error"
     size: int = 0  # bytes of the county's partitions (the driver orders tasks by it)
+    templates: tuple[str, ...] = ()  # the run's template folders, most specific first (() = packaged only)
+    schemas: tuple[str, ...] = ()  # the run's schema folders, likewise
+
+    @property
+    def folders(self) -> Folders:
+        return Folders(tuple(Path(p) for p in self.templates), tuple(Path(p) for p in self.schemas))
 
 
 @dataclass
@@ -253,7 +261,7 @@ def county_task(spec: TaskSpec) -> TaskResult:
             if partition_path(store, "households", y, spec.county).is_file():
                 (root / str(y)).mkdir()
         loader = functools.partial(_load, store, spec.county)
-        result = run_pipeline(root, out, options, None, params=params, loader=loader)
+        result = run_pipeline(root, out, options, None, params=params, loader=loader, folders=spec.folders)
     _patch_manifest(out, spec, store)
     frames = read_county(store, spec.county, spec.year)
     findings = result.findings.copy()

@@ -19,6 +19,7 @@ from jingzhun.identify.cache import cached, earlier_runs
 from jingzhun.identify.core import identify
 from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
+from jingzhun.render import Templates
 from jingzhun.report.inputs import MAIN_TABLES, slim_households, step_inputs, trend_years
 from jingzhun.report.model import ReportModel, build_report
 from jingzhun.report.write import existing_links, write_report
@@ -80,7 +81,7 @@ def write(
     model: ReportModel,
     folder: Path,
     xlsx: bool = False,
-    templates: Path | None = None,
+    templates: Templates = None,
     links: dict[str, str] | None = None,
 ) -> None:
     """The report of ``model`` into ``folder``; ``links``: the other outputs it links to."""
@@ -118,4 +119,4 @@ def step_compute(c: Context) -> Outcome:
 def step_write(outcome: Outcome, d: Path, c: Context) -> None:
     d.mkdir()
     links = {FINDINGS_PAGE: "", **existing_links(c.tmp)}  # the findings page is written when every step is done
-    write(outcome.value, d, xlsx=c.options.xlsx, templates=c.options.templates, links=links)
+    write(outcome.value, d, xlsx=c.options.xlsx, templates=c.folders.templates, links=links)

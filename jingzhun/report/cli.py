@@ -57,12 +57,13 @@ def command(
     run = make_run(ctx, lang=lang, config=config, quiet=quiet)
     fail_on = check_fail_on(fail_on)
     progress = run.progress()
+    folders = run.folders(dataset, templates)
     model, findings = report_with_findings(
         dataset, year, run.config, progress, earlier=earlier_runs(Path(out).resolve())
     )
     links = existing_links(out)
     with progress.step("write"), output_dir(out, "report") as d:
-        write_report(model, d, xlsx=xlsx, links=links, templates=templates)
+        write_report(model, d, xlsx=xlsx, links=links, templates=folders.templates)
     if json_out:
         print_json(model.summary())
     _summary(run.err, model, Path(out) / "report")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from jingzhun.i18n import get_lang, t
 from jingzhun.io.write import write_csv, write_xlsx
-from jingzhun.render import render, write_text
+from jingzhun.render import Templates, render, write_text
 from jingzhun.report import charts
 from jingzhun.report.assessment import CRITERIA
 from jingzhun.report.indicators import GAP_KINDS, INDICATOR_COLUMNS, LABELS
@@ -313,7 +313,7 @@ def write_report(
     *,
     xlsx: bool,
     links: dict[str, str] | None,
-    templates: str | Path | None = None,
+    templates: Templates = None,
     village_rows: int | None = None,
 ) -> list[Path]:
     """Write the report files into ``folder`` (created if needed); returns the paths written.

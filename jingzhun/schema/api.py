@@ -17,13 +17,18 @@ from jingzhun.findings import worst_exit_code
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.manifest import relative_inputs
 from jingzhun.params import Params
+from jingzhun.schema.loader import Schemas, check_schemas
 from jingzhun.schema.validate import ValidationResult, validate_year
 from jingzhun.steps import Context, Outcome
 
 
-def compute(data: YearData, params: Params, executor: Executor = SERIAL) -> ValidationResult:
-    """Every table of ``data`` against its schema, the ID rules and the cross-table rules."""
-    return validate_year(data, params, executor=executor)
+def compute(
+    data: YearData, params: Params, executor: Executor = SERIAL, schemas_dir: Schemas = None
+) -> ValidationResult:
+    """Every table of ``data`` against its schema (from the run's ``schemas_dir`` folders), the ID rules and the
+    cross-table rules."""
+    check_schemas(data.frames, schemas_dir)
+    return validate_year(data, params, executor=executor, schemas_dir=schemas_dir)
 
 
 def write(result: ValidationResult, folder: Path, report: dict[str, Any], xlsx: bool = False) -> None:
@@ -66,7 +71,7 @@ def write_files(rendered: pd.DataFrame, report: dict[str, Any], d: Path, xlsx: b
 
 def step_compute(c: Context) -> Outcome:
     # In the run, validate is already a unit beside identify and match (its executor is serial there).
-    result = compute(c.data, c.params, c.executor)
+    result = compute(c.data, c.params, c.executor, c.folders.schemas)
     return Outcome(result, result.findings, {"tables": result.tables})
 
 

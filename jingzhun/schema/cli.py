@@ -35,8 +35,7 @@ from jingzhun.i18n import t
 from jingzhun.io.encoding import check_encoding
 from jingzhun.outputs import output_dir
 from jingzhun.params import Params
-from jingzhun.schema.api import validation_report, write_files
-from jingzhun.schema.validate import validate_year
+from jingzhun.schema.api import compute, validation_report, write_files
 from jingzhun.tables import TABLES, table_for_stem
 
 TableOpt = Annotated[
@@ -121,10 +120,11 @@ def command(
     with progress.step("read"):
         data, root = _load(dataset, year, table, encoding, sheet)
     params = Params.load(root, run.config)
+    folders = run.folders(root)
     settle(params, data.frames)
     with progress.step("validate"):
         with make_executor(jobs) as executor:
-            result = validate_year(data, params, executor=executor)
+            result = compute(data, params, executor, folders.schemas)
         rendered = result.render(run.lang)
         report = validation_report(result, rendered, data, params, fail_on, root=root)
     summary = report["summary"]

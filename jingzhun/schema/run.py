@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from jingzhun.catalogue import CATALOGUE
 from jingzhun.findings import Findings
-from jingzhun.schema.loader import load_schema
+from jingzhun.schema.loader import Schemas, load_schema
 from jingzhun.tablespec import KEY_COLUMNS
 
 STRUCTURAL_CODES = {
@@ -58,9 +58,12 @@ def _code(check_label: str) -> str:
     return OTHER_CODE
 
 
-def run_schema(table: str, df: pd.DataFrame, schema: pa.DataFrameSchema | None = None) -> Findings:
-    """Validate ``df`` against the schema of ``table``; every failure case is a finding."""
-    schema = schema if schema is not None else load_schema(table)
+def run_schema(
+    table: str, df: pd.DataFrame, schema: pa.DataFrameSchema | None = None, schemas_dir: Schemas = None
+) -> Findings:
+    """Validate ``df`` against the schema of ``table`` (from ``schemas_dir``, the run's folders); every failure
+    case is a finding."""
+    schema = schema if schema is not None else load_schema(table, schemas_dir)
     findings = Findings()
     try:
         schema.validate(df, lazy=True, inplace=True)

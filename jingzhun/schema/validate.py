@@ -23,6 +23,7 @@ from jingzhun.findings_view import summarize
 from jingzhun.params import Params
 from jingzhun.schema.crosstable import ID_RULES, RULES, check_crosstable
 from jingzhun.schema.idcheck import check_ids
+from jingzhun.schema.loader import Schemas
 from jingzhun.schema.run import run_schema
 from jingzhun.tablespec import TABLES
 
@@ -99,6 +100,7 @@ def _part(
     absent: set[tuple[str, str]],
     county: str,
     today: pd.Timestamp | None,
+    schemas_dir: Schemas = None,
 ) -> tuple[dict[str, Findings], dict[str, float]]:
     """One half of the checks: ``plain`` (schemas, the rules without IDs) or ``ids`` (IDs, the ID rules)."""
     found = {"schema": Findings(), "ids": Findings(), "crosstable": Findings()}
@@ -106,7 +108,7 @@ def _part(
     start = time.perf_counter()
     if which == "plain":
         for table, df in frames.items():
-            found["schema"].extend(run_schema(table, df))
+            found["schema"].extend(run_schema(table, df, schemas_dir=schemas_dir))
         seconds["schema"] = time.perf_counter() - start
         start = time.perf_counter()
         found["crosstable"] = check_crosstable(
@@ -133,13 +135,15 @@ def validate_frames(
     sources: dict[str, Any] | None = None,
     today: pd.Timestamp | None = None,
     executor: Executor = SERIAL,
+    schemas_dir: Schemas = None,
 ) -> ValidationResult:
     """Validate typed frames (``docs/DEVELOPING.md`` "Typed frames") of one data year.
 
     ``reading`` holds the reader's findings: they come first in the result and keep the
     later steps from reporting the same broken cell twice. The checks are two units for
     ``executor`` (schemas and the rules without IDs | the ID checks and the rules that use
-    them); the findings are the same wherever they run.
+    them); the findings are the same wherever they run. ``schemas_dir``: the run's schema
+    folders (:attr:`jingzhun.profile.Folders.schemas`), None for the packaged schemas.
     """
     reading = reading or Findings()
     reading_frame = reading.frame()
@@ -149,7 +153,14 @@ def validate_frames(
     county = str(params.settings.county.code or "")
     # Two units: schema + the rules without IDs | ID classification + the ID rules.
     unit = functools.partial(
-        _part, frames=ordered, params=params, data_year=data_year, absent=absent, county=county, today=today
+        _part,
+        frames=ordered,
+        params=params,
+        data_year=data_year,
+        absent=absent,
+        county=county,
+        today=today,
+        schemas_dir=schemas_dir,
     )
     parts = executor.map(unit, ["plain", "ids"])
     schema_findings, id_findings, cross = Findings(), Findings(), Findings()
@@ -174,7 +185,12 @@ def validate_frames(
 
 
 def validate_year(
-    year_data: YearData, params: Params, *, today: pd.Timestamp | None = None, executor: Executor = SERIAL
+    year_data: YearData,
+    params: Params,
+    *,
+    today: pd.Timestamp | None = None,
+    executor: Executor = SERIAL,
+    schemas_dir: Schemas = None,
 ) -> ValidationResult:
     """Validate everything ``load_year``/``load_file`` read: the one call commands make."""
     return validate_frames(
@@ -185,4 +201,5 @@ def validate_year(
         sources=year_data.sources,
         today=today,
         executor=executor,
+        schemas_dir=schemas_dir,
     )
