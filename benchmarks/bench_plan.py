@@ -31,6 +31,7 @@ from jingzhun.plan.books import write_books
 from jingzhun.plan.core import make_plans
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import common, household_notices
+from jingzhun.tablespec import conform
 
 CAUSES = np.array(
     ["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"]
@@ -100,7 +101,7 @@ def frames(n: int, seed: int = 1):
     ident = pd.DataFrame(
         {"household_id": h["household_id"], "exit_ready": pd.array(rng.random(n) < 0.15, dtype="boolean")}
     )
-    return h, m, c, ident
+    return conform("households", h), conform("members", m), conform("cadres", c), ident
 
 
 def mem_mb() -> float:

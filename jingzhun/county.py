@@ -70,7 +70,7 @@ def village_codes(frames: dict[str, pd.DataFrame]) -> list[str]:
     """The distinct well-formed (12-digit) village codes of the villages table, else of the households."""
     for table in ("villages", "households"):
         df = frames.get(table)
-        if df is None or "village_code" not in df.columns:
+        if df is None:
             continue
         codes = df["village_code"].dropna().astype(str).str.strip()
         codes = codes[codes.str.fullmatch(r"\d{12}").fillna(False).astype(bool)]

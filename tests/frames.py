@@ -66,3 +66,9 @@ def with_columns(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
     absent = tuple(c for c in out.attrs.get(tablespec.ABSENT, ()) if c not in columns)
     out.attrs[tablespec.ABSENT] = absent
     return out
+
+
+def as_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the "file" of ``frame`` has: no ``_row``, none that conform added (to write a test CSV)."""
+    absent = tablespec.absent_columns(frame)
+    return frame[[c for c in frame.columns if c != "_row" and c not in absent]]

@@ -1,4 +1,4 @@
-"""Hand-made inputs for the plan, notice and render tests (typed frames and a dataset folder)."""
+"""Hand-made inputs for the plan, notice and render tests (typed frames from the table spec and a dataset folder)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+from frames import as_file, table_frame
 from tuanfeng import TOML
 
 from jingzhun.ids import check_char_one
@@ -17,10 +18,6 @@ V1, V2, V3 = T1 + "001", T1 + "002", T2 + "001"
 def pid(region: str, birth: str, seq: int) -> str:
     body = f"{region}{birth}{seq:03d}"
     return body + check_char_one(body)
-
-
-def _s(values):
-    return pd.array(values, dtype="str")
 
 
 def households() -> pd.DataFrame:
@@ -162,40 +159,20 @@ def households() -> pd.DataFrame:
         "phone",
         "bank_account",
     ]
-    df = pd.DataFrame(rows, columns=cols)
-    out = pd.DataFrame(
-        {
-            c: _s(df[c].where(df[c].notna(), None).tolist())
-            for c in [
-                "household_id",
-                "village_code",
-                "group_name",
-                "head_name",
-                "category",
-                "status",
-                "main_cause",
-                "other_causes",
-                "cadre_id",
-                "phone",
-                "bank_account",
-            ]
-        }
-    )
-    out["household_size"] = pd.array(df["household_size"].tolist(), dtype="Int64")
-    out["identified_year"] = pd.array(df["identified_year"].tolist(), dtype="Int64")
-    for c in ("registered", "dangerous_house", "relocation_willing", "drinking_water_safe"):
-        out[c] = pd.array(df[c].tolist(), dtype="boolean")
-    out["village_name"] = _s([{V1: "回龙村", V2: "长岭村", V3: "杜皮村"}[v] for v in df["village_code"]])
-    out["township_name"] = _s([{T1: "回龙山镇", T2: "杜皮乡"}[v[:9]] for v in df["village_code"]])
-    out["wage_income"] = pd.array([3000.0, 0.0, 2000.0, 20000.0, 30000.0, 1000.0, 9000.0], dtype="Float64")
-    out["business_income"] = pd.array([1000.0] * 7, dtype="Float64")
-    out["property_income"] = pd.array([0.0] * 7, dtype="Float64")
-    out["business_expense"] = pd.array([500.0] * 7, dtype="Float64")
+    given = {c: [r[k] for r in rows] for k, c in enumerate(cols)}
     heads = members()
     heads = heads[heads["relation"] == "户主"].set_index("household_id")["id_number"]
-    out["head_id_number"] = _s([heads[h] for h in out["household_id"]])
-    out["_row"] = pd.array(range(1, len(out) + 1), dtype="Int64")
-    return out
+    return table_frame(
+        "households",
+        **given,
+        village_name=[{V1: "回龙村", V2: "长岭村", V3: "杜皮村"}[v] for v in given["village_code"]],
+        township_name=[{T1: "回龙山镇", T2: "杜皮乡"}[v[:9]] for v in given["village_code"]],
+        wage_income=[3000.0, 0.0, 2000.0, 20000.0, 30000.0, 1000.0, 9000.0],
+        business_income=[1000.0] * 7,
+        property_income=[0.0] * 7,
+        business_expense=[500.0] * 7,
+        head_id_number=[heads[h] for h in given["household_id"]],
+    )
 
 
 def members() -> pd.DataFrame:
@@ -219,45 +196,38 @@ def members() -> pd.DataFrame:
         ("H007", pid(r, "19880101", 19), "周七", "男", "户主", None, "健康", "技能劳动力", None),
     ]
     cols = ["household_id", "id_number", "name", "sex", "relation", "school_status", "health", "labor", "change_reason"]
-    df = pd.DataFrame(rows, columns=cols)
-    out = pd.DataFrame({c: _s(df[c].where(df[c].notna(), None).tolist()) for c in cols})
-    out["medical_insurance"] = pd.array([True] * len(out), dtype="boolean")
-    out["_row"] = pd.array(range(1, len(out) + 1), dtype="Int64")
-    return out
+    given = {c: [r[k] for r in rows] for k, c in enumerate(cols)}
+    return table_frame("members", **given, medical_insurance=[True] * len(rows))
 
 
 def cadres() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "cadre_id": _s(["C01", "C02", "C03"]),
-            "name": _s(["黄干部", "马干部", "林干部"]),
-            "unit": _s(["县扶贫办", "县教育局", "杜皮乡政府"]),
-            "rank": _s(["一般干部", "乡科级副职", "村干部"]),
-            "township_code": _s([T1, T1, T2]),
-            "max_households": pd.array([2, None, 1], dtype="Int64"),
-            "phone": _s(["13700001234", "13700005678", "13700009999"]),
-            "_row": pd.array([1, 2, 3], dtype="Int64"),
-        }
+    return table_frame(
+        "cadres",
+        cadre_id=["C01", "C02", "C03"],
+        name=["黄干部", "马干部", "林干部"],
+        unit=["县扶贫办", "县教育局", "杜皮乡政府"],
+        rank=["一般干部", "乡科级副职", "村干部"],
+        township_code=[T1, T1, T2],
+        max_households=[2, None, 1],
+        phone=["13700001234", "13700005678", "13700009999"],
     )
 
 
 def projects() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "project_id": _s(["P1", "P2", "P3"]),
-            "name": _s(["回龙村产业路硬化", "全县雨露计划补助", "杜皮乡安全饮水工程"]),
-            "village_code": _s([V1, None, V3]),
-            "category": _s(["基础设施", "教育扶贫", "基础设施"]),
-            "fund_source": _s(["中央财政专项扶贫资金", "省级财政专项扶贫资金", "统筹整合涉农资金"]),
-            "budget": pd.array([300000.0, 150000.0, 520000.5], dtype="Float64"),
-            "implementer": _s(["回龙山镇人民政府", "县扶贫办", "杜皮乡人民政府"]),
-            "start_date": pd.to_datetime(["2016-04-01", None, "2016-05-01"]),
-            "completion_date": pd.to_datetime(["2016-10-31", None, "2016-12-31"]),
-            "beneficiary_households": pd.array([120, 80, 300], dtype="Int64"),
-            "beneficiary_poor_households": pd.array([30, 80, 45], dtype="Int64"),
-            "performance_target": _s(["硬化道路 3 公里", "补助 80 名中职学生", "解决 300 户饮水"]),
-            "_row": pd.array([1, 2, 3], dtype="Int64"),
-        }
+    return table_frame(
+        "projects",
+        project_id=["P1", "P2", "P3"],
+        name=["回龙村产业路硬化", "全县雨露计划补助", "杜皮乡安全饮水工程"],
+        village_code=[V1, None, V3],
+        category=["基础设施", "教育扶贫", "基础设施"],
+        fund_source=["中央财政专项扶贫资金", "省级财政专项扶贫资金", "统筹整合涉农资金"],
+        budget=[300000.0, 150000.0, 520000.5],
+        implementer=["回龙山镇人民政府", "县扶贫办", "杜皮乡人民政府"],
+        start_date=["2016-04-01", None, "2016-05-01"],
+        completion_date=["2016-10-31", None, "2016-12-31"],
+        beneficiary_households=[120, 80, 300],
+        beneficiary_poor_households=[30, 80, 45],
+        performance_target=["硬化道路 3 公里", "补助 80 名中职学生", "解决 300 户饮水"],
     )
 
 
@@ -272,15 +242,13 @@ def write_dataset(root: Path, year: int = 2016, previous: bool = True) -> Path:
         ("cadres", cadres()),
         ("projects", projects()),
     ):
-        df.drop(columns="_row").to_csv(d / f"{name}.csv", index=False, encoding="utf-8")
+        as_file(df).to_csv(d / f"{name}.csv", index=False, encoding="utf-8")
     if previous:
         p = root / str(year - 1)
         p.mkdir()
         h = households()
         h = h[h["household_id"].isin(["H002", "H004", "H005", "H006"])]
-        h.drop(columns="_row").to_csv(p / "households.csv", index=False, encoding="utf-8")
+        as_file(h).to_csv(p / "households.csv", index=False, encoding="utf-8")
         m = members()
-        m[m["household_id"].isin(h["household_id"])].drop(columns="_row").to_csv(
-            p / "members.csv", index=False, encoding="utf-8"
-        )
+        as_file(m[m["household_id"].isin(h["household_id"])]).to_csv(p / "members.csv", index=False, encoding="utf-8")
     return root

@@ -20,6 +20,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
+from frames import table_frame
 
 T1, T2 = "421121101", "421121102"
 V1, V2, V3 = T1 + "201", T2 + "201", T2 + "202"
@@ -42,51 +43,43 @@ def _s(values) -> pd.Series:
 
 
 def households(rows=HOUSEHOLDS) -> pd.DataFrame:
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "household_id",
-            "village_code",
-            "household_size",
-            "registered",
-            "category",
-            "status",
-            "exit_year",
-            "wage_income",
-            "dangerous_house",
-            "drinking_water_safe",
-        ],
+    cols = [
+        "household_id",
+        "village_code",
+        "household_size",
+        "registered",
+        "category",
+        "status",
+        "exit_year",
+        "wage_income",
+        "dangerous_house",
+        "drinking_water_safe",
+    ]
+    given = {c: [r[k] for r in rows] for k, c in enumerate(cols)}
+    n = len(rows)
+    return table_frame(
+        "households",
+        **given,
+        village_name=[NAMES[v][0] for v in given["village_code"]],
+        township_name=[NAMES[v][1] for v in given["village_code"]],
+        head_name=["户主" + h for h in given["household_id"]],
+        business_income=[0.0] * n,
+        property_income=[0.0] * n,
+        business_expense=[0.0] * n,
     )
-    out = pd.DataFrame({"_row": pd.array(range(1, len(df) + 1), dtype="Int64")})
-    for c in ("household_id", "village_code", "category", "status"):
-        out[c] = _s(df[c].where(df[c].notna(), None))
-    out["village_name"] = _s(NAMES[v][0] for v in df["village_code"])
-    out["township_name"] = _s(NAMES[v][1] for v in df["village_code"])
-    out["head_name"] = _s("户主" + h for h in df["household_id"])
-    out["household_size"] = pd.array(df["household_size"].tolist(), dtype="Int64")
-    out["registered"] = pd.array(df["registered"].tolist(), dtype="boolean")
-    out["exit_year"] = pd.array([None if pd.isna(v) else int(v) for v in df["exit_year"]], dtype="Int64")
-    out["wage_income"] = pd.array(df["wage_income"].tolist(), dtype="Float64")
-    for c in ("business_income", "property_income", "business_expense"):
-        out[c] = pd.array([0.0] * len(df), dtype="Float64")
-    out["dangerous_house"] = pd.array(df["dangerous_house"].tolist(), dtype="boolean")
-    out["drinking_water_safe"] = pd.array(df["drinking_water_safe"].tolist(), dtype="boolean")
-    return out
 
 
 def villages() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "_row": pd.array([1, 2, 3], dtype="Int64"),
-            "village_code": _s([V1, V2, V3]),
-            "village_name": _s([NAMES[V1][0], NAMES[V2][0], NAMES[V3][0]]),
-            "township_name": _s([NAMES[V1][1], NAMES[V2][1], NAMES[V3][1]]),
-            "total_households": pd.array([4, 2, 1], dtype="Int64"),
-            "total_population": pd.array([20, 8, None], dtype="Int64"),
-            "agricultural_population": pd.array([10, None, None], dtype="Int64"),
-            "per_capita_income": pd.array([5000.0, 5000.0, 5000.0], dtype="Float64"),
-            "collective_income": pd.array([1.0, 1.0, 1.0], dtype="Float64"),
-        }
+    return table_frame(
+        "villages",
+        village_code=[V1, V2, V3],
+        village_name=[NAMES[V1][0], NAMES[V2][0], NAMES[V3][0]],
+        township_name=[NAMES[V1][1], NAMES[V2][1], NAMES[V3][1]],
+        total_households=[4, 2, 1],
+        total_population=[20, 8, None],
+        agricultural_population=[10, None, None],
+        per_capita_income=[5000.0, 5000.0, 5000.0],
+        collective_income=[1.0, 1.0, 1.0],
     )
 
 

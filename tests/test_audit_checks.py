@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from frames import table_frame
 from test_audit_helpers import add_payment, codes, keys, pid, run, set_cell, world
 
 D = pd.Timestamp
@@ -268,14 +269,8 @@ def test_over_cap_not_at_the_cap():
 
 def test_kin_of_cadre_and_not_also_ineligible():
     w = world()
-    w["crosscheck"] = pd.DataFrame(
-        {
-            "_row": pd.Series([1], dtype="Int64"),
-            "id_number": pd.Series([pid(9, "19720202")], dtype="str"),
-            "name": pd.Series(["韩二"], dtype="str"),
-            "source": pd.Series(["村干部"], dtype="str"),
-            "detail": pd.Series(["村委委员"], dtype="str"),
-        }
+    w["crosscheck"] = table_frame(
+        "crosscheck", id_number=[pid(9, "19720202")], name=["韩二"], source=["村干部"], detail=["村委委员"]
     )
     elig = pd.DataFrame({"household_id": ["H09"], "result": ["excluded"]})
     r = run(w, eligibility=elig)
@@ -285,15 +280,7 @@ def test_kin_of_cadre_and_not_also_ineligible():
 
 def test_kin_of_cadre_ignores_other_sources():
     w = world()
-    w["crosscheck"] = pd.DataFrame(
-        {
-            "_row": pd.Series([1], dtype="Int64"),
-            "id_number": pd.Series([pid(9)], dtype="str"),
-            "name": pd.Series(["韩一"], dtype="str"),
-            "source": pd.Series(["车辆"], dtype="str"),
-            "detail": pd.Series(["小型轿车"], dtype="str"),
-        }
-    )
+    w["crosscheck"] = table_frame("crosscheck", id_number=[pid(9)], name=["韩一"], source=["车辆"], detail=["小型轿车"])
     assert "A-KIN-OF-CADRE" not in codes(run(w))
 
 

@@ -7,6 +7,7 @@ Imported by the other ``test_audit*`` modules; the one test here guards that pre
 from __future__ import annotations
 
 import pandas as pd
+from frames import table_frame
 
 from jingzhun.audit.core import audit
 from jingzhun.ids import check_char_one
@@ -20,94 +21,59 @@ def pid(n: int, birth: str = "19700101") -> str:
     return body + check_char_one(body)
 
 
-def _s(values: list) -> pd.Series:
-    return pd.Series(values, dtype="str")
-
-
-def _d(values: list) -> pd.Series:
-    return pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-
-
-def _m(values: list) -> pd.Series:
-    return pd.Series(values, dtype="Float64")
-
-
-def _rows(n: int) -> pd.Series:
-    return pd.Series(range(1, n + 1), dtype="Int64")
-
-
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
 
 
 def households() -> pd.DataFrame:
     n = 16
-    hid = [f"H{i:02d}" for i in range(1, n + 1)]
-    return pd.DataFrame(
-        {
-            "_row": _rows(n),
-            "household_id": _s(hid),
-            "village_code": _s([V1 if i <= 8 else V2 for i in range(1, n + 1)]),
-            "township_name": _s(["上巴河镇" if i <= 8 else "方高坪镇" for i in range(1, n + 1)]),
-            "head_name": _s([SURNAMES[i - 1] + "一" for i in range(1, n + 1)]),
-            "registered": pd.Series([True] * 14 + [False, True], dtype="boolean"),
-            "status": _s(["未脱贫"] * 14 + [pd.NA, "已脱贫(不再享受政策)"]),
-            "exit_year": pd.Series([pd.NA] * 15 + [2016], dtype="Int64"),
-        }
+    return table_frame(
+        "households",
+        household_id=[f"H{i:02d}" for i in range(1, n + 1)],
+        village_code=[V1 if i <= 8 else V2 for i in range(1, n + 1)],
+        township_name=["上巴河镇" if i <= 8 else "方高坪镇" for i in range(1, n + 1)],
+        head_name=[SURNAMES[i - 1] + "一" for i in range(1, n + 1)],
+        registered=[True] * 14 + [False, True],
+        status=["未脱贫"] * 14 + [None, "已脱贫(不再享受政策)"],
+        exit_year=[None] * 15 + [2016],
     )
 
 
 def members() -> pd.DataFrame:
     hh = households()
     n = len(hh)
-    heads = pd.DataFrame(
-        {
-            "household_id": hh["household_id"],
-            "id_number": _s([pid(i) for i in range(1, n + 1)]),
-            "name": hh["head_name"],
-            "relation": _s(["户主"] * n),
-            "change_reason": _s([pd.NA] * n),
-            "change_date": _d([pd.NaT] * n),
-        }
+    return table_frame(
+        "members",
+        household_id=hh["household_id"].tolist() * 2,
+        id_number=[pid(i) for i in range(1, n + 1)] + [pid(i, "19720202") for i in range(1, n + 1)],
+        name=hh["head_name"].tolist() + [SURNAMES[i - 1] + "二" for i in range(1, n + 1)],
+        relation=["户主"] * n + ["配偶"] * n,
+        change_reason=[None] * (2 * n),
+        change_date=[None] * (2 * n),
     )
-    spouses = pd.DataFrame(
-        {
-            "household_id": hh["household_id"],
-            "id_number": _s([pid(i, "19720202") for i in range(1, n + 1)]),
-            "name": _s([SURNAMES[i - 1] + "二" for i in range(1, n + 1)]),
-            "relation": _s(["配偶"] * n),
-            "change_reason": _s([pd.NA] * n),
-            "change_date": _d([pd.NaT] * n),
-        }
-    )
-    out = pd.concat([heads, spouses], ignore_index=True)
-    out.insert(0, "_row", _rows(len(out)))
-    return out
 
 
 def crosscheck() -> pd.DataFrame:
-    return pd.DataFrame({"_row": _rows(0), "id_number": _s([]), "name": _s([]), "source": _s([]), "detail": _s([])})
+    return table_frame("crosscheck", id_number=[], name=[], source=[], detail=[])
 
 
 def projects() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "_row": _rows(3),
-            "project_id": _s(["P1", "P2", "P3"]),
-            "name": _s(["上巴河村通组公路硬化", "方高坪村产业奖补", "雨露计划补助"]),
-            "village_code": _s([V1, V2, pd.NA]),
-            "category": _s(["基础设施", "产业发展", "教育扶贫"]),
-            "fund_source": _s(["中央财政专项扶贫资金", "统筹整合涉农资金", "省级财政专项扶贫资金"]),
-            "budget": _m([200000.0, 30000.0, 20000.0]),
-            "implementer": _s(["县交通局", "方高坪镇", "县扶贫办"]),
-            "approved_date": _d(["2017-02-01", "2017-03-01", "2017-03-01"]),
-            "contract_id": _s(["HT-2017-001", pd.NA, pd.NA]),
-            "publicity_start": _d(["2017-02-05", "2017-03-02", "2017-03-02"]),
-            "publicity_end": _d(["2017-02-15", "2017-03-12", "2017-03-12"]),
-            "start_date": _d(["2017-03-01", "2017-04-01", pd.NaT]),
-            "completion_date": _d(["2017-09-01", "2017-05-01", pd.NaT]),
-            "acceptance_date": _d(["2017-10-01", "2017-05-10", pd.NaT]),
-            "beneficiary_households": pd.Series([300, 6, 2], dtype="Int64"),
-        }
+    return table_frame(
+        "projects",
+        project_id=["P1", "P2", "P3"],
+        name=["上巴河村通组公路硬化", "方高坪村产业奖补", "雨露计划补助"],
+        village_code=[V1, V2, None],
+        category=["基础设施", "产业发展", "教育扶贫"],
+        fund_source=["中央财政专项扶贫资金", "统筹整合涉农资金", "省级财政专项扶贫资金"],
+        budget=[200000.0, 30000.0, 20000.0],
+        implementer=["县交通局", "方高坪镇", "县扶贫办"],
+        approved_date=["2017-02-01", "2017-03-01", "2017-03-01"],
+        contract_id=["HT-2017-001", None, None],
+        publicity_start=["2017-02-05", "2017-03-02", "2017-03-02"],
+        publicity_end=["2017-02-15", "2017-03-12", "2017-03-12"],
+        start_date=["2017-03-01", "2017-04-01", None],
+        completion_date=["2017-09-01", "2017-05-01", None],
+        acceptance_date=["2017-10-01", "2017-05-10", None],
+        beneficiary_households=[300, 6, 2],
     )
 
 
@@ -229,12 +195,7 @@ def payments() -> pd.DataFrame:
         "purpose",
         "stage",
     ]
-    df = pd.DataFrame(rows, columns=cols)
-    out = pd.DataFrame({c: _s(df[c].tolist()) for c in cols if c not in ("amount", "pay_date")})
-    out["amount"] = _m(df["amount"].tolist())
-    out["pay_date"] = _d(df["pay_date"].tolist())
-    out.insert(0, "_row", _rows(len(out)))
-    return out[["_row", *cols]]
+    return table_frame("payments", **{c: [r[k] for r in rows] for k, c in enumerate(cols)})
 
 
 def world() -> dict[str, pd.DataFrame]:

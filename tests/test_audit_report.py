@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from frames import as_file
 from test_audit_helpers import add_payment, codes, keys, run, set_cell, world
 from typer.testing import CliRunner
 
@@ -160,7 +161,7 @@ def _write_dataset(root, frames: dict) -> None:
     y = root / "2017"
     y.mkdir(parents=True)
     for name, df in frames.items():
-        out = df.drop(columns=["_row"], errors="ignore").copy()
+        out = as_file(df).copy()
         for c in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[c].dtype):
                 out[c] = out[c].dt.strftime("%Y-%m-%d")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from frames import table_frame
 from typer.testing import CliRunner
 
 from jingzhun.cli import app
@@ -47,14 +48,7 @@ def test_gb2260_names(code, names):
 
 
 def _frames(codes: list[str]) -> dict[str, pd.DataFrame]:
-    v = pd.DataFrame(
-        {
-            "_row": pd.array(range(1, len(codes) + 1), dtype="Int64"),
-            "village_code": pd.array(codes, dtype="str"),
-            "township_code": pd.array([c[:9] for c in codes], dtype="str"),
-        }
-    )
-    return {"villages": v}
+    return {"villages": table_frame("villages", village_code=codes, township_code=[c[:9] for c in codes])}
 
 
 def _outside(frames: dict[str, pd.DataFrame], p: Params) -> list[str]:

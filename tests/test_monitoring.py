@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from frames import table_frame
 from test_identify_support import households, members
 
 from jingzhun.errors import ConfigError
@@ -144,6 +145,15 @@ def test_clearing_blockers(params):
     assert set(f.loc[f["code"] == "I-MON-CLEARED-BLOCKED", "key"]) == {"cleared"}
 
 
+def test_labour_unknown_when_the_members_file_has_no_labour_column(params):
+    """No 劳动技能 column: labour is unknown (no I-MON-NO-LABOUR); the column there but empty: no labour."""
+    rows = [{"household_id": "x", "wage_income": 8000.0, **EXITED, **OBJECT}]
+    without = mon(rows, params, members([{"household_id": "x", "id_number": "idx"}]))
+    assert pd.isna(without.loc["x", "has_labour"]) and without.loc["x", "blockers"] == ""
+    empty = mon(rows, params, able(["x"], labour=None))
+    assert not empty.loc["x", "has_labour"] and empty.loc["x", "blockers"] == "I-MON-NO-LABOUR"
+
+
 def test_not_recorded_finding_and_village_summary(params):
     rows = [
         {"household_id": "missed", "wage_income": 5000.0, "risk_kinds": "因灾"},
@@ -245,7 +255,7 @@ def test_report_finding_for_labour_and_risk_without_development_measure(params):
     ]
     mm = pd.concat([able(["dev", "none"]), able(["nolab"], "无劳动力")], ignore_index=True)
     r = identify({"households": hh(rows), "members": mm}, params, YEAR)
-    pay = pd.DataFrame({"household_id": ["dev", "none"], "measure": ["产业扶贫", "危房改造"]})
+    pay = table_frame("payments", household_id=["dev", "none"], measure=["产业扶贫", "危房改造"])
     rep = build_monitoring({YEAR: r}, YEAR, ("421121", "团风县"), params, pay)
     assert rep is not None
     f = rep.findings.frame()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from frames import table_frame, with_columns
 from plan_frames import T1, V1, V3, households, write_dataset
 from tuanfeng import tuanfeng
 from typer.testing import CliRunner
@@ -37,6 +38,13 @@ def test_newly_identified_by_year_or_previous_folder():
     prev2.loc[prev2["household_id"] == "H006", "registered"] = False  # not registered last year → new now
     assert "H006" in set(h.loc[newly_identified(h, prev2, 2016), "household_id"])
     assert "H005" not in set(h.loc[newly_identified(h, prev2, 2016), "household_id"])  # not registered now
+
+
+def test_a_file_without_the_registered_column_announces_every_new_household():
+    h = table_frame("households", household_id=["A", "B"], identified_year=[2016, 2015])
+    assert newly_identified(h, None, 2016).tolist() == [True, False]
+    h = with_columns(h, registered=pd.array([None, None], dtype="boolean"))  # the column there, empty
+    assert newly_identified(h, None, 2016).tolist() == [False, False]
 
 
 def test_exit_candidates_come_from_identification():

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from frames import table_frame, with_columns
 from plan_frames import T1, T2, V1, V3, cadres, households, members, write_dataset
 from typer.testing import CliRunner
 
@@ -19,6 +20,7 @@ from jingzhun.plan.measures import PACKAGED, evaluate, load_rules
 from jingzhun.plan.pairing import pair
 
 YEAR = 2016
+EXITED = "已脱贫(不再享受政策)"
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +135,20 @@ def test_packaged_rules_load():
     assert len(rules) > 20 and len({r.rule_id for r in rules}) == len(rules)
 
 
+def test_a_file_without_the_registered_column_holds_registered_households_only():
+    """No 是否建档立卡 column: every household not exited for good gets a plan (as match reads it);
+    the column there but empty: nobody is known to be registered."""
+    h = table_frame("households", household_id=["A", "B", "C"], village_code=[V1] * 3, status=["未脱贫", EXITED, None])
+    assert plan_households(h)["household_id"].tolist() == ["A", "C"]
+    assert plan_households(with_columns(h, registered=pd.array([None] * 3, dtype="boolean"))).empty
+
+
 def test_planned_exit_year():
-    h = pd.DataFrame(
-        {
-            "planned_exit_year": pd.array([2018, None, None, None], dtype="Int64"),
-            "status": pd.array(["未脱贫", "未脱贫", "已脱贫(享受政策)", "未脱贫"], dtype="str"),
-            "exit_year": pd.array([None, None, 2015, None], dtype="Int64"),
-        }
+    h = table_frame(
+        "households",
+        planned_exit_year=[2018, None, None, None],
+        status=["未脱贫", "未脱贫", "已脱贫(享受政策)", "未脱贫"],
+        exit_year=[None, None, 2015, None],
     )
     got = planned_exit_years(h, np.array([False, False, False, True]), 2016, 2020).tolist()
     assert got == [2018, 2017, 2015, 2016]
@@ -170,25 +179,23 @@ def test_past_planned_exit_year_of_a_household_not_exited_is_a_finding_and_repla
 
 
 def _h(n: int, village: str, cadre=None) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "household_id": pd.array([f"{village[-4:]}-{i:04d}" for i in range(n)], dtype="str"),
-            "village_code": pd.array([village] * n, dtype="str"),
-            "cadre_id": pd.array([cadre] * n, dtype="str"),
-        }
+    return table_frame(
+        "households",
+        household_id=[f"{village[-4:]}-{i:04d}" for i in range(n)],
+        village_code=[village] * n,
+        cadre_id=[cadre] * n,
     )
 
 
 def _c(ids, towns, ranks=None, maxh=None) -> pd.DataFrame:
     n = len(ids)
-    return pd.DataFrame(
-        {
-            "cadre_id": pd.array(ids, dtype="str"),
-            "name": pd.array(ids, dtype="str"),
-            "rank": pd.array(ranks or [None] * n, dtype="str"),
-            "township_code": pd.array(towns, dtype="str"),
-            "max_households": pd.array(maxh or [None] * n, dtype="Int64"),
-        }
+    return table_frame(
+        "cadres",
+        cadre_id=ids,
+        name=ids,
+        rank=ranks or [None] * n,
+        township_code=towns,
+        max_households=maxh or [None] * n,
     )
 
 
@@ -238,12 +245,11 @@ def test_pairing_is_deterministic_and_scales():
     rng = np.random.default_rng(1)
     n = 60_000
     villages = np.array([f"421121{t:03d}{v:03d}" for t in range(1, 21) for v in range(1, 51)])
-    h = pd.DataFrame(
-        {
-            "household_id": pd.array([f"H{i:07d}" for i in range(n)], dtype="str"),
-            "village_code": pd.array(rng.choice(villages, n), dtype="str"),
-            "cadre_id": pd.array([None] * n, dtype="str"),
-        }
+    h = table_frame(
+        "households",
+        household_id=[f"H{i:07d}" for i in range(n)],
+        village_code=rng.choice(villages, n).tolist(),
+        cadre_id=[None] * n,
     )
     k = 14_000
     c = _c([f"C{i:05d}" for i in range(k)], [f"421121{t:03d}" for t in rng.integers(1, 21, k)], ranks=["一般干部"] * k)

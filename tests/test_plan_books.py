@@ -86,3 +86,20 @@ def test_word_card_says_the_same_as_the_html_card():
     i = model.cards["household_id"].tolist().index("H002")
     word = cardtext.docx_cards(model, i, i + 1)[0]
     assert "退出情况" in word and "已脱贫（2015年）" in word and "未达到" not in word
+
+
+def test_a_file_without_the_registered_column_lists_every_household_as_registered():
+    """No 是否建档立卡 column: every household is a 建档立卡户 on the list and gets a card (as ``match`` reads it)."""
+    from plan_frames import cadres, households, members
+
+    from jingzhun.params import Params
+    from jingzhun.plan import docs
+    from jingzhun.plan.api import county_info
+    from jingzhun.plan.core import make_plans
+    from jingzhun.tablespec import conform
+
+    h = conform("households", households().drop(columns="registered"))
+    p = Params.load()
+    model = docs.build(make_plans(h, members(), cadres(), p, 2016), h, members(), cadres(), None, county_info(p), 2016)
+    assert set(model.roster["registered"]) == {"是"}
+    assert "H005" in set(model.cards["household_id"])  # not registered by the column: a card without it

@@ -17,7 +17,7 @@ from jingzhun import ids
 from jingzhun.identify.members import isin, map_keys
 from jingzhun.io.parse import parse_date, parse_number
 from jingzhun.nulls import NA
-from jingzhun.tablespec import text_column
+from jingzhun.tablespec import conform, text_column
 
 PROJECT_TEXT = (
     "project_id",
@@ -56,9 +56,6 @@ def money(df: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
     The raw text of a numeric column is only written out where a finding shows it (an
     amount of zero or less); turning every number into text costs seconds on millions.
     """
-    if col not in df.columns:
-        na = pd.Series(pd.NA, index=df.index, dtype="Float64")
-        return na, pd.Series(pd.NA, index=df.index, dtype="str")
     s = df[col]
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         out = s.astype("Float64")
@@ -104,7 +101,7 @@ def norm_account(s: pd.Series) -> pd.Series:
 
 def prepare_projects(projects: pd.DataFrame | None) -> pd.DataFrame:
     """Projects with every column the audit uses, typed; missing columns all NA."""
-    df = projects if projects is not None else pd.DataFrame()
+    df = conform("projects", projects if projects is not None else pd.DataFrame())
     out = pd.DataFrame({"_row": row_numbers(df)}, index=df.index)
     for c in PROJECT_TEXT:
         out[c] = text_column(df, c, blank_na=True)
@@ -112,18 +109,14 @@ def prepare_projects(projects: pd.DataFrame | None) -> pd.DataFrame:
     for c in PROJECT_DATES:
         out[c] = date(df, c)
     for c in ("beneficiary_households", "beneficiary_poor_households"):
-        out[c] = (
-            pd.to_numeric(df[c], errors="coerce").astype("Int64")
-            if c in df.columns
-            else pd.array([pd.NA] * len(df), dtype="Int64")
-        )
+        out[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     out["township_code"] = out["village_code"].str.slice(0, 9)
     return out.reset_index(drop=True)
 
 
 def prepare_payments(payments: pd.DataFrame | None) -> pd.DataFrame:
     """Payments typed, IDs and accounts normalised; every input row kept in order."""
-    df = payments if payments is not None else pd.DataFrame()
+    df = conform("payments", payments if payments is not None else pd.DataFrame())
     out = pd.DataFrame({"_row": row_numbers(df)}, index=df.index)
     for c in PAYMENT_TEXT:
         out[c] = text_column(df, c, blank_na=True)
@@ -190,7 +183,7 @@ def build_ledger(
     pay = pay.merge(pj, on="project_id", how="left")
     pay["project_known"] = isin(pay["project_id"], pj["project_id"]).to_numpy(dtype=bool)
     hh_village = pd.Series(dtype="str")
-    if households is not None and "household_id" in households.columns and "village_code" in households.columns:
+    if households is not None:
         h = pd.DataFrame(
             {
                 "household_id": text_column(households, "household_id", blank_na=True),

@@ -78,7 +78,7 @@ def _names(households: pd.DataFrame | None, villages: pd.DataFrame | None) -> tu
     """village_code → village_name and township_code → township_name (villages table first)."""
     parts_v, parts_t = [], []
     for df in (villages, households):
-        if df is None or "village_code" not in df.columns:
+        if df is None:
             continue
         d = pd.DataFrame(
             {
@@ -111,7 +111,7 @@ def township_names(households: pd.DataFrame | None, villages: pd.DataFrame | Non
 
 
 def _registered(households: pd.DataFrame | None, level: str) -> pd.Series:
-    if households is None or "village_code" not in households.columns or "registered" not in households.columns:
+    if households is None:
         return pd.Series(dtype="int64")
     reg = households["registered"]
     mask = (

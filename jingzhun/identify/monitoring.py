@@ -29,6 +29,7 @@ from jingzhun.identify.classify import join_codes
 from jingzhun.identify.members import current_mask, isin
 from jingzhun.params import Params
 from jingzhun.schema.columns import MONITORING_TYPE
+from jingzhun.tablespec import provided
 
 UNSTABLE, EDGE, SUDDEN = MONITORING_TYPE
 RIGID_COLUMNS = ("medical_expense", "education_expense", "other_rigid_expense")
@@ -113,16 +114,12 @@ def check_monitoring_params(params: Params, data_year: int) -> None:
 
 
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return pd.to_numeric(df[col], errors="coerce").astype("Float64")
-    return pd.Series(pd.NA, index=df.index, dtype="Float64")
+    return pd.to_numeric(df[col], errors="coerce").astype("Float64")
 
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        s = df[col].astype("str").str.strip()
-        return s.where(s != "")
-    return pd.Series(pd.NA, index=df.index, dtype="str")
+    s = df[col].astype("str").str.strip()
+    return s.where(s != "")
 
 
 def _bool(s: pd.Series) -> np.ndarray:
@@ -130,9 +127,10 @@ def _bool(s: pd.Series) -> np.ndarray:
 
 
 def has_labour(households: pd.DataFrame, members: pd.DataFrame | None) -> pd.Series:
-    """True where a current member has labour (普通/技能/弱或半劳动力); NA without a members table."""
+    """True where a current member has labour (普通/技能/弱或半劳动力); NA without a members table
+    or when its file has no 劳动技能 or 户编号 column (unknown, not "no labour")."""
     hid = households["household_id"].astype("str")
-    if members is None or "labor" not in members.columns or "household_id" not in members.columns:
+    if members is None or not provided(members, "labor") or not provided(members, "household_id"):
         return pd.Series(pd.NA, index=households.index, dtype="boolean")
     able = current_mask(members).to_numpy(dtype=bool) & isin(members["labor"], list(LABOUR_LABELS)).to_numpy()
     return pd.Series(isin(hid, members.loc[able, "household_id"]).to_numpy(), index=households.index, dtype="boolean")
@@ -195,7 +193,7 @@ def signals(hh: pd.DataFrame, inc: pd.Series, registered: np.ndarray, params: Pa
     cls[low & has_risk & registered] = UNSTABLE
     source = np.where(cls != "", "identified", "")
     recorded = _text(hh, "monitoring_type")
-    cleared = _bool(hh["risk_cleared"]) if "risk_cleared" in hh.columns else np.zeros(len(idx), dtype=bool)
+    cleared = _bool(hh["risk_cleared"])
     still = recorded.notna().to_numpy(dtype=bool) & ~cleared & (cls == "")
     cls[still] = recorded.to_numpy(dtype=object)[still]
     source[still] = "recorded"

@@ -21,6 +21,7 @@ from jingzhun.identify.classify import register_state
 from jingzhun.identify.income import per_capita_income
 from jingzhun.identify.monitoring import is_monitoring_year, signals
 from jingzhun.params import Params
+from jingzhun.tablespec import conform
 
 MONITORING_CHANGES = ("new_object", "risk_cleared", "returned", "newly_poor")
 CHANGE_LABELS = {
@@ -69,11 +70,7 @@ def _state(hh: pd.DataFrame, params: Params, data_year: int) -> pd.DataFrame:
             "income": inc.to_numpy(),
             "below": below,
             "cls": pd.Series(cls, dtype="str").to_numpy(),
-            "cleared": (
-                hh["risk_cleared"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-                if "risk_cleared" in hh.columns
-                else np.zeros(len(hh), dtype=bool)
-            ),
+            "cleared": hh["risk_cleared"].astype("boolean").fillna(False).to_numpy(dtype=bool),
             "kinds": kinds.to_numpy(),
             "line": line,
             "range": rng,
@@ -81,7 +78,7 @@ def _state(hh: pd.DataFrame, params: Params, data_year: int) -> pd.DataFrame:
         index=pd.Index(hh["household_id"].astype("str"), name="household_id"),
     )
     for c in ("village_code", "village_name", "township_name", "head_name"):
-        out[c] = hh[c].astype("str").to_numpy() if c in hh.columns else pd.NA
+        out[c] = hh[c].astype("str").to_numpy()
     return out
 
 
@@ -91,8 +88,8 @@ def monitoring_changes(
     """The four monitoring change classes, or None when ``to_year`` is not a monitoring year."""
     if not is_monitoring_year(params, to_year):
         return None
-    a = _state(old_hh, params, from_year)
-    b = _state(new_hh, params, to_year)
+    a = _state(conform("households", old_hh), params, from_year)
+    b = _state(conform("households", new_hh), params, to_year)
     a = a.reindex(b.index.union(a.index))
     b = b.reindex(a.index)
     in_b = b["registered"].notna().to_numpy(dtype=bool)

@@ -13,7 +13,7 @@ from jingzhun.params import Params
 from jingzhun.plan.features import Features
 from jingzhun.plan.measures import MeasureRule, evaluate, load_rules, rules_file
 from jingzhun.plan.pairing import pair
-from jingzhun.tablespec import text_column
+from jingzhun.tablespec import provided, text_column
 
 EXITED_FOR_GOOD = "已脱贫(不再享受政策)"
 
@@ -53,27 +53,24 @@ class PlanResult:
 
 
 def plan_households(households: pd.DataFrame) -> pd.DataFrame:
-    """Households that get a plan: registered (建档立卡) and not exited for good."""
-    mask = pd.Series(True, index=households.index)
-    if "registered" in households.columns:
+    """Households that get a plan: registered (建档立卡) and not exited for good.
+
+    A file without the 是否建档立卡 column holds registered households only (as ``match`` reads it).
+    """
+    mask = ~(households["status"].astype("str") == EXITED_FOR_GOOD).fillna(False).astype(bool)
+    if provided(households, "registered"):
         mask &= households["registered"].astype("boolean").fillna(False).astype(bool)
-    if "status" in households.columns:
-        mask &= ~(households["status"].astype("str") == EXITED_FOR_GOOD).fillna(False).astype(bool)
     out = households[mask].copy()
     out["household_id"] = out["household_id"].astype("str").str.strip()
     return out.sort_values(["village_code", "household_id"], kind="stable").reset_index(drop=True)
 
 
 def _exited(h: pd.DataFrame) -> pd.Series:
-    if "status" not in h.columns:
-        return pd.Series(False, index=h.index)
     return h["status"].astype("str").str.startswith("已脱贫").fillna(False).astype(bool)
 
 
 def past_planned_exit(h: pd.DataFrame, data_year: int) -> pd.Series:
     """Households not yet exited whose given planned_exit_year lies before the data year."""
-    if "planned_exit_year" not in h.columns:
-        return pd.Series(False, index=h.index)
     return (h["planned_exit_year"].astype("Int64") < data_year).fillna(False).astype(bool) & ~_exited(h)
 
 
@@ -83,10 +80,8 @@ def planned_exit_years(h: pd.DataFrame, exit_ready: np.ndarray, data_year: int, 
     default = max(data_year, min(data_year + 1, final_year))
     out = pd.Series(default, index=h.index, dtype="Int64")
     out[exit_ready] = data_year
-    if "planned_exit_year" in h.columns:
-        out = h["planned_exit_year"].astype("Int64").mask(past_planned_exit(h, data_year)).fillna(out)
-    if "exit_year" in h.columns:
-        out = out.mask(_exited(h) & h["exit_year"].notna(), h["exit_year"].astype("Int64"))
+    out = h["planned_exit_year"].astype("Int64").mask(past_planned_exit(h, data_year)).fillna(out)
+    out = out.mask(_exited(h) & h["exit_year"].notna(), h["exit_year"].astype("Int64"))
     return out.astype("Int64")
 
 
@@ -140,9 +135,7 @@ def make_plans(
             "township_name": text_column(h, "township_name", reset=True),
             "group_name": text_column(h, "group_name", reset=True),
             "head_name": text_column(h, "head_name", reset=True),
-            "household_size": h["household_size"].astype("Int64").reset_index(drop=True)
-            if "household_size" in h.columns
-            else pd.Series(pd.NA, index=range(len(h)), dtype="Int64"),
+            "household_size": h["household_size"].astype("Int64").reset_index(drop=True),
             "category": text_column(h, "category", reset=True),
             "status": text_column(h, "status", reset=True),
             "main_cause": text_column(h, "main_cause", reset=True),

@@ -30,6 +30,7 @@ import pandas as pd
 from jingzhun.identify.members import age_on, current_mask
 from jingzhun.plan.core import PlanResult
 from jingzhun.safename import safe_filename
+from jingzhun.tablespec import provided
 
 MEMBER_FIELDS = ["name", "relation", "sex", "age", "id_masked", "health", "labor", "school_status", "work_status"]
 CARD_FIELDS = [
@@ -93,10 +94,8 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
-def _s(df: pd.DataFrame, col: str, n: int | None = None) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("str").reset_index(drop=True).fillna("")
-    return pd.Series([""] * (len(df) if n is None else n), dtype="str")
+def _s(df: pd.DataFrame, col: str) -> pd.Series:
+    return df[col].astype("str").reset_index(drop=True).fillna("")
 
 
 def money_text(v: pd.Series) -> pd.Series:
@@ -150,20 +149,14 @@ def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int
     mapped = m["household_id"].astype("str").map(order)
     m = m[mapped.notna().to_numpy()]
     pos = mapped[mapped.notna()].to_numpy(dtype=np.int64)
-    age = (
-        age_on(m, pd.Timestamp(year=data_year, month=1, day=1))
-        if ("birth_date" in m.columns or "id_number" in m.columns)
-        else None
-    )
+    age = age_on(m, pd.Timestamp(year=data_year, month=1, day=1))
     idn = _s(m, "id_number")
     frame = pd.DataFrame(
         {
             "name": _s(m, "name"),
             "relation": _s(m, "relation"),
             "sex": _s(m, "sex"),
-            "age": age.astype("str").fillna("").reset_index(drop=True)
-            if age is not None
-            else pd.Series([""] * len(m), dtype="str"),
+            "age": age.astype("str").fillna("").reset_index(drop=True),
             "id_masked": (idn.str.slice(0, 6) + "********" + idn.str.slice(-4)).where(idn.str.len() >= 15, ""),
             "health": _s(m, "health").str.replace(",", "、", regex=False),
             "labor": _s(m, "labor"),
@@ -301,7 +294,7 @@ def build(
 
     # Names of places: the villages table first, the households' own columns next.
     vt = None
-    if villages is not None and "village_code" in villages.columns:
+    if villages is not None:
         vt = (
             villages.assign(village_code=villages["village_code"].astype("str"))
             .drop_duplicates("village_code")
@@ -310,7 +303,7 @@ def build(
 
     def place(codes: pd.Series, own: pd.Series, col: str) -> pd.Series:
         own = own.fillna("")
-        if vt is not None and col in vt.columns:
+        if vt is not None:
             return codes.map(vt[col]).astype("str").fillna(own).fillna("")
         return own
 
@@ -333,11 +326,11 @@ def build(
             exit_ready = hid.map(ident["exit_ready"]).astype("boolean").fillna(False)
         if "exit_blockers" in ident.columns:
             blockers = hid.map(ident["exit_blockers"]).astype("str").fillna("")
-    elif "per_capita_net_income" in h.columns:
+    else:
         income = h["per_capita_net_income"].astype("Float64")
 
     phones = pd.Series(pd.NA, index=range(n), dtype="str")
-    if cadres is not None and "phone" in cadres.columns and len(cadres):
+    if cadres is not None and len(cadres):
         cp = (
             cadres.assign(cadre_id=cadres["cadre_id"].astype("str").str.strip())
             .drop_duplicates("cadre_id")
@@ -360,15 +353,15 @@ def build(
             "category": p["category"].fillna(""),
             "status": p["status"].fillna(""),
             "main_cause": p["main_cause"].fillna(""),
-            "other_causes": _s(h, "other_causes", n).str.replace(",", "、", regex=False),
-            "identified_year": _s(h, "identified_year", n),
+            "other_causes": _s(h, "other_causes").str.replace(",", "、", regex=False),
+            "identified_year": _s(h, "identified_year"),
             "planned_exit_year": p["planned_exit_year"].astype("str").fillna(""),
             "income": money_text(income),
             "exit_ready": exit_ready.to_numpy(dtype=bool),
             "exit_blockers": blocker_text(blockers),
             "exit_text": exit_text(
                 p["status"],
-                h["exit_year"] if "exit_year" in h.columns else pd.Series(pd.NA, index=range(n)),
+                h["exit_year"],
                 exit_ready,
                 blocker_text(blockers),
             ),
@@ -420,7 +413,7 @@ def build(
     vs["folder"] = pd.Series([safe_filename(c) for c in vs["township_code"].tolist()], dtype="str", index=vs.index)
     vs["stem"] = pd.Series([safe_filename(c) for c in vs["village_code"].tolist()], dtype="str", index=vs.index)
     vs["file"] = vs["folder"] + "/" + vs["stem"] + ".html"
-    roster, rbounds = _roster(hh, set(bounds), p, ident)
+    roster, rbounds = _roster(hh, set(bounds), p, ident, provided(households, "registered"))
     vs["surveyed"] = [b - a for a, b in (rbounds.get(v, (0, 0)) for v in vs["village_code"].tolist())]
     return DocModel(cards, mem, mbounds, result.items, bounds, roster, rbounds, vs, county, data_year)
 
@@ -455,14 +448,16 @@ def _village_cadres(p: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
 
 
 def _roster(
-    hh: pd.DataFrame, book_villages: set[str], plans: pd.DataFrame, ident: pd.DataFrame | None
+    hh: pd.DataFrame, book_villages: set[str], plans: pd.DataFrame, ident: pd.DataFrame | None, has_registered: bool
 ) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
-    """农户名册: every surveyed household of the villages that have a book, by village, group, household."""
+    """农户名册: every surveyed household of the villages that have a book, by village, group, household.
+
+    ``has_registered``: the file has the 是否建档立卡 column (without it, every household is registered)."""
     r = hh[hh["village_code"].astype("str").isin(book_villages).to_numpy(dtype=bool)]
     n = len(r)
     registered = (
         r["registered"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        if "registered" in r.columns
+        if has_registered
         else np.ones(n, dtype=bool)
     )
     hid = r["household_id"].astype("str").reset_index(drop=True)
@@ -475,9 +470,7 @@ def _roster(
             "household_id": hid,
             "group_name": _s(r, "group_name"),
             "head_name": _s(r, "head_name"),
-            "household_size": r["household_size"].astype("Int64").astype("str").fillna("").reset_index(drop=True)
-            if "household_size" in r.columns
-            else pd.Series([""] * n, dtype="str"),
+            "household_size": r["household_size"].astype("Int64").astype("str").fillna("").reset_index(drop=True),
             "registered": pd.Series(np.where(registered, "是", "否"), dtype="str"),
             "category": _s(r, "category"),
             "status": _s(r, "status"),

@@ -73,8 +73,6 @@ def known(name: str) -> bool:
 
 
 def _flag(df: pd.DataFrame, col: str, value: bool) -> np.ndarray:
-    if col not in df.columns:
-        return np.zeros(len(df), dtype=bool)
     s = df[col].astype("boolean")
     return (s == value).fillna(False).to_numpy(dtype=bool)
 
@@ -83,11 +81,7 @@ def member_flags(members: pd.DataFrame, data_year: int, school_age: tuple[int, i
     """Per current member booleans, one column per member feature, plus household_id."""
     m = members[current_mask(members)]
     on = pd.Timestamp(year=data_year - 1, month=12, day=31)
-    age = (
-        age_on(m, on)
-        if ("birth_date" in m.columns or "id_number" in m.columns)
-        else pd.Series(pd.NA, index=m.index, dtype="Int64")
-    )
+    age = age_on(m, on)
     age_f = age.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     school = text_column(m, "school_status").fillna("").str.strip()
     enrolled = ~school.isin(NOT_ENROLLED).to_numpy(dtype=bool)

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from jingzhun.findings import Findings, detail_text
@@ -28,7 +27,7 @@ from jingzhun.identify.monitoring import monitoring_range
 from jingzhun.nulls import NA
 from jingzhun.params import Params
 from jingzhun.plan.posting import Scanner, kind_text, screen_frame, strip_controls
-from jingzhun.tablespec import text_column
+from jingzhun.tablespec import conform, provided, text_column
 
 KINDS = ("identification", "exit", "projects", "monitoring")
 KIND_TITLES = {
@@ -75,7 +74,8 @@ PROJECT_COLUMNS = [
 
 
 def _registered(df: pd.DataFrame) -> pd.Series:
-    if "registered" not in df.columns:
+    """A file without the 是否建档立卡 column holds registered households only."""
+    if not provided(df, "registered"):
         return pd.Series(True, index=df.index)
     return df["registered"].astype("boolean").fillna(False).astype(bool)
 
@@ -83,10 +83,8 @@ def _registered(df: pd.DataFrame) -> pd.Series:
 def newly_identified(households: pd.DataFrame, previous: pd.DataFrame | None, data_year: int) -> pd.Series:
     """Boolean mask over ``households``: registered and new in ``data_year``."""
     reg = _registered(households)
-    new = pd.Series(False, index=households.index)
-    if "identified_year" in households.columns:
-        new |= (households["identified_year"].astype("Int64") == data_year).fillna(False).astype(bool)
-    if previous is not None and "household_id" in previous.columns:
+    new = (households["identified_year"].astype("Int64") == data_year).fillna(False).astype(bool)
+    if previous is not None:
         before = previous.loc[_registered(previous), "household_id"].astype("str").str.strip()
         new |= ~households["household_id"].astype("str").str.strip().isin(set(before.tolist()))
     return reg & new
@@ -133,7 +131,7 @@ def household_rows(
         }
     )
     out["township_code"] = out["village_code"].str.slice(0, 9)
-    out["household_size"] = h["household_size"].astype("Int64").astype("str") if "household_size" in h.columns else ""
+    out["household_size"] = h["household_size"].astype("Int64").astype("str")
     out["exit_year"] = str(data_year)
     out["household_id"] = text_column(h, "household_id", reset=True)
     out = _place_names(out, villages)
@@ -144,7 +142,7 @@ def household_rows(
 
 
 def _place_names(out: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFrame:
-    if villages is None or "village_code" not in villages.columns or out.empty:
+    if villages is None or out.empty:
         return out
     vt = (
         villages.assign(village_code=villages["village_code"].astype("str"))
@@ -152,8 +150,7 @@ def _place_names(out: pd.DataFrame, villages: pd.DataFrame | None) -> pd.DataFra
         .set_index("village_code")
     )
     for col in ("village_name", "township_name"):
-        if col in vt.columns:
-            out[col] = out["village_code"].map(vt[col]).astype("str").fillna(out[col])
+        out[col] = out["village_code"].map(vt[col]).astype("str").fillna(out[col])
     return out
 
 
@@ -168,7 +165,7 @@ def village_universe(households: pd.DataFrame, villages: pd.DataFrame | None) ->
             }
         )
     ]
-    if villages is not None and "village_code" in villages.columns:
+    if villages is not None:
         parts.insert(
             0,
             pd.DataFrame(
@@ -200,7 +197,7 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
     period = (start.where(start != "", "（开工日期未定）") + "至" + end.where(end != "", "（完成日期未定）")).where(
         (start != "") | (end != ""), ""
     )
-    budget = p["budget"].astype("Float64") if "budget" in p.columns else pd.Series(np.nan, index=p.index)
+    budget = p["budget"].astype("Float64")
     out = pd.DataFrame(
         {
             "unit": unit,
@@ -222,8 +219,6 @@ def project_rows(projects: pd.DataFrame, villages: pd.DataFrame, county_code: st
 
 
 def _date_text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series("", index=df.index, dtype="str")
     d = pd.to_datetime(df[col], errors="coerce")
     return d.dt.strftime("%Y-%m-%d").astype("str").fillna("")
 
@@ -394,7 +389,9 @@ def project_notices(
 ) -> NoticeSet:
     findings = Findings()
     u = village_universe(households, villages)
-    rows = project_rows(projects if projects is not None else pd.DataFrame(), u, str(county["code"]))
+    rows = project_rows(
+        projects if projects is not None else conform("projects", pd.DataFrame()), u, str(county["code"])
+    )
     towns = u.drop_duplicates("township_code")
     units = pd.concat(
         [

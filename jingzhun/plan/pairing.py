@@ -35,13 +35,10 @@ class Pairing:
 
 def cadre_caps(cadres: pd.DataFrame, caps: dict[str, int]) -> np.ndarray:
     default = int(caps.get("default", 5))
-    rank = (
-        cadres["rank"].astype("str") if "rank" in cadres.columns else pd.Series(pd.NA, index=cadres.index, dtype="str")
-    )
+    rank = cadres["rank"].astype("str")
     by_rank = rank.map({k: int(v) for k, v in caps.items() if k != "default"}).astype("Float64").fillna(default)
-    if "max_households" in cadres.columns:
-        by_rank = cadres["max_households"].astype("Float64").fillna(by_rank)
-    return by_rank.clip(lower=0).to_numpy(dtype=np.int64)
+    cap = cadres["max_households"].astype("Float64").fillna(by_rank)
+    return cap.clip(lower=0).to_numpy(dtype=np.int64)
 
 
 def _slots(cad: pd.DataFrame, group_col: str | None) -> pd.DataFrame:
@@ -76,24 +73,17 @@ def pair(
 ) -> Pairing:
     """Pair the plan's households (already filtered to those not exited) with cadres.
 
-    ``households`` needs ``household_id`` and ``village_code``; ``cadre_id`` is the
-    pairing in force where present.
+    ``households`` and ``cadres`` are tables as read (every column there, absent ones empty);
+    ``households.cadre_id`` is the pairing in force where filled.
     """
     findings = Findings()
     hid = households["household_id"].astype("str").reset_index(drop=True)
     township = households["village_code"].astype("str").str.slice(0, 9).reset_index(drop=True)
-    current = (
-        households["cadre_id"].astype("str").str.strip().replace("", NA).reset_index(drop=True)
-        if "cadre_id" in households.columns
-        else pd.Series(pd.NA, index=hid.index, dtype="str")
-    )
+    current = households["cadre_id"].astype("str").str.strip().replace("", NA).reset_index(drop=True)
     if cadres is None:
         cad = pd.DataFrame({c: pd.Series([], dtype="str") for c in CADRE_COLUMNS})
     else:
         cad = cadres.copy()
-        for c in CADRE_COLUMNS:
-            if c not in cad.columns:
-                cad[c] = pd.Series(pd.NA, index=cad.index, dtype="str")
         cad["cadre_id"] = cad["cadre_id"].astype("str").str.strip()
         cad = cad[cad["cadre_id"].notna() & (cad["cadre_id"] != "")].drop_duplicates("cadre_id")
         cad = cad.sort_values("cadre_id", kind="stable").reset_index(drop=True)

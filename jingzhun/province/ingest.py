@@ -90,7 +90,7 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     for tb in ("households", "villages", "projects", "dibao"):
         if tb in frames:
             df = frames[tb]
-            out[tb] = _prefix(df["village_code"]) if "village_code" in df.columns else pd.Series("", index=df.index)
+            out[tb] = _prefix(df["village_code"])
     empty = pd.DataFrame({"county": pd.Series(dtype="str"), "household_id": pd.Series(dtype="str")})
     h = frames.get("households")
     homes = pd.DataFrame({"county": out["households"], "household_id": h["household_id"]}) if h is not None else empty
@@ -99,15 +99,14 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         out["members"] = _lookup(m["household_id"], homes, "household_id")
     if "payments" in frames:
         p = frames["payments"]
-        by_home = _lookup(p["household_id"], homes, "household_id") if "household_id" in p.columns else None
+        by_home = _lookup(p["household_id"], homes, "household_id")
         by_proj = None
-        if "projects" in frames and "project_id" in p.columns:
+        if "projects" in frames:
             pj = frames["projects"]
             by_proj = _lookup(
                 p["project_id"], pd.DataFrame({"county": out["projects"], "project_id": pj["project_id"]}), "project_id"
             )
-        found = [s for s in (by_home, by_proj) if s is not None]
-        out["payments"] = _first_nonempty(*found) if found else pd.Series("", index=p.index, dtype="str")
+        out["payments"] = _first_nonempty(by_home, by_proj) if by_proj is not None else by_home
     if "crosscheck" in frames and "members" in frames:
         m = frames["members"]
         ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
@@ -117,8 +116,8 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         out["dibao"] = _first_nonempty(out["dibao"], _roster_by_member(frames, out))
     if "cadres" in frames:
         c = frames["cadres"]
-        own = _prefix(c["township_code"]) if "township_code" in c.columns else pd.Series("", index=c.index)
-        if h is not None and "cadre_id" in h.columns:
+        own = _prefix(c["township_code"])
+        if h is not None:
             paired = pd.DataFrame({"county": out["households"], "cadre_id": h["cadre_id"]}).sort_values("county")
             own = _first_nonempty(own, _lookup(c["cadre_id"], paired, "cadre_id"))
         out["cadres"] = own
@@ -130,8 +129,6 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
 def _roster_by_member(frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
     """Roster rows without a village code: the county of the member with that ID (what ``match`` links by)."""
     m, d = frames["members"], frames["dibao"]
-    if "id_number" not in d.columns:
-        return pd.Series("", index=d.index, dtype="str")
     ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
     return _lookup(normalize(d["id_number"]).astype("str"), ids, "id_number")
 
@@ -142,7 +139,7 @@ def _cadre_copies(
     """A cadre paired with households of other counties than their own: a reference copy of their row
     in each of those counties (``_reference`` true), so that county's plan knows them; their own
     county's row is the one checked (the task leaves the copies' findings out)."""
-    if households is None or where is None or "cadre_id" not in households.columns:
+    if households is None or where is None:
         return []
     pairs = pd.DataFrame({"county": where.to_numpy(), "cadre_id": households["cadre_id"].astype("str").to_numpy()})
     pairs = pairs[(pairs["county"] != "") & pairs["cadre_id"].notna()].drop_duplicates()

@@ -153,7 +153,7 @@ def _frame(cols: list[str], data: dict[str, Any] | None = None) -> pd.DataFrame:
 def _slim_members(m: pd.DataFrame | None, county: str) -> pd.DataFrame:
     if m is None:
         return _frame(_MEMBERS)
-    ids = normalized_ids(m["id_number"]) if "id_number" in m.columns else _text(m, "id_number")
+    ids = normalized_ids(m["id_number"])
     name = _text(m, "name")
     data = {
         **_base(m, county),
@@ -187,7 +187,7 @@ def _slim_households(h: pd.DataFrame | None, county: str) -> pd.DataFrame:
 
 def _family_keys(h: pd.DataFrame | None) -> pd.Series:
     """household_id → the audit's family (village code | the head's surname), as ``audit.register`` makes it."""
-    if h is None or "household_id" not in h.columns:
+    if h is None:
         return pd.Series(dtype="str")
     hid = _text(h, "household_id")
     key = _text(h, "village_code").fillna("") + "|" + _text(h, "head_name").str.slice(0, 1).fillna(hid)
@@ -209,7 +209,7 @@ def _slim_payments(p: pd.DataFrame | None, county: str, households: pd.DataFrame
 def _slim_roster(d: pd.DataFrame | None, county: str) -> pd.DataFrame:
     if d is None:
         return _frame(_ROSTER)
-    ids = normalized_ids(d["id_number"]) if "id_number" in d.columns else _text(d, "id_number")
+    ids = normalized_ids(d["id_number"])
     name = _text(d, "name")
     data = {
         **_base(d, county),
@@ -232,9 +232,7 @@ def _slim_cadres(c: pd.DataFrame | None, county: str) -> pd.DataFrame:
         **_base(c, county),
         "cadre_id": _text(c, "cadre_id"),
         "rank": _text(c, "rank"),
-        "max_households": c["max_households"].astype("Float64")
-        if "max_households" in c.columns
-        else pd.Series(pd.NA, index=c.index, dtype="Float64"),
+        "max_households": c["max_households"].astype("Float64"),
         "township_code": _text(c, "township_code"),
     }
     return _frame(_CADRES, data)
@@ -243,11 +241,7 @@ def _slim_cadres(c: pd.DataFrame | None, county: str) -> pd.DataFrame:
 def _slim_villages(v: pd.DataFrame | None, county: str) -> pd.DataFrame:
     if v is None:
         return _frame(_VILLAGES)
-    agri = (
-        pd.to_numeric(v["agricultural_population"], errors="coerce").astype("Float64")
-        if "agricultural_population" in v.columns
-        else pd.Series(pd.NA, index=v.index, dtype="Float64")
-    )
+    agri = pd.to_numeric(v["agricultural_population"], errors="coerce").astype("Float64")
     data = {
         "county": pd.Series(county, index=v.index, dtype="str"),
         "village_code": _text(v, "village_code"),

@@ -39,7 +39,7 @@ class StepInputs:
 
 def slim_households(households: pd.DataFrame | None) -> pd.DataFrame | None:
     """Only what the report reads from the households table besides identify: exit_year."""
-    if households is None or "household_id" not in households.columns:
+    if households is None or not provided(households, "household_id"):
         return None
     cols = [c for c in ("household_id", "exit_year") if provided(households, c)]
     return households[cols].copy()

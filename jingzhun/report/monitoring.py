@@ -144,11 +144,10 @@ def _measures(mt: pd.DataFrame, payments: pd.DataFrame | None, params: Params, d
     obj = mt[mt["monitoring_class"].fillna("") != ""]
     dev_words = [str(w) for w in params.settings.monitoring.development_measures]
     per_hh = pd.Series(dtype="str")
-    if payments is not None and {"household_id", "measure"} <= set(payments.columns):
+    if payments is not None:
         pay = payments[["household_id", "measure"]].dropna()
-        if "pay_date" in payments.columns:
-            yr = pd.to_datetime(payments.loc[pay.index, "pay_date"], errors="coerce").dt.year
-            pay = pay[(yr.isna() | (yr >= data_year - 1)).to_numpy(dtype=bool)]
+        yr = pd.to_datetime(payments.loc[pay.index, "pay_date"], errors="coerce").dt.year
+        pay = pay[(yr.isna() | (yr >= data_year - 1)).to_numpy(dtype=bool)]
         pay = pay.astype("str").drop_duplicates()
         per_hh = pay.groupby("household_id")["measure"].agg(lambda s: ";".join(sorted(s)))
     measures = obj["household_id"].astype("str").map(per_hh).astype("str").fillna("")
