@@ -41,7 +41,7 @@ def _as_text(values: Any, n: int) -> pd.Series:
     if values is None:
         return pd.Series(pd.NA, index=range(n), dtype="str")
     if np.isscalar(values):
-        return pd.Series(str(values), index=range(n), dtype="str")
+        return repeat_text(str(values), n)
     s = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
     if len(s) != n:
         raise ValueError(f"finding field has {len(s)} values, expected {n}")
@@ -92,7 +92,7 @@ class Findings:
             return
         part = pd.DataFrame(
             {
-                "code": pd.Series([code] * n, dtype="str"),
+                "code": repeat_text(code, n),
                 "table": _as_text(table, n),
                 "row": _as_row(row, n),
                 "column": _as_text(column, n),
@@ -132,6 +132,11 @@ class Findings:
     def render(self, lang: str | None = None) -> pd.DataFrame:
         """Findings with severity, message and basis, sorted for reproducible output."""
         return _render_parts(self._parts, lang)
+
+
+def repeat_text(text: str, n: int) -> pd.Series:
+    """``text`` ``n`` times as a ``str`` Series (index 0..n-1), built in Arrow: no Python list of n items."""
+    return pd.Series(pd.array([text], dtype="str").take(np.zeros(n, dtype=np.intp)))
 
 
 def _as_row(row: Any, n: int) -> pd.Series:
@@ -176,8 +181,8 @@ def _render_parts(parts: list[pd.DataFrame], lang: str | None) -> pd.DataFrame:
             ]
         )
         part = part.reset_index(drop=True)
-        part["severity"] = pd.Series(r.severity, index=part.index, dtype="str")
-        part["basis"] = pd.Series(r.basis_for(lang), index=part.index, dtype="str")
+        part["severity"] = repeat_text(r.severity, len(part))
+        part["basis"] = repeat_text(r.basis_for(lang), len(part))
         part["message"] = _format_messages(r.message_for(lang), _displayed(part, lang))
         pieces.append(part[COLUMNS])
     return pd.concat(pieces, ignore_index=True)
@@ -330,8 +335,12 @@ def _displayed(part: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _map_unique(col: pd.Series, fn: Any) -> pd.Series:
-    names = {v: fn(v) for v in col.dropna().unique()}
-    return col.map(names).astype("str") if names else col
+    """``fn`` of each distinct value, spread back over ``col`` (NA stays NA) without a Python call per row."""
+    codes, uniques = pd.factorize(col)
+    if not len(uniques):
+        return col
+    mapped = pd.array([str(fn(v)) for v in uniques], dtype="str")
+    return pd.Series(mapped.take(codes, allow_fill=True), index=col.index)
 
 
 def _format_messages(template: str, rows: pd.DataFrame) -> pd.Series:

@@ -287,8 +287,13 @@ def sex(s: pd.Series) -> pd.Series:
     if slow.any():
         d = t[slow].str.slice(16, 17).where(t[slow].str.len() == 18)
         code[slow] = np.where(_bool(d.isin(list("13579"))), 1, np.where(_bool(d.isin(list("02468"))), 0, -1))
-    out = np.where(code == 1, "男", np.where(code == 0, "女", np.array(None, dtype=object)))
-    return pd.Series(out, index=s.index, dtype="str")
+    return _labels(code, ("女", "男"), s.index)
+
+
+def _labels(code: np.ndarray, labels: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """``labels[code]`` as a ``str`` Series (NA where code is -1), built in Arrow: no Python string per row."""
+    taken = pc.take(pa.array(labels, type=pa.large_string()), pa.array(code, mask=code < 0))
+    return pd.Series(pd.array(taken, dtype="str"), index=index)
 
 
 def region(s: pd.Series) -> pd.Series:
@@ -336,24 +341,24 @@ def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
         y, mo, d = _number(m[:, 6:10]), _number(m[:, 10:12]), _number(m[:, 12:14])
         date_ok = _real_date(y, mo, d) & (y >= MIN_BIRTH_YEAR) & (y * 10000 + mo * 100 + d <= _ymd(today))
         ends000 = (m[:, 15:18] == 48).all(axis=1)
-        fast_status = np.where(
-            ck, np.where(date_ok, "valid", "bad_date"), np.where(ends000, "excel_damaged", "bad_checksum")
-        ).astype(object)
-        status = np.full(len(raw), "valid", dtype=object)
-        status[at] = fast_status
+        # statuses as codes into STATUSES (valid, bad_date, excel_damaged, bad_checksum, ...)
+        code = np.zeros(len(raw), dtype=np.int64)
+        code[at] = np.where(ck, np.where(date_ok, 0, 1), np.where(ends000, 2, 3))
         rest = np.ones(len(raw), dtype=bool)
         rest[at] = False
         if rest.any():
             sub = _classify_general(raw[rest], today)
-            status[rest] = sub["status"].to_numpy(dtype=object)
+            code[rest] = sub["status"].map(_STATUS_CODE).to_numpy(dtype=np.int64)
             normalized = raw.copy()
             normalized.iloc[np.flatnonzero(rest)] = sub["normalized"].array
         else:
             normalized = raw
-        return pd.DataFrame(
-            {"normalized": normalized, "status": pd.Series(status, index=s.index, dtype="str")}, index=s.index
-        )
+        return pd.DataFrame({"normalized": normalized, "status": _labels(code, STATUSES, s.index)}, index=s.index)
     return _classify_general(raw, today)
+
+
+STATUSES = ("valid", "bad_date", "excel_damaged", "bad_checksum", "upgraded15", "bad_format", "empty")
+_STATUS_CODE = {st: i for i, st in enumerate(STATUSES)}
 
 
 def _ymd(ts: pd.Timestamp) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 # ---- tables and their files --------------------------------------------------------------
@@ -1263,7 +1264,9 @@ TABLE_SPECS: dict[str, TableSpec] = {
 
 def na_column(type_: str, n: int) -> pd.Series:
     """A column of ``n`` missing values with the dtype of contract type ``type_``."""
-    return pd.Series([None] * n, dtype=DTYPES[type_])
+    # one missing value taken n times: a list of n Nones went through Python per row
+    one: Any = pd.array([None], dtype=DTYPES[type_])  # type: ignore[call-overload]
+    return pd.Series(one.take(np.full(n, -1), allow_fill=True))
 
 
 # ``frame.attrs`` key: the columns conform() added (the source had no such column).

@@ -137,3 +137,17 @@ def test_findings_doc_is_current():
 def test_every_code_used_has_a_basis():
     missing = [c for c, r in CATALOGUE.items() if r.severity != "info" and not r.basis_zh]
     assert missing == []
+
+
+def test_repeated_finding_text_is_built_in_arrow():
+    """A code, severity or basis repeated on every finding row is a str column taken from one value."""
+    from jingzhun.findings import repeat_text
+
+    s = repeat_text("V-ID-REGION", 3)
+    pd.testing.assert_series_equal(s, pd.Series(["V-ID-REGION"] * 3, dtype="str"))
+    assert len(repeat_text("x", 0)) == 0 and repeat_text("x", 0).dtype == "str"
+    f = Findings()
+    f.add("V-ID-REGION", table="members", row=[1, 2], column="id_number", value=["a", None], detail="42")
+    out = f.render("en")
+    assert out["code"].tolist() == ["V-ID-REGION"] * 2 and out["detail"].tolist() == ["42", "42"]
+    assert out["severity"].tolist() == ["info"] * 2 and out["value"].isna().tolist() == [False, True]

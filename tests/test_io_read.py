@@ -441,3 +441,22 @@ def test_parallel_conversion_same_as_serial(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(serial.frame, parallel.frame)
     pd.testing.assert_frame_equal(serial.findings.frame(), parallel.findings.frame())
     assert {"V-ENUM-UNKNOWN", "V-VALUE-NOT-DATE"} <= set(codes(serial))
+
+
+def test_parquet_text_is_trimmed_once_per_distinct_value(tmp_path):
+    """Dictionary-encoded Parquet text is trimmed in its dictionary (not per row), with the same result."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jingzhun.findings import Findings
+    from jingzhun.io.read import Limits, _read_parquet_grid, read_table
+
+    p = tmp_path / "members.parquet"
+    names = pa.array([" 张三 ", "李四", "", "  ", None, " 张三 "], pa.string())
+    sex = pa.array(["男 ", "女", "男", "女", "男", "男"], pa.string())
+    pq.write_table(pa.table({"姓名": names, "性别": sex}), p, use_dictionary=True)
+    grid = _read_parquet_grid(p, p.read_bytes(), "members", Limits(), Findings())
+    assert grid.trimmed == {0, 1}
+    frame = read_table(p, "members").frame
+    assert frame["name"].tolist()[:2] == ["张三", "李四"] and frame["name"].isna().tolist()[2:5] == [True] * 3
+    assert frame["sex"].tolist() == ["男", "女", "男", "女", "男", "男"]

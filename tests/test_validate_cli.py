@@ -246,3 +246,23 @@ def test_two_processes_find_exactly_what_one_finds(tmp_path):
     assert len(a) > 50 and a["code"].nunique() > 10
     pd.testing.assert_frame_equal(a, b)
     assert set(two.seconds) == {"schema", "ids", "crosstable", "crosstable_ids"}
+
+
+@pytest.mark.parametrize(("args", "expected"), [([], 1), (["--jobs", "2"], 2)])
+def test_validate_runs_in_one_process_unless_jobs_asks(tmp_path, monkeypatch, args, expected):
+    """Spawned workers cost more than validate's checks (each imports pandas and receives every
+    frame): without --jobs the checks run here; --jobs 2 still splits them."""
+    import jingzhun.schema.cli as validate_cli
+    from jingzhun.executors import SerialExecutor
+
+    asked: list[int | None] = []
+
+    def fake(jobs: int | None) -> SerialExecutor:
+        asked.append(jobs)
+        return SerialExecutor()
+
+    monkeypatch.setattr(validate_cli, "make_executor", fake)
+    root = write_dataset(tmp_path / "ds", year_frames())
+    result = CliRunner().invoke(app, ["validate", str(root), "--out", str(tmp_path / "out"), "--no-xlsx", *args])
+    assert result.exit_code == 0, result.output
+    assert asked == [expected]

@@ -179,7 +179,9 @@ def by_unique(arr: pa.ChunkedArray, fn: Callable[[pd.Series], tuple]) -> tuple:
     results = fn(uniq)
     spread: list[pd.Series | np.ndarray] = []
     for r in results:
-        if isinstance(r, pd.Series):
+        if isinstance(r, pd.Series) and r.dtype == "str":  # text (enum labels): taken in Arrow, nulls stay null
+            spread.append(to_str_series(pc.take(pa.array(r.array), d.indices)))
+        elif isinstance(r, pd.Series):
             spread.append(pd.Series(r.array.take(idx, allow_fill=True)))
         else:
             full = np.zeros(len(idx), dtype=bool)

@@ -153,6 +153,7 @@ class _Grid:
     row_numbers: np.ndarray | None = None  # 1-based data row of each row of ``data`` when not 1..n
     table: str | None = None  # the table, when the reader had to infer it to choose the columns
     extra: list[int] = field(default_factory=list)  # headerless columns with values (reported, not read)
+    trimmed: set[int] = field(default_factory=set)  # columns already trimmed (in their Parquet dictionary)
 
 
 # ---- entry point -------------------------------------------------------------------------
@@ -899,9 +900,14 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
         ) from None
     data = data.rename_columns([f"c{j}" for j in wanted])
     cols = []
+    done: set[int] = set()
     for j, col in zip(wanted, data.columns, strict=True):
         if pa.types.is_dictionary(col.type) and _is_text(col.type.value_type):
-            col = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
+            col, clean = _decode_short(col, tb, name(j), limits.max_cell_chars, findings)
+            if clean:  # valid UTF-8, trimmed in the dictionary
+                cols.append(col)
+                done.add(j)
+                continue
         if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
             col = pa.chunked_array(
                 [c.view(pa.large_string()) for c in col.cast(pa.large_binary()).chunks], type=pa.large_string()
@@ -912,19 +918,27 @@ def _read_parquet_grid(p: Path, raw: bytes, table: str | None, limits: Limits, f
                 findings.add("V-READ-BAD-TEXT", table=tb, column=name(j), value=str(bad))
         cols.append(col)
     data = pa.table(cols, names=data.column_names)
-    return _Grid(headers=headers, data=data, first_data_row=1, header_row=None, table=tb)
+    return _Grid(headers=headers, data=data, first_data_row=1, header_row=None, table=tb, trimmed=done)
 
 
 def _is_text(typ: pa.DataType) -> bool:
     return pa.types.is_string(typ) or pa.types.is_large_string(typ)
 
 
-def _decode_short(col: pa.ChunkedArray, table: str, column: str, limit: int, findings: Findings) -> pa.ChunkedArray:
-    """A dictionary-encoded text column decoded, its values over ``limit`` characters reported and left empty."""
+def _decode_short(
+    col: pa.ChunkedArray, table: str, column: str, limit: int, findings: Findings
+) -> tuple[pa.ChunkedArray, bool]:
+    """A dictionary-encoded text column decoded, its values over ``limit`` characters reported and left empty.
+
+    When every dictionary is valid UTF-8 the values are trimmed (``parse.trim``) in the
+    dictionary, once per distinct value, and the second item is True: the column needs
+    neither the UTF-8 repair nor the trimming of every row."""
     chunks, start = [], 0
-    for chunk in col.chunks:
+    bad_text = [_has_bad_utf8(chunk.dictionary) for chunk in col.chunks]
+    clean = not any(bad_text)
+    for chunk, bad in zip(col.chunks, bad_text, strict=True):
         d = chunk.dictionary
-        lens = pc.utf8_length(d) if not _has_bad_utf8(d) else pc.binary_length(d)
+        lens = pc.utf8_length(d) if not bad else pc.binary_length(d)
         long = pc.fill_null(pc.greater(lens, limit), False)
         if pc.any(long).as_py():
             hit = np.asarray(
@@ -945,9 +959,12 @@ def _decode_short(col: pa.ChunkedArray, table: str, column: str, limit: int, fin
             )
             short = pc.if_else(long, pa.scalar(None, d.type), d)
             chunk = pa.DictionaryArray.from_arrays(chunk.indices, short)
+        if clean:
+            chunk = pa.DictionaryArray.from_arrays(chunk.indices, parse.trim(chunk.dictionary))
         chunks.append(chunk.dictionary_decode())
         start += len(chunk)
-    return pa.chunked_array(chunks, type=col.type.value_type) if chunks else pa.chunked_array([], col.type.value_type)
+    out = pa.chunked_array(chunks, type=col.type.value_type) if chunks else pa.chunked_array([], col.type.value_type)
+    return out, clean
 
 
 def _has_bad_utf8(arr: pa.Array) -> bool:
@@ -1112,7 +1129,9 @@ def _typed_frame(
     trimmed: dict[int, pa.ChunkedArray] = {}
     for cname, col in zip(data.column_names, data.columns, strict=True):
         j = int(cname[1:])
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_null(col.type):
+        if j in grid.trimmed:
+            trimmed[j] = col
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_null(col.type):
             trimmed[j] = parse.trim(col)
         else:
             trimmed[j] = col

@@ -12,7 +12,7 @@ the same normalised numbers, sex and birth dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ class IdColumn:
 
     normalized: pd.Series  # 18-character person ID (NA when empty); for 残疾人证 the ID part
     status: pd.Series  # ids.classify status, or "bad_disability" for a malformed 残疾人证 number
+    _sex: pd.Series | None = field(default=None, repr=False, compare=False)
 
     @property
     def usable(self) -> pd.Series:
@@ -57,7 +58,9 @@ class IdColumn:
         return self.normalized.where(~self.status.isin(("empty", "excel_damaged")).astype(bool))
 
     def sex(self) -> pd.Series:
-        return ids.sex(self.normalized.where(self.usable))
+        if self._sex is None:  # asked by two rules: worked out once
+            self._sex = ids.sex(self.normalized.where(self.usable))
+        return self._sex
 
     def birth_date(self) -> pd.Series:
         return ids.birth_date(self.normalized.where(self.usable))
