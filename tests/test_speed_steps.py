@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
+
+import match_frames as mf
+import pandas as pd
+import pytest
+
+from jingzhun.match import prepare
 
 
 def test_income_ranges_read_without_pandera() -> None:
@@ -14,3 +21,22 @@ def test_income_ranges_read_without_pandera() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().split(maxsplit=1) == ["False", "(1.0, 20.0) (0.0, 100000000.0)"]
+
+
+def test_person_birth_formats_dates_only_without_an_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The birth key comes from the ID; the birth date column is formatted only for rows without one."""
+    from pandas.core.indexes.accessors import DatetimeProperties
+
+    formatted: list[int] = []
+    real = DatetimeProperties.strftime
+
+    def counting(self: Any, fmt: str) -> pd.Series:
+        formatted.append(len(self._parent))
+        return real(self, fmt)
+
+    monkeypatch.setattr(DatetimeProperties, "strftime", counting)
+    m = mf.members(id_number=[mf.A1, None, mf.A3, mf.B1, mf.B2, mf.C1, mf.D1, mf.D2])
+    m["birth_date"] = pd.Series(["1970-01-01", "1972-02-02", *[None] * 6], index=m.index, dtype="datetime64[ns]")
+    per = prepare.persons(mf.households(), m)
+    assert per["birth"].tolist()[:3] == ["19700101", "19720202", "19950303"]
+    assert formatted == [1]
