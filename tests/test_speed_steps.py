@@ -9,7 +9,10 @@ from typing import Any
 import match_frames as mf
 import pandas as pd
 import pytest
+from frames import table_frame
 
+from jingzhun.audit import register as audit_register
+from jingzhun.audit.register import build_register
 from jingzhun.match import prepare
 
 
@@ -40,3 +43,26 @@ def test_person_birth_formats_dates_only_without_an_id(monkeypatch: pytest.Monke
     per = prepare.persons(mf.households(), m)
     assert per["birth"].tolist()[:3] == ["19700101", "19720202", "19950303"]
     assert formatted == [1]
+
+
+def test_household_of_person_hashes_only_the_asked_members(monkeypatch: pytest.MonkeyPatch) -> None:
+    """First listed member row wins, unknown IDs give NA; the look-up's value set is only the members asked for."""
+    members = table_frame(
+        "members",
+        household_id=["H1", "H2", "H3", "H4"],
+        id_number=[mf.A1, mf.A2, mf.A1, mf.B1],
+        name=["甲", "乙", "丙", "丁"],
+    )
+    reg = build_register(None, members, None, None, [])
+    sizes: list[int] = []
+    real = audit_register.positions
+
+    def recording(keys: pd.Series, values: pd.Series) -> Any:
+        sizes.append(len(values))
+        return real(keys, values)
+
+    monkeypatch.setattr(audit_register, "positions", recording)
+    got = reg.household_of_person(pd.Series([mf.A1, "nobody", mf.B1, None], dtype="str"))
+    assert got.isna().tolist() == [False, True, False, True]
+    assert got[[0, 2]].tolist() == ["H1", "H4"]
+    assert sizes == [3]  # A1 twice and B1, not all four member rows
