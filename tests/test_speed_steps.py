@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 import match_frames as mf
@@ -12,8 +14,11 @@ import pytest
 from frames import table_frame
 
 from jingzhun.audit import register as audit_register
+from jingzhun.audit.pipeline import audit_year
 from jingzhun.audit.register import build_register
+from jingzhun.identify.core import household_results
 from jingzhun.match import prepare
+from jingzhun.params import Params
 
 
 def test_income_ranges_read_without_pandera() -> None:
@@ -66,3 +71,63 @@ def test_household_of_person_hashes_only_the_asked_members(monkeypatch: pytest.M
     assert got.isna().tolist() == [False, True, False, True]
     assert got[[0, 2]].tolist() == ["H1", "H4"]
     assert sizes == [3]  # A1 twice and B1, not all four member rows
+
+
+class Recording:
+    """A serial executor that keeps what it was given."""
+
+    jobs = 2
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple[Any, ...]] = []
+        self.mapped: list[Any] = []
+
+    def map(self, fn: Any, items: Any) -> list[Any]:
+        units = list(items)
+        self.mapped.append(fn)
+        return [fn(u) for u in units]
+
+    def submit(self, fn: Any, /, *args: Any) -> Future[Any]:
+        self.submitted.append(args)
+        f: Future[Any] = Future()
+        f.set_result(fn(*args))
+        return f
+
+    def close(self) -> None:
+        return None
+
+    def terminate(self) -> None:
+        return None
+
+
+def _year_frames(data_sample: Path) -> tuple[dict[str, pd.DataFrame], Params, int]:
+    from jingzhun.audit.pipeline import TABLES
+    from jingzhun.county import settle
+    from jingzhun.dataset import Dataset, load_year
+
+    ds = Dataset.open(data_sample)
+    year = ds.resolve_year(None)
+    params = Params.load(ds.root, None)
+    yd = load_year(ds, year, TABLES)
+    settle(params, yd.frames)
+    return yd.frames, params, year
+
+
+def test_audit_units_carry_only_what_they_read(data_sample: Path) -> None:
+    """The eligibility unit gets the columns it reads, the check units a register without member rows;
+    the report is the one the full frames give."""
+    from jingzhun.audit.pipeline import eligibility_frames
+
+    frames, params, year = _year_frames(data_sample)
+    narrow = eligibility_frames(frames)
+    assert set(narrow) <= {"households", "members", "crosscheck"}
+    assert len(narrow["members"].columns) < len(frames["members"].columns)
+    assert household_results(narrow, params, year).equals(household_results(frames, params, year))
+    ex = Recording()
+    report = audit_year(frames, params, year, executor=ex)
+    sent = ex.submitted[0][0]
+    assert set(sent["members"].columns) <= {"_row", "household_id", "id_number", "name", "change_reason"}
+    inputs = ex.mapped[0].keywords["inputs"]
+    assert len(inputs.reg.members) == 0 and len(inputs.reg.households) == 0
+    serial = audit_year(frames, params, year)
+    assert report.findings.equals(serial.findings)
