@@ -12,10 +12,12 @@ import match_frames as mf
 import pandas as pd
 import pytest
 from frames import table_frame
+from typer.testing import CliRunner
 
 from jingzhun.audit import register as audit_register
 from jingzhun.audit.pipeline import audit_year
 from jingzhun.audit.register import build_register
+from jingzhun.cli import app
 from jingzhun.identify.core import household_results
 from jingzhun.match import prepare
 from jingzhun.params import Params
@@ -131,3 +133,15 @@ def test_audit_units_carry_only_what_they_read(data_sample: Path) -> None:
     assert len(inputs.reg.members) == 0 and len(inputs.reg.households) == 0
     serial = audit_year(frames, params, year)
     assert report.findings.equals(serial.findings)
+
+
+def test_quiet_identify_lays_out_no_summary(tmp_path: Path, data_sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jingzhun.identify import cli as identify_cli
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("summary laid out for a quiet run")
+
+    monkeypatch.setattr(identify_cli, "_summary", refuse)
+    r = CliRunner().invoke(app, ["identify", str(data_sample), "--out", str(tmp_path), "--no-xlsx", "-q"])
+    assert r.exit_code in (0, 1), r.output
+    assert (tmp_path / "identify" / "households.csv").is_file()
