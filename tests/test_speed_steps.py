@@ -145,3 +145,19 @@ def test_quiet_identify_lays_out_no_summary(tmp_path: Path, data_sample: Path, m
     r = CliRunner().invoke(app, ["identify", str(data_sample), "--out", str(tmp_path), "--no-xlsx", "-q"])
     assert r.exit_code in (0, 1), r.output
     assert (tmp_path / "identify" / "households.csv").is_file()
+
+
+def test_join_by_sorts_in_arrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values joined per key in code point order (NA key dropped, NA value empty), without sorting
+    Python string objects in pandas."""
+    from jingzhun.match.frames import join_by
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("sorted in pandas")
+
+    monkeypatch.setattr(pd.DataFrame, "sort_values", refuse)
+    keys = pd.Series(["户2", "户1", None, "户1", "户2", "户1"], dtype="str")
+    values = pd.Series(["张", "b", "x", None, "a", "A"], dtype="str")
+    got = join_by(keys, values, "、")
+    assert got.to_dict() == {"户1": "、A、b", "户2": "a、张"}
+    assert got.dtype == "str" and got.index.dtype == "str"
