@@ -91,7 +91,10 @@ def audit_year(
         ledger = None
     else:
         # The identification for eligibility as one unit, while the ledger is built here.
-        pending = executor.submit(eligibility_of, eligibility_frames(frames), params, data_year)
+        # Narrowed only for workers: conform puts the left-out columns back as NA columns, which
+        # costs more here than passing the frames as they are.
+        sent = eligibility_frames(frames) if executor.jobs > 1 else frames
+        pending = executor.submit(eligibility_of, sent, params, data_year)
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
         elig, source = pending.result()
     result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger, executor=executor)
