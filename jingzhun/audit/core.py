@@ -7,6 +7,7 @@ report model (``jingzhun.audit.report``) and the renderers work from that result
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -287,6 +288,13 @@ CHECKS: dict[str, Callable[[CheckInputs], list[pd.DataFrame]]] = {
 HEAVY = ("duplicates", "shared_accounts", "unknown_project", "no_project", "acceptance", "approval", "negative_list")
 
 
+def _for_checks(reg: Register) -> Register:
+    """The register as the checks read it (the deaths and kin; its households and members were
+    joined to the payments by :func:`~jingzhun.audit.payee_checks.enrich`): a unit sent to a
+    worker process does not carry a copy of every member row."""
+    return dataclasses.replace(reg, households=reg.households.iloc[:0], members=reg.members.iloc[:0])
+
+
 def _run_checks(names: list[str], *, inputs: CheckInputs) -> list[tuple[str, list[pd.DataFrame]]]:
     """One unit: the checks ``names`` (looked up by name, so the unit pickles as plain text)."""
     return [(name, CHECKS[name](inputs)) for name in names]
@@ -323,7 +331,7 @@ def audit(
     pay = pc.enrich(ledger.payments, reg)
     proj = jc.project_totals(ledger.projects, pay, as_of)
 
-    inputs = CheckInputs(pay, proj, reg, as_of, params)
+    inputs = CheckInputs(pay, proj, _for_checks(reg), as_of, params)
     # Two units of about equal time (the duplicate and shared-account checks beside the rest);
     # the parts are put back in the order of CHECKS, so the result is the same wherever they ran.
     groups = [[name for name in CHECKS if name not in HEAVY], list(HEAVY)]

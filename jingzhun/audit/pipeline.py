@@ -20,6 +20,7 @@ from jingzhun.findings import Findings
 from jingzhun.funds.ledger import build_ledger
 from jingzhun.funds.summary import summarize, township_names
 from jingzhun.i18n import t
+from jingzhun.identify.income import REQUIRED_COMPONENTS, TRANSFER_COMPONENTS
 from jingzhun.io.write import write_csv, write_json, write_xlsx
 from jingzhun.params import Params
 from jingzhun.render import Templates, render, write_text
@@ -41,6 +42,30 @@ def eligibility_of(frames: dict[str, pd.DataFrame], params: Params, data_year: i
         return household_results(frames, params, data_year), "identify"
     except JingzhunError as e:
         return None, e.message
+
+
+# What the eligibility reads of each table (``household_results``: income, exclusion hits).
+ELIGIBILITY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "households": ("household_id", *REQUIRED_COMPONENTS, "transfer_income", *TRANSFER_COMPONENTS)
+    + ("household_size", "per_capita_net_income"),
+    "members": ("_row", "household_id", "id_number", "name", "change_reason"),
+    "crosscheck": ("id_number", "source", "detail"),
+}
+
+
+def eligibility_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables :func:`eligibility_of` reads, narrowed to the columns it reads: the unit may go
+    to a worker process, and pickling every column of a million member rows there costs seconds
+    and hundreds of MB. A column left out counts as absent there, as it is never read."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, wanted in ELIGIBILITY_COLUMNS.items():
+        df = frames.get(name)
+        if df is None:
+            continue
+        narrow = df[[c for c in df.columns if c in wanted]]
+        narrow.attrs = dict(df.attrs)
+        out[name] = narrow
+    return out
 
 
 def audit_year(
@@ -66,7 +91,10 @@ def audit_year(
         ledger = None
     else:
         # The identification for eligibility as one unit, while the ledger is built here.
-        pending = executor.submit(eligibility_of, frames, params, data_year)
+        # Narrowed only for workers: conform puts the left-out columns back as NA columns, which
+        # costs more here than passing the frames as they are.
+        sent = eligibility_frames(frames) if executor.jobs > 1 else frames
+        pending = executor.submit(eligibility_of, sent, params, data_year)
         ledger = build_ledger(frames.get("projects"), frames.get("payments"), frames.get("households"))
         elig, source = pending.result()
     result = audit(frames, params, data_year, as_of=as_of, eligibility=elig, ledger=ledger, executor=executor)

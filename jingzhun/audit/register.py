@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.funds.ledger import date, norm_id
@@ -26,8 +27,14 @@ class Register:
     deaths_by_name: pd.DataFrame  # household_id, name, death_date
 
     def household_of_person(self, ids: pd.Series) -> pd.Series:
-        """The household of each normalised ID (its first listed member row); NA when none."""
-        return lookup(self.members["household_id"], positions(ids, self.members["id"]), ids.index)
+        """The household of each normalised ID (its first listed member row); NA when none.
+
+        The member rows whose ID is asked for are picked first (a hash of the few payee IDs,
+        not of every member's): the look-up then hashes only those rows, in their order."""
+        rows = np.flatnonzero(isin(self.members["id"], ids).to_numpy(dtype=bool))
+        pos = positions(ids, self.members["id"].iloc[rows])
+        at = np.where(pos >= 0, rows[np.maximum(pos, 0)] if len(rows) else -1, -1)
+        return lookup(self.members["household_id"], at, ids.index)
 
 
 def _bool(df: pd.DataFrame, col: str) -> pd.Series:

@@ -81,7 +81,8 @@ def command(
                 "top_reasons": {k: int(v) for k, v in result.top_reasons().items()},
             }
         )
-    _summary(run.err, result, counts, Path(out) / "identify")
+    if not run.err.quiet:  # rich lays the township table out even for a quiet console
+        _summary(run.err, result, counts, Path(out) / "identify")
     raise typer.Exit(worst_exit_code(rendered, fail_on))
 
 

@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from jingzhun.errors import InputError
+from jingzhun.i18n import t
 from jingzhun.params import Params
+from jingzhun.resources import resource_dir
 from jingzhun.tablespec import conform
 
 REQUIRED_COMPONENTS: tuple[str, ...] = ("wage_income", "business_income", "property_income", "business_expense")
@@ -56,12 +60,30 @@ INCOME_COLUMNS: tuple[str, ...] = (
 RANGE_COLUMNS: tuple[str, ...] = (*REQUIRED_COMPONENTS, "transfer_income", *TRANSFER_COMPONENTS, "household_size")
 
 
+def _households_schema() -> dict[str, Any]:
+    """``schemas/households.yaml`` as plain data, read as ``jingzhun.schema.loader.read_yaml`` reads it
+    but without importing that module: it imports pandera, about a second of CPU that identify,
+    match and audit never use otherwise."""
+    import yaml
+
+    path = resource_dir("schemas") / "households.yaml"
+    try:
+        with path.open(encoding="utf-8") as f:
+            data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(
+            t(f"无法读取校验规则文件 {path}: {e}", f"cannot read schema file {path}: {e}"),
+            t("请重新安装 jingzhun 或检查 schemas/ 文件夹", "reinstall jingzhun or check the schemas/ folder"),
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(t(f"校验规则文件 {path} 不是 YAML 映射", f"schema file {path} is not a YAML mapping"))
+    return data
+
+
 @functools.cache
 def input_ranges() -> dict[str, tuple[float, float]]:
     """``column -> (min, max)`` of the range checks in ``schemas/households.yaml``."""
-    from jingzhun.schema.loader import read_yaml  # here: the loader imports pandera (a second of start-up)
-
-    columns = read_yaml("households").get("columns") or {}
+    columns = _households_schema().get("columns") or {}
     out: dict[str, tuple[float, float]] = {}
     for col in RANGE_COLUMNS:
         checks = (columns.get(col) or {}).get("checks") or {}

@@ -36,19 +36,25 @@ def isin(s: pd.Series, values: pd.Series | np.ndarray | Iterable) -> np.ndarray:
 
 
 def join_by(keys: pd.Series, values: pd.Series, sep: str = ",") -> pd.Series:
-    """Values joined per key (sorted by value), as a text Series indexed by key."""
-    df = pd.DataFrame(
-        {"k": keys.astype("str").to_numpy(dtype=object), "v": values.astype("str").fillna("").to_numpy(dtype=object)}
-    )
-    df = df[pd.notna(df["k"])].sort_values(["k", "v"], kind="stable")
-    if df.empty:
+    """Values joined per key (sorted by value), as a text Series indexed by key.
+
+    Sorted and joined in Arrow (byte order of UTF-8 is code point order, as Python sorts
+    text): sorting Python string objects cost a third of a second per call at 200k
+    households."""
+    k = _arrow(keys)
+    v = pc.fill_null(_arrow(values), pa.scalar("", pa.large_string()))
+    t = pa.table({"k": k, "v": v}).filter(pc.is_valid(k))
+    if t.num_rows == 0:
         return pd.Series(dtype="str")
-    k = df["k"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    offsets = pa.array(np.r_[starts, len(k)].astype(np.int64), type=pa.int64())
-    lists = pa.LargeListArray.from_arrays(offsets, pa.array(df["v"].tolist(), type=pa.large_string()))
-    joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
-    return pd.Series(joined.to_pylist(), index=pd.Index(k[starts], dtype="str"), dtype="str")
+    t = t.take(pc.sort_indices(t, sort_keys=[("k", "ascending"), ("v", "ascending")]))
+    ks, vs = t["k"].combine_chunks(), t["v"].combine_chunks()
+    n = len(ks)
+    change = pc.not_equal(ks.slice(1), ks.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(np.r_[True, np.asarray(change, dtype=bool)])
+    offsets = pa.array(np.r_[starts, n].astype(np.int64), type=pa.int64())
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, vs), pa.scalar(sep, type=pa.large_string()))
+    index = pd.Index(ks.take(pa.array(starts)).to_numpy(zero_copy_only=False), dtype="str")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=index, dtype="str")
 
 
 def joint_codes(*columns: pd.Series) -> list[np.ndarray]:
