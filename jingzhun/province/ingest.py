@@ -5,7 +5,9 @@ holds the same typed frames a county run works on, with the reading findings bes
 The county of a row is the first six digits of its village code; rows without one follow
 the row they belong to:
 
-- households, villages, projects, 低保 roster: ``village_code``;
+- households, villages, projects: ``village_code``;
+- 低保 roster: ``village_code``, unless its ID is no member of that county but of another one
+  (or it has no village code): the county of the member with that ID;
 - members: their household; payments: their household, else their project;
 - cross-check rows: the household of a current member with that ID;
 - cadres: ``township_code``, else the county of the households they are paired with.
@@ -114,7 +116,7 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         cc = frames["crosscheck"]
         out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
     if "dibao" in frames and "members" in frames:
-        out["dibao"] = _first_nonempty(out["dibao"], _roster_by_member(frames, out))
+        out["dibao"] = _roster_county(out["dibao"], frames, out)
     if "cadres" in frames:
         c = frames["cadres"]
         own = _prefix(c["township_code"]) if "township_code" in c.columns else pd.Series("", index=c.index)
@@ -127,13 +129,33 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     return out
 
 
-def _roster_by_member(frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
-    """Roster rows without a village code: the county of the member with that ID (what ``match`` links by)."""
+def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
+    """The county of each roster row: its village's, unless its ID is no member there but a member of
+    another county (or it has no village code): then that member's county (a current member first).
+
+    ``match`` links a roster row to the member with its ID wherever the member lives; a whole-folder
+    run of several counties does so across counties. A row placed by its village alone would be
+    "not found" by its county's task (M-ROSTER-NOT-FOUND) while the household it names, in another
+    county, misses its coverage (M-PARTIAL-HOUSEHOLD, M-BENEFIT-MISMATCH): placed with the member,
+    the county task that holds the household links it, as the whole folder does."""
     m, d = frames["members"], frames["dibao"]
     if "id_number" not in d.columns:
-        return pd.Series("", index=d.index, dtype="str")
-    ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
-    return _lookup(normalize(d["id_number"]).astype("str"), ids, "id_number")
+        return village
+    from jingzhun.identify.members import current_mask
+
+    ids = pd.DataFrame(
+        {
+            "county": out["members"],
+            "id_number": normalize(m["id_number"]).astype("str"),
+            "current": current_mask(m).to_numpy(dtype=bool),
+        }
+    )
+    ids = ids[(ids["county"] != "") & ids["id_number"].notna()]
+    rid = normalize(d["id_number"]).astype("str")
+    here = pd.MultiIndex.from_arrays([village, rid]).isin(pd.MultiIndex.from_arrays([ids["county"], ids["id_number"]]))
+    first = ids.sort_values("current", ascending=False, kind="stable").drop_duplicates("id_number")
+    elsewhere = rid.map(pd.Series(first["county"].to_numpy(), index=first["id_number"].to_numpy())).fillna("")
+    return village.where(here | (elsewhere.astype("str") == ""), elsewhere.astype("str"))
 
 
 def _cadre_copies(
@@ -215,7 +237,7 @@ def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object
             continue
         r = pd.to_numeric(frame.loc[sel, "row"], errors="coerce")
         unique_rows = rows[~rows.index.duplicated()]
-        got = r.map(unique_rows).fillna("").astype("str")
+        got = r.map(unique_rows).astype("str").fillna("")  # an empty table maps to no county
         first = min((x for x in rows.unique() if x), default="")
         county[sel] = got.where(r.notna(), first)
         if tb in sources:

@@ -37,7 +37,7 @@ from jingzhun.outputs import RUN_LOG, check_replaceable, output_dir
 from jingzhun.params import Params
 from jingzhun.pipeline import KEPT, RunOptions, check_out
 from jingzhun.province import store as st
-from jingzhun.province.passes import GlobalResult, Slim, global_passes, slim_frames
+from jingzhun.province.passes import GlobalResult, Slim, flagged_rows, global_passes, slim_frames
 from jingzhun.province.tasks import COUNTIES, TaskResult, TaskSpec, read_county, run_county
 from jingzhun.runlock import locked
 
@@ -246,7 +246,8 @@ def run_store(
             now, before = _unplaced_slims(store, year)
             slims = [r.slim for r in tasks if r.ok and r.slim is not None] + ([now] if now else [])
             previous = [r.previous for r in tasks if r.ok and r.previous is not None] + ([before] if before else [])
-            passes = global_passes(slims, previous, params)
+            flagged = flagged_rows([r.findings for r in tasks if r.ok and r.findings is not None])
+            passes = global_passes(slims, previous, params, flagged=flagged)
             timings["passes"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             merged = merge_csvs(tmp, tasks)

@@ -182,6 +182,23 @@ def _on_copies(findings: pd.DataFrame, cadres: pd.DataFrame | None) -> pd.Series
     return (findings["table"] == "cadres") & rows.isin(copies)
 
 
+# Village findings a roster row placed with a member of this county (``ingest``) would get only here:
+# its village is another county's, known there (a whole-folder run knows every county's villages).
+_OTHER_VILLAGE = ("V-VILLAGE-OUTSIDE-COUNTY", "V-VILLAGE-UNKNOWN")
+
+
+def _on_moved_roster(findings: pd.DataFrame, roster: pd.DataFrame | None, county: str) -> pd.Series:
+    """Village findings on the roster rows of this county whose village code is another county's."""
+    if roster is None or "village_code" not in roster.columns:
+        return pd.Series(False, index=findings.index)
+    code = roster["village_code"].astype("str").str.strip()
+    prefix = code.str.extract(r"^(\d{6})", expand=False)
+    moved = (prefix.notna() & (prefix != county)).fillna(False)
+    rows = set(roster.loc[moved.to_numpy(dtype=bool), "_row"].astype("int64"))
+    at = pd.to_numeric(findings["row"], errors="coerce").isin(rows)
+    return (findings["table"] == "dibao") & findings["code"].isin(_OTHER_VILLAGE) & at
+
+
 def _patch_manifest(out: Path, spec: TaskSpec, store: Path) -> None:
     """The county manifest names the store and its partitions, never this machine's scratch folder."""
     import json
@@ -241,7 +258,8 @@ def county_task(spec: TaskSpec) -> TaskResult:
     findings = result.findings.copy()
     findings.insert(0, "county", spec.county)
     findings["source_file"] = _source_files(findings, frames)
-    findings = findings[~_on_copies(findings, frames.get("cadres"))].reset_index(drop=True)
+    elsewhere = _on_moved_roster(findings, frames.get("dibao"), spec.county)
+    findings = findings[~_on_copies(findings, frames.get("cadres")) & ~elsewhere].reset_index(drop=True)
     previous = read_county(store, spec.county, spec.year - 1)
     files = {rel.as_posix(): sha256_file(out / rel) for rel in output_files(out)}
     files[MANIFEST] = sha256_file(out / MANIFEST)
