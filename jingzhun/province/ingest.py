@@ -29,6 +29,7 @@ import pandas as pd
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
+from jingzhun.identify.members import current_mask
 from jingzhun.ids import normalize
 from jingzhun.outputs import output_dir
 from jingzhun.params import DATASET_FILE
@@ -141,8 +142,6 @@ def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dic
     m, d = frames["members"], frames["dibao"]
     if "id_number" not in d.columns:
         return village
-    from jingzhun.identify.members import current_mask
-
     ids = pd.DataFrame(
         {
             "county": out["members"],
@@ -247,6 +246,54 @@ def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object
         out.setdefault(("", year, str(c)), []).append(part)
 
 
+def _member_counties(parts: Parts, year: int) -> tuple[pd.MultiIndex, pd.Series]:
+    """Every (county, member ID) of ``year``, and each ID's county (a current member's first)."""
+    rows = []
+    for (tb, y, county), frames in sorted(parts.items()):
+        if tb == "members" and y == year and county:
+            for f in frames:
+                ids = normalize(f["id_number"]).astype("str")
+                rows.append(pd.DataFrame({"county": county, "id_number": ids, "current": current_mask(f).to_numpy()}))
+    if not rows:
+        return pd.MultiIndex.from_arrays([[], []]), pd.Series(dtype="str")
+    m = pd.concat(rows, ignore_index=True)
+    m = m[m["id_number"].notna()]
+    first = m.sort_values("current", ascending=False, kind="stable").drop_duplicates("id_number")
+    return (
+        pd.MultiIndex.from_arrays([m["county"], m["id_number"]]),
+        pd.Series(first["county"].to_numpy(), index=first["id_number"].to_numpy(), dtype="str"),
+    )
+
+
+def _roster_across_sources(parts: Parts) -> None:
+    """Roster rows whose ID is no member of their county but of a county of another source folder:
+    moved to that county, as :func:`place` does within one folder (``_roster_county``)."""
+    for year in sorted({y for tb, y, _ in parts if tb == "dibao"}):
+        here, elsewhere = _member_counties(parts, year)
+        if elsewhere.empty:
+            continue
+        moved: Parts = {}
+        for (tb, y, county), frames in sorted(parts.items()):
+            if tb != "dibao" or y != year:
+                continue
+            kept = []
+            for f in frames:
+                rid = normalize(f["id_number"]).astype("str")
+                target = rid.map(elsewhere).astype("str").fillna("")
+                known = pd.MultiIndex.from_arrays([pd.Series(county, index=f.index), rid]).isin(here)
+                go = ((target != "") & (target != county)).to_numpy(dtype=bool) & ~known
+                kept.append(f[~go])
+                for c, part in f[go].groupby(target[go].to_numpy(), sort=True):
+                    moved.setdefault(("dibao", year, str(c)), []).append(part)
+            left = [k for k in kept if len(k)]
+            if left:
+                parts[(tb, y, county)] = left
+            else:
+                del parts[(tb, y, county)]
+        for key, frames in sorted(moved.items()):
+            parts.setdefault(key, []).extend(frames)
+
+
 def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
     """Read every dataset folder in ``sources`` and write the store (replacing a store jingzhun wrote)."""
     roots = [Dataset.open(s) for s in sources]
@@ -256,6 +303,7 @@ def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
     params: dict[str, bytes] = {}
     for ds in roots:
         _add_source(ds, parts, found, params, result)
+    _roster_across_sources(parts)
     if not any(tb == "households" and county for tb, _, county in parts):
         raise ConfigError(
             t("输入中没有能确定所属县的农户", "no household in the input could be placed in a county"),
