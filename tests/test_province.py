@@ -256,3 +256,23 @@ def test_ingest_and_run_commands(province, tmp_path):
     r = CliRunner().invoke(app, ["run", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--engine", "spark"])
     assert r.exit_code == 2
     assert "--engine" in r.output and not (tmp_path / "o").exists()
+
+
+def test_a_crosscheck_row_goes_to_the_county_where_the_person_is_a_current_member():
+    from jingzhun.province.ingest import place
+
+    frames = {
+        "households": pd.DataFrame(
+            {"household_id": ["A1", "B1"], "village_code": ["421121100200", "421127100200"]}, dtype="str"
+        ),
+        "members": pd.DataFrame(
+            {
+                "household_id": ["A1", "B1"],
+                "id_number": ["421121199406208803", "421121199406208803"],
+                "change_reason": ["嫁出", "嫁入"],  # married from A into B: current in B
+            },
+            dtype="str",
+        ),
+        "crosscheck": pd.DataFrame({"id_number": ["421121199406208803"], "source": ["村干部"]}, dtype="str"),
+    }
+    assert list(place(frames)["crosscheck"]) == ["421127"]

@@ -113,7 +113,15 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         out["payments"] = _first_nonempty(*found) if found else pd.Series("", index=p.index, dtype="str")
     if "crosscheck" in frames and "members" in frames:
         m = frames["members"]
-        ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
+        ids = pd.DataFrame(
+            {
+                "county": out["members"],
+                "id_number": normalize(m["id_number"]).astype("str"),
+                "current": current_mask(m).to_numpy(dtype=bool),
+            }
+        )
+        # a current member first: a bride married into another county (嫁出 here, 嫁入 there) is checked there
+        ids = ids.sort_values("current", ascending=False, kind="stable")
         cc = frames["crosscheck"]
         out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
     if "dibao" in frames and "members" in frames:
