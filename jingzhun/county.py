@@ -100,6 +100,27 @@ def derive(frames: dict[str, pd.DataFrame]) -> Area | None:
     return Area(code, dict(sorted(counties.items())))
 
 
+def is_area(code: str) -> bool:
+    """True when ``code`` names an area of several counties (a 4-digit prefecture, a 2-digit province)
+    rather than one county: the rules of one county are then judged per county (:func:`row_counties`).
+    An empty code (no county known, as in the packaged parameters) is not an area."""
+    return len(code) in (2, 4)
+
+
+def row_counties(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series] | None:
+    """The county of every row of every table of a multi-county folder ("" where none), placed as
+    ``jingzhun ingest`` places rows into a store's county partitions (village code; members by their
+    household; payments by household, else project; cadres by township, else their households), so a
+    whole-folder run judges each row against the same county as the county task of a partitioned run.
+    ``None`` without a households table."""
+    if "households" not in frames:
+        return None
+    from jingzhun.province.ingest import place
+    from jingzhun.tablespec import conform_frames
+
+    return place(conform_frames(frames))
+
+
 def _configured(params: Params, key: str) -> bool:
     origin = params.origin_of(f"county.{key}")
     return origin not in ("", "default") and not origin.startswith(DERIVED)

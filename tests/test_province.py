@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from province_data import county_sources, whole_folder
+from province_data import ACCOUNT_REPEAT, COUNTIES, NO_CADRES, ROSTER_ELSEWHERE, county_sources, whole_folder
 
 from jingzhun.executors import SerialExecutor
 from jingzhun.manifest import verify
@@ -31,6 +31,23 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     store = root / "store"
     ingest(sources, store)
     return {"root": root, "sources": root / "src", "store": store}
+
+
+@pytest.fixture(scope="module")
+def serial(province: dict[str, Path]) -> dict[str, Any]:
+    """One in-process run of the store, its tasks run last submitted first (shared by the tests)."""
+    rev = ReversedExecutor()
+    out = province["root"] / "serial"
+    res = run_store(province["store"], out, RunOptions(**OPTIONS), rev)
+    return {"out": out, "result": res, "order": rev.order}
+
+
+@pytest.fixture(scope="module")
+def whole(province: dict[str, Path]) -> dict[str, Any]:
+    """The whole-folder run of the same rows (one dataset folder of the four counties)."""
+    folder = whole_folder(sorted(province["sources"].iterdir()), province["root"] / "whole")
+    out = province["root"] / "w"
+    return {"out": out, "result": run_pipeline(folder, out, RunOptions(jobs=1, **OPTIONS))}
 
 
 class ReversedExecutor:
@@ -106,50 +123,81 @@ def test_ingest_gives_the_same_bytes_and_keeps_source_rows(province, tmp_path):
     assert (province["store"] / "params" / "county=421123.toml").is_file()
 
 
-def test_serial_and_dask_runs_write_the_same_bytes_in_any_task_order(province, tmp_path):
+def test_serial_and_dask_runs_write_the_same_bytes_in_any_task_order(province, serial, tmp_path):
     pytest.importorskip("distributed")
     from jingzhun.province.dask_engine import DaskExecutor
 
-    rev = ReversedExecutor()
-    run_store(province["store"], tmp_path / "serial", RunOptions(**OPTIONS), rev)
     sizes = counties(province["store"], 2016)
     largest_first = sorted(sizes, key=lambda c: (-sizes[c], c))
-    assert rev.order == largest_first[::-1]  # the driver submits largest first; these ran smallest first
+    assert serial["order"] == largest_first[::-1]  # the driver submits largest first; these ran smallest first
     with DaskExecutor(workers=2) as ex:
         res = run_store(province["store"], tmp_path / "dask", RunOptions(**OPTIONS), ex, engine="dask")
     assert all(r.ok for r in res.tasks)
     # findings reach the driver through the staging folder, county by county, which leaves no trace
     assert not any(p.name == "_findings" for p in (tmp_path / "dask").rglob("*"))
     assert res.counts == res.findings["code"].value_counts().sort_index().to_dict() != {}
-    _same_outputs(tmp_path / "serial", tmp_path / "dask")
+    _same_outputs(serial["out"], tmp_path / "dask")
     assert verify(tmp_path / "dask").findings.frame().empty
 
 
-def test_partitioned_and_whole_folder_runs_agree(province, tmp_path):
-    res = run_store(province["store"], tmp_path / "p", RunOptions(**OPTIONS), SerialExecutor())
-    whole = whole_folder(sorted(province["sources"].iterdir()), tmp_path / "whole")
-    full = run_pipeline(whole, tmp_path / "w", RunOptions(jobs=1, **OPTIONS))
-    cols = ["household_id", "result"]
-    a = pd.read_csv(tmp_path / "p" / "province" / "identify" / "households.csv", dtype=str, keep_default_na=False)
-    b = pd.read_csv(tmp_path / "w" / "identify" / "households.csv", dtype=str, keep_default_na=False)
+def _codes(findings: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in findings["code"].value_counts().sort_index().items()}
+
+
+def test_partitioned_and_whole_folder_runs_agree(serial, whole):
+    p, w = serial["out"], whole["out"]
+    a = pd.read_csv(p / "province" / "identify" / "households.csv", dtype=str, keep_default_na=False)
+    b = pd.read_csv(w / "identify" / "households.csv", dtype=str, keep_default_na=False)
     key = ["household_id"]
     pd.testing.assert_frame_equal(
         a.drop(columns="county").sort_values(key, ignore_index=True),
         b.sort_values(key, ignore_index=True)[a.columns.drop("county")],
     )
-    assert set(cols) <= set(b.columns)
-    part, whole_f = res.findings, full.findings
-    # the same rule over a different area: a county task flags IDs born elsewhere in the prefecture
-    elsewhere = (part["code"] == "V-ID-REGION") & part["detail"].str.startswith("4211")
-    assert (part.loc[elsewhere, "detail"] != part.loc[elsewhere, "county"]).all()
-    assert not ((whole_f["code"] == "V-ID-REGION") & whole_f["detail"].str.startswith("4211")).any()
-    # one project notice per county instead of one for the whole area
-    notices = (part["code"] == "P-NOTICE-EMPTY") & (part["table"] == "projects")
-    assert notices.sum() == 4 and ((whole_f["code"] == "P-NOTICE-EMPTY") & (whole_f["table"] == "projects")).sum() == 1
-    counts = part[~elsewhere & ~notices]["code"].value_counts().sort_index()
-    whole_counts = whole_f[~((whole_f["code"] == "P-NOTICE-EMPTY") & (whole_f["table"] == "projects"))]["code"]
-    assert counts.to_dict() == whole_counts.value_counts().sort_index().to_dict()
-    assert (part["code"] == "M-ROSTER-NOT-FOUND").sum() == 4  # one of them from the unplaced rows (G3)
+    assert {"household_id", "result"} <= set(b.columns)
+    # the same number of findings per code, with no exception
+    assert _codes(serial["result"].findings) == _codes(whole["result"].findings)
+
+
+def _of(findings: pd.DataFrame, code: str) -> pd.DataFrame:
+    return findings[findings["code"] == code]
+
+
+def test_a_whole_folder_of_counties_checks_id_regions_per_county(serial, whole):
+    # IDs born in another county of the prefecture: "不属于本县" for the row's own county, as a county task says
+    born = _of(whole["result"].findings, "V-ID-REGION")
+    assert born["detail"].str.startswith("4211").any()
+    part = _of(serial["result"].findings, "V-ID-REGION")
+    assert sorted(born["value"]) == sorted(part["value"])
+
+
+def test_a_whole_folder_of_counties_posts_project_notices_per_county(whole):
+    empty = _of(whole["result"].findings, "P-NOTICE-EMPTY")
+    county_level = empty[(empty["table"] == "projects") & empty["key"].str.contains(r"\(\d{6}\)$")]
+    assert sorted(county_level["key"].str[-7:-1]) == list(COUNTIES)
+
+
+def test_a_whole_folder_of_counties_pairs_within_each_county(whole):
+    plans = pd.read_csv(whole["out"] / "plan" / "plans.csv", dtype=str, keep_default_na=False)
+    alone = plans[plans["village_code"].str.startswith(NO_CADRES)]
+    assert len(alone) and (alone["cadre_id"] == "").all() and (alone["pairing"] == "none").all()
+    others = plans[~plans["village_code"].str.startswith(NO_CADRES) & (plans["cadre_id"] != "")]
+    assert (others["cadre_id"].str[:6] == others["village_code"].str[:6]).all()  # cadre keys begin with the county
+    assert list(_of(whole["result"].findings, "P-NO-CADRES")["key"]) == [NO_CADRES]
+
+
+def test_a_roster_row_naming_a_member_of_another_county_is_placed_with_the_member(province, serial, whole):
+    there = read_partition(partition_path(province["store"], "dibao", 2016, "421122"))
+    assert ROSTER_ELSEWHERE in set(there["record_id"])
+    for res in (serial["result"], whole["result"]):
+        assert ROSTER_ELSEWHERE not in set(_of(res.findings, "M-ROSTER-NOT-FOUND")["key"])
+    assert (_of(serial["result"].findings, "M-ROSTER-NOT-FOUND")["county"] == "").sum() == 1  # G3: unplaced rows
+
+
+def test_an_account_paid_for_two_households_in_two_counties_is_a_duplicate(serial, whole):
+    part = _of(serial["result"].findings, "A-DUPLICATE-PAYMENT")
+    assert list(part.loc[part["key"] == ACCOUNT_REPEAT, "pass"]) == ["G5"]
+    assert ACCOUNT_REPEAT in set(_of(whole["result"].findings, "A-DUPLICATE-PAYMENT")["key"])
+    assert list(serial["result"].passes.tables["account_repeats"]["payment_id"]) == [ACCOUNT_REPEAT]
 
 
 def test_no_process_is_started_inside_a_task():
@@ -211,3 +259,23 @@ def test_ingest_and_run_commands(province, tmp_path):
     r = CliRunner().invoke(app, ["run", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--engine", "spark"])
     assert r.exit_code == 2
     assert "--engine" in r.output and not (tmp_path / "o").exists()
+
+
+def test_a_crosscheck_row_goes_to_the_county_where_the_person_is_a_current_member():
+    from jingzhun.province.ingest import place
+
+    frames = {
+        "households": pd.DataFrame(
+            {"household_id": ["A1", "B1"], "village_code": ["421121100200", "421127100200"]}, dtype="str"
+        ),
+        "members": pd.DataFrame(
+            {
+                "household_id": ["A1", "B1"],
+                "id_number": ["421121199406208803", "421121199406208803"],
+                "change_reason": ["嫁出", "嫁入"],  # married from A into B: current in B
+            },
+            dtype="str",
+        ),
+        "crosscheck": pd.DataFrame({"id_number": ["421121199406208803"], "source": ["村干部"]}, dtype="str"),
+    }
+    assert list(place(frames)["crosscheck"]) == ["421127"]

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from jingzhun import county
-from jingzhun.county import settle
+from jingzhun.county import is_area, settle
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
@@ -67,7 +67,7 @@ def plan_frames(
     )
     findings = Findings()
     findings.extend(left_out)
-    if "cadres" not in frames:
+    if "cadres" not in frames and not is_area(str(params.settings.county.code)):  # else per county (pairing)
         findings.add("P-NO-CADRES", table="cadres", detail=str(data_year))
     findings.extend(result.findings)
     model = docs.build(

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.county import is_area
 from jingzhun.findings import Findings
 from jingzhun.params import Params
 from jingzhun.plan.features import Features
 from jingzhun.plan.measures import MeasureRule, evaluate, load_rules, rules_file
-from jingzhun.plan.pairing import pair
+from jingzhun.plan.pairing import pair, pair_by_county
 from jingzhun.tablespec import provided, text_column
 
 EXITED_FOR_GOOD = "已脱贫(不再享受政策)"
@@ -106,7 +107,10 @@ def make_plans(
     result, findings = evaluate(feats, rules)
 
     caps = {k: int(v) for k, v in params.settings.cadre_caps.items()}
-    pairing = pair(h, cadres, caps)
+    if is_area(str(params.settings.county.code)):  # several counties: cadres serve in their own
+        pairing = pair_by_county(h, cadres, caps, households, data_year)
+    else:
+        pairing = pair(h, cadres, caps)
     findings.extend(pairing.findings)
     no_measure = result.column("measures") == ""
     findings.add("P-NO-MEASURE", table="households", key=h.loc[no_measure, "household_id"])

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from jingzhun.county import is_area, names_of
 from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
@@ -384,6 +385,19 @@ def household_notices(
     return NoticeSet(kind, units, rows, findings)
 
 
+def county_units(u: pd.DataFrame, county: dict[str, Any]) -> pd.DataFrame:
+    """The county-level units of the project notices: the county; in a folder of several counties
+    (``county.code`` an area) each county of the villages, as 县级项目 are posted by each county's
+    office (a partitioned province run posts one per county task, and so does the whole folder)."""
+    code, name = str(county["code"]), str(county["name"])
+    found = set(u["village_code"].str.slice(0, 6)) if is_area(code) else set()
+    codes = sorted(c for c in found if len(c) == 6 and c.isdigit())
+    names = [names_of(c)["name"] or c for c in codes] if codes else [name]
+    codes = codes or [code]
+    blank = [""] * len(codes)
+    return pd.DataFrame({"unit_code": codes, "unit_name": names, "township_code": blank, "township_name": blank})
+
+
 def project_notices(
     projects: pd.DataFrame | None, households: pd.DataFrame, villages: pd.DataFrame | None, county: dict[str, Any]
 ) -> NoticeSet:
@@ -395,14 +409,7 @@ def project_notices(
     towns = u.drop_duplicates("township_code")
     units = pd.concat(
         [
-            pd.DataFrame(
-                {
-                    "unit_code": [str(county["code"])],
-                    "unit_name": [str(county["name"])],
-                    "township_code": [""],
-                    "township_name": [""],
-                }
-            ),
+            county_units(u, county),
             pd.DataFrame(
                 {
                     "unit_code": towns["township_code"],

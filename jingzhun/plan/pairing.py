@@ -150,3 +150,91 @@ def _assign(assigned: pd.Series, cad: pd.DataFrame, got: pd.DataFrame) -> None:
     pos = got["pos"].to_numpy(dtype=np.int64)
     assigned.iloc[got["idx"].to_numpy(dtype=np.int64)] = cad["cadre_id"].to_numpy(dtype=object)[pos]
     cad["load"] = cad["load"].to_numpy(dtype=np.int64) + np.bincount(pos, minlength=len(cad))
+
+
+def pair_by_county(
+    households: pd.DataFrame,
+    cadres: pd.DataFrame | None,
+    caps: dict[str, int],
+    everyone: pd.DataFrame,
+    data_year: int,
+) -> Pairing:
+    """:func:`pair` within each county of a folder of several counties (``county.code`` an area).
+
+    结对帮扶 cadres serve in their own county: a household is paired only with cadres of its county
+    (the first six digits of its village code), as the county task of a partitioned province run
+    pairs it. A county's cadres are those placed in it as ``jingzhun ingest`` places them (township
+    code, else their households), and any cadre paired in force with one of its households (``everyone``:
+    the year's households, in and out of the plan). A county with no cadre is paired as without a
+    cadres table (P-NO-CADRES for that county). A cadre paired in several counties over the cap in
+    total is P-CADRE-OVER-CAP once more (the province run's G8). ``households`` is sorted by village.
+    """
+    from jingzhun.county import row_counties
+
+    county = households["village_code"].astype("str").str.strip().str.extract(r"^(\d{6})", expand=False).fillna("")
+    homes = everyone["village_code"].astype("str").str.strip().str.extract(r"^(\d{6})", expand=False).fillna("")
+    home = ids = pd.Series(dtype="str")
+    if cadres is not None:
+        home = (row_counties({"households": everyone, "cadres": cadres}) or {}).get("cadres", home)
+        ids = cadres["cadre_id"].astype("str").str.strip()
+    findings = Findings()
+    parts: list[Pairing] = []
+    at: list[np.ndarray] = []
+    paired = everyone["cadre_id"].astype("str").str.strip()
+    for code in sorted(set(homes) - {""}):
+        sel = (county == code).to_numpy(dtype=bool)
+        pool = None
+        if cadres is not None:
+            own = paired[(homes == code).to_numpy(dtype=bool)]
+            pool = cadres[((home == code) | ids.isin(own.dropna())).to_numpy(dtype=bool)]
+        if pool is None or pool.empty:
+            pool = None
+            findings.add("P-NO-CADRES", table="cadres", key=code, detail=str(data_year))
+        parts.append(pair(households[sel], pool, caps))
+        at.append(np.flatnonzero(sel))
+    rest = ~county.isin(sorted(set(homes) - {""})).to_numpy(dtype=bool)
+    for p in parts:
+        findings.extend(p.findings)
+    if rest.any():  # no county (no task of a province run has them): pairings in force kept, nobody new
+        parts.append(pair(households[rest], None, caps))
+        at.append(np.flatnonzero(rest))
+    if not parts:
+        return pair(households, cadres, caps)
+    cad = _merged_cadres([p.cadres for p in parts])
+    _over_cap_in_total(households, county, cad, findings)
+    out = pd.concat([p.households for p in parts], ignore_index=True)
+    out.index = np.concatenate(at)
+    return Pairing(out.sort_index().reset_index(drop=True), cad, findings)
+
+
+def _merged_cadres(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per cadre of the counties' pairings: loads summed, over the cap in total."""
+    both = pd.concat(parts, ignore_index=True)
+    if both.empty:
+        return both
+    first = both.drop_duplicates("cadre_id").set_index("cadre_id")
+    sums = both.groupby("cadre_id", sort=True)[["kept", "new", "load"]].sum()
+    out = first.drop(columns=["kept", "new", "load", "over_cap"]).join(sums).sort_index().reset_index()
+    out["over_cap"] = out["load"] > out["cap"]
+    return out[both.columns].reset_index(drop=True)
+
+
+def _over_cap_in_total(households: pd.DataFrame, county: pd.Series, cad: pd.DataFrame, findings: Findings) -> None:
+    """P-CADRE-OVER-CAP for a cadre whose pairings in force span counties and exceed the cap in total."""
+    if cad.empty:
+        return
+    current = households["cadre_id"].astype("str").str.strip().replace("", NA)
+    load = pd.DataFrame({"cadre_id": current.to_numpy(), "county": county.to_numpy()}).dropna()
+    per = load.groupby("cadre_id").agg(load=("county", "size"), counties=("county", "nunique"))
+    caps = cad.set_index("cadre_id")["cap"]
+    per = per[per.index.isin(caps.index)]
+    per["cap"] = caps.reindex(per.index).to_numpy()
+    over = per[(per["counties"] > 1) & (per["load"] > per["cap"])]
+    findings.add(
+        "P-CADRE-OVER-CAP",
+        table="cadres",
+        column="cadre_id",
+        key=pd.Series(over.index, dtype="str"),
+        value=over["load"].reset_index(drop=True),
+        detail=over["cap"].astype("int64").reset_index(drop=True),
+    )

@@ -5,7 +5,9 @@ holds the same typed frames a county run works on, with the reading findings bes
 The county of a row is the first six digits of its village code; rows without one follow
 the row they belong to:
 
-- households, villages, projects, 低保 roster: ``village_code``;
+- households, villages, projects: ``village_code``;
+- 低保 roster: ``village_code``, unless its ID is no member of that county but of another one
+  (or it has no village code): the county of the member with that ID;
 - members: their household; payments: their household, else their project;
 - cross-check rows: the household of a current member with that ID;
 - cadres: ``township_code``, else the county of the households they are paired with.
@@ -27,6 +29,7 @@ import pandas as pd
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
+from jingzhun.identify.members import current_mask
 from jingzhun.ids import normalize
 from jingzhun.outputs import output_dir
 from jingzhun.params import DATASET_FILE
@@ -109,11 +112,19 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         out["payments"] = _first_nonempty(by_home, by_proj) if by_proj is not None else by_home
     if "crosscheck" in frames and "members" in frames:
         m = frames["members"]
-        ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
+        ids = pd.DataFrame(
+            {
+                "county": out["members"],
+                "id_number": normalize(m["id_number"]).astype("str"),
+                "current": current_mask(m).to_numpy(dtype=bool),
+            }
+        )
+        # a current member first: a bride married into another county (嫁出 here, 嫁入 there) is checked there
+        ids = ids.sort_values("current", ascending=False, kind="stable")
         cc = frames["crosscheck"]
         out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
     if "dibao" in frames and "members" in frames:
-        out["dibao"] = _first_nonempty(out["dibao"], _roster_by_member(frames, out))
+        out["dibao"] = _roster_county(out["dibao"], frames, out)
     if "cadres" in frames:
         c = frames["cadres"]
         own = _prefix(c["township_code"])
@@ -126,11 +137,30 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     return out
 
 
-def _roster_by_member(frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
-    """Roster rows without a village code: the county of the member with that ID (what ``match`` links by)."""
+def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
+    """The county of each roster row: its village's, unless its ID is no member there but a member of
+    another county (or it has no village code): then that member's county (a current member first).
+
+    ``match`` links a roster row to the member with its ID wherever the member lives; a whole-folder
+    run of several counties does so across counties. A row placed by its village alone would be
+    "not found" by its county's task (M-ROSTER-NOT-FOUND) while the household it names, in another
+    county, misses its coverage (M-PARTIAL-HOUSEHOLD, M-BENEFIT-MISMATCH): placed with the member,
+    the county task that holds the household links it, as the whole folder does."""
     m, d = frames["members"], frames["dibao"]
-    ids = pd.DataFrame({"county": out["members"], "id_number": normalize(m["id_number"]).astype("str")})
-    return _lookup(normalize(d["id_number"]).astype("str"), ids, "id_number")
+    m, d = frames["members"], frames["dibao"]
+    ids = pd.DataFrame(
+        {
+            "county": out["members"],
+            "id_number": normalize(m["id_number"]).astype("str"),
+            "current": current_mask(m).to_numpy(dtype=bool),
+        }
+    )
+    ids = ids[(ids["county"] != "") & ids["id_number"].notna()]
+    rid = normalize(d["id_number"]).astype("str")
+    here = pd.MultiIndex.from_arrays([village, rid]).isin(pd.MultiIndex.from_arrays([ids["county"], ids["id_number"]]))
+    first = ids.sort_values("current", ascending=False, kind="stable").drop_duplicates("id_number")
+    elsewhere = rid.map(pd.Series(first["county"].to_numpy(), index=first["id_number"].to_numpy())).fillna("")
+    return village.where(here | (elsewhere.astype("str") == ""), elsewhere.astype("str"))
 
 
 def _cadre_copies(
@@ -211,7 +241,7 @@ def _add_findings(frame: pd.DataFrame, where: dict[str, pd.Series], data: object
             continue
         r = pd.to_numeric(frame.loc[sel, "row"], errors="coerce")
         unique_rows = rows[~rows.index.duplicated()]
-        got = r.map(unique_rows).fillna("").astype("str")
+        got = r.map(unique_rows).astype("str").fillna("")  # an empty table maps to no county
         first = min((x for x in rows.unique() if x), default="")
         county[sel] = got.where(r.notna(), first)
         if tb in sources:
@@ -235,6 +265,54 @@ def _write_year(tmp: Path, parts: Parts, found: Parts, result: IngestResult) -> 
         write_partition(pd.concat(frames, ignore_index=True), findings_path(tmp, year, county))
 
 
+def _member_counties(parts: Parts, year: int) -> tuple[pd.MultiIndex, pd.Series]:
+    """Every (county, member ID) of ``year``, and each ID's county (a current member's first)."""
+    rows = []
+    for (tb, y, county), frames in sorted(parts.items()):
+        if tb == "members" and y == year and county:
+            for f in frames:
+                ids = normalize(f["id_number"]).astype("str")
+                rows.append(pd.DataFrame({"county": county, "id_number": ids, "current": current_mask(f).to_numpy()}))
+    if not rows:
+        return pd.MultiIndex.from_arrays([[], []]), pd.Series(dtype="str")
+    m = pd.concat(rows, ignore_index=True)
+    m = m[m["id_number"].notna()]
+    first = m.sort_values("current", ascending=False, kind="stable").drop_duplicates("id_number")
+    return (
+        pd.MultiIndex.from_arrays([m["county"], m["id_number"]]),
+        pd.Series(first["county"].to_numpy(), index=first["id_number"].to_numpy(), dtype="str"),
+    )
+
+
+def _roster_across_sources(parts: Parts) -> None:
+    """Roster rows whose ID is no member of their county but of a county of another source folder:
+    moved to that county, as :func:`place` does within one folder (``_roster_county``)."""
+    for year in sorted({y for tb, y, _ in parts if tb == "dibao"}):
+        here, elsewhere = _member_counties(parts, year)
+        if elsewhere.empty:
+            continue
+        moved: Parts = {}
+        for (tb, y, county), frames in sorted(parts.items()):
+            if tb != "dibao" or y != year:
+                continue
+            kept = []
+            for f in frames:
+                rid = normalize(f["id_number"]).astype("str")
+                target = rid.map(elsewhere).astype("str").fillna("")
+                known = pd.MultiIndex.from_arrays([pd.Series(county, index=f.index), rid]).isin(here)
+                go = ((target != "") & (target != county)).to_numpy(dtype=bool) & ~known
+                kept.append(f[~go])
+                for c, part in f[go].groupby(target[go].to_numpy(), sort=True):
+                    moved.setdefault(("dibao", year, str(c)), []).append(part)
+            left = [k for k in kept if len(k)]
+            if left:
+                parts[(tb, y, county)] = left
+            else:
+                del parts[(tb, y, county)]
+        for key, frames in sorted(moved.items()):
+            parts.setdefault(key, []).extend(frames)
+
+
 def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
     """Read every dataset folder in ``sources`` and write the store (replacing a store jingzhun wrote).
 
@@ -252,6 +330,7 @@ def ingest(sources: Iterable[Path], store: Path) -> IngestResult:
             for ds in roots:
                 if year in ds.years:
                     _add_year(ds, year, parts, found, params)
+            _roster_across_sources(parts)
             placed_households |= any(tb == "households" and county for tb, _, county in parts)
             _write_year(tmp, parts, found, result)
             del parts, found

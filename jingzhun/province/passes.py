@@ -63,6 +63,7 @@ _HOUSEHOLDS = ["county", "_row", SOURCE_FILE, "household_id", "village_code", "r
 _HOUSEHOLDS += ["cadre_id"]
 _PAYMENTS = ["county", "_row", SOURCE_FILE, "payment_id", "household_id", "payee_id", "payee_name", "account"]
 _PAYMENTS += ["bank_account", "amount", "measure", "stage", "pay_date", "pay_year", "period", "family_key"]
+_PAYMENTS += ["project_id"]
 _ROSTER = ["county", "_row", SOURCE_FILE, "record_id", "id_number", "name", "name_key", "village_code"]
 _ROSTER += ["village_name", "village_key", "program"]
 _CADRES = ["county", "_row", SOURCE_FILE, "cadre_id", "rank", "max_households", "township_code"]
@@ -528,6 +529,8 @@ def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.Dat
             FROM p JOIN g USING (payee_id, measure, pay_year, per))
         SELECT county, _row, payment_id, payee_id, payee_name, measure, pay_year, amount, first_payment
         FROM o WHERE k_county = 1 AND k_all > 1
+          AND NOT EXISTS (SELECT 1 FROM flagged f
+                          WHERE f.code = 'A-DUPLICATE-PAYMENT' AND f.county = o.county AND f._row = o._row)
         ORDER BY payee_id, measure, pay_year, per, county, _row
         """,
     )
@@ -566,6 +569,55 @@ def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.Dat
         detail=detail,
     )
     return dup, acc
+
+
+def g5_account_repeats(con: duckdb.DuckDBPyConnection, payee: pd.DataFrame, out: _Collector) -> pd.DataFrame:
+    """G5: ``audit``'s rule "one account paid twice for one measure and year, for another household"
+    across counties. Of a (account, measure, pay year) group of a non-recurring benefit paid in two
+    or more counties, every payment for a household other than the group's first payment's is
+    A-DUPLICATE-PAYMENT, unless its county's audit or the payee rule above (``payee``) flagged it
+    already (a county's audit compares with its own first payment only)."""
+    excluded = ", ".join(f"'{s}'" for s in ONCE_STAGES_EXCLUDED)
+    rows = _query(
+        con,
+        f"""
+        WITH known AS (SELECT DISTINCT household_id AS hid FROM households WHERE household_id IS NOT NULL),
+        person AS (SELECT id_number, min(household_id) AS pid FROM members
+                   WHERE current AND id_number IS NOT NULL GROUP BY id_number),
+        b AS (
+            SELECT payments.*, coalesce(hid, pid, payee_id, 'N' || payee_name, 'R' || payment_id) AS hh
+            FROM payments LEFT JOIN known ON payments.household_id = known.hid
+                          LEFT JOIN person ON payments.payee_id = person.id_number
+            WHERE account IS NOT NULL AND amount > 0 AND measure IS NOT NULL AND pay_year IS NOT NULL
+              AND coalesce(stage, '') NOT IN ({excluded}) AND measure NOT IN (SELECT measure FROM recurring)
+              AND (payments.household_id IS NOT NULL
+                   OR (project_id IS NULL AND (payee_id IS NOT NULL OR measure IS NOT NULL)))),
+        g AS (SELECT account, measure, pay_year FROM b GROUP BY ALL HAVING count(DISTINCT county) > 1),
+        o AS (SELECT b.*, first_value(hh) OVER w AS first_hh, first_value(payment_id) OVER w AS first_payment
+              FROM b JOIN g USING (account, measure, pay_year)
+              WINDOW w AS (PARTITION BY account, measure, pay_year
+                           ORDER BY pay_date NULLS LAST, payment_id, county, _row))
+        SELECT county, _row, payment_id, payee_name, account, measure, pay_year, amount, first_payment FROM o
+        WHERE hh <> first_hh
+          AND NOT EXISTS (SELECT 1 FROM flagged f
+                          WHERE f.code = 'A-DUPLICATE-PAYMENT' AND f.county = o.county AND f._row = o._row)
+        ORDER BY account, measure, pay_year, county, _row
+        """,
+    )
+    done = pd.MultiIndex.from_arrays([payee["county"].astype("str"), payee["_row"].astype("int64")])
+    rows = rows[~pd.MultiIndex.from_arrays([rows["county"], rows["_row"].astype("int64")]).isin(done)]
+    rows = rows.reset_index(drop=True)
+    out.add(
+        "A-DUPLICATE-PAYMENT",
+        rows["county"],
+        table="payments",
+        row=rows["_row"],
+        column="payee_id_number",
+        value=rows["payee_name"],
+        key=rows["payment_id"],
+        detail=rows["first_payment"],
+    )
+    return rows
 
 
 def g5_shared_accounts(con: duckdb.DuckDBPyConnection, min_households: int, out: _Collector) -> pd.DataFrame:
@@ -725,8 +777,12 @@ def global_passes(
     params: Params | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    flagged: pd.DataFrame | None = None,
 ) -> GlobalResult:
     """G1–G8 over the slims of one data year (``previous``: the slims of the year before, for G2).
+
+    ``flagged``: the county tasks' findings a pass completes across counties (``county``, ``code``,
+    ``_row``: A-DUPLICATE-PAYMENT for G5; :func:`flagged_rows`).
 
     ``params`` gives the cadre caps (``cadre_caps``); the default parameters otherwise.
     ``progress`` is called with each pass's name before it runs.
@@ -742,6 +798,7 @@ def global_passes(
         _register(con, previous or [], prefix="previous_")
         recurring = [str(x) for x in settings.get("audit.recurring_measures") or []]
         con.register("recurring", pd.DataFrame({"measure": pd.Series(recurring, dtype="str")}))
+        con.register("flagged", flagged if flagged is not None else flagged_rows([]))
         steps: list[tuple[str, Callable[[], None]]] = [
             ("G1", lambda: tables.__setitem__("persons", g1_persons(con, out))),
             ("G2", lambda: tables.__setitem__("moves", g2_moves(con, bool(previous)))),
@@ -762,6 +819,24 @@ def global_passes(
     return GlobalResult(findings=out.frame(), tables=tables, seconds=seconds)
 
 
+# County findings the passes complete across counties (``flagged``).
+COMPLETED = ("A-DUPLICATE-PAYMENT",)
+
+
+def flagged_rows(findings: list[pd.DataFrame]) -> pd.DataFrame:
+    """``county``, ``code`` and ``_row`` of the county findings of :data:`COMPLETED` (rendered frames)."""
+    parts = [f.loc[f["code"].isin(COMPLETED) & f["row"].notna(), ["county", "code", "row"]] for f in findings]
+    both = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["county", "code", "row"])
+    return pd.DataFrame(
+        {
+            "county": both["county"].astype("str"),
+            "code": both["code"].astype("str"),
+            "_row": pd.to_numeric(both["row"]).astype("Int64"),
+        }
+    )
+
+
 def _g5(con: duckdb.DuckDBPyConnection, out: _Collector, tables: dict[str, pd.DataFrame], params: Params) -> None:
     tables["duplicate_payments"], tables["accounts"] = g5_payments(con, out)
+    tables["account_repeats"] = g5_account_repeats(con, tables["duplicate_payments"], out)
     tables["shared_accounts"] = g5_shared_accounts(con, int(params.settings.audit.shared_account_min_households), out)

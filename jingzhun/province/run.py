@@ -41,7 +41,7 @@ from jingzhun.params import Params, sources_for
 from jingzhun.pipeline import KEPT, RunOptions, check_out, check_own_schemas
 from jingzhun.profile import Folders
 from jingzhun.province import store as st
-from jingzhun.province.passes import GlobalResult, Slim, global_passes, slim_frames
+from jingzhun.province.passes import GlobalResult, Slim, flagged_rows, global_passes, slim_frames
 from jingzhun.province.store import read_partition
 from jingzhun.province.tasks import COUNTIES, STAGED_FINDINGS, TaskResult, TaskSpec, read_county, run_county
 from jingzhun.runlock import locked
@@ -334,7 +334,8 @@ def run_store(
             now, before = _unplaced_slims(store, year)
             slims = [r.slim for r in tasks if r.ok and r.slim is not None] + ([now] if now else [])
             previous = [r.previous for r in tasks if r.ok and r.previous is not None] + ([before] if before else [])
-            passes = global_passes(slims, previous, params)
+            flagged = flagged_rows([r.flagged for r in tasks if r.ok and r.flagged is not None])
+            passes = global_passes(slims, previous, params, flagged=flagged)
             timings["passes"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             merged = merge_csvs(tmp, tasks)

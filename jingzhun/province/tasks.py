@@ -36,7 +36,7 @@ from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifes
 from jingzhun.memory import peak_mb
 from jingzhun.params import Params, _flatten
 from jingzhun.profile import Folders
-from jingzhun.province.passes import Slim, slim_frames
+from jingzhun.province.passes import COMPLETED, Slim, slim_frames
 from jingzhun.province.store import (
     REFERENCE,
     SOURCE_FILE,
@@ -88,6 +88,7 @@ class TaskResult:
     files: dict[str, str] = field(default_factory=dict)  # county-relative path → sha256
     findings_file: str = ""  # the rendered findings (with source_file), staged for the driver to merge
     findings_count: int = 0
+    flagged: pd.DataFrame | None = None  # the findings a global pass completes (passes.COMPLETED)
     slim: Slim | None = None
     previous: Slim | None = None
     seconds: float = 0.0
@@ -208,6 +209,23 @@ def _on_copies(findings: pd.DataFrame, cadres: pd.DataFrame | None) -> pd.Series
     return (findings["table"] == "cadres") & rows.isin(copies)
 
 
+# Village findings a roster row placed with a member of this county (``ingest``) would get only here:
+# its village is another county's, known there (a whole-folder run knows every county's villages).
+_OTHER_VILLAGE = ("V-VILLAGE-OUTSIDE-COUNTY", "V-VILLAGE-UNKNOWN")
+
+
+def _on_moved_roster(findings: pd.DataFrame, roster: pd.DataFrame | None, county: str) -> pd.Series:
+    """Village findings on the roster rows of this county whose village code is another county's."""
+    if roster is None:
+        return pd.Series(False, index=findings.index)
+    code = roster["village_code"].astype("str").str.strip()
+    prefix = code.str.extract(r"^(\d{6})", expand=False)
+    moved = (prefix.notna() & (prefix != county)).fillna(False)
+    rows = set(roster.loc[moved.to_numpy(dtype=bool), "_row"].astype("int64"))
+    at = pd.to_numeric(findings["row"], errors="coerce").isin(rows)
+    return (findings["table"] == "dibao") & findings["code"].isin(_OTHER_VILLAGE) & at
+
+
 def _patch_manifest(out: Path, spec: TaskSpec, store: Path) -> None:
     """The county manifest names the store and its partitions, never this machine's scratch folder."""
     import json
@@ -267,7 +285,8 @@ def county_task(spec: TaskSpec) -> TaskResult:
     findings = result.findings.copy()
     findings.insert(0, "county", spec.county)
     findings["source_file"] = _source_files(findings, frames)
-    findings = findings[~_on_copies(findings, frames.get("cadres"))].reset_index(drop=True)
+    elsewhere = _on_moved_roster(findings, frames.get("dibao"), spec.county)
+    findings = findings[~_on_copies(findings, frames.get("cadres")) & ~elsewhere].reset_index(drop=True)
     staged = staged_findings(Path(spec.stage), spec.county)
     write_partition(findings, staged)
     previous = read_county(store, spec.county, spec.year - 1)
@@ -281,6 +300,7 @@ def county_task(spec: TaskSpec) -> TaskResult:
         files=dict(sorted(files.items())),
         findings_file=str(staged),
         findings_count=len(findings),
+        flagged=findings.loc[findings["code"].isin(COMPLETED), ["county", "code", "row"]].reset_index(drop=True),
         slim=slim_frames(frames, spec.county, spec.year),
         previous=slim_frames(previous, spec.county, spec.year - 1) if "members" in previous else None,
     )

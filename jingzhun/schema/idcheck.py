@@ -117,8 +117,12 @@ def check_ids(
     frames: dict[str, pd.DataFrame],
     county_code: str,
     today: pd.Timestamp | None = None,
+    row_county: dict[str, pd.Series] | None = None,
 ) -> tuple[Findings, dict[tuple[str, str], IdColumn]]:
-    """Findings for every ID column of every table present, and the classified columns."""
+    """Findings for every ID column of every table present, and the classified columns.
+
+    ``row_county`` (a multi-county folder, :func:`jingzhun.county.row_counties`): per table, the
+    county each row's IDs are judged against for V-ID-REGION ("" → ``county_code``)."""
     findings = Findings()
     classified: dict[tuple[str, str], IdColumn] = {}
     for table, columns in ID_COLUMNS.items():
@@ -139,11 +143,21 @@ def check_ids(
                     _add(findings, code, table, df, column, st == status)
                 _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
             _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
-            if county_code:
+            own = row_county.get(table) if row_county else None
+            if county_code or own is not None:
                 # county.code may be a shorter prefix (a city or province) for multi-county data
                 prefix = info.normalized.str.slice(0, 6)
-                outside = info.usable & (prefix.str.slice(0, len(county_code)) != county_code).fillna(False).astype(
-                    bool
-                )
+                outside = info.usable & _outside(prefix, county_code, own)
                 _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
     return findings, classified
+
+
+def _outside(prefix: pd.Series, county_code: str, own: pd.Series | None) -> pd.Series:
+    """Address codes outside ``county_code`` or, where ``own`` names one, outside the row's own county."""
+    area = (prefix.str.slice(0, len(county_code)) != county_code).fillna(False).astype(bool)
+    if own is None:
+        return area if county_code else pd.Series(False, index=prefix.index)
+    placed = (own != "").to_numpy(dtype=bool)
+    other = (prefix != own).fillna(False).astype(bool).to_numpy(dtype=bool)
+    fallback = area.to_numpy(dtype=bool) if county_code else np.zeros(len(prefix), dtype=bool)
+    return pd.Series(np.where(placed, other, fallback), index=prefix.index)

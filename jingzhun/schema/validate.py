@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from jingzhun.catalogue import CATALOGUE
+from jingzhun.county import is_area, row_counties
 from jingzhun.dataset import YearData
 from jingzhun.executors import SERIAL, Executor
 from jingzhun.findings import Findings
@@ -116,7 +117,9 @@ def _part(
         )
         seconds["crosstable"] = time.perf_counter() - start
     else:
-        found["ids"], id_columns = check_ids(frames, county, today=today)
+        # a multi-county folder: each row's IDs against its own county (the county task's view)
+        own = row_counties(frames) if is_area(county) else None
+        found["ids"], id_columns = check_ids(frames, county, today=today, row_county=own)
         seconds["ids"] = time.perf_counter() - start
         start = time.perf_counter()
         found["crosstable"] = check_crosstable(
