@@ -28,9 +28,10 @@ which county tasks finished. ``duckdb`` (the ``dask`` extra) is imported when th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -306,11 +307,27 @@ def _concat(slims: list[Slim], attr: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def _counts_of(slims: Sequence[Slim | StagedSlim]) -> pd.DataFrame:
+    """Every slim's one-row ``counts``, in county-code order."""
+    parts = [s.counts for s in sorted(slims, key=lambda s: (s.county, s.year)) if len(s.counts)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+# DuckDB's own memory on the driver: with staged slims it reads the files as a query needs them and
+# spills what does not fit to ``scratch``, so the driver stays bounded at any province size.
+PASSES_MEMORY_LIMIT = "1500MB"
+
+
+def _connect(scratch: Path | None = None) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET threads TO 2")
+    con.execute("SET preserve_insertion_order = true")
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET memory_limit = {_sql_text(PASSES_MEMORY_LIMIT)}")
+        con.execute(f"SET temp_directory = {_sql_text(scratch.as_posix())}")
     return con
 
 
@@ -756,9 +773,65 @@ def _timed(seconds: dict[str, float], name: str, out: _Collector) -> Iterator[No
     seconds[name] = round(time.perf_counter() - start, 3)
 
 
-def _register(con: duckdb.DuckDBPyConnection, slims: list[Slim], prefix: str = "") -> None:
-    for attr in ("members", "households", "payments", "roster", "cadres", "villages"):
-        con.register(prefix + attr, _concat(slims, attr) if slims else _frame(_EMPTY[attr]))
+SLIM_TABLES = ("members", "households", "payments", "roster", "cadres", "villages")
+
+
+@dataclass
+class StagedSlim:
+    """A :class:`Slim` written to Parquet files (``<folder>/<table>.parquet``), only its one-row
+    ``counts`` kept in memory: what a county task returns, so the driver never holds a province's
+    slims; DuckDB reads the files as the passes need them."""
+
+    county: str
+    year: int
+    folder: str
+    counts: pd.DataFrame
+
+    def path(self, attr: str) -> Path:
+        return Path(self.folder) / f"{attr}.parquet"
+
+
+def stage_slim(slim: Slim, folder: Path) -> StagedSlim:
+    """Write ``slim``'s frames under ``folder`` (replacing what a failed try left there)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for attr in SLIM_TABLES:
+        pq.write_table(pa.Table.from_pandas(getattr(slim, attr), preserve_index=False), folder / f"{attr}.parquet")
+    return StagedSlim(county=slim.county, year=slim.year, folder=str(folder), counts=slim.counts)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _register(con: duckdb.DuckDBPyConnection, slims: Sequence[Slim | StagedSlim], prefix: str = "") -> None:
+    """One view per slim table over every slim, in county-code order: frames in memory registered,
+    staged files read by DuckDB as it goes (consecutive files in one ``read_parquet``)."""
+    ordered = sorted(slims, key=lambda s: (s.county, s.year))
+    for attr in SLIM_TABLES:
+        if not ordered:
+            con.register(prefix + attr, _frame(_EMPTY[attr]))
+            continue
+        if all(isinstance(s, Slim) for s in ordered):
+            con.register(prefix + attr, _concat([s for s in ordered if isinstance(s, Slim)], attr))
+            continue
+        parts: list[str] = []
+        files: list[str] = []
+        for i, s in enumerate(ordered):
+            if isinstance(s, StagedSlim):
+                files.append(_sql_text(s.path(attr).as_posix()))
+                continue
+            if files:
+                parts.append(f"SELECT * FROM read_parquet([{', '.join(files)}], union_by_name = true)")
+                files = []
+            name = f"_{prefix}{attr}_{i}"
+            con.register(name, getattr(s, attr))
+            parts.append(f"SELECT * FROM {name}")
+        if files:
+            parts.append(f"SELECT * FROM read_parquet([{', '.join(files)}], union_by_name = true)")
+        con.execute(f"CREATE VIEW {prefix}{attr} AS " + " UNION ALL BY NAME ".join(parts))
 
 
 _EMPTY: dict[str, list[str]] = {
@@ -772,12 +845,13 @@ _EMPTY: dict[str, list[str]] = {
 
 
 def global_passes(
-    slims: list[Slim],
-    previous: list[Slim] | None = None,
+    slims: Sequence[Slim | StagedSlim],
+    previous: Sequence[Slim | StagedSlim] | None = None,
     params: Params | None = None,
     *,
     progress: Callable[[str], None] | None = None,
     flagged: pd.DataFrame | None = None,
+    scratch: Path | None = None,
 ) -> GlobalResult:
     """G1–G8 over the slims of one data year (``previous``: the slims of the year before, for G2).
 
@@ -785,14 +859,15 @@ def global_passes(
     ``_row``: A-DUPLICATE-PAYMENT for G5; :func:`flagged_rows`).
 
     ``params`` gives the cadre caps (``cadre_caps``); the default parameters otherwise.
-    ``progress`` is called with each pass's name before it runs.
+    ``progress`` is called with each pass's name before it runs. ``scratch``: a folder DuckDB may
+    spill to; given, DuckDB keeps to :data:`PASSES_MEMORY_LIMIT`.
     """
     settings = params or Params.load()
     caps = {k: int(v) for k, v in settings.table("cadre_caps").items()}
     out = _Collector()
     seconds: dict[str, float] = {}
     tables: dict[str, pd.DataFrame] = {}
-    con = _connect()
+    con = _connect(scratch)
     try:
         _register(con, slims)
         _register(con, previous or [], prefix="previous_")
@@ -806,7 +881,7 @@ def global_passes(
             ("G4", lambda: tables.__setitem__("roster_duplicates", g4_roster_duplicates(con, out))),
             ("G5", lambda: _g5(con, out, tables, settings)),
             ("G6", lambda: tables.__setitem__("keys", g6_keys(con, out))),
-            ("G7", lambda: tables.__setitem__("rollup", g7_rollup(_concat(slims, "counts")))),
+            ("G7", lambda: tables.__setitem__("rollup", g7_rollup(_counts_of(slims)))),
             ("G8", lambda: tables.__setitem__("cadres", g8_cadres(con, caps, out))),
         ]
         for name, run in steps:

@@ -43,10 +43,19 @@ from jingzhun.profile import Folders
 from jingzhun.province import store as st
 from jingzhun.province.passes import GlobalResult, Slim, flagged_rows, global_passes, slim_frames
 from jingzhun.province.store import read_partition
-from jingzhun.province.tasks import COUNTIES, STAGED_FINDINGS, TaskResult, TaskSpec, read_county, run_county
+from jingzhun.province.tasks import (
+    COUNTIES,
+    STAGED_FINDINGS,
+    STAGED_SLIMS,
+    TaskResult,
+    TaskSpec,
+    read_county,
+    run_county,
+)
 from jingzhun.runlock import locked
 
 PROVINCE = "province"
+PASSES_SCRATCH = "_duckdb"  # where the global passes may spill (removed after them)
 FINDINGS = "findings.csv"
 # County files not concatenated into province files (documents and per-unit folders).
 _NOT_MERGED = ("notice/", "notice-internal/", "plan/books/")
@@ -335,7 +344,9 @@ def run_store(
             slims = [r.slim for r in tasks if r.ok and r.slim is not None] + ([now] if now else [])
             previous = [r.previous for r in tasks if r.ok and r.previous is not None] + ([before] if before else [])
             flagged = flagged_rows([r.flagged for r in tasks if r.ok and r.flagged is not None])
-            passes = global_passes(slims, previous, params, flagged=flagged)
+            passes = global_passes(slims, previous, params, flagged=flagged, scratch=tmp / PASSES_SCRATCH)
+            for staged in (STAGED_SLIMS, PASSES_SCRATCH):
+                shutil.rmtree(tmp / staged, ignore_errors=True)
             timings["passes"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             merged = merge_csvs(tmp, tasks)

@@ -36,7 +36,7 @@ from jingzhun.manifest import MANIFEST, output_files, sha256_file, write_manifes
 from jingzhun.memory import peak_mb
 from jingzhun.params import Params, _flatten
 from jingzhun.profile import Folders
-from jingzhun.province.passes import COMPLETED, Slim, slim_frames
+from jingzhun.province.passes import COMPLETED, StagedSlim, slim_frames, stage_slim
 from jingzhun.province.store import (
     REFERENCE,
     SOURCE_FILE,
@@ -89,8 +89,8 @@ class TaskResult:
     findings_file: str = ""  # the rendered findings (with source_file), staged for the driver to merge
     findings_count: int = 0
     flagged: pd.DataFrame | None = None  # the findings a global pass completes (passes.COMPLETED)
-    slim: Slim | None = None
-    previous: Slim | None = None
+    slim: StagedSlim | None = None  # written under <stage>/_slim/ (the driver's passes read the files)
+    previous: StagedSlim | None = None
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_mb: float = 0.0
@@ -173,6 +173,15 @@ STAGED_FINDINGS = "_findings"
 
 def staged_findings(stage: Path, county: str) -> Path:
     return stage / STAGED_FINDINGS / f"county={county}.parquet"
+
+
+STAGED_SLIMS = "_slim"
+
+
+def staged_slim(stage: Path, county: str, year: int, part: str = "now") -> Path:
+    """The folder of the slim frames of one county task (``year``: the task's data year; ``part``:
+    ``now`` for that year, ``before`` for the year before). The driver removes ``_slim`` after the passes."""
+    return stage / STAGED_SLIMS / f"year={year}" / f"county={county}" / part
 
 
 def _clear(folder: Path) -> None:
@@ -301,8 +310,17 @@ def county_task(spec: TaskSpec) -> TaskResult:
         findings_file=str(staged),
         findings_count=len(findings),
         flagged=findings.loc[findings["code"].isin(COMPLETED), ["county", "code", "row"]].reset_index(drop=True),
-        slim=slim_frames(frames, spec.county, spec.year),
-        previous=slim_frames(previous, spec.county, spec.year - 1) if "members" in previous else None,
+        slim=stage_slim(
+            slim_frames(frames, spec.county, spec.year), staged_slim(Path(spec.stage), spec.county, spec.year)
+        ),
+        previous=(
+            stage_slim(
+                slim_frames(previous, spec.county, spec.year - 1),
+                staged_slim(Path(spec.stage), spec.county, spec.year, "before"),
+            )
+            if "members" in previous
+            else None
+        ),
     )
 
 
@@ -315,6 +333,7 @@ def run_county(spec: TaskSpec) -> TaskResult:
     except Exception as e:  # noqa: BLE001 - one county failing is reported; the others go on
         _clear(Path(spec.stage) / COUNTIES / spec.county)
         staged_findings(Path(spec.stage), spec.county).unlink(missing_ok=True)
+        shutil.rmtree(staged_slim(Path(spec.stage), spec.county, spec.year).parent, ignore_errors=True)
         msg = e.message if isinstance(e, JingzhunError) else f"{type(e).__name__}: {e}"
         res = TaskResult(county=spec.county, year=spec.year, ok=False, error=msg)
     res.seconds = time.perf_counter() - t0
