@@ -193,7 +193,9 @@ def members_csv(data: Path, out: Path) -> Path:
 
 def compare_frictionless(py: str, work: Path, csv: Path, ours: Run) -> None:
     """frictionless-py validating ``csv`` (same checks) as a whole process, against ``ours``."""
-    script = work / "frictionless_members.py"
+    # Not "frictionless_*.py": frictionless imports every module of that name on sys.path as a
+    # plugin, which ran this script (and the whole validation) a second time inside the first.
+    script = work / "fl_members_check.py"
     script.write_text(FRICTIONLESS_SCRIPT, encoding="utf-8")
     check = subprocess.run([py, "-c", "import frictionless"], capture_output=True)
     if check.returncode != 0:
