@@ -180,19 +180,18 @@ def pair_by_county(
     findings = Findings()
     parts: list[Pairing] = []
     at: list[np.ndarray] = []
-    paired = everyone["cadre_id"].astype("str").str.strip()
-    for code in sorted(set(homes) - {""}):
-        sel = (county == code).to_numpy(dtype=bool)
-        pool = None
-        if cadres is not None:
-            own = paired[(homes == code).to_numpy(dtype=bool)]
-            pool = cadres[((home == code) | ids.isin(own.dropna())).to_numpy(dtype=bool)]
+    codes = sorted(set(homes) - {""})
+    rows = _positions(county)
+    pools = _county_pools(home, ids, homes, everyone["cadre_id"]) if cadres is not None else {}
+    for code in codes:
+        sel = rows.get(code, np.zeros(0, dtype=np.int64))
+        pool = cadres.iloc[pools[code]] if cadres is not None and code in pools else None
         if pool is None or pool.empty:
             pool = None
             findings.add("P-NO-CADRES", table="cadres", key=code, detail=str(data_year))
-        parts.append(pair(households[sel], pool, caps))
-        at.append(np.flatnonzero(sel))
-    rest = ~county.isin(sorted(set(homes) - {""})).to_numpy(dtype=bool)
+        parts.append(pair(households.iloc[sel], pool, caps))
+        at.append(sel)
+    rest = ~county.isin(codes).to_numpy(dtype=bool)
     for p in parts:
         findings.extend(p.findings)
     if rest.any():  # no county (no task of a province run has them): pairings in force kept, nobody new
@@ -205,6 +204,27 @@ def pair_by_county(
     out = pd.concat([p.households for p in parts], ignore_index=True)
     out.index = np.concatenate(at)
     return Pairing(out.sort_index().reset_index(drop=True), cad, findings)
+
+
+def _positions(codes: pd.Series) -> dict[str, np.ndarray]:
+    """The row positions of each value of ``codes`` (ascending)."""
+    frame = pd.DataFrame({"code": codes.to_numpy(dtype=object), "pos": np.arange(len(codes))})
+    return {str(k): g.to_numpy(dtype=np.int64) for k, g in frame.groupby("code", sort=False)["pos"]}
+
+
+def _county_pools(home: pd.Series, ids: pd.Series, homes: pd.Series, paired: pd.Series) -> dict[str, np.ndarray]:
+    """Per county, the positions (ascending) of the cadres placed in it (``home``) or paired in force
+    with one of its households (``homes``: each household's county, ``paired``: its cadre in force)."""
+    placed = pd.DataFrame({"county": home.to_numpy(dtype=object), "pos": np.arange(len(home))})
+    force = pd.DataFrame(
+        {"county": homes.to_numpy(dtype=object), "cadre_id": paired.astype("str").str.strip().to_numpy(dtype=object)}
+    )
+    force = force.dropna().drop_duplicates()
+    known = pd.DataFrame({"cadre_id": ids.to_numpy(dtype=object), "pos": np.arange(len(ids))}).dropna()
+    linked = force.merge(known, on="cadre_id")[["county", "pos"]]
+    both = pd.concat([placed.dropna(), linked], ignore_index=True)
+    both = both[both["county"] != ""].drop_duplicates()
+    return {str(k): np.sort(g.to_numpy(dtype=np.int64)) for k, g in both.groupby("county", sort=False)["pos"]}
 
 
 def _merged_cadres(parts: list[pd.DataFrame]) -> pd.DataFrame:
