@@ -170,3 +170,39 @@ def test_csv_categories_with_commas_and_values_arrow_cannot_print(tmp_path):
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][0] == "a,b" and rows[2][0] == "c"
     assert rows[1][1].startswith("1 days") and rows[2][2] == "x,y" and rows[1][2] == "1"
+
+
+def _cells_of(path, sheet):
+    ws = openpyxl.load_workbook(path)[sheet]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_xlsx_streamed_when_large_holds_the_same_cells(tmp_path, monkeypatch):
+    """Past XLSX_STREAM_CELLS the workbook is streamed row by row (flat memory): other bytes, same
+    cells, types, formats and formula defusing as the workbook held in memory."""
+    import jingzhun.io.write as w
+
+    df = pd.concat([frame()] * 50, ignore_index=True)
+    held = write_xlsx({"结果": df}, tmp_path / "held.xlsx", labels=False)
+    monkeypatch.setattr(w, "XLSX_STREAM_CELLS", 10)
+    monkeypatch.setattr(w, "_STREAM_CHUNK", 7)  # chunks that do not divide the rows
+    streamed = write_xlsx({"结果": df}, tmp_path / "streamed.xlsx", labels=False)
+    assert held.read_bytes() != streamed.read_bytes()  # inline strings: the streaming path really ran
+    assert _cells_of(streamed, "结果") == _cells_of(held, "结果")
+    ws = openpyxl.load_workbook(streamed)["结果"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    assert ws["A3"].quotePrefix and ws["A2"].data_type == "s" and ws["F2"].is_date
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_xlsx_rows_past_the_sheet_limit_continue_on_a_second_sheet(tmp_path, monkeypatch):
+    """Excel stops at 1,048,576 rows; xlsxwriter would drop the rest silently. Every row is kept."""
+    import jingzhun.io.write as w
+
+    monkeypatch.setattr(w, "XLSX_MAX_ROWS", 2)
+    df = pd.DataFrame({"n": pd.array([1, 2, 3, 4, 5], dtype="Int64")})
+    p = write_xlsx({"结果": df}, tmp_path / "a.xlsx", labels=False)
+    names = openpyxl.load_workbook(p).sheetnames
+    assert names == ["结果", "结果 (2)", "结果 (3)"]
+    rows = [r for n in names for r in _cells_of(p, n)]
+    assert rows == [["n"], [1], [2], ["n"], [3], [4], ["n"], [5]]

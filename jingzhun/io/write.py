@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,7 @@ def write_xlsx(
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
+    stream = sum(df.shape[0] * max(df.shape[1], 1) for df in sheets.values()) > XLSX_STREAM_CELLS
     wb = xlsxwriter.Workbook(
         str(p),
         {
@@ -215,56 +217,124 @@ def write_xlsx(
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "nan_inf_to_errors": True,
+            "constant_memory": stream,
         },
     )
     wb.set_properties({"created": FIXED_CREATED})
-    bold = wb.add_format({"bold": True})
-    text_fmt = wb.add_format({"num_format": "@"})
-    quoted = wb.add_format({"num_format": "@", "quote_prefix": True})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    formats = _Formats(
+        bold=wb.add_format({"bold": True}),
+        text=wb.add_format({"num_format": "@"}),
+        quoted=wb.add_format({"num_format": "@", "quote_prefix": True}),
+        date=wb.add_format({"num_format": "yyyy-mm-dd"}),
+        datetime=wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+    )
     used: set[str] = set()
-    for name, df in sheets.items():
-        ws = wb.add_worksheet(_sheet_name(name, used))
-        for j, col in enumerate(df.columns):
-            ws.write_string(0, j, str(col), bold)
-            width = min(40, max(10, 2 * len(str(col)) + 2))
-            s = df.iloc[:, j]
-            if _is_text(s):
-                ws.set_column(j, j, width, text_fmt)
-                for i, v in enumerate(s.tolist(), start=1):
-                    if v is None or (isinstance(v, float) and math.isnan(v)):
-                        continue
-                    v = str(v)
-                    ws.write_string(i, j, v, quoted if needs_quote(v) else text_fmt)
-            elif pd.api.types.is_datetime64_any_dtype(s):
-                ws.set_column(j, j, max(width, 12))
-                has_time = (s.dropna() != s.dropna().dt.normalize()).any()
-                fmt = datetime_fmt if has_time else date_fmt
-                for i, v in enumerate(s.tolist(), start=1):
-                    if v is not None and not pd.isna(v):
-                        ws.write_datetime(i, j, v.to_pydatetime(), fmt)
-            elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
-                ws.set_column(j, j, width)
-                for i, v in enumerate(s.tolist(), start=1):
-                    if v is not None and not pd.isna(v):
-                        ws.write_boolean(i, j, bool(v))
-            else:
-                ws.set_column(j, j, width)
-                for i, v in enumerate(s.tolist(), start=1):
-                    if v is None or pd.isna(v):
-                        continue
-                    if isinstance(v, float | np.floating) and not math.isfinite(v):
-                        continue  # inf: an empty cell, never a #DIV/0! formula
-                    if isinstance(v, int | float | np.integer | np.floating):
-                        ws.write_number(i, j, float(v) if not isinstance(v, int | np.integer) else int(v))
-                    else:
-                        v = str(v)
-                        ws.write_string(i, j, v, quoted if needs_quote(v) else text_fmt)
-        _dropdowns(ws, df, (choices or {}).get(name, {}))
-        ws.freeze_panes(1, 0)
+    for name, whole in sheets.items():
+        for k, start in enumerate(range(0, max(len(whole), 1), XLSX_MAX_ROWS)):
+            df = whole.iloc[start : start + XLSX_MAX_ROWS] if len(whole) > XLSX_MAX_ROWS else whole
+            ws = wb.add_worksheet(_sheet_name(name if k == 0 else f"{name} ({k + 1})", used))
+            _write_sheet(ws, df, formats, stream)
+            _dropdowns(ws, df, (choices or {}).get(name, {}))
+            ws.freeze_panes(1, 0)
     wb.close()
     return p
+
+
+# Excel's and WPS's last row is 1,048,576: a frame of more data rows continues on "<sheet> (2)", …
+# (xlsxwriter would drop the rows beyond it without a word).
+XLSX_MAX_ROWS = 1_048_575
+# Above this many cells in a workbook, rows are streamed to disk as written (xlsxwriter's
+# constant_memory: strings inline, not shared), so memory stays flat at a province's size instead
+# of holding every cell (about 15 GB for identify.xlsx at a million households). Below it the
+# workbook is written as always (shared strings), byte for byte.
+XLSX_STREAM_CELLS = 5_000_000
+# Rows prepared at a time in streaming mode.
+_STREAM_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class _Formats:
+    bold: Any
+    text: Any
+    quoted: Any
+    date: Any
+    datetime: Any
+
+
+def _column_kind(s: pd.Series) -> str:
+    if _is_text(s):
+        return "text"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "datetime" if (s.dropna() != s.dropna().dt.normalize()).any() else "date"
+    if isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+        return "bool"
+    return "other"
+
+
+Cell = tuple[str, Any, Any] | None  # (xlsxwriter write_ method suffix, value, format) or an empty cell
+
+
+def _cells(values: list[Any], kind: str, f: _Formats) -> list[Cell]:
+    """The cells of one column's ``values`` (``tolist()`` of a slice) as :func:`_write_sheet` writes them."""
+    out: list[Cell] = []
+    add = out.append
+    if kind == "text":
+        for v in values:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                add(None)
+                continue
+            v = str(v)
+            add(("string", v, f.quoted if needs_quote(v) else f.text))
+    elif kind in ("date", "datetime"):
+        fmt = f.datetime if kind == "datetime" else f.date
+        for v in values:
+            add(None if v is None or pd.isna(v) else ("datetime", v.to_pydatetime(), fmt))
+    elif kind == "bool":
+        for v in values:
+            add(None if v is None or pd.isna(v) else ("boolean", bool(v), None))
+    else:
+        for v in values:
+            if v is None or pd.isna(v):
+                add(None)
+            elif isinstance(v, float | np.floating) and not math.isfinite(v):
+                add(None)  # inf: an empty cell, never a #DIV/0! formula
+            elif isinstance(v, int | float | np.integer | np.floating):
+                add(("number", float(v) if not isinstance(v, int | np.integer) else int(v), None))
+            else:
+                v = str(v)
+                add(("string", v, f.quoted if needs_quote(v) else f.text))
+    return out
+
+
+def _write_sheet(ws: Any, df: pd.DataFrame, f: _Formats, stream: bool) -> None:
+    """Header and cells of one sheet: column by column (each header, then its cells: the shared
+    strings' order), or row by row in chunks when ``stream`` (constant_memory takes rows in order only)."""
+    writers = {m: getattr(ws, f"write_{m}") for m in ("string", "datetime", "boolean", "number")}
+    kinds = []
+    for j, col in enumerate(df.columns):
+        ws.write_string(0, j, str(col), f.bold)
+        width = min(40, max(10, 2 * len(str(col)) + 2))
+        kind = _column_kind(df.iloc[:, j])
+        kinds.append(kind)
+        if kind == "text":
+            ws.set_column(j, j, width, f.text)
+        elif kind in ("date", "datetime"):
+            ws.set_column(j, j, max(width, 12))
+        else:
+            ws.set_column(j, j, width)
+        if not stream:
+            for i, cell in enumerate(_cells(df.iloc[:, j].tolist(), kind, f), start=1):
+                if cell is not None:
+                    writers[cell[0]](i, j, cell[1], cell[2])
+    if not stream:
+        return
+    for start in range(0, len(df), _STREAM_CHUNK):
+        part = df.iloc[start : start + _STREAM_CHUNK]
+        columns = [_cells(part.iloc[:, j].tolist(), kind, f) for j, kind in enumerate(kinds)]
+        for r, row in enumerate(zip(*columns, strict=True), start=start + 1):
+            for j, cell in enumerate(row):
+                if cell is not None:
+                    writers[cell[0]](r, j, cell[1], cell[2])
 
 
 def _jsonable(obj: Any) -> Any:
