@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
@@ -73,11 +75,22 @@ def _prefix(s: pd.Series) -> pd.Series:
     return s.astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
 
 
+def _arrow_text(s: pd.Series) -> pa.Array:
+    return pa.array(s.astype("str"), type=pa.large_string())
+
+
+def _take_county(keys: pd.Series, values: pd.Series, counties: pd.Series) -> pa.Array:
+    """Per key, ``counties`` at the first position where ``values`` holds it (null where none; a
+    null key finds a null value), in Arrow: no pandas hash index over a province's IDs."""
+    at = pc.index_in(_arrow_text(keys), value_set=_arrow_text(values))
+    return pc.take(_arrow_text(counties), at)
+
+
 def _lookup(keys: pd.Series, table: pd.DataFrame, key: str) -> pd.Series:
     """The county of each key in ``keys`` by the first row of ``table`` having it ("" when none)."""
-    placed = table[table["county"] != ""].drop_duplicates(key)
-    mapping = pd.Series(placed["county"].to_numpy(), index=placed[key].astype("str").to_numpy())
-    return keys.astype("str").str.strip().map(mapping).fillna("").astype("str")
+    placed = table[(table["county"] != "").to_numpy(dtype=bool)]
+    found = _take_county(keys.astype("str").str.strip(), placed[key], placed["county"])
+    return pd.Series(pd.array(found.fill_null(""), dtype="str"), index=keys.index)
 
 
 def _first_nonempty(*parts: pd.Series) -> pd.Series:
@@ -157,10 +170,15 @@ def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dic
     )
     ids = ids[(ids["county"] != "") & ids["id_number"].notna()]
     rid = normalize(d["id_number"]).astype("str")
-    here = pd.MultiIndex.from_arrays([village, rid]).isin(pd.MultiIndex.from_arrays([ids["county"], ids["id_number"]]))
-    first = ids.sort_values("current", ascending=False, kind="stable").drop_duplicates("id_number")
-    elsewhere = rid.map(pd.Series(first["county"].to_numpy(), index=first["id_number"].to_numpy())).fillna("")
-    return village.where(here | (elsewhere.astype("str") == ""), elsewhere.astype("str"))
+    both = pc.binary_join_element_wise(_arrow_text(village), _arrow_text(rid), pa.scalar("\x1f", pa.large_string()))
+    known = pc.binary_join_element_wise(
+        _arrow_text(ids["county"]), _arrow_text(ids["id_number"]), pa.scalar("\x1f", pa.large_string())
+    )
+    here = pc.is_in(both, value_set=known).fill_null(False).to_numpy(zero_copy_only=False)
+    first = ids.sort_values("current", ascending=False, kind="stable")
+    found = _take_county(rid, first["id_number"], first["county"]).fill_null("")
+    elsewhere = pd.Series(pd.array(found, dtype="str"), index=village.index)
+    return village.where(here | (elsewhere == "").to_numpy(dtype=bool), elsewhere)
 
 
 def _cadre_copies(
