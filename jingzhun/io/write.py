@@ -218,6 +218,8 @@ def write_xlsx(
             "strings_to_urls": False,
             "nan_inf_to_errors": True,
             "constant_memory": stream,
+            # streamed strings are inline: a million-row sheet's XML can pass 4 GB, ZIP64's limit
+            "use_zip64": stream,
         },
     )
     wb.set_properties({"created": FIXED_CREATED})
