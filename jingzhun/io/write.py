@@ -218,7 +218,7 @@ def write_xlsx(
             "strings_to_urls": False,
             "nan_inf_to_errors": True,
             "constant_memory": stream,
-            # streamed strings are inline: a million-row sheet's XML can pass 4 GB, ZIP64's limit
+            # streamed strings are inline: a million-row sheet's XML passes 2 GB, where zipfile needs ZIP64
             "use_zip64": stream,
         },
     )
