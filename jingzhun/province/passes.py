@@ -514,6 +514,27 @@ def g4_roster_duplicates(con: duckdb.DuckDBPyConnection, out: _Collector) -> pd.
     return ids
 
 
+# A payment a county's audit flagged already (``flagged``) is not flagged again by a pass.
+_NOT_FLAGGED = (
+    "NOT EXISTS (SELECT 1 FROM flagged f "
+    "WHERE f.code = 'A-DUPLICATE-PAYMENT' AND f.county = o.county AND f._row = o._row)"
+)
+
+
+def _duplicate_payments(out: _Collector, rows: pd.DataFrame) -> None:
+    """A-DUPLICATE-PAYMENT on each payment of ``rows`` (county, _row, payment_id, payee_name, first_payment)."""
+    out.add(
+        "A-DUPLICATE-PAYMENT",
+        rows["county"],
+        table="payments",
+        row=rows["_row"],
+        column="payee_id_number",
+        value=rows["payee_name"],
+        key=rows["payment_id"],
+        detail=rows["first_payment"],
+    )
+
+
 def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.DataFrame, pd.DataFrame]:
     """G5: a payee paid for one benefit in two counties; an account paid in two counties.
 
@@ -546,21 +567,11 @@ def g5_payments(con: duckdb.DuckDBPyConnection, out: _Collector) -> tuple[pd.Dat
             FROM p JOIN g USING (payee_id, measure, pay_year, per))
         SELECT county, _row, payment_id, payee_id, payee_name, measure, pay_year, amount, first_payment
         FROM o WHERE k_county = 1 AND k_all > 1
-          AND NOT EXISTS (SELECT 1 FROM flagged f
-                          WHERE f.code = 'A-DUPLICATE-PAYMENT' AND f.county = o.county AND f._row = o._row)
+          AND {_NOT_FLAGGED}
         ORDER BY payee_id, measure, pay_year, per, county, _row
         """,
     )
-    out.add(
-        "A-DUPLICATE-PAYMENT",
-        dup["county"],
-        table="payments",
-        row=dup["_row"],
-        column="payee_id_number",
-        value=dup["payee_name"],
-        key=dup["payment_id"],
-        detail=dup["first_payment"],
-    )
+    _duplicate_payments(out, dup)
     acc = _query(
         con,
         """
@@ -616,24 +627,14 @@ def g5_account_repeats(con: duckdb.DuckDBPyConnection, payee: pd.DataFrame, out:
                            ORDER BY pay_date NULLS LAST, payment_id, county, _row))
         SELECT county, _row, payment_id, payee_name, account, measure, pay_year, amount, first_payment FROM o
         WHERE hh <> first_hh
-          AND NOT EXISTS (SELECT 1 FROM flagged f
-                          WHERE f.code = 'A-DUPLICATE-PAYMENT' AND f.county = o.county AND f._row = o._row)
+          AND {_NOT_FLAGGED}
         ORDER BY account, measure, pay_year, county, _row
         """,
     )
     done = pd.MultiIndex.from_arrays([payee["county"].astype("str"), payee["_row"].astype("int64")])
     rows = rows[~pd.MultiIndex.from_arrays([rows["county"], rows["_row"].astype("int64")]).isin(done)]
     rows = rows.reset_index(drop=True)
-    out.add(
-        "A-DUPLICATE-PAYMENT",
-        rows["county"],
-        table="payments",
-        row=rows["_row"],
-        column="payee_id_number",
-        value=rows["payee_name"],
-        key=rows["payment_id"],
-        detail=rows["first_payment"],
-    )
+    _duplicate_payments(out, rows)
     return rows
 
 
