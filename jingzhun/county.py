@@ -27,6 +27,11 @@ from jingzhun.params import Params
 
 TABLE_FILE = Path(__file__).with_name("gb2260.csv")
 DERIVED = "data"  # origin of values derived here ("data: …")
+
+
+def derived(origin: str) -> bool:
+    """True for the origin of a value derived from the data (not a file path such as ``data-2017/jingzhun.toml``)."""
+    return origin.startswith(f"{DERIVED}: ")
 DOMINANT_SHARE = 0.9  # one county holding this share of the villages is the county
 
 
@@ -123,7 +128,7 @@ def row_counties(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series] | None
 
 def _configured(params: Params, key: str) -> bool:
     origin = params.origin_of(f"county.{key}")
-    return origin not in ("", "default") and not origin.startswith(DERIVED)
+    return origin not in ("", "default") and not derived(origin)
 
 
 def settle(params: Params, frames: dict[str, pd.DataFrame]) -> str:
@@ -137,7 +142,7 @@ def settle(params: Params, frames: dict[str, pd.DataFrame]) -> str:
         params.values["county.code"], params.origins["county.code"] = code, origin
     code = str(params.settings.county.code)
     for key, value in names_of(code).items():
-        if not _configured(params, key) and (value or params.origin_of(f"county.{key}").startswith(DERIVED)):
+        if not _configured(params, key) and (value or derived(params.origin_of(f"county.{key}"))):
             params.values[f"county.{key}"] = value
             params.origins[f"county.{key}"] = f"{DERIVED}: GB/T 2260 {code}"
     if not str(params.settings.county.name) and code:
@@ -156,7 +161,7 @@ def say_county(console: Any, params: Params) -> None:
 def note(params: Params) -> str:
     """The summary line of :func:`settle` from the recorded origins ('' when the files set the county)."""
     origin = params.origin_of("county.code")
-    if not origin.startswith(DERIVED):
+    if not derived(origin):
         return ""
     code, name = str(params.settings.county.code), str(params.settings.county.name)
     nums = [int(x) for x in re.findall(r"\d+", origin.removeprefix(f"{DERIVED}: "))]

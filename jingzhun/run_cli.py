@@ -26,7 +26,7 @@ from jingzhun.cli_common import (
     make_run,
     print_json,
 )
-from jingzhun.county import DERIVED
+from jingzhun.county import derived
 from jingzhun.errors import InputError, UsageError
 from jingzhun.executors import make_executor
 from jingzhun.findings import severity_counts
@@ -229,7 +229,7 @@ def _print_summary(console: Any, result: Any) -> None:
     if len(result.findings):
         console.print(summary_table(result.findings, title=t("问题汇总", "findings"), examples=1))
     console.print(totals_line(result.findings), markup=False)
-    if result.summary.get("county", {}).get("origin", "").startswith(DERIVED):
+    if derived(result.summary.get("county", {}).get("origin", "")):
         c = result.summary["county"]
         what = t("县", "county") if len(c["code"]) == 6 else t("地区", "area")
         console.print(

@@ -89,6 +89,20 @@ def test_configured_county_is_kept_and_only_missing_names_are_filled(tmp_path):
     assert (p.get("county.code"), p.get("county.name"), p.get("county.issuer")) == ("610112", "未央区", "某办公室")
 
 
+def test_a_dataset_folder_named_data_something_keeps_its_configured_county(tmp_path, monkeypatch):
+    """A parameter file's origin is its path: "data-2017/jingzhun.toml" is a file, not a value
+    derived from the data ("data: …"), so its county code is kept, not replaced by the rows' county."""
+    root = tmp_path / "data-2017"
+    (root / "2016").mkdir(parents=True)
+    (root / DATASET_FILE).write_text('[county]\ncode = "610112"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    p = Params.load(Path("data-2017"))
+    assert p.origin_of("county.code").startswith("data-2017")
+    assert settle(p, _frames(["530102100200"])) == ""
+    assert (p.get("county.code"), p.get("county.name")) == ("610112", "未央区")
+    assert not p.origin_of("county.code").startswith("data: ")
+
+
 def test_posting_needs_issuer_and_a_phone():
     p = Params.load()
     assert posting_gaps(p) == ["P-NOTICE-ISSUER"]
