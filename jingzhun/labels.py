@@ -14,8 +14,10 @@ with the underscores as spaces).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jingzhun.i18n import get_lang
@@ -283,13 +285,21 @@ def sheet_title(sheet: str) -> str:
     return _pick(found) if found else sheet
 
 
+def _per_value(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``fn`` of each value of ``s`` as text (missing stays missing), called once per distinct value:
+    a province's columns repeat a handful of codes over a million rows."""
+    codes, uniques = pd.factorize(s)
+    table = np.array([fn(v) for v in uniques] + [None], dtype=object)  # code -1 (missing) → None
+    return pd.Series(table[codes], index=s.index, dtype=object).astype("str")
+
+
 def _labelled(s: pd.Series, name: str, frame: pd.DataFrame) -> pd.Series:
     """One column with its coded values as labels (other values as they are)."""
     if isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
-        return s.map(lambda v: None if pd.isna(v) else _pick(BOOL[bool(v)])).astype("str")
+        return _per_value(s, lambda v: _pick(BOOL[bool(v)]))
     if name in VALUES and (s.dtype == "str" or s.dtype == object):
         m = {k: _pick(v) for k, v in VALUES[name].items()}
-        return s.map(lambda v: m.get(v, v) if isinstance(v, str) else v).astype("str")
+        return _per_value(s, lambda v: m.get(v, v) if isinstance(v, str) else v)
     if name == "column" and "table" in frame.columns:
         pairs = pd.DataFrame({"t": frame["table"].astype("str"), "c": s.astype("str")}).drop_duplicates()
         titles = {(a, b): column_title(b, table=a) for a, b in pairs.itertuples(index=False) if isinstance(b, str)}
@@ -300,9 +310,9 @@ def _labelled(s: pd.Series, name: str, frame: pd.DataFrame) -> pd.Series:
         )
     if name in COLUMN_LISTS and (s.dtype == "str" or s.dtype == object):
         sep = "; " if get_lang() == "en" else "、"
-        return s.map(
-            lambda v: sep.join(column_title(c) for c in v.split(";") if c) if isinstance(v, str) else v
-        ).astype("str")
+        return _per_value(
+            s, lambda v: sep.join(column_title(c) for c in v.split(";") if c) if isinstance(v, str) else v
+        )
     return s
 
 

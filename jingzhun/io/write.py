@@ -217,9 +217,6 @@ def write_xlsx(
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "nan_inf_to_errors": True,
-            "constant_memory": stream,
-            # streamed strings are inline: a million-row sheet's XML passes 2 GB, where zipfile needs ZIP64
-            "use_zip64": stream,
         },
     )
     wb.set_properties({"created": FIXED_CREATED})
@@ -231,13 +228,26 @@ def write_xlsx(
         datetime=wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
     )
     used: set[str] = set()
+    fills: dict[str, tuple[pd.DataFrame, int]] = {}  # streamed: sheet XML → the rows it is to hold
     for name, whole in sheets.items():
         for k, start in enumerate(range(0, max(len(whole), 1), XLSX_MAX_ROWS)):
             df = whole.iloc[start : start + XLSX_MAX_ROWS] if len(whole) > XLSX_MAX_ROWS else whole
             ws = wb.add_worksheet(_sheet_name(name if k == 0 else f"{name} ({k + 1})", used))
-            _write_sheet(ws, df, formats, stream)
+            _write_sheet(ws, df.iloc[:0] if stream else df, formats, df)
+            if stream:
+                fills[f"xl/worksheets/sheet{len(wb.worksheets())}.xml"] = (df, df.shape[1])
             _dropdowns(ws, df, (choices or {}).get(name, {}))
             ws.freeze_panes(1, 0)
+    if stream:
+        from jingzhun.io import xlsx_stream
+
+        # the filled cells name their formats by index: give every format one, in a fixed order
+        ids = [
+            fmt._get_xf_index() for fmt in (formats.bold, formats.text, formats.quoted, formats.date, formats.datetime)
+        ]
+        wb.close()
+        xlsx_stream.fill(p, fills, xlsx_stream.Styles(text=ids[1], quoted=ids[2], date=ids[3], datetime=ids[4]))
+        return p
     wb.close()
     return p
 
@@ -245,13 +255,11 @@ def write_xlsx(
 # Excel's and WPS's last row is 1,048,576: a frame of more data rows continues on "<sheet> (2)", …
 # (xlsxwriter would drop the rows beyond it without a word).
 XLSX_MAX_ROWS = 1_048_575
-# Above this many cells in a workbook, rows are streamed to disk as written (xlsxwriter's
-# constant_memory: strings inline, not shared), so memory stays flat at a province's size instead
-# of holding every cell (about 15 GB for identify.xlsx at a million households). Below it the
-# workbook is written as always (shared strings), byte for byte.
+# Above this many cells in a workbook, xlsxwriter writes each sheet's header only, and the data rows
+# go into the sheet XML afterwards by Arrow compute (:mod:`jingzhun.io.xlsx_stream`: strings inline,
+# not shared; flat memory, seconds instead of minutes at a province's size). Below it the workbook is
+# written cell by cell (shared strings), byte for byte as always.
 XLSX_STREAM_CELLS = 5_000_000
-# Rows prepared at a time in streaming mode.
-_STREAM_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -308,35 +316,23 @@ def _cells(values: list[Any], kind: str, f: _Formats) -> list[Cell]:
     return out
 
 
-def _write_sheet(ws: Any, df: pd.DataFrame, f: _Formats, stream: bool) -> None:
-    """Header and cells of one sheet: column by column (each header, then its cells: the shared
-    strings' order), or row by row in chunks when ``stream`` (constant_memory takes rows in order only)."""
+def _write_sheet(ws: Any, df: pd.DataFrame, f: _Formats, whole: pd.DataFrame) -> None:
+    """Header and cells of one sheet, column by column (each header, then its cells: the shared
+    strings' order). Column kinds (text, dates …) are those of ``whole`` (``df`` may be its header)."""
     writers = {m: getattr(ws, f"write_{m}") for m in ("string", "datetime", "boolean", "number")}
-    kinds = []
     for j, col in enumerate(df.columns):
         ws.write_string(0, j, str(col), f.bold)
         width = min(40, max(10, 2 * len(str(col)) + 2))
-        kind = _column_kind(df.iloc[:, j])
-        kinds.append(kind)
+        kind = _column_kind(whole.iloc[:, j])
         if kind == "text":
             ws.set_column(j, j, width, f.text)
         elif kind in ("date", "datetime"):
             ws.set_column(j, j, max(width, 12))
         else:
             ws.set_column(j, j, width)
-        if not stream:
-            for i, cell in enumerate(_cells(df.iloc[:, j].tolist(), kind, f), start=1):
-                if cell is not None:
-                    writers[cell[0]](i, j, cell[1], cell[2])
-    if not stream:
-        return
-    for start in range(0, len(df), _STREAM_CHUNK):
-        part = df.iloc[start : start + _STREAM_CHUNK]
-        columns = [_cells(part.iloc[:, j].tolist(), kind, f) for j, kind in enumerate(kinds)]
-        for r, row in enumerate(zip(*columns, strict=True), start=start + 1):
-            for j, cell in enumerate(row):
-                if cell is not None:
-                    writers[cell[0]](r, j, cell[1], cell[2])
+        for i, cell in enumerate(_cells(df.iloc[:, j].tolist(), kind, f), start=1):
+            if cell is not None:
+                writers[cell[0]](i, j, cell[1], cell[2])
 
 
 def _jsonable(obj: Any) -> Any:
