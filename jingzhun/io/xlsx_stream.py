@@ -164,7 +164,7 @@ def _object_bodies(values: list[object], styles: Styles) -> pa.Array:
     them: numbers (Python's bool among them) as numbers, anything else as its text."""
     out: list[str | None] = []
     for v in values:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[arg-type]
+        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
             out.append(None)
         elif isinstance(v, int | np.integer):
             out.append(f'"><v>{int(v)}</v></c>')
