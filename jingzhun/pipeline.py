@@ -11,7 +11,10 @@ unit submitted to the run's executor (:mod:`jingzhun.executors`), which runs it 
 process while this process goes on with identify and match, so both cores work. With a
 serial executor (``--jobs 1``, or inside a daemonic process) everything runs here, one
 step after the other, and no process is started. The unit writes its steps' folders and
-returns their records and findings; the outputs are the same either way.
+returns their records and findings; the outputs are the same either way. A local worker
+process reads the data files itself (:class:`Reread`: the same files, checked by their
+hashes) rather than receiving this process's frames, which would be copied in memory twice
+on the way.
 
 Like every domain step this module never prints: it reports progress through the
 ``progress`` callback the command gives it.
@@ -34,7 +37,7 @@ from jingzhun import __version__
 from jingzhun.county import county_record, settle
 from jingzhun.dataset import Dataset, YearData, load_year
 from jingzhun.errors import JingzhunError, UsageError
-from jingzhun.executors import SERIAL, Executor, make_executor
+from jingzhun.executors import SERIAL, Executor, ProcessExecutor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
@@ -174,7 +177,7 @@ def run_pipeline(
             )
             status: dict[str, str] = {}
             behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
-            worker = _Worker(behind, c) if behind else None
+            worker = _Worker(behind, c, loader) if behind else None
             done: dict[str, StepRecord] = {}
             try:
                 for step in STEPS:
@@ -291,11 +294,46 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
     return rec
 
 
-def _background(steps: list[Step], c: Context) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
-    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run."""
+@dataclass(frozen=True)
+class Reread:
+    """How a local worker reads the run's data itself instead of receiving it: pickling both years'
+    frames to the worker doubled them in this process while it was sent (a transient copy of
+    gigabytes at a province's size) and held two copies in the worker. ``inputs``: what this
+    process read (path, sha256, size … per table); the worker's reading must be the same."""
+
+    loader: Callable[..., YearData]
+    inputs: list[dict]
+    previous_inputs: list[dict] | None
+
+    def into(self, c: Context) -> Context:
+        data = self.loader(c.ds, c.year, TABLES, tolerant=True)
+        previous = None
+        if self.previous_inputs is not None:
+            previous = self.loader(c.ds, c.year - 1, PREVIOUS_TABLES, tolerant=True)
+        if data.manifest_inputs() != self.inputs or (
+            previous is not None and previous.manifest_inputs() != self.previous_inputs
+        ):
+            raise JingzhunError(
+                t("输入文件在运行中被修改, 请重新运行", "an input file changed during the run: run again")
+            )
+        return replace(c, data=data, previous=previous)
+
+
+def _background(
+    steps: list[Step], c: Context, reread: Reread | None = None
+) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
+    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run.
+    With ``reread`` the unit first reads the data (``c`` comes without it)."""
     own = Findings()
     status: dict[str, str] = {}
     out = []
+    if reread is not None:
+        try:
+            c = reread.into(c)
+        except JingzhunError as e:
+            for step in steps:
+                own.add("R-STEP-FAILED", table="run", key=step.name, detail=e.message)
+            return [(StepRecord(s.name, "failed", note=e.message), None, None) for s in steps], own
     for step in steps:
         rec = _run_step(step, c, status, own, _no_progress)
         out.append((rec, c.results.get(f"{step.name}:findings"), c.results.get(f"{step.name}:summary")))
@@ -307,10 +345,16 @@ class _Worker:
 
     The unit gets a copy of the context with a serial executor: a worker starts no process."""
 
-    def __init__(self, steps: list[Step], c: Context) -> None:
+    def __init__(self, steps: list[Step], c: Context, loader: Callable[..., YearData]) -> None:
         self.steps = steps
+        unit = replace(c, executor=SERIAL, results={})
+        reread = None
+        if isinstance(c.executor, ProcessExecutor):  # a local process reads the same files itself
+            previous = c.previous.manifest_inputs() if c.previous is not None else None
+            reread = Reread(loader, c.data.manifest_inputs(), previous)
+            unit = replace(unit, data=YearData(c.year, {}, Findings()), previous=None)
         self.pending: Future[tuple[list[tuple[StepRecord, Any, Any]], Findings]] = c.executor.submit(
-            _background, steps, replace(c, executor=SERIAL, results={})
+            _background, steps, unit, reread
         )
 
     def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:

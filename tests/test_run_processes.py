@@ -99,6 +99,55 @@ def test_jobs_1_starts_no_process_and_spawned_workers_give_the_same_outputs(two_
     assert _outputs(tmp_path / "out") == plain
 
 
+def test_a_worker_process_reads_the_data_itself_not_a_pickled_copy(two_years, tmp_path, monkeypatch):
+    """The background unit sent to a worker process carries no frames (a province's frames pickled
+    to the worker were copied twice in memory); it reads the same files, checked by their hashes."""
+    sent: list[tuple] = []
+    real_submit = ProcessExecutor.submit
+
+    def submit(self, fn, /, *args):
+        sent.append(args)
+        return real_submit(self, fn, *args)
+
+    monkeypatch.setattr(ProcessExecutor, "submit", submit)
+    with ProcessExecutor(2, "spawn") as ex:
+        result = run_pipeline(two_years, tmp_path / "out", _options(), executor=ex)
+    steps, unit, reread = next(a for a in sent if len(a) == 3)
+    assert [s.name for s in steps] == ["validate", "diff"]
+    assert unit.data.frames == {} and unit.previous is None and unit.results == {}
+    assert {i["table"] for i in reread.inputs} >= {"households", "members"} and reread.previous_inputs
+    assert all(r.status == "ok" for r in result.steps)
+
+
+def test_an_input_changed_before_the_worker_reads_it_fails_its_steps_not_silently(two_years, tmp_path):
+    import shutil
+
+    from jingzhun.dataset import Dataset, load_year
+    from jingzhun.errors import JingzhunError
+    from jingzhun.pipeline import PREVIOUS_TABLES, Reread, _background
+    from jingzhun.steps import STEPS
+    from jingzhun.tables import TABLES
+
+    ds_root = tmp_path / "ds"
+    shutil.copytree(two_years, ds_root)
+    ds = Dataset.open(ds_root)
+    data = load_year(ds, 2016, TABLES, tolerant=True)
+    before = load_year(ds, 2015, PREVIOUS_TABLES, tolerant=True)
+    reread = Reread(load_year, data.manifest_inputs(), before.manifest_inputs())
+    from jingzhun.params import Params
+    from jingzhun.steps import Context
+
+    c = Context(ds, 2016, Params.load(ds_root), _options(), data, tmp_path / "tmp")
+    assert reread.into(c).data.manifest_inputs() == data.manifest_inputs()  # unchanged: the same reading
+    households = next(p for p in (ds_root / "2016").iterdir() if p.name.startswith("households"))
+    households.write_bytes(households.read_bytes() + households.read_bytes().splitlines(keepends=True)[-1])
+    with pytest.raises(JingzhunError, match="changed during the run|被修改"):
+        reread.into(c)
+    records, own = _background([s for s in STEPS if s.background], c, reread)
+    assert [(r.name, r.status) for r, _, _ in records] == [("validate", "failed"), ("diff", "failed")]
+    assert set(own.frame()["code"]) == {"R-STEP-FAILED"}
+
+
 def _options() -> RunOptions:
     from datetime import date
 
