@@ -18,9 +18,11 @@ its own typer). For example:
     python3 -m venv /tmp/fl-venv && /tmp/fl-venv/bin/pip install 'frictionless>=5,<6'
     python benchmarks/bench_commands.py --frictionless-python /tmp/fl-venv/bin/python
 
-The commands run with ``--no-xlsx`` unless ``--xlsx`` is given: the Excel workbooks are
-written cell by cell by xlsxwriter (pure Python; identify's at this size alone takes longer
-than every other step together), which the targets leave aside. Byte code is cached in a
+The commands run with ``--no-xlsx`` unless ``--xlsx`` is given: the targets are about the
+work, not the Excel copy of its results (a workbook above a million cells is written by Arrow,
+about 0.5 µs a cell; 4 s of identify's 7.9 s at this size). ``--profile N`` runs each command
+once more under cProfile and prints its N functions of the largest cumulative time (the
+command-line wrappers left out). Byte code is cached in a
 PYTHONPYCACHEPREFIX folder beside the data and every command runs once on a small sample
 first, as an installed wheel has its byte code compiled (the developer venv may set
 PYTHONDONTWRITEBYTECODE, which would add a second of compiling to every process).
@@ -220,6 +222,42 @@ def compare_frictionless(py: str, work: Path, csv: Path, ours: Run) -> None:
     print(f"frictionless / jingzhun: wall {theirs.wall / ours.wall:.1f}x, cpu {theirs.cpu / ours.cpu:.1f}x")
 
 
+# Frames above the command's own work in a cProfile listing.
+_WRAPPERS = (
+    "click/",
+    "typer/",
+    "runpy.py",
+    "cProfile.py",
+    "<frozen runpy>",
+    "jingzhun/cli",
+    "<built-in method builtins.exec>",
+)
+
+
+def profile_top(argv: list[str], work: Path, n: int) -> None:
+    """Run ``argv`` (a jingzhun command) under cProfile; print its ``n`` functions of the largest
+    cumulative time below the command-line wrappers."""
+    import pstats
+
+    prof = work / "command.prof"
+    run_process([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "jingzhun.cli", *argv])
+    stats = pstats.Stats(str(prof))
+    rows, imports = [], 0.0
+    for (path, lineno, func), (_cc, calls, own, cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{path}:{lineno}({func})"
+        if "importlib" in where or "__import__" in where:  # one line for all imports
+            imports = max(imports, cum) if func == "_find_and_load" else imports
+            continue
+        if any(w in where for w in _WRAPPERS) or func == "<module>":
+            continue
+        rows.append((cum, own, calls, where))
+    rows.sort(reverse=True)
+    print(f"  top {n} by cumulative time under cProfile ({' '.join(argv[:2])}); imports {imports:.2f} s in all:")
+    for cum, own, calls, where in rows[:n]:
+        short = where.split("site-packages/")[-1].split("/work/")[-1]
+        print(f"    cum {cum:7.2f} s  own {own:6.2f} s  calls {calls:>9,}  {short}")
+
+
 def line(
     name: str, r: Run, floor: float | None = None, target: float | None = None, floor_cpu: float | None = None
 ) -> None:
@@ -243,6 +281,7 @@ def main() -> None:
     ap.add_argument("--frictionless-python", default=None, help="a Python with frictionless 5 installed")
     ap.add_argument("--no-frictionless", action="store_true", help="skip frictionless (jingzhun on the CSV still runs)")
     ap.add_argument("--xlsx", action="store_true", help="also write the Excel workbooks (default: --no-xlsx)")
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="list each command's N costliest functions")
     args = ap.parse_args()
     global ENV
     ENV = child_env(args.data.parent / (args.data.name + "-pycache"))
@@ -269,6 +308,10 @@ def main() -> None:
         for cmd, r in results.items():
             ratio, goal = r.wall / whole.wall, TARGETS.get(cmd, 0)
             print(f"  {cmd:<10} wall / whole-process floor: {ratio:5.1f}x (target <= {goal:g}x)")
+        if args.profile:
+            for cmd in commands:
+                argv = [cmd, str(args.data), "--year", YEAR, "--out", str(work / f"{cmd}-prof"), xlsx, "-q"]
+                profile_top(argv, work, args.profile)
         line("jingzhun --help", run_process(jingzhun_argv("--help")))
         csv = members_csv(args.data, work)
         ours = run_process(
