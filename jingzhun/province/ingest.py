@@ -123,21 +123,23 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
                 p["project_id"], pd.DataFrame({"county": out["projects"], "project_id": pj["project_id"]}), "project_id"
             )
         out["payments"] = _first_nonempty(by_home, by_proj) if by_proj is not None else by_home
-    if "crosscheck" in frames and "members" in frames:
+    member_ids = None
+    if "members" in frames and ("crosscheck" in frames or "dibao" in frames):
         m = frames["members"]
-        ids = pd.DataFrame(
+        member_ids = pd.DataFrame(
             {
                 "county": out["members"],
                 "id_number": normalize(m["id_number"]).astype("str"),
                 "current": current_mask(m).to_numpy(dtype=bool),
             }
         )
+    if "crosscheck" in frames and member_ids is not None:
         # a current member first: a bride married into another county (嫁出 here, 嫁入 there) is checked there
-        ids = ids.sort_values("current", ascending=False, kind="stable")
+        ids = member_ids.sort_values("current", ascending=False, kind="stable")
         cc = frames["crosscheck"]
         out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
-    if "dibao" in frames and "members" in frames:
-        out["dibao"] = _roster_county(out["dibao"], frames, out)
+    if "dibao" in frames and member_ids is not None:
+        out["dibao"] = _roster_county(out["dibao"], frames["dibao"], member_ids)
     if "cadres" in frames:
         c = frames["cadres"]
         own = _prefix(c["township_code"])
@@ -150,7 +152,7 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     return out
 
 
-def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dict[str, pd.Series]) -> pd.Series:
+def _roster_county(village: pd.Series, d: pd.DataFrame, member_ids: pd.DataFrame) -> pd.Series:
     """The county of each roster row: its village's, unless its ID is no member there but a member of
     another county (or it has no village code): then that member's county (a current member first).
 
@@ -158,17 +160,9 @@ def _roster_county(village: pd.Series, frames: dict[str, pd.DataFrame], out: dic
     run of several counties does so across counties. A row placed by its village alone would be
     "not found" by its county's task (M-ROSTER-NOT-FOUND) while the household it names, in another
     county, misses its coverage (M-PARTIAL-HOUSEHOLD, M-BENEFIT-MISMATCH): placed with the member,
-    the county task that holds the household links it, as the whole folder does."""
-    m, d = frames["members"], frames["dibao"]
-    m, d = frames["members"], frames["dibao"]
-    ids = pd.DataFrame(
-        {
-            "county": out["members"],
-            "id_number": normalize(m["id_number"]).astype("str"),
-            "current": current_mask(m).to_numpy(dtype=bool),
-        }
-    )
-    ids = ids[(ids["county"] != "") & ids["id_number"].notna()]
+    the county task that holds the household links it, as the whole folder does. ``member_ids``: each
+    member's county, normalised ID and whether current."""
+    ids = member_ids[(member_ids["county"] != "") & member_ids["id_number"].notna()]
     rid = normalize(d["id_number"]).astype("str")
     both = pc.binary_join_element_wise(_arrow_text(village), _arrow_text(rid), pa.scalar("\x1f", pa.large_string()))
     known = pc.binary_join_element_wise(
