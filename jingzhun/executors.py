@@ -7,6 +7,8 @@ was given. The executor decides where they run:
 - :class:`SerialExecutor`: here, one after the other (``--jobs 1``, and always inside a
   daemonic process such as a Dask, Celery or ``multiprocessing`` pool worker, which may
   not start children);
+- :class:`ThreadExecutor`: threads of this process, sharing its frames (no copy): for units
+  that spend their time in pandas, Arrow and numpy, which run without the GIL for much of it;
 - :class:`ProcessExecutor`: local worker processes (``concurrent.futures`` with an
   explicit start method, so it behaves the same on Windows);
 - a Dask executor for county tasks on a cluster (``jingzhun.province``).
@@ -17,13 +19,14 @@ which worker finished first.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from jingzhun.i18n import get_lang, set_lang
@@ -71,6 +74,49 @@ class SerialExecutor:
         return None
 
     def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ThreadExecutor:
+    """Runs units on up to ``jobs`` threads of this process, each in a copy of the caller's context
+    (the message language is a context variable). The units share the caller's frames and must
+    only read them; the pool is created on first use and reused until :meth:`close`."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="jingzhun-unit")
+            return self._pool
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        units = list(items)
+        if len(units) <= 1:
+            return [fn(u) for u in units]
+        futures = [self.submit(fn, u) for u in units]
+        return [f.result() for f in futures]
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        return self._get_pool().submit(contextvars.copy_context().run, fn, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def terminate(self) -> None:
+        if self._pool is not None:  # a running thread cannot be stopped: the ones not started are dropped
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ThreadExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:

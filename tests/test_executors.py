@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from jingzhun.executors import ProcessExecutor, SerialExecutor, make_executor
+from jingzhun.executors import ProcessExecutor, SerialExecutor, ThreadExecutor, make_executor
 
 
 def _square(x: int) -> int:
@@ -39,6 +39,33 @@ def test_process_executor_keeps_unit_order() -> None:
     with ProcessExecutor(2) as ex:
         assert ex.map(_square, list(range(10))) == [x * x for x in range(10)]
         assert ex.submit(_square, 4).result() == 16
+
+
+def _slow_lang(x: int) -> tuple[int, str, str]:
+    import threading
+    import time
+
+    from jingzhun.i18n import get_lang
+
+    time.sleep(0.01 * (5 - x))  # later units finish first
+    return x, get_lang(), threading.current_thread().name
+
+
+def test_thread_executor_keeps_order_carries_the_language_and_uses_its_threads() -> None:
+    from jingzhun.i18n import get_lang, set_lang
+
+    before = get_lang()
+    set_lang("en")
+    try:
+        with ThreadExecutor(2) as ex:
+            out = ex.map(_slow_lang, [1, 2, 3, 4])
+            assert [x for x, _, _ in out] == [1, 2, 3, 4]
+            assert {lang for _, lang, _ in out} == {"en"}  # a new thread would have the default "zh"
+            assert all(name.startswith("jingzhun-unit") for _, _, name in out)
+            with pytest.raises(ValueError, match="bad 3"):
+                ex.submit(_fail, 3).result()
+    finally:
+        set_lang(before)
 
 
 def _executor_kind(_: object) -> str:

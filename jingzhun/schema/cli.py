@@ -4,6 +4,7 @@ schemas and the cross-table rules; findings to ``validate/findings.csv`` and
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,7 @@ from jingzhun.cli_common import (
 from jingzhun.county import say_county, settle
 from jingzhun.dataset import YEAR_RE, Dataset, YearData, dataset_limits, load_file, load_year
 from jingzhun.errors import UsageError
-from jingzhun.executors import make_executor
+from jingzhun.executors import ThreadExecutor, make_executor
 from jingzhun.findings_view import summary_table, totals_line
 from jingzhun.i18n import t
 from jingzhun.io.encoding import check_encoding
@@ -51,8 +52,9 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="并行进程数 (默认 1: 校验在一个进程中最快; 2 = 两组检查各用一个进程, 结果相同) / worker processes "
-        "(default 1: validation is fastest in one process; 2 = the two groups of checks in two, same results)",
+        help="并行进程数 (默认: 两组检查在本进程的两个线程中同时运行, 共用数据; 1 = 一个线程; 2 或更多 = 各用一个进程, "
+        "结果相同) / worker processes (default: the two groups of checks on two threads of this process, sharing "
+        "its data; 1 = one thread; 2 or more = a process each, same results)",
     ),
 ]
 EncodingOpt = Annotated[
@@ -134,8 +136,11 @@ def command(
     with progress.step("validate"):
         # One process unless --jobs asks for more: the two check units take a few seconds at a
         # province's scale, less than a spawned worker costs to import pandas and pandera and to
-        # receive a pickled copy of every frame (CPU and peak memory both doubled).
-        with make_executor(1 if jobs is None else jobs) as executor:
+        # receive a pickled copy of every frame (CPU and peak memory both doubled). By default the
+        # two units run on two threads here: they share the frames, and much of their work is in
+        # pandas and Arrow without the GIL (at 200,000 households 3.4 s of checks become 2.4 s).
+        threads = jobs is None and (os.cpu_count() or 1) > 1
+        with ThreadExecutor(2) if threads else make_executor(jobs or 1) as executor:
             result = compute(data, params, executor, folders.schemas)
         rendered = result.render(run.lang)
         report = validation_report(result, rendered, data, params, fail_on, root=root)
