@@ -21,8 +21,8 @@ its own typer). For example:
 The commands run with ``--no-xlsx`` unless ``--xlsx`` is given: the targets are about the
 work, not the Excel copy of its results (a workbook above a million cells is written by Arrow,
 about 0.5 µs a cell; 4 s of identify's 7.9 s at this size). ``--profile N`` runs each command
-once more under cProfile and prints its N functions of the largest cumulative time (the
-command-line wrappers left out). Byte code is cached in a
+once more under cProfile (``--jobs 1`` where the command has it: cProfile sees one thread) and
+prints its N functions of the largest cumulative time (the command-line wrappers left out). Byte code is cached in a
 PYTHONPYCACHEPREFIX folder beside the data and every command runs once on a small sample
 first, as an installed wheel has its byte code compiled (the developer venv may set
 PYTHONDONTWRITEBYTECODE, which would add a second of compiling to every process).
@@ -222,6 +222,8 @@ def compare_frictionless(py: str, work: Path, csv: Path, ours: Run) -> None:
     print(f"frictionless / jingzhun: wall {theirs.wall / ours.wall:.1f}x, cpu {theirs.cpu / ours.cpu:.1f}x")
 
 
+# Commands with a --jobs option (profiled with --jobs 1, all their work in the profiled thread).
+JOBS_OPTION = ("validate", "audit")
 # Frames above the command's own work in a cProfile listing.
 _WRAPPERS = (
     "click/",
@@ -311,7 +313,8 @@ def main() -> None:
         if args.profile:
             for cmd in commands:
                 argv = [cmd, str(args.data), "--year", YEAR, "--out", str(work / f"{cmd}-prof"), xlsx, "-q"]
-                profile_top(argv, work, args.profile)
+                # cProfile sees only the main thread: the units of validate and audit run there with --jobs 1
+                profile_top(argv + (["--jobs", "1"] if cmd in JOBS_OPTION else []), work, args.profile)
         line("jingzhun --help", run_process(jingzhun_argv("--help")))
         csv = members_csv(args.data, work)
         ours = run_process(

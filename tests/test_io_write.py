@@ -246,6 +246,18 @@ def test_xlsx_streamed_cells_of_awkward_values_equal_the_held_ones(tmp_path, mon
         ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
 
 
+def test_xlsx_streamed_with_an_empty_and_a_columnless_sheet(tmp_path, monkeypatch):
+    import jingzhun.io.write as w
+
+    monkeypatch.setattr(w, "XLSX_STREAM_CELLS", 10)
+    sheets = {"结果": frame(), "空": frame().iloc[:0], "无列": pd.DataFrame(index=range(3))}
+    p = write_xlsx(sheets, tmp_path / "s.xlsx", labels=False)
+    wb = openpyxl.load_workbook(p)
+    assert wb.sheetnames == ["结果", "空", "无列"]
+    assert wb["结果"].max_row == 4 and [c.value for c in wb["空"][1]] == list(frame().columns)
+    assert wb["无列"].max_row == 1 and wb["无列"]["A1"].value is None
+
+
 def test_xlsx_rows_past_the_sheet_limit_continue_on_a_second_sheet(tmp_path, monkeypatch):
     """Excel stops at 1,048,576 rows; xlsxwriter would drop the rest silently. Every row is kept."""
     import jingzhun.io.write as w

@@ -237,10 +237,10 @@ def fill(path: Path, sheets: Mapping[str, tuple[pd.DataFrame, int]], styles: Sty
         with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
             for info in zin.infolist():
                 data = zin.read(info)
-                if info.filename not in sheets:
+                df, width = sheets.get(info.filename, (None, 0))
+                if df is None or len(df) == 0 or width == 0:  # no rows to add (a column-less sheet has no header row)
                     zout.writestr(info, data)
                     continue
-                df, width = sheets[info.filename]
                 head, tail = data.split(b"</sheetData>", 1)
                 last = f"{_col_name(max(width, 1) - 1)}{len(df) + 1}".encode()
                 head = _DIMENSION.sub(b'<dimension ref="A1:' + last + b'"/>', head, count=1)
