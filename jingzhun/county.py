@@ -32,6 +32,8 @@ DERIVED = "data"  # origin of values derived here ("data: …")
 def derived(origin: str) -> bool:
     """True for the origin of a value derived from the data (not a file path such as ``data-2017/jingzhun.toml``)."""
     return origin.startswith(f"{DERIVED}: ")
+
+
 DOMINANT_SHARE = 0.9  # one county holding this share of the villages is the county
 
 
