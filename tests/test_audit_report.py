@@ -230,6 +230,33 @@ def test_cli_as_of_and_bad_as_of(tmp_path):
     assert res.exit_code == 2 and "--as-of" in res.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "threshold", "expected"),
+    [([], None, 1), ([], 5, None), (["--jobs", "2"], None, 2), (["--jobs", "1"], 5, 1)],
+)
+def test_audit_runs_in_one_process_below_a_province_ledger_unless_jobs_asks(
+    tmp_path, monkeypatch, args, threshold, expected
+):
+    """Spawned workers cost more than a county's audit saves: without --jobs a ledger below
+    WORKERS_FROM_ROWS payment and project rows is audited here; a larger one keeps the default workers."""
+    import jingzhun.audit.api as audit_api
+    from jingzhun.executors import SerialExecutor
+
+    asked: list[int | None] = []
+
+    def fake(jobs: int | None) -> SerialExecutor:
+        asked.append(jobs)
+        return SerialExecutor()
+
+    monkeypatch.setattr(audit_api, "make_executor", fake)
+    if threshold is not None:
+        monkeypatch.setattr(audit_api, "WORKERS_FROM_ROWS", threshold)
+    _write_dataset(tmp_path / "ds", world())
+    res = CliRunner().invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code in (0, 1), res.output
+    assert asked == [expected]
+
+
 # ---- issue 15: amounts at risk add up, the per-measure distribution chart --------------------
 
 

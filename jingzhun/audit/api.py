@@ -29,6 +29,12 @@ def write(report: AuditReport, folder: Path, xlsx: bool = False, templates: Temp
     return write_report(report, folder, xlsx, templates)
 
 
+# Without --jobs, a ledger (payments and projects) of fewer rows is audited in this process: at
+# 200,000 households (75,913 payments) the two spawned workers cost more than they save (5.6 s
+# against 3.3–5.1 s in one process). A province's ledger (2M payments) keeps the workers.
+WORKERS_FROM_ROWS = 1_000_000
+
+
 def run_audit(
     dataset: Path,
     year: int | None,
@@ -54,7 +60,9 @@ def run_audit(
         yd = load_year(ds, data_year, TABLES)
     settle(params, yd.frames)
     with step("audit"):
-        with make_executor(jobs) as executor:
+        ledger_rows = sum(len(yd.frames[tb]) for tb in ("payments", "projects") if tb in yd.frames)
+        alone = jobs is None and ledger_rows < WORKERS_FROM_ROWS
+        with make_executor(1 if alone else jobs) as executor:
             return audit_year(yd.frames, params, data_year, as_of=as_of, reading=yd.findings, executor=executor)
 
 

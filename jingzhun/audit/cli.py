@@ -16,7 +16,6 @@ from jingzhun.cli_common import (
     ConfigOpt,
     DatasetArg,
     FailOnOpt,
-    JobsOpt,
     JsonOpt,
     LangOpt,
     OutOpt,
@@ -51,6 +50,17 @@ TemplatesOpt = Annotated[
     Path | None,
     typer.Option("--templates", help="自定义模板文件夹 / folder overriding the packaged templates"),
 ]
+AuditJobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="并行进程数 (默认: 资金拨付和项目不足一百万行时只用一个进程, 否则 CPU 核数, 至多 4; 1 = 只用一个进程, "
+        "结果相同) / worker processes (default: one process below a million payment and project rows, "
+        "else cores, at most 4; 1 = one process, same results)",
+    ),
+]
 
 
 def parse_as_of(value: str | None) -> pd.Timestamp | None:
@@ -76,7 +86,7 @@ def command(
     json_out: JsonOpt = False,
     truth: TruthOpt = None,
     templates: TemplatesOpt = None,
-    jobs: JobsOpt = None,
+    jobs: AuditJobsOpt = None,
     fail_on: FailOnOpt = "error",
     config: ConfigOpt = None,
     lang: LangOpt = None,
