@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jingzhun.io.write import _column_kind, _defuse_array, _per_distinct, _text_array, needs_quote
+from jingzhun.io.write import _column_kind, _defuse_array, _per_distinct, _string_data, _text_array, needs_quote
 
 _S = pa.large_string()
 # Rows turned into XML at a time: about 50 MB of XML for identify's 47 columns.
@@ -214,16 +214,7 @@ def rows_xml(df: pd.DataFrame, styles: Styles, first_row: int = 2) -> Iterator[b
             for j, kind in enumerate(kinds)
         ]
         rows = _concat(_lit('<row r="'), numbers, _lit('">'), *cells, _lit("</row>"))
-        yield _joined(rows)
-
-
-def _joined(arr: pa.Array) -> bytes:
-    """The characters of a large_string array, one value after the other."""
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    if len(arr) == 0:
-        return b""
-    off = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    return arr.buffers()[2].to_pybytes()[off[0] : off[-1]]
+        yield _string_data(rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows)
 
 
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
