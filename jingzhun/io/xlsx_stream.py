@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from xlsxwriter.utility import xl_col_to_name
 
 from jingzhun.io.write import _column_kind, _defuse_array, _per_distinct, _string_data, _text_array, needs_quote
 
@@ -64,15 +65,6 @@ def _lit(text: str) -> pa.Scalar:
 def _concat(*parts: pa.Array | pa.Scalar) -> pa.Array:
     """Element-wise concatenation; null where any part is null (an empty cell)."""
     return pc.binary_join_element_wise(*parts, _lit(""))
-
-
-def _col_name(j: int) -> str:
-    name = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        name = chr(65 + r) + name
-    return name
 
 
 def _utf16_cut(text: str) -> str:
@@ -205,7 +197,7 @@ def rows_xml(df: pd.DataFrame, styles: Styles, first_row: int = 2) -> Iterator[b
     """The ``<row>`` elements of ``df``'s data, ``first_row`` being the sheet row (1-based) of its
     first row, in blocks of :data:`BLOCK_ROWS` rows."""
     kinds = [_column_kind(df.iloc[:, j]) for j in range(df.shape[1])]
-    refs = [_lit(f'<c r="{_col_name(j)}') for j in range(df.shape[1])]
+    refs = [_lit(f'<c r="{xl_col_to_name(j)}') for j in range(df.shape[1])]
     for start in range(0, len(df), BLOCK_ROWS):
         part = df.iloc[start : start + BLOCK_ROWS]
         numbers = pa.array(np.arange(first_row + start, first_row + start + len(part)), pa.int64()).cast(_S)
@@ -233,7 +225,7 @@ def fill(path: Path, sheets: Mapping[str, tuple[pd.DataFrame, int]], styles: Sty
                     zout.writestr(info, data)
                     continue
                 head, tail = data.split(b"</sheetData>", 1)
-                last = f"{_col_name(max(width, 1) - 1)}{len(df) + 1}".encode()
+                last = f"{xl_col_to_name(max(width, 1) - 1)}{len(df) + 1}".encode()
                 head = _DIMENSION.sub(b'<dimension ref="A1:' + last + b'"/>', head, count=1)
                 target = zipfile.ZipInfo(info.filename, info.date_time)
                 target.compress_type = zipfile.ZIP_DEFLATED
