@@ -40,6 +40,7 @@ from jingzhun.errors import JingzhunError, UsageError
 from jingzhun.executors import SERIAL, Executor, ProcessExecutor, make_executor
 from jingzhun.findings import Findings, severity_counts, worst_exit_code
 from jingzhun.i18n import t
+from jingzhun.io.read import input_moved
 from jingzhun.manifest import build_manifest, relative_inputs, write_manifest
 from jingzhun.match.core import one_per_defect
 from jingzhun.memory import peak_mb
@@ -310,13 +311,19 @@ class Reread:
         previous = None
         if self.previous_inputs is not None:
             previous = self.loader(c.ds, c.year - 1, PREVIOUS_TABLES, tolerant=True)
-        if data.manifest_inputs() != self.inputs or (
-            previous is not None and previous.manifest_inputs() != self.previous_inputs
-        ):
-            raise JingzhunError(
-                t("输入文件在运行中被修改, 请重新运行", "an input file changed during the run: run again")
-            )
+        _same_reading(data, self.inputs)
+        if previous is not None and self.previous_inputs is not None:
+            _same_reading(previous, self.previous_inputs)
         return replace(c, data=data, previous=previous)
+
+
+def _same_reading(read: YearData, inputs: list[dict]) -> None:
+    """Raise the reader's "changed during the run" error, naming the file, unless ``read`` is of the
+    same files, bytes for bytes, as ``inputs``."""
+    now = read.manifest_inputs()
+    if now != inputs:
+        changed = next((a for a, b in zip(now, inputs, strict=False) if a != b), (now or inputs)[0])
+        raise input_moved(Path(changed["path"]), t("在运行中被修改", "was changed during the run"))
 
 
 def _background(

@@ -33,7 +33,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-from jingzhun.io.write import _column_kind, _defuse_array, _per_distinct, _string_data, _text_array, needs_quote
+from jingzhun.io.write import (
+    _cells,
+    _column_kind,
+    _defuse_array,
+    _Formats,
+    _per_distinct,
+    _string_data,
+    _text_array,
+    needs_quote,
+)
 
 _S = pa.large_string()
 # Rows turned into XML at a time: about 50 MB of XML for identify's 47 columns.
@@ -152,19 +161,17 @@ def _excel_serial(s: pd.Series) -> pa.Array:
 
 
 def _object_bodies(values: list[object], styles: Styles) -> pa.Array:
-    """Cells of a column of mixed Python values (rare), as :func:`jingzhun.io.write._cells` writes
-    them: numbers (Python's bool among them) as numbers, anything else as its text."""
+    """Cells of a column of mixed Python values (rare): :func:`jingzhun.io.write._cells` decides
+    what each value becomes (a number, text, or no cell), as for the held workbook."""
+    formats = _Formats(bold=None, text=styles.text, quoted=styles.quoted, date=styles.date, datetime=styles.datetime)
     out: list[str | None] = []
-    for v in values:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
+    for cell in _cells(values, "other", formats):
+        if cell is None:
             out.append(None)
-        elif isinstance(v, int | np.integer):
-            out.append(f'"><v>{int(v)}</v></c>')
-        elif isinstance(v, float | np.floating):
-            f = float(v)
-            out.append(f'"><v>{f!r}</v></c>' if np.isfinite(f) else None)
+        elif cell[0] == "number":
+            out.append(f'"><v>{cell[1]!r}</v></c>')  # an int, or a finite float's shortest round-trip text
         else:
-            out.append(_text_body_py(str(v), styles))
+            out.append(_text_body_py(cell[1], styles))
     return pa.array(out, _S)
 
 
