@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pandas as pd
 import pytest
@@ -139,3 +140,71 @@ def test_io_codes_catalogued():
     ):
         r = CATALOGUE[code]
         assert r.zh and r.en and r.basis_zh
+
+
+def _messy_year(tmp_path):
+    """Two required tables and two optional ones, each with its own reading findings."""
+    return make(
+        tmp_path,
+        {
+            "2016/households.csv": "户编号,户主姓名,不认识的列\n1,张三,x\n2,李四,y\n合计,,\n",
+            "2016/members.csv": "户编号,证件号码,姓名,另一列\n1,421121199001011236,张三,z\n",
+            "2016/villages.csv": "村代码,村名称,多余\n421121100001,甲村,q\n",
+            "2016/dibao.csv": "证件号码,姓名,怪列\n421121199001011236,张三,w\n",
+        },
+    )
+
+
+def test_tables_read_on_threads_give_what_one_by_one_gives(tmp_path, monkeypatch):
+    import jingzhun.dataset as dataset
+
+    ds = _messy_year(tmp_path)
+    monkeypatch.setattr(dataset, "READ_THREADS", 1)
+    serial = load_year(ds, 2016)
+    monkeypatch.setattr(dataset, "READ_THREADS", 4)
+    read_table = dataset.read_table
+
+    def first_last(path, table, **kw):  # the first table asked for finishes last
+        if table == "households":
+            time.sleep(0.3)
+        return read_table(path, table, **kw)
+
+    monkeypatch.setattr(dataset, "read_table", first_last)
+    threaded = load_year(ds, 2016)
+    assert list(threaded.frames) == list(serial.frames) == ["households", "members", "villages", "dibao"]
+    for tb in serial.frames:
+        pd.testing.assert_frame_equal(threaded.frames[tb], serial.frames[tb])
+    pd.testing.assert_frame_equal(threaded.findings.frame(), serial.findings.frame())
+    # the findings come table by table, in the order the tables were asked for
+    tables = list(dict.fromkeys(threaded.findings.frame()["table"]))
+    assert tables == ["households", "members", "villages", "dibao"]
+    assert threaded.manifest_inputs() == serial.manifest_inputs()
+
+
+def test_threaded_reading_raises_the_first_tables_error(tmp_path, monkeypatch):
+    import jingzhun.dataset as dataset
+
+    monkeypatch.setattr(dataset, "READ_THREADS", 4)
+    read_table = dataset.read_table
+
+    def members_last(path, table, **kw):  # the first failing table finishes after the second
+        if table == "members":
+            time.sleep(0.3)
+        return read_table(path, table, **kw)
+
+    monkeypatch.setattr(dataset, "read_table", members_last)
+    ds = _messy_year(tmp_path)
+    (tmp_path / "2016/households.csv").write_bytes(b"")  # an empty required file reads as a finding
+    (tmp_path / "2016/members.parquet").write_bytes(b"PAR1 not parquet")
+    (tmp_path / "2016/members.csv").unlink()
+    (tmp_path / "2016/dibao.csv").unlink()
+    (tmp_path / "2016/dibao.parquet").write_bytes(b"PAR1 broken too")
+    with pytest.raises(InputError) as e:
+        load_year(ds, 2016)
+    assert "members.parquet" in e.value.message  # the first failing table in order, not whichever finished first
+    # tolerant: the optional table is left out with its error, the rest are read; a required one still stops
+    (tmp_path / "2016/members.parquet").unlink()
+    (tmp_path / "2016/members.csv").write_text("户编号,证件号码,姓名\n1,421121199001011236,张三\n", encoding="utf-8")
+    yd = load_year(ds, 2016, tolerant=True)
+    assert set(yd.frames) == {"households", "members", "villages"}
+    assert "dibao.parquet" in yd.broken["dibao"]

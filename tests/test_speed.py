@@ -169,3 +169,27 @@ def test_findings_of_a_rule_run_table_by_table_are_ordered_without_sorting(monke
         zip(reference["table"], reference["row"], strict=True)
     )
     assert rendered["table"].tolist() == ["dibao", "households", "households", "members", "members", "members"]
+
+
+def test_csv_on_threads_is_the_csv_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row blocks joined on threads; each column still formatted whole: a date column whose only
+    time of day is in the last block shows times in every block, as it does on one thread."""
+    from jingzhun.io import write
+
+    n = 1001  # odd: the blocks are of unequal length
+    stamps = pd.Series(pd.date_range("2016-01-01", periods=n, freq="D"), dtype="datetime64[ns]")
+    stamps.iloc[-1] = pd.Timestamp("2019-05-06 07:08:09")
+    df = pd.DataFrame(
+        {
+            "when": stamps,
+            "text": pd.Series([f"a,{i}" if i % 3 else "=x" for i in range(n)], dtype="str"),
+            "flag": pd.array([True, False, None] * (n // 3) + [True] * (n % 3), dtype="boolean"),
+            "money": pd.Series([i / 4 for i in range(n)], dtype="float64"),
+        }
+    )
+    monkeypatch.setattr(write, "CSV_THREAD_CELLS", 10**12)
+    one = write.csv_bytes(df)
+    monkeypatch.setattr(write, "CSV_THREAD_CELLS", 1)
+    monkeypatch.setattr(write, "CSV_THREADS", 3)
+    assert write.csv_bytes(df) == one
+    assert one.splitlines()[1].startswith(b"2016-01-01 00:00:00,") and one.endswith(b"\n")
