@@ -39,6 +39,9 @@ class Executor(Protocol):
     """Runs units of work; results come back in the order of the units."""
 
     jobs: int
+    # True when the units run in this process and read the caller's frames as they are (no
+    # pickling): the caller may then cut its work finer.
+    shares_memory: bool
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]: ...
 
@@ -55,6 +58,7 @@ class SerialExecutor:
     """Runs every unit in this process, at once, in order. Starts no process."""
 
     jobs = 1
+    shares_memory = True
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         return [fn(item) for item in items]
@@ -84,6 +88,8 @@ class ThreadExecutor:
     """Runs units on up to ``jobs`` threads of this process, each in a copy of the caller's context
     (the message language is a context variable). The units share the caller's frames and must
     only read them; the pool is created on first use and reused until :meth:`close`."""
+
+    shares_memory = True
 
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
@@ -128,6 +134,8 @@ class ProcessExecutor:
 
     The pool is created on first use and reused until :meth:`close`.
     """
+
+    shares_memory = False
 
     def __init__(self, jobs: int, start_method: str | None = None) -> None:
         self.jobs = max(1, jobs)

@@ -208,6 +208,7 @@ class Recording:
     """An executor that keeps the county task specs it is given and runs none of them."""
 
     jobs = 1
+    shares_memory = True
 
     def __init__(self) -> None:
         self.specs: list[Any] = []

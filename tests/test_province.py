@@ -54,6 +54,7 @@ class ReversedExecutor:
     """Runs the submitted units only when the first result is asked for, last submitted first."""
 
     jobs = 1
+    shares_memory = True
 
     def __init__(self) -> None:
         self.pending: list[tuple[Future[Any], Any, tuple[Any, ...]]] = []

@@ -193,3 +193,36 @@ def test_csv_on_threads_is_the_csv_of_one_thread(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(write, "CSV_THREADS", 3)
     assert write.csv_bytes(df) == one
     assert one.splitlines()[1].startswith(b"2016-01-01 00:00:00,") and one.endswith(b"\n")
+
+
+def test_county_prefix_cut_in_arrow_is_the_regular_expressions() -> None:
+    """Codes starting with six ASCII digits are cut in Arrow; the rest keep the ``^(\\d{6})`` of
+    Python (after strip): blank-led codes, full-width and other Unicode digits, short codes, NA."""
+    import re
+
+    from jingzhun.province.ingest import _prefix
+
+    values = [
+        "420222100001",
+        " 420222100002",
+        "\u3000421121",
+        "\x1c420223111",  # Python's strip takes the file separator too
+        "４２０２２２1",
+        "\u0664\u0662\u0660\u0662\u0662\u0662x",
+        "42022",
+        "42022 1",
+        "420222",
+        "4202221\u3000",
+        "abc420222",
+        "",
+        "  ",
+        None,
+    ]
+    s = pd.Series(values * 3, dtype="str", index=range(100, 100 + 3 * len(values)))
+    pattern = re.compile(r"^(\d{6})")
+    expected = [
+        "" if v is None or not pattern.match(v.strip()) else pattern.match(v.strip()).group(1) for v in values * 3
+    ]
+    got = _prefix(s)
+    assert got.tolist() == expected and got.dtype == "str" and got.index.equals(s.index)
+    assert expected[:7] == ["420222", "420222", "421121", "420223", "４２０２２２", "٤٢٠٢٢٢", ""]

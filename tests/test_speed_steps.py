@@ -79,6 +79,7 @@ class Recording:
     """A serial executor that keeps what it was given."""
 
     jobs = 2
+    shares_memory = True
 
     def __init__(self) -> None:
         self.submitted: list[tuple[Any, ...]] = []

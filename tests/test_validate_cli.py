@@ -227,8 +227,12 @@ def test_excel_damaged_head_id_reported_once(tmp_path):
     assert HEAD1 not in set(on_cell["value"])
 
 
+@pytest.mark.parametrize("county", ["421121", "4211"])
 @pytest.mark.parametrize("kind", ["processes", "threads"])
-def test_two_processes_or_threads_find_exactly_what_one_finds(tmp_path, kind):
+def test_two_processes_or_threads_find_exactly_what_one_finds(tmp_path, kind, county):
+    """The same findings in the same order, however the checks are cut (three units on threads,
+    two in processes, one after the other in one): with one county, and with an area whose rows
+    are judged against their own county (row placement in one unit, ID classification in another)."""
     from jingzhun.dataset import Dataset, load_year
     from jingzhun.executors import ProcessExecutor, ThreadExecutor
     from jingzhun.params import Params
@@ -240,14 +244,17 @@ def test_two_processes_or_threads_find_exactly_what_one_finds(tmp_path, kind):
     build(ds, households=120, years=[2016], seed=11, dirty_rate=0.08)
     data = load_year(Dataset.open(ds), 2016)
     params = Params.load(ds)
+    params.values["county.code"] = county
     one = validate_year(data, params)
     a = one.render()
     assert len(a) > 50 and a["code"].nunique() > 10
+    assert "V-ID-REGION" in set(a["code"])  # IDs of other counties: judged against the row's county in the area
     with ProcessExecutor(2) if kind == "processes" else ThreadExecutor(2) as ex:
         for _ in range(1 if kind == "processes" else 3):  # threads share the frames: nothing may change them
             two = validate_year(data, params, executor=ex)
             pd.testing.assert_frame_equal(a, two.render())
-    assert set(two.seconds) == {"schema", "ids", "crosstable", "crosstable_ids"}
+            pd.testing.assert_frame_equal(one.findings.frame(), two.findings.frame())  # unsorted: the same order
+    assert set(two.seconds) == {"schema", "ids", "counties", "crosstable", "crosstable_ids"}
 
 
 @pytest.mark.parametrize(("args", "expected"), [([], "threads"), (["--jobs", "1"], 1), (["--jobs", "2"], 2)])

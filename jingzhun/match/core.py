@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from jingzhun.errors import InputError
+from jingzhun.executors import ThreadExecutor
 from jingzhun.findings import Findings
 from jingzhun.i18n import t
 from jingzhun.match import checks, link, names, prepare
@@ -345,9 +346,11 @@ def match(
     th = thresholds(params)
     f = Findings()
     max_name = int(params.settings.match.name_max_length)
-    per = prepare.persons(households, members, max_name)
-    lookup = prepare.village_lookup(households, villages)
-    ros = prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31), max_name=max_name)
+    # The two sides are prepared at once: their ID, date and name kernels release the GIL.
+    with ThreadExecutor(2) as pool:
+        roster_side = pool.submit(_roster_side, dibao, households, villages, data_year, max_name)
+        per = prepare.persons(households, members, max_name)
+        ros = roster_side.result()
     _long_name_findings(f, per, ros, max_name)
     usable = _roster_input_findings(f, dibao, ros)
 
@@ -414,6 +417,13 @@ def match(
     review = _review_frame(links, ros, per, th.review)
     summary = _summary(pairs, f, ros, per, usable, dibao, data_year, th)
     return MatchResult(pairs=pairs, findings=f, summary=summary, review=review)
+
+
+def _roster_side(
+    dibao: pd.DataFrame, households: pd.DataFrame, villages: pd.DataFrame | None, data_year: int, max_name: int
+) -> pd.DataFrame:
+    lookup = prepare.village_lookup(households, villages)
+    return prepare.roster(dibao, lookup, today=pd.Timestamp(data_year, 12, 31), max_name=max_name)
 
 
 def _summary(

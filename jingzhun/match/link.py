@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from jingzhun.executors import ThreadExecutor
 from jingzhun.ids import WEIGHTS
 from jingzhun.match import names
 from jingzhun.match.frames import joint_codes
@@ -62,15 +63,18 @@ def link_frames(ros: pd.DataFrame, per: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     r = ros[ROSTER_LINK_COLUMNS].copy()
     p = per[PERSON_LINK_COLUMNS].copy()
     r["id_exact"] = (ros["id_exact_key"] == ros["id_norm"]).fillna(False).to_numpy(dtype=bool)
-    for code, col in (
+    keys = (
         ("id_code", "id_norm"),
         ("v_code", "village_code"),
         ("py_code", "name_py"),
         ("loose_code", "name_loose"),
         ("birth_code", "birth"),
         ("rel_code", "relation"),
-    ):
-        r[code], p[code] = joint_codes(ros[col], per[col])
+    )
+    with ThreadExecutor(2) as pool:  # hashing text in Arrow: the GIL is released
+        codes = pool.map(lambda col: joint_codes(ros[col], per[col]), [col for _, col in keys])
+    for (code, _), (r_codes, p_codes) in zip(keys, codes, strict=True):
+        r[code], p[code] = r_codes, p_codes
     return r, p
 
 

@@ -44,6 +44,8 @@ def parse_cluster(value: str) -> int:
 class DaskExecutor:
     """County tasks on a Dask cluster: a local one (``workers``) or a running scheduler (``scheduler``)."""
 
+    shares_memory = False
+
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None, memory_limit: str = "0") -> None:
         distributed = _distributed()
         t0 = time.perf_counter()

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -71,8 +72,18 @@ class IngestResult:
 
 
 def _prefix(s: pd.Series) -> pd.Series:
-    """The county code (first six digits) of each code in ``s``; "" where there is none."""
-    return s.astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
+    """The county code (first six digits) of each code in ``s``; "" where there is none.
+
+    A code that starts with six ASCII digits is cut in Arrow; only the others (blank-led,
+    full-width digits, names …) go through the regular expression, which runs in Python."""
+    arr = _arrow_text(s)
+    fast = pc.fill_null(pc.match_substring_regex(arr, "^[0-9]{6}"), False)
+    out = pd.Series(pd.array(pc.if_else(fast, pc.utf8_slice_codeunits(arr, 0, 6), ""), dtype="str"), index=s.index)
+    rest = (~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)) & s.notna().to_numpy(dtype=bool)
+    if rest.any():
+        slow = s[rest].astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
+        out[rest] = slow
+    return out
 
 
 def _arrow_text(s: pd.Series) -> pa.Array:

@@ -123,33 +123,50 @@ def check_ids(
 
     ``row_county`` (a multi-county folder, :func:`jingzhun.county.row_counties`): per table, the
     county each row's IDs are judged against for V-ID-REGION ("" → ``county_code``)."""
-    findings = Findings()
+    classified = classify_ids(frames, today)
+    return id_findings(frames, classified, county_code, row_county), classified
+
+
+def classify_ids(frames: dict[str, pd.DataFrame], today: pd.Timestamp | None = None) -> dict[tuple[str, str], IdColumn]:
+    """Every ID column of every table present, classified (:func:`classify_column`), in
+    :data:`ID_COLUMNS` order: the costly half of :func:`check_ids`, which needs no county."""
     classified: dict[tuple[str, str], IdColumn] = {}
     for table, columns in ID_COLUMNS.items():
         df = frames.get(table)
         if df is None:
             continue
         for column in columns:
-            if column not in df.columns:
-                continue
-            info = classify_column(df, column, today=today)
-            classified[(table, column)] = info
-            st = info.status
-            if table in ROSTER_TABLES:
-                bad = st.isin([*_STATUS_CODES, "bad_disability"]).astype(bool)
-                _add(findings, ROSTER_CODE, table, df, column, bad, detail=st)
-            else:
-                for status, code in _STATUS_CODES.items():
-                    _add(findings, code, table, df, column, st == status)
-                _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
-            _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
-            own = row_county.get(table) if row_county else None
-            if county_code or own is not None:
-                # county.code may be a shorter prefix (a city or province) for multi-county data
-                prefix = info.normalized.str.slice(0, 6)
-                outside = info.usable & _outside(prefix, county_code, own)
-                _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
-    return findings, classified
+            if column in df.columns:
+                classified[(table, column)] = classify_column(df, column, today=today)
+    return classified
+
+
+def id_findings(
+    frames: dict[str, pd.DataFrame],
+    classified: dict[tuple[str, str], IdColumn],
+    county_code: str,
+    row_county: dict[str, pd.Series] | None = None,
+) -> Findings:
+    """The findings of classified ID columns (:func:`classify_ids`), column by column."""
+    findings = Findings()
+    for (table, column), info in classified.items():
+        df = frames[table]
+        st = info.status
+        if table in ROSTER_TABLES:
+            bad = st.isin([*_STATUS_CODES, "bad_disability"]).astype(bool)
+            _add(findings, ROSTER_CODE, table, df, column, bad, detail=st)
+        else:
+            for status, code in _STATUS_CODES.items():
+                _add(findings, code, table, df, column, st == status)
+            _add(findings, "V-ID-DISABILITY-FORMAT", table, df, column, st == "bad_disability")
+        _add(findings, "V-ID-15", table, df, column, st == "upgraded15", detail=info.normalized)
+        own = row_county.get(table) if row_county else None
+        if county_code or own is not None:
+            # county.code may be a shorter prefix (a city or province) for multi-county data
+            prefix = info.normalized.str.slice(0, 6)
+            outside = info.usable & _outside(prefix, county_code, own)
+            _add(findings, "V-ID-REGION", table, df, column, outside, detail=prefix)
+    return findings
 
 
 def _outside(prefix: pd.Series, county_code: str, own: pd.Series | None) -> pd.Series:

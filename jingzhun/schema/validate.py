@@ -23,7 +23,7 @@ from jingzhun.findings import Findings
 from jingzhun.findings_view import summarize
 from jingzhun.params import Params
 from jingzhun.schema.crosstable import ID_RULES, RULES, check_crosstable
-from jingzhun.schema.idcheck import check_ids
+from jingzhun.schema.idcheck import classify_ids, id_findings
 from jingzhun.schema.loader import Schemas
 from jingzhun.schema.run import run_schema
 from jingzhun.tablespec import TABLES
@@ -93,7 +93,7 @@ def _without_reported(found: Findings, reading: pd.DataFrame) -> Findings:
 
 
 def _part(
-    which: str,
+    which: tuple[str, ...],
     *,
     frames: dict[str, pd.DataFrame],
     params: Params,
@@ -102,31 +102,51 @@ def _part(
     county: str,
     today: pd.Timestamp | None,
     schemas_dir: Schemas = None,
-) -> tuple[dict[str, Findings], dict[str, float]]:
-    """One half of the checks: ``plain`` (schemas, the rules without IDs) or ``ids`` (IDs, the ID rules)."""
-    found = {"schema": Findings(), "ids": Findings(), "crosstable": Findings()}
+) -> dict[str, Any]:
+    """Some of the checks, what each made by name, and ``seconds`` per step:
+
+    - ``schema``: every table against its schema (``schema``);
+    - ``ids``: the ID classification (``id_columns``) and the rules that use it (``crosstable_ids``);
+    - ``plain``: the county of each row of a multi-county folder (``own``, else None) and the
+      rules without IDs (``crosstable``).
+
+    The ID findings need both ``id_columns`` and ``own``: the caller makes them."""
+    made: dict[str, Any] = {}
     seconds: dict[str, float] = {}
-    start = time.perf_counter()
-    if which == "plain":
-        for table, df in frames.items():
-            found["schema"].extend(run_schema(table, df, schemas_dir=schemas_dir))
-        seconds["schema"] = time.perf_counter() - start
+    for part in which:
         start = time.perf_counter()
-        found["crosstable"] = check_crosstable(
-            frames, params, data_year=data_year, absent=absent, rules=[r for r in RULES if r not in ID_RULES]
-        )
-        seconds["crosstable"] = time.perf_counter() - start
-    else:
-        # a multi-county folder: each row's IDs against its own county (the county task's view)
-        own = row_counties(frames) if is_area(county) else None
-        found["ids"], id_columns = check_ids(frames, county, today=today, row_county=own)
-        seconds["ids"] = time.perf_counter() - start
-        start = time.perf_counter()
-        found["crosstable"] = check_crosstable(
-            frames, params, data_year=data_year, id_columns=id_columns, absent=absent, rules=ID_RULES
-        )
-        seconds["crosstable_ids"] = time.perf_counter() - start
-    return found, seconds
+        if part == "schema":
+            found = Findings()
+            for table, df in frames.items():
+                found.extend(run_schema(table, df, schemas_dir=schemas_dir))
+            made["schema"] = found
+            seconds["schema"] = time.perf_counter() - start
+        elif part == "ids":
+            made["id_columns"] = id_columns = classify_ids(frames, today=today)
+            seconds["ids"] = time.perf_counter() - start
+            start = time.perf_counter()
+            made["crosstable_ids"] = check_crosstable(
+                frames, params, data_year=data_year, id_columns=id_columns, absent=absent, rules=ID_RULES
+            )
+            seconds["crosstable_ids"] = time.perf_counter() - start
+        else:
+            # a multi-county folder: each row's IDs against its own county (the county task's view)
+            made["own"] = row_counties(frames) if is_area(county) else None
+            seconds["counties"] = time.perf_counter() - start
+            start = time.perf_counter()
+            made["crosstable"] = check_crosstable(
+                frames, params, data_year=data_year, absent=absent, rules=[r for r in RULES if r not in ID_RULES]
+            )
+            seconds["crosstable"] = time.perf_counter() - start
+    made["seconds"] = seconds
+    return made
+
+
+# How the checks are cut into units. Units that share the caller's memory are cheap: three, so
+# that two threads stay busy whether placing rows (a multi-county folder) or classifying IDs is
+# the larger piece. Worker processes each get a pickled copy of the frames: two units there.
+SHARED_UNITS = (("ids",), ("plain",), ("schema",))
+PROCESS_UNITS = (("schema", "ids"), ("plain",))
 
 
 def validate_frames(
@@ -143,10 +163,11 @@ def validate_frames(
     """Validate typed frames (``docs/DEVELOPING.md`` "Typed frames") of one data year.
 
     ``reading`` holds the reader's findings: they come first in the result and keep the
-    later steps from reporting the same broken cell twice. The checks are two units for
-    ``executor`` (schemas and the rules without IDs | the ID checks and the rules that use
-    them); the findings are the same wherever they run. ``schemas_dir``: the run's schema
-    folders (:attr:`jingzhun.profile.Folders.schemas`), None for the packaged schemas.
+    later steps from reporting the same broken cell twice. The checks are units for
+    ``executor`` (:func:`_part`, :data:`SHARED_UNITS`, :data:`PROCESS_UNITS`), then the ID
+    findings here; the findings are the same wherever and however cut they run.
+    ``schemas_dir``: the run's schema folders (:attr:`jingzhun.profile.Folders.schemas`), None
+    for the packaged schemas.
     """
     reading = reading or Findings()
     reading_frame = reading.frame()
@@ -154,7 +175,6 @@ def validate_frames(
     _, broken_columns = _broken_cells(reading_frame)
     absent = set(broken_columns.tolist())
     county = str(params.settings.county.code or "")
-    # Two units: schema + the rules without IDs | ID classification + the ID rules.
     unit = functools.partial(
         _part,
         frames=ordered,
@@ -165,18 +185,20 @@ def validate_frames(
         today=today,
         schemas_dir=schemas_dir,
     )
-    parts = executor.map(unit, ["plain", "ids"])
-    schema_findings, id_findings, cross = Findings(), Findings(), Findings()
+    made: dict[str, Any] = {}
     seconds: dict[str, float] = {}
-    for found, took in parts:
-        schema_findings.extend(found["schema"])
-        id_findings.extend(found["ids"])
-        cross.extend(found["crosstable"])
-        seconds.update(took)
+    for done in executor.map(unit, SHARED_UNITS if executor.shares_memory else PROCESS_UNITS):
+        seconds.update(done.pop("seconds"))
+        made.update(done)
+    start = time.perf_counter()
+    found_ids = id_findings(ordered, made["id_columns"], county, row_county=made["own"])
+    seconds["ids"] += time.perf_counter() - start
+    cross = Findings()
+    cross.extend([made["crosstable"], made["crosstable_ids"]])
 
     findings = Findings()
     findings.extend(reading)
-    for part in (schema_findings, id_findings, cross):
+    for part in (made["schema"], found_ids, cross):
         findings.extend(_without_reported(part, reading_frame))
     return ValidationResult(
         year=data_year,
