@@ -82,7 +82,7 @@ def _prefix(s: pd.Series) -> pd.Series:
     rest = (~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)) & s.notna().to_numpy(dtype=bool)
     if rest.any():
         slow = s[rest].astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
-        out[rest] = slow
+        out[rest] = slow.to_numpy()  # by position: the caller's index may repeat labels
     return out
 
 
