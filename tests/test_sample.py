@@ -296,3 +296,14 @@ def test_large_n_adds_townships_with_realistic_village_size():
     assert v["village_code"].is_unique and len(v) == 25000
     assert v["village_code"].str.slice(9).astype(int).between(200, 399).all()
     assert v["village_code"].str.startswith("421121").sum() == 400
+
+
+def test_dirty_title_row_names_the_county_of_the_sample(tmp_path, dirty):
+    """An export's title row names its own county: 三台县 for --county 510722, 团风县 by default."""
+    out = tmp_path / "santai"
+    out.mkdir()
+    build(out, 40, [2016], 7, dirty_rate=0.05, county="510722")
+    first = (out / "2016" / "households.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first.split(",")[0] == "三台县建档立卡贫困户花名册"
+    default = (dirty / "2016" / "households.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert default.split(",")[0] == "团风县建档立卡贫困户花名册"

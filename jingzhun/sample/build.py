@@ -91,7 +91,9 @@ def build(
         if anomaly_rate > 0:  # audit anomalies (jingzhun.sample.anomalies), truth in _truth/<year>/anomalies.csv
             tables, ys.truth["anomalies"] = anomalies.inject(tables, anomaly_rng, anomaly_rate)
         if dirty_rate > 0:
-            tables, defects, files = dirty.inject(dirty_rng, tables, dirty_rate, fmt, encoding)
+            tables, defects, files = dirty.inject(
+                dirty_rng, tables, dirty_rate, fmt, encoding, names_of(county or "421121")["name"]
+            )
             ys.truth["defects"] = defects
         counts[ys.year] = {}
         codes = tables["villages"]["village_code"].dropna().astype(str)

@@ -202,9 +202,15 @@ class _Injector:
 
 
 def inject(
-    rng: np.random.Generator, tables: dict[str, pd.DataFrame], rate: float, fmt: str, encoding: str
+    rng: np.random.Generator,
+    tables: dict[str, pd.DataFrame],
+    rate: float,
+    fmt: str,
+    encoding: str,
+    county_name: str = "团风县",
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, dict[str, object]]]:
-    """Defective copies of households and members, the defects truth and per-file options."""
+    """Defective copies of households and members, the defects truth and per-file options
+    (the households file's title row names ``county_name``, as an export of that county would)."""
     inj = _Injector(rng, tables["households"], tables["members"], rate)
     inj.members()
     inj.households()
@@ -214,7 +220,7 @@ def inject(
     files: dict[str, dict[str, object]] = {}
     rows = inj.rows
     if fmt in ("csv", "xlsx"):
-        files["households"] = {"title": "团风县建档立卡贫困户花名册", "total_row": True}
+        files["households"] = {"title": f"{county_name}建档立卡贫困户花名册", "total_row": True}
         rows.append(
             {
                 "kind": "title_row",
