@@ -260,7 +260,7 @@ def test_two_processes_or_threads_find_exactly_what_one_finds(tmp_path, kind, co
 @pytest.mark.parametrize(("args", "expected"), [([], "threads"), (["--jobs", "1"], 1), (["--jobs", "2"], 2)])
 def test_validate_runs_in_one_process_unless_jobs_asks(tmp_path, monkeypatch, args, expected):
     """Spawned workers cost more than validate's checks (each imports pandas and receives every
-    frame): without --jobs the two groups of checks run on two threads here, sharing the frames;
+    frame): without --jobs the groups of checks run on two threads here, sharing the frames;
     --jobs 1 runs them one after the other; --jobs 2 still splits them over processes."""
     import jingzhun.schema.cli as validate_cli
     from jingzhun.executors import SerialExecutor, ThreadExecutor

@@ -52,9 +52,9 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="并行进程数 (默认: 两组检查在本进程的两个线程中同时运行, 共用数据; 1 = 一个线程; 2 或更多 = 各用一个进程, "
-        "结果相同) / worker processes (default: the two groups of checks on two threads of this process, sharing "
-        "its data; 1 = one thread; 2 or more = a process each, same results)",
+        help="并行进程数 (默认: 各组检查在本进程的两个线程中同时运行, 共用数据; 1 = 一个线程; 2 或更多 = 分给多个进程, "
+        "结果相同) / worker processes (default: the groups of checks on two threads of this process, sharing "
+        "its data; 1 = one thread; 2 or more = spread over processes, same results)",
     ),
 ]
 EncodingOpt = Annotated[
