@@ -16,7 +16,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from jingzhun.executors import ThreadExecutor
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -145,11 +146,11 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         return header.encode("utf-8") + _csv_lines([_csv_cells(c) for c in columns])
     # Each column is formatted whole (whether a date column shows times depends on all its
     # values); the lines are then joined in row blocks, one per thread.
-    with ThreadPoolExecutor(CSV_THREADS, thread_name_prefix="jingzhun-csv") as pool:
-        cols = list(pool.map(_csv_cells, columns))
+    with ThreadExecutor(CSV_THREADS) as pool:
+        cols = pool.map(_csv_cells, columns)
         step = -(-len(df) // CSV_THREADS)
         blocks = pool.map(_csv_lines, [[c.slice(i, step) for c in cols] for i in range(0, len(df), step)])
-        return header.encode("utf-8") + b"".join(blocks)
+    return header.encode("utf-8") + b"".join(blocks)
 
 
 def _csv_lines(cols: list[pa.Array | pa.ChunkedArray]) -> bytes:

@@ -207,7 +207,7 @@ def inject(
     rate: float,
     fmt: str,
     encoding: str,
-    county_name: str = "团风县",
+    county_name: str,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict[str, dict[str, object]]]:
     """Defective copies of households and members, the defects truth and per-file options
     (the households file's title row names ``county_name``, as an export of that county would)."""
