@@ -290,6 +290,8 @@ def _run_step(step: Step, c: Context, status: dict[str, str], own: Findings, pro
         rec = StepRecord(step.name, "failed", note=_failure_text(e))
     rec.seconds = time.perf_counter() - t0
     rec.peak_mb = peak_mb()
+    if rec.status != "ok":
+        c.results[f"{step.name}:note"] = rec.note  # why it has no result (the report says so)
     status[step.name] = rec.status
     progress(step.name, "end", rec)
     return rec

@@ -82,9 +82,6 @@ class Context:
         """Skip the step unless at least one of ``tables`` was read."""
         if any(tb in self.frames for tb in tables):
             return
-        broken = [f"{tb}: {self.data.broken[tb]}" for tb in tables if tb in self.data.broken]
-        if broken:
-            raise JingzhunError(t("表无法读取 ", "table unreadable ") + "; ".join(broken))
         raise Skip(t(f"数据集中没有 {' / '.join(tables)} 表", f"the dataset has no {' / '.join(tables)} table"))
 
 
@@ -119,9 +116,16 @@ class StepSpec:
     write: Ref
     after: tuple[str, ...] = ()  # steps whose results it needs: skipped when one of them did not finish
     background: bool = False  # no later step uses its results: may run in the worker process
+    # Runs although one of its tables could not be read (validate: it reports what was read).
+    # Any other step fails then: without a table the user gave, its results would be wrong
+    # (identify without crosscheck drops the exclusion rules; audit without payments finds 0 at risk).
+    reads_broken: bool = False
 
     def run(self, c: Context) -> Outcome:
         """Compute the step and write its folder ``<tmp>/<name>``; the result goes into ``c.results``."""
+        broken = [f"{tb}: {c.data.broken[tb]}" for tb in self.tables if tb in c.data.broken]
+        if broken and not self.reads_broken:
+            raise JingzhunError(t("表无法读取 ", "table unreadable ") + "; ".join(broken))
         outcome: Outcome = resolve(self.compute)(c)
         c.results[self.name] = outcome.value
         resolve(self.write)(outcome, c.tmp / self.name, c)
@@ -138,6 +142,7 @@ STEPS: tuple[StepSpec, ...] = (
         "jingzhun.schema.api:step_compute",
         "jingzhun.schema.api:step_write",
         background=True,
+        reads_broken=True,
     ),
     StepSpec(
         "identify",

@@ -210,6 +210,21 @@ def test_cli_writes_outputs_and_json_equals_the_model(tmp_path):
     assert "<svg" in html and "<script" not in html and "A-NO-CONTRACT" in html
 
 
+def test_cli_without_a_payments_table_says_paid_is_unknown(tmp_path):
+    w = world()
+    del w["payments"]
+    _write_dataset(tmp_path / "ds", w)
+    res = CliRunner().invoke(app, ["audit", str(tmp_path / "ds"), "--out", str(tmp_path / "out")])
+    assert res.exit_code in (0, 1), res.output
+    warning = "没有资金拨付表 (payments): 只审计了项目库"
+    assert warning in res.stderr.replace("\n", "")
+    assert warning in (tmp_path / "out" / "audit" / "report.html").read_text(encoding="utf-8")
+    _write_dataset(tmp_path / "ds2", world())  # with payments: no such warning
+    res = CliRunner().invoke(app, ["audit", str(tmp_path / "ds2"), "--out", str(tmp_path / "out2")])
+    assert warning not in res.stderr.replace("\n", "")
+    assert warning not in (tmp_path / "out2" / "audit" / "report.html").read_text(encoding="utf-8")
+
+
 def _config(tmp_path):
     p = tmp_path / "run.toml"
     p.write_text("[audit]\ncontract_threshold = 100000.0\n", encoding="utf-8")

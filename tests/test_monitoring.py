@@ -263,3 +263,9 @@ def test_report_finding_for_labour_and_risk_without_development_measure(params):
     kinds = rep.objects.set_index("household_id")["support_kind"]
     assert kinds["nolab"] == "综合保障兜底" and kinds["dev"] == "开发式帮扶"
     assert rep.county()["objects"] == 3 and rep.county()["unstable"] == 3
+    # Without a payments table the measures are unknown: no object is said to lack one.
+    rep = build_monitoring({YEAR: r}, YEAR, ("421121", "团风县"), params, None)
+    assert rep is not None
+    assert "R-MON-NO-DEV-MEASURE" not in set(rep.findings.frame()["code"])
+    assert rep.objects["development_measure"].isna().all() and rep.objects["measures"].isna().all()
+    assert rep.objects.set_index("household_id")["support_kind"]["dev"] == "开发式帮扶"

@@ -282,3 +282,37 @@ def test_summary_is_json_ready(model):
     assert json.loads(json.dumps(s)) == s
     assert s["county"]["incidence"] == pytest.approx(round(4 / 18, 6)) and s["townships"] == 2 and s["villages"] == 3
     assert s["assessment"][0]["rank"] == 1
+
+
+def test_funds_without_a_payments_table_are_unknown_not_zero():
+    """Projects only (no payments table, or run could not read it): paid is unknown (—), not 0."""
+    from types import SimpleNamespace
+
+    from jingzhun.funds.summary import fund_summaries
+
+    p = params()
+    fr = rf.frames()
+    ident = identify(fr, p, 2016)
+    projects = pd.DataFrame({"project_id": _text(["P1"]), "village_code": _text([rf.V1]), "budget": [1000.0]})
+    made = fund_summaries({**fr, "projects": projects}, 2016)
+    assert made.has_payments is False and made.total_paid == 0
+    assert fund_summaries({**fr, "projects": projects, "payments": _no_payments()}, 2016).has_payments is True
+    no_pay = SimpleNamespace(**vars(rf.funds()), has_payments=False)
+    m = build_report(params=p, data_year=2016, identify_by_year={2016: ident}, funds=no_pay)
+    for code in ("421121", rf.T1, rf.V1):
+        r = row(m, code)
+        assert pd.isna(r["funds_paid"]) and pd.isna(r["funds_per_registered_household"]), code
+    assert m.inputs["funds"] == {"available": False, "note": "没有资金拨付表 (payments)"}
+    # The same summaries with a payments table give the sums.
+    m = build_report(params=p, data_year=2016, identify_by_year={2016: ident}, funds=rf.funds())
+    assert row(m, "421121")["funds_paid"] == 2000 and m.inputs["funds"]["available"] is True
+
+
+def _text(values: list[str]) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _no_payments() -> pd.DataFrame:
+    from frames import table_frame
+
+    return table_frame("payments", 0)

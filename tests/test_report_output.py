@@ -81,7 +81,8 @@ def test_html_one_year_and_missing_inputs(tmp_path):
     write_report(m, tmp_path, xlsx=False, links={})
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<polyline" not in html and "只有一个年度" in html
-    assert "以下输入缺失" in html and "match" in html
+    assert "以下输入缺失" in html and "低保比对" in html and "资金审计" in html
+    assert "match (" not in html and "; audit" not in html  # the page names inputs in Chinese
     assert "本次运行的其他结果" not in html  # no links section without links
 
 

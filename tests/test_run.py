@@ -176,9 +176,13 @@ def small(tiny: Path, tmp_path: Path) -> Path:
     return ds
 
 
+def _break(path: Path) -> None:
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+
+
 def test_broken_optional_table_skips_only_its_steps(small, tmp_path):
     ds = small
-    (ds / "2016" / "dibao.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    _break(ds / "2016" / "dibao.csv")
     out = tmp_path / "out"
     r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
     assert r.exit_code == 1, r.stderr
@@ -189,6 +193,39 @@ def test_broken_optional_table_skips_only_its_steps(small, tmp_path):
     codes = json.loads(r.stdout)["by_code"]
     assert "error:R-TABLE-UNREADABLE" in codes and "error:R-STEP-FAILED" in codes
     assert (out / "report" / "index.html").is_file() and not (out / "match").exists()
+
+
+def test_broken_payments_fail_the_audit_and_leave_the_report_funds_empty(small, tmp_path):
+    """A partial audit would say 0 at risk and 0 paid: the audit fails, the report says why (—)."""
+    ds = small
+    _break(ds / "2016" / "payments.csv")
+    out = tmp_path / "out"
+    r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
+    assert r.exit_code == 1, r.stderr
+    steps = {s["name"]: s for s in json.loads(r.stdout)["steps"]}
+    assert steps["audit"]["status"] == "failed" and "payments" in steps["audit"]["note"]
+    assert steps["identify"]["status"] == steps["plan"]["status"] == steps["report"]["status"] == "ok"
+    county = (out / "report" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
+    head, first = county[0].split(","), county[1].split(",")
+    assert first[head.index("level")] == "county"
+    for col in ("funds_paid", "audit_amount_at_risk", "audit_findings"):
+        assert first[head.index(col)] == "", col
+    html = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "资金拨付 (表无法读取 payments" in html and "资金审计 (表无法读取 payments" in html
+
+
+def test_broken_crosscheck_fails_identify_not_a_run_without_exclusions(small, tmp_path):
+    """identify without the crosscheck table the user gave would drop the exclusion rules."""
+    ds = small
+    _break(ds / "2016" / "crosscheck.csv")
+    out = tmp_path / "out"
+    r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
+    assert r.exit_code == 1, r.stderr
+    steps = {s["name"]: s["status"] for s in json.loads(r.stdout)["steps"]}
+    assert steps["identify"] == "failed"
+    assert steps["plan"] == steps["notice"] == steps["audit"] == steps["report"] == "skipped"
+    assert steps["validate"] == steps["match"] == "ok"  # validate reports what it read
+    assert not (out / "identify").exists() and (out / "validate").is_dir()
 
 
 def test_missing_required_table_is_exit_3_and_leaves_nothing(small, tmp_path):

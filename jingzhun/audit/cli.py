@@ -129,6 +129,14 @@ def _summary(console: Any, report: AuditReport, where: Path) -> None:
             f" ({led['amount_unparsed_rows']} unparsed); {s['projects']['count']} projects",
         )
     )
+    if not report.funds.has_payments:
+        console.print(
+            t(
+                "[yellow]没有资金拨付表 (payments): 只审计了项目库, 拨付相关的检查未进行, 拨付金额未知 (不是 0)[/]",
+                "[yellow]no payments table: only the project library was audited; the payment checks did not run"
+                " and what was paid is unknown (not 0)[/]",
+            )
+        )
     table = Table(title=t("问题 (按检查项)", "findings by check"))
     table.add_column(t("检查项", "check"))
     table.add_column(t("代码", "code"))

@@ -225,6 +225,7 @@ class AuditReport:
                 f"{self.summary['county']} poverty fund and project audit, {self.summary['data_year']}",
             ),
             "s": self.summary,
+            "no_payments": not self.funds.has_payments,
             "top": records(self.top),
             "by_source": records(self.funds.by_source),
             "by_category": records(self.funds.by_category),

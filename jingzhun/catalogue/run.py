@@ -57,8 +57,9 @@ RULES += [
     Rule(
         "R-TABLE-UNREADABLE",
         "error",
-        "表 {key} 无法读取, 用到它的步骤已跳过: {detail}",
-        "table {key} cannot be read; the steps needing it were skipped: {detail}",
+        "表 {key} 无法读取, 读取它的步骤 (校验除外) 未运行, 依赖这些步骤的也跳过: {detail}",
+        "table {key} cannot be read; the steps reading it (validate excepted) did not run, "
+        "nor those depending on them: {detail}",
         "jingzhun 数据格式约定 (docs/data-contract.md) 第 1 部分: 坏文件给出明确的问题, 其余照常运行",
         "jingzhun data contract (docs/data-contract.md), part 1: a bad file gives a clear finding and the rest runs",
     ),

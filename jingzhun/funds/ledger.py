@@ -139,6 +139,7 @@ class Ledger:
 
     projects: pd.DataFrame
     payments: pd.DataFrame
+    has_payments: bool = True  # False: no payments table was given (its sums are unknown, not 0)
 
     @property
     def total(self) -> float:
@@ -194,4 +195,4 @@ def build_ledger(
     pay["village_code"] = map_keys(pay["household_id"], hh_village).astype("str")
     pay["village_code"] = pay["village_code"].fillna(pay["project_village"]).astype("str")
     pay["township_code"] = pay["village_code"].str.slice(0, 9)
-    return Ledger(projects=proj, payments=pay)
+    return Ledger(projects=proj, payments=pay, has_payments=payments is not None)

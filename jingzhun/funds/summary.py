@@ -42,6 +42,7 @@ class FundSummaries:
     total_paid: float
     payments: int
     unparsed: int
+    has_payments: bool = True  # False: no payments table, so what was paid is unknown
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, attr) for name, attr in FILES.items()}
@@ -204,6 +205,7 @@ def summarize(
         total_paid=round(ledger.total, 2),
         payments=len(ledger.payments),
         unparsed=int((~ledger.payments["amount_ok"]).sum()),
+        has_payments=ledger.has_payments,
     )
 
 

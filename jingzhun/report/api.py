@@ -101,6 +101,10 @@ def step_compute(c: Context) -> Outcome:
         except JingzhunError as e:
             notes["trend"] = f"{c.year - 1}: {e.message}"
     planned = c.results.get("plan")
+    # Why a step's indicators are empty: the step's note (a table unreadable, not applicable, failed).
+    for name, step in (("match", "match"), ("pairing", "plan"), ("audit", "audit"), ("funds", "audit")):
+        if c.results.get(step) is None and c.results.get(f"{step}:note"):
+            notes.setdefault(name, c.results[f"{step}:note"])
     model = build_report(
         params=c.params,
         data_year=c.year,

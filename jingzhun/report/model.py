@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jingzhun.i18n import t
 from jingzhun.identify.core import IdentifyResult
 from jingzhun.params import Params
 from jingzhun.report.assessment import assess, weights_of
@@ -166,7 +167,9 @@ def _pairing_frame(plan_result: Any) -> pd.DataFrame | None:
 
 
 def _funds_maps(funds: Any, county_code: str) -> dict[str, pd.Series] | None:
-    if funds is None:
+    """Paid by village, township and county; None (the indicators are empty, not 0) without
+    fund summaries or when they were made without a payments table."""
+    if funds is None or not getattr(funds, "has_payments", True):
         return None
     v = funds.by_village
     tw = funds.by_township
@@ -281,6 +284,8 @@ def build_report(
     county = (str(params.settings.county.code), str(params.settings.county.name))
     if funds is None and audit_report is not None:
         funds = audit_report.funds
+    if funds is not None and not getattr(funds, "has_payments", True):
+        notes.setdefault("funds", t("没有资金拨付表 (payments)", "no payments table"))
     pairing = _pairing_frame(plan_result)
     main = identify_by_year[data_year]
     ind, available = _year_indicators(
@@ -316,7 +321,7 @@ def build_report(
         "villages": villages_ok,
         "match": match_result is not None,
         "pairing": pairing is not None,
-        "funds": funds is not None,
+        "funds": funds is not None and getattr(funds, "has_payments", True),
         "audit": audit_report is not None,
         "trend": len(years) > 1,
     }

@@ -11,7 +11,8 @@ payments; a poverty year (no monitoring table) gives None.
   no large-scale return to poverty (守住不发生规模性返贫底线).
 - measures: an object with labour gets 开发式帮扶 (产业、就业、公益岗位、小额信贷); one without,
   综合保障兜底 (国开发〔2020〕6号). An object with labour and a risk but no development measure
-  among the year's payments is finding R-MON-NO-DEV-MEASURE.
+  among the year's payments is finding R-MON-NO-DEV-MEASURE. Without a payments table (none
+  given, or ``run`` could not read it) the measures are unknown (empty) and there is no such finding.
 """
 
 from __future__ import annotations
@@ -151,7 +152,10 @@ def _measures(mt: pd.DataFrame, payments: pd.DataFrame | None, params: Params, d
         pay = pay.astype("str").drop_duplicates()
         per_hh = pay.groupby("household_id")["measure"].agg(lambda s: ";".join(sorted(s)))
     measures = obj["household_id"].astype("str").map(per_hh).astype("str").fillna("")
-    has_dev = measures.apply(lambda m: any(w in m for w in dev_words)).astype(bool)
+    has_dev = measures.apply(lambda m: any(w in m for w in dev_words)).astype("boolean")
+    if payments is None:  # no payments table (or it could not be read): the measures are unknown
+        measures = pd.Series(pd.NA, index=obj.index, dtype="str")
+        has_dev = pd.Series(pd.NA, index=obj.index, dtype="boolean")
     labour = obj["has_labour"].astype("boolean")
     out = pd.DataFrame(
         {
@@ -193,7 +197,9 @@ def build_monitoring(
     )
     objects = _measures(mt, payments, params, data_year)
     findings = Findings()
-    lacking = objects[objects["has_labour"].fillna(False).astype(bool) & ~objects["development_measure"]]
+    # Only where the payments were read: unknown measures are not missing measures.
+    without = (~objects["development_measure"]).fillna(False).astype(bool)
+    lacking = objects[objects["has_labour"].fillna(False).astype(bool) & without]
     findings.add(
         "R-MON-NO-DEV-MEASURE",
         table="households",

@@ -73,6 +73,19 @@ KNOWN_OUTPUTS: dict[str, tuple[str, str]] = {
     p: lab for group in OUTPUT_GROUPS for part in group for p, lab in part.items()
 }
 FILES = ("indicators.csv", "trend.csv", "assessment.csv", "index.html")
+# The report's inputs (``ReportModel.inputs``) as the page names them.
+INPUT_LABELS: dict[str, tuple[str, str]] = {
+    "identify": ("识别结果", "identification"),
+    "exit_year": ("脱贫年份 (户表 exit_year 列)", "exit year (households' exit_year)"),
+    "members": ("家庭成员表 (members)", "members table"),
+    "villages": ("村表 (villages)", "villages table"),
+    "match": ("低保比对", "低保 match"),
+    "pairing": ("帮扶结对", "cadre pairing"),
+    "funds": ("资金拨付", "funds paid"),
+    "audit": ("资金审计", "fund audit"),
+    "trend": ("历年趋势 (往年数据)", "trend (earlier years)"),
+}
+
 PCT = {
     "incidence",
     "exit_rate",
@@ -261,8 +274,12 @@ def context(
     link_list = [
         {"href": "../" + p, "label": lab or t(*KNOWN_OUTPUTS.get(p, (p, p)))} for p, lab in (links or {}).items()
     ]
-    missing = [{"name": k, "note": v["note"]} for k, v in model.inputs.items() if not v["available"]]
-    notes = [{"name": k, "note": v["note"]} for k, v in model.inputs.items() if v["available"] and v["note"]]
+
+    def named(k: str, v: dict) -> dict[str, str]:
+        return {"name": t(*INPUT_LABELS[k]) if k in INPUT_LABELS else k, "note": v["note"]}
+
+    missing = [named(k, v) for k, v in model.inputs.items() if not v["available"]]
+    notes = [named(k, v) for k, v in model.inputs.items() if v["available"] and v["note"]]
     return {
         "lang": get_lang(),
         "title": t(
