@@ -179,6 +179,11 @@ def run_pipeline(
             status: dict[str, str] = {}
             behind = [s for s in STEPS if s.background] if executor.jobs > 1 else []
             worker = _Worker(behind, c, loader) if behind else None
+            if worker is not None and previous is not None:
+                # The worker holds the year before's frames for diff: it identifies that year for the
+                # report too, on the other core, and this process keeps only what notice reads.
+                previous = c.previous = _slim_previous(previous)
+                c.previous_year = worker.previous_year
             done: dict[str, StepRecord] = {}
             try:
                 for step in STEPS:
@@ -328,11 +333,26 @@ def _same_reading(read: YearData, inputs: list[dict]) -> None:
         raise input_moved(Path(changed["path"]), t("在运行中被修改", "was changed during the run"))
 
 
-def _background(
-    steps: list[Step], c: Context, reread: Reread | None = None
-) -> tuple[list[tuple[StepRecord, Any, Any]], Findings]:
-    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run.
+# What notice reads from the year before's households (jingzhun.plan.notices.newly_identified).
+PREVIOUS_KEPT = ("household_id", "registered")
+
+
+def _slim_previous(previous: YearData) -> YearData:
+    """The year before with only the households columns notice reads (its sources stay, for the manifest)."""
+    hh = previous.frames.get("households")
+    frames = {} if hh is None else {"households": hh[[c for c in PREVIOUS_KEPT if c in hh.columns]]}
+    return replace(previous, frames=frames)
+
+
+Background = tuple[list[tuple[StepRecord, Any, Any]], Findings, Any]
+
+
+def _background(steps: list[Step], c: Context, reread: Reread | None = None) -> Background:
+    """One unit (in a worker): run ``steps``; their records, findings and summaries go back to the run,
+    with the year before's identification for the report (:func:`jingzhun.report.api.previous_year`).
     With ``reread`` the unit first reads the data (``c`` comes without it)."""
+    from jingzhun.report.api import PreviousYear, previous_year
+
     own = Findings()
     status: dict[str, str] = {}
     out = []
@@ -342,11 +362,13 @@ def _background(
         except JingzhunError as e:
             for step in steps:
                 own.add("R-STEP-FAILED", table="run", key=step.name, detail=e.message)
-            return [(StepRecord(s.name, "failed", note=e.message), None, None) for s in steps], own
+            failed = [(StepRecord(s.name, "failed", note=e.message), None, None) for s in steps]
+            return failed, own, PreviousYear(note=f"{c.year - 1}: {e.message}")
     for step in steps:
         rec = _run_step(step, c, status, own, _no_progress)
         out.append((rec, c.results.get(f"{step.name}:findings"), c.results.get(f"{step.name}:summary")))
-    return out, own
+    c.results.clear()  # the steps' results are written: free them before identifying the year before
+    return out, own, previous_year(c)
 
 
 class _Worker:
@@ -362,18 +384,27 @@ class _Worker:
             previous = c.previous.manifest_inputs() if c.previous is not None else None
             reread = Reread(loader, c.data.manifest_inputs(), previous)
             unit = replace(unit, data=YearData(c.year, {}, Findings()), previous=None)
-        self.pending: Future[tuple[list[tuple[StepRecord, Any, Any]], Findings]] = c.executor.submit(
-            _background, steps, unit, reread
-        )
+        self.pending: Future[Background] = c.executor.submit(_background, steps, unit, reread)
+        self.year = c.year
 
-    def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
+    def _result(self) -> Background:
+        from jingzhun.report.api import PreviousYear
+
         try:
-            out, theirs = self.pending.result()
+            return self.pending.result()
         except BrokenProcessPool as e:
             note = t(f"后台进程意外结束 ({e})", f"the worker process ended unexpectedly ({e})")
             out, theirs = [(StepRecord(s.name, "failed", note=note), None, None) for s in self.steps], Findings()
             for s in self.steps:
                 theirs.add("R-STEP-FAILED", table="run", key=s.name, detail=note)
+            return out, theirs, PreviousYear(note=f"{self.year - 1}: {note}")
+
+    def previous_year(self) -> Any:
+        """The year before's identification (jingzhun.report.api.PreviousYear): waits for the unit."""
+        return self._result()[2]
+
+    def join(self, c: Context, status: dict[str, str], own: Findings, progress: Progress) -> dict[str, StepRecord]:
+        out, theirs, _ = self._result()
         own.extend(theirs)
         records = {}
         for rec, findings, info in out:

@@ -73,6 +73,9 @@ class Context:
     out: Path | None = None  # the run's output folder (earlier runs are looked for beside it)
     executor: Executor = SERIAL  # where the steps send their units of work
     folders: Folders = field(default_factory=Folders)
+    # The year before's identification for the report, when the run's worker makes it
+    # (jingzhun.report.api.PreviousYear; waits for the worker); None: the report makes it.
+    previous_year: Callable[[], Any] | None = None
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:

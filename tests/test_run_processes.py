@@ -143,9 +143,42 @@ def test_an_input_changed_before_the_worker_reads_it_fails_its_steps_not_silentl
     households.write_bytes(households.read_bytes() + households.read_bytes().splitlines(keepends=True)[-1])
     with pytest.raises(JingzhunError, match=f"{households.name}.*(changed during the run|在运行中被修改)"):
         reread.into(c)  # the reader's own error, naming the file
-    records, own = _background([s for s in STEPS if s.background], c, reread)
+    records, own, before = _background([s for s in STEPS if s.background], c, reread)
     assert [(r.name, r.status) for r, _, _ in records] == [("validate", "failed"), ("diff", "failed")]
     assert set(own.frame()["code"]) == {"R-STEP-FAILED"}
+    assert before.ident is None and households.name in before.note  # the report's trend says why
+
+
+def test_the_run_process_lets_the_year_before_go_and_the_worker_identifies_it(two_years, tmp_path, monkeypatch):
+    """With a worker, the year before's frames stay only there (diff needs them): it identifies that
+    year for the report's trend, and the run process keeps the two households columns notice reads."""
+    from jingzhun import pipeline
+    from jingzhun.plan import notice_api
+    from jingzhun.report import api as report_api
+
+    seen: dict[str, object] = {}
+    real_notice, real_report = notice_api.step_compute, report_api.step_compute
+
+    def notice(c):
+        seen["previous"] = {k: list(v.columns) for k, v in c.previous.frames.items()}
+        return real_notice(c)
+
+    def report(c):
+        seen["from_worker"] = c.previous_year is not None
+        out = real_report(c)
+        seen["years"] = sorted(out.value.years)
+        return out
+
+    monkeypatch.setattr(notice_api, "step_compute", notice)
+    monkeypatch.setattr(report_api, "step_compute", report)
+    with ProcessExecutor(2, "spawn") as ex:
+        result = run_pipeline(two_years, tmp_path / "out", _options(), executor=ex)
+    assert all(r.status == "ok" for r in result.steps), result.steps
+    assert seen == {
+        "previous": {"households": list(pipeline.PREVIOUS_KEPT)},
+        "from_worker": True,
+        "years": [2015, 2016],
+    }
 
 
 def _options() -> RunOptions:

@@ -7,6 +7,7 @@ identification from that year's run output when it is still valid
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import JingzhunError
 from jingzhun.findings import Findings
 from jingzhun.identify.cache import cached, earlier_runs
-from jingzhun.identify.core import identify
+from jingzhun.identify.core import IdentifyResult, identify
 from jingzhun.params import Params
 from jingzhun.progress import Reporter, no_step
 from jingzhun.render import Templates
@@ -88,18 +89,48 @@ def write(
     write_report(model, folder, xlsx=xlsx, links=links or {}, templates=templates)
 
 
+@dataclass
+class PreviousYear:
+    """The year before's identification for the trend (an earlier run's, else computed) and the
+    columns the report reads from its households; ``note``: why there is none (shown in the
+    report); ``failure``: an unexpected error, which fails the report step as it would have there."""
+
+    ident: IdentifyResult | None = None
+    households: pd.DataFrame | None = None
+    note: str = ""
+    failure: str = ""
+
+
+def previous_year(c: Context) -> PreviousYear | None:
+    """:class:`PreviousYear` from ``c.previous`` (None without the year before). ``run`` computes
+    it in its worker process, which holds the year before's frames for diff anyway, so that the
+    run process can let those frames go (``Context.previous_year``)."""
+    if c.previous is None:
+        return None
+    try:
+        done = cached(earlier_runs(c.out), c.ds, c.year - 1, c.params)
+        ident = done if done is not None else identify(c.previous.frames, c.params, c.year - 1)
+        return PreviousYear(ident, slim_households(c.previous.frames.get("households")))
+    except JingzhunError as e:
+        return PreviousYear(note=f"{c.year - 1}: {e.message}")
+    except Exception as e:  # noqa: BLE001 - raised again in the report step, whose failure it is
+        return PreviousYear(failure=f"{type(e).__name__}: {e}")
+
+
 def step_compute(c: Context) -> Outcome:
     earlier = earlier_runs(c.out)
     by_year, households, notes = trend_years(c.ds, c.params, c.year, skip=(c.year, c.year - 1), earlier=earlier)
     by_year[c.year] = c.results["identify"]
     households[c.year] = slim_households(c.frames.get("households"))
-    if c.previous is not None:
-        try:
-            done = cached(earlier, c.ds, c.year - 1, c.params)
-            by_year[c.year - 1] = done if done is not None else identify(c.previous.frames, c.params, c.year - 1)
-            households[c.year - 1] = slim_households(c.previous.frames.get("households"))
-        except JingzhunError as e:
-            notes["trend"] = f"{c.year - 1}: {e.message}"
+    before = c.previous_year() if c.previous_year is not None else previous_year(c)
+    if before is not None:
+        if before.failure:
+            raise JingzhunError(before.failure)
+        if before.ident is not None:
+            by_year[c.year - 1] = before.ident
+            households[c.year - 1] = before.households
+        elif before.note:
+            notes["trend"] = before.note
     planned = c.results.get("plan")
     # Why a step's indicators are empty: the step's note (a table unreadable, not applicable, failed).
     for name, step in (("match", "match"), ("pairing", "plan"), ("audit", "audit"), ("funds", "audit")):
