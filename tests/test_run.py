@@ -176,33 +176,30 @@ def small(tiny: Path, tmp_path: Path) -> Path:
     return ds
 
 
-def _break(path: Path) -> None:
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-
-
-def test_broken_optional_table_skips_only_its_steps(small, tmp_path):
-    ds = small
-    _break(ds / "2016" / "dibao.csv")
+def _run_with_broken(ds: Path, tmp_path: Path, table: str) -> tuple[Path, dict]:
+    """``run`` (exit 1) after ``table``'s file was overwritten with bytes no reader takes."""
+    (ds / "2016" / f"{table}.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     out = tmp_path / "out"
     r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
     assert r.exit_code == 1, r.stderr
-    steps = {s["name"]: s["status"] for s in json.loads(r.stdout)["steps"]}
+    return out, json.loads(r.stdout)
+
+
+def test_broken_optional_table_skips_only_its_steps(small, tmp_path):
+    out, summary = _run_with_broken(small, tmp_path, "dibao")
+    steps = {s["name"]: s["status"] for s in summary["steps"]}
     assert steps["match"] == "failed"
     assert steps["identify"] == steps["audit"] == steps["report"] == "ok"
     assert steps["diff"] == "not_applicable"
-    codes = json.loads(r.stdout)["by_code"]
+    codes = summary["by_code"]
     assert "error:R-TABLE-UNREADABLE" in codes and "error:R-STEP-FAILED" in codes
     assert (out / "report" / "index.html").is_file() and not (out / "match").exists()
 
 
 def test_broken_payments_fail_the_audit_and_leave_the_report_funds_empty(small, tmp_path):
     """A partial audit would say 0 at risk and 0 paid: the audit fails, the report says why (—)."""
-    ds = small
-    _break(ds / "2016" / "payments.csv")
-    out = tmp_path / "out"
-    r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
-    assert r.exit_code == 1, r.stderr
-    steps = {s["name"]: s for s in json.loads(r.stdout)["steps"]}
+    out, summary = _run_with_broken(small, tmp_path, "payments")
+    steps = {s["name"]: s for s in summary["steps"]}
     assert steps["audit"]["status"] == "failed" and "payments" in steps["audit"]["note"]
     assert steps["identify"]["status"] == steps["plan"]["status"] == steps["report"]["status"] == "ok"
     county = (out / "report" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -216,12 +213,8 @@ def test_broken_payments_fail_the_audit_and_leave_the_report_funds_empty(small, 
 
 def test_broken_crosscheck_fails_identify_not_a_run_without_exclusions(small, tmp_path):
     """identify without the crosscheck table the user gave would drop the exclusion rules."""
-    ds = small
-    _break(ds / "2016" / "crosscheck.csv")
-    out = tmp_path / "out"
-    r = _run([str(ds), "--out", str(out), "--no-books", "--json", "--quiet"])
-    assert r.exit_code == 1, r.stderr
-    steps = {s["name"]: s["status"] for s in json.loads(r.stdout)["steps"]}
+    out, summary = _run_with_broken(small, tmp_path, "crosscheck")
+    steps = {s["name"]: s["status"] for s in summary["steps"]}
     assert steps["identify"] == "failed"
     assert steps["plan"] == steps["notice"] == steps["audit"] == steps["report"] == "skipped"
     assert steps["validate"] == steps["match"] == "ok"  # validate reports what it read
