@@ -48,6 +48,7 @@ def _render_townships(
     village_docx = get_template("plan/village_book.docx.xml", templates) if docx else None
     township_html = get_template("plan/township_register.html", templates)
     fast_html = packaged(HTML_TEMPLATES, templates)
+    fast_register = packaged(("plan/township_register.html",), templates)
     fast_docx = docx and packaged(DOCX_TEMPLATES, templates)
     done = []
     for tcode in tcodes:
@@ -101,8 +102,9 @@ def _render_townships(
                 write_docx(dpath, render_template(village_docx, dctx), title)
                 written.append(str(dpath))
         ctx = model.township_context(tcode, plain)
+        page = {**ctx, "register_html": Markup("".join(cardtext.html_register(model, a, b)))} if fast_register else ctx
         path = folder / "index.html"
-        write_text(path, render_template(township_html, ctx))
+        write_text(path, render_template(township_html, page))
         written.append(str(path))
         done.append((tcode, ctx["township"], written))
     return done

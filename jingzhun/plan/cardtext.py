@@ -437,6 +437,55 @@ def html_roster(model: Any, start: int, end: int) -> list[str]:
     ).to_pylist()
 
 
+def html_register(model: Any, start: int, end: int) -> list[str]:
+    """The 建档立卡户名册 rows of ``plan/township_register.html`` for cards ``start:end`` (a township)."""
+    if end <= start:
+        return []
+    c = model.cards.iloc[start:end]
+    e = {k: esc(c[k]) for k in REGISTER_FIELDS}
+    raw = c["cadre_name"].astype("str")
+    cadre = pc.if_else(pa.array((raw.isna() | (raw == "")).to_numpy(dtype=bool)), "未落实", e["cadre_name"])
+    return cat(
+        '<tr><td class="num">',
+        pa.array(np.arange(1, end - start + 1).astype(str)),
+        "</td><td>",
+        e["village_name"],
+        "</td><td>",
+        e["group_name"],
+        '</td><td class="nowrap">',
+        e["head_name"],
+        '</td><td class="num">',
+        e["household_size"],
+        "</td><td>",
+        e["category"],
+        "</td><td>",
+        e["status"],
+        "</td><td>",
+        e["main_cause"],
+        '</td><td class="measures">',
+        e["measure_text"],
+        "</td><td>",
+        cadre,
+        '</td><td class="num">',
+        e["planned_exit_year"],
+        "</td></tr>\n",
+    ).to_pylist()
+
+
+REGISTER_FIELDS = (
+    "village_name",
+    "group_name",
+    "head_name",
+    "household_size",
+    "category",
+    "status",
+    "main_cause",
+    "measure_text",
+    "cadre_name",
+    "planned_exit_year",
+)
+
+
 def docx_roster(model: Any, start: int, end: int) -> list[str]:
     """The 农户名册 rows of ``plan/village_book.docx.xml`` for roster rows ``start:end``."""
     if end <= start:
