@@ -24,6 +24,7 @@ from jingzhun.county import is_area, names_of
 from jingzhun.findings import Findings, detail_text
 from jingzhun.i18n import t
 from jingzhun.identify.income import out_of_range
+from jingzhun.identify.members import isin
 from jingzhun.identify.monitoring import monitoring_range
 from jingzhun.nulls import NA
 from jingzhun.params import Params
@@ -87,7 +88,10 @@ def newly_identified(households: pd.DataFrame, previous: pd.DataFrame | None, da
     new = (households["identified_year"].astype("Int64") == data_year).fillna(False).astype(bool)
     if previous is not None:
         before = previous.loc[_registered(previous), "household_id"].astype("str").str.strip()
-        new |= ~households["household_id"].astype("str").str.strip().isin(set(before.tolist()))
+        hid = households["household_id"].astype("str").str.strip()
+        # Arrow's hash look-up (pandas isin boxes every id); a missing id matches a missing one, as isin does.
+        seen = isin(hid, before.dropna()) | (hid.isna() & bool(before.isna().any()))
+        new |= ~seen.to_numpy(dtype=bool)
     return reg & new
 
 
