@@ -79,13 +79,17 @@ def _value_set(values: object, like: pa.Array | pa.ChunkedArray) -> pa.Array:
     return v if v.type == like.type else v.cast(like.type)
 
 
-def isin(s: pd.Series, values: object) -> pd.Series:
+def isin(s: pd.Series, values: object, *, na_matches: bool = False) -> pd.Series:
     """``s.isin(values)`` for many text values through Arrow's C++ hash look-up (pandas
     ``isin`` on Arrow strings converts every value to a Python object, far too slow for a
-    million keys). NA never matches."""
+    million keys). NA never matches, unless ``na_matches`` and ``values`` holds one too
+    (pandas ``isin``)."""
     k = _arrow_text(s)
-    hit = pc.is_in(k, value_set=_value_set(values, k), skip_nulls=True)
-    return pd.Series(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool), index=s.index)
+    hit = np.asarray(pc.is_in(k, value_set=_value_set(values, k), skip_nulls=True).to_numpy(zero_copy_only=False))
+    hit = hit.astype(bool)
+    if na_matches and bool(pd.Series(values).isna().any()):
+        hit |= s.isna().to_numpy(dtype=bool)
+    return pd.Series(hit, index=s.index)
 
 
 def positions(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:

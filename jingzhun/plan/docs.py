@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jingzhun.identify.members import age_on, current_mask
+from jingzhun.identify.members import age_on, current_mask, isin
 from jingzhun.plan.core import PlanResult
 from jingzhun.safename import safe_filename
 from jingzhun.tablespec import provided
@@ -475,7 +475,7 @@ def _roster(
             "category": _s(r, "category"),
             "status": _s(r, "status"),
             "result": result,
-            "card": hid.isin(set(plans["household_id"].tolist())).to_numpy(dtype=bool),
+            "card": isin(hid, plans["household_id"], na_matches=True).to_numpy(dtype=bool),
             "cadre_name": hid.map(plans.set_index("household_id")["cadre_name"]).astype("str").fillna(""),
         }
     )

@@ -89,9 +89,7 @@ def newly_identified(households: pd.DataFrame, previous: pd.DataFrame | None, da
     if previous is not None:
         before = previous.loc[_registered(previous), "household_id"].astype("str").str.strip()
         hid = households["household_id"].astype("str").str.strip()
-        # Arrow's hash look-up (pandas isin boxes every id); a missing id matches a missing one, as isin does.
-        seen = isin(hid, before.dropna()) | (hid.isna() & bool(before.isna().any()))
-        new |= ~seen.to_numpy(dtype=bool)
+        new |= ~isin(hid, before, na_matches=True).to_numpy(dtype=bool)
     return reg & new
 
 
