@@ -138,13 +138,28 @@ def exit_text(status: pd.Series, exit_year: pd.Series, ready: pd.Series, blocker
     return pd.Series(np.where(exited, done, text), dtype="str")
 
 
+# The members columns a card shows (and birth_date / id_number for the age).
+CARD_MEMBER_COLUMNS = (
+    "household_id",
+    "birth_date",
+    "id_number",
+    "name",
+    "relation",
+    "sex",
+    "health",
+    "labor",
+    "school_status",
+    "work_status",
+)
+
+
 def _members_frame(members: pd.DataFrame | None, hids: pd.Series, data_year: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Current members of the carded households as display text, card order, 户主 first;
     and the offsets: card ``i`` has rows ``bounds[i]:bounds[i + 1]``."""
     n = len(hids)
     if members is None or members.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in MEMBER_FIELDS}), np.zeros(n + 1, dtype=np.int64)
-    m = members[current_mask(members)]
+    m = members[[c for c in CARD_MEMBER_COLUMNS if c in members.columns]][current_mask(members)]  # not every column
     order = pd.Series(np.arange(n), index=pd.Index(hids.to_numpy(dtype=object)))
     mapped = m["household_id"].astype("str").map(order)
     m = m[mapped.notna().to_numpy()]

@@ -77,9 +77,24 @@ def _flag(df: pd.DataFrame, col: str, value: bool) -> np.ndarray:
     return (s == value).fillna(False).to_numpy(dtype=bool)
 
 
+# The members columns member_flags reads (birth_date with id_number as its fallback: age_on).
+FLAG_COLUMNS = (
+    "household_id",
+    "birth_date",
+    "id_number",
+    "school_status",
+    "health",
+    "labor",
+    "sex",
+    "on_dibao",
+    "on_tekun",
+    "medical_insurance",
+)
+
+
 def member_flags(members: pd.DataFrame, data_year: int, school_age: tuple[int, int] = (7, 15)) -> pd.DataFrame:
     """Per current member booleans, one column per member feature, plus household_id."""
-    m = members[current_mask(members)]
+    m = members[[c for c in FLAG_COLUMNS if c in members.columns]][current_mask(members)]  # not every column
     on = pd.Timestamp(year=data_year - 1, month=12, day=31)
     age = age_on(m, on)
     age_f = age.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -232,6 +247,11 @@ class Features:
 
 
 def _multi_has(s: pd.Series, value: str, sep: str = r"[,，、;；]") -> np.ndarray:
-    """True where a joined multi-label text holds ``value`` as one of its labels."""
-    pattern = rf"(?:^|{sep})\s*{re.escape(value)}\s*(?:$|{sep})"
-    return s.fillna("").str.contains(pattern, regex=True).to_numpy(dtype=bool)
+    """True where a joined multi-label text holds ``value`` as one of its labels.
+
+    Matched once per distinct text (a column of label combinations has few): pandas runs a
+    pattern with ``\\s`` through Python's ``re`` row by row, as RE2's ``\\s`` differs."""
+    pattern = re.compile(rf"(?:^|{sep})\s*{re.escape(value)}\s*(?:$|{sep})")
+    codes, uniques = pd.factorize(s.fillna(""))
+    hits = np.fromiter((pattern.search(str(u)) is not None for u in uniques), dtype=bool, count=len(uniques))
+    return hits[codes]
