@@ -29,6 +29,28 @@ TABLE_FILE = Path(__file__).with_name("gb2260.csv")
 DERIVED = "data"  # origin of values derived here ("data: …")
 
 
+_COUNTY_CODE = re.compile(r"^(\d{6})")
+
+
+def county_prefix(s: pd.Series) -> pd.Series:
+    """The county code (first six digits, after strip) of each code in ``s``; "" where there is none.
+
+    A code that starts with six ASCII digits is cut in Arrow; only the others (blank-led,
+    full-width digits, names …) go through the regular expression, which runs in Python."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(s.astype("str"), type=pa.large_string())
+    fast = pc.fill_null(pc.match_substring_regex(arr, "^[0-9]{6}"), False)
+    out = pd.Series(pd.array(pc.if_else(fast, pc.utf8_slice_codeunits(arr, 0, 6), ""), dtype="str"), index=s.index)
+    rest = (~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)) & s.notna().to_numpy(dtype=bool)
+    if rest.any():
+        slow = s[rest].astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
+        out[rest] = slow.to_numpy()  # by position: the caller's index may repeat labels
+    return out
+
+
 def derived(origin: str) -> bool:
     """True for the origin of a value derived from the data (not a file path such as ``data-2017/jingzhun.toml``)."""
     return origin.startswith(f"{DERIVED}: ")

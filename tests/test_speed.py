@@ -200,7 +200,7 @@ def test_county_prefix_cut_in_arrow_is_the_regular_expressions() -> None:
     Python (after strip): blank-led codes, full-width and other Unicode digits, short codes, NA."""
     import re
 
-    from jingzhun.province.ingest import _prefix
+    from jingzhun.county import county_prefix
 
     values = [
         "420222100001",
@@ -223,6 +223,6 @@ def test_county_prefix_cut_in_arrow_is_the_regular_expressions() -> None:
     expected = [
         "" if v is None or not pattern.match(v.strip()) else pattern.match(v.strip()).group(1) for v in values * 3
     ]
-    got = _prefix(s)
+    got = county_prefix(s)
     assert got.tolist() == expected and got.dtype == "str" and got.index.equals(s.index)
     assert expected[:7] == ["420222", "420222", "421121", "420223", "４２０２２２", "٤٢٠٢٢٢", ""]

@@ -169,10 +169,10 @@ def pair_by_county(
     cadres table (P-NO-CADRES for that county). A cadre paired in several counties over the cap in
     total is P-CADRE-OVER-CAP once more (the province run's G8). ``households`` is sorted by village.
     """
-    from jingzhun.county import row_counties
+    from jingzhun.county import county_prefix, row_counties
 
-    county = households["village_code"].astype("str").str.strip().str.extract(r"^(\d{6})", expand=False).fillna("")
-    homes = everyone["village_code"].astype("str").str.strip().str.extract(r"^(\d{6})", expand=False).fillna("")
+    county = county_prefix(households["village_code"])
+    homes = county_prefix(everyone["village_code"])
     home = ids = pd.Series(dtype="str")
     if cadres is not None:
         home = (row_counties({"households": everyone, "cadres": cadres}) or {}).get("cadres", home)

@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jingzhun.county import county_prefix
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
@@ -47,7 +47,6 @@ from jingzhun.province.store import (
 )
 from jingzhun.tables import TABLES
 
-_COUNTY_CODE = re.compile(r"^(\d{6})")
 Parts = dict[tuple[str, int, str], list[pd.DataFrame]]  # (table, year, county) → frames in source order
 
 
@@ -69,21 +68,6 @@ class IngestResult:
             "rows": dict(sorted(self.rows.items())),
             "unplaced": dict(sorted(self.unplaced.items())),
         }
-
-
-def _prefix(s: pd.Series) -> pd.Series:
-    """The county code (first six digits) of each code in ``s``; "" where there is none.
-
-    A code that starts with six ASCII digits is cut in Arrow; only the others (blank-led,
-    full-width digits, names …) go through the regular expression, which runs in Python."""
-    arr = _arrow_text(s)
-    fast = pc.fill_null(pc.match_substring_regex(arr, "^[0-9]{6}"), False)
-    out = pd.Series(pd.array(pc.if_else(fast, pc.utf8_slice_codeunits(arr, 0, 6), ""), dtype="str"), index=s.index)
-    rest = (~np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)) & s.notna().to_numpy(dtype=bool)
-    if rest.any():
-        slow = s[rest].astype("str").str.strip().str.extract(_COUNTY_CODE, expand=False).fillna("").astype("str")
-        out[rest] = slow.to_numpy()  # by position: the caller's index may repeat labels
-    return out
 
 
 def _arrow_text(s: pd.Series) -> pa.Array:
@@ -117,7 +101,7 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     for tb in ("households", "villages", "projects", "dibao"):
         if tb in frames:
             df = frames[tb]
-            out[tb] = _prefix(df["village_code"])
+            out[tb] = county_prefix(df["village_code"])
     empty = pd.DataFrame({"county": pd.Series(dtype="str"), "household_id": pd.Series(dtype="str")})
     h = frames.get("households")
     homes = pd.DataFrame({"county": out["households"], "household_id": h["household_id"]}) if h is not None else empty
@@ -153,7 +137,7 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         out["dibao"] = _roster_county(out["dibao"], frames["dibao"], member_ids)
     if "cadres" in frames:
         c = frames["cadres"]
-        own = _prefix(c["township_code"])
+        own = county_prefix(c["township_code"])
         if h is not None:
             paired = pd.DataFrame({"county": out["households"], "cadre_id": h["cadre_id"]}).sort_values("county")
             own = _first_nonempty(own, _lookup(c["cadre_id"], paired, "cadre_id"))

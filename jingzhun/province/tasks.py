@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from jingzhun import __version__
+from jingzhun.county import county_prefix
 from jingzhun.dataset import Dataset, YearData
 from jingzhun.errors import InputError, JingzhunError
 from jingzhun.findings import Findings
@@ -227,9 +228,8 @@ def _on_moved_roster(findings: pd.DataFrame, roster: pd.DataFrame | None, county
     """Village findings on the roster rows of this county whose village code is another county's."""
     if roster is None:
         return pd.Series(False, index=findings.index)
-    code = roster["village_code"].astype("str").str.strip()
-    prefix = code.str.extract(r"^(\d{6})", expand=False)
-    moved = (prefix.notna() & (prefix != county)).fillna(False)
+    prefix = county_prefix(roster["village_code"])
+    moved = (prefix != "") & (prefix != county)
     rows = set(roster.loc[moved.to_numpy(dtype=bool), "_row"].astype("int64"))
     at = pd.to_numeric(findings["row"], errors="coerce").isin(rows)
     return (findings["table"] == "dibao") & findings["code"].isin(_OTHER_VILLAGE) & at
