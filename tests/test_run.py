@@ -371,3 +371,22 @@ def test_a_failing_or_dying_background_step_is_reported_and_the_rest_run(small, 
     assert steps_["validate"]["status"] == "failed" and note in steps_["validate"]["note"]
     assert steps_["identify"]["status"] == steps_["audit"]["status"] == steps_["report"]["status"] == "ok"
     assert "error:R-STEP-FAILED" in summary["by_code"]
+
+
+def test_a_dying_worker_leaves_the_report_without_the_year_before_and_says_why(tmp_path, monkeypatch):
+    """The worker identifies the year before for the trend: when it dies, the report still runs,
+    with one year and the reason in its missing inputs."""
+    from jingzhun import pipeline
+    from jingzhun.sample.build import build
+
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    build(ds, households=30, years=[2015, 2016], seed=5)
+    steps = tuple(dataclasses.replace(s, compute=_vanish) if s.name == "validate" else s for s in pipeline.STEPS)
+    monkeypatch.setattr(pipeline, "STEPS", steps)
+    r = _run([str(ds), "--out", str(tmp_path / "out"), "--no-books", "--json", "--quiet", "--jobs", "2"])
+    assert r.exit_code == 1, r.stderr
+    status = {s["name"]: s["status"] for s in json.loads(r.stdout)["steps"]}
+    assert status["validate"] == status["diff"] == "failed" and status["report"] == "ok"
+    html = (tmp_path / "out" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "历年趋势 (往年数据) (2015: 后台进程意外结束" in html
