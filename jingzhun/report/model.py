@@ -166,10 +166,16 @@ def _pairing_frame(plan_result: Any) -> pd.DataFrame | None:
     raise TypeError("plan_result must be a PlanResult, a Pairing or a frame with household_id and pairing")
 
 
+def _paid_known(funds: Any) -> bool:
+    """Whether fund summaries were given and made with a payments table: without one what was
+    paid is unknown (empty in the report), not 0. Duck-typed summaries count as having one."""
+    return funds is not None and bool(getattr(funds, "has_payments", True))
+
+
 def _funds_maps(funds: Any, county_code: str) -> dict[str, pd.Series] | None:
     """Paid by village, township and county; None (the indicators are empty, not 0) without
     fund summaries or when they were made without a payments table."""
-    if funds is None or not getattr(funds, "has_payments", True):
+    if not _paid_known(funds):
         return None
     v = funds.by_village
     tw = funds.by_township
@@ -284,7 +290,7 @@ def build_report(
     county = (str(params.settings.county.code), str(params.settings.county.name))
     if funds is None and audit_report is not None:
         funds = audit_report.funds
-    if funds is not None and not getattr(funds, "has_payments", True):
+    if funds is not None and not _paid_known(funds):
         notes.setdefault("funds", t("没有资金拨付表 (payments)", "no payments table"))
     pairing = _pairing_frame(plan_result)
     main = identify_by_year[data_year]
@@ -321,7 +327,7 @@ def build_report(
         "villages": villages_ok,
         "match": match_result is not None,
         "pairing": pairing is not None,
-        "funds": funds is not None and getattr(funds, "has_payments", True),
+        "funds": _paid_known(funds),
         "audit": audit_report is not None,
         "trend": len(years) > 1,
     }
