@@ -21,8 +21,9 @@ its own typer). For example:
 The commands run with ``--no-xlsx`` unless ``--xlsx`` is given: the targets are about the
 work, not the Excel copy of its results (a workbook above a million cells is written by Arrow,
 about 0.5 µs a cell; 4 s of identify's 7.9 s at this size). ``--profile N`` runs each command
-once more under cProfile (``--jobs 1`` where the command has it: cProfile sees one thread) and
-prints its N functions of the largest cumulative time (the command-line wrappers left out). Byte code is cached in a
+once more under cProfile, serially (``--jobs 1`` where the command has it, and its threaded
+pieces inline: cProfile sees one thread), and prints its N functions of the largest cumulative
+time (the command-line wrappers left out). Byte code is cached in a
 PYTHONPYCACHEPREFIX folder beside the data and every command runs once on a small sample
 first, as an installed wheel has its byte code compiled (the developer venv may set
 PYTHONDONTWRITEBYTECODE, which would add a second of compiling to every process).
@@ -44,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import tree_pss_mb
+from benchlib import PROFILE_COMMAND, print_top, tree_pss_mb
 
 YEAR = "2017"
 COMMANDS = ("validate", "identify", "match", "audit")
@@ -224,40 +225,18 @@ def compare_frictionless(py: str, work: Path, csv: Path, ours: Run) -> None:
 
 # Commands with a --jobs option (profiled with --jobs 1, all their work in the profiled thread).
 JOBS_OPTION = ("validate", "audit")
-# Frames above the command's own work in a cProfile listing.
-_WRAPPERS = (
-    "click/",
-    "typer/",
-    "runpy.py",
-    "cProfile.py",
-    "<frozen runpy>",
-    "jingzhun/cli",
-    "<built-in method builtins.exec>",
-)
 
 
 def profile_top(argv: list[str], work: Path, n: int) -> None:
-    """Run ``argv`` (a jingzhun command) under cProfile; print its ``n`` functions of the largest
-    cumulative time below the command-line wrappers."""
+    """Run ``argv`` (a jingzhun command) under cProfile, its threaded pieces inline
+    (:func:`benchlib.run_serially`); print its ``n`` functions of the largest cumulative time
+    below the command-line wrappers. pandas and pyarrow are imported before profiling starts."""
     import pstats
 
     prof = work / "command.prof"
-    run_process([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "jingzhun.cli", *argv])
-    stats = pstats.Stats(str(prof))
-    rows, imports = [], 0.0
-    for (path, lineno, func), (_cc, calls, own, cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        where = f"{path}:{lineno}({func})"
-        if "importlib" in where or "__import__" in where:  # one line for all imports
-            imports = max(imports, cum) if func == "_find_and_load" else imports
-            continue
-        if any(w in where for w in _WRAPPERS) or func == "<module>":
-            continue
-        rows.append((cum, own, calls, where))
-    rows.sort(reverse=True)
-    print(f"  top {n} by cumulative time under cProfile ({' '.join(argv[:2])}); imports {imports:.2f} s in all:")
-    for cum, own, calls, where in rows[:n]:
-        short = where.split("site-packages/")[-1].split("/work/")[-1]
-        print(f"    cum {cum:7.2f} s  own {own:6.2f} s  calls {calls:>9,}  {short}")
+    here = str(Path(__file__).resolve().parent)
+    run_process([sys.executable, "-c", PROFILE_COMMAND, here, str(prof), *argv])
+    print_top(pstats.Stats(str(prof)), n, " ".join(argv[:2]))
 
 
 def line(
@@ -313,7 +292,8 @@ def main() -> None:
         if args.profile:
             for cmd in commands:
                 argv = [cmd, str(args.data), "--year", YEAR, "--out", str(work / f"{cmd}-prof"), xlsx, "-q"]
-                # cProfile sees only the main thread: the units of validate and audit run there with --jobs 1
+                # cProfile sees only the main thread: the units of validate and audit run there with --jobs 1,
+                # the other threaded pieces through benchlib.run_serially
                 profile_top(argv + (["--jobs", "1"] if cmd in JOBS_OPTION else []), work, args.profile)
         line("jingzhun --help", run_process(jingzhun_argv("--help")))
         csv = members_csv(args.data, work)

@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/bench_plan.py 100000 [--no-docx] [--out DIR] [--jobs N]
     .venv/bin/python benchmarks/bench_plan.py 0 --dataset /tmp/bench100   # a `jingzhun sample` folder
+    .venv/bin/python benchmarks/bench_plan.py 0 --dataset /tmp/bench100 --profile 30
 
 Without ``--dataset`` it builds typed frames in memory (about 40 households per village,
 4 members per household, 90% registered: a worst case for cards); with it, it reads a
 dataset folder (e.g. ``benchmarks/make_data.py`` output: 37% registered) and runs
 identification first, as ``jingzhun plan`` does. Each step prints wall time, CPU time
 (this process and its workers; wall time is unreliable on a loaded machine) and peak
-memory (ru_maxrss of this process or its largest worker).
+memory (ru_maxrss of this process or its largest worker). ``--profile N`` then makes the plans,
+the document model and every book once more under cProfile, serially (cProfile sees one thread
+and none of the worker processes), and prints the N functions of the largest cumulative time.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from datetime import date
@@ -24,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jingzhun.executors import make_executor
+from jingzhun.executors import SERIAL, make_executor
 from jingzhun.params import Params
 from jingzhun.plan import docs
 from jingzhun.plan.books import write_books
@@ -32,6 +36,9 @@ from jingzhun.plan.core import make_plans
 from jingzhun.plan.notice_docs import write_notices
 from jingzhun.plan.notices import common, household_notices
 from jingzhun.tablespec import conform
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import print_top, run_serially
 
 CAUSES = np.array(
     ["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"]
@@ -134,6 +141,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: books.default_jobs())")
     ap.add_argument("--dataset", type=Path, default=None, help="read this dataset folder instead of making frames")
     ap.add_argument("--year", type=int, default=2016)
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="list plan's N costliest functions")
     a = ap.parse_args()
     out = a.out or Path(tempfile.mkdtemp(prefix="bench_plan_"))
     params = Params.load()
@@ -154,23 +162,31 @@ def main() -> None:
         h, m, c, ident = frames(a.n)
         t = step(f"frames ({a.n} households)", t0)
     start = t
+    county = {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"}
     result = make_plans(h, m, c, params, a.year, ident)
     t = step("measures + pairing", t)
-    model = docs.build(
-        result,
-        h,
-        m,
-        c,
-        villages,
-        {"code": "421121", "name": "团风县", "province": "湖北省", "issuer": "x"},
-        a.year,
-        ident,
-    )
+    model = docs.build(result, h, m, c, villages, county, a.year, ident)
     t = step(f"document model ({len(model.cards)} cards)", t)
     executor = make_executor(a.jobs)
     files = write_books(model, out / "books", None, docx=not a.no_docx, executor=executor)
     t = step(f"books ({len(files)} files, {executor.jobs} jobs)", t)
     print(f"{'plan total':<34} {t - start:8.2f} s", flush=True)
+    if a.profile:
+        import cProfile
+        import pstats
+
+        del model
+        run_serially()
+        prof = cProfile.Profile()
+        prof.enable()
+        again = make_plans(h, m, c, params, a.year, ident)
+        model = docs.build(again, h, m, c, villages, county, a.year, ident)
+        write_books(model, out / "books-profiled", None, docx=not a.no_docx, executor=SERIAL)
+        prof.disable()
+        del again, model
+        print_top(pstats.Stats(prof), a.profile, "plans, document model and books, serial")
+        shutil.rmtree(out / "books-profiled", ignore_errors=True)
+        t, c0[0] = time.perf_counter(), cpu_s()
     n0 = t
     for kind in ("identification", "exit"):
         ns = household_notices(kind, h, villages, a.year, identified=ident)

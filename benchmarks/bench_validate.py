@@ -1,12 +1,14 @@
 """Time and peak memory of ``jingzhun validate`` per step: read, schema, IDs, cross-table.
 
-    python benchmarks/bench_validate.py DATASET [--year 2016]
+    python benchmarks/bench_validate.py DATASET [--year 2016] [--profile N]
 
 Make the dataset first, e.g. ``jingzhun sample /tmp/bench --households 100000 --years 2016
---format parquet`` (or ``--format csv --encoding gbk``). Peak memory is the process's
-ru_maxrss after each step (it only grows), then the largest of the two check workers
-(validate runs the schema and plain rules in one forked process, the ID checks and ID
-rules in another; their step times overlap).
+--format parquet`` (or ``--format csv --encoding gbk``). The checks run as ``jingzhun
+validate`` runs them: three units (schemas; ID classification and ID rules; row placement and
+the other rules) on two threads, so their step times overlap. Peak memory is the process's
+ru_maxrss after each step (it only grows) and the peak PSS while checking.
+``--profile N`` then reads and checks once more under cProfile, serially (cProfile sees one
+thread: :func:`benchlib.run_serially`), and prints the N functions of the largest cumulative time.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+from jingzhun.county import settle
 from jingzhun.dataset import Dataset, load_year
+from jingzhun.executors import SERIAL, ThreadExecutor
 from jingzhun.params import Params
 from jingzhun.schema.validate import validate_year
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PssSampler
+from benchlib import PssSampler, print_top, run_serially
 
 
 def peak_mb() -> float:
@@ -34,6 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", type=Path)
     ap.add_argument("--year", type=int, default=None)
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="list the N costliest functions")
     args = ap.parse_args()
 
     ds = Dataset.open(args.dataset)
@@ -44,12 +49,13 @@ def main() -> None:
     data = load_year(ds, year)
     read_s = time.perf_counter() - t0
     read_mb = peak_mb()
+    settle(params, data.frames)  # the county from the data, as the command does
     rows = {t: len(f) for t, f in data.frames.items()}
     formats = sorted({s.format for s in data.sources.values()})
 
     t1 = time.perf_counter()
-    with PssSampler() as pss:
-        result = validate_year(data, params)
+    with PssSampler() as pss, ThreadExecutor(2) as executor:  # as `jingzhun validate` does
+        result = validate_year(data, params, executor=executor)
     validate_s = time.perf_counter() - t1
     t2 = time.perf_counter()
     rendered = result.render()
@@ -72,6 +78,17 @@ def main() -> None:
         f"findings {len(rendered):,}: "
         + ", ".join(f"{k} {v}" for k, v in result.summary(rendered)["by_severity"].items())
     )
+    if args.profile:
+        import cProfile
+        import pstats
+
+        del data, result, rendered
+        run_serially()
+        prof = cProfile.Profile()
+        prof.enable()
+        validate_year(load_year(ds, year), params, executor=SERIAL).render()
+        prof.disable()
+        print_top(pstats.Stats(prof), args.profile, f"read + validate {args.dataset} {year}, serial")
 
 
 if __name__ == "__main__":
