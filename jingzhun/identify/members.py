@@ -92,12 +92,40 @@ def isin(s: pd.Series, values: object, *, na_matches: bool = False) -> pd.Series
     return pd.Series(hit, index=s.index)
 
 
+def _index_in(keys: pa.Array, values: pa.Array, skip_nulls: bool) -> np.ndarray:
+    at = pc.index_in(keys, value_set=values, skip_nulls=skip_nulls).fill_null(-1)
+    return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def first_positions(
+    keys: pa.Array | pa.ChunkedArray, values: pa.Array | pa.ChunkedArray, *, skip_nulls: bool
+) -> np.ndarray:
+    """Per key, the position of the first equal value in ``values``, -1 where none: what
+    ``pc.index_in(keys, value_set=values, skip_nulls=skip_nulls)`` gives (without ``skip_nulls``
+    a null key finds the first null value).
+
+    Arrow builds its hash table over the value set. When ``values`` is much the larger side (a
+    roster's IDs against a province's 3.4M members) the look-up goes the other way: the values
+    are probed against a hash of the keys, and the first value of each key is kept (50,000 keys:
+    0.1 s instead of 0.7 s). Both ways give the same positions."""
+    k = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    v = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if len(v) <= 2 * len(k):
+        return _index_in(k, v, skip_nulls)
+    slot = _index_in(v, k, skip_nulls)  # per value: the first key equal to it
+    rows = np.flatnonzero(slot >= 0)
+    first_key, first_row = np.unique(slot[rows], return_index=True)  # rows ascend: the first value
+    best = np.full(len(k), -1, dtype=np.int64)
+    best[first_key] = rows[first_row]
+    same = _index_in(k, k, skip_nulls)  # a repeated key answers as its first occurrence
+    return np.where(same >= 0, best[np.maximum(same, 0)], -1)
+
+
 def positions(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
     """Position in ``values`` (first occurrence) of each key, -1 where absent or NA: one hash
     look-up shared by every column then taken with :func:`lookup`."""
     k = _arrow_text(keys)
-    at = pc.index_in(k, value_set=_value_set(values, k), skip_nulls=True).fill_null(-1)
-    return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return first_positions(k, _value_set(values, k), skip_nulls=True)
 
 
 def map_keys(keys: pd.Series, mapping: pd.Series) -> pd.Series:

@@ -32,7 +32,7 @@ from jingzhun.county import county_prefix
 from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
-from jingzhun.identify.members import current_mask
+from jingzhun.identify.members import current_mask, first_positions
 from jingzhun.ids import normalize
 from jingzhun.outputs import output_dir
 from jingzhun.params import DATASET_FILE
@@ -77,8 +77,8 @@ def _arrow_text(s: pd.Series) -> pa.Array:
 def _take_county(keys: pd.Series, values: pd.Series, counties: pd.Series) -> pa.Array:
     """Per key, ``counties`` at the first position where ``values`` holds it (null where none; a
     null key finds a null value), in Arrow: no pandas hash index over a province's IDs."""
-    at = pc.index_in(_arrow_text(keys), value_set=_arrow_text(values))
-    return pc.take(_arrow_text(counties), at)
+    at = first_positions(_arrow_text(keys), _arrow_text(values), skip_nulls=False)
+    return pc.take(_arrow_text(counties), pa.array(at, mask=at < 0))
 
 
 def _lookup(keys: pd.Series, table: pd.DataFrame, key: str) -> pd.Series:
@@ -163,7 +163,7 @@ def _roster_county(village: pd.Series, d: pd.DataFrame, member_ids: pd.DataFrame
     known = pc.binary_join_element_wise(
         _arrow_text(ids["county"]), _arrow_text(ids["id_number"]), pa.scalar("\x1f", pa.large_string())
     )
-    here = pc.is_in(both, value_set=known).fill_null(False).to_numpy(zero_copy_only=False)
+    here = first_positions(both, known, skip_nulls=False) >= 0
     first = ids.sort_values("current", ascending=False, kind="stable")
     found = _take_county(rid, first["id_number"], first["county"]).fill_null("")
     elsewhere = pd.Series(pd.array(found, dtype="str"), index=village.index)
