@@ -284,14 +284,20 @@ def _id_uniqueness(c: Context) -> None:
     nid = c.id_column("members", "id_number").comparable
     id_code, _ = pd.factorize(nid)
     cur = c.current().to_numpy(dtype=bool) & (id_code >= 0) & (hc.members >= 0)
-    pairs = pd.DataFrame({"id": id_code[cur], "hh": hc.members[cur]})
+    # Only an ID held by two or more current members can be repeated in a household or spread
+    # over several: the pairs are built for those rows alone (a province has few of them).
+    n_ids = int(id_code.max()) + 1 if len(id_code) else 0
+    rows = np.flatnonzero(cur)
+    repeated = np.bincount(id_code[rows], minlength=n_ids)[id_code[rows]] > 1
+    rows = rows[repeated]
+    pairs = pd.DataFrame({"id": id_code[rows], "hh": hc.members[rows]})
     dup = pairs.duplicated(["id", "hh"], keep=False).to_numpy()
     dup_in_household = np.zeros(len(m), dtype=bool)
-    dup_in_household[np.flatnonzero(cur)[dup]] = True
+    dup_in_household[rows[dup]] = True
     c.add("V-ID-DUPLICATE", "members", dup_in_household, "id_number", key="household_id")
 
     distinct = pairs.drop_duplicates()
-    n_households = np.bincount(distinct["id"].to_numpy(), minlength=int(id_code.max()) + 1 if len(id_code) else 0)
+    n_households = np.bincount(distinct["id"].to_numpy(), minlength=n_ids)
     multi_ids = n_households > 1
     if not multi_ids.any():
         return
