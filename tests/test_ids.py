@@ -249,3 +249,24 @@ def test_15_digit_form_upgrades_back(v):
     assert ids.upgrade15_one(id15) == v
     assert ids.upgrade15(series([id15])).tolist() == [v]
     assert ids.normalize(series(["".join(FW.get(c, c) for c in v).lower()])).tolist() == [v]
+
+
+def test_eighteen_bytes_that_are_not_eighteen_ascii_characters_take_the_general_path():
+    """The fast path reads 18-byte rows straight from Arrow's buffer: six CJK characters (18 bytes
+    of UTF-8) or a full-width digit must not pass for an ID, whether or not every row has 18 bytes."""
+    good = "11010519491231002X"
+    cjk = "张三李四王五"  # 18 bytes in UTF-8
+    wide = "11010519491231002Ｘ"  # 17 ASCII digits and a full-width X: 20 bytes, normalised to good
+    short = "110105194912310Ｘ"  # 16 characters, 18 bytes: no birth date, no sex
+    cases = ([good, cjk, wide, good[:17] + "x", short], [good, cjk], [cjk], [short, short], [good, None, "", good[:15]])
+    for values in cases:
+        got = ids.classify(series(values), TODAY)
+        expected = [ids.classify_one(v, TODAY.strftime("%Y%m%d")) for v in values]
+        assert got.status.tolist() == [status for _, status in expected], values
+        births = ids.birth_date(series(values)).tolist()
+        sexes = ids.sex(series(values)).tolist()
+        for v, birth, sex in zip(values, births, sexes, strict=True):
+            if v == good:
+                assert (birth, sex) == (pd.Timestamp("1949-12-31"), ids.sex_one(good))
+            elif v in (cjk, short):
+                assert pd.isna(birth) and pd.isna(sex), v
