@@ -318,10 +318,10 @@ def sex(s: pd.Series) -> pd.Series:
     if slow.any():
         d = t[slow].str.slice(16, 17).where(t[slow].str.len() == 18)
         code[slow] = np.where(_bool(d.isin(list("13579"))), 1, np.where(_bool(d.isin(list("02468"))), 0, -1))
-    return _labels(code, ("女", "男"), s.index)
+    return code_labels(code, ("女", "男"), s.index)
 
 
-def _labels(code: np.ndarray, labels: tuple[str, ...], index: pd.Index) -> pd.Series:
+def code_labels(code: np.ndarray, labels: tuple[str, ...], index: pd.Index) -> pd.Series:
     """``labels[code]`` as a ``str`` Series (NA where code is -1), built in Arrow: no Python string per row."""
     taken = pc.take(pa.array(labels, type=pa.large_string()), pa.array(code, mask=code < 0))
     return pd.Series(pd.array(taken, dtype="str"), index=index)
@@ -384,7 +384,7 @@ def classify(s: pd.Series, today: pd.Timestamp | None = None) -> pd.DataFrame:
             normalized.iloc[np.flatnonzero(rest)] = sub["normalized"].array
         else:
             normalized = raw
-        return pd.DataFrame({"normalized": normalized, "status": _labels(code, STATUSES, s.index)}, index=s.index)
+        return pd.DataFrame({"normalized": normalized, "status": code_labels(code, STATUSES, s.index)}, index=s.index)
     return _classify_general(raw, today)
 
 

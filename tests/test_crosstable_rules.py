@@ -88,6 +88,7 @@ def test_couple_of_same_sex_by_id_digit():
     h = hits(f, "V-COUPLE-SAME-SEX")
     assert where(h) == [("members", 2, "relation")]
     assert h.loc[0, "key"] == "H1"
+    assert h.loc[0, "value"] == "男"  # the sex both have, as the ID says
 
 
 def test_couple_sex_falls_back_to_sex_column():

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from jingzhun.findings import Findings
 from jingzhun.identify.income import per_capita_income
 from jingzhun.identify.members import age_on, current_mask
+from jingzhun.ids import code_labels
 from jingzhun.params import Params
 from jingzhun.schema.checks import multi_labels
 from jingzhun.schema.idcheck import IdColumn, classify_column
@@ -203,12 +204,15 @@ def _member_household_links(c: Context) -> None:
 def _sex_codes(c: Context) -> np.ndarray:
     """Each member's sex as 1 (男) / 2 (女) / 0: the ID's sex digit, else the sex column."""
     m = c.frames["members"]
-    sex = pd.Series(pd.NA, index=m.index, dtype="str")
-    if c.has("members", "id_number"):
-        sex = c.id_column("members", "id_number").sex()
+    sources = [c.id_column("members", "id_number").sex()] if c.has("members", "id_number") else []
     if c.has("members", "sex"):
-        sex = sex.fillna(m["sex"])
-    return np.where(_bool(sex == "男"), 1, np.where(_bool(sex == "女"), 2, 0))
+        sources.append(m["sex"])
+    code = np.zeros(len(m), dtype=np.int64)
+    for source in sources:  # the ID's sex digit; the sex column where the ID gives none
+        free = code == 0
+        code[free & _bool(source == "男").to_numpy()] = 1
+        code[free & _bool(source == "女").to_numpy()] = 2
+    return code
 
 
 def _relations(c: Context) -> None:
@@ -252,7 +256,7 @@ def _relations(c: Context) -> None:
     head_sex[hc.members[is_head]] = sex[is_head]
     partner = HouseholdCodes.at(head_sex, hc.members)
     same = is_spouse & (sex > 0) & (sex == partner)
-    sex_label = pd.Series(np.where(sex == 1, "男", np.where(sex == 2, "女", "")), index=m.index, dtype="str")
+    sex_label = code_labels(sex - 1, ("男", "女"), m.index)  # NA where unknown (never flagged)
     c.add("V-COUPLE-SAME-SEX", "members", same, "relation", value=sex_label, key="household_id")
 
 
