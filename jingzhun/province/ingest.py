@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,7 +34,7 @@ from jingzhun.dataset import Dataset, load_year
 from jingzhun.errors import ConfigError
 from jingzhun.i18n import t
 from jingzhun.identify.members import current_mask, first_positions
-from jingzhun.ids import normalize
+from jingzhun.ids import code_labels, normalize
 from jingzhun.outputs import output_dir
 from jingzhun.params import DATASET_FILE
 from jingzhun.province.store import (
@@ -130,9 +131,13 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
         )
     if "crosscheck" in frames and member_ids is not None:
         # a current member first: a bride married into another county (嫁出 here, 嫁入 there) is checked there
-        ids = member_ids.sort_values("current", ascending=False, kind="stable")
+        placed = member_ids[(member_ids["county"] != "").to_numpy(dtype=bool)]
         cc = frames["crosscheck"]
-        out["crosscheck"] = _lookup(normalize(cc["id_number"]).astype("str"), ids, "id_number")
+        keys = _arrow_text(normalize(cc["id_number"]).astype("str").str.strip())
+        same, hit, key = _holders(keys, _arrow_text(placed["id_number"]), skip_nulls=False)
+        codes, counties = pd.factorize(placed["county"].iloc[hit])
+        found = _first_holder(same, hit, key, placed["current"].to_numpy(dtype=bool), codes)
+        out["crosscheck"] = _county_labels(found, counties, cc.index)
     if "dibao" in frames and member_ids is not None:
         out["dibao"] = _roster_county(out["dibao"], frames["dibao"], member_ids)
     if "cadres" in frames:
@@ -147,6 +152,34 @@ def place(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
     return out
 
 
+def _holders(keys: pa.Array, ids: pa.Array, *, skip_nulls: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who holds each key, with one hash of the keys (a roster or the cross-check, against a province's
+    members): ``same``, per key the position of its first occurrence among the keys (-1 for a null
+    key with ``skip_nulls``); ``hit``, the positions in ``ids`` equal to a key; ``key``, for each of
+    those, that key's first position."""
+    slot = first_positions(ids, keys, skip_nulls=skip_nulls)
+    hit = np.flatnonzero(slot >= 0)
+    return first_positions(keys, keys, skip_nulls=skip_nulls), hit, slot[hit]
+
+
+def _first_holder(
+    same: np.ndarray, hit: np.ndarray, key: np.ndarray, current: np.ndarray, county: np.ndarray
+) -> np.ndarray:
+    """Per key (see :func:`_holders`), the ``county`` code (aligned to ``hit``) of the first holder in
+    row order, a current member before any other; -1 where nobody holds it."""
+    order = np.lexsort((hit, ~current[hit], key))
+    ranked = key[order]
+    first = np.r_[True, ranked[1:] != ranked[:-1]] if len(ranked) else np.zeros(0, dtype=bool)
+    of_key = np.full(len(same), -1, dtype=np.int64)
+    of_key[ranked[first]] = county[order][first]
+    return np.where(same >= 0, of_key[np.maximum(same, 0)], -1)
+
+
+def _county_labels(codes: np.ndarray, counties: pd.Index, index: pd.Index) -> pd.Series:
+    """``counties[codes]`` as text, "" where the code is -1."""
+    return pd.Series(code_labels(codes, tuple(counties), index).fillna("").array, index=index)
+
+
 def _roster_county(village: pd.Series, d: pd.DataFrame, member_ids: pd.DataFrame) -> pd.Series:
     """The county of each roster row: its village's, unless its ID is no member there but a member of
     another county (or it has no village code): then that member's county (a current member first).
@@ -158,15 +191,15 @@ def _roster_county(village: pd.Series, d: pd.DataFrame, member_ids: pd.DataFrame
     the county task that holds the household links it, as the whole folder does. ``member_ids``: each
     member's county, normalised ID and whether current."""
     ids = member_ids[(member_ids["county"] != "") & member_ids["id_number"].notna()]
-    rid = normalize(d["id_number"]).astype("str")
-    both = pc.binary_join_element_wise(_arrow_text(village), _arrow_text(rid), pa.scalar("\x1f", pa.large_string()))
-    known = pc.binary_join_element_wise(
-        _arrow_text(ids["county"]), _arrow_text(ids["id_number"]), pa.scalar("\x1f", pa.large_string())
-    )
-    here = first_positions(both, known, skip_nulls=False) >= 0
-    first = ids.sort_values("current", ascending=False, kind="stable")
-    found = _take_county(rid, first["id_number"], first["county"]).fill_null("")
-    elsewhere = pd.Series(pd.array(found, dtype="str"), index=village.index)
+    rid = _arrow_text(normalize(d["id_number"]).astype("str"))
+    same, hit, key = _holders(rid, _arrow_text(ids["id_number"]), skip_nulls=True)
+    codes, counties = pd.factorize(pd.concat([ids["county"].iloc[hit], village], ignore_index=True))
+    member_county, village_code = codes[: len(hit)], codes[len(hit) :]
+    width = len(counties) + 1
+    # here: a member with this ID lives in the row's own county
+    here = (same >= 0) & np.isin(same * width + village_code, key * width + member_county)
+    found = _first_holder(same, hit, key, ids["current"].to_numpy(dtype=bool), member_county)
+    elsewhere = _county_labels(found, counties, village.index)
     return village.where(here | (elsewhere == "").to_numpy(dtype=bool), elsewhere)
 
 
