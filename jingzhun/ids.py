@@ -193,6 +193,37 @@ def _ascii18(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return rows, m
 
 
+def excel_suspects(s: pd.Series) -> np.ndarray:
+    """Rows holding ".", "e" or "E" or ending in "000" (optionally before one final newline): what a
+    long number becomes in Excel (``1.23457E+17``, ``421121198001010000``, ``4211211980.0``). The
+    regular expression ``[.eE]|000$``, read from Arrow's bytes: these ASCII bytes never occur inside
+    a multi-byte character, and a whole column of IDs is scanned several times faster than by RE2."""
+    a = _arrow(s)
+    if not pa.types.is_large_string(a.type):
+        a = a.cast(pa.large_string())
+    n = len(a)
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or a.buffers()[2] is None:
+        return out
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)
+    body = data[off[0] : off[-1]]
+    marks = (body == 46) | (body == 101) | (body == 69)  # . e E
+    if marks.any():
+        out[np.searchsorted(off, np.flatnonzero(marks) + off[0], side="right") - 1] = True
+    length = np.diff(off)
+    for newline in (0, 1):
+        rows = np.flatnonzero(length >= 3 + newline)
+        end = off[1:][rows] - newline
+        hit = (data[end - 1] == 48) & (data[end - 2] == 48) & (data[end - 3] == 48)
+        if newline:
+            hit &= data[end] == 10
+        out[rows[hit]] = True
+    if a.null_count:
+        out &= np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
 def _is_digit(m: np.ndarray) -> np.ndarray:
     return (m >= 48) & (m <= 57)
 

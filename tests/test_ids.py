@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -270,3 +271,25 @@ def test_eighteen_bytes_that_are_not_eighteen_ascii_characters_take_the_general_
                 assert (birth, sex) == (pd.Timestamp("1949-12-31"), ids.sex_one(good))
             elif v in (cjk, short):
                 assert pd.isna(birth) and pd.isna(sex), v
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            raw_values(),
+            st.text(alphabet="0123456789.eEX\n 元１", max_size=8),
+        ),
+        min_size=0,
+        max_size=30,
+    ),
+    st.integers(0, 3),
+)
+def test_excel_suspects_are_what_the_regular_expression_finds(values, split):
+    s = series(values)
+    if split and len(values) > split:  # a column of several Arrow chunks
+        s = pd.concat([series(values[:split]), series(values[split:])], ignore_index=True)
+    expected = [v is not None and re.search(r"[.eE]|000$", v) is not None for v in values]
+    assert ids.excel_suspects(s).tolist() == expected
+    assert ids.excel_suspects(s.iloc[1:]).tolist() == expected[1:]  # an Arrow slice: offsets not from 0

@@ -1399,7 +1399,7 @@ def _check_identifier(
     s: pd.Series, c: reg.Column, table: str, rows: pd.Series, keys: pd.Series | None, findings: Findings
 ) -> pd.Series:
     """Excel-damaged IDs get V-ID-EXCEL-DAMAGED; an integral ``.0`` on other identifiers is removed."""
-    suspect = s.str.contains(r"[.eE]|000$", regex=True).fillna(False).astype(bool).to_numpy()
+    suspect = ids.excel_suspects(s)
     if not suspect.any():
         return s
     idx = np.flatnonzero(suspect)
