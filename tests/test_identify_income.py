@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from frames import table_frame, with_columns
@@ -134,3 +135,17 @@ def test_total_beyond_itemised_components_still_counts(params):
     assert r["transfer_counted"] == 300
     assert r["transfer_all"] == 800
     assert r["transfer_source"] == "components+total"
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 200])
+def test_names_where_joins_the_flagged_names_of_each_row_in_order(rows: int) -> None:
+    from jingzhun.identify.income import names_where
+
+    rng = np.random.default_rng(rows)
+    names = ["wage_income", "business_income", "property_income", "business_expense"]
+    flags = {n: rng.random(rows) < 0.3 for n in names}
+    index = pd.RangeIndex(5, 5 + rows)
+    got = names_where(flags, index)
+    expected = [";".join(n for n in names if flags[n][i]) for i in range(rows)]
+    assert got.tolist() == expected
+    assert got.index.equals(index) and got.dtype == "str"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from jingzhun.errors import InputError
 from jingzhun.i18n import t
+from jingzhun.ids import code_labels
 from jingzhun.params import Params
 from jingzhun.resources import resource_dir
 from jingzhun.tablespec import conform
@@ -102,14 +103,26 @@ def out_of_range(households: pd.DataFrame) -> pd.Series:
     """Per household, the ``;``-joined inputs outside their range rule (or not finite);
     empty text when every input present is sane. Empty inputs are not range failures."""
     households = conform("households", households)
-    bad = pd.Series("", index=households.index, dtype="str")
+    failing: dict[str, np.ndarray] = {}
     for col, (lo, hi) in input_ranges().items():
         v = pd.to_numeric(households[col], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
-            fails = ~np.isnan(v) & (~np.isfinite(v) | (v < lo) | (v > hi))
-        if fails.any():
-            bad = bad + pd.Series(np.where(fails, col + ";", ""), index=households.index, dtype="str")
-    return bad.str.rstrip(";")
+            failing[col] = ~np.isnan(v) & (~np.isfinite(v) | (v < lo) | (v > hi))
+    return names_where(failing, households.index)
+
+
+def names_where(flags: dict[str, np.ndarray], index: pd.Index) -> pd.Series:
+    """Per row, the names whose flag is true, ``;``-joined in the order given ("" when none). One
+    text per distinct combination, taken in Arrow: no string is built per row."""
+    names = list(flags)
+    code = np.zeros(len(index), dtype=np.int64)
+    for bit, name in enumerate(names):
+        code |= np.asarray(flags[name], dtype=bool).astype(np.int64) << bit
+    present = np.flatnonzero(np.bincount(code, minlength=1))
+    slot = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
+    slot[present] = np.arange(len(present))
+    labels = tuple(";".join(n for b, n in enumerate(names) if combo >> b & 1) for combo in present.tolist())
+    return code_labels(slot[code], labels, index)
 
 
 def _money(df: pd.DataFrame, col: str) -> pd.Series:
@@ -141,10 +154,7 @@ def per_capita_income(households: pd.DataFrame, params: Params) -> pd.DataFrame:
     tolerance = float(params.settings.identify.income_tolerance)
 
     required = {c: _money(households, c) for c in REQUIRED_COMPONENTS}
-    missing = pd.Series("", index=idx, dtype="str")
-    for c, s in required.items():
-        missing = missing + pd.Series(np.where(s.isna().to_numpy(), c + ";", ""), index=idx, dtype="str")
-    missing = missing.str.rstrip(";")
+    missing = names_where({c: s.isna().to_numpy(dtype=bool) for c, s in required.items()}, idx)
     complete = (missing == "").astype(bool)
 
     comps = {c: _money(households, c) for c in TRANSFER_COMPONENTS}
