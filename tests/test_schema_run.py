@@ -114,6 +114,8 @@ def test_unknown_enum_label():
     m.loc[0, "relation"] = "表叔"
     f = one(found("members", m), "V-SCHEMA-ENUM")
     assert (f["row"], f["column"], f["value"]) == (1, "relation", "表叔")
+    m.loc[0, "relation"] = None  # an empty cell is the required-field check's, not the label check's
+    assert "V-SCHEMA-ENUM" not in set(found("members", m)["code"])
 
 
 def test_multi_labels_each_checked():
