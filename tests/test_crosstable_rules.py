@@ -15,7 +15,7 @@ from test_validate_fixtures import (
     year_frames,
 )
 
-from jingzhun.schema.crosstable import check_crosstable
+from jingzhun.schema.crosstable import EMPTY_MARK, check_crosstable
 
 
 def hits(frames: dict[str, pd.DataFrame], code: str, data_year: int = YEAR) -> pd.DataFrame:
@@ -224,9 +224,13 @@ def test_work_months_without_work_status():
 def test_work_status_without_months():
     f = year_frames()
     f["members"].loc[0, "work_months"] = 0
-    assert where(hits(f, "V-WORK-STATUS-NO-MONTHS")) == [("members", 1, "work_status")]
+    h = hits(f, "V-WORK-STATUS-NO-MONTHS")
+    assert where(h) == [("members", 1, "work_status")]
+    assert h.loc[0, "detail"] == "0"
     f["members"].loc[0, "work_months"] = None
-    assert where(hits(f, "V-WORK-STATUS-NO-MONTHS")) == [("members", 1, "work_status")]
+    h = hits(f, "V-WORK-STATUS-NO-MONTHS")
+    assert where(h) == [("members", 1, "work_status")]
+    assert h.loc[0, "detail"] == EMPTY_MARK  # the empty cell, marked as such
 
 
 # ---- households -------------------------------------------------------------------------------

@@ -86,12 +86,13 @@ class Context:
         *,
         value: pd.Series | None = None,
         key: pd.Series | str | None = None,
-        detail: pd.Series | str | None = None,
+        detail: pd.Series | str | Callable[[np.ndarray], pd.Series] | None = None,
     ) -> None:
         """One finding per row of ``self.frames[table]`` where ``mask`` is true.
 
         ``value`` and ``detail`` are shown as :func:`_text` shows them, formatted for the flagged
-        rows only: pass whole columns as they are (formatting a million rows first cost seconds)."""
+        rows only: pass whole columns as they are (formatting a million rows first cost seconds),
+        or as ``detail`` a function making the flagged rows' text from the row mask."""
         df = self.frames[table]
         m = np.asarray(pd.Series(mask, index=df.index).fillna(False), dtype=bool)
         if not m.any():
@@ -108,7 +109,7 @@ class Context:
             column=column,
             value=_text(value[m]) if value is not None else None,
             key=key_values,
-            detail=_text(detail[m]) if isinstance(detail, pd.Series) else detail,
+            detail=_text(detail[m]) if isinstance(detail, pd.Series) else detail(m) if callable(detail) else detail,
         )
 
 
@@ -427,7 +428,13 @@ def _labour(c: Context) -> None:
         )
     if c.has("members", "work_months"):
         months = m["work_months"]
-        c.add("V-LABOR-WORK", "members", cur & no_labour & _bool(months > 0), "labor", detail=months.astype("str"))
+        c.add(
+            "V-LABOR-WORK",
+            "members",
+            cur & no_labour & _bool(months > 0),
+            "labor",
+            detail=lambda rows: months[rows].astype("str"),
+        )
 
 
 def _work_months(c: Context) -> None:
@@ -451,7 +458,7 @@ def _work_months(c: Context) -> None:
         "members",
         cur & away & no_months,
         "work_status",
-        detail=months.astype("str").fillna(EMPTY_MARK),
+        detail=lambda rows: months[rows].astype("str").fillna(EMPTY_MARK),
     )
 
 
