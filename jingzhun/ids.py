@@ -193,24 +193,34 @@ def _ascii18(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return rows, m
 
 
+def _text_bytes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The UTF-8 bytes of a text column as Arrow holds them: (offsets, data, validity or None)."""
+    a = _arrow(s)
+    if not pa.types.is_large_string(a.type):
+        a = a.cast(pa.large_string())
+    n = len(a)
+    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1] if n else np.zeros(1, np.int64)
+    data = np.frombuffer(a.buffers()[2], dtype=np.uint8) if n and a.buffers()[2] is not None else np.zeros(0, np.uint8)
+    valid = np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool) if a.null_count else None
+    return off, data, valid
+
+
+def _rows_holding(off: np.ndarray, data: np.ndarray, marks: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Rows (by their byte ``off``-sets) holding at least one byte for which ``marks`` is true."""
+    out = np.zeros(len(off) - 1, dtype=bool)
+    hit = np.flatnonzero(marks(data[off[0] : off[-1]]))
+    if len(hit):
+        out[np.searchsorted(off, hit + off[0], side="right") - 1] = True
+    return out
+
+
 def excel_suspects(s: pd.Series) -> np.ndarray:
     """Rows holding ".", "e" or "E" or ending in "000" (optionally before one final newline): what a
     long number becomes in Excel (``1.23457E+17``, ``421121198001010000``, ``4211211980.0``). The
     regular expression ``[.eE]|000$``, read from Arrow's bytes: these ASCII bytes never occur inside
     a multi-byte character, and a whole column of IDs is scanned several times faster than by RE2."""
-    a = _arrow(s)
-    if not pa.types.is_large_string(a.type):
-        a = a.cast(pa.large_string())
-    n = len(a)
-    out = np.zeros(n, dtype=bool)
-    if n == 0 or a.buffers()[2] is None:
-        return out
-    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
-    data = np.frombuffer(a.buffers()[2], dtype=np.uint8)
-    body = data[off[0] : off[-1]]
-    marks = (body == 46) | (body == 101) | (body == 69)  # . e E
-    if marks.any():
-        out[np.searchsorted(off, np.flatnonzero(marks) + off[0], side="right") - 1] = True
+    off, data, valid = _text_bytes(s)
+    out = _rows_holding(off, data, lambda b: (b == 46) | (b == 101) | (b == 69))  # . e E
     length = np.diff(off)
     for newline in (0, 1):
         rows = np.flatnonzero(length >= 3 + newline)
@@ -219,9 +229,7 @@ def excel_suspects(s: pd.Series) -> np.ndarray:
         if newline:
             hit &= data[end] == 10
         out[rows[hit]] = True
-    if a.null_count:
-        out &= np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    return out
+    return out if valid is None else out & valid
 
 
 def _is_digit(m: np.ndarray) -> np.ndarray:
@@ -259,7 +267,11 @@ def _real_date(y: np.ndarray, mo: np.ndarray, d: np.ndarray) -> np.ndarray:
 def normalize(s: pd.Series) -> pd.Series:
     """Vectorised :func:`normalize_one`: full-width, lower-case x, white space. Empty → NA."""
     t = _text(s)
-    need = _bool(t.str.contains(r"[^0-9X]", regex=True))
+    # rows with a byte other than 0-9 and X (what the regular expression [^0-9X] finds), from the bytes
+    off, data, valid = _text_bytes(t)
+    need = _rows_holding(off, data, lambda b: ((b < 48) | (b > 57)) & (b != 88))
+    if valid is not None:
+        need &= valid
     if need.any():
         t = t.copy()
         t[need] = t[need].str.translate(_FULLWIDTH).str.replace(r"\s+", "", regex=True)
