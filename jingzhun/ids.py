@@ -148,14 +148,23 @@ def _bool(mask: pd.Series) -> np.ndarray:
     return np.array(mask.fillna(False).to_numpy(dtype=bool), dtype=bool, copy=True)
 
 
+def _large(a: pa.Array) -> pa.Array:
+    """Text as ``large_string``: 64-bit offsets, so the buffers read the same way below."""
+    return a if pa.types.is_large_string(a.type) else a.cast(pa.large_string())
+
+
+def _offsets(a: pa.Array) -> np.ndarray:
+    """The ``len(a) + 1`` byte offsets of a ``large_string`` array (a slice starts where it starts)."""
+    return np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + len(a) + 1]
+
+
 def _matrix(a: pa.Array, width: int) -> np.ndarray:
     """The bytes of ``a`` (no nulls, every value ``width`` bytes long) as an (n, width) matrix: a
     read-only view of Arrow's buffer, no copy."""
     if len(a) == 0:
         return np.zeros((0, width), dtype=np.uint8)
-    if not pa.types.is_large_string(a.type):
-        a = a.cast(pa.large_string())
-    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + len(a) + 1]
+    a = _large(a)
+    off = _offsets(a)
     data = np.frombuffer(a.buffers()[2], dtype=np.uint8)[off[0] : off[-1]]
     return data.reshape(-1, width)
 
@@ -173,14 +182,11 @@ def _ascii18(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     buffer; otherwise Arrow gathers those rows into one (numpy's fancy indexing of a sliding
     window over the buffer took seconds at a province's members).
     """
-    a = _arrow(t)
-    if not pa.types.is_large_string(a.type):
-        a = a.cast(pa.large_string())
+    a = _large(_arrow(t))
     n = len(a)
     if n == 0 or a.buffers()[2] is None:
         return np.zeros(n, dtype=bool), np.zeros((0, 18), dtype=np.uint8)
-    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1]
-    rows = np.diff(off) == 18
+    rows = np.diff(_offsets(a)) == 18
     if a.null_count:
         rows &= np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if not rows.any():
@@ -195,11 +201,9 @@ def _ascii18(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _text_bytes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The UTF-8 bytes of a text column as Arrow holds them: (offsets, data, validity or None)."""
-    a = _arrow(s)
-    if not pa.types.is_large_string(a.type):
-        a = a.cast(pa.large_string())
+    a = _large(_arrow(s))
     n = len(a)
-    off = np.frombuffer(a.buffers()[1], dtype=np.int64)[a.offset : a.offset + n + 1] if n else np.zeros(1, np.int64)
+    off = _offsets(a) if n else np.zeros(1, np.int64)
     data = np.frombuffer(a.buffers()[2], dtype=np.uint8) if n and a.buffers()[2] is not None else np.zeros(0, np.uint8)
     valid = np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool) if a.null_count else None
     return off, data, valid
