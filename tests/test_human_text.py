@@ -7,6 +7,7 @@ import csv
 import re
 
 import pandas as pd
+import pytest
 from test_render import _model
 from test_validate_cli import findings_csv, invoke, write_dataset
 from test_validate_fixtures import year_frames
@@ -88,6 +89,16 @@ def test_every_code_has_a_chinese_title():
     for code, r in CATALOGUE.items():
         title = r.title_for("zh")
         assert title and "{" not in title and not re.search(r"[a-z]+_[a-z]+", title), code
+
+
+@pytest.mark.parametrize(("lang", "longest"), [("zh", 30), ("en", 80)])
+def test_every_title_reads_as_a_title(lang: str, longest: int):
+    """A summary line names the finding, not a message with its fields taken out ("= is duplicated",
+    "'' is not one of the listed labels", a whole sentence with {key} left in)."""
+    for code, r in CATALOGUE.items():
+        title = r.title_for(lang)
+        assert "{" not in title and re.match(r"[A-Za-z0-9\u4e00-\u9fff]", title), (code, title)
+        assert len(title) <= longest, (code, title)
 
 
 def test_displayed_table_names_leave_the_stored_frame_alone():

@@ -29,13 +29,14 @@ class Rule:
     title_en: str = ""
 
     def title_for(self, lang: str) -> str:
-        """A short name for summaries: the given title (``titles.TITLES_ZH``, the audit
+        """A short name for summaries: the given title (``titles.TITLES_ZH``/``TITLES_EN``, the audit
         ``TITLES``), else the message without its fields."""
         from jingzhun.catalogue.audit import TITLES
-        from jingzhun.catalogue.titles import TITLES_ZH
+        from jingzhun.catalogue.titles import TITLES_EN, TITLES_ZH
 
         if lang == "en":
-            return self.title_en or TITLES.get(self.code, ("", ""))[1] or derived_title(self.en)
+            given = self.title_en or TITLES_EN.get(self.code) or TITLES.get(self.code, ("", ""))[1]
+            return given or derived_title(self.en)
         return self.title_zh or TITLES_ZH.get(self.code) or TITLES.get(self.code, ("", ""))[0] or derived_title(self.zh)
 
     def label_for(self, lang: str) -> str:

@@ -1,6 +1,7 @@
-"""Short Chinese titles of the finding codes, for summaries a person reads (terminal tables,
-report pages): ``收入超过边缘线 (I-INCOME-ABOVE-EDGE)``. A code without one here uses its
-``Rule.title_zh`` or a title derived from its message; the A- codes use ``audit.TITLES``."""
+"""Short titles of the finding codes, for summaries a person reads (terminal tables, report
+pages): ``收入超过边缘线 (I-INCOME-ABOVE-EDGE)``. A code without one here uses its
+``Rule.title_zh``/``title_en`` or a title derived from its message; the A- codes use
+``audit.TITLES``."""
 
 from __future__ import annotations
 
@@ -143,4 +144,47 @@ TITLES_ZH: dict[str, str] = {
     "R-VERIFY-CHANGED": "输出文件已被改动",
     "R-VERIFY-MISSING": "输出文件缺失",
     "R-VERIFY-EXTRA": "多出的文件",
+    "P-DOC-KEY-DUPLICATE": "编号重复, 该行未写入文档",
+    "P-DOC-VILLAGE-CODE": "行政村代码不规范, 该行未写入文档",
+    "V-READ-BAD-TEXT": "无效的 UTF-8 文字",
+}
+
+# English short titles where the message does not make one (it starts with a field or names the
+# place at length); other codes use ``Rule.title_en``, the audit titles or the derived title.
+TITLES_EN: dict[str, str] = {
+    "M-CATEGORY-NOT-UPDATED": "on the roster but category not updated",
+    "M-DECISION-STALE": "review decision no longer matches the data",
+    "M-DIBAO-AND-TEKUN": "both 农村低保 and 特困供养",
+    "M-DIBAO-HH-NOT-ON-ROSTER": "低保贫困户 not on the 低保 roster",
+    "M-ID-NAME-DIFFERS": "same ID, different name",
+    "M-LEFT-ON-ROSTER": "left or imprisoned but still on the roster",
+    "M-LINK-CONFLICT": "two roster records for one person",
+    "M-MISSED-CANDIDATE": "possibly missed household",
+    "M-PARTIAL-HOUSEHOLD": "person covered, not household",
+    "M-TEKUN-HH-NOT-ON-ROSTER": "特困供养贫困户 not on the 特困 roster",
+    "P-DOC-KEY-DUPLICATE": "duplicate key, row left out of documents",
+    "P-NOTICE-PHONE": "no supervision phone for notices",
+    "R-STEP-FAILED": "step did not finish",
+    "R-STEP-NOT-APPLICABLE": "step does not apply",
+    "R-STEP-SKIPPED": "step skipped",
+    "R-TABLE-UNREADABLE": "table cannot be read",
+    "V-CODE-FORMAT": "malformed area code",
+    "V-DUPLICATE-KEY": "duplicate key",
+    "V-ENUM-UNKNOWN": "value not in the code list",
+    "V-ID-DISABILITY-FORMAT": "malformed disability certificate number",
+    "V-ID-DOT0-REPAIRED": "Excel '.0' removed",
+    "V-ID-EXCEL-DAMAGED": "ID damaged by Excel",
+    "V-RANGE": "outside the allowed range",
+    "V-READ-BAD-LINE": "row with a different number of fields",
+    "V-READ-CELL-TOO-LONG": "cell too long",
+    "V-READ-EMPTY-FILE": "empty file",
+    "V-READ-NO-ROWS": "header without data rows",
+    "V-READ-TOTAL-ROW": "total row skipped",
+    "V-ROSTER-ID-EXCEL-DAMAGED": "roster ID damaged by Excel",
+    "V-SCHEMA-ENUM": "not a listed label",
+    "V-VALUE-NOT-BOOL": "not yes/no",
+    "V-VALUE-NOT-DATE": "not a date",
+    "V-VALUE-NOT-INT": "not a whole number",
+    "V-VALUE-NOT-NUMBER": "not a number",
+    "V-VALUE-NOT-YEAR": "not a year",
 }
